@@ -1,0 +1,78 @@
+package dev.gantry.aws;
+
+import java.time.Duration;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ecs.EcsClient;
+
+/**
+ * Builds the SDK clients the functions use, once, at init.
+ *
+ * <p>Region and credentials come from the environment without walking the SDK's full provider chains,
+ * which probe files and the instance metadata service and cost cold-start time. Endpoints are left to
+ * the SDK, which honours {@code AWS_ENDPOINT_URL} and {@code AWS_ENDPOINT_URL_<SERVICE>} itself, so the
+ * same build talks to AWS, LocalStack or a loopback test server.
+ */
+public final class AwsClients {
+
+    /** Lambda sets this; locally it must be set, or {@code AWS_DEFAULT_REGION}. */
+    public static final String REGION_ENV = "AWS_REGION";
+    public static final String DEFAULT_REGION_ENV = "AWS_DEFAULT_REGION";
+
+    private final Map<String, String> environment;
+    private final SdkHttpClient http;
+    private final AwsCredentialsProvider credentials;
+    private final Region region;
+
+    public AwsClients(Map<String, String> environment) {
+        this.environment = environment;
+        // One HTTP client for every service client: one connection pool, one set of threads.
+        this.http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(2))
+                .socketTimeout(Duration.ofSeconds(15))
+                .build();
+        this.credentials = environment.containsKey("AWS_ACCESS_KEY_ID")
+                ? EnvironmentVariableCredentialsProvider.create()
+                : DefaultCredentialsProvider.builder().build();
+        this.region = Region.of(regionName());
+    }
+
+    public static AwsClients fromEnvironment() {
+        return new AwsClients(System.getenv());
+    }
+
+    public Region region() {
+        return region;
+    }
+
+    public EcsClient ecs(Region clientRegion) {
+        return EcsClient.builder().httpClient(http).credentialsProvider(credentials).region(clientRegion).build();
+    }
+
+    public DynamoDbClient dynamoDb() {
+        return DynamoDbClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
+    }
+
+    /** A setting the function cannot run without. */
+    public String required(String name) {
+        String value = environment.get(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("environment variable " + name + " is not set");
+        }
+        return value;
+    }
+
+    private String regionName() {
+        String name = environment.getOrDefault(REGION_ENV, environment.get(DEFAULT_REGION_ENV));
+        if (name == null || name.isBlank()) {
+            throw new IllegalStateException("environment variable " + REGION_ENV + " is not set; set it to the region Gantry runs in");
+        }
+        return name;
+    }
+}

@@ -1,0 +1,202 @@
+package dev.gantry.aws;
+
+import dev.gantry.core.release.Release;
+import dev.gantry.core.release.ReleaseKey;
+import dev.gantry.core.release.ReleaseStatus;
+import dev.gantry.core.release.ReleaseStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+
+/**
+ * Release records in Gantry's DynamoDB table: one item per (service, environment, digest) with
+ * {@code pk = RELEASE#<service>#<environment>} and {@code sk = <digest>}, so a service environment's
+ * releases are one Query. Every write is conditional; the low-level client is used because the
+ * enhanced client's bean introspection costs cold-start time.
+ */
+public final class DynamoDbReleaseStore implements ReleaseStore {
+
+    /** Environment variable naming the table. */
+    public static final String TABLE_ENV = "GANTRY_TABLE";
+
+    private static final String NOT_FINISHED_AND_LEASE_EXPIRED = "#status <> :done AND #leaseUntil < :nowMillis";
+    private static final String HELD_BY_OWNER = "#owner = :owner AND #status <> :done";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoDbReleaseStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public Claim claim(Release release, Instant now, Duration lease) {
+        ReleaseKey key = release.key();
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":owner", s(release.owner()));
+        values.put(":lease", n(now.plus(lease).toEpochMilli()));
+        values.put(":nowMillis", n(now.toEpochMilli()));
+        values.put(":now", s(now.toString()));
+        values.put(":claimed", s(ReleaseStatus.CLAIMED.name()));
+        values.put(":done", s(ReleaseStatus.SERVICE_UPDATED.name()));
+        values.put(":service", s(key.service()));
+        values.put(":environment", s(key.environment()));
+        values.put(":digest", s(key.digest().value()));
+        values.put(":tag", s(release.tag()));
+        values.put(":image", s(release.image()));
+        values.put(":eventId", s(release.eventId()));
+        try {
+            // One UpdateItem creates the record or takes over an abandoned one; if_not_exists keeps what an
+            // earlier attempt achieved (status, registered revision) so the new owner resumes from there.
+            UpdateItemResponse response = dynamo.updateItem(r -> r
+                    .tableName(table)
+                    .key(key(key))
+                    .updateExpression("SET #owner = :owner, #leaseUntil = :lease, #updatedAt = :now,"
+                            + " #status = if_not_exists(#status, :claimed), #createdAt = if_not_exists(#createdAt, :now),"
+                            + " #service = if_not_exists(#service, :service), #environment = if_not_exists(#environment, :environment),"
+                            + " #digest = if_not_exists(#digest, :digest), #tag = if_not_exists(#tag, :tag),"
+                            + " #image = if_not_exists(#image, :image), #eventId = if_not_exists(#eventId, :eventId)")
+                    .conditionExpression("attribute_not_exists(#pk) OR (" + NOT_FINISHED_AND_LEASE_EXPIRED + ")")
+                    .expressionAttributeNames(names("#owner", "#leaseUntil", "#updatedAt", "#status", "#createdAt", "#service",
+                            "#environment", "#digest", "#tag", "#image", "#eventId", "#pk"))
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return new Claim.Granted(release(key, response.attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            Release existing = release(key, e.item());
+            return existing.status() == ReleaseStatus.SERVICE_UPDATED ? new Claim.AlreadyDone(existing) : new Claim.HeldElsewhere(existing);
+        } catch (SdkException e) {
+            throw new ReleaseStoreException("claiming release " + key.id() + " in table " + table + " failed", e);
+        }
+    }
+
+    @Override
+    public void recordRegistered(ReleaseKey key, String owner, String previousTaskDefinitionArn, String taskDefinitionArn,
+            List<String> changes, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":owner", s(owner));
+        values.put(":done", s(ReleaseStatus.SERVICE_UPDATED.name()));
+        values.put(":registered", s(ReleaseStatus.REGISTERED.name()));
+        values.put(":previous", s(previousTaskDefinitionArn));
+        values.put(":arn", s(taskDefinitionArn));
+        values.put(":changes", AttributeValue.fromL(changes.stream().map(DynamoDbReleaseStore::s).toList()));
+        values.put(":now", s(now.toString()));
+        update(key, owner, "SET #status = :registered, #previous = :previous, #arn = :arn, #changes = :changes, #updatedAt = :now",
+                names("#owner", "#status", "#previous", "#arn", "#changes", "#updatedAt"), values);
+    }
+
+    @Override
+    public void recordServiceUpdated(ReleaseKey key, String owner, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":owner", s(owner));
+        values.put(":done", s(ReleaseStatus.SERVICE_UPDATED.name()));
+        values.put(":now", s(now.toString()));
+        update(key, owner, "SET #status = :done, #updatedAt = :now REMOVE #leaseUntil",
+                names("#owner", "#status", "#updatedAt", "#leaseUntil"), values);
+    }
+
+    @Override
+    public void abandon(ReleaseKey key, String owner, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":owner", s(owner));
+        values.put(":done", s(ReleaseStatus.SERVICE_UPDATED.name()));
+        values.put(":expired", n(now.toEpochMilli() - 1));
+        try {
+            update(key, owner, "SET #leaseUntil = :expired", names("#owner", "#status", "#leaseUntil"), values);
+        } catch (LeaseLostException e) {
+            // Someone else owns it now, or it finished: nothing of ours to give up.
+        }
+    }
+
+    @Override
+    public Optional<Release> find(ReleaseKey key) {
+        try {
+            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(key(key)).consistentRead(true)).item();
+            return item == null || item.isEmpty() ? Optional.empty() : Optional.of(release(key, item));
+        } catch (SdkException e) {
+            throw new ReleaseStoreException("reading release " + key.id() + " from table " + table + " failed", e);
+        }
+    }
+
+    private void update(ReleaseKey key, String owner, String expression, Map<String, String> names, Map<String, AttributeValue> values) {
+        try {
+            dynamo.updateItem(r -> r
+                    .tableName(table)
+                    .key(key(key))
+                    .updateExpression(expression)
+                    .conditionExpression(HELD_BY_OWNER)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values));
+        } catch (ConditionalCheckFailedException e) {
+            throw new LeaseLostException(key, owner);
+        } catch (SdkException e) {
+            throw new ReleaseStoreException("updating release " + key.id() + " in table " + table + " failed", e);
+        }
+    }
+
+    static Map<String, AttributeValue> key(ReleaseKey key) {
+        return Map.of(
+                "pk", s("RELEASE#" + key.service() + "#" + key.environment()),
+                "sk", s(key.digest().value()));
+    }
+
+    private static Release release(ReleaseKey key, Map<String, AttributeValue> item) {
+        return new Release(
+                key,
+                text(item, "tag"),
+                text(item, "image"),
+                text(item, "eventId"),
+                ReleaseStatus.valueOf(text(item, "status")),
+                text(item, "previousTaskDefinitionArn"),
+                text(item, "taskDefinitionArn"),
+                item.containsKey("changes") ? item.get("changes").l().stream().map(AttributeValue::s).toList() : List.of(),
+                text(item, "owner"),
+                item.containsKey("leaseUntil") ? Instant.ofEpochMilli(Long.parseLong(item.get("leaseUntil").n())) : null,
+                instant(item, "createdAt"),
+                instant(item, "updatedAt"));
+    }
+
+    /** Attribute names all go through placeholders: several (status, owner, environment) are DynamoDB reserved words. */
+    private static Map<String, String> names(String... placeholders) {
+        Map<String, String> names = new HashMap<>();
+        for (String placeholder : placeholders) {
+            String attribute = switch (placeholder) {
+                case "#previous" -> "previousTaskDefinitionArn";
+                case "#arn" -> "taskDefinitionArn";
+                default -> placeholder.substring(1);
+            };
+            names.put(placeholder, attribute);
+        }
+        return names;
+    }
+
+    private static String text(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+
+    private static Instant instant(Map<String, AttributeValue> item, String name) {
+        String value = text(item, name);
+        return value == null ? null : Instant.parse(value);
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}

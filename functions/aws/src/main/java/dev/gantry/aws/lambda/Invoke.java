@@ -1,0 +1,98 @@
+package dev.gantry.aws.lambda;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Runs a function's handler once, in this JVM, with an event file: what {@code scripts/invoke} does.
+ * The handler is built exactly as Lambda builds it (its public no-argument constructor, reading the
+ * environment), prints its result as JSON on stdout, and the process exits non-zero with the reason on
+ * stderr when the invocation fails.
+ *
+ * <p>The handler class comes from the jar's {@code META-INF/gantry/handler}, so a function's jar is
+ * all this needs to know.
+ */
+public final class Invoke {
+
+    static final String HANDLER_RESOURCE = "META-INF/gantry/handler";
+    private static final int LAMBDA_TIMEOUT_MILLIS = 60_000;
+
+    private Invoke() {}
+
+    public static void main(String[] args) {
+        if (args.length != 2) {
+            System.err.println("usage: Invoke FUNCTION EVENT_FILE");
+            System.exit(2);
+        }
+        try {
+            System.out.println(invoke(args[0], Path.of(args[1])));
+        } catch (InvocationFailed e) {
+            System.err.println("invoke " + args[0] + ": " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** @return the handler's output, re-indented when it is JSON */
+    static String invoke(String function, Path eventFile) {
+        byte[] event;
+        try {
+            event = Files.readAllBytes(eventFile);
+        } catch (NoSuchFileException e) {
+            throw new InvocationFailed("no event file " + eventFile, e);
+        } catch (IOException e) {
+            throw new InvocationFailed("cannot read " + eventFile + ": " + e.getMessage(), e);
+        }
+        RequestStreamHandler handler = handler();
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        try (InputStream input = new java.io.ByteArrayInputStream(event)) {
+            handler.handleRequest(input, output, new LocalContext(function, LAMBDA_TIMEOUT_MILLIS));
+        } catch (IOException | RuntimeException e) {
+            throw new InvocationFailed("failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+        return pretty(output.toString(StandardCharsets.UTF_8));
+    }
+
+    private static RequestStreamHandler handler() {
+        String className;
+        try (InputStream in = Invoke.class.getClassLoader().getResourceAsStream(HANDLER_RESOURCE)) {
+            if (in == null) {
+                throw new InvocationFailed("this jar names no handler (" + HANDLER_RESOURCE + " is missing)", null);
+            }
+            className = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new InvocationFailed("cannot read " + HANDLER_RESOURCE, e);
+        }
+        try {
+            return (RequestStreamHandler) Class.forName(className).getConstructor().newInstance();
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            // The handler's init failed (configuration, environment): that is the message to show.
+            Throwable cause = e.getCause();
+            throw new InvocationFailed("init failed: " + cause.getMessage(), cause);
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new InvocationFailed("cannot create handler " + className + ": " + e, e);
+        }
+    }
+
+    private static String pretty(String output) {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        try {
+            return json.writeValueAsString(json.readTree(output));
+        } catch (IOException e) {
+            return output;
+        }
+    }
+
+    static final class InvocationFailed extends RuntimeException {
+        InvocationFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.gantry.core.deploy;
+
+import java.util.List;
+
+/**
+ * What happened to one environment of one service for one event.
+ *
+ * @param service service name
+ * @param environment environment name
+ * @param result what Gantry did
+ * @param reason why, in words
+ * @param fromTaskDefinitionArn the revision the service ran; null when not looked at
+ * @param toTaskDefinitionArn the revision the service was moved to; null when none
+ * @param changes one readable line per changed container
+ */
+public record DeployOutcome(
+        String service,
+        String environment,
+        Result result,
+        String reason,
+        String fromTaskDefinitionArn,
+        String toTaskDefinitionArn,
+        List<String> changes) {
+
+    public DeployOutcome {
+        changes = changes == null ? List.of() : List.copyOf(changes);
+    }
+
+    public enum Result {
+        /** A new revision was registered (or reused) and the service moved to it. */
+        DEPLOYED,
+        /** The service already runs the digest. */
+        UNCHANGED,
+        /** The same release was already carried out, or is being carried out by another invocation. */
+        DUPLICATE,
+        /** Waiting for a gate. */
+        HELD,
+        /** The tag is not a release of this service. */
+        SKIPPED
+    }
+
+    static DeployOutcome of(String service, String environment, Result result, String reason) {
+        return new DeployOutcome(service, environment, result, reason, null, null, List.of());
+    }
+}

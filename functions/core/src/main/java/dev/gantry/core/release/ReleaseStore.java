@@ -1,0 +1,72 @@
+package dev.gantry.core.release;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable release records, and the guard that makes a release happen once although events arrive at
+ * least once and sometimes concurrently.
+ *
+ * <p>Every method that changes a record is a conditional write in the real store. Implementations
+ * translate their own failures into {@link ReleaseStoreException}.
+ */
+public interface ReleaseStore {
+
+    /**
+     * Claims {@code release.key()} for {@code release.owner()} until {@code now + lease}.
+     *
+     * <p>Granted when no record exists, or when one exists that is not finished and whose lease ran
+     * out before {@code now} (its invocation died); a granted claim on an existing record keeps what
+     * that record already achieved, such as its registered task definition, so the work resumes
+     * instead of repeating.
+     */
+    Claim claim(Release release, Instant now, Duration lease);
+
+    /**
+     * Records the revision registered for the release and the one it replaces. Only the lease holder
+     * may; otherwise {@link LeaseLostException}.
+     */
+    void recordRegistered(ReleaseKey key, String owner, String previousTaskDefinitionArn, String taskDefinitionArn,
+            List<String> changes, Instant now);
+
+    /** Records that the service was moved to the release's revision. Only the lease holder may. */
+    void recordServiceUpdated(ReleaseKey key, String owner, Instant now);
+
+    /**
+     * Gives the lease up early after a failed attempt, so that the retry of the same event may take
+     * over at once instead of waiting for the lease to run out. Does nothing if the lease is not held.
+     */
+    void abandon(ReleaseKey key, String owner, Instant now);
+
+    Optional<Release> find(ReleaseKey key);
+
+    /** The outcome of {@link #claim}. */
+    sealed interface Claim {
+        Release release();
+
+        /** The caller holds the lease; {@code release} includes what earlier attempts recorded. */
+        record Granted(Release release) implements Claim {}
+
+        /** Another invocation holds an unexpired lease on it. */
+        record HeldElsewhere(Release release) implements Claim {}
+
+        /** It was already carried out. */
+        record AlreadyDone(Release release) implements Claim {}
+    }
+
+    /** The store could not be reached or refused a write for a reason other than a lost race. */
+    class ReleaseStoreException extends RuntimeException {
+        public ReleaseStoreException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A write by an invocation whose lease another invocation has since taken over. */
+    class LeaseLostException extends RuntimeException {
+        public LeaseLostException(ReleaseKey key, String owner) {
+            super("release " + key.id() + " is no longer leased to " + owner);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.gantry.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gantry.core.image.ImageDigest;
+import dev.gantry.core.release.Release;
+import dev.gantry.core.release.ReleaseKey;
+import dev.gantry.core.release.ReleaseStatus;
+import dev.gantry.core.release.ReleaseStore;
+import dev.gantry.core.release.ReleaseStore.Claim;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link ReleaseStore} must do. The in-memory fake and the DynamoDB adapter both extend
+ * this, so the fake the core tests rely on cannot drift from the real store.
+ */
+public abstract class ReleaseStoreContract {
+
+    protected static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+    protected static final Duration LEASE = Duration.ofSeconds(90);
+
+    /** A fresh, empty store for each test. */
+    protected abstract ReleaseStore store();
+
+    protected static ReleaseKey key(String seed) {
+        return new ReleaseKey("payments-api", "staging", new ImageDigest("sha256:" + "%064x".formatted(new java.math.BigInteger(1, seed.getBytes()))));
+    }
+
+    protected static Release proposal(ReleaseKey key, String owner, Instant now) {
+        return new Release(key, "1.4.0", "111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments-api@" + key.digest(),
+                "event-1", ReleaseStatus.CLAIMED, null, null, List.of(), owner, now.plus(LEASE), now, now);
+    }
+
+    @Test
+    void grantsTheFirstClaimAndRemembersIt() {
+        ReleaseStore store = store();
+        ReleaseKey key = key("a");
+
+        Claim claim = store.claim(proposal(key, "inv-1", T0), T0, LEASE);
+
+        assertThat(claim).isInstanceOf(Claim.Granted.class);
+        Release saved = store.find(key).orElseThrow();
+        assertThat(saved.owner()).isEqualTo("inv-1");
+        assertThat(saved.status()).isEqualTo(ReleaseStatus.CLAIMED);
+        assertThat(saved.leaseUntil()).isEqualTo(T0.plus(LEASE));
+        assertThat(saved.image()).endsWith("@" + key.digest());
+    }
+
+    @Test
+    void refusesASecondClaimWhileTheLeaseRuns() {
+        ReleaseStore store = store();
+        ReleaseKey key = key("b");
+        store.claim(proposal(key, "inv-1", T0), T0, LEASE);
+
+        Claim second = store.claim(proposal(key, "inv-2", T0.plusSeconds(30)), T0.plusSeconds(30), LEASE);
+
+        assertThat(second).isInstanceOf(Claim.HeldElsewhere.class);
+        assertThat(second.release().owner()).isEqualTo("inv-1");
+    }
+
+    @Test
+    void handsAnExpiredLeaseOverKeepingTheRegisteredRevision() {
+        ReleaseStore store = store();
+        ReleaseKey key = key("c");
+        store.claim(proposal(key, "inv-1", T0), T0, LEASE);
+        store.recordRegistered(key, "inv-1", "arn:td/app:1", "arn:td/app:2", List.of("app: a -> b"), T0.plusSeconds(1));
+
+        Instant later = T0.plus(LEASE).plusSeconds(1);
+        Claim takeover = store.claim(proposal(key, "inv-2", later), later, LEASE);
+
+        assertThat(takeover).isInstanceOf(Claim.Granted.class);
+        Release resumed = takeover.release();
+        assertThat(resumed.owner()).isEqualTo("inv-2");
+        assertThat(resumed.status()).isEqualTo(ReleaseStatus.REGISTERED);
+        assertThat(resumed.taskDefinitionArn()).isEqualTo("arn:td/app:2");
+        assertThat(resumed.previousTaskDefinitionArn()).isEqualTo("arn:td/app:1");
+        assertThat(resumed.changes()).containsExactly("app: a -> b");
+    }
+
+    @Test
+    void reportsAFinishedReleaseAsDoneForever() {
+        ReleaseStore store = store();
+        ReleaseKey key = key("d");
+        store.claim(proposal(key, "inv-1", T0), T0, LEASE);
+        store.recordRegistered(key, "inv-1", "arn:td/app:1", "arn:td/app:2", List.of(), T0);
+        store.recordServiceUpdated(key, "inv-1", T0.plusSeconds(2));
+
+        Instant muchLater = T0.plus(Duration.ofDays(30));
+        Claim again = store.claim(proposal(key, "inv-9", muchLater), muchLater, LEASE);
+
+        assertThat(again).isInstanceOf(Claim.AlreadyDone.class);
+        assertThat(again.release().status()).isEqualTo(ReleaseStatus.SERVICE_UPDATED);
+        assertThat(again.release().taskDefinitionArn()).isEqualTo("arn:td/app:2");
+    }
+
+    @Test
+    void letsARetryTakeOverAtOnceAfterTheOwnerAbandons() {
+        ReleaseStore store = store();
+        ReleaseKey key = key("e");
+        store.claim(proposal(key, "inv-1", T0), T0, LEASE);
+
+        store.abandon(key, "inv-1", T0.plusSeconds(5));
+        Claim retry = store.claim(proposal(key, "inv-2", T0.plusSeconds(6)), T0.plusSeconds(6), LEASE);
+
+        assertThat(retry).isInstanceOf(Claim.Granted.class);
+    }
+
+    @Test
+    void refusesWritesFromAnInvocationThatLostItsLease() {
+        ReleaseStore store = store();
+        ReleaseKey key = key("f");
+        store.claim(proposal(key, "inv-1", T0), T0, LEASE);
+        Instant later = T0.plus(LEASE).plusSeconds(1);
+        store.claim(proposal(key, "inv-2", later), later, LEASE);
+
+        assertThatThrownBy(() -> store.recordRegistered(key, "inv-1", "arn:td/app:1", "arn:td/app:3", List.of(), later))
+                .isInstanceOf(ReleaseStore.LeaseLostException.class);
+        assertThat(store.find(key).orElseThrow().taskDefinitionArn()).isNull();
+    }
+
+    @Test
+    void grantsExactlyOneOfManyConcurrentClaims() throws Exception {
+        ReleaseStore store = store();
+        ReleaseKey key = key("g");
+        int contenders = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(contenders);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Claim>> results = new ArrayList<>();
+            for (int i = 0; i < contenders; i++) {
+                String owner = "inv-" + i;
+                Callable<Claim> attempt = () -> {
+                    start.await();
+                    return store.claim(proposal(key, owner, T0), T0, LEASE);
+                };
+                results.add(pool.submit(attempt));
+            }
+            start.countDown();
+            int granted = 0;
+            for (Future<Claim> result : results) {
+                if (result.get() instanceof Claim.Granted) {
+                    granted++;
+                }
+            }
+            assertThat(granted).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void findsNothingForAnUnknownRelease() {
+        assertThat(store().find(key("never"))).isEmpty();
+    }
+}
