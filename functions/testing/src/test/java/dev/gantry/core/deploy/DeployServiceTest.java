@@ -1,0 +1,226 @@
+package dev.gantry.core.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gantry.core.config.ConfigLoader;
+import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.deploy.DeployOutcome.Result;
+import dev.gantry.core.image.ImageDigest;
+import dev.gantry.core.image.ImagePush;
+import dev.gantry.core.release.MalformedEventException;
+import dev.gantry.core.release.ReleaseKey;
+import dev.gantry.core.release.ReleaseStatus;
+import dev.gantry.testing.Fixtures;
+import dev.gantry.testing.InMemoryEcsGateway;
+import dev.gantry.testing.InMemoryReleaseStore;
+import dev.gantry.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DeployServiceTest {
+
+    private static final String REGISTRY = "111111111111.dkr.ecr.eu-west-1.amazonaws.com";
+    private static final String DIGEST = "sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd";
+    private static final EcsServiceRef STAGING = new EcsServiceRef("111111111111", "eu-west-1", "staging", "payments-api");
+    private static final EcsServiceRef PROD = new EcsServiceRef("111111111111", "eu-west-1", "prod", "payments-api");
+    private static final String LOG_ROUTER = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4";
+
+    private final GantryConfig config = Fixtures.exampleConfig();
+    private final InMemoryEcsGateway ecs = new InMemoryEcsGateway();
+    private final InMemoryReleaseStore releases = new InMemoryReleaseStore();
+    private final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
+    private final DeployService service = new DeployService(config, ecs, releases, clock);
+
+    @BeforeEach
+    void givenRunningServices() {
+        for (EcsServiceRef ref : List.of(STAGING, PROD)) {
+            ecs.givenService(ref, "payments-api-" + ref.cluster(), List.of(
+                    new ContainerImage("app", REGISTRY + "/payments-api:1.3.0"),
+                    new ContainerImage("log-router", LOG_ROUTER)));
+        }
+    }
+
+    @Test
+    void registersRevisionPinnedToDigestAndMovesTheService() {
+        DeployReport report = service.onImagePush(push("1.4.0", DIGEST), "inv-1");
+
+        DeployOutcome staging = outcome(report, "staging");
+        assertThat(staging.result()).isEqualTo(Result.DEPLOYED);
+        assertThat(staging.fromTaskDefinitionArn()).endsWith("task-definition/payments-api-staging:1");
+        assertThat(staging.toTaskDefinitionArn()).endsWith("task-definition/payments-api-staging:2");
+        assertThat(staging.changes()).containsExactly(
+                "app: " + REGISTRY + "/payments-api:1.3.0 -> " + REGISTRY + "/payments-api@" + DIGEST);
+        assertThat(ecs.running(STAGING).containers()).containsExactly(
+                new ContainerImage("app", REGISTRY + "/payments-api@" + DIGEST),
+                new ContainerImage("log-router", LOG_ROUTER));
+        assertThat(report.image()).isEqualTo(REGISTRY + "/payments-api@" + DIGEST);
+    }
+
+    @Test
+    void holdsAGatedEnvironmentAndSaysWhy() {
+        DeployReport report = service.onImagePush(push("1.4.0", DIGEST), "inv-1");
+
+        DeployOutcome prod = outcome(report, "prod");
+        assertThat(prod.result()).isEqualTo(Result.HELD);
+        assertThat(prod.reason()).contains("gate 'production'");
+        assertThat(ecs.running(PROD).containers().get(0).image()).endsWith(":1.3.0");
+    }
+
+    @Test
+    void skipsATagOutsideThePolicyWithTheReason() {
+        DeployReport report = service.onImagePush(push("2.0.0", DIGEST), "inv-1");
+
+        assertThat(report.outcomes()).allSatisfy(o -> {
+            assertThat(o.result()).isEqualTo(Result.SKIPPED);
+            assertThat(o.reason()).contains("'2.0.0'").contains("semver >=1.0.0 <2.0.0");
+        });
+        assertThat(ecs.calls()).isEmpty();
+    }
+
+    @Test
+    void deploysADuplicateEventOnlyOnce() {
+        service.onImagePush(push("1.4.0", DIGEST), "inv-1");
+        clock.advance(Duration.ofMinutes(3));
+
+        DeployReport again = service.onImagePush(push("1.4.0", DIGEST), "inv-2");
+
+        assertThat(outcome(again, "staging").result()).isEqualTo(Result.DUPLICATE);
+        assertThat(ecs.calls("RegisterTaskDefinition")).hasSize(1);
+        assertThat(ecs.calls("UpdateService")).hasSize(1);
+    }
+
+    @Test
+    void treatsTheSameDigestUnderAnotherTagAsTheSameRelease() {
+        service.onImagePush(push("1.4.0", DIGEST), "inv-1");
+
+        DeployReport retagged = service.onImagePush(push("1.4.1", DIGEST), "inv-2");
+
+        assertThat(outcome(retagged, "staging").result()).isEqualTo(Result.DUPLICATE);
+        assertThat(ecs.calls("RegisterTaskDefinition")).hasSize(1);
+    }
+
+    @Test
+    void reusesTheRegisteredRevisionWhenTheRetryFollowsAFailedUpdate() {
+        ecs.failNextUpdateService(new EcsGateway.EcsGatewayException("UpdateService timed out", null));
+
+        assertThatThrownBy(() -> service.onImagePush(push("1.4.0", DIGEST), "inv-1"))
+                .isInstanceOf(DeployService.DeployFailedException.class)
+                .hasMessageContaining("payments-api/staging: UpdateService timed out");
+        DeployReport retry = service.onImagePush(push("1.4.0", DIGEST), "inv-2");
+
+        assertThat(outcome(retry, "staging").result()).isEqualTo(Result.DEPLOYED);
+        assertThat(ecs.calls("RegisterTaskDefinition")).hasSize(1);
+        assertThat(ecs.calls("UpdateService")).singleElement()
+                .satisfies(call -> assertThat(call.taskDefinitionArn()).endsWith("payments-api-staging:2"));
+        assertThat(releases.find(key(DIGEST)).orElseThrow().status()).isEqualTo(ReleaseStatus.SERVICE_UPDATED);
+    }
+
+    @Test
+    void asksForARetryWhileAnotherInvocationHoldsTheRelease() {
+        releases.claim(new dev.gantry.core.release.Release(key(DIGEST), "1.4.0", "img", "e-0", ReleaseStatus.CLAIMED, null, null,
+                List.of(), "inv-other", clock.instant().plusSeconds(60), clock.instant(), clock.instant()), clock.instant(), Duration.ofSeconds(60));
+
+        assertThatThrownBy(() -> service.onImagePush(push("1.4.0", DIGEST), "inv-1"))
+                .isInstanceOf(DeployService.ReleaseInProgressException.class)
+                .hasMessageContaining("payments-api/staging/07348c117739");
+        assertThat(ecs.calls()).isEmpty();
+    }
+
+    @Test
+    void takesOverAReleaseWhoseOwnerDiedOnceTheLeaseRunsOut() {
+        releases.claim(new dev.gantry.core.release.Release(key(DIGEST), "1.4.0", "img", "e-0", ReleaseStatus.CLAIMED, null, null,
+                List.of(), "inv-dead", clock.instant().plusSeconds(90), clock.instant(), clock.instant()), clock.instant(), Duration.ofSeconds(90));
+        clock.advance(DeployService.DEFAULT_LEASE.plusSeconds(1));
+
+        DeployReport report = service.onImagePush(push("1.4.0", DIGEST), "inv-1");
+
+        assertThat(outcome(report, "staging").result()).isEqualTo(Result.DEPLOYED);
+        assertThat(releases.find(key(DIGEST)).orElseThrow().owner()).isEqualTo("inv-1");
+    }
+
+    @Test
+    void reportsUnchangedWhenTheServiceAlreadyRunsTheDigest() {
+        ecs.givenService(STAGING, "payments-api-staging", List.of(
+                new ContainerImage("app", REGISTRY + "/payments-api@" + DIGEST), new ContainerImage("log-router", LOG_ROUTER)));
+
+        DeployReport report = service.onImagePush(push("1.4.0", DIGEST), "inv-1");
+
+        assertThat(outcome(report, "staging").result()).isEqualTo(Result.UNCHANGED);
+        assertThat(ecs.calls("RegisterTaskDefinition")).isEmpty();
+        assertThat(ecs.calls("UpdateService")).isEmpty();
+    }
+
+    @Test
+    void rejectsTheAwsSampleDigestNamingTheField() {
+        String sixtyHexDigits = "sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234";
+
+        assertThatThrownBy(() -> service.onImagePush(push("1.4.0", sixtyHexDigits), "inv-1"))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("detail.image-digest")
+                .hasMessageContaining("64 lower-case hex digits (found 60");
+        assertThat(ecs.calls()).isEmpty();
+    }
+
+    @Test
+    void ignoresDeletesFailuresOtherRepositoriesAndUntaggedPushes() {
+        assertThat(service.onImagePush(event("DELETE", "SUCCESS", "payments-api", "1.4.0"), "i").reason()).contains("DELETE SUCCESS");
+        assertThat(service.onImagePush(event("PUSH", "FAILURE", "payments-api", "1.4.0"), "i").reason()).contains("PUSH FAILURE");
+        assertThat(service.onImagePush(event("PUSH", "SUCCESS", "someone-else", "1.4.0"), "i").reason())
+                .contains("'someone-else' belongs to no service");
+        assertThat(service.onImagePush(event("PUSH", "SUCCESS", "payments-api", null), "i").reason()).contains("untagged");
+        assertThat(ecs.calls()).isEmpty();
+    }
+
+    @Test
+    void failsClearlyWhenTheServiceIsMissingAndKeepsNoLease() {
+        InMemoryEcsGateway empty = new InMemoryEcsGateway();
+        DeployService withoutServices = new DeployService(config, empty, releases, clock);
+
+        assertThatThrownBy(() -> withoutServices.onImagePush(push("1.4.0", DIGEST), "inv-1"))
+                .isInstanceOf(DeployService.DeployFailedException.class)
+                .hasMessageContaining("payments-api/staging: ECS service staging/payments-api (111111111111, eu-west-1) not found");
+        assertThat(releases.find(key(DIGEST)).orElseThrow().leaseUntil()).isBefore(clock.instant());
+    }
+
+    @Test
+    void deploysTheOtherEnvironmentsWhenOneFails() {
+        GantryConfig twoUngated = ConfigLoader.parse("""
+                version: 1
+                services:
+                  - name: payments-api
+                    repository: payments-api
+                    tagPolicy: { glob: "*" }
+                    environments:
+                      - { name: staging, account: "111111111111", region: eu-west-1, cluster: staging, service: payments-api }
+                      - { name: qa, account: "111111111111", region: eu-west-1, cluster: qa, service: payments-api }
+                """, "gantry.yml");
+        DeployService deploys = new DeployService(twoUngated, ecs, releases, clock);
+
+        assertThatThrownBy(() -> deploys.onImagePush(push("1.4.0", DIGEST), "inv-1"))
+                .isInstanceOf(DeployService.DeployFailedException.class)
+                .hasMessageContaining("payments-api/qa: ECS service qa/payments-api");
+        assertThat(ecs.calls("UpdateService")).singleElement().satisfies(c -> assertThat(c.service()).isEqualTo(STAGING));
+    }
+
+    private static ReleaseKey key(String digest) {
+        return new ReleaseKey("payments-api", "staging", new ImageDigest(digest));
+    }
+
+    private static DeployOutcome outcome(DeployReport report, String environment) {
+        return report.outcomes().stream().filter(o -> o.environment().equals(environment)).findFirst().orElseThrow();
+    }
+
+    private static ImagePush push(String tag, String digest) {
+        return new ImagePush("event-" + tag, "111111111111", "eu-west-1", "payments-api", tag, digest, "PUSH", "SUCCESS",
+                Instant.parse("2026-11-23T09:59:00Z"));
+    }
+
+    private static ImagePush event(String action, String result, String repository, String tag) {
+        return new ImagePush("event-x", "111111111111", "eu-west-1", repository, tag, DIGEST, action, result,
+                Instant.parse("2026-11-23T09:59:00Z"));
+    }
+}
