@@ -62,7 +62,7 @@ public final class EcsWire {
         return EcsClient.builder()
                 .endpointOverride(URI.create(server.baseUrl()))
                 .region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test-access-key", "test-secret-key")))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
     }

@@ -1,0 +1,123 @@
+package dev.gantry.fn.ecsdeploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gantry.aws.EcsWire;
+import dev.gantry.testing.Fixtures;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code scripts/invoke} as a user runs it: a fresh JVM from the packaged function jar, configured only
+ * through environment variables, with {@code AWS_ENDPOINT_URL} aiming the real SDK at loopback servers.
+ */
+class ScriptsInvokeIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static LoopbackAws aws;
+
+    @BeforeAll
+    static void startLoopbackAws() throws Exception {
+        aws = new LoopbackAws();
+    }
+
+    @AfterAll
+    static void stopLoopbackAws() throws Exception {
+        aws.close();
+    }
+
+    @BeforeEach
+    void freshTable() {
+        aws.ecs.resetRequests();
+        aws.dynamo.deleteTable(r -> r.tableName(LoopbackAws.TABLE));
+        dev.gantry.aws.StateTable.createIfMissing(aws.dynamo, LoopbackAws.TABLE);
+    }
+
+    @Test
+    void registersARevisionPinnedToTheDigestAndUpdatesTheService() throws Exception {
+        Result result = invoke(environment(), "events/gantry-ecr-push-payments-api-1.4.0.json");
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        JsonNode report = JSON.readTree(result.stdout());
+        assertThat(report.at("/outcomes/0/result").asText()).isEqualTo("DEPLOYED");
+        assertThat(EcsWire.requests(aws.ecs, "RegisterTaskDefinition").get(0).at("/containerDefinitions/0/image").asText())
+                .isEqualTo(LoopbackAws.REGISTRY + "/payments-api@sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd");
+        assertThat(EcsWire.requests(aws.ecs, "UpdateService").get(0).at("/taskDefinition").asText()).isEqualTo(LoopbackAws.NEW_ARN);
+        assertThat(aws.dynamo.scan(r -> r.tableName(LoopbackAws.TABLE)).items()).singleElement()
+                .satisfies(item -> assertThat(item.get("status").s()).isEqualTo("SERVICE_UPDATED"));
+    }
+
+    @Test
+    void exitsNonZeroWithTheReasonOnStderrWhenTheEventIsMalformed() throws Exception {
+        Path broken = Path.of(System.getProperty("java.io.tmpdir"), "gantry-bad-digest-" + System.nanoTime() + ".json");
+        java.nio.file.Files.writeString(broken, Fixtures.eventText("ecr-image-action-push-success.json")
+                .replace("my-repository-name", "payments-api").replace("\"latest\"", "\"1.4.0\""));
+
+        Result result = invoke(environment(), broken.toString());
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr()).contains("invoke ecs-deploy: failed: MalformedEventException: detail.image-digest");
+        assertThat(result.stdout()).isBlank();
+        assertThat(aws.ecs.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void exitsNonZeroNamingTheMissingConfiguration() throws Exception {
+        Map<String, String> env = environment();
+        env.remove("GANTRY_CONFIG");
+
+        Result result = invoke(env, "events/gantry-ecr-push-payments-api-1.4.0.json");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr()).contains("init failed").contains("GANTRY_CONFIG");
+    }
+
+    private static Map<String, String> environment() {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("GANTRY_CONFIG", Fixtures.exampleConfigFile().toString());
+        env.put("GANTRY_TABLE", LoopbackAws.TABLE);
+        env.put("AWS_REGION", "eu-west-1");
+        env.put("AWS_ACCESS_KEY_ID", "testaccesskey");
+        env.put("AWS_SECRET_ACCESS_KEY", "test-secret-key");
+        env.put("AWS_ENDPOINT_URL", aws.ecs.baseUrl());
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", aws.dynamoEndpoint());
+        return env;
+    }
+
+    record Result(int exitCode, String stdout, String stderr) {}
+
+    private static Result invoke(Map<String, String> env, String eventFile) throws IOException, InterruptedException {
+        Path root = Fixtures.root();
+        ProcessBuilder builder = new ProcessBuilder(List.of(root.resolve("scripts/invoke").toString(), "ecs-deploy", eventFile))
+                .directory(root.toFile());
+        // A clean environment, as on a user's machine: only what the script documents, plus PATH and HOME.
+        builder.environment().clear();
+        builder.environment().put("PATH", System.getenv("PATH"));
+        builder.environment().put("HOME", System.getProperty("user.home"));
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        process.getOutputStream().close();
+        var stdout = process.inputReader(StandardCharsets.UTF_8);
+        var stderr = process.errorReader(StandardCharsets.UTF_8);
+        StringBuilder err = new StringBuilder();
+        Thread drain = Thread.ofVirtual().start(() -> stderr.lines().forEach(l -> err.append(l).append('\n')));
+        String out = stdout.lines().collect(java.util.stream.Collectors.joining("\n"));
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("scripts/invoke did not finish in 120 s; stderr:\n" + err);
+        }
+        drain.join();
+        return new Result(process.exitValue(), out, err.toString());
+    }
+}
