@@ -86,25 +86,32 @@ public final class ConfigLoader {
         if (yaml.isBlank()) {
             throw new InvalidConfigException(sourceName, List.of(new ConfigProblem(0, "", "the file is empty")));
         }
+        SourceLines lines = SourceLines.scan(YAML, yaml);
         GantryConfig config;
         try {
             config = MAPPER.readValue(yaml, GantryConfig.class);
         } catch (JsonProcessingException e) {
-            throw new InvalidConfigException(sourceName, List.of(translate(e)));
+            throw new InvalidConfigException(sourceName, List.of(translate(e, lines)));
         }
-        List<ConfigProblem> problems = new ConfigValidator(config, SourceLines.scan(YAML, yaml)).validate();
+        List<ConfigProblem> problems = new ConfigValidator(config, lines).validate();
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(sourceName, problems);
         }
         return config;
     }
 
-    private static ConfigProblem translate(JsonProcessingException e) {
-        int line = lineOf(e.getLocation());
+    private static ConfigProblem translate(JsonProcessingException e, SourceLines lines) {
         if (!(e instanceof JsonMappingException mapping)) {
-            return new ConfigProblem(line, "", "not valid YAML: " + firstLine(e.getOriginalMessage()));
+            return new ConfigProblem(lineOf(e.getLocation()), "", "not valid YAML: " + firstLine(e.getOriginalMessage()));
         }
-        String field = fieldOf(mapping.getPath());
+        // Jackson's location is wherever the parser stood when it gave up, often the line after the
+        // offending key; the key's own line comes from the scan.
+        String pointer = pointerOf(mapping.getPath());
+        int line = lines.lineOf(pointer);
+        if (line == 0) {
+            line = lineOf(e.getLocation());
+        }
+        String field = SourceLines.fieldOf(pointer);
         if (e instanceof UnrecognizedPropertyException unknown) {
             String known = known(unknown.getKnownPropertyIds());
             return new ConfigProblem(line, field, "unknown key '" + unknown.getPropertyName() + "'" + known);
@@ -147,12 +154,12 @@ public final class ConfigLoader {
         return "; expected one of: " + knownIds.stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
     }
 
-    private static String fieldOf(List<JsonMappingException.Reference> path) {
+    private static String pointerOf(List<JsonMappingException.Reference> path) {
         StringBuilder pointer = new StringBuilder();
         for (JsonMappingException.Reference ref : path) {
             pointer.append('/').append(ref.getFieldName() != null ? ref.getFieldName() : String.valueOf(ref.getIndex()));
         }
-        return SourceLines.fieldOf(pointer.toString());
+        return pointer.toString();
     }
 
     private static int lineOf(JsonLocation location) {
