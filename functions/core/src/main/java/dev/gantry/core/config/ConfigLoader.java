@@ -3,6 +3,7 @@ package dev.gantry.core.config;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -16,6 +17,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -43,7 +46,9 @@ public final class ConfigLoader {
     /** Environment variable naming the configuration file the functions load at init. */
     public static final String CONFIG_ENV = "GANTRY_CONFIG";
 
-    private static final YAMLFactory YAML = new YAMLFactory();
+    // Duplicate keys are an error: YAML's default, the later key silently replacing the earlier, would
+    // drop a whole 'services:' list without a word.
+    private static final YAMLFactory YAML = YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final ObjectMapper MAPPER = JsonMapper.builder(YAML)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -89,9 +94,12 @@ public final class ConfigLoader {
         SourceLines lines = SourceLines.scan(YAML, yaml);
         GantryConfig config;
         try {
-            config = MAPPER.readValue(yaml, GantryConfig.class);
+            config = lines.isEmpty() || (lines.size() <= 1 && hasNoContent(yaml)) ? null : MAPPER.readValue(yaml, GantryConfig.class);
         } catch (JsonProcessingException e) {
-            throw new InvalidConfigException(sourceName, List.of(translate(e, lines)));
+            throw new InvalidConfigException(sourceName, List.of(translate(e, lines, yaml)));
+        }
+        if (config == null) {
+            throw new InvalidConfigException(sourceName, List.of(new ConfigProblem(0, "", "the file has no content (only comments or a null document)")));
         }
         List<ConfigProblem> problems = new ConfigValidator(config, lines).validate();
         if (!problems.isEmpty()) {
@@ -100,9 +108,21 @@ public final class ConfigLoader {
         return config;
     }
 
-    private static ConfigProblem translate(JsonProcessingException e, SourceLines lines) {
+    private static ConfigProblem translate(JsonProcessingException e, SourceLines lines, String yaml) {
+        // A syntax error can arrive wrapped in a mapping error; SnakeYAML's own exception knows the line
+        // of the problem and says what it is, where Jackson only knows its last good token.
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MarkedYAMLException syntax) {
+                return new ConfigProblem(syntaxErrorLine(syntax, e, yaml), "", "not valid YAML: " + syntax.getProblem());
+            }
+        }
         if (!(e instanceof JsonMappingException mapping)) {
-            return new ConfigProblem(lineOf(e.getLocation()), "", "not valid YAML: " + firstLine(e.getOriginalMessage()));
+            String message = firstLine(e.getOriginalMessage());
+            if (message.startsWith("Duplicate field ")) {
+                return new ConfigProblem(lineOf(e.getLocation()), "", "duplicate key " + message.substring("Duplicate field ".length())
+                        + ": the second would silently replace the first");
+            }
+            return new ConfigProblem(lineOf(e.getLocation()), "", "not valid YAML: " + message);
         }
         // Jackson's location is wherever the parser stood when it gave up, often the line after the
         // offending key; the key's own line comes from the scan.
@@ -129,6 +149,30 @@ public final class ConfigLoader {
             return new ConfigProblem(line, field, "expected " + describe(mismatched.getTargetType()));
         }
         return new ConfigProblem(line, field, firstLine(e.getOriginalMessage()));
+    }
+
+    /** A document of only {@code ---}, {@code ~} or {@code null}: YAML for "nothing". */
+    private static boolean hasNoContent(String yaml) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode root = MAPPER.readTree(yaml);
+            return root == null || root.isMissingNode() || root.isNull() || (root.isTextual() && root.asText().isEmpty());
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Where the problem is, unless SnakeYAML only noticed it at the end of the input (an unclosed quote):
+     * then where the unfinished thing started.
+     */
+    private static int syntaxErrorLine(MarkedYAMLException syntax, JsonProcessingException e, String yaml) {
+        Mark problem = syntax.getProblemMark();
+        Mark context = syntax.getContextMark();
+        if (problem == null) {
+            return context != null ? context.getLine() + 1 : lineOf(e.getLocation());
+        }
+        boolean atEndOfInput = yaml.substring(Math.min(problem.getIndex(), yaml.length())).isBlank();
+        return atEndOfInput && context != null ? context.getLine() + 1 : problem.getLine() + 1;
     }
 
     private static String describe(Class<?> type) {

@@ -150,8 +150,12 @@ final class ConfigValidator {
         if (required(at + "/service", env.service())) {
             matches(at + "/service", env.service(), ECS_NAME, "an ECS service name");
         }
+        Set<String> containers = new HashSet<>();
         for (int k = 0; k < env.containers().size(); k++) {
-            matches(at + "/containers/" + k, env.containers().get(k), ECS_NAME, "a container name");
+            String container = env.containers().get(k);
+            if (matches(at + "/containers/" + k, container, ECS_NAME, "a container name") && !containers.add(container)) {
+                problem(at + "/containers/" + k, "duplicate container '" + container + "'");
+            }
         }
         if (env.taskRoleArn() != null) {
             matches(at + "/taskRoleArn", env.taskRoleArn(), ROLE_ARN, "an IAM role ARN");

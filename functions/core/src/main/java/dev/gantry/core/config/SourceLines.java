@@ -40,6 +40,16 @@ final class SourceLines {
         return new SourceLines(lines);
     }
 
+    /** True when the document holds no value at all: only comments, or nothing. */
+    boolean isEmpty() {
+        return lineByPointer.isEmpty();
+    }
+
+    /** How many places were seen; a document of one scalar or null has at most one. */
+    int size() {
+        return lineByPointer.size();
+    }
+
     /** The line of {@code pointer}, or of its nearest ancestor that has one (a missing field's parent). */
     int lineOf(String pointer) {
         String p = pointer;

@@ -22,9 +22,35 @@ public sealed interface TagPolicy {
             this(range, allowPrerelease, RangesListFactory.create(range, allowPrerelease));
         }
 
-        /** semver4j answers an unparseable range with an empty list rather than an error. */
+        // One comparator as npm writes them: an optional operator, then a version whose parts may be
+        // wildcards, e.g. >=1.2.0, ^1.4, ~2, 1.x, 1.2.3-rc.1. Caret and tilde need a numeric major.
+        private static final String PART = "(?:0|[1-9]\\d*|[xX*])";
+        private static final Pattern COMPARATOR = Pattern.compile(
+                "(?:(?:>=|<=|>|<|=)?v?" + PART + "|[\\^~]v?(?:0|[1-9]\\d*))(?:\\." + PART + "){0,2}"
+                        + "(?:-[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?");
+
+        /**
+         * Whether every comparator of {@code range} is readable. semver4j quietly drops the parts it cannot
+         * read, so {@code ">=1.0.0 <<2"} would lose its upper bound and let 2.x and 3.x through.
+         */
         public static boolean isValidRange(String range) {
-            return !range.isBlank() && !RangesListFactory.create(range).get().isEmpty();
+            if (range.isBlank()) {
+                return false;
+            }
+            for (String alternative : range.split("\\|\\|", -1)) {
+                String normalized = alternative.trim().replaceAll("(>=|<=|>|<|=|\\^|~)\\s+", "$1");
+                if (normalized.isEmpty()) {
+                    return false;
+                }
+                String[] tokens = normalized.split("\\s+");
+                for (int i = 0; i < tokens.length; i++) {
+                    boolean hyphenBetweenVersions = tokens[i].equals("-") && i > 0 && i < tokens.length - 1;
+                    if (!hyphenBetweenVersions && !tokens[i].equals("*") && !COMPARATOR.matcher(tokens[i]).matches()) {
+                        return false;
+                    }
+                }
+            }
+            return !RangesListFactory.create(range).get().isEmpty();
         }
 
         @Override
@@ -39,10 +65,9 @@ public sealed interface TagPolicy {
             return version.satisfies(ranges);
         }
 
-        /** The version a tag names, or null when it is not a semantic version. */
+        /** The version a tag names, or null when it is not one; semver4j itself accepts one leading {@code v}. */
         public static Semver version(String tag) {
-            String text = tag.startsWith("v") || tag.startsWith("V") ? tag.substring(1) : tag;
-            return Semver.parse(text);
+            return Semver.parse(tag.startsWith("V") ? "v" + tag.substring(1) : tag);
         }
 
         @Override

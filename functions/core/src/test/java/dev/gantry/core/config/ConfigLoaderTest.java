@@ -23,8 +23,6 @@ class ConfigLoaderTest {
     // Tests run in the module directory; the example is the file the local run and `cdk synth` use.
     private static final Path EXAMPLE = Path.of("../../examples/gantry.yml");
 
-    // ---- the example file -------------------------------------------------------------------------
-
     @Test
     void loadsTheExampleServicesInFileOrder() {
         GantryConfig config = ConfigLoader.load(EXAMPLE);
@@ -157,10 +155,8 @@ class ConfigLoaderTest {
         assertThat(config.services().get(0).tagPolicy().toPolicy().describe()).isEqualTo("exact tag stable");
     }
 
-    // ---- keys and types ---------------------------------------------------------------------------
-
     @Test
-    void rejectsUnknownTopLevelKeyListingTheExpectedKeys() {
+    void rejectsUnknownTopLevelKeyNamingItsLineAndTheExpectedKeys() {
         String yaml = """
                 version: 1
                 servics: []
@@ -177,17 +173,12 @@ class ConfigLoaderTest {
                         service: app
                 """;
 
-        InvalidConfigException e = rejected(yaml);
-
-        assertThat(e.problems()).singleElement().satisfies(p -> {
-            assertThat(p.field()).isEqualTo("servics");
-            assertThat(p.message()).isEqualTo("unknown key 'servics'; expected one of: baseImages, gates, services, slack, version");
-        });
-        assertThat(e.getMessage()).contains("servics: unknown key 'servics'; expected one of: baseImages, gates, services, slack, version");
+        assertRejectedWith(yaml, new ConfigProblem(2, "servics",
+                "unknown key 'servics'; expected one of: baseImages, gates, services, slack, version"));
     }
 
     @Test
-    void rejectsUnknownNestedKeyListingTheExpectedKeys() {
+    void rejectsUnknownNestedKeyNamingItsLineAndTheExpectedKeys() {
         String yaml = """
                 version: 1
                 services:
@@ -203,63 +194,9 @@ class ConfigLoaderTest {
                         service: app
                 """;
 
-        InvalidConfigException e = rejected(yaml);
-
-        assertThat(e.problems()).singleElement().satisfies(p -> {
-            assertThat(p.field()).isEqualTo("services[0].environments[0].clustr");
-            assertThat(p.message()).isEqualTo("unknown key 'clustr'; expected one of: account, cluster, containers, "
-                    + "executionRoleArn, gate, name, region, service, taskRoleArn");
-        });
-        assertThat(e.getMessage()).contains("services[0].environments[0].clustr: unknown key 'clustr'");
-    }
-
-    @Test
-    @Disabled("bug: an unknown key is reported at the line after its enclosing mapping ends, not at the key's own line")
-    void namesTheLineOfAnUnknownTopLevelKey() {
-        String yaml = """
-                verson: 1
-                services:
-                  - name: app
-                    repository: team/app
-                    tagPolicy:
-                      exact: stable
-                    environments:
-                      - name: staging
-                        account: "111111111111"
-                        region: eu-west-1
-                        cluster: main
-                        service: app
-                """;
-
-        InvalidConfigException e = rejected(yaml);
-
-        assertThat(e.problems()).extracting(ConfigProblem::line, ConfigProblem::field)
-                .contains(tuple(1, "verson"));
-    }
-
-    @Test
-    @Disabled("bug: an unknown key is reported at the line after its enclosing mapping ends, not at the key's own line")
-    void namesTheLineOfAnUnknownNestedKey() {
-        String yaml = """
-                version: 1
-                services:
-                  - name: app
-                    repository: team/app
-                    tagPolicy:
-                      exact: stable
-                    environments:
-                      - name: staging
-                        clustr: main
-                        account: "111111111111"
-                        region: eu-west-1
-                        service: app
-                """;
-
-        InvalidConfigException e = rejected(yaml);
-
-        assertThat(e.problems()).singleElement()
-                .extracting(ConfigProblem::line, ConfigProblem::field)
-                .containsExactly(9, "services[0].environments[0].clustr");
+        assertRejectedWith(yaml, new ConfigProblem(9, "services[0].environments[0].clustr",
+                "unknown key 'clustr'; expected one of: account, cluster, containers, executionRoleArn, gate, name, region, "
+                        + "service, taskRoleArn"));
     }
 
     @Test
@@ -355,8 +292,6 @@ class ConfigLoaderTest {
         assertRejectedWith(yaml, new ConfigProblem(1, "version", "unsupported version 2; this Gantry reads version 1"));
     }
 
-    // ---- tag policies -----------------------------------------------------------------------------
-
     @Test
     void rejectsInvalidRegexNamingItAndTheReason() {
         String yaml = """
@@ -439,8 +374,6 @@ class ConfigLoaderTest {
 
         assertRejectedWith(yaml, new ConfigProblem(5, "services[0].tagPolicy", "set one of: semver, glob, regex, exact, track"));
     }
-
-    // ---- names and references ---------------------------------------------------------------------
 
     @Test
     void rejectsDuplicateServiceNamingTheLineOfTheFirst() {
@@ -614,7 +547,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    @Disabled("bug: a container named twice is accepted, and DeployPlan.imageByContainer() then throws 'Duplicate key app'")
     void rejectsContainerNamedTwiceInAnEnvironment() {
         String yaml = """
                 version: 1
@@ -640,8 +572,6 @@ class ConfigLoaderTest {
             assertThat(p.message()).contains("duplicate").contains("app");
         });
     }
-
-    // ---- gates ------------------------------------------------------------------------------------
 
     @Test
     void rejectsDurationWrittenInWords() {
@@ -834,8 +764,6 @@ class ConfigLoaderTest {
         assertThat(config.gates().get(0).approvals().required()).isEqualTo(3);
     }
 
-    // ---- AWS names --------------------------------------------------------------------------------
-
     @Test
     void rejectsAccountIdThatIsNotTwelveDigitsAskingForQuotes() {
         String yaml = """
@@ -945,8 +873,6 @@ class ConfigLoaderTest {
                 "'arn:aws:iam::1111:role/app-task' is not an IAM role ARN"));
     }
 
-    // ---- the file as a whole ----------------------------------------------------------------------
-
     @Test
     void rejectsInvalidYamlNamingItsLine() {
         String yaml = """
@@ -965,7 +891,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    @Disabled("bug: a YAML syntax error is reported at the line of the last good token, without snakeyaml's reason")
+    
     void namesTheOffendingLineAndReasonOfAYamlSyntaxError() {
         String yaml = "version: 1\n\tservices: []\n";
 
@@ -978,7 +904,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    @Disabled("bug: a YAML syntax error inside a mapping is reported as a field problem, not as invalid YAML")
+    
     void reportsSyntaxErrorInsideAServiceAsInvalidYaml() {
         String yaml = """
                 version: 1
@@ -1005,7 +931,7 @@ class ConfigLoaderTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"---\n", "~\n", "null\n"})
-    @Disabled("bug: a document that is only '---', '~' or 'null' fails with a NullPointerException")
+    
     void rejectsDocumentWithoutContent(String yaml) {
         InvalidConfigException e = rejected(yaml);
 
@@ -1081,8 +1007,6 @@ class ConfigLoaderTest {
                   gantry.yml:9: services[0].environments[0].account: '12345' is not a 12-digit AWS account id, quoted
                   gantry.yml:15: gates[0].soak: must be longer than zero""");
     }
-
-    // ---- assertions -------------------------------------------------------------------------------
 
     private static InvalidConfigException rejected(String yaml) {
         InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> ConfigLoader.parse(yaml, "gantry.yml"));

@@ -42,6 +42,7 @@ class DeployPlannerTest {
 
     private static final String ARN = "arn:aws:ecs:eu-west-1:111111111111:task-definition/payments-api:7";
     private static final String RUNNING = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments-api:1.3.0";
+    private static final String OLDER = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments-api:1.2.0";
     // AWS's FireLens image, published from an AWS-owned account.
     private static final String FLUENT_BIT = "906394416424.dkr.ecr.eu-west-1.amazonaws.com/aws-for-fluent-bit:stable";
     // From events/gantry-ecr-push-payments-api-1.4.0.json.
@@ -69,7 +70,7 @@ class DeployPlannerTest {
     void withoutNamedContainersChangesEveryContainerFromTheServiceRepository() {
         TaskDefinitionSnapshot current = snapshot(
                 new ContainerImage("app", RUNNING),
-                new ContainerImage("worker", RUNNING.replace(":1.3.0", ":1.2.0")),
+                new ContainerImage("worker", OLDER),
                 new ContainerImage("log-router", FLUENT_BIT),
                 new ContainerImage("other-account", "222222222222.dkr.ecr.eu-west-1.amazonaws.com/payments-api:1.3.0"),
                 new ContainerImage("other-region", "111111111111.dkr.ecr.us-east-1.amazonaws.com/payments-api:1.3.0"),
@@ -79,7 +80,7 @@ class DeployPlannerTest {
 
         assertThat(plan.changes()).containsExactly(
                 new ContainerChange("app", RUNNING, PINNED),
-                new ContainerChange("worker", RUNNING.replace(":1.3.0", ":1.2.0"), PINNED));
+                new ContainerChange("worker", OLDER, PINNED));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.gantry.core.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -45,8 +46,8 @@ class ImageReferenceTest {
     void knowsTheAccountAndRegionOfEcrImagesOnly(String image, String account, String region) {
         ImageReference reference = ImageReference.parse(image);
 
-        assertThat(reference.ecrAccount()).isEqualTo(java.util.Optional.ofNullable(account));
-        assertThat(reference.ecrRegion()).isEqualTo(java.util.Optional.ofNullable(region));
+        assertThat(reference.ecrAccount()).isEqualTo(Optional.ofNullable(account));
+        assertThat(reference.ecrRegion()).isEqualTo(Optional.ofNullable(region));
     }
 
     @ParameterizedTest(name = "{0} from {1}/{2}/{3}: {4}")
