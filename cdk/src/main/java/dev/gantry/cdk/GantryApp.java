@@ -1,0 +1,145 @@
+package dev.gantry.cdk;
+
+import dev.gantry.core.config.ConfigLoader;
+import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.config.InvalidConfigException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Environment;
+
+/**
+ * The CDK app {@code cdk synth} and {@code cdk deploy} run (see {@code cdk.json}): one {@link GantryStack}, built
+ * from a {@code gantry.yml}.
+ *
+ * <p>Inputs, relative paths resolved against the {@code cdk/} directory:
+ * <ul>
+ *   <li>the configuration: context {@value #CONFIG_CONTEXT}, else the environment variable
+ *       {@value ConfigLoader#CONFIG_ENV}, else {@value #DEFAULT_CONFIG};</li>
+ *   <li>the ecs-deploy function jar: context {@value #ECS_DEPLOY_JAR_CONTEXT}, else {@value #DEFAULT_ECS_DEPLOY_JAR};</li>
+ *   <li>account and region: {@code CDK_DEFAULT_ACCOUNT} and {@code CDK_DEFAULT_REGION} when set (the CDK CLI sets
+ *       them from the current credentials), otherwise the stack is environment-agnostic.</li>
+ * </ul>
+ *
+ * <p>An invalid configuration or a missing jar ends synthesis with a message on stderr and exit status 1.
+ */
+public final class GantryApp {
+
+    public static final String CONFIG_CONTEXT = "config";
+    public static final String ECS_DEPLOY_JAR_CONTEXT = "ecsDeployJar";
+    public static final String DEFAULT_CONFIG = "../examples/gantry.yml";
+    public static final String DEFAULT_ECS_DEPLOY_JAR = "../functions/ecs-deploy/target/gantry-ecs-deploy-lambda.jar";
+
+    /** Set by the exec plugin to the module directory; Maven's working directory is wherever it was started. */
+    static final String CDK_DIR_PROPERTY = "gantry.cdk.dir";
+
+    private static final String STACK_ID = "Gantry";
+
+    private GantryApp() {}
+
+    public static void main(String[] args) {
+        int status = run(new App(), System.getenv(), cdkDirectory(), System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Builds the stack into {@code app} and synthesizes it.
+     *
+     * @return 0 on success, 1 when the inputs are unusable (the reason is written to {@code err})
+     */
+    static int run(App app, Map<String, String> environment, Path cdkDir, PrintStream err) {
+        Inputs inputs = Inputs.resolve(app, environment, cdkDir);
+        try {
+            build(app, inputs, environment);
+        } catch (InvalidConfigException e) {
+            err.println(e.getMessage());
+            err.println("(configuration file: " + inputs.configFile() + ")");
+            return 1;
+        } catch (MissingJarException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        app.synth();
+        return 0;
+    }
+
+    /**
+     * Adds the Gantry stack to {@code app}.
+     *
+     * @throws InvalidConfigException when the configuration is missing or invalid
+     * @throws MissingJarException when the function jar has not been built
+     */
+    static GantryStack build(App app, Inputs inputs, Map<String, String> environment) {
+        GantryConfig config = ConfigLoader.load(inputs.configFile());
+        if (!Files.isRegularFile(inputs.ecsDeployJar())) {
+            throw new MissingJarException(inputs.ecsDeployJar());
+        }
+        return new GantryStack(app, STACK_ID,
+                new GantryStackProps(config, inputs.configFile(), inputs.ecsDeployJar(), environment(environment)));
+    }
+
+    private static Environment environment(Map<String, String> environment) {
+        String account = blankToNull(environment.get("CDK_DEFAULT_ACCOUNT"));
+        String region = blankToNull(environment.get("CDK_DEFAULT_REGION"));
+        if (account == null && region == null) {
+            return null;
+        }
+        return Environment.builder().account(account).region(region).build();
+    }
+
+    /** The cdk/ module directory, wherever the JVM was started. */
+    static Path cdkDirectory() {
+        String configured = System.getProperty(CDK_DIR_PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured).toAbsolutePath().normalize();
+        }
+        Path workingDir = Path.of("").toAbsolutePath();
+        for (Path candidate : new Path[] {workingDir, workingDir.resolve("cdk")}) {
+            if (Files.isRegularFile(candidate.resolve("cdk.json"))) {
+                return candidate.normalize();
+            }
+        }
+        return workingDir;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /** The files the stack is built from, as absolute paths. */
+    record Inputs(Path configFile, Path ecsDeployJar) {
+
+        static Inputs resolve(App app, Map<String, String> environment, Path cdkDir) {
+            String config = firstSet(context(app, CONFIG_CONTEXT), environment.get(ConfigLoader.CONFIG_ENV), DEFAULT_CONFIG);
+            String jar = firstSet(context(app, ECS_DEPLOY_JAR_CONTEXT), DEFAULT_ECS_DEPLOY_JAR);
+            return new Inputs(cdkDir.resolve(config).normalize(), cdkDir.resolve(jar).normalize());
+        }
+
+        private static String context(App app, String key) {
+            Object value = app.getNode().tryGetContext(key);
+            return value == null ? null : value.toString();
+        }
+
+        private static String firstSet(String... values) {
+            for (String value : values) {
+                if (value != null && !value.isBlank()) {
+                    return value;
+                }
+            }
+            throw new IllegalStateException("the last value is a default and always set");
+        }
+    }
+
+    /** The function jar the stack ships has not been built. */
+    static final class MissingJarException extends RuntimeException {
+        MissingJarException(Path jar) {
+            super("The ecs-deploy function jar " + jar + " does not exist.\n"
+                    + "Build it first, from the repository root: ./mvnw -DskipTests package\n"
+                    + "(or name another jar with -c " + ECS_DEPLOY_JAR_CONTEXT + "=<path>)");
+        }
+    }
+}

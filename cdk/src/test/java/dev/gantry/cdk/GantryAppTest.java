@@ -1,0 +1,218 @@
+package dev.gantry.cdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.assertions.Template;
+
+class GantryAppTest {
+
+    /** Maven runs the tests in the module directory, which is what the app resolves paths against. */
+    private static final Path CDK_DIR = Path.of("").toAbsolutePath();
+    private static final Path REPOSITORY = CDK_DIR.getParent();
+    private static final Path EXAMPLE = REPOSITORY.resolve("examples/gantry.yml");
+
+    // The state table's logical id. Changing it makes CloudFormation create a new, empty table and orphan the
+    // old one with every release record: a failing assertion here is a reason to undo the change, not to edit it.
+    private static final String STATE_TABLE_LOGICAL_ID = "StateEEDB6EBF";
+
+    @TempDir
+    static Path workDir;
+
+    private static Path fakeJar;
+    private static Template template;
+
+    @BeforeAll
+    static void synthesizeExample() throws IOException {
+        fakeJar = Files.writeString(workDir.resolve("gantry-ecs-deploy-lambda.jar"), "stand-in for the shaded jar");
+        template = Template.fromStack(synthesize(workDir.resolve("first.out")));
+    }
+
+    @Test
+    void synthesizesTheSameTemplateEveryTime() {
+        Template second = Template.fromStack(synthesize(workDir.resolve("second.out")));
+
+        assertThat(second.toJSON()).isEqualTo(template.toJSON());
+        // Byte for byte, key order included: `cdk diff` must show nothing when nothing changed.
+        assertThat(workDir.resolve("second.out/Gantry.template.json"))
+                .hasSameBinaryContentAs(workDir.resolve("first.out/Gantry.template.json"));
+    }
+
+    @Test
+    void stackHoldsTheRetainedStateTableUnderItsPinnedLogicalId() {
+        template.hasResource("AWS::DynamoDB::Table", Map.of("DeletionPolicy", "Retain", "UpdateReplacePolicy", "Retain"));
+        assertThat(template.findResources("AWS::DynamoDB::Table")).containsOnlyKeys(STATE_TABLE_LOGICAL_ID);
+    }
+
+    @Test
+    void stackHoldsTheEcsDeployAutomationWiredToTheStateTable() {
+        template.resourceCountIs("AWS::Lambda::Function", 1);
+        template.resourceCountIs("AWS::Events::Rule", 1);
+        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "dev.gantry.fn.ecsdeploy.EcsDeployHandler::handleRequest",
+                "Environment", Map.of("Variables", Map.of(
+                        "GANTRY_TABLE", Map.of("Ref", STATE_TABLE_LOGICAL_ID),
+                        "GANTRY_CONFIG", "/var/task/gantry.yml",
+                        "POWERTOOLS_SERVICE_NAME", "gantry-ecs-deploy",
+                        "POWERTOOLS_LOG_LEVEL", "INFO",
+                        "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"))));
+    }
+
+    @Test
+    void stackIsNamedGantryAndEnvironmentAgnosticWithoutCdkDefaults() {
+        GantryStack stack = build(new App(appProps(workDir.resolve("agnostic.out"))), Map.of());
+
+        assertThat(stack.getStackName()).isEqualTo("Gantry");
+        assertThat(Token.isUnresolved(stack.getAccount())).isTrue();
+        assertThat(Token.isUnresolved(stack.getRegion())).isTrue();
+    }
+
+    @Test
+    void stackTakesAccountAndRegionFromCdkDefaults() {
+        GantryStack stack = build(new App(appProps(workDir.resolve("env.out"))),
+                Map.of("CDK_DEFAULT_ACCOUNT", "123456789012", "CDK_DEFAULT_REGION", "eu-central-1"));
+
+        assertThat(stack.getAccount()).isEqualTo("123456789012");
+        assertThat(stack.getRegion()).isEqualTo("eu-central-1");
+    }
+
+    @Test
+    void invalidConfigurationFailsWithTheLineNumberedMessage(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("gantry.yml"), """
+                version: 1
+                services:
+                  - name: payments-api
+                    repository: payments-api
+                    tagPolicy:
+                      semver: ">=1.0.0"
+                    environments:
+                      - name: prod
+                        account: "12345"
+                        region: eu-west-1
+                        cluster: prod
+                        service: payments-api
+                """);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"), Map.of(
+                        GantryApp.CONFIG_CONTEXT, config.toString(),
+                        GantryApp.ECS_DEPLOY_JAR_CONTEXT, fakeJar.toString()))),
+                Map.of(), CDK_DIR, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("gantry.yml is invalid")
+                .contains("gantry.yml:9: services[0].environments[0].account:")
+                .contains(config.toString())
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ");
+        assertThat(dir.resolve("cdk.out/manifest.json")).doesNotExist();
+    }
+
+    @Test
+    void missingFunctionJarFailsWithTheBuildCommand(@TempDir Path dir) {
+        Path missing = dir.resolve("nowhere/gantry-ecs-deploy-lambda.jar");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"), Map.of(
+                        GantryApp.CONFIG_CONTEXT, EXAMPLE.toString(),
+                        GantryApp.ECS_DEPLOY_JAR_CONTEXT, missing.toString()))),
+                Map.of(), CDK_DIR, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains(missing.toString())
+                .contains("./mvnw -DskipTests package");
+    }
+
+    @Test
+    void defaultsResolveToTheExampleAndTheBuiltJarWhateverTheWorkingDirectory(@TempDir Path dir) {
+        GantryApp.Inputs inputs = GantryApp.Inputs.resolve(new App(appProps(dir.resolve("cdk.out"))), Map.of(), CDK_DIR);
+
+        assertThat(inputs.configFile()).isEqualTo(EXAMPLE);
+        assertThat(inputs.ecsDeployJar())
+                .isEqualTo(REPOSITORY.resolve("functions/ecs-deploy/target/gantry-ecs-deploy-lambda.jar"));
+    }
+
+    @Test
+    void configurationComesFromContextThenEnvironmentRelativeToTheCdkDirectory(@TempDir Path dir) {
+        Map<String, String> env = Map.of("GANTRY_CONFIG", "from-env.yml");
+
+        GantryApp.Inputs fromEnv = GantryApp.Inputs.resolve(new App(appProps(dir.resolve("a.out"))), env, CDK_DIR);
+        GantryApp.Inputs fromContext = GantryApp.Inputs.resolve(
+                new App(appProps(dir.resolve("b.out"), Map.of(GantryApp.CONFIG_CONTEXT, "../from-context.yml"))), env, CDK_DIR);
+
+        assertThat(fromEnv.configFile()).isEqualTo(CDK_DIR.resolve("from-env.yml"));
+        assertThat(fromContext.configFile()).isEqualTo(REPOSITORY.resolve("from-context.yml"));
+    }
+
+    @Test
+    void synthesizesWithTheRealFunctionJar(@TempDir Path dir) throws IOException {
+        Path realJar = GantryApp.Inputs.resolve(new App(appProps(dir.resolve("probe.out"))), Map.of(), CDK_DIR).ecsDeployJar();
+        assumeTrue(Files.isRegularFile(realJar),
+                "needs the shaded jar that `./mvnw verify` (or `package`) builds before this module's tests");
+
+        int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"))), Map.of(), CDK_DIR, System.err);
+
+        assertThat(status).isZero();
+        assertThat(dir.resolve("cdk.out/Gantry.template.json")).exists();
+        try (Stream<Path> assets = Files.list(dir.resolve("cdk.out"))) {
+            Path asset = assets.filter(p -> p.getFileName().toString().startsWith("asset.")).findFirst().orElseThrow();
+            assertThat(asset.resolve("lib/gantry-ecs-deploy-lambda.jar")).hasSameBinaryContentAs(realJar);
+        }
+    }
+
+    private static GantryStack synthesize(Path outdir) {
+        return build(new App(appProps(outdir)), Map.of());
+    }
+
+    private static GantryStack build(App app, Map<String, String> environment) {
+        GantryApp.Inputs inputs = new GantryApp.Inputs(EXAMPLE, fakeJar);
+        return GantryApp.build(app, inputs, environment);
+    }
+
+    private static AppProps appProps(Path outdir) {
+        return appProps(outdir, Map.of());
+    }
+
+    /** The context `cdk synth` passes: cdk.json's feature flags, plus whatever the test adds. */
+    private static AppProps appProps(Path outdir, Map<String, Object> extraContext) {
+        Map<String, Object> context = new LinkedHashMap<>(CdkJson.CONTEXT);
+        context.putAll(extraContext);
+        return AppProps.builder().outdir(outdir.toString()).context(context).build();
+    }
+
+    private static final class CdkJson {
+        static final Map<String, Object> CONTEXT = read();
+
+        private static Map<String, Object> read() {
+            try {
+                Map<String, Object> cdkJson = new ObjectMapper().readValue(CDK_DIR.resolve("cdk.json").toFile(),
+                        new TypeReference<Map<String, Object>>() {});
+                @SuppressWarnings("unchecked")
+                Map<String, Object> context = (Map<String, Object>) cdkJson.get("context");
+                return context;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
