@@ -82,6 +82,20 @@ class ScriptsInvokeIT {
         assertThat(result.stderr()).contains("init failed").contains("GANTRY_CONFIG");
     }
 
+    @Test
+    void explainsUsageErrorsWithExitCodeTwo() throws Exception {
+        Result noArguments = run(environment());
+        Result unknownFunction = run(environment(), "no-such-function", "events/gantry-ecr-push-payments-api-1.4.0.json");
+        Result missingEvent = run(environment(), "ecs-deploy", "events/no-such-event.json");
+
+        assertThat(noArguments.exitCode()).isEqualTo(2);
+        assertThat(noArguments.stderr()).contains("usage: scripts/invoke FUNCTION EVENT_FILE").contains("ecs-deploy");
+        assertThat(unknownFunction.exitCode()).isEqualTo(2);
+        assertThat(unknownFunction.stderr()).contains("no function 'no-such-function'");
+        assertThat(missingEvent.exitCode()).isEqualTo(2);
+        assertThat(missingEvent.stderr()).contains("no event file 'events/no-such-event.json'");
+    }
+
     private static Map<String, String> environment() {
         Map<String, String> env = new java.util.HashMap<>();
         env.put("GANTRY_CONFIG", Fixtures.exampleConfigFile().toString());
@@ -97,9 +111,14 @@ class ScriptsInvokeIT {
     record Result(int exitCode, String stdout, String stderr) {}
 
     private static Result invoke(Map<String, String> env, String eventFile) throws IOException, InterruptedException {
+        return run(env, "ecs-deploy", eventFile);
+    }
+
+    private static Result run(Map<String, String> env, String... arguments) throws IOException, InterruptedException {
         Path root = Fixtures.root();
-        ProcessBuilder builder = new ProcessBuilder(List.of(root.resolve("scripts/invoke").toString(), "ecs-deploy", eventFile))
-                .directory(root.toFile());
+        List<String> command = new java.util.ArrayList<>(List.of(root.resolve("scripts/invoke").toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile());
         // A clean environment, as on a user's machine: only what the script documents, plus PATH and HOME.
         builder.environment().clear();
         builder.environment().put("PATH", System.getenv("PATH"));
