@@ -4,8 +4,12 @@ import dev.gantry.core.release.Release;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.ReleaseStatus;
 import dev.gantry.core.release.ReleaseStore;
+import dev.gantry.core.release.RolloutStatus;
+import dev.gantry.core.image.ImageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,8 +107,9 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
         values.put(":owner", s(owner));
         values.put(":done", s(ReleaseStatus.SERVICE_UPDATED.name()));
         values.put(":now", s(now.toString()));
-        update(key, owner, "SET #status = :done, #updatedAt = :now REMOVE #leaseUntil",
-                names("#owner", "#status", "#updatedAt", "#leaseUntil"), values);
+        values.put(":pending", s(RolloutStatus.PENDING.name()));
+        update(key, owner, "SET #status = :done, #updatedAt = :now, #rolloutStatus = :pending REMOVE #leaseUntil",
+                names("#owner", "#status", "#updatedAt", "#leaseUntil", "#rolloutStatus"), values);
     }
 
     @Override
@@ -130,6 +135,52 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
         }
     }
 
+    @Override
+    public List<Release> history(String service, String environment) {
+        try {
+            List<Release> releases = new ArrayList<>();
+            // The paginator follows LastEvaluatedKey: a long-lived environment's history spans pages.
+            dynamo.queryPaginator(r -> r.tableName(table)
+                            .keyConditionExpression("#pk = :pk")
+                            .expressionAttributeNames(Map.of("#pk", StateTable.PARTITION_KEY))
+                            .expressionAttributeValues(Map.of(":pk", s(partitionKey(service, environment))))
+                            .consistentRead(true))
+                    .items()
+                    .forEach(item -> releases.add(release(new ReleaseKey(service, environment, new ImageDigest(text(item, StateTable.SORT_KEY))), item)));
+            releases.sort(Comparator.comparing(Release::createdAt).reversed());
+            return releases;
+        } catch (SdkException e) {
+            throw new ReleaseStoreException("reading the releases of " + service + "/" + environment + " from table " + table + " failed", e);
+        }
+    }
+
+    @Override
+    public void recordRollout(ReleaseKey key, RolloutStatus status, String reason, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":done", s(ReleaseStatus.SERVICE_UPDATED.name()));
+        values.put(":rollout", s(status.name()));
+        values.put(":now", s(now.toString()));
+        String expression = "SET #rolloutStatus = :rollout, #updatedAt = :now";
+        if (reason != null) {
+            values.put(":reason", s(reason));
+            expression += ", #rolloutReason = :reason";
+        } else {
+            expression += " REMOVE #rolloutReason";
+        }
+        String set = expression;
+        try {
+            dynamo.updateItem(r -> r.tableName(table).key(key(key))
+                    .updateExpression(set)
+                    .conditionExpression("#status = :done")
+                    .expressionAttributeNames(names("#rolloutStatus", "#updatedAt", "#rolloutReason", "#status"))
+                    .expressionAttributeValues(values));
+        } catch (ConditionalCheckFailedException e) {
+            throw new ReleaseStoreException("release " + key.id() + " has not updated its service; no rollout to record", e);
+        } catch (SdkException e) {
+            throw new ReleaseStoreException("recording the rollout of " + key.id() + " in table " + table + " failed", e);
+        }
+    }
+
     private void update(ReleaseKey key, String owner, String expression, Map<String, String> names, Map<String, AttributeValue> values) {
         try {
             dynamo.updateItem(r -> r
@@ -148,8 +199,12 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
 
     static Map<String, AttributeValue> key(ReleaseKey key) {
         return Map.of(
-                "pk", s("RELEASE#" + key.service() + "#" + key.environment()),
-                "sk", s(key.digest().value()));
+                StateTable.PARTITION_KEY, s(partitionKey(key.service(), key.environment())),
+                StateTable.SORT_KEY, s(key.digest().value()));
+    }
+
+    private static String partitionKey(String service, String environment) {
+        return "RELEASE#" + service + "#" + environment;
     }
 
     private static Release release(ReleaseKey key, Map<String, AttributeValue> item) {
@@ -165,7 +220,9 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
                 text(item, "owner"),
                 item.containsKey("leaseUntil") ? Instant.ofEpochMilli(Long.parseLong(item.get("leaseUntil").n())) : null,
                 instant(item, "createdAt"),
-                instant(item, "updatedAt"));
+                instant(item, "updatedAt"),
+                item.containsKey("rolloutStatus") ? RolloutStatus.valueOf(text(item, "rolloutStatus")) : null,
+                text(item, "rolloutReason"));
     }
 
     /** Attribute names all go through placeholders: several (status, owner, environment) are DynamoDB reserved words. */

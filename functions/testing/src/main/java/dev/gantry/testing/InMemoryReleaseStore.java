@@ -4,8 +4,10 @@ import dev.gantry.core.release.Release;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.ReleaseStatus;
 import dev.gantry.core.release.ReleaseStore;
+import dev.gantry.core.release.RolloutStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +27,7 @@ public final class InMemoryReleaseStore implements ReleaseStore {
         if (existing != null && existing.leaseUntil() != null && !existing.leaseUntil().isBefore(now)) {
             return new Claim.HeldElsewhere(existing);
         }
-        Release claimed = existing == null
-                ? withLease(release, release.owner(), now.plus(lease), now)
-                : withLease(existing, release.owner(), now.plus(lease), now);
+        Release claimed = (existing == null ? release : existing).leasedTo(release.owner(), now.plus(lease), now);
         releases.put(release.key(), claimed);
         return new Claim.Granted(claimed);
     }
@@ -35,23 +35,19 @@ public final class InMemoryReleaseStore implements ReleaseStore {
     @Override
     public synchronized void recordRegistered(ReleaseKey key, String owner, String previousTaskDefinitionArn,
             String taskDefinitionArn, List<String> changes, Instant now) {
-        Release r = held(key, owner);
-        releases.put(key, new Release(key, r.tag(), r.image(), r.eventId(), ReleaseStatus.REGISTERED, previousTaskDefinitionArn,
-                taskDefinitionArn, changes, r.owner(), r.leaseUntil(), r.createdAt(), now));
+        releases.put(key, held(key, owner).registered(previousTaskDefinitionArn, taskDefinitionArn, changes, now));
     }
 
     @Override
     public synchronized void recordServiceUpdated(ReleaseKey key, String owner, Instant now) {
-        Release r = held(key, owner);
-        releases.put(key, new Release(key, r.tag(), r.image(), r.eventId(), ReleaseStatus.SERVICE_UPDATED,
-                r.previousTaskDefinitionArn(), r.taskDefinitionArn(), r.changes(), r.owner(), null, r.createdAt(), now));
+        releases.put(key, held(key, owner).serviceUpdated(now));
     }
 
     @Override
     public synchronized void abandon(ReleaseKey key, String owner, Instant now) {
         Release r = releases.get(key);
         if (r != null && owner.equals(r.owner()) && r.status() != ReleaseStatus.SERVICE_UPDATED) {
-            releases.put(key, withLease(r, owner, now.minusMillis(1), now));
+            releases.put(key, r.leasedTo(owner, now.minusMillis(1), now));
         }
     }
 
@@ -60,16 +56,28 @@ public final class InMemoryReleaseStore implements ReleaseStore {
         return Optional.ofNullable(releases.get(key));
     }
 
+    @Override
+    public synchronized List<Release> history(String service, String environment) {
+        return releases.values().stream()
+                .filter(r -> r.key().service().equals(service) && r.key().environment().equals(environment))
+                .sorted(Comparator.comparing(Release::createdAt).reversed())
+                .toList();
+    }
+
+    @Override
+    public synchronized void recordRollout(ReleaseKey key, RolloutStatus status, String reason, Instant now) {
+        Release r = releases.get(key);
+        if (r == null || r.status() != ReleaseStatus.SERVICE_UPDATED) {
+            throw new ReleaseStoreException("release " + key.id() + " has not updated its service; no rollout to record", null);
+        }
+        releases.put(key, r.rollout(status, reason, now));
+    }
+
     private Release held(ReleaseKey key, String owner) {
         Release r = releases.get(key);
         if (r == null || !owner.equals(r.owner()) || r.status() == ReleaseStatus.SERVICE_UPDATED) {
             throw new LeaseLostException(key, owner);
         }
         return r;
-    }
-
-    private static Release withLease(Release r, String owner, Instant leaseUntil, Instant now) {
-        return new Release(r.key(), r.tag(), r.image(), r.eventId(), r.status(), r.previousTaskDefinitionArn(),
-                r.taskDefinitionArn(), r.changes(), owner, leaseUntil, r.createdAt(), now);
     }
 }

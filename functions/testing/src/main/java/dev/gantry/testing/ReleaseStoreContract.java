@@ -37,8 +37,56 @@ public abstract class ReleaseStoreContract {
     }
 
     protected static Release proposal(ReleaseKey key, String owner, Instant now) {
-        return new Release(key, "1.4.0", "111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments-api@" + key.digest(),
-                "event-1", ReleaseStatus.CLAIMED, null, null, List.of(), owner, now.plus(LEASE), now, now);
+        return Release.proposed(key, "1.4.0", "111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments-api@" + key.digest(),
+                "event-1", owner, now.plus(LEASE), now);
+    }
+
+    private static void deployed(ReleaseStore store, ReleaseKey key, Instant at) {
+        store.claim(proposal(key, "inv-" + at, at), at, LEASE);
+        store.recordRegistered(key, "inv-" + at, "arn:td/app:1", "arn:td/app:2", List.of(), at);
+        store.recordServiceUpdated(key, "inv-" + at, at);
+    }
+
+    @Test
+    void listsAnEnvironmentsReleasesNewestFirst() {
+        ReleaseStore store = store();
+        deployed(store, key("h1"), T0);
+        deployed(store, key("h3"), T0.plusSeconds(120));
+        deployed(store, key("h2"), T0.plusSeconds(60));
+        ReleaseKey elsewhere = new ReleaseKey("payments-api", "prod", key("h4").digest());
+        deployed(store, elsewhere, T0.plusSeconds(180));
+
+        List<Release> history = store.history("payments-api", "staging");
+
+        assertThat(history).extracting(Release::key).containsExactly(key("h3"), key("h2"), key("h1"));
+        assertThat(history.get(0).rolloutStatus()).isEqualTo(dev.gantry.core.release.RolloutStatus.PENDING);
+        assertThat(store.history("checkout-web", "staging")).isEmpty();
+    }
+
+    @Test
+    void recordsTheRolloutOfAnUpdatedService() {
+        ReleaseStore store = store();
+        ReleaseKey key = key("r1");
+        deployed(store, key, T0);
+
+        store.recordRollout(key, dev.gantry.core.release.RolloutStatus.ROLLED_BACK, "ECS deployment circuit breaker: rolling back", T0.plusSeconds(300));
+
+        Release release = store.find(key).orElseThrow();
+        assertThat(release.rolloutStatus()).isEqualTo(dev.gantry.core.release.RolloutStatus.ROLLED_BACK);
+        assertThat(release.rolloutReason()).isEqualTo("ECS deployment circuit breaker: rolling back");
+        assertThat(release.status()).isEqualTo(ReleaseStatus.SERVICE_UPDATED);
+    }
+
+    @Test
+    void refusesARolloutForAReleaseThatNeverUpdatedItsService() {
+        ReleaseStore store = store();
+        ReleaseKey key = key("r2");
+        store.claim(proposal(key, "inv-1", T0), T0, LEASE);
+
+        assertThatThrownBy(() -> store.recordRollout(key, dev.gantry.core.release.RolloutStatus.COMPLETED, null, T0))
+                .isInstanceOf(ReleaseStore.ReleaseStoreException.class);
+        assertThatThrownBy(() -> store.recordRollout(key("never"), dev.gantry.core.release.RolloutStatus.COMPLETED, null, T0))
+                .isInstanceOf(ReleaseStore.ReleaseStoreException.class);
     }
 
     @Test

@@ -17,12 +17,12 @@ import java.nio.file.Path;
  * environment), prints its result as JSON on stdout, and the process exits non-zero with the reason on
  * stderr when the invocation fails.
  *
- * <p>The handler class comes from the jar's {@code META-INF/gantry/handler}, so a function's jar is
- * all this needs to know.
+ * <p>The handler class comes from the jar's {@code META-INF/gantry/functions.properties}, which maps
+ * each function the jar serves to its handler, so a function's jar is all this needs to know.
  */
 public final class Invoke {
 
-    static final String HANDLER_RESOURCE = "META-INF/gantry/handler";
+    static final String FUNCTIONS_RESOURCE = "META-INF/gantry/functions.properties";
     private static final int LAMBDA_TIMEOUT_MILLIS = 60_000;
 
     private Invoke() {}
@@ -50,7 +50,7 @@ public final class Invoke {
         } catch (IOException e) {
             throw new InvocationFailed("cannot read " + eventFile + ": " + e.getMessage(), e);
         }
-        RequestStreamHandler handler = handler();
+        RequestStreamHandler handler = handler(function);
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try (InputStream input = new java.io.ByteArrayInputStream(event)) {
             handler.handleRequest(input, output, new LocalContext(function, LAMBDA_TIMEOUT_MILLIS));
@@ -60,15 +60,20 @@ public final class Invoke {
         return pretty(output.toString(StandardCharsets.UTF_8));
     }
 
-    private static RequestStreamHandler handler() {
-        String className;
-        try (InputStream in = Invoke.class.getClassLoader().getResourceAsStream(HANDLER_RESOURCE)) {
+    private static RequestStreamHandler handler(String function) {
+        java.util.Properties functions = new java.util.Properties();
+        try (InputStream in = Invoke.class.getClassLoader().getResourceAsStream(FUNCTIONS_RESOURCE)) {
             if (in == null) {
-                throw new InvocationFailed("this jar names no handler (" + HANDLER_RESOURCE + " is missing)", null);
+                throw new InvocationFailed("this jar names no functions (" + FUNCTIONS_RESOURCE + " is missing)", null);
             }
-            className = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            functions.load(in);
         } catch (IOException e) {
-            throw new InvocationFailed("cannot read " + HANDLER_RESOURCE, e);
+            throw new InvocationFailed("cannot read " + FUNCTIONS_RESOURCE, e);
+        }
+        String className = functions.getProperty(function);
+        if (className == null) {
+            throw new InvocationFailed("this jar serves no function '" + function + "' (it serves: "
+                    + String.join(", ", new java.util.TreeSet<>(functions.stringPropertyNames())) + ")", null);
         }
         try {
             return (RequestStreamHandler) Class.forName(className).getConstructor().newInstance();

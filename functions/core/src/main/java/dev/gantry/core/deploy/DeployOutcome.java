@@ -29,6 +29,8 @@ public record DeployOutcome(
     public enum Result {
         /** A new revision was registered (or reused) and the service moved to it. */
         DEPLOYED,
+        /** Dry run: what a deploy would change; nothing was changed. */
+        PLANNED,
         /** The service already runs the digest. */
         UNCHANGED,
         /** The same release was already carried out, or is being carried out by another invocation. */

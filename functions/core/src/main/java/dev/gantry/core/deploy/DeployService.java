@@ -30,8 +30,8 @@ import org.slf4j.MDC;
  *
  * <p>Errors: {@link MalformedEventException} for an event that cannot be deployed as given;
  * {@link DeployFailedException} when any environment failed (the others are still attempted, and the
- * retry of the event skips those that succeeded); {@link ReleaseInProgressException} when another
- * invocation is deploying the same release right now (retry later).
+ * retry of the event skips those that succeeded). A release another invocation is carrying out right
+ * now is reported as a duplicate: that invocation finishes it, or its failure reaches the failure queue.
  */
 public final class DeployService {
 
@@ -48,20 +48,29 @@ public final class DeployService {
     private final ReleaseStore releases;
     private final Clock clock;
     private final Duration lease;
+    private final boolean dryRun;
 
-    public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, Clock clock, Duration lease) {
+    public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, Clock clock, Duration lease, boolean dryRun) {
         this.config = config;
         this.ecs = ecs;
         this.releases = releases;
         this.clock = clock;
         this.lease = lease;
+        this.dryRun = dryRun;
     }
 
     public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, Clock clock) {
-        this(config, ecs, releases, clock, DEFAULT_LEASE);
+        this(config, ecs, releases, clock, DEFAULT_LEASE, false);
+    }
+
+    /** The same service, read-only: it plans and reports, and changes nothing in ECS or the store. */
+    public DeployService dryRun() {
+        return new DeployService(config, ecs, releases, clock, lease, true);
     }
 
     /**
+     * Deploys a pushed image to every service and environment it is a release of.
+     *
      * @param invocationId identifies this attempt as the lease owner; unique per invocation
      */
     public DeployReport onImagePush(ImagePush push, String invocationId) {
@@ -87,55 +96,104 @@ public final class DeployService {
         List<String> failures = new ArrayList<>();
         for (ServiceConfig service : services) {
             TagPolicy policy = service.tagPolicy().toPolicy();
-            boolean isRelease = policy.matches(push.tag());
-            for (EnvironmentConfig environment : service.environments()) {
-                MDC.put("service", service.name());
-                MDC.put("environment", environment.name());
-                MDC.put("digest", digest.value());
-                try {
-                    if (!isRelease) {
-                        outcomes.add(logged(DeployOutcome.of(service.name(), environment.name(), Result.SKIPPED,
-                                "tag '" + push.tag() + "' is not a release under " + policy.describe())));
-                    } else if (environment.gated()) {
-                        outcomes.add(logged(DeployOutcome.of(service.name(), environment.name(), Result.HELD,
-                                "behind gate '" + environment.gate() + "': gated environments are entered when their gate passes, not on push")));
-                    } else {
-                        outcomes.add(logged(deploy(service, environment, push, digest, image, invocationId)));
-                    }
-                } catch (ReleaseInProgressException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    LOG.error("deploy of {} to {}/{} failed", digest.shortForm(), service.name(), environment.name(), e);
-                    failures.add(service.name() + "/" + environment.name() + ": " + e.getMessage());
-                } finally {
-                    MDC.remove("service");
-                    MDC.remove("environment");
-                    MDC.remove("digest");
+            if (!policy.matches(push.tag())) {
+                for (EnvironmentConfig environment : service.environments()) {
+                    outcomes.add(logged(DeployOutcome.of(service.name(), environment.name(), Result.SKIPPED,
+                            "tag '" + push.tag() + "' is not a release under " + policy.describe())));
                 }
+                continue;
             }
+            DeployRequest request = new DeployRequest(service.name(), null, image, push.tag(), push.eventId(), push.time());
+            deployEach(service, request, invocationId, outcomes, failures);
         }
-        if (!failures.isEmpty()) {
-            throw new DeployFailedException(push.repository() + ":" + push.tag() + " (" + digest.shortForm() + ") failed in "
-                    + String.join("; ", failures));
-        }
-        return new DeployReport(push.eventId(), image.render(), false, null, outcomes);
+        return report(push.eventId(), image, outcomes, failures);
     }
 
-    private DeployOutcome deploy(ServiceConfig service, EnvironmentConfig environment, ImagePush push, ImageDigest digest,
-            ImageReference image, String owner) {
+    /**
+     * Deploys {@code request.image()} to the requested environments of a service, whatever its tag
+     * policy says: the caller (a pipeline, an operator) chose this image.
+     *
+     * @throws UnknownTargetException when the service or environment is not in the configuration
+     */
+    public DeployReport deploy(DeployRequest request, String invocationId) {
+        ServiceConfig service = config.services().stream()
+                .filter(s -> s.name().equals(request.service()))
+                .findFirst()
+                .orElseThrow(() -> new UnknownTargetException("no service '" + request.service() + "' in the configuration"));
+        if (request.environment() != null && service.environments().stream().noneMatch(e -> e.name().equals(request.environment()))) {
+            throw new UnknownTargetException("service '" + service.name() + "' has no environment '" + request.environment() + "'");
+        }
+        List<DeployOutcome> outcomes = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        deployEach(service, request, invocationId, outcomes, failures);
+        return report(request.eventId(), request.image(), outcomes, failures);
+    }
+
+    private void deployEach(ServiceConfig service, DeployRequest request, String invocationId, List<DeployOutcome> outcomes,
+            List<String> failures) {
+        ImageDigest digest = new ImageDigest(request.image().digest());
+        for (EnvironmentConfig environment : service.environments()) {
+            if (request.environment() != null && !request.environment().equals(environment.name())) {
+                continue;
+            }
+            MDC.put("service", service.name());
+            MDC.put("environment", environment.name());
+            MDC.put("digest", digest.value());
+            try {
+                if (environment.gated()) {
+                    outcomes.add(logged(DeployOutcome.of(service.name(), environment.name(), Result.HELD,
+                            "behind gate '" + environment.gate() + "': gated environments are entered when their gate passes, not on push")));
+                } else if (dryRun) {
+                    outcomes.add(logged(plan(service, environment, request.image())));
+                } else {
+                    outcomes.add(logged(deploy(service, environment, request, digest, invocationId)));
+                }
+            } catch (RuntimeException e) {
+                LOG.error("deploy of {} to {}/{} failed", digest.shortForm(), service.name(), environment.name(), e);
+                failures.add(service.name() + "/" + environment.name() + ": " + e.getMessage());
+            } finally {
+                MDC.remove("service");
+                MDC.remove("environment");
+                MDC.remove("digest");
+            }
+        }
+    }
+
+    private static DeployReport report(String eventId, ImageReference image, List<DeployOutcome> outcomes, List<String> failures) {
+        if (!failures.isEmpty()) {
+            throw new DeployFailedException(image.repository() + "@" + new ImageDigest(image.digest()).shortForm() + " failed in "
+                    + String.join("; ", failures));
+        }
+        return new DeployReport(eventId, image.render(), false, null, outcomes);
+    }
+
+    /** What a deploy would change, read-only: the dry-run answer. */
+    private DeployOutcome plan(ServiceConfig service, EnvironmentConfig environment, ImageReference image) {
+        EcsServiceRef target = EcsServiceRef.of(environment);
+        String from = ecs.currentTaskDefinitionArn(target);
+        DeployPlan plan = DeployPlanner.plan(service, environment, ecs.describeTaskDefinition(target, from), image);
+        return new DeployOutcome(service.name(), environment.name(), plan.isNoOp() ? Result.UNCHANGED : Result.PLANNED,
+                plan.isNoOp() ? target + " already runs " + image.render() : "dry run: would register a revision of " + from
+                        + " and move " + target + " to it", from, null, plan.describe());
+    }
+
+    private DeployOutcome deploy(ServiceConfig service, EnvironmentConfig environment, DeployRequest request, ImageDigest digest,
+            String owner) {
         ReleaseKey key = new ReleaseKey(service.name(), environment.name(), digest);
         Instant now = clock.instant();
-        Release proposed = new Release(key, push.tag(), image.render(), push.eventId(), ReleaseStatus.CLAIMED, null, null,
-                List.of(), owner, now.plus(lease), now, now);
+        Release proposed = Release.proposed(key, request.tag(), request.image().render(), request.eventId(), owner, now.plus(lease), now);
         Claim claim = releases.claim(proposed, now, lease);
         return switch (claim) {
             case Claim.AlreadyDone done -> new DeployOutcome(service.name(), environment.name(), Result.DUPLICATE,
                     "release " + key.id() + " was already deployed (event " + done.release().eventId() + ")",
                     done.release().previousTaskDefinitionArn(), done.release().taskDefinitionArn(), done.release().changes());
-            case Claim.HeldElsewhere held -> throw new ReleaseInProgressException(key, held.release().leaseUntil());
+            // The holder finishes it, or its own failure lands in the failure queue: either way this copy adds nothing.
+            case Claim.HeldElsewhere held -> new DeployOutcome(service.name(), environment.name(), Result.DUPLICATE,
+                    "release " + key.id() + " is being deployed by another invocation (lease until " + held.release().leaseUntil() + ")",
+                    null, null, List.of());
             case Claim.Granted granted -> {
                 try {
-                    yield carryOut(service, environment, granted.release(), image, owner);
+                    yield carryOut(service, environment, granted.release(), request.image(), owner);
                 } catch (RuntimeException e) {
                     releases.abandon(key, owner, clock.instant());
                     throw e;
@@ -187,6 +245,13 @@ public final class DeployService {
         return outcome;
     }
 
+    /** The request names a service or environment the configuration does not have. */
+    public static final class UnknownTargetException extends RuntimeException {
+        public UnknownTargetException(String message) {
+            super(message);
+        }
+    }
+
     /** One or more environments failed; the message names each with its reason. */
     public static final class DeployFailedException extends RuntimeException {
         public DeployFailedException(String message) {
@@ -194,11 +259,4 @@ public final class DeployService {
         }
     }
 
-    /** Another invocation holds the release's lease; the event should be retried after it expires. */
-    public static final class ReleaseInProgressException extends RuntimeException {
-        public ReleaseInProgressException(ReleaseKey key, Instant leaseUntil) {
-            super("release " + key.id() + " is being deployed by another invocation (lease until " + leaseUntil
-                    + "); retry after that");
-        }
-    }
 }

@@ -18,6 +18,8 @@ import java.util.List;
  * @param leaseUntil until when {@code owner} may work on it undisturbed
  * @param createdAt first claim
  * @param updatedAt last change
+ * @param rolloutStatus how the ECS rollout went; null until the service was updated
+ * @param rolloutReason what ECS said about the rollout's end, e.g. the circuit breaker's reason
  */
 public record Release(
         ReleaseKey key,
@@ -31,9 +33,37 @@ public record Release(
         String owner,
         Instant leaseUntil,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        RolloutStatus rolloutStatus,
+        String rolloutReason) {
 
     public Release {
         changes = changes == null ? List.of() : List.copyOf(changes);
+    }
+
+    public Release leasedTo(String newOwner, Instant newLeaseUntil, Instant now) {
+        return new Release(key, tag, image, eventId, status, previousTaskDefinitionArn, taskDefinitionArn, changes, newOwner,
+                newLeaseUntil, createdAt, now, rolloutStatus, rolloutReason);
+    }
+
+    public Release registered(String previous, String registered, List<String> newChanges, Instant now) {
+        return new Release(key, tag, image, eventId, ReleaseStatus.REGISTERED, previous, registered, newChanges, owner, leaseUntil,
+                createdAt, now, rolloutStatus, rolloutReason);
+    }
+
+    /** The service was updated: the lease ends and ECS's rollout begins. */
+    public Release serviceUpdated(Instant now) {
+        return new Release(key, tag, image, eventId, ReleaseStatus.SERVICE_UPDATED, previousTaskDefinitionArn, taskDefinitionArn,
+                changes, owner, null, createdAt, now, RolloutStatus.PENDING, null);
+    }
+
+    public Release rollout(RolloutStatus newStatus, String reason, Instant now) {
+        return new Release(key, tag, image, eventId, status, previousTaskDefinitionArn, taskDefinitionArn, changes, owner, leaseUntil,
+                createdAt, now, newStatus, reason);
+    }
+
+    /** A release about to be claimed: nothing achieved yet. */
+    public static Release proposed(ReleaseKey key, String tag, String image, String eventId, String owner, Instant leaseUntil, Instant now) {
+        return new Release(key, tag, image, eventId, ReleaseStatus.CLAIMED, null, null, List.of(), owner, leaseUntil, now, now, null, null);
     }
 }

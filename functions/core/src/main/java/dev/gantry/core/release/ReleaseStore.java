@@ -42,6 +42,15 @@ public interface ReleaseStore {
 
     Optional<Release> find(ReleaseKey key);
 
+    /** Every release of a service environment, newest first (by {@code createdAt}). */
+    List<Release> history(String service, String environment);
+
+    /**
+     * Records what ECS reported about the release's rollout. Written only after the service was
+     * updated; a report for an unknown or unfinished release is refused with {@link ReleaseStoreException}.
+     */
+    void recordRollout(ReleaseKey key, RolloutStatus status, String reason, Instant now);
+
     /** The outcome of {@link #claim}. */
     sealed interface Claim {
         Release release();

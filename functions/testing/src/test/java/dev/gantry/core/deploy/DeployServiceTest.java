@@ -9,6 +9,7 @@ import dev.gantry.core.deploy.DeployOutcome.Result;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImagePush;
 import dev.gantry.core.release.MalformedEventException;
+import dev.gantry.core.release.Release;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.ReleaseStatus;
 import dev.gantry.testing.Fixtures;
@@ -120,20 +121,68 @@ class DeployServiceTest {
     }
 
     @Test
-    void asksForARetryWhileAnotherInvocationHoldsTheRelease() {
-        releases.claim(new dev.gantry.core.release.Release(key(DIGEST), "1.4.0", "img", "e-0", ReleaseStatus.CLAIMED, null, null,
-                List.of(), "inv-other", clock.instant().plusSeconds(60), clock.instant(), clock.instant()), clock.instant(), Duration.ofSeconds(60));
+    void reportsADuplicateWhileAnotherInvocationHoldsTheRelease() {
+        releases.claim(Release.proposed(key(DIGEST), "1.4.0", "img", "e-0", "inv-other", clock.instant().plusSeconds(60), clock.instant()),
+                clock.instant(), Duration.ofSeconds(60));
 
-        assertThatThrownBy(() -> service.onImagePush(push("1.4.0", DIGEST), "inv-1"))
-                .isInstanceOf(DeployService.ReleaseInProgressException.class)
-                .hasMessageContaining("payments-api/staging/07348c117739");
+        DeployReport report = service.onImagePush(push("1.4.0", DIGEST), "inv-1");
+
+        assertThat(outcome(report, "staging").result()).isEqualTo(Result.DUPLICATE);
+        assertThat(outcome(report, "staging").reason()).contains("payments-api/staging/07348c117739").contains("another invocation");
         assertThat(ecs.calls()).isEmpty();
     }
 
     @Test
+    void plansWithoutChangingAnythingInADryRun() {
+        DeployReport report = service.dryRun().onImagePush(push("1.4.0", DIGEST), "inv-1");
+
+        DeployOutcome staging = outcome(report, "staging");
+        assertThat(staging.result()).isEqualTo(Result.PLANNED);
+        assertThat(staging.changes()).containsExactly(
+                "app: " + REGISTRY + "/payments-api:1.3.0 -> " + REGISTRY + "/payments-api@" + DIGEST);
+        assertThat(ecs.calls()).isEmpty();
+        assertThat(releases.find(key(DIGEST))).isEmpty();
+    }
+
+    @Test
+    void deploysAnImageAPipelineChoseToTheNamedEnvironmentOnly() {
+        GantryConfig twoUngated = ConfigLoader.parse("""
+                version: 1
+                services:
+                  - name: payments-api
+                    repository: payments-api
+                    tagPolicy: { exact: never-pushed }
+                    environments:
+                      - { name: staging, account: "111111111111", region: eu-west-1, cluster: staging, service: payments-api }
+                      - { name: prod, account: "111111111111", region: eu-west-1, cluster: prod, service: payments-api }
+                """, "gantry.yml");
+        DeployService deploys = new DeployService(twoUngated, ecs, releases, clock);
+        DeployRequest request = new DeployRequest("payments-api", "prod",
+                dev.gantry.core.image.ImageReference.parse(REGISTRY + "/payments-api@" + DIGEST), "1.4.0", "job-1", null);
+
+        DeployReport report = deploys.deploy(request, "inv-1");
+
+        assertThat(report.outcomes()).singleElement().satisfies(o -> {
+            assertThat(o.environment()).isEqualTo("prod");
+            assertThat(o.result()).isEqualTo(Result.DEPLOYED);
+        });
+        assertThat(ecs.calls("UpdateService")).singleElement().satisfies(c -> assertThat(c.service()).isEqualTo(PROD));
+    }
+
+    @Test
+    void refusesARequestForAnUnknownServiceOrEnvironment() {
+        dev.gantry.core.image.ImageReference image = dev.gantry.core.image.ImageReference.parse(REGISTRY + "/payments-api@" + DIGEST);
+
+        assertThatThrownBy(() -> service.deploy(new DeployRequest("nope", null, image, "1", "job-1", null), "inv-1"))
+                .isInstanceOf(DeployService.UnknownTargetException.class).hasMessageContaining("no service 'nope'");
+        assertThatThrownBy(() -> service.deploy(new DeployRequest("payments-api", "qa", image, "1", "job-1", null), "inv-1"))
+                .isInstanceOf(DeployService.UnknownTargetException.class).hasMessageContaining("no environment 'qa'");
+    }
+
+    @Test
     void takesOverAReleaseWhoseOwnerDiedOnceTheLeaseRunsOut() {
-        releases.claim(new dev.gantry.core.release.Release(key(DIGEST), "1.4.0", "img", "e-0", ReleaseStatus.CLAIMED, null, null,
-                List.of(), "inv-dead", clock.instant().plusSeconds(90), clock.instant(), clock.instant()), clock.instant(), Duration.ofSeconds(90));
+        releases.claim(Release.proposed(key(DIGEST), "1.4.0", "img", "e-0", "inv-dead", clock.instant().plusSeconds(90), clock.instant()),
+                clock.instant(), Duration.ofSeconds(90));
         clock.advance(DeployService.DEFAULT_LEASE.plusSeconds(1));
 
         DeployReport report = service.onImagePush(push("1.4.0", DIGEST), "inv-1");
