@@ -29,7 +29,7 @@ class LocalRunIT {
         String pinned = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments-api@sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd";
         assertThat(output)
                 .contains("payments-api staging  DEPLOYED")
-                .contains("change  app: 111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments-api:running -> " + pinned)
+                .contains("change  app: payments-api:running -> payments-api:1.4.0@sha256:07348c117739")
                 .contains("new task definition payments-api-staging:2")
                 .contains("app  " + pinned)
                 .contains("log-router  " + LocalRun.SIDECAR_IMAGE)

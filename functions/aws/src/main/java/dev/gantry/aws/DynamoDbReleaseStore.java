@@ -60,6 +60,17 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
         values.put(":tag", s(release.tag()));
         values.put(":image", s(release.image()));
         values.put(":eventId", s(release.eventId()));
+        String pushedAt = "";
+        if (release.pushedAt() != null) {
+            values.put(":pushedAt", s(release.pushedAt().toString()));
+            pushedAt = ", #pushedAt = if_not_exists(#pushedAt, :pushedAt)";
+        }
+        String setPushedAt = pushedAt;
+        Map<String, String> attributeNames = names("#owner", "#leaseUntil", "#updatedAt", "#status", "#createdAt", "#service",
+                "#environment", "#digest", "#tag", "#image", "#eventId", "#pk");
+        if (release.pushedAt() != null) {
+            attributeNames.put("#pushedAt", "pushedAt");
+        }
         try {
             // One UpdateItem creates the record or takes over an abandoned one; if_not_exists keeps what an
             // earlier attempt achieved (status, registered revision) so the new owner resumes from there.
@@ -70,10 +81,9 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
                             + " #status = if_not_exists(#status, :claimed), #createdAt = if_not_exists(#createdAt, :now),"
                             + " #service = if_not_exists(#service, :service), #environment = if_not_exists(#environment, :environment),"
                             + " #digest = if_not_exists(#digest, :digest), #tag = if_not_exists(#tag, :tag),"
-                            + " #image = if_not_exists(#image, :image), #eventId = if_not_exists(#eventId, :eventId)")
+                            + " #image = if_not_exists(#image, :image), #eventId = if_not_exists(#eventId, :eventId)" + setPushedAt)
                     .conditionExpression("attribute_not_exists(#pk) OR (" + NOT_FINISHED_AND_LEASE_EXPIRED + ")")
-                    .expressionAttributeNames(names("#owner", "#leaseUntil", "#updatedAt", "#status", "#createdAt", "#service",
-                            "#environment", "#digest", "#tag", "#image", "#eventId", "#pk"))
+                    .expressionAttributeNames(attributeNames)
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
@@ -181,6 +191,45 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
         }
     }
 
+    @Override
+    public boolean lockEnvironment(String service, String environment, String owner, Instant now, Duration lease) {
+        try {
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(lockKey(service, environment))
+                    .updateExpression("SET #owner = :owner, #leaseUntil = :until")
+                    .conditionExpression("attribute_not_exists(#pk) OR #owner = :owner OR #leaseUntil < :now")
+                    .expressionAttributeNames(names("#owner", "#leaseUntil", "#pk"))
+                    .expressionAttributeValues(Map.of(
+                            ":owner", s(owner),
+                            ":until", n(now.plus(lease).toEpochMilli()),
+                            ":now", n(now.toEpochMilli()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        } catch (SdkException e) {
+            throw new ReleaseStoreException("locking " + service + "/" + environment + " in table " + table + " failed", e);
+        }
+    }
+
+    @Override
+    public void unlockEnvironment(String service, String environment, String owner) {
+        try {
+            dynamo.deleteItem(r -> r.tableName(table)
+                    .key(lockKey(service, environment))
+                    .conditionExpression("#owner = :owner")
+                    .expressionAttributeNames(names("#owner"))
+                    .expressionAttributeValues(Map.of(":owner", s(owner))));
+        } catch (ConditionalCheckFailedException e) {
+            // Not ours (any more): someone took it over after our lease ran out.
+        } catch (SdkException e) {
+            throw new ReleaseStoreException("unlocking " + service + "/" + environment + " in table " + table + " failed", e);
+        }
+    }
+
+    private static Map<String, AttributeValue> lockKey(String service, String environment) {
+        return Map.of(StateTable.PARTITION_KEY, s("LOCK#" + service + "#" + environment), StateTable.SORT_KEY, s("LOCK"));
+    }
+
     private void update(ReleaseKey key, String owner, String expression, Map<String, String> names, Map<String, AttributeValue> values) {
         try {
             dynamo.updateItem(r -> r
@@ -222,7 +271,8 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
                 instant(item, "createdAt"),
                 instant(item, "updatedAt"),
                 item.containsKey("rolloutStatus") ? RolloutStatus.valueOf(text(item, "rolloutStatus")) : null,
-                text(item, "rolloutReason"));
+                text(item, "rolloutReason"),
+                instant(item, "pushedAt"));
     }
 
     /** Attribute names all go through placeholders: several (status, owner, environment) are DynamoDB reserved words. */

@@ -17,6 +17,9 @@ import java.util.Optional;
 public final class InMemoryReleaseStore implements ReleaseStore {
 
     private final Map<ReleaseKey, Release> releases = new HashMap<>();
+    private final Map<String, Lock> locks = new HashMap<>();
+
+    private record Lock(String owner, Instant until) {}
 
     @Override
     public synchronized Claim claim(Release release, Instant now, Duration lease) {
@@ -71,6 +74,21 @@ public final class InMemoryReleaseStore implements ReleaseStore {
             throw new ReleaseStoreException("release " + key.id() + " has not updated its service; no rollout to record", null);
         }
         releases.put(key, r.rollout(status, reason, now));
+    }
+
+    @Override
+    public synchronized boolean lockEnvironment(String service, String environment, String owner, Instant now, Duration lease) {
+        Lock current = locks.get(service + "/" + environment);
+        if (current != null && !current.owner().equals(owner) && !current.until().isBefore(now)) {
+            return false;
+        }
+        locks.put(service + "/" + environment, new Lock(owner, now.plus(lease)));
+        return true;
+    }
+
+    @Override
+    public synchronized void unlockEnvironment(String service, String environment, String owner) {
+        locks.computeIfPresent(service + "/" + environment, (k, lock) -> lock.owner().equals(owner) ? null : lock);
     }
 
     private Release held(ReleaseKey key, String owner) {

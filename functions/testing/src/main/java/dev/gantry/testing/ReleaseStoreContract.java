@@ -207,6 +207,66 @@ public abstract class ReleaseStoreContract {
     }
 
     @Test
+    void locksAnEnvironmentForOneOwnerAtATime() {
+        ReleaseStore store = store();
+
+        assertThat(store.lockEnvironment("payments-api", "staging", "inv-1", T0, LEASE)).isTrue();
+        assertThat(store.lockEnvironment("payments-api", "staging", "inv-2", T0.plusSeconds(1), LEASE)).isFalse();
+        assertThat(store.lockEnvironment("payments-api", "staging", "inv-1", T0.plusSeconds(2), LEASE)).as("re-entrant").isTrue();
+        assertThat(store.lockEnvironment("payments-api", "prod", "inv-2", T0, LEASE)).as("another environment").isTrue();
+
+        store.unlockEnvironment("payments-api", "staging", "inv-2");
+        assertThat(store.lockEnvironment("payments-api", "staging", "inv-3", T0.plusSeconds(3), LEASE)).as("only the owner unlocks").isFalse();
+        store.unlockEnvironment("payments-api", "staging", "inv-1");
+        assertThat(store.lockEnvironment("payments-api", "staging", "inv-3", T0.plusSeconds(4), LEASE)).isTrue();
+    }
+
+    @Test
+    void letsALockWhoseOwnerDiedBeTakenOnceItExpires() {
+        ReleaseStore store = store();
+        store.lockEnvironment("payments-api", "staging", "inv-dead", T0, LEASE);
+
+        assertThat(store.lockEnvironment("payments-api", "staging", "inv-2", T0.plus(LEASE).plusSeconds(1), LEASE)).isTrue();
+    }
+
+    @Test
+    void grantsAnEnvironmentLockToExactlyOneOfManyContenders() throws Exception {
+        ReleaseStore store = store();
+        int contenders = 12;
+        ExecutorService pool = Executors.newFixedThreadPool(contenders);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < contenders; i++) {
+                String owner = "inv-" + i;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return store.lockEnvironment("payments-api", "staging", owner, T0, LEASE);
+                }));
+            }
+            start.countDown();
+            int granted = 0;
+            for (Future<Boolean> result : results) {
+                granted += result.get() ? 1 : 0;
+            }
+            assertThat(granted).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void keepsWhenTheImageWasPushed() {
+        ReleaseStore store = store();
+        ReleaseKey key = key("p1");
+        Instant pushed = T0.minusSeconds(30);
+
+        store.claim(Release.proposed(key, "1.4.0", "img@" + key.digest(), "event-1", pushed, "inv-1", T0.plus(LEASE), T0), T0, LEASE);
+
+        assertThat(store.find(key).orElseThrow().pushedAt()).isEqualTo(pushed);
+    }
+
+    @Test
     void findsNothingForAnUnknownRelease() {
         assertThat(store().find(key("never"))).isEmpty();
     }

@@ -35,10 +35,12 @@ public record DeployOutcome(
         UNCHANGED,
         /** The same release was already carried out, or is being carried out by another invocation. */
         DUPLICATE,
-        /** Waiting for a gate. */
+        /** Waiting for a gate, or the environment is pinned to another digest. */
         HELD,
-        /** The tag is not a release of this service. */
-        SKIPPED
+        /** The tag is not a release of this service, or is older than what the environment runs. */
+        SKIPPED,
+        /** The digest is vetoed for this environment (by an operator, or because it rolled back). */
+        REFUSED
     }
 
     static DeployOutcome of(String service, String environment, Result result, String reason) {

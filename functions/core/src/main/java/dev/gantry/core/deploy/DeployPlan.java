@@ -25,4 +25,9 @@ public record DeployPlan(String fromTaskDefinitionArn, List<ContainerChange> cha
     public List<String> describe() {
         return changes.stream().map(ContainerChange::describe).toList();
     }
+
+    /** One {@link ContainerChange#summary} line per container, for release records, reports and Slack. */
+    public List<String> summaries(String toTag) {
+        return changes.stream().map(c -> c.summary(toTag)).toList();
+    }
 }

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -47,25 +48,85 @@ public final class DeployService {
     private final EcsGateway ecs;
     private final ReleaseStore releases;
     private final Clock clock;
+    private final DeployControls controls;
     private final Duration lease;
     private final boolean dryRun;
+    private final Pause pause;
 
-    public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, Clock clock, Duration lease, boolean dryRun) {
+    /** Waits between attempts to take a busy environment's lock; {@code Thread::sleep} outside tests. */
+    @FunctionalInterface
+    public interface Pause {
+        void pause(Duration duration);
+    }
+
+    /**
+     * How long a deploy waits for another release of the same environment to finish before failing
+     * (a deploy holds the lock for a few seconds; the function's timeout is 60).
+     */
+    public static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+
+    public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, DeployControls controls, Clock clock,
+            Duration lease, boolean dryRun, Pause pause) {
         this.config = config;
         this.ecs = ecs;
         this.releases = releases;
+        this.controls = controls;
         this.clock = clock;
         this.lease = lease;
         this.dryRun = dryRun;
+        this.pause = pause;
     }
 
-    public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, Clock clock) {
-        this(config, ecs, releases, clock, DEFAULT_LEASE, false);
+    public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, DeployControls controls, Clock clock) {
+        this(config, ecs, releases, controls, clock, DEFAULT_LEASE, false, DeployService::sleep);
     }
+
+    /** Without vetoes or pins: kept only until every wiring passes its {@link DeployControls}. */
+    @Deprecated(forRemoval = true)
+    public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, Clock clock) {
+        this(config, ecs, releases, NO_CONTROLS, clock);
+    }
+
+    private static final DeployControls NO_CONTROLS = new DeployControls() {
+        @Override
+        public void veto(Veto veto) {
+            throw new UnsupportedOperationException("no vetoes stored");
+        }
+
+        @Override
+        public void liftVeto(String service, String environment, ImageDigest digest) {}
+
+        @Override
+        public Optional<Veto> vetoOf(String service, String environment, ImageDigest digest) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void pin(Pin pin) {
+            throw new UnsupportedOperationException("no pins stored");
+        }
+
+        @Override
+        public void unpin(String service, String environment) {}
+
+        @Override
+        public Optional<Pin> pinOf(String service, String environment) {
+            return Optional.empty();
+        }
+    };
 
     /** The same service, read-only: it plans and reports, and changes nothing in ECS or the store. */
     public DeployService dryRun() {
-        return new DeployService(config, ecs, releases, clock, lease, true);
+        return new DeployService(config, ecs, releases, controls, clock, lease, true, pause);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the environment lock", e);
+        }
     }
 
     /**
@@ -104,7 +165,7 @@ public final class DeployService {
                 continue;
             }
             DeployRequest request = new DeployRequest(service.name(), null, image, push.tag(), push.eventId(), push.time());
-            deployEach(service, request, invocationId, outcomes, failures);
+            deployEach(service, request, policy, invocationId, outcomes, failures);
         }
         return report(push.eventId(), image, outcomes, failures);
     }
@@ -125,12 +186,16 @@ public final class DeployService {
         }
         List<DeployOutcome> outcomes = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        deployEach(service, request, invocationId, outcomes, failures);
+        deployEach(service, request, null, invocationId, outcomes, failures);
         return report(request.eventId(), request.image(), outcomes, failures);
     }
 
-    private void deployEach(ServiceConfig service, DeployRequest request, String invocationId, List<DeployOutcome> outcomes,
-            List<String> failures) {
+    /**
+     * @param policy the tag policy that chose the image, or null when a person or pipeline chose it: only
+     *     chosen-by-policy images are held back for being older than what runs
+     */
+    private void deployEach(ServiceConfig service, DeployRequest request, TagPolicy policy, String invocationId,
+            List<DeployOutcome> outcomes, List<String> failures) {
         ImageDigest digest = new ImageDigest(request.image().digest());
         for (EnvironmentConfig environment : service.environments()) {
             if (request.environment() != null && !request.environment().equals(environment.name())) {
@@ -140,14 +205,7 @@ public final class DeployService {
             MDC.put("environment", environment.name());
             MDC.put("digest", digest.value());
             try {
-                if (environment.gated()) {
-                    outcomes.add(logged(DeployOutcome.of(service.name(), environment.name(), Result.HELD,
-                            "behind gate '" + environment.gate() + "': gated environments are entered when their gate passes, not on push")));
-                } else if (dryRun) {
-                    outcomes.add(logged(plan(service, environment, request.image())));
-                } else {
-                    outcomes.add(logged(deploy(service, environment, request, digest, invocationId)));
-                }
+                outcomes.add(logged(decide(service, environment, request, digest, policy, invocationId)));
             } catch (RuntimeException e) {
                 LOG.error("deploy of {} to {}/{} failed", digest.shortForm(), service.name(), environment.name(), e);
                 failures.add(service.name() + "/" + environment.name() + ": " + e.getMessage());
@@ -159,6 +217,83 @@ public final class DeployService {
         }
     }
 
+    private DeployOutcome decide(ServiceConfig service, EnvironmentConfig environment, DeployRequest request, ImageDigest digest,
+            TagPolicy policy, String invocationId) {
+        if (environment.gated()) {
+            return DeployOutcome.of(service.name(), environment.name(), Result.HELD,
+                    "behind gate '" + environment.gate() + "': gated environments are entered when their gate passes, not on push");
+        }
+        Optional<DeployControls.Veto> veto = controls.vetoOf(service.name(), environment.name(), digest);
+        if (veto.isPresent()) {
+            return DeployOutcome.of(service.name(), environment.name(), Result.REFUSED, digest.shortForm() + " is vetoed for "
+                    + environment.name() + " by " + veto.get().by() + " at " + veto.get().at() + ": " + veto.get().reason());
+        }
+        Instant now = clock.instant();
+        Optional<DeployControls.Pin> pin = controls.pinOf(service.name(), environment.name()).filter(p -> p.activeAt(now));
+        if (pin.isPresent() && !pin.get().digest().equals(digest)) {
+            return DeployOutcome.of(service.name(), environment.name(), Result.HELD, environment.name() + " is pinned to "
+                    + pin.get().digest().shortForm() + (pin.get().until() == null ? "" : " until " + pin.get().until())
+                    + " by " + pin.get().by() + ": " + pin.get().reason());
+        }
+        if (dryRun) {
+            return plan(service, environment, request);
+        }
+        lock(service.name(), environment.name(), invocationId);
+        try {
+            if (policy != null) {
+                Optional<String> newer = newerRelease(service.name(), environment.name(), request, digest, policy);
+                if (newer.isPresent()) {
+                    return DeployOutcome.of(service.name(), environment.name(), Result.SKIPPED, newer.get());
+                }
+            }
+            return deploy(service, environment, request, digest, invocationId);
+        } finally {
+            releases.unlockEnvironment(service.name(), environment.name(), invocationId);
+        }
+    }
+
+    private void lock(String service, String environment, String owner) {
+        Instant deadline = clock.instant().plus(LOCK_WAIT);
+        Duration backoff = Duration.ofMillis(200);
+        while (!releases.lockEnvironment(service, environment, owner, clock.instant(), lease)) {
+            if (!clock.instant().isBefore(deadline)) {
+                throw new EnvironmentBusyException(service + "/" + environment + " is being deployed by another release for over "
+                        + LOCK_WAIT.toSeconds() + " s");
+            }
+            pause.pause(backoff);
+            backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : backoff.multipliedBy(2);
+        }
+    }
+
+    /**
+     * Why the environment's running release beats the requested image, if it does. Never downgrade: a
+     * lower version (semver policies) or an older push loses; re-deploying the running digest is left to
+     * the duplicate check.
+     */
+    private Optional<String> newerRelease(String service, String environment, DeployRequest request, ImageDigest digest,
+            TagPolicy policy) {
+        Optional<Release> running = releases.history(service, environment).stream().filter(Release::isRunning).findFirst();
+        if (running.isEmpty() || running.get().key().digest().equals(digest)) {
+            return Optional.empty();
+        }
+        Release current = running.get();
+        if (policy instanceof TagPolicy.SemverRange) {
+            org.semver4j.Semver requested = TagPolicy.SemverRange.version(request.tag());
+            org.semver4j.Semver runs = current.tag() == null ? null : TagPolicy.SemverRange.version(current.tag());
+            if (requested != null && runs != null && !requested.isEqualTo(runs)) {
+                return requested.isLowerThan(runs)
+                        ? Optional.of("older than what " + environment + " runs: " + request.tag() + " < " + current.tag()
+                                + " (" + current.key().digest().shortForm() + "); Gantry never downgrades")
+                        : Optional.empty();
+            }
+        }
+        if (request.pushedAt() != null && current.pushedAt() != null && request.pushedAt().isBefore(current.pushedAt())) {
+            return Optional.of("pushed before what " + environment + " runs: " + request.tag() + " at " + request.pushedAt() + " < "
+                    + current.tag() + " at " + current.pushedAt() + " (" + current.key().digest().shortForm() + "); Gantry never downgrades");
+        }
+        return Optional.empty();
+    }
+
     private static DeployReport report(String eventId, ImageReference image, List<DeployOutcome> outcomes, List<String> failures) {
         if (!failures.isEmpty()) {
             throw new DeployFailedException(image.repository() + "@" + new ImageDigest(image.digest()).shortForm() + " failed in "
@@ -168,20 +303,21 @@ public final class DeployService {
     }
 
     /** What a deploy would change, read-only: the dry-run answer. */
-    private DeployOutcome plan(ServiceConfig service, EnvironmentConfig environment, ImageReference image) {
+    private DeployOutcome plan(ServiceConfig service, EnvironmentConfig environment, DeployRequest request) {
         EcsServiceRef target = EcsServiceRef.of(environment);
         String from = ecs.currentTaskDefinitionArn(target);
-        DeployPlan plan = DeployPlanner.plan(service, environment, ecs.describeTaskDefinition(target, from), image);
+        DeployPlan plan = DeployPlanner.plan(service, environment, ecs.describeTaskDefinition(target, from), request.image());
         return new DeployOutcome(service.name(), environment.name(), plan.isNoOp() ? Result.UNCHANGED : Result.PLANNED,
-                plan.isNoOp() ? target + " already runs " + image.render() : "dry run: would register a revision of " + from
-                        + " and move " + target + " to it", from, null, plan.describe());
+                plan.isNoOp() ? target + " already runs " + request.image().render() : "dry run: would register a revision of " + from
+                        + " and move " + target + " to it", from, null, plan.summaries(request.tag()));
     }
 
     private DeployOutcome deploy(ServiceConfig service, EnvironmentConfig environment, DeployRequest request, ImageDigest digest,
             String owner) {
         ReleaseKey key = new ReleaseKey(service.name(), environment.name(), digest);
         Instant now = clock.instant();
-        Release proposed = Release.proposed(key, request.tag(), request.image().render(), request.eventId(), owner, now.plus(lease), now);
+        Release proposed = Release.proposed(key, request.tag(), request.image().render(), request.eventId(), request.pushedAt(), owner,
+                now.plus(lease), now);
         Claim claim = releases.claim(proposed, now, lease);
         return switch (claim) {
             case Claim.AlreadyDone done -> new DeployOutcome(service.name(), environment.name(), Result.DUPLICATE,
@@ -193,7 +329,7 @@ public final class DeployService {
                     null, null, List.of());
             case Claim.Granted granted -> {
                 try {
-                    yield carryOut(service, environment, granted.release(), request.image(), owner);
+                    yield carryOut(service, environment, granted.release(), request, owner);
                 } catch (RuntimeException e) {
                     releases.abandon(key, owner, clock.instant());
                     throw e;
@@ -202,8 +338,9 @@ public final class DeployService {
         };
     }
 
-    private DeployOutcome carryOut(ServiceConfig service, EnvironmentConfig environment, Release release, ImageReference image,
+    private DeployOutcome carryOut(ServiceConfig service, EnvironmentConfig environment, Release release, DeployRequest request,
             String owner) {
+        ImageReference image = request.image();
         EcsServiceRef target = EcsServiceRef.of(environment);
         String from;
         String to;
@@ -226,7 +363,7 @@ public final class DeployService {
                         target + " already runs " + image.render() + " in " + from, from, from, List.of());
             }
             to = ecs.registerRevision(target, from, plan.imageByContainer());
-            changes = plan.describe();
+            changes = plan.summaries(request.tag());
             releases.recordRegistered(release.key(), owner, from, to, changes, clock.instant());
         }
         ecs.updateService(target, to);
@@ -243,6 +380,13 @@ public final class DeployService {
     private static DeployOutcome logged(DeployOutcome outcome) {
         LOG.info("{}/{}: {}: {}", outcome.service(), outcome.environment(), outcome.result(), outcome.reason());
         return outcome;
+    }
+
+    /** Another release of the environment held its lock for longer than {@link #LOCK_WAIT}. */
+    public static final class EnvironmentBusyException extends RuntimeException {
+        public EnvironmentBusyException(String message) {
+            super(message);
+        }
     }
 
     /** The request names a service or environment the configuration does not have. */

@@ -20,6 +20,7 @@ import java.util.List;
  * @param updatedAt last change
  * @param rolloutStatus how the ECS rollout went; null until the service was updated
  * @param rolloutReason what ECS said about the rollout's end, e.g. the circuit breaker's reason
+ * @param pushedAt when the image was pushed, if the trigger said; orders releases whose tags do not
  */
 public record Release(
         ReleaseKey key,
@@ -35,7 +36,8 @@ public record Release(
         Instant createdAt,
         Instant updatedAt,
         RolloutStatus rolloutStatus,
-        String rolloutReason) {
+        String rolloutReason,
+        Instant pushedAt) {
 
     public Release {
         changes = changes == null ? List.of() : List.copyOf(changes);
@@ -43,27 +45,38 @@ public record Release(
 
     public Release leasedTo(String newOwner, Instant newLeaseUntil, Instant now) {
         return new Release(key, tag, image, eventId, status, previousTaskDefinitionArn, taskDefinitionArn, changes, newOwner,
-                newLeaseUntil, createdAt, now, rolloutStatus, rolloutReason);
+                newLeaseUntil, createdAt, now, rolloutStatus, rolloutReason, pushedAt);
     }
 
     public Release registered(String previous, String registered, List<String> newChanges, Instant now) {
         return new Release(key, tag, image, eventId, ReleaseStatus.REGISTERED, previous, registered, newChanges, owner, leaseUntil,
-                createdAt, now, rolloutStatus, rolloutReason);
+                createdAt, now, rolloutStatus, rolloutReason, pushedAt);
     }
 
     /** The service was updated: the lease ends and ECS's rollout begins. */
     public Release serviceUpdated(Instant now) {
         return new Release(key, tag, image, eventId, ReleaseStatus.SERVICE_UPDATED, previousTaskDefinitionArn, taskDefinitionArn,
-                changes, owner, null, createdAt, now, RolloutStatus.PENDING, null);
+                changes, owner, null, createdAt, now, RolloutStatus.PENDING, null, pushedAt);
     }
 
     public Release rollout(RolloutStatus newStatus, String reason, Instant now) {
         return new Release(key, tag, image, eventId, status, previousTaskDefinitionArn, taskDefinitionArn, changes, owner, leaseUntil,
-                createdAt, now, newStatus, reason);
+                createdAt, now, newStatus, reason, pushedAt);
     }
 
     /** A release about to be claimed: nothing achieved yet. */
     public static Release proposed(ReleaseKey key, String tag, String image, String eventId, String owner, Instant leaseUntil, Instant now) {
-        return new Release(key, tag, image, eventId, ReleaseStatus.CLAIMED, null, null, List.of(), owner, leaseUntil, now, now, null, null);
+        return proposed(key, tag, image, eventId, null, owner, leaseUntil, now);
+    }
+
+    public static Release proposed(ReleaseKey key, String tag, String image, String eventId, Instant pushedAt, String owner,
+            Instant leaseUntil, Instant now) {
+        return new Release(key, tag, image, eventId, ReleaseStatus.CLAIMED, null, null, List.of(), owner, leaseUntil, now, now, null,
+                null, pushedAt);
+    }
+
+    /** Whether this release is what its environment runs, as far as Gantry knows: deployed and not undone. */
+    public boolean isRunning() {
+        return status == ReleaseStatus.SERVICE_UPDATED && rolloutStatus != RolloutStatus.ROLLED_BACK && rolloutStatus != RolloutStatus.FAILED;
     }
 }

@@ -51,6 +51,19 @@ public interface ReleaseStore {
      */
     void recordRollout(ReleaseKey key, RolloutStatus status, String reason, Instant now);
 
+    /**
+     * Takes the environment's deploy lock for {@code owner} until {@code now + lease}, so that deciding
+     * what an environment should run and moving it there happen one release at a time: two digests
+     * racing each other would otherwise each pass the "newer than what runs" check and the older could
+     * be applied last. Granted when the lock is free, expired, or already {@code owner}'s.
+     *
+     * @return whether {@code owner} holds the lock now
+     */
+    boolean lockEnvironment(String service, String environment, String owner, Instant now, Duration lease);
+
+    /** Releases the lock if {@code owner} holds it; otherwise does nothing. */
+    void unlockEnvironment(String service, String environment, String owner);
+
     /** The outcome of {@link #claim}. */
     sealed interface Claim {
         Release release();

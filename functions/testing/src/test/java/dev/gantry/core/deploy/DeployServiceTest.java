@@ -13,6 +13,7 @@ import dev.gantry.core.release.Release;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.ReleaseStatus;
 import dev.gantry.testing.Fixtures;
+import dev.gantry.testing.InMemoryDeployControls;
 import dev.gantry.testing.InMemoryEcsGateway;
 import dev.gantry.testing.InMemoryReleaseStore;
 import dev.gantry.testing.MutableClock;
@@ -34,7 +35,8 @@ class DeployServiceTest {
     private final InMemoryEcsGateway ecs = new InMemoryEcsGateway();
     private final InMemoryReleaseStore releases = new InMemoryReleaseStore();
     private final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
-    private final DeployService service = new DeployService(config, ecs, releases, clock);
+    private final InMemoryDeployControls controls = new InMemoryDeployControls();
+    private final DeployService service = new DeployService(config, ecs, releases, controls, clock);
 
     @BeforeEach
     void givenRunningServices() {
@@ -53,8 +55,8 @@ class DeployServiceTest {
         assertThat(staging.result()).isEqualTo(Result.DEPLOYED);
         assertThat(staging.fromTaskDefinitionArn()).endsWith("task-definition/payments-api-staging:1");
         assertThat(staging.toTaskDefinitionArn()).endsWith("task-definition/payments-api-staging:2");
-        assertThat(staging.changes()).containsExactly(
-                "app: " + REGISTRY + "/payments-api:1.3.0 -> " + REGISTRY + "/payments-api@" + DIGEST);
+        assertThat(staging.changes()).containsExactly("app: payments-api:1.3.0 -> payments-api:1.4.0@sha256:07348c117739");
+        assertThat(releases.find(key(DIGEST)).orElseThrow().changes()).isEqualTo(staging.changes());
         assertThat(ecs.running(STAGING).containers()).containsExactly(
                 new ContainerImage("app", REGISTRY + "/payments-api@" + DIGEST),
                 new ContainerImage("log-router", LOG_ROUTER));
@@ -138,8 +140,7 @@ class DeployServiceTest {
 
         DeployOutcome staging = outcome(report, "staging");
         assertThat(staging.result()).isEqualTo(Result.PLANNED);
-        assertThat(staging.changes()).containsExactly(
-                "app: " + REGISTRY + "/payments-api:1.3.0 -> " + REGISTRY + "/payments-api@" + DIGEST);
+        assertThat(staging.changes()).containsExactly("app: payments-api:1.3.0 -> payments-api:1.4.0@sha256:07348c117739");
         assertThat(ecs.calls()).isEmpty();
         assertThat(releases.find(key(DIGEST))).isEmpty();
     }
@@ -156,7 +157,7 @@ class DeployServiceTest {
                       - { name: staging, account: "111111111111", region: eu-west-1, cluster: staging, service: payments-api }
                       - { name: prod, account: "111111111111", region: eu-west-1, cluster: prod, service: payments-api }
                 """, "gantry.yml");
-        DeployService deploys = new DeployService(twoUngated, ecs, releases, clock);
+        DeployService deploys = new DeployService(twoUngated, ecs, releases, controls, clock);
         DeployRequest request = new DeployRequest("payments-api", "prod",
                 dev.gantry.core.image.ImageReference.parse(REGISTRY + "/payments-api@" + DIGEST), "1.4.0", "job-1", null);
 
@@ -227,7 +228,7 @@ class DeployServiceTest {
     @Test
     void failsClearlyWhenTheServiceIsMissingAndKeepsNoLease() {
         InMemoryEcsGateway empty = new InMemoryEcsGateway();
-        DeployService withoutServices = new DeployService(config, empty, releases, clock);
+        DeployService withoutServices = new DeployService(config, empty, releases, controls, clock);
 
         assertThatThrownBy(() -> withoutServices.onImagePush(push("1.4.0", DIGEST), "inv-1"))
                 .isInstanceOf(DeployService.DeployFailedException.class)
@@ -247,12 +248,129 @@ class DeployServiceTest {
                       - { name: staging, account: "111111111111", region: eu-west-1, cluster: staging, service: payments-api }
                       - { name: qa, account: "111111111111", region: eu-west-1, cluster: qa, service: payments-api }
                 """, "gantry.yml");
-        DeployService deploys = new DeployService(twoUngated, ecs, releases, clock);
+        DeployService deploys = new DeployService(twoUngated, ecs, releases, controls, clock);
 
         assertThatThrownBy(() -> deploys.onImagePush(push("1.4.0", DIGEST), "inv-1"))
                 .isInstanceOf(DeployService.DeployFailedException.class)
                 .hasMessageContaining("payments-api/qa: ECS service qa/payments-api");
         assertThat(ecs.calls("UpdateService")).singleElement().satisfies(c -> assertThat(c.service()).isEqualTo(STAGING));
+    }
+
+    private static final String DIGEST_150 = "sha256:" + "15".repeat(32);
+    private static final String DIGEST_160 = "sha256:" + "16".repeat(32);
+
+    @Test
+    void refusesAVetoedDigestSayingWhoVetoedItAndWhy() {
+        controls.veto(new DeployControls.Veto("payments-api", "staging", new ImageDigest(DIGEST), "broke checkout", "U0EXAMPLE1",
+                Instant.parse("2026-11-23T09:00:00Z")));
+
+        DeployOutcome staging = outcome(service.onImagePush(push("1.4.0", DIGEST), "inv-1"), "staging");
+
+        assertThat(staging.result()).isEqualTo(Result.REFUSED);
+        assertThat(staging.reason()).contains("vetoed").contains("U0EXAMPLE1").contains("broke checkout");
+        assertThat(ecs.calls()).isEmpty();
+    }
+
+    @Test
+    void holdsAPinnedEnvironmentUntilThePinExpires() {
+        controls.pin(new DeployControls.Pin("payments-api", "staging", new ImageDigest(DIGEST_150), clock.instant().plusSeconds(3600),
+                "incident 42", "U0EXAMPLE2", clock.instant()));
+
+        DeployOutcome whilePinned = outcome(service.onImagePush(push("1.4.0", DIGEST), "inv-1"), "staging");
+        clock.advance(Duration.ofHours(2));
+        DeployOutcome afterExpiry = outcome(service.onImagePush(push("1.4.0", DIGEST), "inv-2"), "staging");
+
+        assertThat(whilePinned.result()).isEqualTo(Result.HELD);
+        assertThat(whilePinned.reason()).contains("pinned to " + new ImageDigest(DIGEST_150).shortForm()).contains("incident 42");
+        assertThat(afterExpiry.result()).isEqualTo(Result.DEPLOYED);
+    }
+
+    @Test
+    void deploysThePinnedDigestItself() {
+        controls.pin(new DeployControls.Pin("payments-api", "staging", new ImageDigest(DIGEST), null, "hold", "U0EXAMPLE2", clock.instant()));
+
+        assertThat(outcome(service.onImagePush(push("1.4.0", DIGEST), "inv-1"), "staging").result()).isEqualTo(Result.DEPLOYED);
+    }
+
+    @Test
+    void neverDowngradesToALowerVersionArrivingLate() {
+        service.onImagePush(push("1.6.0", DIGEST_160), "inv-1");
+
+        DeployOutcome late = outcome(service.onImagePush(push("1.5.0", DIGEST_150), "inv-2"), "staging");
+
+        assertThat(late.result()).isEqualTo(Result.SKIPPED);
+        assertThat(late.reason()).contains("1.5.0 < 1.6.0").contains("never downgrades");
+        assertThat(ecs.running(STAGING).containers().get(0).image()).endsWith(DIGEST_160);
+    }
+
+    @Test
+    void movesUpToAHigherVersion() {
+        service.onImagePush(push("1.5.0", DIGEST_150), "inv-1");
+
+        DeployOutcome newer = outcome(service.onImagePush(push("1.6.0", DIGEST_160), "inv-2"), "staging");
+
+        assertThat(newer.result()).isEqualTo(Result.DEPLOYED);
+        assertThat(ecs.running(STAGING).containers().get(0).image()).endsWith(DIGEST_160);
+    }
+
+    @Test
+    void ignoresAnOlderPushOfAMutableTagArrivingLate() {
+        GantryConfig tracking = ConfigLoader.parse("""
+                version: 1
+                services:
+                  - name: payments-api
+                    repository: payments-api
+                    tagPolicy: { track: latest }
+                    environments:
+                      - { name: staging, account: "111111111111", region: eu-west-1, cluster: staging, service: payments-api }
+                """, "gantry.yml");
+        DeployService deploys = new DeployService(tracking, ecs, releases, controls, clock);
+        Instant first = Instant.parse("2026-11-23T09:00:00Z");
+        deploys.onImagePush(pushAt("latest", DIGEST_160, first.plusSeconds(60)), "inv-1");
+
+        DeployOutcome late = outcome(deploys.onImagePush(pushAt("latest", DIGEST_150, first), "inv-2"), "staging");
+
+        assertThat(late.result()).isEqualTo(Result.SKIPPED);
+        assertThat(late.reason()).contains("pushed before what staging runs");
+        assertThat(ecs.running(STAGING).containers().get(0).image()).endsWith(DIGEST_160);
+    }
+
+    @Test
+    void doesNotCountARolledBackReleaseAsRunning() {
+        service.onImagePush(push("1.6.0", DIGEST_160), "inv-1");
+        releases.recordRollout(key(DIGEST_160), dev.gantry.core.release.RolloutStatus.ROLLED_BACK, "circuit breaker", clock.instant());
+
+        DeployOutcome fix = outcome(service.onImagePush(push("1.5.1", DIGEST_150), "inv-2"), "staging");
+
+        assertThat(fix.result()).isEqualTo(Result.DEPLOYED);
+    }
+
+    @Test
+    void waitsForAnotherReleaseOfTheEnvironmentThenDeploys() {
+        releases.lockEnvironment("payments-api", "staging", "inv-other", clock.instant(), Duration.ofSeconds(5));
+        DeployService patient = new DeployService(config, ecs, releases, controls, clock, DeployService.DEFAULT_LEASE, false, clock::advance);
+
+        DeployOutcome staging = outcome(patient.onImagePush(push("1.4.0", DIGEST), "inv-1"), "staging");
+
+        assertThat(staging.result()).isEqualTo(Result.DEPLOYED);
+        assertThat(releases.lockEnvironment("payments-api", "staging", "inv-3", clock.instant(), Duration.ofSeconds(5)))
+                .as("the lock is given back after the deploy").isTrue();
+    }
+
+    @Test
+    void failsWhenTheEnvironmentStaysBusy() {
+        releases.lockEnvironment("payments-api", "staging", "inv-other", clock.instant(), Duration.ofHours(1));
+        DeployService patient = new DeployService(config, ecs, releases, controls, clock, DeployService.DEFAULT_LEASE, false, clock::advance);
+
+        assertThatThrownBy(() -> patient.onImagePush(push("1.4.0", DIGEST), "inv-1"))
+                .isInstanceOf(DeployService.DeployFailedException.class)
+                .hasMessageContaining("payments-api/staging is being deployed by another release");
+        assertThat(ecs.calls()).isEmpty();
+    }
+
+    private static ImagePush pushAt(String tag, String digest, Instant pushedAt) {
+        return new ImagePush("event-" + digest.substring(7, 12), "111111111111", "eu-west-1", "payments-api", tag, digest, "PUSH",
+                "SUCCESS", pushedAt);
     }
 
     private static ReleaseKey key(String digest) {
