@@ -58,6 +58,22 @@ class ScriptsInvokeIT {
     }
 
     @Test
+    void printsThePlanAndChangesNothingInADryRun() throws Exception {
+        Map<String, String> env = environment();
+        env.put("GANTRY_DRY_RUN", "true");
+
+        Result result = invoke(env, "events/gantry-ecr-push-payments-api-1.4.0.json");
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        JsonNode report = JSON.readTree(result.stdout());
+        assertThat(report.at("/outcomes/0/result").asText()).isEqualTo("PLANNED");
+        assertThat(report.at("/outcomes/0/changes/0").asText()).isEqualTo("app: payments-api:1.3.0 -> payments-api:1.4.0@sha256:07348c117739");
+        assertThat(EcsWire.requests(aws.ecs, "RegisterTaskDefinition")).isEmpty();
+        assertThat(EcsWire.requests(aws.ecs, "UpdateService")).isEmpty();
+        assertThat(aws.dynamo.scan(r -> r.tableName(LoopbackAws.TABLE)).items()).isEmpty();
+    }
+
+    @Test
     void exitsNonZeroWithTheReasonOnStderrWhenTheEventIsMalformed() throws Exception {
         Path broken = Path.of(System.getProperty("java.io.tmpdir"), "gantry-bad-digest-" + System.nanoTime() + ".json");
         java.nio.file.Files.writeString(broken, Fixtures.eventText("ecr-image-action-push-success.json")
