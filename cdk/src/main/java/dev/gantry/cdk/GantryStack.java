@@ -4,6 +4,7 @@ import dev.gantry.infra.EcsDeployAutomation;
 import dev.gantry.infra.EcsDeployAutomationProps;
 import dev.gantry.infra.GantryStateTable;
 import java.util.Optional;
+import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Stack;
 import software.constructs.Construct;
@@ -19,6 +20,9 @@ public final class GantryStack extends Stack {
 
     /** The CloudFormation stack name. */
     public static final String STACK_NAME = "Gantry";
+
+    /** The output naming the pipeline-deploy function, for a pipeline's Lambda invoke action defined elsewhere. */
+    public static final String PIPELINE_DEPLOY_FUNCTION_OUTPUT = "PipelineDeployFunctionName";
 
     private final GantryStateTable state;
     private final EcsDeployAutomation ecsDeploy;
@@ -41,6 +45,12 @@ public final class GantryStack extends Stack {
                         .functionJar(props.ecsDeployJar())
                         .table(state.getTable())
                         .build());
+        if (ecsDeploy != null) {
+            CfnOutput.Builder.create(this, PIPELINE_DEPLOY_FUNCTION_OUTPUT)
+                    .description("Gantry pipeline-deploy: the function a CodePipeline Lambda invoke action calls with imagedefinitions.json")
+                    .value(ecsDeploy.getPipelineDeployFunction().getFunctionName())
+                    .build();
+        }
     }
 
     public GantryStateTable getState() {

@@ -63,17 +63,51 @@ class GantryAppTest {
     }
 
     @Test
-    void stackHoldsTheEcsDeployAutomationWiredToTheStateTable() {
-        template.resourceCountIs("AWS::Lambda::Function", 1);
-        template.resourceCountIs("AWS::Events::Rule", 1);
-        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Handler", "dev.gantry.fn.ecsdeploy.EcsDeployHandler::handleRequest",
-                "Environment", Map.of("Variables", Map.of(
-                        "GANTRY_TABLE", Map.of("Ref", STATE_TABLE_LOGICAL_ID),
-                        "GANTRY_CONFIG", "/var/task/gantry.yml",
-                        "POWERTOOLS_SERVICE_NAME", "gantry-ecs-deploy",
-                        "POWERTOOLS_LOG_LEVEL", "INFO",
-                        "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"))));
+    void stackHoldsTheDeployAutomationsThreeFunctionsWiredToTheStateTable() {
+        template.resourceCountIs("AWS::Lambda::Function", 3);
+        template.resourceCountIs("AWS::Events::Rule", 3);
+        for (String[] function : new String[][] {
+                {"dev.gantry.fn.ecsdeploy.EcsDeployHandler::handleRequest", "gantry-ecs-deploy"},
+                {"dev.gantry.fn.ecsdeploy.PipelineDeployHandler::handleRequest", "gantry-pipeline-deploy"},
+                {"dev.gantry.fn.ecsdeploy.RolloutHandler::handleRequest", "gantry-rollout-follow"}}) {
+            template.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                    "Handler", function[0],
+                    "Environment", Map.of("Variables", Map.of(
+                            "GANTRY_TABLE", Map.of("Ref", STATE_TABLE_LOGICAL_ID),
+                            "GANTRY_CONFIG", "/var/task/gantry.yml",
+                            "POWERTOOLS_SERVICE_NAME", function[1],
+                            "POWERTOOLS_LOG_LEVEL", "INFO",
+                            "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"))));
+        }
+    }
+
+    @Test
+    void stackHoldsExactlyTheResourcesOfTheTableAndTheDeployAutomation() {
+        // The table; per function a log group, role, policy, function and async config; the two shared queues and their
+        // policies; three rules, each with its invoke permission.
+        assertThat(resources(template)).hasSize(1 + 3 * 5 + 2 * 2 + 3 * 2);
+    }
+
+    @Test
+    void ecsDeployResourcesKeepTheirLogicalIdsInTheStack() {
+        // Stateful resources that predate the pipeline and rollout functions: a new id would mean an empty new queue or
+        // log group, and a replaced function.
+        assertThat(resources(template)).containsKeys(
+                "EcsDeployLogGroup82583B6F",
+                "EcsDeployFEAC3EB0",
+                "EcsDeployServiceRoleDC086BD7",
+                "EcsDeployDeliveryDeadLetterQueueE5805E7A",
+                "EcsDeployFailedInvocationQueue3F1D8DE7",
+                "EcsDeployImagePushRule9770AF05");
+    }
+
+    @Test
+    void stackOutputsThePipelineDeployFunctionsNameForAPipelineToInvoke() {
+        Map<String, Map<String, Object>> functions = template.findResources("AWS::Lambda::Function", Map.of("Properties", Map.of(
+                "Handler", "dev.gantry.fn.ecsdeploy.PipelineDeployHandler::handleRequest")));
+        assertThat(functions).hasSize(1);
+
+        template.hasOutput("PipelineDeployFunctionName", Map.of("Value", Map.of("Ref", functions.keySet().iterator().next())));
     }
 
     @Test
@@ -178,6 +212,11 @@ class GantryAppTest {
             Path asset = assets.filter(p -> p.getFileName().toString().startsWith("asset.")).findFirst().orElseThrow();
             assertThat(asset.resolve("lib/gantry-ecs-deploy-lambda.jar")).hasSameBinaryContentAs(realJar);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> resources(Template template) {
+        return (Map<String, Object>) template.toJSON().get("Resources");
     }
 
     private static GantryStack synthesize(Path outdir) {

@@ -26,18 +26,30 @@ import software.amazon.awscdk.cxapi.SynthesisMessage;
  */
 class GantryStackNagTest {
 
-    private static final Map<String, String> ACCEPTED = Map.of(
-            "/Gantry/EcsDeploy/Resource/Resource AwsSolutions-L1",
-            "Gantry targets the java21 runtime on purpose: the build emits Java 21 bytecode for it",
-            "/Gantry/EcsDeploy/DeliveryDeadLetterQueue/Resource AwsSolutions-SQS3",
-            "this queue is the dead-letter queue of the EventBridge target; the rule only recognizes SQS redrive",
-            "/Gantry/EcsDeploy/FailedInvocationQueue/Resource AwsSolutions-SQS3",
-            "this queue is the function's on-failure destination, a dead-letter queue the rule does not recognize",
-            "/Gantry/EcsDeploy/ServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
-            "ecs:DescribeTaskDefinition and ecs:RegisterTaskDefinition support no resource-level permissions",
-            "/Gantry/EcsDeploy/ServiceRole/DefaultPolicy/Resource"
-                    + " AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:eu-west-1:111111111111:task-definition/*]",
-            "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition");
+    private static final String TASK_DEFINITION_WILDCARD =
+            " AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:eu-west-1:111111111111:task-definition/*]";
+
+    private static final Map<String, String> ACCEPTED = Map.ofEntries(
+            Map.entry("/Gantry/EcsDeploy/Resource/Resource AwsSolutions-L1",
+                    "Gantry targets the java21 runtime on purpose: the build emits Java 21 bytecode for it"),
+            Map.entry("/Gantry/EcsDeploy/PipelineDeploy/Resource AwsSolutions-L1",
+                    "same package as ecs-deploy: Java 21 bytecode on the java21 runtime"),
+            Map.entry("/Gantry/EcsDeploy/RolloutFollow/Resource AwsSolutions-L1",
+                    "same package as ecs-deploy: Java 21 bytecode on the java21 runtime"),
+            Map.entry("/Gantry/EcsDeploy/DeliveryDeadLetterQueue/Resource AwsSolutions-SQS3",
+                    "this queue is the dead-letter queue of the EventBridge targets; the rule only recognizes SQS redrive"),
+            Map.entry("/Gantry/EcsDeploy/FailedInvocationQueue/Resource AwsSolutions-SQS3",
+                    "this queue is the functions' on-failure destination, a dead-letter queue the rule does not recognize"),
+            Map.entry("/Gantry/EcsDeploy/ServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
+                    "ecs:DescribeTaskDefinition, RegisterTaskDefinition, ListTaskDefinitions and DeregisterTaskDefinition "
+                            + "support no resource-level permissions"),
+            Map.entry("/Gantry/EcsDeploy/ServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
+                    "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"),
+            Map.entry("/Gantry/EcsDeploy/PipelineDeployServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
+                    "the same task-definition actions as ecs-deploy, and codepipeline:PutJobSuccessResult and "
+                            + "PutJobFailureResult, which support no resource-level permissions (the job id names the job)"),
+            Map.entry("/Gantry/EcsDeploy/PipelineDeployServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
+                    "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"));
 
     @TempDir
     static Path workDir;

@@ -1,18 +1,11 @@
 package dev.gantry.infra;
 
-import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
-import dev.gantry.core.config.ServiceConfig;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
-import java.util.stream.Stream;
-import software.amazon.awscdk.ArnComponents;
-import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Stage;
@@ -20,43 +13,46 @@ import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
-import software.amazon.awscdk.services.iam.Grant;
-import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
-import software.amazon.awscdk.services.iam.Role;
-import software.amazon.awscdk.services.iam.ServicePrincipal;
-import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
-import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
 import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.lambda.Runtime;
-import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
 
 /**
- * Gantry's deploy automation: an image pushed to a service's ECR repository becomes a new ECS task-definition
- * revision pinned to the image digest, rolled out to the service.
+ * Gantry's deploy automation: an image pushed to a service's ECR repository, or handed over by a pipeline, becomes a new
+ * ECS task-definition revision pinned to the image digest, rolled out to the service and followed to its end.
  *
- * <p>What it creates:
+ * <p>What it creates, all from one deployment package ({@code lib/gantry-ecs-deploy-lambda.jar} plus {@code gantry.yml}):
  * <ul>
- *   <li>the {@code ecs-deploy} Lambda function ({@code java21}, arm64, id {@code Resource}), shipped as
- *       {@code lib/gantry-ecs-deploy-lambda.jar} plus {@code gantry.yml}, with a log group of its own;</li>
- *   <li>an EventBridge rule on the default bus matching successful ECR pushes to exactly the repositories the
- *       configuration's services deploy from;</li>
- *   <li>two encrypted SQS queues: events EventBridge could not hand to Lambda, and invocations that still failed
- *       after Lambda's retries;</li>
- *   <li>a role that may describe and update only the configured ECS services and pass only the configured task and
- *       execution roles, and read and write the state table.</li>
+ *   <li>the {@code ecs-deploy} function (id {@code Resource}) and an EventBridge rule on the default bus matching
+ *       successful ECR pushes to exactly the repositories the configuration's services deploy from;</li>
+ *   <li>the {@code pipeline-deploy} function, for a CodePipeline Lambda invoke action (see
+ *       {@link #getPipelineDeployFunction()}); it reports the job's result to CodePipeline itself;</li>
+ *   <li>the {@code rollout-follow} function and two rules feeding it: deployment state changes of the configured
+ *       services, and their stopped tasks;</li>
+ *   <li>two encrypted SQS queues every function and rule shares: events EventBridge could not hand to a function, and
+ *       invocations that failed (Lambda's record names the function);</li>
+ *   <li>for each function a log group and a role of its own. The roles may touch only what the configuration names: the
+ *       ECS services Gantry reaches with its own credentials, the task and execution roles of those services, the state
+ *       table, and the roles ({@code roleArn}) it assumes for the others.</li>
  * </ul>
  *
- * <p>Defaults and limits are on {@link EcsDeployAutomationProps}.
+ * <p>Functions are Java 21 on arm64. Asynchronous invocations are not retried (decision 8). Defaults and limits are on
+ * {@link EcsDeployAutomationProps}.
  */
 public final class EcsDeployAutomation extends Construct {
 
-    /** The handler class the function jar provides, a {@code RequestStreamHandler}. */
+    /** The ecs-deploy handler the function jar provides, a {@code RequestStreamHandler}. */
     public static final String HANDLER = "dev.gantry.fn.ecsdeploy.EcsDeployHandler::handleRequest";
+
+    /** The pipeline-deploy handler: CodePipeline Lambda invoke jobs with {@code imagedefinitions.json}. */
+    public static final String PIPELINE_DEPLOY_HANDLER = "dev.gantry.fn.ecsdeploy.PipelineDeployHandler::handleRequest";
+
+    /** The rollout-follow handler: ECS deployment and task state changes. */
+    public static final String ROLLOUT_FOLLOW_HANDLER = "dev.gantry.fn.ecsdeploy.RolloutHandler::handleRequest";
 
     /** The jar's name inside the package, under {@code lib/}. */
     public static final String JAR_NAME = "gantry-ecs-deploy-lambda.jar";
@@ -64,14 +60,14 @@ public final class EcsDeployAutomation extends Construct {
     /** Where the configuration lands in the function's file system. */
     public static final String CONFIG_PATH = "/var/task/" + FunctionPackage.CONFIG_FILE_NAME;
 
+    /** The ecs-deploy function's Powertools service name; the others are {@code gantry-<function>} alike. */
     public static final String POWERTOOLS_SERVICE_NAME = "gantry-ecs-deploy";
 
-    /** Lambda's async retries for a failed invocation: a deploy that failed twice more needs a person. */
-    public static final int INVOKE_RETRY_ATTEMPTS = 2;
-
-    // A push not deployed within an hour is parked in a queue rather than rolled out hours late, when a newer
-    // image may already be running; someone decides whether to replay it.
-    private static final int MAX_EVENT_AGE_HOURS = 1;
+    /**
+     * Lambda's async retries for a failed invocation: none. The SDK retries throttling inside the invocation; what fails
+     * after that is permanent or needs a person, so it goes to the failure queue once, with its reason (decision 8).
+     */
+    public static final int INVOKE_RETRY_ATTEMPTS = 0;
 
     // EventBridge fails to deliver when Lambda throttles or briefly rejects the Invoke call; with EventBridge's
     // backoff, eight tries span the minutes that takes to clear.
@@ -83,9 +79,19 @@ public final class EcsDeployAutomation extends Construct {
     private static final String ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com";
     private static final String STAGING_DIR = "gantry-packages";
 
-    private final Function function;
-    private final LogGroup logGroup;
+    private static final GantryFunction.Spec ECS_DEPLOY = new GantryFunction.Spec("", "ecs-deploy", HANDLER,
+            "rolls ECS services to pushed images, pinned to their digest");
+    private static final GantryFunction.Spec PIPELINE_DEPLOY = new GantryFunction.Spec("PipelineDeploy", "pipeline-deploy",
+            PIPELINE_DEPLOY_HANDLER, "deploys the images a CodePipeline job hands over and reports the job's result");
+    private static final GantryFunction.Spec ROLLOUT_FOLLOW = new GantryFunction.Spec("RolloutFollow", "rollout-follow",
+            ROLLOUT_FOLLOW_HANDLER, "follows the configured services' rollouts to their end");
+
+    private final GantryFunction ecsDeploy;
+    private final GantryFunction pipelineDeploy;
+    private final GantryFunction rolloutFollow;
     private final Rule rule;
+    private final Rule rolloutDeploymentRule;
+    private final Rule rolloutTaskRule;
     private final Queue deliveryDeadLetterQueue;
     private final Queue failedInvocationQueue;
 
@@ -102,70 +108,80 @@ public final class EcsDeployAutomation extends Construct {
             throw new IllegalArgumentException("the configuration declares no services, so there is nothing for "
                     + "EcsDeployAutomation to deploy; add it only when 'services' is not empty");
         }
+        ConfiguredTargets targets = new ConfiguredTargets(Stack.of(this), config);
 
+        // One package for the three functions: the same jar serves them all, so CDK uploads one asset.
         Path packageDir = FunctionPackage.stage(stagingRoot(), props.functionJar(), JAR_NAME, props.configFile());
+        Code code = Code.fromAsset(packageDir.toString());
 
-        this.logGroup = LogGroup.Builder.create(this, "LogGroup")
-                .retention(props.logRetention())
-                .build();
-
-        // An explicit role without AWSLambdaBasicExecutionRole: that managed policy may write to every log group
-        // in the account, this function needs only its own.
-        Role role = Role.Builder.create(this, "ServiceRole")
-                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
-                .description("Gantry ecs-deploy: rolls the configured ECS services to pushed images")
-                .build();
-
-        this.function = Function.Builder.create(this, "Resource")
-                .description("Gantry ecs-deploy: rolls ECS services to pushed images, pinned to their digest")
-                .runtime(Runtime.JAVA_21)
-                .architecture(Architecture.ARM_64)
-                .handler(HANDLER)
-                .code(Code.fromAsset(packageDir.toString()))
-                .memorySize(props.memorySize())
-                .timeout(props.timeout())
-                .role(role)
-                .logGroup(logGroup)
-                .environment(environment(props))
-                .build();
-
+        // Two queues, not one: EventBridge parks the raw event when it cannot invoke a function at all, Lambda parks an
+        // invocation record (request, error, function) when a function ran and failed. Different shapes, different
+        // causes and a different remedy (replay the event vs. fix what failed), so each gets its own queue; the
+        // functions and rules share them, so there is one place to watch for each.
         this.deliveryDeadLetterQueue = encryptedQueue("DeliveryDeadLetterQueue");
         this.failedInvocationQueue = encryptedQueue("FailedInvocationQueue");
 
-        // Two queues, not one: EventBridge parks the raw ECR event when it cannot invoke the function at all,
-        // Lambda parks an invocation record (request, error, attempts) when the function ran and failed. Different
-        // shapes, different causes and a different remedy (replay the event vs. fix the deploy), so each gets its
-        // own queue.
-        function.configureAsyncInvoke(EventInvokeConfigOptions.builder()
-                .retryAttempts(INVOKE_RETRY_ATTEMPTS)
-                .maxEventAge(Duration.hours(MAX_EVENT_AGE_HOURS))
-                .onFailure(new SqsDestination(failedInvocationQueue))
-                .build());
+        this.ecsDeploy = new GantryFunction(this, ECS_DEPLOY, code, props, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
+        this.pipelineDeploy = new GantryFunction(this, PIPELINE_DEPLOY, code, props, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
+        this.rolloutFollow = new GantryFunction(this, ROLLOUT_FOLLOW, code, props, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
 
         this.rule = Rule.Builder.create(this, "ImagePushRule")
                 .description("Gantry: a successful ECR push to a service repository starts a deploy")
                 .eventPattern(imagePushPattern(repositories))
                 .build();
-        rule.addTarget(new LambdaFunction(function, LambdaFunctionProps.builder()
-                .deadLetterQueue(deliveryDeadLetterQueue)
-                .maxEventAge(Duration.hours(MAX_EVENT_AGE_HOURS))
-                .retryAttempts(DELIVERY_RETRY_ATTEMPTS)
-                .build()));
+        deliver(rule, ecsDeploy);
 
-        grantEcs(config);
-        grantPassRole(config);
-        props.table().grant(function,
-                "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query");
-        logGroup.grantWrite(function);
+        // Deployment events name the service in 'resources'. Task events carry the cluster and the task group
+        // 'service:<name>' in 'detail'; both lists match independently, so a task of a same-named service in another
+        // configured cluster also arrives, and the function sorts it out.
+        this.rolloutDeploymentRule = Rule.Builder.create(this, "RolloutDeploymentRule")
+                .description("Gantry: a deployment state change of a configured ECS service")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.ecs"))
+                        .detailType(List.of("ECS Deployment State Change"))
+                        .resources(targets.serviceArns())
+                        .build())
+                .build();
+        deliver(rolloutDeploymentRule, rolloutFollow);
+        Map<String, Object> stoppedTask = new LinkedHashMap<>();
+        stoppedTask.put("lastStatus", List.of("STOPPED"));
+        stoppedTask.put("clusterArn", targets.clusterArns());
+        stoppedTask.put("group", targets.serviceTaskGroups());
+        this.rolloutTaskRule = Rule.Builder.create(this, "RolloutTaskStoppedRule")
+                .description("Gantry: a task of a configured ECS service stopped")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.ecs"))
+                        .detailType(List.of("ECS Task State Change"))
+                        .detail(stoppedTask)
+                        .build())
+                .build();
+        deliver(rolloutTaskRule, rolloutFollow);
+
+        for (GantryFunction deployer : List.of(ecsDeploy, pipelineDeploy)) {
+            allowDeploying(deployer, targets);
+            deployer.allow(List.of("sts:AssumeRole"), targets.assumableRoles());
+        }
+
+        // Job results have no resource-level permissions: AWS evaluates PutJobSuccessResult and PutJobFailureResult
+        // only against "*", and the job id in the request is what ties the call to one job.
+        pipelineDeploy.allow(List.of("codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"), List.of("*"));
+        // The job names an image by tag; its digest comes from the repository. The input artifact itself is read from
+        // S3 with the temporary credentials CodePipeline puts in the job (artifactCredentials), scoped to that
+        // artifact: the role needs no S3 permission.
+        pipelineDeploy.allow(List.of("ecr:DescribeImages"), targets.repositoryArns());
+
+        rolloutFollow.allow(List.of("ecs:DescribeServices"), targets.directServiceArns());
+        rolloutFollow.allow(List.of("sts:AssumeRole"), targets.assumableRoles());
     }
 
     /** The ecs-deploy function. */
     public Function getFunction() {
-        return function;
+        return ecsDeploy.function();
     }
 
+    /** The ecs-deploy function's log group. */
     public LogGroup getLogGroup() {
-        return logGroup;
+        return ecsDeploy.logGroup();
     }
 
     /** The rule matching successful pushes to the configured service repositories. */
@@ -173,12 +189,35 @@ public final class EcsDeployAutomation extends Construct {
         return rule;
     }
 
-    /** Receives the ECR events EventBridge could not deliver to the function. */
+    /**
+     * The pipeline-deploy function, for a CodePipeline {@code LambdaInvokeAction} whose input artifact holds
+     * {@code imagedefinitions.json}. The action grants the pipeline's role the right to invoke it.
+     */
+    public IFunction getPipelineDeployFunction() {
+        return pipelineDeploy.function();
+    }
+
+    /** The rollout-follow function. */
+    public IFunction getRolloutFollowFunction() {
+        return rolloutFollow.function();
+    }
+
+    /** The rule matching deployment state changes of the configured services. */
+    public Rule getRolloutDeploymentRule() {
+        return rolloutDeploymentRule;
+    }
+
+    /** The rule matching stopped tasks of the configured services. */
+    public Rule getRolloutTaskRule() {
+        return rolloutTaskRule;
+    }
+
+    /** Receives the events EventBridge could not deliver to a function, from every rule. */
     public Queue getDeliveryDeadLetterQueue() {
         return deliveryDeadLetterQueue;
     }
 
-    /** Receives Lambda's record of invocations that failed after {@value #INVOKE_RETRY_ATTEMPTS} retries. */
+    /** Receives Lambda's record of every function's invocations that failed; they are not retried first. */
     public Queue getFailedInvocationQueue() {
         return failedInvocationQueue;
     }
@@ -191,17 +230,33 @@ public final class EcsDeployAutomation extends Construct {
         return Path.of(stage.getAssetOutdir()).toAbsolutePath().resolve(STAGING_DIR);
     }
 
-    private static Map<String, String> environment(EcsDeployAutomationProps props) {
-        // Insertion-ordered: the template must not depend on a hash map's iteration order.
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("GANTRY_CONFIG", CONFIG_PATH);
-        env.put("GANTRY_TABLE", props.table().getTableName());
-        env.put("POWERTOOLS_SERVICE_NAME", POWERTOOLS_SERVICE_NAME);
-        env.put("POWERTOOLS_LOG_LEVEL", "INFO");
-        // Cold start: a deploy runs for seconds, far too short for C2-compiled code to repay its compilation.
-        // Stopping at C1 saves JIT work during init and the first request.
-        env.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
-        return env;
+    private void deliver(Rule from, GantryFunction to) {
+        from.addTarget(new LambdaFunction(to.function(), LambdaFunctionProps.builder()
+                .deadLetterQueue(deliveryDeadLetterQueue)
+                .maxEventAge(Duration.hours(GantryFunction.MAX_EVENT_AGE_HOURS))
+                .retryAttempts(DELIVERY_RETRY_ATTEMPTS)
+                .build()));
+    }
+
+    /**
+     * What a deploy does in ECS, for the services Gantry reaches with its own credentials: describe and move the service,
+     * copy and register its task definition, pass its roles, and clean up old revisions. Services reached through a role
+     * need none of it here: the role, in their account, carries it.
+     */
+    private static void allowDeploying(GantryFunction deployer, ConfiguredTargets targets) {
+        deployer.allow(List.of("ecs:DescribeServices", "ecs:UpdateService"), targets.directServiceArns());
+        if (targets.anyDirect()) {
+            // None of these supports resource-level permissions: the Service Authorization Reference lists no resource
+            // type for them, so AWS evaluates them only against "*". The family's revisions are not in gantry.yml.
+            deployer.allow(List.of("ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:ListTaskDefinitions",
+                    "ecs:DeregisterTaskDefinition"), List.of("*"));
+        }
+        // The new revision is a copy of the running one, tags included, and registering a tagged task definition needs
+        // TagResource. The condition allows tagging only as part of that registration.
+        deployer.allow(List.of("ecs:TagResource"), targets.directTaskDefinitionArns(),
+                Map.of("StringEquals", Map.of("ecs:CreateAction", "RegisterTaskDefinition")));
+        deployer.allow(List.of("iam:PassRole"), targets.directPassableRoles(),
+                Map.of("StringEquals", Map.of("iam:PassedToService", ECS_TASKS_SERVICE)));
     }
 
     private static EventPattern imagePushPattern(List<String> repositories) {
@@ -222,95 +277,5 @@ public final class EcsDeployAutomation extends Construct {
                 .enforceSsl(true)
                 .retentionPeriod(Duration.days(QUEUE_RETENTION_DAYS))
                 .build();
-    }
-
-    private void grantEcs(GantryConfig config) {
-        Stack stack = Stack.of(this);
-        List<EcsTarget> targets = ecsTargets(config);
-        List<String> serviceArns = targets.stream()
-                .map(t -> ecsArn(stack, t.region(), t.account(), "service", t.cluster() + "/" + t.service()))
-                .toList();
-        grant(List.of("ecs:DescribeServices", "ecs:UpdateService"), serviceArns, null);
-
-        // DescribeTaskDefinition and RegisterTaskDefinition do not support resource-level permissions: AWS
-        // evaluates them only against "*".
-        grant(List.of("ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"), List.of("*"), null);
-
-        // The new revision is a copy of the running one, tags included, and registering a tagged task definition
-        // needs TagResource. The condition allows tagging only as part of that registration.
-        List<String> taskDefinitionArns = targets.stream()
-                .map(t -> new Location(t.account(), t.region()))
-                .distinct()
-                .map(l -> ecsArn(stack, l.region(), l.account(), "task-definition", "*"))
-                .toList();
-        grant(List.of("ecs:TagResource"), taskDefinitionArns,
-                Map.of("StringEquals", Map.of("ecs:CreateAction", "RegisterTaskDefinition")));
-    }
-
-    private void grantPassRole(GantryConfig config) {
-        List<String> roles = passableRoles(config);
-        if (roles.isEmpty()) {
-            return;
-        }
-        grant(List.of("iam:PassRole"), roles,
-                Map.of("StringEquals", Map.of("iam:PassedToService", ECS_TASKS_SERVICE)));
-    }
-
-    private void grant(List<String> actions, List<String> resources, Map<String, Map<String, String>> conditions) {
-        GrantOnPrincipalOptions.Builder options = GrantOnPrincipalOptions.builder()
-                .grantee(function)
-                .actions(actions)
-                .resourceArns(resources);
-        if (conditions != null) {
-            options.conditions(conditions);
-        }
-        Grant.addToPrincipal(options.build());
-    }
-
-    private static String ecsArn(Stack stack, String region, String account, String resource, String name) {
-        return stack.formatArn(ArnComponents.builder()
-                .service("ecs")
-                .region(region)
-                .account(account)
-                .resource(resource)
-                .resourceName(name)
-                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
-                .build());
-    }
-
-    /** Every ECS service the configuration deploys to, sorted so the policy reads the same on every synth. */
-    static List<EcsTarget> ecsTargets(GantryConfig config) {
-        TreeSet<EcsTarget> targets = new TreeSet<>();
-        for (ServiceConfig service : config.services()) {
-            for (EnvironmentConfig env : service.environments()) {
-                targets.add(new EcsTarget(env.account(), env.region(), env.cluster(), env.service()));
-            }
-        }
-        return List.copyOf(targets);
-    }
-
-    /** The task and execution roles the configuration names, distinct and sorted. */
-    static List<String> passableRoles(GantryConfig config) {
-        return config.services().stream()
-                .flatMap(service -> service.environments().stream())
-                .flatMap(env -> Stream.of(env.taskRoleArn(), env.executionRoleArn()))
-                .filter(Objects::nonNull)
-                .distinct()
-                .sorted()
-                .toList();
-    }
-
-    private record Location(String account, String region) {}
-
-    record EcsTarget(String account, String region, String cluster, String service) implements Comparable<EcsTarget> {
-        private static final Comparator<EcsTarget> ORDER = Comparator.comparing(EcsTarget::account)
-                .thenComparing(EcsTarget::region)
-                .thenComparing(EcsTarget::cluster)
-                .thenComparing(EcsTarget::service);
-
-        @Override
-        public int compareTo(EcsTarget other) {
-            return ORDER.compare(this, other);
-        }
     }
 }

@@ -10,9 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Stack;
@@ -31,6 +34,63 @@ class EcsDeployAutomationTest {
             "arn:aws:iam::111111111111:role/ecs-task-execution",
             "arn:aws:iam::111111111111:role/payments-api-task");
 
+    private static final List<String> DEPLOY_TABLE_ACTIONS =
+            List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query");
+
+    /**
+     * The ecs-deploy resources as they were before the other functions joined the construct. A new logical id replaces
+     * the resource: the queues would lose their messages, the log group its history. If this fails, undo the change.
+     */
+    private static final Map<String, String> PINNED_LOGICAL_IDS = Map.of(
+            "EcsDeployLogGroup82583B6F", "AWS::Logs::LogGroup",
+            "EcsDeployFEAC3EB0", "AWS::Lambda::Function",
+            "EcsDeployServiceRoleDC086BD7", "AWS::IAM::Role",
+            "EcsDeployDeliveryDeadLetterQueueE5805E7A", "AWS::SQS::Queue",
+            "EcsDeployFailedInvocationQueue3F1D8DE7", "AWS::SQS::Queue",
+            "EcsDeployImagePushRule9770AF05", "AWS::Events::Rule");
+
+    /** The three functions the package serves, with the name prefix of their resources. */
+    enum Fn {
+        ECS_DEPLOY("EcsDeploy", "dev.gantry.fn.ecsdeploy.EcsDeployHandler::handleRequest", "gantry-ecs-deploy"),
+        PIPELINE_DEPLOY("EcsDeployPipelineDeploy", "dev.gantry.fn.ecsdeploy.PipelineDeployHandler::handleRequest", "gantry-pipeline-deploy"),
+        ROLLOUT_FOLLOW("EcsDeployRolloutFollow", "dev.gantry.fn.ecsdeploy.RolloutHandler::handleRequest", "gantry-rollout-follow");
+
+        final String prefix;
+        final String handler;
+        final String powertoolsService;
+
+        Fn(String prefix, String handler, String powertoolsService) {
+            this.prefix = prefix;
+            this.handler = handler;
+            this.powertoolsService = powertoolsService;
+        }
+
+        String functionId(TemplateJson template) {
+            return template.idOf("AWS::Lambda::Function", prefix);
+        }
+
+        String roleId(TemplateJson template) {
+            return template.idOf("AWS::IAM::Role", prefix + "ServiceRole");
+        }
+
+        String logGroupId(TemplateJson template) {
+            return template.idOf("AWS::Logs::LogGroup", prefix + "LogGroup");
+        }
+
+        List<TemplateJson.Statement> statements(TemplateJson template) {
+            return template.statementsOfRole(roleId(template));
+        }
+
+        List<String> actions(TemplateJson template) {
+            return statements(template).stream().flatMap(s -> s.actions().stream()).toList();
+        }
+
+        /** The resources of every statement of this function's role allowing {@code action}. */
+        List<String> resourcesOf(TemplateJson template, String action) {
+            return statements(template).stream().filter(s -> s.actions().contains(action)).flatMap(s -> s.resources().stream()).toList();
+        }
+    }
+
     @TempDir
     static Path workDir;
 
@@ -48,44 +108,75 @@ class EcsDeployAutomationTest {
     }
 
     @Test
-    void functionRunsTheEcsDeployHandlerOnJava21Arm64() {
-        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Runtime", "java21",
-                "Architectures", List.of("arm64"),
-                "Handler", "dev.gantry.fn.ecsdeploy.EcsDeployHandler::handleRequest",
-                "MemorySize", 1024,
-                "Timeout", 60));
+    void ecsDeployResourcesKeepTheLogicalIdsTheyHad() {
+        PINNED_LOGICAL_IDS.forEach((id, type) ->
+                assertThat(json.resources(type)).as(type).containsKey(id));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Fn.class)
+    void eachFunctionRunsItsHandlerOnJava21Arm64(Fn fn) {
+        Map<String, Object> properties = TemplateJson.properties(json.resources("AWS::Lambda::Function").get(fn.functionId(json)));
+
+        assertThat(properties).containsEntry("Runtime", "java21")
+                .containsEntry("Architectures", List.of("arm64"))
+                .containsEntry("Handler", fn.handler)
+                .containsEntry("MemorySize", 1024)
+                .containsEntry("Timeout", 60);
     }
 
     @Test
-    void functionEnvironmentNamesConfigTableAndPowertoolsService() {
+    void handlersAreTheOnesTheFunctionJarDeclares() throws IOException {
+        // The jar lists the functions it serves as "name=handler class"; the construct must name the same classes.
+        Properties declared = new Properties();
+        try (var in = Files.newInputStream(Path.of("../functions/ecs-deploy/src/main/resources/META-INF/gantry/functions.properties"))) {
+            declared.load(in);
+        }
+
+        assertThat(declared).containsEntry("ecs-deploy", EcsDeployAutomation.HANDLER.replace("::handleRequest", ""))
+                .containsEntry("pipeline-deploy", EcsDeployAutomation.PIPELINE_DEPLOY_HANDLER.replace("::handleRequest", ""))
+                .containsEntry("rollout-follow", EcsDeployAutomation.ROLLOUT_FOLLOW_HANDLER.replace("::handleRequest", ""));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Fn.class)
+    void eachFunctionEnvironmentNamesConfigTableAndItsPowertoolsService(Fn fn) {
         String tableId = template.getResourceId("AWS::DynamoDB::Table");
-        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "Environment", Map.of("Variables", Map.of(
-                        "GANTRY_CONFIG", "/var/task/gantry.yml",
-                        "GANTRY_TABLE", Map.of("Ref", tableId),
-                        "POWERTOOLS_SERVICE_NAME", "gantry-ecs-deploy",
-                        "POWERTOOLS_LOG_LEVEL", "INFO",
-                        "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"))));
+        Map<String, Object> properties = TemplateJson.properties(json.resources("AWS::Lambda::Function").get(fn.functionId(json)));
+
+        assertThat(properties.get("Environment")).isEqualTo(Map.of("Variables", Map.of(
+                "GANTRY_CONFIG", "/var/task/gantry.yml",
+                "GANTRY_TABLE", Map.of("Ref", tableId),
+                "POWERTOOLS_SERVICE_NAME", fn.powertoolsService,
+                "POWERTOOLS_LOG_LEVEL", "INFO",
+                "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1")));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Fn.class)
+    void eachFunctionLogsToItsOwnLogGroupKeptOneMonthAndMayWriteNoOther(Fn fn) {
+        String logGroupId = fn.logGroupId(json);
+        Map<String, Object> properties = TemplateJson.properties(json.resources("AWS::Lambda::Function").get(fn.functionId(json)));
+
+        assertThat(properties.get("LoggingConfig")).isEqualTo(Map.of("LogGroup", Map.of("Ref", logGroupId)));
+        assertThat(TemplateJson.properties(json.resources("AWS::Logs::LogGroup").get(logGroupId))).containsEntry("RetentionInDays", 30);
+        assertThat(fn.statements(json).stream().filter(s -> s.actions().stream().anyMatch(a -> a.startsWith("logs:")))
+                .flatMap(s -> s.resources().stream())).containsOnly("${" + logGroupId + ".Arn}");
     }
 
     @Test
-    void functionLogsToItsOwnLogGroupKeptOneMonth() {
-        String logGroupId = template.getResourceId("AWS::Logs::LogGroup", Map.of("Properties", Map.of("RetentionInDays", 30)));
-        template.hasResourceProperties("AWS::Lambda::Function", Map.of(
-                "LoggingConfig", Map.of("LogGroup", Map.of("Ref", logGroupId))));
+    void noRoleHasAnAccountWideManagedPolicy() {
+        template.resourceCountIs("AWS::IAM::Role", 3);
+        template.allResourcesProperties("AWS::IAM::Role", Map.of("ManagedPolicyArns", Match.absent()));
+    }
 
-        // No account-wide AWSLambdaBasicExecutionRole: the only log permissions are on this log group.
-        template.hasResourceProperties("AWS::IAM::Role", Map.of("ManagedPolicyArns", Match.absent()));
-        List<String> logResources = json.identityStatements().stream()
-                .filter(s -> s.actions().stream().anyMatch(a -> a.startsWith("logs:")))
-                .flatMap(s -> s.resources().stream())
+    @Test
+    void threeFunctionsShareOnePackageHoldingTheJarUnderLibAndTheConfigAtItsRoot() throws IOException {
+        List<Object> keys = json.resources("AWS::Lambda::Function").values().stream()
+                .map(f -> TemplateJson.map(TemplateJson.properties(f).get("Code")).get("S3Key"))
+                .distinct()
                 .toList();
-        assertThat(logResources).containsOnly("${" + logGroupId + ".Arn}");
-    }
-
-    @Test
-    void deploymentPackageHoldsTheJarUnderLibAndTheConfigAtItsRoot() throws IOException {
+        assertThat(keys).hasSize(1);
         Path asset = outdir.resolve("asset." + assetHash(json));
 
         assertThat(asset.resolve("lib/gantry-ecs-deploy-lambda.jar")).hasSameBinaryContentAs(jar);
@@ -93,57 +184,95 @@ class EcsDeployAutomationTest {
         try (var entries = Files.list(asset)) {
             assertThat(entries.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("lib", "gantry.yml");
         }
+        try (var assets = Files.list(outdir)) {
+            assertThat(assets.filter(p -> p.getFileName().toString().startsWith("asset."))).hasSize(1);
+        }
     }
 
     @Test
-    void ruleMatchesSuccessfulPushesToExactlyTheServiceRepositories() {
-        template.hasResourceProperties("AWS::Events::Rule", Map.of(
-                "EventPattern", Map.of(
-                        "source", List.of("aws.ecr"),
-                        "detail-type", List.of("ECR Image Action"),
-                        "detail", Map.of(
-                                "action-type", List.of("PUSH"),
-                                "result", List.of("SUCCESS"),
-                                "repository-name", List.of("checkout-web", "payments-api"))),
-                "State", "ENABLED"));
-        Map<String, Object> pattern = TemplateJson.map(TemplateJson.properties(json.only("AWS::Events::Rule")).get("EventPattern"));
-        assertThat(pattern).doesNotContainKey("account").doesNotContainKey("resources");
-        assertThat(TemplateJson.properties(json.only("AWS::Events::Rule"))).doesNotContainKey("EventBusName");
+    void imagePushRuleMatchesSuccessfulPushesToExactlyTheServiceRepositories() {
+        Map<String, Object> rule = TemplateJson.properties(json.resources("AWS::Events::Rule").get(json.idOf("AWS::Events::Rule", "EcsDeployImagePushRule")));
+
+        assertThat(rule.get("EventPattern")).isEqualTo(Map.of(
+                "source", List.of("aws.ecr"),
+                "detail-type", List.of("ECR Image Action"),
+                "detail", Map.of(
+                        "action-type", List.of("PUSH"),
+                        "result", List.of("SUCCESS"),
+                        "repository-name", List.of("checkout-web", "payments-api"))));
+        assertThat(rule).containsEntry("State", "ENABLED").doesNotContainKey("EventBusName");
+        assertThat(targetOf(rule).get("Arn")).isEqualTo(Map.of("Fn::GetAtt", List.of(Fn.ECS_DEPLOY.functionId(json), "Arn")));
     }
 
     @Test
-    void ruleTargetRetriesThenParksEventsInTheDeliveryDeadLetterQueue() {
-        String functionId = template.getResourceId("AWS::Lambda::Function");
-        String dlqId = queueId("DeliveryDeadLetterQueue");
-        template.hasResourceProperties("AWS::Events::Rule", Map.of(
-                "Targets", List.of(Map.of(
-                        "Arn", Map.of("Fn::GetAtt", List.of(functionId, "Arn")),
-                        "DeadLetterConfig", Map.of("Arn", Map.of("Fn::GetAtt", List.of(dlqId, "Arn"))),
-                        "RetryPolicy", Map.of("MaximumEventAgeInSeconds", 3600, "MaximumRetryAttempts", 8)))));
-        // EventBridge may write to the dead-letter queue, but only on behalf of this rule.
-        String ruleId = template.getResourceId("AWS::Events::Rule");
-        template.hasResourceProperties("AWS::SQS::QueuePolicy", Map.of(
-                "Queues", List.of(Map.of("Ref", dlqId)),
-                "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
-                        "Action", "sqs:SendMessage",
-                        "Principal", Map.of("Service", "events.amazonaws.com"),
-                        "Condition", Map.of("ArnEquals", Map.of("aws:SourceArn", Map.of("Fn::GetAtt", List.of(ruleId, "Arn")))))))))));
+    void rolloutDeploymentRuleMatchesDeploymentChangesOfExactlyTheConfiguredServices() {
+        Map<String, Object> rule = TemplateJson.properties(json.resources("AWS::Events::Rule")
+                .get(json.idOf("AWS::Events::Rule", "EcsDeployRolloutDeploymentRule")));
+        Map<String, Object> pattern = TemplateJson.map(rule.get("EventPattern"));
+
+        assertThat(pattern).containsOnlyKeys("source", "detail-type", "resources");
+        assertThat(pattern.get("source")).isEqualTo(List.of("aws.ecs"));
+        assertThat(pattern.get("detail-type")).isEqualTo(List.of("ECS Deployment State Change"));
+        assertThat(TemplateJson.list(pattern.get("resources"))).extracting(TemplateJson::render)
+                .containsExactlyElementsOf(EXAMPLE_SERVICE_ARNS);
+        assertThat(targetOf(rule).get("Arn")).isEqualTo(Map.of("Fn::GetAtt", List.of(Fn.ROLLOUT_FOLLOW.functionId(json), "Arn")));
     }
 
     @Test
-    void failedInvocationsAreRetriedTwiceThenSentToTheFailureQueue() {
-        String functionId = template.getResourceId("AWS::Lambda::Function");
-        String failureQueueId = queueId("FailedInvocationQueue");
+    void rolloutTaskRuleMatchesStoppedTasksOfTheConfiguredClustersAndServices() {
+        Map<String, Object> rule = TemplateJson.properties(json.resources("AWS::Events::Rule")
+                .get(json.idOf("AWS::Events::Rule", "EcsDeployRolloutTaskStoppedRule")));
+        Map<String, Object> pattern = TemplateJson.map(rule.get("EventPattern"));
+        Map<String, Object> detail = TemplateJson.map(pattern.get("detail"));
+
+        assertThat(pattern.get("source")).isEqualTo(List.of("aws.ecs"));
+        assertThat(pattern.get("detail-type")).isEqualTo(List.of("ECS Task State Change"));
+        assertThat(detail).containsOnlyKeys("lastStatus", "clusterArn", "group");
+        assertThat(detail.get("lastStatus")).isEqualTo(List.of("STOPPED"));
+        assertThat(TemplateJson.list(detail.get("clusterArn"))).extracting(TemplateJson::render).containsExactly(
+                "arn:aws:ecs:eu-west-1:111111111111:cluster/prod",
+                "arn:aws:ecs:eu-west-1:111111111111:cluster/staging");
+        assertThat(detail.get("group")).isEqualTo(List.of("service:checkout-web", "service:payments-api"));
+        assertThat(targetOf(rule).get("Arn")).isEqualTo(Map.of("Fn::GetAtt", List.of(Fn.ROLLOUT_FOLLOW.functionId(json), "Arn")));
+    }
+
+    @Test
+    void everyRuleRetriesThenParksEventsInTheSharedDeliveryDeadLetterQueue() {
+        String dlqId = json.idOf("AWS::SQS::Queue", "EcsDeployDeliveryDeadLetterQueue");
+        assertThat(json.resources("AWS::Events::Rule")).hasSize(3);
+        json.resources("AWS::Events::Rule").forEach((ruleId, resource) -> {
+            Map<String, Object> target = targetOf(TemplateJson.properties(resource));
+            assertThat(target.get("DeadLetterConfig")).as(ruleId).isEqualTo(Map.of("Arn", Map.of("Fn::GetAtt", List.of(dlqId, "Arn"))));
+            assertThat(target.get("RetryPolicy")).as(ruleId).isEqualTo(Map.of("MaximumEventAgeInSeconds", 3600, "MaximumRetryAttempts", 8));
+            // EventBridge may write to the dead-letter queue, but only on behalf of a Gantry rule.
+            template.hasResourceProperties("AWS::SQS::QueuePolicy", Map.of(
+                    "Queues", List.of(Map.of("Ref", dlqId)),
+                    "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                            "Action", "sqs:SendMessage",
+                            "Principal", Map.of("Service", "events.amazonaws.com"),
+                            "Condition", Map.of("ArnEquals", Map.of("aws:SourceArn", Map.of("Fn::GetAtt", List.of(ruleId, "Arn")))))))))));
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Fn.class)
+    void failedInvocationsAreNotRetriedButSentToTheSharedFailureQueue(Fn fn) {
+        String failureQueueId = json.idOf("AWS::SQS::Queue", "EcsDeployFailedInvocationQueue");
+
         template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Map.of(
-                "FunctionName", Map.of("Ref", functionId),
+                "FunctionName", Map.of("Ref", fn.functionId(json)),
                 "Qualifier", "$LATEST",
-                "MaximumRetryAttempts", 2,
+                "MaximumRetryAttempts", 0,
                 "MaximumEventAgeInSeconds", 3600,
                 "DestinationConfig", Map.of("OnFailure", Map.of(
                         "Destination", Map.of("Fn::GetAtt", List.of(failureQueueId, "Arn"))))));
-        assertThat(json.statementsAllowing("sqs:SendMessage"))
-                .flatMap(TemplateJson.Statement::resources)
-                .containsOnly("${" + failureQueueId + ".Arn}");
+        assertThat(fn.resourcesOf(json, "sqs:SendMessage")).containsOnly("${" + failureQueueId + ".Arn}");
+    }
+
+    @Test
+    void noFunctionRetriesAFailedInvocation() {
+        template.resourceCountIs("AWS::Lambda::EventInvokeConfig", 3);
+        template.allResourcesProperties("AWS::Lambda::EventInvokeConfig", Map.of("MaximumRetryAttempts", 0));
     }
 
     @Test
@@ -163,62 +292,105 @@ class EcsDeployAutomationTest {
     }
 
     @Test
-    void describeAndUpdateServiceOnlyOnTheConfiguredServices() {
-        for (String action : List.of("ecs:UpdateService", "ecs:DescribeServices")) {
-            List<TemplateJson.Statement> statements = json.statementsAllowing(action);
-            assertThat(statements).as(action).isNotEmpty();
-            assertThat(statements).flatMap(TemplateJson.Statement::resources)
-                    .as(action).containsExactlyInAnyOrderElementsOf(EXAMPLE_SERVICE_ARNS);
+    void deployersDescribeAndUpdateOnlyTheConfiguredServices() {
+        for (Fn fn : List.of(Fn.ECS_DEPLOY, Fn.PIPELINE_DEPLOY)) {
+            for (String action : List.of("ecs:UpdateService", "ecs:DescribeServices")) {
+                assertThat(fn.resourcesOf(json, action)).as(fn + " " + action).containsExactlyInAnyOrderElementsOf(EXAMPLE_SERVICE_ARNS);
+            }
         }
     }
 
     @Test
-    void taskDefinitionCallsAreTheOnlyOnesOnEveryResource() {
-        List<String> actionsOnEverything = json.identityStatements().stream()
-                .filter(s -> s.resources().contains("*"))
-                .flatMap(s -> s.actions().stream())
-                .toList();
-        assertThat(actionsOnEverything)
-                .containsExactlyInAnyOrder("ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition");
+    void rolloutFollowMayDescribeTheConfiguredServicesAndUseTheTableButChangeNothingInEcs() {
+        assertThat(Fn.ROLLOUT_FOLLOW.resourcesOf(json, "ecs:DescribeServices")).containsExactlyInAnyOrderElementsOf(EXAMPLE_SERVICE_ARNS);
+        assertThat(Fn.ROLLOUT_FOLLOW.actions(json)).containsExactlyInAnyOrder(
+                "ecs:DescribeServices", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query",
+                "logs:CreateLogStream", "logs:PutLogEvents",
+                // The failure destination: Lambda sends the invocation record with the function's role.
+                "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
+    }
+
+    @Test
+    void onlyActionsWithoutResourceLevelPermissionsAreAllowedOnEveryResource() {
+        assertThat(Fn.ECS_DEPLOY.statements(json).stream().filter(s -> s.resources().contains("*")).flatMap(s -> s.actions().stream()))
+                .containsExactlyInAnyOrder("ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:ListTaskDefinitions",
+                        "ecs:DeregisterTaskDefinition");
+        assertThat(Fn.PIPELINE_DEPLOY.statements(json).stream().filter(s -> s.resources().contains("*")).flatMap(s -> s.actions().stream()))
+                .containsExactlyInAnyOrder("ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:ListTaskDefinitions",
+                        "ecs:DeregisterTaskDefinition", "codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult");
+        assertThat(Fn.ROLLOUT_FOLLOW.statements(json)).noneMatch(s -> s.resources().contains("*"));
+    }
+
+    @Test
+    void onlyPipelineDeployMayReportJobResults() {
+        assertThat(json.identityStatements()).flatMap(TemplateJson.Statement::actions)
+                .filteredOn(a -> a.startsWith("codepipeline:"))
+                .containsExactlyInAnyOrder("codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult");
+        assertThat(Fn.PIPELINE_DEPLOY.actions(json)).contains("codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult");
+    }
+
+    @Test
+    void pipelineDeployDescribesImagesOnlyInTheServiceRepositoriesWhereTheyRun() {
+        assertThat(json.statementsAllowing("ecr:DescribeImages")).singleElement().satisfies(s -> {
+            assertThat(s.actions()).containsExactly("ecr:DescribeImages");
+            assertThat(s.resources()).containsExactly(
+                    "arn:aws:ecr:eu-west-1:111111111111:repository/checkout-web",
+                    "arn:aws:ecr:eu-west-1:111111111111:repository/payments-api");
+        });
+        assertThat(Fn.PIPELINE_DEPLOY.actions(json)).contains("ecr:DescribeImages");
+    }
+
+    @Test
+    void noFunctionMayReadS3TheJobsOwnCredentialsReadTheArtifacts() {
+        assertThat(json.identityStatements()).flatMap(TemplateJson.Statement::actions).noneMatch(a -> a.startsWith("s3:"));
     }
 
     @Test
     void taggingIsAllowedOnlyWhileRegisteringATaskDefinition() {
-        List<TemplateJson.Statement> statements = json.statementsAllowing("ecs:TagResource");
-        assertThat(statements).singleElement().satisfies(s -> {
-            assertThat(s.actions()).containsExactly("ecs:TagResource");
-            assertThat(s.resources()).containsExactly("arn:aws:ecs:eu-west-1:111111111111:task-definition/*");
-            assertThat(s.condition()).isEqualTo(Map.of("StringEquals", Map.of("ecs:CreateAction", "RegisterTaskDefinition")));
-        });
+        for (Fn fn : List.of(Fn.ECS_DEPLOY, Fn.PIPELINE_DEPLOY)) {
+            assertThat(fn.statements(json).stream().filter(s -> s.actions().contains("ecs:TagResource"))).as(fn.name())
+                    .singleElement().satisfies(s -> {
+                        assertThat(s.actions()).containsExactly("ecs:TagResource");
+                        assertThat(s.resources()).containsExactly("arn:aws:ecs:eu-west-1:111111111111:task-definition/*");
+                        assertThat(s.condition()).isEqualTo(Map.of("StringEquals", Map.of("ecs:CreateAction", "RegisterTaskDefinition")));
+                    });
+        }
+        assertThat(Fn.ROLLOUT_FOLLOW.actions(json)).doesNotContain("ecs:TagResource");
     }
 
     @Test
     void passRoleOnlyOnTheConfiguredRolesAndOnlyToEcsTasks() {
-        List<TemplateJson.Statement> statements = json.statementsAllowing("iam:PassRole");
-        assertThat(statements).singleElement().satisfies(s -> {
-            assertThat(s.actions()).containsExactly("iam:PassRole");
-            assertThat(s.resources()).containsExactlyElementsOf(EXAMPLE_ROLE_ARNS);
-            assertThat(s.condition()).isEqualTo(
-                    Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com")));
-        });
+        for (Fn fn : List.of(Fn.ECS_DEPLOY, Fn.PIPELINE_DEPLOY)) {
+            assertThat(fn.statements(json).stream().filter(s -> s.actions().contains("iam:PassRole"))).as(fn.name())
+                    .singleElement().satisfies(s -> {
+                        assertThat(s.actions()).containsExactly("iam:PassRole");
+                        assertThat(s.resources()).containsExactlyElementsOf(EXAMPLE_ROLE_ARNS);
+                        assertThat(s.condition()).isEqualTo(Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com")));
+                    });
+        }
+        assertThat(Fn.ROLLOUT_FOLLOW.actions(json)).noneMatch(a -> a.startsWith("iam:"));
     }
 
     @Test
-    void stateTableAccessIsLimitedToItemReadsWritesAndQueries() {
+    void noRoleMayAssumeARoleWhenTheConfigurationNamesNone() {
+        assertThat(json.identityStatements()).flatMap(TemplateJson.Statement::actions).noneMatch(a -> a.startsWith("sts:"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Fn.class)
+    void stateTableAccessIsLimitedToItemReadsWritesAndQueries(Fn fn) {
         String tableId = template.getResourceId("AWS::DynamoDB::Table");
-        List<TemplateJson.Statement> onTable = json.identityStatements().stream()
+        List<TemplateJson.Statement> onTable = fn.statements(json).stream()
                 .filter(s -> s.resources().contains("${" + tableId + ".Arn}"))
                 .toList();
-        assertThat(onTable).flatMap(TemplateJson.Statement::actions).containsExactlyInAnyOrder(
-                "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query");
-        assertThat(json.identityStatements()).flatMap(TemplateJson.Statement::actions)
-                .filteredOn(a -> a.startsWith("dynamodb:"))
-                .containsOnly("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query");
+
+        assertThat(onTable).flatMap(TemplateJson.Statement::actions).containsExactlyInAnyOrderElementsOf(DEPLOY_TABLE_ACTIONS);
+        assertThat(fn.actions(json)).filteredOn(a -> a.startsWith("dynamodb:")).containsOnlyOnceElementsOf(DEPLOY_TABLE_ACTIONS);
     }
 
     @Test
     void noStatementAllowsEveryActionOfAService() {
-        assertThat(json.identityStatements()).allSatisfy(s -> {
+        assertThat(json.identityStatements()).isNotEmpty().allSatisfy(s -> {
             assertThat(s.effect()).isEqualTo("Allow");
             assertThat(s.actions()).noneMatch(a -> a.equals("*") || a.endsWith(":*"));
         });
@@ -232,27 +404,67 @@ class EcsDeployAutomationTest {
     }
 
     @Test
-    void configurationWithoutRolesGrantsNoPassRole(@TempDir Path dir) {
-        Path config = TestConfigs.write(dir, "gantry.yml", TestConfigs.WITHOUT_ROLES);
-        TemplateJson other = new TemplateJson(
-                synthesize(TestConfigs.parse(TestConfigs.WITHOUT_ROLES), config, jar, dir.resolve("cdk.out")));
+    void environmentsReachedThroughARoleGetTheirEcsPermissionsFromThatRole(@TempDir Path dir) {
+        TemplateJson other = synthesize(dir, TestConfigs.WITH_ROLES);
+        List<String> roles = List.of("arn:aws:iam::333333333333:role/gantry-deployer", "arn:aws:iam::444444444444:role/gantry-deployer");
+
+        for (Fn fn : Fn.values()) {
+            assertThat(fn.statements(other).stream().filter(s -> s.actions().contains("sts:AssumeRole"))).as(fn.name())
+                    .singleElement().satisfies(s -> {
+                        assertThat(s.actions()).containsExactly("sts:AssumeRole");
+                        assertThat(s.resources()).containsExactlyElementsOf(roles);
+                    });
+            assertThat(fn.resourcesOf(other, "ecs:DescribeServices")).as(fn.name())
+                    .containsExactly("arn:aws:ecs:us-east-1:222222222222:service/main/orders");
+        }
+        for (Fn fn : List.of(Fn.ECS_DEPLOY, Fn.PIPELINE_DEPLOY)) {
+            assertThat(fn.resourcesOf(other, "ecs:UpdateService")).containsExactly("arn:aws:ecs:us-east-1:222222222222:service/main/orders");
+            assertThat(fn.resourcesOf(other, "ecs:TagResource")).containsExactly("arn:aws:ecs:us-east-1:222222222222:task-definition/*");
+            assertThat(fn.resourcesOf(other, "iam:PassRole")).containsExactly("arn:aws:iam::222222222222:role/orders-task");
+        }
+        // Rollouts are followed in every account, whichever credentials describe them.
+        Map<String, Object> deployments = TemplateJson.map(TemplateJson.properties(other.resources("AWS::Events::Rule")
+                .get(other.idOf("AWS::Events::Rule", "EcsDeployRolloutDeploymentRule"))).get("EventPattern"));
+        assertThat(TemplateJson.list(deployments.get("resources"))).extracting(TemplateJson::render).containsExactly(
+                "arn:aws:ecs:us-east-1:222222222222:service/main/orders",
+                "arn:aws:ecs:us-west-2:333333333333:service/main/orders",
+                "arn:aws:ecs:us-west-2:444444444444:service/main/billing");
+    }
+
+    @Test
+    void whenEveryEnvironmentIsReachedThroughARoleGantrysRolesHoldNoEcsOrPassRolePermission(@TempDir Path dir) {
+        TemplateJson other = synthesize(dir, TestConfigs.ONLY_ROLES);
+
+        assertThat(other.identityStatements()).flatMap(TemplateJson.Statement::actions)
+                .noneMatch(a -> a.startsWith("ecs:") || a.startsWith("iam:"));
+        assertThat(other.identityStatements().stream().filter(s -> s.resources().contains("*")).flatMap(s -> s.actions().stream()))
+                .as("only the job results remain on every resource")
+                .containsExactlyInAnyOrder("codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult");
+        assertThat(other.statementsAllowing("sts:AssumeRole")).hasSize(3);
+    }
+
+    @Test
+    void configurationWithoutRolesGrantsNoPassRoleAndNoAssumeRole(@TempDir Path dir) {
+        TemplateJson other = synthesize(dir, TestConfigs.WITHOUT_ROLES);
 
         assertThat(other.statementsAllowing("iam:PassRole")).isEmpty();
         assertThat(other.identityStatements()).flatMap(TemplateJson.Statement::actions)
-                .noneMatch(a -> a.startsWith("iam:"));
+                .noneMatch(a -> a.startsWith("iam:") || a.startsWith("sts:"));
         // The other inputs are still honoured: every environment's service, and task definitions in each
         // account and region the services run in.
-        assertThat(other.statementsAllowing("ecs:UpdateService")).flatMap(TemplateJson.Statement::resources)
-                .containsExactlyInAnyOrder(
-                        "arn:aws:ecs:us-east-1:222222222222:service/main/orders",
-                        "arn:aws:ecs:us-west-2:333333333333:service/main/billing",
-                        "arn:aws:ecs:us-west-2:333333333333:service/main/orders");
-        assertThat(other.statementsAllowing("ecs:TagResource")).flatMap(TemplateJson.Statement::resources)
-                .containsExactly(
-                        "arn:aws:ecs:us-east-1:222222222222:task-definition/*",
-                        "arn:aws:ecs:us-west-2:333333333333:task-definition/*");
-        assertThat(TemplateJson.map(TemplateJson.map(TemplateJson.properties(other.only("AWS::Events::Rule"))
-                .get("EventPattern")).get("detail")).get("repository-name"))
+        assertThat(Fn.ECS_DEPLOY.resourcesOf(other, "ecs:UpdateService")).containsExactlyInAnyOrder(
+                "arn:aws:ecs:us-east-1:222222222222:service/main/orders",
+                "arn:aws:ecs:us-west-2:333333333333:service/main/billing",
+                "arn:aws:ecs:us-west-2:333333333333:service/main/orders");
+        assertThat(Fn.ECS_DEPLOY.resourcesOf(other, "ecs:TagResource")).containsExactly(
+                "arn:aws:ecs:us-east-1:222222222222:task-definition/*",
+                "arn:aws:ecs:us-west-2:333333333333:task-definition/*");
+        assertThat(Fn.PIPELINE_DEPLOY.resourcesOf(other, "ecr:DescribeImages")).containsExactly(
+                "arn:aws:ecr:us-east-1:222222222222:repository/team/orders",
+                "arn:aws:ecr:us-west-2:333333333333:repository/team/billing",
+                "arn:aws:ecr:us-west-2:333333333333:repository/team/orders");
+        assertThat(TemplateJson.map(TemplateJson.map(TemplateJson.properties(other.resources("AWS::Events::Rule")
+                .get(other.idOf("AWS::Events::Rule", "EcsDeployImagePushRule"))).get("EventPattern")).get("detail")).get("repository-name"))
                 .isEqualTo(List.of("team/billing", "team/orders"));
         // A different gantry.yml is a different package.
         assertThat(assetHash(other)).isNotEqualTo(assetHash(json));
@@ -290,6 +502,29 @@ class EcsDeployAutomationTest {
                 .hasMessageContaining(missing.toString());
     }
 
+    @Test
+    void publicGettersHandOutTheResourcesTheyName(@TempDir Path dir) {
+        App app = new App(AppProps.builder().outdir(dir.resolve("cdk.out").toString()).build());
+        Stack stack = new Stack(app, "Test");
+        EcsDeployAutomation automation = new EcsDeployAutomation(stack, "EcsDeploy", EcsDeployAutomationProps.builder()
+                .config(TestConfigs.example())
+                .configFile(TestConfigs.EXAMPLE)
+                .functionJar(jar)
+                .table(new GantryStateTable(stack, "State").getTable())
+                .build());
+
+        assertThat(automation.getFunction().getNode().getPath()).isEqualTo("Test/EcsDeploy/Resource");
+        assertThat(automation.getPipelineDeployFunction().getNode().getPath()).isEqualTo("Test/EcsDeploy/PipelineDeploy");
+        assertThat(automation.getRolloutFollowFunction().getNode().getPath()).isEqualTo("Test/EcsDeploy/RolloutFollow");
+        assertThat(automation.getLogGroup().getNode().getPath()).isEqualTo("Test/EcsDeploy/LogGroup");
+        assertThat(automation.getRule().getNode().getPath()).isEqualTo("Test/EcsDeploy/ImagePushRule");
+        assertThat(automation.getRolloutDeploymentRule().getNode().getPath()).isEqualTo("Test/EcsDeploy/RolloutDeploymentRule");
+        assertThat(automation.getRolloutTaskRule().getNode().getPath()).isEqualTo("Test/EcsDeploy/RolloutTaskStoppedRule");
+        assertThat(automation.getDeliveryDeadLetterQueue().getNode().getPath()).isEqualTo("Test/EcsDeploy/DeliveryDeadLetterQueue");
+        assertThat(automation.getFailedInvocationQueue().getNode().getPath()).isEqualTo("Test/EcsDeploy/FailedInvocationQueue");
+        assertThat(automation.getNode().getDefaultChild()).isSameAs(automation.getFunction());
+    }
+
     private static Template synthesize(GantryConfig config, Path configFile, Path functionJar, Path outdir) {
         App app = new App(AppProps.builder().outdir(outdir.toString()).build());
         Stack stack = new Stack(app, "Test");
@@ -303,19 +538,24 @@ class EcsDeployAutomationTest {
         return Template.fromStack(stack);
     }
 
-    /** The asset hash the function's code points at, which names its directory in the cloud assembly. */
+    private static TemplateJson synthesize(Path dir, String yaml) {
+        Path config = TestConfigs.write(dir, "gantry.yml", yaml);
+        return new TemplateJson(synthesize(TestConfigs.parse(yaml), config, jar, dir.resolve("cdk.out")));
+    }
+
+    private static Map<String, Object> targetOf(Map<String, Object> ruleProperties) {
+        List<Object> targets = TemplateJson.list(ruleProperties.get("Targets"));
+        assertThat(targets).hasSize(1);
+        return TemplateJson.map(targets.get(0));
+    }
+
+    /** The asset hash the functions' code points at, which names its directory in the cloud assembly. */
     private static String assetHash(TemplateJson template) {
-        Map<String, Object> code = TemplateJson.map(TemplateJson.properties(template.only("AWS::Lambda::Function")).get("Code"));
+        Map<String, Object> code = TemplateJson.map(TemplateJson.properties(
+                template.resources("AWS::Lambda::Function").get(template.idOf("AWS::Lambda::Function", "EcsDeploy"))).get("Code"));
         String key = (String) code.get("S3Key");
         assertThat(key).endsWith(".zip");
         return key.substring(0, key.length() - ".zip".length());
-    }
-
-    private static String queueId(String constructId) {
-        return json.resources("AWS::SQS::Queue").keySet().stream()
-                .filter(id -> id.startsWith("EcsDeploy" + constructId))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no queue " + constructId));
     }
 
     private static Path mkdir(String name) {

@@ -3,6 +3,7 @@ package dev.gantry.infra;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import software.amazon.awscdk.assertions.Template;
 
@@ -44,6 +45,30 @@ final class TemplateJson {
             }
         }
         return statements;
+    }
+
+    /** Every statement of the identity policies attached to one role. */
+    List<Statement> statementsOfRole(String roleLogicalId) {
+        List<Statement> statements = new ArrayList<>();
+        for (Map<String, Object> policy : resources("AWS::IAM::Policy").values()) {
+            Map<String, Object> properties = properties(policy);
+            if (!list(properties.get("Roles")).contains(Map.of("Ref", roleLogicalId))) {
+                continue;
+            }
+            for (Object statement : list(map(properties.get("PolicyDocument")).get("Statement"))) {
+                statements.add(new Statement(map(statement)));
+            }
+        }
+        return statements;
+    }
+
+    /** The logical id of the one resource of {@code type} whose id is {@code prefix} and CDK's eight-digit hash. */
+    String idOf(String type, String prefix) {
+        List<String> ids = resources(type).keySet().stream().filter(id -> id.matches(Pattern.quote(prefix) + "[0-9A-F]{8}")).toList();
+        if (ids.size() != 1) {
+            throw new AssertionError("expected one " + type + " named " + prefix + ", found " + ids + " among " + resources(type).keySet());
+        }
+        return ids.get(0);
     }
 
     List<Statement> statementsAllowing(String action) {

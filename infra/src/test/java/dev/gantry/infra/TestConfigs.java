@@ -45,6 +45,62 @@ final class TestConfigs {
                     service: billing
             """;
 
+    /**
+     * Three environments: staging reached with Gantry's own credentials, the two prod ones through roles in their own
+     * accounts.
+     */
+    static final String WITH_ROLES = """
+            version: 1
+            services:
+              - name: orders
+                repository: team/orders
+                tagPolicy:
+                  glob: "v*"
+                environments:
+                  - name: staging
+                    account: "222222222222"
+                    region: us-east-1
+                    cluster: main
+                    service: orders
+                    taskRoleArn: arn:aws:iam::222222222222:role/orders-task
+                  - name: prod
+                    account: "333333333333"
+                    region: us-west-2
+                    cluster: main
+                    service: orders
+                    taskRoleArn: arn:aws:iam::333333333333:role/orders-task
+                    roleArn: arn:aws:iam::333333333333:role/gantry-deployer
+              - name: billing
+                repository: team/billing
+                tagPolicy:
+                  exact: stable
+                environments:
+                  - name: prod
+                    account: "444444444444"
+                    region: us-west-2
+                    cluster: main
+                    service: billing
+                    roleArn: arn:aws:iam::444444444444:role/gantry-deployer
+            """;
+
+    /** Every environment reached through a role: Gantry's own roles need no ECS permission at all. */
+    static final String ONLY_ROLES = """
+            version: 1
+            services:
+              - name: orders
+                repository: team/orders
+                tagPolicy:
+                  glob: "v*"
+                environments:
+                  - name: prod
+                    account: "333333333333"
+                    region: us-west-2
+                    cluster: main
+                    service: orders
+                    taskRoleArn: arn:aws:iam::333333333333:role/orders-task
+                    roleArn: arn:aws:iam::333333333333:role/gantry-deployer
+            """;
+
     /** Only a base image: nothing for the deploy automation to watch. */
     static final String WITHOUT_SERVICES = """
             version: 1

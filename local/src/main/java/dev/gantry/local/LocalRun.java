@@ -4,6 +4,7 @@ import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
 import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gantry.aws.DynamoDbDeployControls;
 import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.StateTable;
 import dev.gantry.aws.lambda.LocalContext;
@@ -86,7 +87,8 @@ public final class LocalRun {
         try {
             StateTable.createIfMissing(dynamoLocal.dynamoDbClient(), "gantry-local");
             EcsDeployHandler handler = new EcsDeployHandler(new DeployService(config, ecs,
-                    new DynamoDbReleaseStore(dynamoLocal.dynamoDbClient(), "gantry-local"), Clock.systemUTC()));
+                    new DynamoDbReleaseStore(dynamoLocal.dynamoDbClient(), "gantry-local"),
+                    new DynamoDbDeployControls(dynamoLocal.dynamoDbClient(), "gantry-local"), Clock.systemUTC()));
             for (Path event : events) {
                 if (!replay(handler, ecs, event)) {
                     failures++;

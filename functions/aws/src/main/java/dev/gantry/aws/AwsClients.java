@@ -10,6 +10,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * Builds the SDK clients the functions use, once, at init.
@@ -51,8 +52,23 @@ public final class AwsClients {
         return region;
     }
 
+    /** The credentials the function itself runs with; the source credentials for roles it assumes. */
+    public AwsCredentialsProvider credentials() {
+        return credentials;
+    }
+
     public EcsClient ecs(Region clientRegion) {
-        return EcsClient.builder().httpClient(http).credentialsProvider(credentials).region(clientRegion).build();
+        return ecs(clientRegion, credentials);
+    }
+
+    /** An ECS client signing with {@code clientCredentials}, e.g. those of an assumed role, over the shared HTTP client. */
+    public EcsClient ecs(Region clientRegion, AwsCredentialsProvider clientCredentials) {
+        return EcsClient.builder().httpClient(http).credentialsProvider(clientCredentials).region(clientRegion).build();
+    }
+
+    /** STS in the region Gantry runs in, with the function's own credentials: the client that assumes roles. */
+    public StsClient sts() {
+        return StsClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
     }
 
     public DynamoDbClient dynamoDb() {

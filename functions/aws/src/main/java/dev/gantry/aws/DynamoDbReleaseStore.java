@@ -165,7 +165,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
     }
 
     @Override
-    public void recordRollout(ReleaseKey key, RolloutStatus status, String reason, Instant now) {
+    public boolean recordRollout(ReleaseKey key, RolloutStatus status, String reason, Instant now) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":done", s(ReleaseStatus.SERVICE_UPDATED.name()));
         values.put(":rollout", s(status.name()));
@@ -177,14 +177,30 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
         } else {
             expression += " REMOVE #rolloutReason";
         }
+        // RolloutStatus.mayReplace, evaluated by DynamoDB so that two events racing cannot undo a final status.
+        List<String> replaceable = new ArrayList<>();
+        int i = 0;
+        for (RolloutStatus current : RolloutStatus.values()) {
+            if (status.mayReplace(current)) {
+                values.put(":may" + i, s(current.name()));
+                replaceable.add(":may" + i++);
+            }
+        }
+        String condition = "#status = :done AND (attribute_not_exists(#rolloutStatus) OR #rolloutStatus IN ("
+                + String.join(", ", replaceable) + "))";
         String set = expression;
         try {
             dynamo.updateItem(r -> r.tableName(table).key(key(key))
                     .updateExpression(set)
-                    .conditionExpression("#status = :done")
+                    .conditionExpression(condition)
                     .expressionAttributeNames(names("#rolloutStatus", "#updatedAt", "#rolloutReason", "#status"))
-                    .expressionAttributeValues(values));
+                    .expressionAttributeValues(values)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return true;
         } catch (ConditionalCheckFailedException e) {
+            if (e.item() != null && ReleaseStatus.SERVICE_UPDATED.name().equals(text(e.item(), "status"))) {
+                return false;
+            }
             throw new ReleaseStoreException("release " + key.id() + " has not updated its service; no rollout to record", e);
         } catch (SdkException e) {
             throw new ReleaseStoreException("recording the rollout of " + key.id() + " in table " + table + " failed", e);

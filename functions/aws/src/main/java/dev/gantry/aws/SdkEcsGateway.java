@@ -3,11 +3,15 @@ package dev.gantry.aws;
 import dev.gantry.core.deploy.ContainerImage;
 import dev.gantry.core.deploy.EcsGateway;
 import dev.gantry.core.deploy.EcsServiceRef;
+import dev.gantry.core.deploy.TaskDefinitionArn;
 import dev.gantry.core.deploy.TaskDefinitionSnapshot;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -18,14 +22,18 @@ import software.amazon.awssdk.services.ecs.model.Deployment;
 import software.amazon.awssdk.services.ecs.model.DescribeServicesResponse;
 import software.amazon.awssdk.services.ecs.model.DescribeTaskDefinitionResponse;
 import software.amazon.awssdk.services.ecs.model.Failure;
+import software.amazon.awssdk.services.ecs.model.ListTaskDefinitionsRequest;
 import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionRequest;
 import software.amazon.awssdk.services.ecs.model.Service;
 import software.amazon.awssdk.services.ecs.model.ServiceNotActiveException;
 import software.amazon.awssdk.services.ecs.model.ServiceNotFoundException;
+import software.amazon.awssdk.services.ecs.model.SortOrder;
 import software.amazon.awssdk.services.ecs.model.TaskDefinition;
 import software.amazon.awssdk.services.ecs.model.TaskDefinitionField;
+import software.amazon.awssdk.services.ecs.model.TaskDefinitionStatus;
+import software.amazon.awssdk.services.ecs.model.TaskSet;
 
-/** {@link EcsGateway} over the ECS API, with one client per region. */
+/** {@link EcsGateway} over the ECS API, with the client that reaches each service (its region, and its role if any). */
 public final class SdkEcsGateway implements EcsGateway {
 
     /**
@@ -45,7 +53,10 @@ public final class SdkEcsGateway implements EcsGateway {
     // second DescribeTaskDefinition when registering the copy. Bounded for long-lived warm instances.
     private static final int CACHE_SIZE = 64;
 
-    private final Function<String, EcsClient> clientForRegion;
+    // DescribeServices takes at most ten services per call.
+    private static final int DESCRIBE_SERVICES_BATCH = 10;
+
+    private final Function<EcsServiceRef, EcsClient> clientFor;
     private final Map<String, DescribeTaskDefinitionResponse> described =
             Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
@@ -54,14 +65,19 @@ public final class SdkEcsGateway implements EcsGateway {
                 }
             });
 
-    /** @param clientForRegion the client for a region; called for every request, so it should cache */
-    public SdkEcsGateway(Function<String, EcsClient> clientForRegion) {
-        this.clientForRegion = clientForRegion;
+    /** The runtime wiring: each service through the client for its region and role. */
+    public SdkEcsGateway(EcsClients clients) {
+        this(clients::forTarget);
     }
 
-    /** One client for every region: tests, and deployments that use a single region. */
+    /** One client for every service: tests, and deployments that use a single region and no roles. */
     public SdkEcsGateway(EcsClient client) {
-        this(region -> client);
+        this(service -> client);
+    }
+
+    /** @param clientFor the client that reaches a service; called for every request, so it should cache */
+    SdkEcsGateway(Function<EcsServiceRef, EcsClient> clientFor) {
+        this.clientFor = clientFor;
     }
 
     @Override
@@ -107,6 +123,78 @@ public final class SdkEcsGateway implements EcsGateway {
     public void updateService(EcsServiceRef ref, String taskDefinitionArn) {
         call(ref, "UpdateService", () -> ecs(ref).updateService(r -> r
                 .cluster(ref.cluster()).service(ref.service()).taskDefinition(taskDefinitionArn)));
+    }
+
+    @Override
+    public List<String> revisionsOf(EcsServiceRef scope, String family) {
+        ListTaskDefinitionsRequest request = ListTaskDefinitionsRequest.builder()
+                .familyPrefix(family)
+                .status(TaskDefinitionStatus.ACTIVE)
+                .sort(SortOrder.DESC)
+                .build();
+        // The filter is a prefix by name ("app" may also list "app-worker"); only the exact family may be cleaned. The
+        // paginator follows nextToken to the last page.
+        return call(scope, "ListTaskDefinitions", () -> ecs(scope).listTaskDefinitionsPaginator(request).taskDefinitionArns().stream()
+                .filter(arn -> TaskDefinitionArn.familyOf(arn).filter(family::equals).isPresent())
+                .toList());
+    }
+
+    @Override
+    public Set<String> taskDefinitionsInUse(EcsServiceRef scope, List<EcsServiceRef> services) {
+        // One DescribeServices per client and cluster, ten services at a time: services reached through different roles
+        // are described with different credentials.
+        Map<ClientAndCluster, List<EcsServiceRef>> groups = new LinkedHashMap<>();
+        for (EcsServiceRef service : services) {
+            if (service.sameLocationAs(scope)) {
+                groups.computeIfAbsent(new ClientAndCluster(ecs(service), service.cluster()), k -> new ArrayList<>()).add(service);
+            }
+        }
+        Set<String> inUse = new LinkedHashSet<>();
+        for (Map.Entry<ClientAndCluster, List<EcsServiceRef>> entry : groups.entrySet()) {
+            EcsClient client = entry.getKey().client();
+            List<EcsServiceRef> group = entry.getValue();
+            for (int from = 0; from < group.size(); from += DESCRIBE_SERVICES_BATCH) {
+                List<EcsServiceRef> batch = group.subList(from, Math.min(from + DESCRIBE_SERVICES_BATCH, group.size()));
+                EcsServiceRef first = batch.get(0);
+                DescribeServicesResponse response = call(first, "DescribeServices", () -> client.describeServices(r -> r
+                        .cluster(first.cluster()).services(batch.stream().map(EcsServiceRef::service).toList())));
+                for (Failure failure : response.failures()) {
+                    // A service that does not exist runs nothing; any other failure leaves the answer incomplete.
+                    if (!"MISSING".equals(failure.reason())) {
+                        throw new EcsGatewayException("DescribeServices for " + failure.arn() + " in " + first.account() + "/"
+                                + first.region() + " failed: " + failure.reason() + (failure.detail() == null ? "" : " (" + failure.detail() + ")"), null);
+                    }
+                }
+                for (Service service : response.services()) {
+                    addIfPresent(inUse, service.taskDefinition());
+                    service.deployments().stream()
+                            .filter(d -> "PRIMARY".equals(d.status()) || "ACTIVE".equals(d.status()))
+                            .forEach(d -> addIfPresent(inUse, d.taskDefinition()));
+                    // Blue/green services (CODE_DEPLOY or EXTERNAL controllers) report their revisions as task sets instead.
+                    service.taskSets().stream()
+                            .filter(t -> "PRIMARY".equals(t.status()) || "ACTIVE".equals(t.status()))
+                            .map(TaskSet::taskDefinition)
+                            .forEach(arn -> addIfPresent(inUse, arn));
+                }
+            }
+        }
+        return inUse;
+    }
+
+    @Override
+    public void deregister(EcsServiceRef scope, String taskDefinitionArn) {
+        call(scope, "DeregisterTaskDefinition", () -> ecs(scope).deregisterTaskDefinition(r -> r.taskDefinition(taskDefinitionArn)));
+        // Its status changed; revisions are otherwise immutable, so this is the one time a cached answer goes stale.
+        described.remove(taskDefinitionArn);
+    }
+
+    // Clients compare by identity: one per route.
+    private record ClientAndCluster(EcsClient client, String cluster) {}
+
+    private static void addIfPresent(Set<String> arns, String arn) {
+        if (arn != null && !arn.isEmpty()) {
+            arns.add(arn);
+        }
     }
 
     /** The RegisterTaskDefinition request for a copy of {@code source} with some container images replaced. */
@@ -161,7 +249,7 @@ public final class SdkEcsGateway implements EcsGateway {
     }
 
     private EcsClient ecs(EcsServiceRef ref) {
-        return clientForRegion.apply(ref.region());
+        return clientFor.apply(ref);
     }
 
     /** Translates ECS errors: missing targets cannot be fixed by retrying; the rest carry the operation. */

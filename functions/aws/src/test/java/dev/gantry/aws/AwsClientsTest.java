@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 
 class AwsClientsTest {
@@ -39,6 +41,28 @@ class AwsClientsTest {
         assertThatThrownBy(() -> aws.required("GANTRY_TABLE"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("environment variable GANTRY_TABLE is not set");
+    }
+
+    @Test
+    void assumesRolesThroughStsInGantrysRegionWithItsOwnCredentials() {
+        AwsClients aws = new AwsClients(with("AWS_REGION", "eu-west-1"));
+
+        try (var sts = aws.sts()) {
+            assertThat(sts.serviceClientConfiguration().region()).isEqualTo(Region.EU_WEST_1);
+            assertThat(sts.serviceClientConfiguration().credentialsProvider()).isSameAs(aws.credentials());
+        }
+    }
+
+    @Test
+    void buildsEcsClientsForAnotherRegionSigningWithTheCredentialsGiven() {
+        AwsClients aws = new AwsClients(with("AWS_REGION", "eu-west-1"));
+        var assumed = StaticCredentialsProvider.create(AwsBasicCredentials.create("assumedaccesskey", "assumed-secret-key"));
+
+        try (var ecs = aws.ecs(Region.US_EAST_1, assumed); var own = aws.ecs(Region.US_EAST_1)) {
+            assertThat(ecs.serviceClientConfiguration().region()).isEqualTo(Region.US_EAST_1);
+            assertThat(ecs.serviceClientConfiguration().credentialsProvider()).isSameAs(assumed);
+            assertThat(own.serviceClientConfiguration().credentialsProvider()).isSameAs(aws.credentials());
+        }
     }
 
     private static Map<String, String> with(String name, String value) {

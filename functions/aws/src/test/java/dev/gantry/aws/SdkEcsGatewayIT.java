@@ -1,5 +1,8 @@
 package dev.gantry.aws;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +18,9 @@ import dev.gantry.core.deploy.EcsGateway.EcsTargetNotFoundException;
 import dev.gantry.core.deploy.EcsServiceRef;
 import dev.gantry.core.deploy.TaskDefinitionSnapshot;
 import dev.gantry.testing.Fixtures;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -192,5 +197,126 @@ class SdkEcsGatewayIT {
         assertThatThrownBy(() -> gateway.registerRevision(SERVICE, "arn:td:f:1", Map.of()))
                 .isInstanceOf(EcsGatewayException.class)
                 .hasMessageContaining("RegisterTaskDefinition").hasMessageContaining("Invalid 'memory' setting");
+    }
+
+    @Test
+    void listsTheFamilysActiveRevisionsNewestFirstAcrossPagesAndNoOtherFamily() {
+        String td = "arn:aws:ecs:eu-west-1:111111111111:task-definition/";
+        // Sorted descending by family, then revision: a longer family the prefix also matches comes first.
+        server.stubFor(EcsWire.operation("ListTaskDefinitions").withRequestBody(notContaining("nextToken")).willReturn(EcsWire.json(
+                "{\"taskDefinitionArns\":[\"" + td + "hello-worker:3\",\"" + td + "hello:12\",\"" + td + "hello:11\"],"
+                        + "\"nextToken\":\"page-2\"}")));
+        server.stubFor(EcsWire.operation("ListTaskDefinitions").withRequestBody(matchingJsonPath("$.nextToken", equalTo("page-2")))
+                .willReturn(EcsWire.json("{\"taskDefinitionArns\":[\"" + td + "hello:10\"]}")));
+
+        List<String> revisions = gateway.revisionsOf(SERVICE, "hello");
+
+        assertThat(revisions).containsExactly(td + "hello:12", td + "hello:11", td + "hello:10");
+        List<JsonNode> sent = EcsWire.requests(server, "ListTaskDefinitions");
+        assertThat(sent).hasSize(2);
+        for (JsonNode request : sent) {
+            assertThat(request.get("familyPrefix").asText()).isEqualTo("hello");
+            assertThat(request.get("status").asText()).isEqualTo("ACTIVE");
+            assertThat(request.get("sort").asText()).isEqualTo("DESC");
+        }
+        assertThat(sent.get(0).has("nextToken")).isFalse();
+        assertThat(sent.get(1).get("nextToken").asText()).isEqualTo("page-2");
+    }
+
+    @Test
+    void collectsTheRevisionsOfPrimaryAndActiveDeploymentsPerCluster() {
+        String td = "arn:aws:ecs:eu-west-1:111111111111:task-definition/hello:";
+        server.stubFor(EcsWire.operation("DescribeServices").withRequestBody(matchingJsonPath("$.cluster", equalTo("staging")))
+                .willReturn(EcsWire.json("""
+                        {"services":[{"serviceName":"hello","status":"ACTIVE","taskDefinition":"%1$s9",
+                          "deployments":[
+                            {"status":"PRIMARY","taskDefinition":"%1$s9"},
+                            {"status":"ACTIVE","taskDefinition":"%1$s8"},
+                            {"status":"INACTIVE","taskDefinition":"%1$s7"}]}],
+                         "failures":[{"arn":"arn:aws:ecs:eu-west-1:111111111111:service/staging/gone","reason":"MISSING"}]}"""
+                        .formatted(td))));
+        server.stubFor(EcsWire.operation("DescribeServices").withRequestBody(matchingJsonPath("$.cluster", equalTo("prod")))
+                .willReturn(EcsWire.json("""
+                        {"services":[{"serviceName":"hello","status":"ACTIVE","taskDefinition":"%1$s5","deployments":[],
+                          "taskSets":[{"status":"PRIMARY","taskDefinition":"%1$s5"},{"status":"ACTIVE","taskDefinition":"%1$s4"},
+                                      {"status":"DRAINING","taskDefinition":"%1$s3"}]}],
+                         "failures":[]}""".formatted(td))));
+        List<EcsServiceRef> services = List.of(
+                SERVICE,
+                new EcsServiceRef("111111111111", "eu-west-1", "staging", "gone"),
+                new EcsServiceRef("111111111111", "eu-west-1", "prod", "hello"),
+                new EcsServiceRef("222222222222", "eu-west-1", "staging", "hello"),
+                new EcsServiceRef("111111111111", "us-east-1", "staging", "hello"));
+
+        var inUse = gateway.taskDefinitionsInUse(SERVICE, services);
+
+        assertThat(inUse).containsExactlyInAnyOrder(td + "9", td + "8", td + "5", td + "4");
+        List<JsonNode> sent = EcsWire.requests(server, "DescribeServices");
+        assertThat(sent).as("one call per cluster; services in another account or region are not asked for").hasSize(2);
+        assertThat(sent.get(0).get("cluster").asText()).isEqualTo("staging");
+        assertThat(sent.get(0).get("services")).extracting(JsonNode::asText).containsExactly("hello", "gone");
+        assertThat(sent.get(1).get("cluster").asText()).isEqualTo("prod");
+        assertThat(sent.get(1).get("services")).extracting(JsonNode::asText).containsExactly("hello");
+    }
+
+    @Test
+    void describesAtMostTenServicesPerCall() {
+        server.stubFor(EcsWire.operation("DescribeServices").willReturn(EcsWire.json("{\"services\":[],\"failures\":[]}")));
+        List<EcsServiceRef> services = IntStream.rangeClosed(1, 12)
+                .mapToObj(i -> new EcsServiceRef("111111111111", "eu-west-1", "staging", "service-" + i))
+                .toList();
+
+        gateway.taskDefinitionsInUse(SERVICE, services);
+
+        List<JsonNode> sent = EcsWire.requests(server, "DescribeServices");
+        assertThat(sent).extracting(r -> r.get("services").size()).containsExactly(10, 2);
+    }
+
+    @Test
+    void refusesToAnswerWhatIsInUseWhenAServiceCouldNotBeDescribed() {
+        server.stubFor(EcsWire.operation("DescribeServices").willReturn(EcsWire.json(
+                "{\"services\":[],\"failures\":[{\"arn\":\"arn:aws:ecs:eu-west-1:111111111111:service/staging/hello\","
+                        + "\"reason\":\"ACCESS_DENIED\",\"detail\":\"not authorized\"}]}")));
+
+        assertThatThrownBy(() -> gateway.taskDefinitionsInUse(SERVICE, List.of(SERVICE)))
+                .isInstanceOf(EcsGatewayException.class)
+                .hasMessageContaining("ACCESS_DENIED").hasMessageContaining("staging/hello");
+    }
+
+    @Test
+    void deregistersOneRevisionByItsArn() {
+        String arn = "arn:aws:ecs:eu-west-1:111111111111:task-definition/hello:3";
+        server.stubFor(EcsWire.operation("DeregisterTaskDefinition").willReturn(EcsWire.json(
+                "{\"taskDefinition\":{\"taskDefinitionArn\":\"" + arn + "\",\"status\":\"INACTIVE\"}}")));
+
+        gateway.deregister(SERVICE, arn);
+
+        List<JsonNode> sent = EcsWire.requests(server, "DeregisterTaskDefinition");
+        assertThat(sent).singleElement().satisfies(r -> {
+            assertThat(r.get("taskDefinition").asText()).isEqualTo(arn);
+            assertThat(r.size()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void namesTheOperationWhenEcsRefusesADeregistration() {
+        server.stubFor(EcsWire.operation("DeregisterTaskDefinition").willReturn(EcsWire.error("ClientException",
+                "The specified task definition does not exist.")));
+
+        assertThatThrownBy(() -> gateway.deregister(SERVICE, "arn:aws:ecs:eu-west-1:111111111111:task-definition/hello:99"))
+                .isInstanceOf(EcsGatewayException.class)
+                .hasMessageContaining("DeregisterTaskDefinition").hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void describesARevisionAgainOnceItWasDeregistered() throws Exception {
+        server.stubFor(EcsWire.operation("DescribeTaskDefinition").willReturn(EcsWire.json(describedTaskDefinition())));
+        server.stubFor(EcsWire.operation("DeregisterTaskDefinition").willReturn(EcsWire.json("{\"taskDefinition\":{}}")));
+
+        gateway.describeTaskDefinition(SERVICE, SOURCE_ARN);
+        gateway.deregister(SERVICE, SOURCE_ARN);
+        gateway.describeTaskDefinition(SERVICE, SOURCE_ARN);
+
+        assertThat(EcsWire.requests(server, "DescribeTaskDefinition")).hasSize(2);
     }
 }

@@ -68,12 +68,16 @@ public final class InMemoryReleaseStore implements ReleaseStore {
     }
 
     @Override
-    public synchronized void recordRollout(ReleaseKey key, RolloutStatus status, String reason, Instant now) {
+    public synchronized boolean recordRollout(ReleaseKey key, RolloutStatus status, String reason, Instant now) {
         Release r = releases.get(key);
         if (r == null || r.status() != ReleaseStatus.SERVICE_UPDATED) {
             throw new ReleaseStoreException("release " + key.id() + " has not updated its service; no rollout to record", null);
         }
+        if (!status.mayReplace(r.rolloutStatus())) {
+            return false;
+        }
         releases.put(key, r.rollout(status, reason, now));
+        return true;
     }
 
     @Override

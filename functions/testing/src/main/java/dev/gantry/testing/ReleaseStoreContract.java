@@ -78,6 +78,28 @@ public abstract class ReleaseStoreContract {
     }
 
     @Test
+    void neverReplacesAFinalRolloutStatusExceptAFailureThatRolledBack() {
+        ReleaseStore store = store();
+        ReleaseKey completed = key("f1");
+        ReleaseKey failed = key("f2");
+        deployed(store, completed, T0);
+        deployed(store, failed, T0);
+        store.recordRollout(completed, dev.gantry.core.release.RolloutStatus.COMPLETED, "done", T0.plusSeconds(60));
+        store.recordRollout(failed, dev.gantry.core.release.RolloutStatus.FAILED, "tasks failed", T0.plusSeconds(60));
+
+        boolean lateInProgress = store.recordRollout(completed, dev.gantry.core.release.RolloutStatus.IN_PROGRESS, "late", T0.plusSeconds(90));
+        boolean rolledBack = store.recordRollout(failed, dev.gantry.core.release.RolloutStatus.ROLLED_BACK, "rolling back", T0.plusSeconds(90));
+        boolean backToFailed = store.recordRollout(failed, dev.gantry.core.release.RolloutStatus.FAILED, "again", T0.plusSeconds(120));
+
+        assertThat(lateInProgress).isFalse();
+        assertThat(store.find(completed).orElseThrow().rolloutStatus()).isEqualTo(dev.gantry.core.release.RolloutStatus.COMPLETED);
+        assertThat(rolledBack).isTrue();
+        assertThat(backToFailed).isFalse();
+        assertThat(store.find(failed).orElseThrow().rolloutStatus()).isEqualTo(dev.gantry.core.release.RolloutStatus.ROLLED_BACK);
+        assertThat(store.find(failed).orElseThrow().rolloutReason()).isEqualTo("rolling back");
+    }
+
+    @Test
     void refusesARolloutForAReleaseThatNeverUpdatedItsService() {
         ReleaseStore store = store();
         ReleaseKey key = key("r2");

@@ -166,6 +166,18 @@ final class ConfigValidator {
         if (env.gate() != null && config.gate(env.gate()).isEmpty()) {
             problem(at + "/gate", "no gate named '" + env.gate() + "' under 'gates'");
         }
+        if (env.keepRevisions() < EnvironmentConfig.MIN_KEEP_REVISIONS) {
+            problem(at + "/keepRevisions", "must be at least " + EnvironmentConfig.MIN_KEEP_REVISIONS + ", was "
+                    + env.keepRevisions() + ": the revision the service runs and the one a rollback returns to are always kept");
+        }
+        if (env.roleArn() != null && matches(at + "/roleArn", env.roleArn(), ROLE_ARN, "an IAM role ARN")
+                && env.account() != null && ACCOUNT.matcher(env.account()).matches()) {
+            String roleAccount = env.roleArn().split(":", 6)[4];
+            if (!roleAccount.equals(env.account())) {
+                problem(at + "/roleArn", "the role is in account " + roleAccount + ", but the environment is in account " + env.account()
+                        + ": Gantry assumes this role to reach the environment's ECS service, so it must be in the same account");
+            }
+        }
     }
 
     private void validateBaseImages() {

@@ -15,6 +15,10 @@ import java.util.List;
  * @param taskRoleArn the task role the task definition names; Gantry may pass only this role
  * @param executionRoleArn the execution role the task definition names; Gantry may pass only this role
  * @param gate name of the gate a release must pass before deploying here; none when absent
+ * @param keepRevisions how many of the newest revisions of the task-definition family survive the cleanup
+ *     after a deploy; default {@value #DEFAULT_KEEP_REVISIONS}, at least {@value #MIN_KEEP_REVISIONS}
+ * @param roleArn an IAM role in {@code account} that Gantry assumes to reach this environment's ECS service;
+ *     when absent, Gantry uses its own credentials
  */
 public record EnvironmentConfig(
         String name,
@@ -25,10 +29,19 @@ public record EnvironmentConfig(
         List<String> containers,
         String taskRoleArn,
         String executionRoleArn,
-        String gate) {
+        String gate,
+        Integer keepRevisions,
+        String roleArn) {
+
+    /** Revisions kept when {@code keepRevisions} is absent: enough history to roll back by hand for weeks of releases. */
+    public static final int DEFAULT_KEEP_REVISIONS = 10;
+
+    /** The revision a service runs and the one a rollback returns to: fewer would leave nothing to roll back to. */
+    public static final int MIN_KEEP_REVISIONS = 2;
 
     public EnvironmentConfig {
         containers = containers == null ? List.of() : List.copyOf(containers);
+        keepRevisions = keepRevisions == null ? DEFAULT_KEEP_REVISIONS : keepRevisions;
     }
 
     public boolean gated() {

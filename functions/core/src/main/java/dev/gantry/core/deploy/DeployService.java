@@ -52,6 +52,7 @@ public final class DeployService {
     private final Duration lease;
     private final boolean dryRun;
     private final Pause pause;
+    private final RevisionCleanupService revisionCleanup;
 
     /** Waits between attempts to take a busy environment's lock; {@code Thread::sleep} outside tests. */
     @FunctionalInterface
@@ -75,45 +76,12 @@ public final class DeployService {
         this.lease = lease;
         this.dryRun = dryRun;
         this.pause = pause;
+        this.revisionCleanup = new RevisionCleanupService(config, ecs);
     }
 
     public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, DeployControls controls, Clock clock) {
         this(config, ecs, releases, controls, clock, DEFAULT_LEASE, false, DeployService::sleep);
     }
-
-    /** Without vetoes or pins: kept only until every wiring passes its {@link DeployControls}. */
-    @Deprecated(forRemoval = true)
-    public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, Clock clock) {
-        this(config, ecs, releases, NO_CONTROLS, clock);
-    }
-
-    private static final DeployControls NO_CONTROLS = new DeployControls() {
-        @Override
-        public void veto(Veto veto) {
-            throw new UnsupportedOperationException("no vetoes stored");
-        }
-
-        @Override
-        public void liftVeto(String service, String environment, ImageDigest digest) {}
-
-        @Override
-        public Optional<Veto> vetoOf(String service, String environment, ImageDigest digest) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void pin(Pin pin) {
-            throw new UnsupportedOperationException("no pins stored");
-        }
-
-        @Override
-        public void unpin(String service, String environment) {}
-
-        @Override
-        public Optional<Pin> pinOf(String service, String environment) {
-            return Optional.empty();
-        }
-    };
 
     /** The same service, read-only: it plans and reports, and changes nothing in ECS or the store. */
     public DeployService dryRun() {
@@ -368,8 +336,10 @@ public final class DeployService {
         }
         ecs.updateService(target, to);
         releases.recordServiceUpdated(release.key(), owner, clock.instant());
+        // Never fails the deploy: a cleanup problem comes back as part of the report.
+        RevisionCleanup cleanup = revisionCleanup.afterDeploy(environment, from, to);
         return new DeployOutcome(service.name(), environment.name(), Result.DEPLOYED,
-                target + " moved from " + from + " to " + to, from, to, changes);
+                target + " moved from " + from + " to " + to + "; " + cleanup.describe(), from, to, changes);
     }
 
     private static DeployReport ignore(ImagePush push, String reason) {

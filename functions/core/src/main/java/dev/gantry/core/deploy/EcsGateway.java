@@ -1,6 +1,8 @@
 package dev.gantry.core.deploy;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The ECS control plane, as deploys use it.
@@ -26,6 +28,35 @@ public interface EcsGateway {
 
     /** Moves the service to {@code taskDefinitionArn}; ECS then rolls it out. */
     void updateService(EcsServiceRef service, String taskDefinitionArn);
+
+    /**
+     * The ACTIVE revisions of exactly {@code family} (not of families it is a prefix of) in {@code scope}'s account
+     * and region, newest first; every page of the listing.
+     *
+     * @param scope whose account, region and credentials to list with
+     * @return revision ARNs; empty when the family has no active revision
+     */
+    List<String> revisionsOf(EcsServiceRef scope, String family);
+
+    /**
+     * The task-definition revisions {@code services} run or are moving to or from: those of their PRIMARY and ACTIVE
+     * deployments. Services outside {@code scope}'s account and region are left out (they cannot run its task
+     * definitions); a service ECS reports as missing runs nothing.
+     *
+     * <p>Errors: {@link EcsGatewayException} when any service could not be described, so no caller acts on an
+     * incomplete answer.
+     *
+     * @return revision ARNs; empty when none of the services is in scope
+     */
+    Set<String> taskDefinitionsInUse(EcsServiceRef scope, List<EcsServiceRef> services);
+
+    /**
+     * Deregisters a revision (ECS marks it INACTIVE): tasks and services already running it carry on, but nothing new
+     * can start from it.
+     *
+     * @param scope whose account, region and credentials to call with
+     */
+    void deregister(EcsServiceRef scope, String taskDefinitionArn);
 
     /** The cluster, service or task definition is missing or inactive. */
     class EcsTargetNotFoundException extends RuntimeException {

@@ -46,10 +46,13 @@ public interface ReleaseStore {
     List<Release> history(String service, String environment);
 
     /**
-     * Records what ECS reported about the release's rollout. Written only after the service was
-     * updated; a report for an unknown or unfinished release is refused with {@link ReleaseStoreException}.
+     * Records what ECS reported about the release's rollout, in one conditional write that applies
+     * {@link RolloutStatus#mayReplace}, so concurrent or late events cannot undo a final status.
+     *
+     * @return false when the release already reached a final status that {@code status} may not replace
+     * @throws ReleaseStoreException for an unknown release, or one that has not updated its service
      */
-    void recordRollout(ReleaseKey key, RolloutStatus status, String reason, Instant now);
+    boolean recordRollout(ReleaseKey key, RolloutStatus status, String reason, Instant now);
 
     /**
      * Takes the environment's deploy lock for {@code owner} until {@code now + lease}, so that deciding

@@ -14,4 +14,12 @@ public enum RolloutStatus {
     public boolean isFinal() {
         return this == COMPLETED || this == FAILED || this == ROLLED_BACK;
     }
+
+    /**
+     * Whether this status may be recorded over {@code current}: events arrive late and twice, so a final
+     * status is never replaced by another, except that a failure may turn out to have been rolled back.
+     */
+    public boolean mayReplace(RolloutStatus current) {
+        return current == null || !current.isFinal() || current == this || (current == FAILED && this == ROLLED_BACK);
+    }
 }

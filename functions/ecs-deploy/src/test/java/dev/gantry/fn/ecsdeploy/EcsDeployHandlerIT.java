@@ -54,7 +54,8 @@ class EcsDeployHandlerIT {
         String table = "gantry-" + System.nanoTime();
         dev.gantry.aws.StateTable.createIfMissing(aws.dynamo, table);
         releases = new DynamoDbReleaseStore(aws.dynamo, table);
-        handler = new EcsDeployHandler(new DeployService(Fixtures.exampleConfig(), new SdkEcsGateway(ecsClient), releases, Clock.systemUTC()));
+        handler = new EcsDeployHandler(new DeployService(Fixtures.exampleConfig(), new SdkEcsGateway(ecsClient), releases,
+                new dev.gantry.testing.InMemoryDeployControls(), Clock.systemUTC()));
     }
 
     @Test

@@ -75,6 +75,31 @@ final class LoopbackAws implements AutoCloseable {
                 "{\"service\":{\"serviceName\":\"payments-api\",\"taskDefinition\":\"" + NEW_ARN + "\"}}")));
     }
 
+    /**
+     * Serves {@code zip} as a pipeline artifact: S3's {@code GetObject}, path-style, on the same server. The
+     * endpoint override of a test points every client here, S3 included.
+     */
+    void stubPipelineArtifact(String bucket, String key, byte[] zip) {
+        ecs.stubFor(dev.gantry.aws.S3Wire.getObject(bucket, key).willReturn(dev.gantry.aws.S3Wire.object(zip)));
+    }
+
+    /** CodePipeline accepting every job result, as it does for a job waiting for one. */
+    void stubPipelineJobResults() {
+        dev.gantry.aws.JsonProtocolWire codePipeline = dev.gantry.aws.JsonProtocolWire.CODEPIPELINE;
+        ecs.stubFor(codePipeline.operation("PutJobSuccessResult").willReturn(dev.gantry.aws.JsonProtocolWire.json("{}")));
+        ecs.stubFor(codePipeline.operation("PutJobFailureResult").willReturn(dev.gantry.aws.JsonProtocolWire.json("{}")));
+    }
+
+    /** ECR answering {@code DescribeImages} for {@code repository:tag} in the example registry with {@code digest}. */
+    void stubEcrTag(String repository, String tag, String digest) {
+        ecs.stubFor(dev.gantry.aws.JsonProtocolWire.ECR.operation("DescribeImages")
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath("$.imageIds[0].imageTag",
+                        com.github.tomakehurst.wiremock.client.WireMock.equalTo(tag)))
+                .willReturn(dev.gantry.aws.JsonProtocolWire.json("""
+                        {"imageDetails":[{"registryId":"111111111111","repositoryName":"%s","imageDigest":"%s","imageTags":["%s"]}]}"""
+                        .formatted(repository, digest, tag))));
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

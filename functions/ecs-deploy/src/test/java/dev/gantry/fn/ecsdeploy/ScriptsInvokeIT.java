@@ -112,6 +112,34 @@ class ScriptsInvokeIT {
         assertThat(missingEvent.stderr()).contains("no event file 'events/no-such-event.json'");
     }
 
+    @Test
+    void completesAPipelineJobFromItsArtifactSignedWithTheJobsCredentials() throws Exception {
+        String digest = "sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd";
+        aws.stubPipelineArtifact("eu-west-1-111111111111-payments-api", "payments-api/BuildArtif/Gx7mPq2",
+                dev.gantry.testing.PipelineArtifacts.imageDefinitions(dev.gantry.testing.PipelineArtifacts.IMAGE_DEFINITIONS_BY_TAG));
+        aws.stubEcrTag("payments-api", "1.4.0", digest);
+        aws.stubPipelineJobResults();
+
+        Result result = run(environment(), "pipeline-deploy", "events/gantry-codepipeline-job-payments-api-staging.json");
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        JsonNode answer = JSON.readTree(result.stdout());
+        assertThat(answer.at("/disposition").asText()).isEqualTo("COMPLETED");
+        assertThat(answer.at("/outcome").asText()).isEqualTo("SUCCEEDED");
+        assertThat(dev.gantry.aws.S3Wire.gets(aws.ecs, "eu-west-1-111111111111-payments-api", "payments-api/BuildArtif/Gx7mPq2"))
+                .singleElement()
+                .satisfies(get -> assertThat(get.getHeader("Authorization")).contains("Credential=AKIAIOSFODNN7EXAMPLE/"));
+        assertThat(EcsWire.requests(aws.ecs, "RegisterTaskDefinition").get(0).at("/containerDefinitions/0/image").asText())
+                .isEqualTo(LoopbackAws.REGISTRY + "/payments-api@" + digest);
+        assertThat(dev.gantry.aws.JsonProtocolWire.CODEPIPELINE.requests(aws.ecs, "PutJobSuccessResult")).singleElement()
+                .satisfies(put -> assertThat(put.at("/jobId").asText()).isEqualTo("d1e87542-c1f8-xmpl-a8f4-f9ff897fc7a7"));
+        assertThat(aws.dynamo.scan(r -> r.tableName(LoopbackAws.TABLE)).items())
+                .anySatisfy(item -> {
+                    assertThat(item.get("pk").s()).isEqualTo("JOB#d1e87542-c1f8-xmpl-a8f4-f9ff897fc7a7");
+                    assertThat(item.get("status").s()).isEqualTo("COMPLETED");
+                });
+    }
+
     private static Map<String, String> environment() {
         Map<String, String> env = new java.util.HashMap<>();
         env.put("GANTRY_CONFIG", Fixtures.exampleConfigFile().toString());

@@ -1,0 +1,148 @@
+package dev.gantry.aws.events;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.gantry.core.pipeline.ArtifactAccess;
+import dev.gantry.core.pipeline.ArtifactLocation;
+import dev.gantry.core.pipeline.PipelineJob;
+import dev.gantry.core.release.MalformedEventException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The event CodePipeline's "AWS Lambda invoke" action sends, read into a {@link PipelineJob}. Unknown
+ * fields are ignored; a missing or mistyped field that CodePipeline always sends is rejected naming the
+ * field. What the pipeline's author controls ({@code UserParameters}, how many input artifacts) is passed
+ * on as given, so that a mistake there fails the job in the pipeline rather than the invocation.
+ * Messages never repeat the artifact credentials.
+ */
+public final class CodePipelineJobEvent {
+
+    static final String JOB = "CodePipeline.job";
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private CodePipelineJobEvent() {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Envelope(@JsonProperty(JOB) Job job) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Job(String id, String accountId, Data data) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Data(ActionConfiguration actionConfiguration, List<Artifact> inputArtifacts, Credentials artifactCredentials) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ActionConfiguration(Map<String, String> configuration) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Artifact(String name, Location location) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Location(String type, S3Location s3Location) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record S3Location(String bucketName, String objectKey) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Credentials(String accessKeyId, String secretAccessKey, String sessionToken) {
+        @Override
+        public String toString() {
+            return "Credentials[redacted]";
+        }
+    }
+
+    public static PipelineJob parse(InputStream json) {
+        Envelope event;
+        try {
+            event = MAPPER.readValue(json, Envelope.class);
+        } catch (JsonMappingException e) {
+            throw new MalformedEventException(fieldOf(e) + ": wrong type or shape (" + firstLine(e.getOriginalMessage()) + ")", e);
+        } catch (JsonProcessingException e) {
+            throw new MalformedEventException("the event is not valid JSON: " + firstLine(e.getOriginalMessage()), e);
+        } catch (IOException e) {
+            throw new MalformedEventException("the event could not be read: " + e.getMessage(), e);
+        }
+        if (event == null || event.job() == null) {
+            throw new MalformedEventException("expected a CodePipeline job event: '" + JOB + "' is missing");
+        }
+        Job job = event.job();
+        String id = required(job.id(), JOB + ".id");
+        Data data = job.data();
+        if (data == null) {
+            throw new MalformedEventException(JOB + ".data: missing");
+        }
+        Credentials credentials = data.artifactCredentials();
+        if (credentials == null) {
+            throw new MalformedEventException(JOB + ".data.artifactCredentials: missing");
+        }
+        ArtifactAccess access = new ArtifactAccess(
+                required(credentials.accessKeyId(), JOB + ".data.artifactCredentials.accessKeyId"),
+                required(credentials.secretAccessKey(), JOB + ".data.artifactCredentials.secretAccessKey"),
+                required(credentials.sessionToken(), JOB + ".data.artifactCredentials.sessionToken"));
+        Map<String, String> configuration = data.actionConfiguration() == null ? null : data.actionConfiguration().configuration();
+        String userParameters = configuration == null ? null : configuration.get("UserParameters");
+        return new PipelineJob(id, job.accountId(), userParameters, inputArtifacts(data.inputArtifacts()), access);
+    }
+
+    private static List<ArtifactLocation> inputArtifacts(List<Artifact> artifacts) {
+        List<ArtifactLocation> locations = new ArrayList<>();
+        if (artifacts == null) {
+            return locations;
+        }
+        for (int i = 0; i < artifacts.size(); i++) {
+            String field = JOB + ".data.inputArtifacts[" + i + "]";
+            Artifact artifact = artifacts.get(i);
+            if (artifact == null || artifact.location() == null) {
+                throw new MalformedEventException(field + ".location: missing");
+            }
+            Location location = artifact.location();
+            if (!"S3".equals(location.type()) || location.s3Location() == null) {
+                throw new MalformedEventException(field + ".location: expected an S3 location, got type '" + location.type() + "'");
+            }
+            locations.add(new ArtifactLocation(
+                    required(artifact.name(), field + ".name"),
+                    required(location.s3Location().bucketName(), field + ".location.s3Location.bucketName"),
+                    required(location.s3Location().objectKey(), field + ".location.s3Location.objectKey")));
+        }
+        return locations;
+    }
+
+    private static String fieldOf(JsonMappingException e) {
+        StringBuilder field = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                field.append(field.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else {
+                field.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return field.isEmpty() ? "the event" : field.toString();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private static String required(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new MalformedEventException(field + ": missing");
+        }
+        return value;
+    }
+}

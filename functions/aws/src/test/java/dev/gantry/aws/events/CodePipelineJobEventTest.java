@@ -1,0 +1,116 @@
+package dev.gantry.aws.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gantry.core.pipeline.ArtifactAccess;
+import dev.gantry.core.pipeline.ArtifactLocation;
+import dev.gantry.core.pipeline.PipelineJob;
+import dev.gantry.core.release.MalformedEventException;
+import dev.gantry.testing.Fixtures;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+class CodePipelineJobEventTest {
+
+    @Test
+    void readsTheLambdaDeveloperGuidesSampleJob() throws Exception {
+        PipelineJob job = parseFile("codepipeline-job-lambda-invoke.lambda-dev-guide.json");
+
+        assertThat(job.id()).isEqualTo("c0d76431-b0e7-xmpl-97e3-e8ee786eb6f6");
+        assertThat(job.accountId()).isEqualTo("123456789012");
+        assertThat(job.userParameters()).isEqualTo("{\"KEY\": \"VALUE\"}");
+        assertThat(job.inputArtifacts()).containsExactly(
+                new ArtifactLocation("my-pipeline-SourceArtifact", "us-west-2-123456789012-my-pipeline", "my-pipeline/test-api-2/TdOSFRV"));
+        assertThat(job.access()).isEqualTo(new ArtifactAccess("AKIAIOSFODNN7EXAMPLE", "6CGtmAa3lzWtV7a...", "IQoJb3JpZ2luX2VjEA..."));
+    }
+
+    @Test
+    void readsTheActionReferencesSampleJobWithItsPlainUserParameters() throws Exception {
+        PipelineJob job = parseFile("codepipeline-job-lambda-invoke.action-reference.json");
+
+        assertThat(job.id()).isEqualTo("11111111-abcd-1111-abcd-111111abcdef");
+        assertThat(job.userParameters()).isEqualTo("input_parameter");
+        assertThat(job.inputArtifacts()).containsExactly(new ArtifactLocation("ArtifactName", "bucket_name", "filename"));
+    }
+
+    @Test
+    void readsGantrysDerivedJobForPaymentsApiStaging() throws Exception {
+        PipelineJob job = parseFile("gantry-codepipeline-job-payments-api-staging.json");
+
+        assertThat(job.userParameters()).isEqualTo("{\"service\":\"payments-api\",\"environment\":\"staging\"}");
+        assertThat(job.inputArtifacts()).singleElement().satisfies(artifact -> {
+            assertThat(artifact.bucket()).isEqualTo("eu-west-1-111111111111-payments-api");
+            assertThat(artifact.key()).isEqualTo("payments-api/BuildArtif/Gx7mPq2");
+        });
+    }
+
+    @Test
+    void passesAJobWithoutUserParametersOrInputArtifactsOnForThePipelineToBeTold() {
+        PipelineJob job = parse("""
+                {"CodePipeline.job":{"id":"job-1","accountId":"111111111111","data":{
+                  "actionConfiguration":{"configuration":{"FunctionName":"pipeline-deploy"}},
+                  "artifactCredentials":{"accessKeyId":"AKIAIOSFODNN7EXAMPLE","secretAccessKey":"example-secret","sessionToken":"example-token"}}}}""");
+
+        assertThat(job.userParameters()).isNull();
+        assertThat(job.inputArtifacts()).isEmpty();
+    }
+
+    @Test
+    void rejectsAnEventThatIsNotACodePipelineJob() throws Exception {
+        assertThatThrownBy(() -> parseFile("ecr-image-action-push-success.json"))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessage("expected a CodePipeline job event: 'CodePipeline.job' is missing");
+    }
+
+    @Test
+    void rejectsAJobWithoutIdNamingTheField() {
+        assertThatThrownBy(() -> parse(Fixtures.eventText("codepipeline-job-lambda-invoke.lambda-dev-guide.json")
+                .replace("\"id\": \"c0d76431-b0e7-xmpl-97e3-e8ee786eb6f6\",", "")))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessage("CodePipeline.job.id: missing");
+    }
+
+    @Test
+    void rejectsAJobWithoutItsSessionTokenWithoutRepeatingTheOtherCredentials() {
+        assertThatThrownBy(() -> parse(Fixtures.eventText("codepipeline-job-lambda-invoke.lambda-dev-guide.json")
+                .replace("\"sessionToken\": \"IQoJb3JpZ2luX2VjEA...\",", "")))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessage("CodePipeline.job.data.artifactCredentials.sessionToken: missing");
+    }
+
+    @Test
+    void rejectsAMistypedFieldNamingIt() {
+        assertThatThrownBy(() -> parse("{\"CodePipeline.job\":{\"id\":\"job-1\",\"data\":{\"inputArtifacts\":\"BuildArtifact\"}}}"))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageStartingWith("CodePipeline.job.data.inputArtifacts: wrong type or shape");
+    }
+
+    @Test
+    void rejectsAnInputArtifactOutsideS3() {
+        assertThatThrownBy(() -> parse(Fixtures.eventText("codepipeline-job-lambda-invoke.lambda-dev-guide.json")
+                .replace("\"type\": \"S3\",\n                        \"s3Location\"", "\"type\": \"GitHub\",\n                        \"s3Location\"")))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessage("CodePipeline.job.data.inputArtifacts[0].location: expected an S3 location, got type 'GitHub'");
+    }
+
+    @Test
+    void keepsTheCredentialsOutOfThePrintedJob() throws Exception {
+        PipelineJob job = parseFile("gantry-codepipeline-job-payments-api-staging.json");
+
+        assertThat(job.toString()).doesNotContain("AKIAIOSFODNN7EXAMPLE").doesNotContain("6CGtmAa3lzWtV7a").doesNotContain("IQoJb3JpZ2luX2VjEA");
+    }
+
+    private static PipelineJob parseFile(String name) throws Exception {
+        try (InputStream in = Files.newInputStream(Fixtures.event(name))) {
+            return CodePipelineJobEvent.parse(in);
+        }
+    }
+
+    private static PipelineJob parse(String json) {
+        return CodePipelineJobEvent.parse(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    }
+}

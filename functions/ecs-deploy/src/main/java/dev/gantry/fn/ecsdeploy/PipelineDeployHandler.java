@@ -1,0 +1,49 @@
+package dev.gantry.fn.ecsdeploy;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.gantry.aws.events.CodePipelineJobEvent;
+import dev.gantry.core.pipeline.PipelineDeployService;
+import dev.gantry.core.pipeline.PipelineJob;
+import dev.gantry.core.pipeline.PipelineJobReport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import org.slf4j.MDC;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+/**
+ * Entry point for CodePipeline's "AWS Lambda invoke" action: reads the job, has the pipeline deploy
+ * service run it (which puts the job's result in CodePipeline), and answers with what it did as JSON.
+ *
+ * <p>A problem with the job is the job's failure result, and the invocation succeeds. The invocation fails
+ * only when the event is not a job, or the job could be neither claimed nor completed, so Lambda retries
+ * it and finally hands it to the on-failure destination.
+ */
+public final class PipelineDeployHandler implements RequestStreamHandler {
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final PipelineDeployService pipelineDeploys;
+
+    /** Used by Lambda: wires the real adapters from the environment, once per cold start. */
+    public PipelineDeployHandler() {
+        this(PipelineDeployWiring.fromEnvironment(System.getenv()));
+    }
+
+    public PipelineDeployHandler(PipelineDeployService pipelineDeploys) {
+        this.pipelineDeploys = pipelineDeploys;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        PipelineJobReport report = PowertoolsLogging.withLogging(context, () -> {
+            PipelineJob job = CodePipelineJobEvent.parse(input);
+            MDC.put("correlation_id", job.id());
+            return pipelineDeploys.run(job, context.getAwsRequestId());
+        });
+        JSON.writeValue(output, report);
+    }
+}
