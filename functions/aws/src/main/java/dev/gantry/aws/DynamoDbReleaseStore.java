@@ -57,7 +57,6 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
         values.put(":service", s(key.service()));
         values.put(":environment", s(key.environment()));
         values.put(":digest", s(key.digest().value()));
-        values.put(":tag", s(release.tag()));
         values.put(":image", s(release.image()));
         values.put(":eventId", s(release.eventId()));
         String pushedAt = "";
@@ -65,11 +64,18 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
             values.put(":pushedAt", s(release.pushedAt().toString()));
             pushedAt = ", #pushedAt = if_not_exists(#pushedAt, :pushedAt)";
         }
+        if (release.tag() != null) {
+            values.put(":tag", s(release.tag()));
+            pushedAt += ", #tag = if_not_exists(#tag, :tag)";
+        }
         String setPushedAt = pushedAt;
         Map<String, String> attributeNames = names("#owner", "#leaseUntil", "#updatedAt", "#status", "#createdAt", "#service",
-                "#environment", "#digest", "#tag", "#image", "#eventId", "#pk");
+                "#environment", "#digest", "#image", "#eventId", "#pk");
         if (release.pushedAt() != null) {
             attributeNames.put("#pushedAt", "pushedAt");
+        }
+        if (release.tag() != null) {
+            attributeNames.put("#tag", "tag");
         }
         try {
             // One UpdateItem creates the record or takes over an abandoned one; if_not_exists keeps what an
@@ -80,7 +86,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
                     .updateExpression("SET #owner = :owner, #leaseUntil = :lease, #updatedAt = :now,"
                             + " #status = if_not_exists(#status, :claimed), #createdAt = if_not_exists(#createdAt, :now),"
                             + " #service = if_not_exists(#service, :service), #environment = if_not_exists(#environment, :environment),"
-                            + " #digest = if_not_exists(#digest, :digest), #tag = if_not_exists(#tag, :tag),"
+                            + " #digest = if_not_exists(#digest, :digest),"
                             + " #image = if_not_exists(#image, :image), #eventId = if_not_exists(#eventId, :eventId)" + setPushedAt)
                     .conditionExpression("attribute_not_exists(#pk) OR (" + NOT_FINISHED_AND_LEASE_EXPIRED + ")")
                     .expressionAttributeNames(attributeNames)
@@ -230,11 +236,14 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
     @Override
     public void unlockEnvironment(String service, String environment, String owner) {
         try {
-            dynamo.deleteItem(r -> r.tableName(table)
+            // An update rather than a delete: the functions' roles are granted no DeleteItem, and an expired
+            // lease is exactly what lockEnvironment treats as free.
+            dynamo.updateItem(r -> r.tableName(table)
                     .key(lockKey(service, environment))
+                    .updateExpression("SET #leaseUntil = :free")
                     .conditionExpression("#owner = :owner")
-                    .expressionAttributeNames(names("#owner"))
-                    .expressionAttributeValues(Map.of(":owner", s(owner))));
+                    .expressionAttributeNames(names("#owner", "#leaseUntil"))
+                    .expressionAttributeValues(Map.of(":owner", s(owner), ":free", n(0))));
         } catch (ConditionalCheckFailedException e) {
             // Not ours (any more): someone took it over after our lease ran out.
         } catch (SdkException e) {

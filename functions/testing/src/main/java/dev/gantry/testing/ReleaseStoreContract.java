@@ -278,6 +278,17 @@ public abstract class ReleaseStoreContract {
     }
 
     @Test
+    void claimsAReleaseHandedOverWithoutATag() {
+        ReleaseStore store = store();
+        ReleaseKey key = key("t0");
+
+        Claim claim = store.claim(Release.proposed(key, null, "img@" + key.digest(), "job-1", null, "inv-1", T0.plus(LEASE), T0), T0, LEASE);
+
+        assertThat(claim).isInstanceOf(Claim.Granted.class);
+        assertThat(store.find(key).orElseThrow().tag()).isNull();
+    }
+
+    @Test
     void keepsWhenTheImageWasPushed() {
         ReleaseStore store = store();
         ReleaseKey key = key("p1");
