@@ -69,6 +69,13 @@ public final class EcsDeployAutomation extends Construct {
      */
     public static final int INVOKE_RETRY_ATTEMPTS = 0;
 
+    /**
+     * rollout-follow's async retries: two. Its one expected failure is transient and resolves itself: ECS can
+     * report a deployment a moment before the deploy that started it has recorded its service update, and a
+     * retry a minute later finds the record. Its writes are conditional and idempotent, so a retry is safe.
+     */
+    public static final int ROLLOUT_RETRY_ATTEMPTS = 2;
+
     // EventBridge fails to deliver when Lambda throttles or briefly rejects the Invoke call; with EventBridge's
     // backoff, eight tries span the minutes that takes to clear.
     private static final int DELIVERY_RETRY_ATTEMPTS = 8;
@@ -123,7 +130,7 @@ public final class EcsDeployAutomation extends Construct {
 
         this.ecsDeploy = new GantryFunction(this, ECS_DEPLOY, code, props, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
         this.pipelineDeploy = new GantryFunction(this, PIPELINE_DEPLOY, code, props, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
-        this.rolloutFollow = new GantryFunction(this, ROLLOUT_FOLLOW, code, props, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
+        this.rolloutFollow = new GantryFunction(this, ROLLOUT_FOLLOW, code, props, failedInvocationQueue, ROLLOUT_RETRY_ATTEMPTS);
 
         this.rule = Rule.Builder.create(this, "ImagePushRule")
                 .description("Gantry: a successful ECR push to a service repository starts a deploy")

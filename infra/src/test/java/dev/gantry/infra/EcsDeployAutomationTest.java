@@ -256,13 +256,14 @@ class EcsDeployAutomationTest {
 
     @ParameterizedTest
     @EnumSource(Fn.class)
-    void failedInvocationsAreNotRetriedButSentToTheSharedFailureQueue(Fn fn) {
+    void failedInvocationsGoToTheSharedFailureQueueAfterTheirRetries(Fn fn) {
         String failureQueueId = json.idOf("AWS::SQS::Queue", "EcsDeployFailedInvocationQueue");
+        int retries = fn == Fn.ROLLOUT_FOLLOW ? 2 : 0;
 
         template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Map.of(
                 "FunctionName", Map.of("Ref", fn.functionId(json)),
                 "Qualifier", "$LATEST",
-                "MaximumRetryAttempts", 0,
+                "MaximumRetryAttempts", retries,
                 "MaximumEventAgeInSeconds", 3600,
                 "DestinationConfig", Map.of("OnFailure", Map.of(
                         "Destination", Map.of("Fn::GetAtt", List.of(failureQueueId, "Arn"))))));
@@ -270,9 +271,10 @@ class EcsDeployAutomationTest {
     }
 
     @Test
-    void noFunctionRetriesAFailedInvocation() {
+    void onlyRolloutFollowingRetriesAFailedInvocation() {
         template.resourceCountIs("AWS::Lambda::EventInvokeConfig", 3);
-        template.allResourcesProperties("AWS::Lambda::EventInvokeConfig", Map.of("MaximumRetryAttempts", 0));
+        template.resourcePropertiesCountIs("AWS::Lambda::EventInvokeConfig", Map.of("MaximumRetryAttempts", 0), 2);
+        template.resourcePropertiesCountIs("AWS::Lambda::EventInvokeConfig", Map.of("MaximumRetryAttempts", 2), 1);
     }
 
     @Test

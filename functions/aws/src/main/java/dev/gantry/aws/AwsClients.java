@@ -75,6 +75,11 @@ public final class AwsClients {
         return DynamoDbClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
     }
 
+    /** A setting the function can run without; empty when unset or blank. */
+    public java.util.Optional<String> optional(String name) {
+        return java.util.Optional.ofNullable(environment.get(name)).filter(v -> !v.isBlank());
+    }
+
     /** A setting the function cannot run without. */
     public String required(String name) {
         String value = environment.get(name);

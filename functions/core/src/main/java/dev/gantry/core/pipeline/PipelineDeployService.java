@@ -138,7 +138,12 @@ public final class PipelineDeployService {
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("the deploy reported nothing for " + target));
         return switch (outcome.result()) {
-            case DEPLOYED, UNCHANGED, DUPLICATE, PLANNED -> succeeded(job, summary(outcome, pinned, tag));
+            case DEPLOYED, UNCHANGED, DUPLICATE -> succeeded(job, summary(outcome, pinned, tag));
+            // A dry run must not let the pipeline carry on as if the image were deployed: it stops it, saying
+            // what the deploy would have done.
+            case PLANNED -> failed(job, JobFailureType.JOB_FAILED, "dry run (GANTRY_DRY_RUN): nothing was deployed. The deploy of "
+                    + pinned + " to " + service.name() + "/" + environment.name() + " would " + outcome.reason().replaceFirst("^dry run: would ", "")
+                    + (outcome.changes().isEmpty() ? "" : "; " + String.join("; ", outcome.changes())));
             case HELD -> failed(job, JobFailureType.CONFIGURATION_ERROR, environment.gated()
                     ? "environment " + environment.name() + " of " + service.name() + " is behind gate '" + environment.gate()
                             + "': a gated environment is entered when its gate passes, not from a pipeline's deploy action, so "

@@ -32,7 +32,9 @@ public record RolloutOutcome(
         /** The release already knew as much or more: a duplicate, late or out-of-order event. */
         UNCHANGED,
         /** No Gantry release, or none that is still following its rollout, matched the event. */
-        IGNORED
+        IGNORED,
+        /** Dry run: what would have been written (and vetoed); nothing was. */
+        PLANNED
     }
 
     static RolloutOutcome ignored(String service, String environment, String deploymentId, String taskDefinitionArn, String reason) {

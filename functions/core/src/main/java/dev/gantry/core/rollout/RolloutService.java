@@ -48,13 +48,25 @@ public final class RolloutService {
     private final ReleaseStore releases;
     private final DeployControls controls;
     private final Clock clock;
+    private final boolean dryRun;
 
     public RolloutService(GantryConfig config, EcsDeployments ecs, ReleaseStore releases, DeployControls controls, Clock clock) {
+        this(config, ecs, releases, controls, clock, false);
+    }
+
+    private RolloutService(GantryConfig config, EcsDeployments ecs, ReleaseStore releases, DeployControls controls, Clock clock,
+            boolean dryRun) {
         this.config = config;
         this.ecs = ecs;
         this.releases = releases;
         this.controls = controls;
         this.clock = clock;
+        this.dryRun = dryRun;
+    }
+
+    /** The same service, read-only: it reports what it would record and veto, and writes nothing. */
+    public RolloutService dryRun() {
+        return new RolloutService(config, ecs, releases, controls, clock, true);
     }
 
     /** Records what a deployment event means for the release of that deployment. */
@@ -131,6 +143,10 @@ public final class RolloutService {
             // The status stays what it was: one stopped task neither fails nor completes a rollout.
             RolloutStatus status = release.rolloutStatus() == null ? RolloutStatus.PENDING : release.rolloutStatus();
             String reason = RolloutPolicy.describeStop(task);
+            if (dryRun) {
+                return logged(new RolloutOutcome(target.service(), target.environment(), release.key().id(), null, task.taskDefinitionArn(),
+                        Result.PLANNED, status, "dry run: would record " + reason, false));
+            }
             releases.recordRollout(release.key(), status, reason, clock.instant());
             return logged(new RolloutOutcome(target.service(), target.environment(), release.key().id(), null, task.taskDefinitionArn(),
                     Result.RECORDED, status, reason, false));
@@ -145,6 +161,12 @@ public final class RolloutService {
                 return logged(RolloutOutcome.unchanged(target.service(), target.environment(), release.key().id(), deployment.id(),
                         deployment.taskDefinitionArn(), release.rolloutStatus(), "the release already recorded " + release.rolloutStatus()
                                 + ", which " + assessment.status() + " does not replace"));
+            }
+            if (dryRun) {
+                return logged(new RolloutOutcome(target.service(), target.environment(), release.key().id(), deployment.id(),
+                        deployment.taskDefinitionArn(), Result.PLANNED, assessment.status(), "dry run: would record "
+                                + assessment.status() + (assessment.status() == RolloutStatus.ROLLED_BACK ? " and veto the digest" : "")
+                                + ": " + assessment.reason(), false));
             }
             boolean vetoed = false;
             if (assessment.status() == RolloutStatus.ROLLED_BACK) {

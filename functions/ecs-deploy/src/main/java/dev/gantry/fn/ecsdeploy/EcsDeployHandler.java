@@ -27,16 +27,9 @@ public final class EcsDeployHandler implements RequestStreamHandler {
 
     private final DeployService deploys;
 
-    /** When {@code true}, the function plans and reports but changes nothing: no revision, no update, no record. */
-    public static final String DRY_RUN_ENV = "GANTRY_DRY_RUN";
-
     /** Used by Lambda: wires the real adapters from the environment, once per cold start. */
     public EcsDeployHandler() {
-        this(readOnlyIfAsked(EcsDeployWiring.fromEnvironment(System.getenv()), System.getenv()));
-    }
-
-    static DeployService readOnlyIfAsked(DeployService deploys, java.util.Map<String, String> environment) {
-        return Boolean.parseBoolean(environment.getOrDefault(DRY_RUN_ENV, "false").trim()) ? deploys.dryRun() : deploys;
+        this(EcsDeployWiring.fromEnvironment(System.getenv()));
     }
 
     public EcsDeployHandler(DeployService deploys) {

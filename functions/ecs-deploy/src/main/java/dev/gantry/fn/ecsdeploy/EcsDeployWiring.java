@@ -15,7 +15,14 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /** Builds the deploy service from the environment: configuration, clients and stores, all at init. */
 final class EcsDeployWiring {
 
+    /** When {@code true}, every entry point plans and reports but changes nothing it deploys to or records. */
+    static final String DRY_RUN_ENV = "GANTRY_DRY_RUN";
+
     private EcsDeployWiring() {}
+
+    static boolean dryRun(AwsClients aws) {
+        return aws.optional(DRY_RUN_ENV).map(v -> Boolean.parseBoolean(v.trim())).orElse(false);
+    }
 
     static DeployService fromEnvironment(Map<String, String> environment) {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
@@ -28,7 +35,8 @@ final class EcsDeployWiring {
         // One ECS client per region and role the configuration deploys through, built now rather than on first use.
         SdkEcsGateway ecs = new SdkEcsGateway(EcsClients.forConfig(config, aws));
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
-        return new DeployService(config, ecs, new DynamoDbReleaseStore(dynamo, table), new DynamoDbDeployControls(dynamo, table),
-                Clock.systemUTC());
+        DeployService deploys = new DeployService(config, ecs, new DynamoDbReleaseStore(dynamo, table),
+                new DynamoDbDeployControls(dynamo, table), Clock.systemUTC());
+        return dryRun(aws) ? deploys.dryRun() : deploys;
     }
 }

@@ -27,7 +27,8 @@ final class RolloutWiring {
         EcsClients ecsClients = EcsClients.forConfig(config, aws);
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
         DynamoDbClient dynamo = aws.dynamoDb();
-        return new RolloutService(config, new SdkEcsDeployments(ecsClients::forTarget), new DynamoDbReleaseStore(dynamo, table),
-                new DynamoDbDeployControls(dynamo, table), Clock.systemUTC());
+        RolloutService rollouts = new RolloutService(config, new SdkEcsDeployments(ecsClients::forTarget),
+                new DynamoDbReleaseStore(dynamo, table), new DynamoDbDeployControls(dynamo, table), Clock.systemUTC());
+        return EcsDeployWiring.dryRun(aws) ? rollouts.dryRun() : rollouts;
     }
 }

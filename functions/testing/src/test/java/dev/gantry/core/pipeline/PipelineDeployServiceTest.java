@@ -93,6 +93,22 @@ class PipelineDeployServiceTest {
     }
 
     @Test
+    void stopsThePipelineSayingWhatADryRunWouldHaveDeployed() {
+        artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_PINNED));
+        PipelineDeployService dryRun = new PipelineDeployService(config, new DeployService(config, ecs, releases, controls, clock).dryRun(),
+                artifacts, registry, jobs, ledger, clock);
+
+        dryRun.run(job("job-1", STAGING), "inv-1");
+
+        assertThat(ecs.calls()).isEmpty();
+        assertThat(jobs.puts()).singleElement().satisfies(put -> {
+            assertThat(put.result()).isInstanceOf(JobResult.Failed.class);
+            assertThat(put.result().message()).startsWith("dry run (GANTRY_DRY_RUN): nothing was deployed.")
+                    .contains("would register a revision of").contains("app: payments-api:1.3.0 -> payments-api");
+        });
+    }
+
+    @Test
     void readsTheArtifactWithTheCredentialsOfTheJob() {
         artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_PINNED));
 

@@ -108,6 +108,21 @@ class RolloutServiceTest {
     }
 
     @Test
+    void reportsARollbackWithoutRecordingOrVetoingInADryRun() {
+        ReleaseKey release = givenDeployed(STAGING, DIGEST, OLD, NEW);
+        ecs.given(STAGING, primary("ecs-svc/3", OLD, RolloutState.IN_PROGRESS, BREAKER_ROLLING_BACK),
+                active("ecs-svc/2", NEW, RolloutState.FAILED, BREAKER_FAILED));
+
+        RolloutReport report = rollouts.dryRun().onDeploymentStateChange(event(STAGING, Kind.FAILED, "ecs-svc/2", BREAKER_FAILED));
+
+        RolloutOutcome outcome = report.outcomes().get(0);
+        assertThat(outcome.result()).isEqualTo(RolloutOutcome.Result.PLANNED);
+        assertThat(outcome.reason()).startsWith("dry run: would record ROLLED_BACK and veto the digest");
+        assertThat(releases.find(release).orElseThrow().rolloutStatus()).isEqualTo(RolloutStatus.PENDING);
+        assertThat(controls.vetoOf("payments-api", "staging", DIGEST)).isEmpty();
+    }
+
+    @Test
     void vetoesADigestThatADeploymentAlarmRolledBack() {
         ReleaseKey release = givenDeployed(STAGING, DIGEST, OLD, NEW);
         ecs.given(STAGING, primary("ecs-svc/3", OLD, RolloutState.IN_PROGRESS, null), active("ecs-svc/2", NEW, RolloutState.FAILED, null));
