@@ -17,6 +17,8 @@ import java.util.List;
  * @param gate name of the gate a release must pass before deploying here; none when absent
  * @param keepRevisions how many of the newest revisions of the task-definition family survive the cleanup
  *     after a deploy; default {@value #DEFAULT_KEEP_REVISIONS}, at least {@value #MIN_KEEP_REVISIONS}
+ * @param autoDeploy whether a pushed release deploys here by itself; {@code true} when absent. When
+ *     {@code false}, only an explicit deploy (a pipeline's deploy action, an operator) enters it
  * @param roleArn an IAM role in {@code account} that Gantry assumes to reach this environment's ECS service;
  *     when absent, Gantry uses its own credentials
  */
@@ -31,7 +33,8 @@ public record EnvironmentConfig(
         String executionRoleArn,
         String gate,
         Integer keepRevisions,
-        String roleArn) {
+        String roleArn,
+        Boolean autoDeploy) {
 
     /** Revisions kept when {@code keepRevisions} is absent: enough history to roll back by hand for weeks of releases. */
     public static final int DEFAULT_KEEP_REVISIONS = 10;
@@ -42,6 +45,7 @@ public record EnvironmentConfig(
     public EnvironmentConfig {
         containers = containers == null ? List.of() : List.copyOf(containers);
         keepRevisions = keepRevisions == null ? DEFAULT_KEEP_REVISIONS : keepRevisions;
+        autoDeploy = autoDeploy == null ? Boolean.TRUE : autoDeploy;
     }
 
     public boolean gated() {

@@ -191,6 +191,10 @@ public final class DeployService {
             return DeployOutcome.of(service.name(), environment.name(), Result.HELD,
                     "behind gate '" + environment.gate() + "': gated environments are entered when their gate passes, not on push");
         }
+        if (policy != null && !environment.autoDeploy()) {
+            return DeployOutcome.of(service.name(), environment.name(), Result.HELD, "autoDeploy is off for " + environment.name()
+                    + ": pushes do not deploy here; a pipeline's deploy action or an operator promotes to it");
+        }
         Optional<DeployControls.Veto> veto = controls.vetoOf(service.name(), environment.name(), digest);
         if (veto.isPresent()) {
             return DeployOutcome.of(service.name(), environment.name(), Result.REFUSED, digest.shortForm() + " is vetoed for "

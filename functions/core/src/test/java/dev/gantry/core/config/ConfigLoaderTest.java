@@ -195,8 +195,8 @@ class ConfigLoaderTest {
                 """;
 
         assertRejectedWith(yaml, new ConfigProblem(9, "services[0].environments[0].clustr",
-                "unknown key 'clustr'; expected one of: account, cluster, containers, executionRoleArn, gate, keepRevisions, name, "
-                        + "region, roleArn, service, taskRoleArn"));
+                "unknown key 'clustr'; expected one of: account, autoDeploy, cluster, containers, executionRoleArn, gate, keepRevisions, "
+                        + "name, region, roleArn, service, taskRoleArn"));
     }
 
     @Test

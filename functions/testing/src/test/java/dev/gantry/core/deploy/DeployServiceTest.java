@@ -260,6 +260,31 @@ class DeployServiceTest {
     private static final String DIGEST_160 = "sha256:" + "16".repeat(32);
 
     @Test
+    void deploysOnPushOnlyWhereAutoDeployIsOnAndExplicitlyEverywhere() {
+        GantryConfig manualProd = ConfigLoader.parse("""
+                version: 1
+                services:
+                  - name: payments-api
+                    repository: payments-api
+                    tagPolicy: { glob: "*" }
+                    environments:
+                      - { name: staging, account: "111111111111", region: eu-west-1, cluster: staging, service: payments-api }
+                      - { name: prod, account: "111111111111", region: eu-west-1, cluster: prod, service: payments-api, autoDeploy: false }
+                """, "gantry.yml");
+        DeployService deploys = new DeployService(manualProd, ecs, releases, controls, clock);
+
+        DeployReport pushed = deploys.onImagePush(push("1.4.0", DIGEST), "inv-1");
+        DeployReport promoted = deploys.deploy(new DeployRequest("payments-api", "prod",
+                dev.gantry.core.image.ImageReference.parse(REGISTRY + "/payments-api@" + DIGEST), "1.4.0", "job-1", null), "inv-2");
+
+        assertThat(outcome(pushed, "staging").result()).isEqualTo(Result.DEPLOYED);
+        assertThat(outcome(pushed, "prod").result()).isEqualTo(Result.HELD);
+        assertThat(outcome(pushed, "prod").reason()).contains("autoDeploy is off for prod");
+        assertThat(outcome(promoted, "prod").result()).isEqualTo(Result.DEPLOYED);
+        assertThat(ecs.calls("UpdateService")).extracting(InMemoryEcsGateway.Call::service).containsExactly(STAGING, PROD);
+    }
+
+    @Test
     void refusesAVetoedDigestSayingWhoVetoedItAndWhy() {
         controls.veto(new DeployControls.Veto("payments-api", "staging", new ImageDigest(DIGEST), "broke checkout", "U0EXAMPLE1",
                 Instant.parse("2026-11-23T09:00:00Z")));
