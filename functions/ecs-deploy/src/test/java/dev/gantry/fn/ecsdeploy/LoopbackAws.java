@@ -106,6 +106,13 @@ final class LoopbackAws implements AutoCloseable {
         }
     }
 
+    /** The release records in the table (not the environment locks or job records beside them). */
+    java.util.List<java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> releaseItems() {
+        return dynamo.scan(r -> r.tableName(TABLE)).items().stream()
+                .filter(item -> item.get("pk").s().startsWith("RELEASE#"))
+                .toList();
+    }
+
     @Override
     public void close() throws Exception {
         dynamo.close();

@@ -53,7 +53,7 @@ class ScriptsInvokeIT {
         assertThat(EcsWire.requests(aws.ecs, "RegisterTaskDefinition").get(0).at("/containerDefinitions/0/image").asText())
                 .isEqualTo(LoopbackAws.REGISTRY + "/payments-api@sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd");
         assertThat(EcsWire.requests(aws.ecs, "UpdateService").get(0).at("/taskDefinition").asText()).isEqualTo(LoopbackAws.NEW_ARN);
-        assertThat(aws.dynamo.scan(r -> r.tableName(LoopbackAws.TABLE)).items()).singleElement()
+        assertThat(aws.releaseItems()).singleElement()
                 .satisfies(item -> assertThat(item.get("status").s()).isEqualTo("SERVICE_UPDATED"));
     }
 
@@ -70,7 +70,7 @@ class ScriptsInvokeIT {
         assertThat(report.at("/outcomes/0/changes/0").asText()).isEqualTo("app: payments-api:1.3.0 -> payments-api:1.4.0@sha256:07348c117739");
         assertThat(EcsWire.requests(aws.ecs, "RegisterTaskDefinition")).isEmpty();
         assertThat(EcsWire.requests(aws.ecs, "UpdateService")).isEmpty();
-        assertThat(aws.dynamo.scan(r -> r.tableName(LoopbackAws.TABLE)).items()).isEmpty();
+        assertThat(aws.releaseItems()).isEmpty();
     }
 
     @Test
