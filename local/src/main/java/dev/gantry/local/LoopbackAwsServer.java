@@ -44,6 +44,8 @@ public final class LoopbackAwsServer {
         stub(ecs, "DescribeTaskDefinition", events.resolve("gantry-ecs-response-describe-task-definition-payments-api.json"));
         stub(ecs, "RegisterTaskDefinition", events.resolve("gantry-ecs-response-register-task-definition-payments-api.json"));
         stub(ecs, "UpdateService", events.resolve("gantry-ecs-response-update-service-payments-api.json"));
+        stub(ecs, "ListTaskDefinitions", events.resolve("gantry-ecs-response-list-task-definitions-payments-api.json"));
+        stub(ecs, "DeregisterTaskDefinition", events.resolve("gantry-ecs-response-deregister-task-definition-payments-api.json"));
 
         int dynamoPort = freePort();
         DynamoDBProxyServer dynamoServer = ServerRunner.createServerFromCommandLineArgs(
