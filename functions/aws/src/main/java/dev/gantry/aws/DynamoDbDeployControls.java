@@ -1,9 +1,12 @@
 package dev.gantry.aws;
 
+import static dev.gantry.aws.DynamoDbItems.instant;
+import static dev.gantry.aws.DynamoDbItems.s;
+import static dev.gantry.aws.DynamoDbItems.text;
+
 import dev.gantry.core.deploy.DeployControls;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.release.ReleaseStore.ReleaseStoreException;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -94,14 +97,14 @@ public final class DynamoDbDeployControls implements DeployControls {
 
     static Map<String, AttributeValue> vetoKey(String service, String environment, ImageDigest digest) {
         return Map.of(
-                StateTable.PARTITION_KEY, AttributeValue.fromS("VETO#" + service + "#" + environment),
-                StateTable.SORT_KEY, AttributeValue.fromS(digest.value()));
+                StateTable.PARTITION_KEY, s("VETO#" + service + "#" + environment),
+                StateTable.SORT_KEY, s(digest.value()));
     }
 
     static Map<String, AttributeValue> pinKey(String service, String environment) {
         return Map.of(
-                StateTable.PARTITION_KEY, AttributeValue.fromS("PIN#" + service + "#" + environment),
-                StateTable.SORT_KEY, AttributeValue.fromS(PIN_SORT_KEY));
+                StateTable.PARTITION_KEY, s("PIN#" + service + "#" + environment),
+                StateTable.SORT_KEY, s(PIN_SORT_KEY));
     }
 
     private <T> T call(Supplier<T> request, String what) {
@@ -115,17 +118,7 @@ public final class DynamoDbDeployControls implements DeployControls {
     /** Absent values stay absent: DynamoDB has no null string, and a missing attribute reads back as null. */
     private static void put(Map<String, AttributeValue> item, String name, String value) {
         if (value != null) {
-            item.put(name, AttributeValue.fromS(value));
+            item.put(name, s(value));
         }
-    }
-
-    private static String text(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null ? null : value.s();
-    }
-
-    private static Instant instant(Map<String, AttributeValue> item, String name) {
-        String value = text(item, name);
-        return value == null ? null : Instant.parse(value);
     }
 }

@@ -1,5 +1,10 @@
 package dev.gantry.aws;
 
+import static dev.gantry.aws.DynamoDbItems.instant;
+import static dev.gantry.aws.DynamoDbItems.n;
+import static dev.gantry.aws.DynamoDbItems.s;
+import static dev.gantry.aws.DynamoDbItems.text;
+
 import dev.gantry.core.pipeline.JobFailureType;
 import dev.gantry.core.pipeline.JobLedger;
 import dev.gantry.core.pipeline.JobRecord;
@@ -205,23 +210,5 @@ public final class DynamoDbJobLedger implements JobLedger {
             names.put(placeholder, attribute);
         }
         return names;
-    }
-
-    private static String text(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null ? null : value.s();
-    }
-
-    private static Instant instant(Map<String, AttributeValue> item, String name) {
-        String value = text(item, name);
-        return value == null ? null : Instant.parse(value);
-    }
-
-    private static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
-    }
-
-    private static AttributeValue n(long value) {
-        return AttributeValue.fromN(Long.toString(value));
     }
 }

@@ -1,5 +1,10 @@
 package dev.gantry.aws;
 
+import static dev.gantry.aws.DynamoDbItems.instant;
+import static dev.gantry.aws.DynamoDbItems.n;
+import static dev.gantry.aws.DynamoDbItems.s;
+import static dev.gantry.aws.DynamoDbItems.text;
+
 import dev.gantry.core.release.Release;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.ReleaseStatus;
@@ -111,7 +116,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
         values.put(":registered", s(ReleaseStatus.REGISTERED.name()));
         values.put(":previous", s(previousTaskDefinitionArn));
         values.put(":arn", s(taskDefinitionArn));
-        values.put(":changes", AttributeValue.fromL(changes.stream().map(DynamoDbReleaseStore::s).toList()));
+        values.put(":changes", AttributeValue.fromL(changes.stream().map(DynamoDbItems::s).toList()));
         values.put(":now", s(now.toString()));
         update(key, owner, "SET #status = :registered, #previous = :previous, #arn = :arn, #changes = :changes, #updatedAt = :now",
                 names("#owner", "#status", "#previous", "#arn", "#changes", "#updatedAt"), values);
@@ -312,23 +317,5 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
             names.put(placeholder, attribute);
         }
         return names;
-    }
-
-    private static String text(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null ? null : value.s();
-    }
-
-    private static Instant instant(Map<String, AttributeValue> item, String name) {
-        String value = text(item, name);
-        return value == null ? null : Instant.parse(value);
-    }
-
-    private static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
-    }
-
-    private static AttributeValue n(long value) {
-        return AttributeValue.fromN(Long.toString(value));
     }
 }

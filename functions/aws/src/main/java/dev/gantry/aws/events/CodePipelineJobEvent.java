@@ -1,17 +1,14 @@
 package dev.gantry.aws.events;
 
+import static dev.gantry.aws.events.EventFields.readOrNull;
+import static dev.gantry.aws.events.EventFields.required;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.gantry.core.pipeline.ArtifactAccess;
 import dev.gantry.core.pipeline.ArtifactLocation;
 import dev.gantry.core.pipeline.PipelineJob;
 import dev.gantry.core.release.MalformedEventException;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +24,6 @@ import java.util.Map;
 public final class CodePipelineJobEvent {
 
     static final String JOB = "CodePipeline.job";
-
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
 
     private CodePipelineJobEvent() {}
 
@@ -64,16 +57,7 @@ public final class CodePipelineJobEvent {
     }
 
     public static PipelineJob parse(InputStream json) {
-        Envelope event;
-        try {
-            event = MAPPER.readValue(json, Envelope.class);
-        } catch (JsonMappingException e) {
-            throw new MalformedEventException(fieldOf(e) + ": wrong type or shape (" + firstLine(e.getOriginalMessage()) + ")", e);
-        } catch (JsonProcessingException e) {
-            throw new MalformedEventException("the event is not valid JSON: " + firstLine(e.getOriginalMessage()), e);
-        } catch (IOException e) {
-            throw new MalformedEventException("the event could not be read: " + e.getMessage(), e);
-        }
+        Envelope event = readOrNull(json, Envelope.class);
         if (event == null || event.job() == null) {
             throw new MalformedEventException("expected a CodePipeline job event: '" + JOB + "' is missing");
         }
@@ -117,32 +101,5 @@ public final class CodePipelineJobEvent {
                     required(location.s3Location().objectKey(), field + ".location.s3Location.objectKey")));
         }
         return locations;
-    }
-
-    private static String fieldOf(JsonMappingException e) {
-        StringBuilder field = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                field.append(field.isEmpty() ? "" : ".").append(ref.getFieldName());
-            } else {
-                field.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return field.isEmpty() ? "the event" : field.toString();
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
-    }
-
-    private static String required(String value, String field) {
-        if (value == null || value.isBlank()) {
-            throw new MalformedEventException(field + ": missing");
-        }
-        return value;
     }
 }

@@ -1,20 +1,16 @@
 package dev.gantry.aws.events;
 
+import static dev.gantry.aws.events.EventFields.instant;
+import static dev.gantry.aws.events.EventFields.read;
+import static dev.gantry.aws.events.EventFields.required;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.gantry.core.deploy.EcsServiceRef;
 import dev.gantry.core.release.MalformedEventException;
 import dev.gantry.core.rollout.DeploymentStateChange;
 import dev.gantry.core.rollout.DeploymentStateChange.Kind;
-import java.io.IOException;
 import java.io.InputStream;
-import java.time.DateTimeException;
-import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,10 +28,6 @@ public final class EcsDeploymentStateChangeEvent {
     /** {@code arn:<partition>:ecs:<region>:<account>:service/<cluster>/<service>}: the long ARN format, which names the cluster. */
     private static final Pattern SERVICE_ARN = Pattern.compile("arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\\d{12}):service/([^/]+)/([^/]+)");
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
-
     private EcsDeploymentStateChangeEvent() {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -50,7 +42,7 @@ public final class EcsDeploymentStateChangeEvent {
     record Detail(String eventName, String deploymentId, String updatedAt, String reason) {}
 
     public static DeploymentStateChange parse(InputStream json) {
-        Envelope event = read(json);
+        Envelope event = read(json, Envelope.class);
         if (!SOURCE.equals(event.source()) || !DETAIL_TYPE.equals(event.detailType())) {
             throw new MalformedEventException("expected an '" + DETAIL_TYPE + "' event from " + SOURCE + ", got detail-type '"
                     + event.detailType() + "' from source '" + event.source() + "'");
@@ -88,57 +80,5 @@ public final class EcsDeploymentStateChangeEvent {
             default -> throw new MalformedEventException("detail.eventName: '" + eventName + "' is none of SERVICE_DEPLOYMENT_IN_PROGRESS,"
                     + " SERVICE_DEPLOYMENT_COMPLETED, SERVICE_DEPLOYMENT_FAILED");
         };
-    }
-
-    private static Envelope read(InputStream json) {
-        Envelope event;
-        try {
-            event = MAPPER.readValue(json, Envelope.class);
-        } catch (JsonMappingException e) {
-            throw new MalformedEventException(fieldOf(e) + ": wrong type or shape (" + firstLine(e.getOriginalMessage()) + ")", e);
-        } catch (JsonProcessingException e) {
-            throw new MalformedEventException("the event is not valid JSON: " + firstLine(e.getOriginalMessage()), e);
-        } catch (IOException e) {
-            throw new MalformedEventException("the event could not be read: " + e.getMessage(), e);
-        }
-        if (event == null) {
-            throw new MalformedEventException("the event is empty");
-        }
-        return event;
-    }
-
-    private static String fieldOf(JsonMappingException e) {
-        StringBuilder field = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                field.append(field.isEmpty() ? "" : ".").append(ref.getFieldName());
-            } else {
-                field.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return field.isEmpty() ? "the event" : field.toString();
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
-    }
-
-    private static String required(String value, String field) {
-        if (value == null || value.isBlank()) {
-            throw new MalformedEventException(field + ": missing");
-        }
-        return value;
-    }
-
-    private static Instant instant(String value, String field) {
-        try {
-            return Instant.parse(required(value, field));
-        } catch (DateTimeException e) {
-            throw new MalformedEventException(field + ": '" + value + "' is not an ISO-8601 UTC timestamp");
-        }
     }
 }
