@@ -17,7 +17,11 @@ import dev.gantry.core.deploy.ContainerImage;
 import dev.gantry.core.deploy.DeployService;
 import dev.gantry.core.deploy.EcsServiceRef;
 import dev.gantry.core.deploy.TaskDefinitionSnapshot;
+import dev.gantry.core.rollout.EcsDeploymentState;
+import dev.gantry.core.rollout.RolloutService;
 import dev.gantry.fn.ecsdeploy.EcsDeployHandler;
+import dev.gantry.fn.ecsdeploy.RolloutHandler;
+import dev.gantry.testing.InMemoryEcsDeployments;
 import dev.gantry.testing.InMemoryEcsGateway;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,12 +34,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Plays image pushes through the deploy function on this machine: the real handler, the in-memory ECS
+ * Plays image pushes through the deploy function on this machine: the real handlers, the in-memory ECS
  * control plane seeded from {@code gantry.yml} (each environment runs an older image beside a log-router
- * sidecar), and DynamoDB Local holding the release records through the real DynamoDB adapter.
+ * sidecar), and DynamoDB Local holding the release records through the real DynamoDB adapters.
  *
- * <p>Prints each event's plan and the task definition the service runs afterwards. Exits non-zero when
- * any invocation fails.
+ * <p>Prints each event's plan and the task definition the service runs afterwards, then follows each
+ * deploy's rollout to its end through the rollout-follow handler. Exits non-zero when any invocation fails.
  */
 public final class LocalRun {
 
@@ -50,10 +54,16 @@ public final class LocalRun {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final PrintStream out;
+    /** ECS's completion event for a deployment, as AWS sends it; the run fills in service and deployment. */
+    static final String DEPLOYMENT_COMPLETED_SAMPLE = "gantry-ecs-deployment-completed-payments-api-staging.json";
 
-    LocalRun(PrintStream out) {
+    private final PrintStream out;
+    private final Path events;
+    private int deployments;
+
+    LocalRun(PrintStream out, Path events) {
         this.out = out;
+        this.events = events;
     }
 
     public static void main(String[] args) {
@@ -69,7 +79,7 @@ public final class LocalRun {
         if (events.isEmpty()) {
             DEFAULT_EVENTS.forEach(e -> events.add(Path.of(e)));
         }
-        System.exit(new LocalRun(System.out).run(config, events));
+        System.exit(new LocalRun(System.out, Path.of("events")).run(config, events));
     }
 
     int run(Path configFile, List<Path> events) {
@@ -82,15 +92,17 @@ public final class LocalRun {
         }
         out.println("Gantry local run: " + configFile + ", " + config.services().size() + " services, ECS in memory, state in DynamoDB Local");
         InMemoryEcsGateway ecs = seededControlPlane(config);
+        InMemoryEcsDeployments ecsDeployments = new InMemoryEcsDeployments();
         AmazonDynamoDBLocal dynamoLocal = DynamoDBEmbedded.create();
         int failures = 0;
         try {
             StateTable.createIfMissing(dynamoLocal.dynamoDbClient(), "gantry-local");
-            EcsDeployHandler handler = new EcsDeployHandler(new DeployService(config, ecs,
-                    new DynamoDbReleaseStore(dynamoLocal.dynamoDbClient(), "gantry-local"),
-                    new DynamoDbDeployControls(dynamoLocal.dynamoDbClient(), "gantry-local"), Clock.systemUTC()));
+            DynamoDbReleaseStore releases = new DynamoDbReleaseStore(dynamoLocal.dynamoDbClient(), "gantry-local");
+            DynamoDbDeployControls controls = new DynamoDbDeployControls(dynamoLocal.dynamoDbClient(), "gantry-local");
+            EcsDeployHandler handler = new EcsDeployHandler(new DeployService(config, ecs, releases, controls, Clock.systemUTC()));
+            RolloutHandler rollouts = new RolloutHandler(new RolloutService(config, ecsDeployments, releases, controls, Clock.systemUTC()));
             for (Path event : events) {
-                if (!replay(handler, ecs, event)) {
+                if (!replay(handler, ecs, event, config, ecsDeployments, rollouts)) {
                     failures++;
                 }
             }
@@ -102,7 +114,8 @@ public final class LocalRun {
         return failures == 0 ? 0 : 1;
     }
 
-    private boolean replay(EcsDeployHandler handler, InMemoryEcsGateway ecs, Path eventFile) {
+    private boolean replay(EcsDeployHandler handler, InMemoryEcsGateway ecs, Path eventFile, GantryConfig config,
+            InMemoryEcsDeployments ecsDeployments, RolloutHandler rollouts) {
         out.println();
         out.println("== " + eventFile);
         ByteArrayOutputStream result = new ByteArrayOutputStream();
@@ -136,9 +149,51 @@ public final class LocalRun {
                 for (ContainerImage container : now.containers()) {
                     out.println("         " + container.name() + "  " + container.image());
                 }
+                if (!followRollout(config, outcome, now.arn(), ecsDeployments, rollouts)) {
+                    return false;
+                }
             }
         }
         return true;
+    }
+
+    /**
+     * Plays ECS's part after a deploy: the new revision's deployment completes, and ECS's event for it goes
+     * through the real rollout-follow handler, which records it on the release.
+     */
+    private boolean followRollout(GantryConfig config, JsonNode outcome, String taskDefinitionArn,
+            InMemoryEcsDeployments ecsDeployments, RolloutHandler rollouts) {
+        EnvironmentConfig environment = config.services().stream()
+                .filter(s -> s.name().equals(outcome.get("service").asText()))
+                .flatMap(s -> s.environments().stream())
+                .filter(e -> e.name().equals(outcome.get("environment").asText()))
+                .findFirst()
+                .orElseThrow();
+        EcsServiceRef service = EcsServiceRef.of(environment);
+        String deploymentId = "ecs-svc/local-" + (++deployments);
+        ecsDeployments.given(service, new EcsDeploymentState(deploymentId, EcsDeploymentState.Status.PRIMARY, taskDefinitionArn,
+                EcsDeploymentState.RolloutState.COMPLETED, "ECS deployment " + deploymentId + " completed.", 1, 0, 1, 0, null, null));
+        ByteArrayOutputStream result = new ByteArrayOutputStream();
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode event =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(events.resolve(DEPLOYMENT_COMPLETED_SAMPLE).toFile());
+            event.put("id", "local-" + deploymentId);
+            event.put("account", service.account());
+            event.put("region", service.region());
+            event.putArray("resources").add("arn:aws:ecs:" + service.region() + ":" + service.account() + ":service/"
+                    + service.cluster() + "/" + service.service());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) event.get("detail")).put("deploymentId", deploymentId)
+                    .put("reason", "ECS deployment " + deploymentId + " completed.");
+            rollouts.handleRequest(new java.io.ByteArrayInputStream(JSON.writeValueAsBytes(event)), result,
+                    new LocalContext("gantry-rollout-follow", 60_000));
+            JsonNode followed = JSON.readTree(result.toByteArray()).get("outcomes").get(0);
+            out.println("       rollout " + deploymentId + ": " + followed.get("result").asText() + " " + followed.get("status").asText()
+                    + " (" + followed.get("reason").asText() + ")");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            out.println("   FAILED following the rollout: " + e.getMessage());
+            return false;
+        }
     }
 
     /** Every configured environment runs a task definition with the service's image and a sidecar. */

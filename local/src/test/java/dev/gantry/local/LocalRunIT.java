@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalRunIT {
 
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    private final LocalRun run = new LocalRun(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    private final LocalRun run = new LocalRun(new PrintStream(printed, true, StandardCharsets.UTF_8), Fixtures.root().resolve("events"));
 
     @Test
     void replaysTheDefaultStoryPrintingPlansAndTheNewTaskDefinition() {
@@ -33,6 +33,8 @@ class LocalRunIT {
                 .contains("new task definition payments-api-staging:2")
                 .contains("app  " + pinned)
                 .contains("log-router  " + LocalRun.SIDECAR_IMAGE)
+                .contains("rollout ecs-svc/local-1: RECORDED COMPLETED (ECS deployment ecs-svc/local-1 completed.)")
+                .contains("rollout ecs-svc/local-2: RECORDED COMPLETED")
                 .contains("payments-api prod     HELD")
                 .contains("DUPLICATE")
                 .contains("tag '2.0.0' is not a release")
