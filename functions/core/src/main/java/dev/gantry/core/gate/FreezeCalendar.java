@@ -1,0 +1,154 @@
+package dev.gantry.core.gate;
+
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.time.ExecutionTime;
+import com.cronutils.parser.CronParser;
+import dev.gantry.core.config.GateConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Answers whether a gate's freezes hold releases at a given instant, and until when.
+ *
+ * <p>A recurring freeze ({@code cron}, {@code duration}, {@code timezone}, UTC by default) opens a window at
+ * each time the Unix cron fires, read as wall-clock time in its zone, and the window lasts {@code duration}
+ * of elapsed time: a 62h window that spans a daylight-saving change therefore ends an hour later or earlier
+ * on the wall clock. A one-off freeze covers {@code [from, until)}. Windows are closed at their start and
+ * open at their end, so a release may go at the exact end instant. SSM Change Calendar freezes need AWS and
+ * are only listed in {@link FreezeStatus#notEvaluatedHere()}.
+ *
+ * <p>Errors: the constructor throws {@link IllegalArgumentException} for a freeze that is none of the three
+ * kinds or whose cron does not parse (the configuration validator rejects both first).
+ */
+public final class FreezeCalendar {
+
+    /** How far ahead {@link #at(Instant)} follows chained windows before it stops looking for an opening. */
+    public static final Duration HORIZON = Duration.ofDays(400);
+
+    private static final CronParser UNIX_CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+    private static final String CHECK = "freeze";
+
+    private final List<WindowSource> sources;
+    private final List<String> notEvaluatedHere;
+
+    public FreezeCalendar(List<GateConfig.Freeze> freezes) {
+        List<WindowSource> parsed = new ArrayList<>();
+        List<String> calendars = new ArrayList<>();
+        for (GateConfig.Freeze freeze : freezes) {
+            if (freeze.changeCalendar() != null) {
+                calendars.add("change calendar " + freeze.changeCalendar() + ": not evaluated here, it needs AWS Systems Manager");
+            } else if (freeze.cron() != null && freeze.duration() != null) {
+                parsed.add(new Recurring(freeze.cron(), ExecutionTime.forCron(UNIX_CRON.parse(freeze.cron())),
+                        freeze.duration(), freeze.timezone()));
+            } else if (freeze.from() != null && freeze.until() != null) {
+                parsed.add(new OneOff(freeze.from(), freeze.until()));
+            } else {
+                throw new IllegalArgumentException("a freeze needs cron with duration, from with until, or changeCalendar");
+            }
+        }
+        this.sources = List.copyOf(parsed);
+        this.notEvaluatedHere = List.copyOf(calendars);
+    }
+
+    /** The calendar of a gate's {@code freezes}; empty (always open) when it has none. */
+    public static FreezeCalendar of(GateConfig gate) {
+        return new FreezeCalendar(gate.freezes());
+    }
+
+    /** Whether releases are frozen at {@code now} and, if so, when they may go again. */
+    public FreezeStatus at(Instant now) {
+        Objects.requireNonNull(now, "now");
+        List<String> followed = new ArrayList<>();
+        Instant cursor = now;
+        Instant horizon = now.plus(HORIZON);
+        // Each step jumps to the end of the latest-ending window covering the cursor; a window that starts
+        // before or exactly when that one ends keeps the freeze going, so the loop follows it.
+        while (true) {
+            Optional<Window> covering = covering(cursor);
+            if (covering.isEmpty()) {
+                return followed.isEmpty()
+                        ? new FreezeStatus(false, null, List.of(), notEvaluatedHere)
+                        : new FreezeStatus(true, cursor, followed, notEvaluatedHere);
+            }
+            followed.add(covering.get().description());
+            cursor = covering.get().end();
+            if (cursor.isAfter(horizon)) {
+                followed.add("frozen beyond " + horizon + ": no opening searched further");
+                return new FreezeStatus(true, null, followed, notEvaluatedHere);
+            }
+        }
+    }
+
+    /**
+     * The freeze check for a gate: {@link CheckResult.Pass} when open, {@link CheckResult.Wait} until the
+     * opening when frozen ({@link Instant#MAX} when no opening lies within the horizon). Freezes not
+     * evaluated here are named in the evidence, never silently passed over.
+     */
+    public CheckResult check(Instant now) {
+        FreezeStatus status = at(now);
+        List<String> evidence = new ArrayList<>(status.windows());
+        evidence.addAll(status.notEvaluatedHere());
+        if (!status.frozen()) {
+            evidence.add(0, "no freeze window covers " + now);
+            return CheckResult.pass(CHECK, evidence);
+        }
+        Instant opensAt = status.opensAt() == null ? Instant.MAX : status.opensAt();
+        String reason = status.opensAt() == null ? "frozen beyond " + now.plus(HORIZON) : "frozen until " + opensAt;
+        return CheckResult.waitUntil(CHECK, reason, opensAt, evidence);
+    }
+
+    private Optional<Window> covering(Instant t) {
+        return sources.stream()
+                .map(source -> source.covering(t))
+                .flatMap(Optional::stream)
+                .max(Comparator.comparing(Window::end));
+    }
+
+    private record Window(Instant end, String description) {}
+
+    private sealed interface WindowSource permits Recurring, OneOff {
+        /** The window of this freeze that covers {@code t} and ends last, if any. */
+        Optional<Window> covering(Instant t);
+    }
+
+    private record Recurring(String cron, ExecutionTime executions, Duration duration, ZoneId zone) implements WindowSource {
+        @Override
+        public Optional<Window> covering(Instant t) {
+            // All windows have the same length, so the one starting last is the one ending last.
+            return latestFireAtOrBefore(t.atZone(zone))
+                    .filter(start -> start.toInstant().plus(duration).isAfter(t))
+                    .map(start -> {
+                        ZonedDateTime end = start.plus(duration);
+                        return new Window(end.toInstant(), "cron '" + cron + "' in " + zone + " for " + duration
+                                + ": from " + start.toOffsetDateTime() + " until " + end.withZoneSameInstant(zone).toOffsetDateTime());
+                    });
+        }
+
+        /**
+         * cron-utils' lastExecution is strictly before its argument, but a window starting exactly now
+         * covers now. Unix cron has minute resolution, so at most one fire time lies in the minute up to
+         * {@code t}: look for it first.
+         */
+        private Optional<ZonedDateTime> latestFireAtOrBefore(ZonedDateTime t) {
+            Optional<ZonedDateTime> inLastMinute = executions.nextExecution(t.minusMinutes(1)).filter(fire -> !fire.isAfter(t));
+            return inLastMinute.isPresent() ? inLastMinute : executions.lastExecution(t);
+        }
+    }
+
+    private record OneOff(Instant from, Instant until) implements WindowSource {
+        @Override
+        public Optional<Window> covering(Instant t) {
+            return !t.isBefore(from) && t.isBefore(until)
+                    ? Optional.of(new Window(until, "from " + from + " until " + until))
+                    : Optional.empty();
+        }
+    }
+}

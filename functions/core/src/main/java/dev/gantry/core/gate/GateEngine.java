@@ -1,0 +1,108 @@
+package dev.gantry.core.gate;
+
+import dev.gantry.core.config.GateConfig;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * Decides a gate from its checks' answers: pure, with the time passed in and the memory handed back.
+ *
+ * <p>Precedence, highest first:
+ * <ol>
+ *   <li>{@link GateVerdict.Outcome#FAILED} when any check failed, even if others wait or the timeout passed:
+ *       a refusal is the more specific reason;</li>
+ *   <li>{@link GateVerdict.Outcome#FAILED} when there are no check answers at all: a gate that evaluated
+ *       nothing must not let a release through (the configuration already requires at least one check, so
+ *       this means the caller lost them);</li>
+ *   <li>{@link GateVerdict.Outcome#PASSED} when every check passed and has kept passing for the gate's
+ *       {@code minSteady} (default zero: at once), even at the timeout instant itself;</li>
+ *   <li>{@link GateVerdict.Outcome#TIMED_OUT} when {@code now} is at or past the first evaluation plus the
+ *       gate's {@code timeout} (default {@link GateConfig#DEFAULT_TIMEOUT}); this fails the release;</li>
+ *   <li>otherwise {@link GateVerdict.Outcome#WAITING}, with the next look at the earliest of the waiting
+ *       checks' next looks, the moment {@code minSteady} is reached, and the timeout. A wait never fails a
+ *       release by itself.</li>
+ * </ol>
+ *
+ * <p>Errors: null arguments throw {@link NullPointerException}.
+ */
+public final class GateEngine {
+
+    /**
+     * @param gate the gate's configuration: only its name, {@code minSteady} and {@code timeout} are read here
+     * @param checks every check's answer in this evaluation
+     * @param previous what the previous evaluation returned in {@link GateVerdict#state()}, or
+     *     {@link GateState#INITIAL} for the first evaluation
+     * @param now the evaluation time
+     */
+    public GateVerdict decide(GateConfig gate, List<CheckResult> checks, GateState previous, Instant now) {
+        Objects.requireNonNull(gate, "gate");
+        Objects.requireNonNull(checks, "checks");
+        Objects.requireNonNull(previous, "previous");
+        Objects.requireNonNull(now, "now");
+
+        Instant waitingSince = previous.waitingSince() == null ? now : previous.waitingSince();
+        Instant deadline = waitingSince.plus(gate.timeout());
+
+        List<CheckResult.Fail> failures = checks.stream()
+                .filter(CheckResult.Fail.class::isInstance).map(CheckResult.Fail.class::cast).toList();
+        if (!failures.isEmpty()) {
+            String reason = failures.stream().map(f -> f.check() + ": " + f.reason()).collect(Collectors.joining("; "));
+            return verdict(gate, GateVerdict.Outcome.FAILED, reason, null, checks, new GateState(null, waitingSince));
+        }
+        if (checks.isEmpty()) {
+            return verdict(gate, GateVerdict.Outcome.FAILED, "no checks were evaluated; a gate never passes on nothing",
+                    null, checks, new GateState(null, waitingSince));
+        }
+
+        List<CheckResult.Wait> waits = checks.stream()
+                .filter(CheckResult.Wait.class::isInstance).map(CheckResult.Wait.class::cast).toList();
+        if (waits.isEmpty()) {
+            // The steady clock survives between evaluations only while nothing interrupted it.
+            Instant passingSince = previous.passingSince() == null ? now : previous.passingSince();
+            Instant steadyAt = passingSince.plus(gate.minSteady());
+            GateState state = new GateState(passingSince, waitingSince);
+            if (!now.isBefore(steadyAt)) {
+                String reason = gate.minSteady().isZero()
+                        ? "all checks passed"
+                        : "all checks passed and kept passing for " + gate.minSteady() + " since " + passingSince;
+                return verdict(gate, GateVerdict.Outcome.PASSED, reason, null, checks, state);
+            }
+            if (!now.isBefore(deadline)) {
+                return timedOut(gate, checks, state, deadline, "all checks pass but not yet for " + gate.minSteady());
+            }
+            return verdict(gate, GateVerdict.Outcome.WAITING,
+                    "all checks pass; steady at " + steadyAt + " after " + gate.minSteady(),
+                    earliest(List.of(steadyAt, deadline), now), checks, state);
+        }
+
+        GateState state = new GateState(null, waitingSince);
+        String waitingFor = waits.stream().map(w -> w.check() + ": " + w.reason()).collect(Collectors.joining("; "));
+        if (!now.isBefore(deadline)) {
+            return timedOut(gate, checks, state, deadline, waitingFor);
+        }
+        List<Instant> candidates = new ArrayList<>();
+        waits.forEach(w -> candidates.add(w.nextLook()));
+        candidates.add(deadline);
+        return verdict(gate, GateVerdict.Outcome.WAITING, "waiting for " + waitingFor, earliest(candidates, now), checks, state);
+    }
+
+    private static GateVerdict timedOut(GateConfig gate, List<CheckResult> checks, GateState state, Instant deadline, String stillWaiting) {
+        return verdict(gate, GateVerdict.Outcome.TIMED_OUT,
+                "waited " + gate.timeout() + " (until " + deadline + ") and still " + stillWaiting, null, checks, state);
+    }
+
+    private static GateVerdict verdict(GateConfig gate, GateVerdict.Outcome outcome, String reason, Instant nextLook,
+            List<CheckResult> checks, GateState state) {
+        return new GateVerdict(gate.name(), outcome, reason, nextLook, checks, state);
+    }
+
+    /** A next look in the past (a check that was late to answer) means: look again now, not back in time. */
+    private static Instant earliest(List<Instant> candidates, Instant now) {
+        Instant min = candidates.stream().min(Comparator.naturalOrder()).orElseThrow();
+        return min.isBefore(now) ? now : min;
+    }
+}
