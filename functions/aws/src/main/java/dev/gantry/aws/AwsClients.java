@@ -8,7 +8,9 @@ import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsPro
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
@@ -69,6 +71,20 @@ public final class AwsClients {
     /** STS in the region Gantry runs in, with the function's own credentials: the client that assumes roles. */
     public StsClient sts() {
         return StsClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
+    }
+
+    /** CodePipeline in the function's region: a pipeline invokes functions in its own region. */
+    public CodePipelineClient codePipeline() {
+        return CodePipelineClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
+    }
+
+    public EcrClient ecr(Region clientRegion) {
+        return EcrClient.builder().httpClient(http).credentialsProvider(credentials).region(clientRegion).build();
+    }
+
+    /** Reads pipeline artifacts with each job's own credentials, never the function's, over the shared HTTP client. */
+    public S3ArtifactReader artifactReader() {
+        return S3ArtifactReader.fromEnvironment(environment, http, region);
     }
 
     public DynamoDbClient dynamoDb() {

@@ -3,7 +3,6 @@ package dev.gantry.fn.ecsdeploy;
 import dev.gantry.aws.AwsClients;
 import dev.gantry.aws.DynamoDbJobLedger;
 import dev.gantry.aws.DynamoDbReleaseStore;
-import dev.gantry.aws.PipelineClients;
 import dev.gantry.aws.SdkImageRegistry;
 import dev.gantry.aws.SdkPipelineJobs;
 import dev.gantry.core.config.ConfigLoader;
@@ -31,14 +30,13 @@ final class PipelineDeployWiring {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
-        PipelineClients pipeline = new PipelineClients(environment, aws.region());
         // ECR clients for the region Gantry runs in and every region the configuration deploys to: where the
         // images a pipeline hands over live. Built now rather than on first use.
         Map<String, EcrClient> ecrByRegion = new TreeMap<>();
-        ecrByRegion.put(aws.region().id(), pipeline.ecr(aws.region()));
+        ecrByRegion.put(aws.region().id(), aws.ecr(aws.region()));
         for (ServiceConfig service : config.services()) {
             for (EnvironmentConfig env : service.environments()) {
-                ecrByRegion.computeIfAbsent(env.region(), region -> pipeline.ecr(Region.of(region)));
+                ecrByRegion.computeIfAbsent(env.region(), region -> aws.ecr(Region.of(region)));
             }
         }
         SdkImageRegistry registry = new SdkImageRegistry(region -> {
@@ -52,9 +50,9 @@ final class PipelineDeployWiring {
         return new PipelineDeployService(
                 config,
                 EcsDeployWiring.deployService(config, aws, dynamo),
-                pipeline.artifactReader(),
+                aws.artifactReader(),
                 registry,
-                new SdkPipelineJobs(pipeline.codePipeline()),
+                new SdkPipelineJobs(aws.codePipeline()),
                 new DynamoDbJobLedger(dynamo, aws.required(DynamoDbReleaseStore.TABLE_ENV)),
                 Clock.systemUTC());
     }
