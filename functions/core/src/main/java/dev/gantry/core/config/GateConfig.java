@@ -15,7 +15,10 @@ import java.util.List;
  * @param freezes windows in which releases are held
  * @param custom custom checks answering pass, wait or fail
  * @param minSteady how long all checks must keep passing; zero when absent
- * @param timeout how long the gate may wait before failing; {@value #DEFAULT_TIMEOUT_TEXT} when absent
+ * @param timeout how long the gate may wait for its checks; {@value #DEFAULT_TIMEOUT_TEXT} when absent
+ * @param interval how often a waiting gate looks again when no check names an earlier time;
+ *     {@value #DEFAULT_INTERVAL_TEXT} when absent
+ * @param onTimeout what happens when the timeout passes without the gate passing; {@code fail} when absent
  */
 public record GateConfig(
         String name,
@@ -25,17 +28,36 @@ public record GateConfig(
         List<Freeze> freezes,
         List<CustomCheck> custom,
         Duration minSteady,
-        Duration timeout) {
+        Duration timeout,
+        Duration interval,
+        TimeoutAction onTimeout) {
 
     static final String DEFAULT_TIMEOUT_TEXT = "PT24H";
     public static final Duration DEFAULT_TIMEOUT = Duration.parse(DEFAULT_TIMEOUT_TEXT);
+    static final String DEFAULT_INTERVAL_TEXT = "PT1M";
+    public static final Duration DEFAULT_INTERVAL = Duration.parse(DEFAULT_INTERVAL_TEXT);
 
     public GateConfig {
         freezes = freezes == null ? List.of() : List.copyOf(freezes);
         custom = custom == null ? List.of() : List.copyOf(custom);
         minSteady = minSteady == null ? Duration.ZERO : minSteady;
         timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+        interval = interval == null ? DEFAULT_INTERVAL : interval;
+        onTimeout = onTimeout == null ? TimeoutAction.FAIL : onTimeout;
     }
+
+    /** A gate with only a name and its checks, every option at its default: for tests and examples. */
+    public static GateConfig of(String name, Alarms alarms, Duration soak, Approvals approvals, List<Freeze> freezes,
+            List<CustomCheck> custom) {
+        return new GateConfig(name, alarms, soak, approvals, freezes, custom, null, null, null, null);
+    }
+
+    /**
+     * What a gate does when its timeout passes. Failing is the default because a release nobody cleared
+     * must not drift into production; proceeding suits gates that only delay, such as a soak that may end
+     * in a quiet period whose alarms nobody watches.
+     */
+    public enum TimeoutAction { FAIL, PROCEED }
 
     /** What an alarm in INSUFFICIENT_DATA means for the gate. */
     public enum InsufficientData { PASS, WAIT, FAIL }

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param userId the Slack user id of the person
  * @param at when the decision was recorded
  * @param digest the image digest the person decided on
- * @param decision approve or reject
+ * @param decision approve, reject or break the freeze
  * @param comment why, as the person wrote it; may be null
  */
 public record Approval(String userId, Instant at, ImageDigest digest, Decision decision, String comment) {
@@ -23,6 +23,9 @@ public record Approval(String userId, Instant at, ImageDigest digest, Decision d
         Objects.requireNonNull(decision, "decision");
     }
 
-    /** What a person decided. */
-    public enum Decision { APPROVE, REJECT }
+    /**
+     * What a person decided. {@code BREAK_GLASS} lets a release through a change freeze when two allowed
+     * approvers give it, each with a reason; it approves nothing else.
+     */
+    public enum Decision { APPROVE, REJECT, BREAK_GLASS }
 }

@@ -25,7 +25,7 @@ import java.util.Set;
  *   <li>An allowed person whose standing decision is a reject fails the check, whoever triggered the
  *       release (a person withdrawing their own release only makes it safer). Rejects do not expire.</li>
  *   <li>The person who triggered the release never counts as an approver, so nobody approves their own
- *       change; the evidence says so. Unknown (null) triggering person: nobody is excluded.</li>
+ *       change; the evidence says so. Unknown triggering person (empty set): nobody is excluded.</li>
  *   <li>An approval counts while {@code now} is before its time plus {@code expiresAfter} (default
  *       {@link GateConfig.Approvals#DEFAULT_EXPIRY}); at that exact instant it has expired. An approval
  *       recorded after {@code now} (clock skew) is not counted yet.</li>
@@ -47,16 +47,18 @@ public final class ApprovalPolicy {
      * @param config the gate's approvals
      * @param recorded every decision recorded on the release, in any order
      * @param digest the digest the release would deploy
-     * @param triggeredBy the Slack user id of the person who triggered the release; null when unknown
+     * @param triggeredBy the Slack user ids of the people who triggered the release, as far as the event
+     *     tells; empty when unknown
      * @param groupMembers members of the allowed groups, by group id, as the caller resolved them
      * @param now the evaluation time
      */
-    public CheckResult evaluate(GateConfig.Approvals config, List<Approval> recorded, ImageDigest digest, String triggeredBy,
+    public CheckResult evaluate(GateConfig.Approvals config, List<Approval> recorded, ImageDigest digest, Set<String> triggeredBy,
             Map<String, Set<String>> groupMembers, Instant now) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(recorded, "recorded");
         Objects.requireNonNull(digest, "digest");
         Objects.requireNonNull(groupMembers, "groupMembers");
+        Objects.requireNonNull(triggeredBy, "triggeredBy");
         Objects.requireNonNull(now, "now");
         int required = config.required() == null ? 1 : config.required();
         if (required < 1) {
@@ -68,6 +70,7 @@ public final class ApprovalPolicy {
 
         Map<String, Approval> standing = new LinkedHashMap<>();
         recorded.stream()
+                .filter(approval -> approval.decision() != Approval.Decision.BREAK_GLASS)
                 .sorted(Comparator.comparing(Approval::at))
                 .forEach(approval -> {
                     if (!approval.digest().equals(digest)) {
@@ -88,7 +91,7 @@ public final class ApprovalPolicy {
                 evidence.add("not counted: " + user + " is not an allowed approver");
             } else if (approval.decision() == Approval.Decision.REJECT) {
                 rejects.add(approval);
-            } else if (user.equals(triggeredBy)) {
+            } else if (triggeredBy.contains(user)) {
                 evidence.add("not counted: " + user + " triggered the release and cannot approve it");
             } else {
                 Instant expiry = approval.at().plus(config.expiresAfter());

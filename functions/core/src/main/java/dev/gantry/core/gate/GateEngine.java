@@ -21,7 +21,9 @@ import java.util.stream.Collectors;
  *   <li>{@link GateVerdict.Outcome#PASSED} when every check passed and has kept passing for the gate's
  *       {@code minSteady} (default zero: at once), even at the timeout instant itself;</li>
  *   <li>{@link GateVerdict.Outcome#TIMED_OUT} when {@code now} is at or past the first evaluation plus the
- *       gate's {@code timeout} (default {@link GateConfig#DEFAULT_TIMEOUT}); this fails the release;</li>
+ *       gate's {@code timeout} (default {@link GateConfig#DEFAULT_TIMEOUT}); this fails the release, unless the
+ *       gate's {@code onTimeout} is {@code proceed}: then {@link GateVerdict.Outcome#PASSED}, saying so. A
+ *       failed check is never overridden by the timeout action;</li>
  *   <li>otherwise {@link GateVerdict.Outcome#WAITING}, with the next look at the earliest of the waiting
  *       checks' next looks, the moment {@code minSteady} is reached, and the timeout. A wait never fails a
  *       release by itself.</li>
@@ -91,6 +93,10 @@ public final class GateEngine {
     }
 
     private static GateVerdict timedOut(GateConfig gate, List<CheckResult> checks, GateState state, Instant deadline, String stillWaiting) {
+        if (gate.onTimeout() == GateConfig.TimeoutAction.PROCEED) {
+            return verdict(gate, GateVerdict.Outcome.PASSED, "waited " + gate.timeout() + " (until " + deadline + "); still "
+                    + stillWaiting + ", and the gate is configured to proceed at its timeout", null, checks, state);
+        }
         return verdict(gate, GateVerdict.Outcome.TIMED_OUT,
                 "waited " + gate.timeout() + " (until " + deadline + ") and still " + stillWaiting, null, checks, state);
     }

@@ -86,7 +86,7 @@ class ApprovalPolicyTest {
     @MethodSource("decisions")
     void decidesTheApprovalsCheck(String scenario, List<Approval> recorded, String triggeredBy, Kind kind, String reason, Instant nextLook) {
         // when
-        CheckResult result = policy.evaluate(TWO_OF_THEM, recorded, DIGEST, triggeredBy, GROUPS, NOW);
+        CheckResult result = policy.evaluate(TWO_OF_THEM, recorded, DIGEST, triggeredBy == null ? Set.of() : Set.of(triggeredBy), GROUPS, NOW);
 
         // then
         assertThat(result.check()).isEqualTo("approvals");
@@ -107,7 +107,7 @@ class ApprovalPolicyTest {
         List<Approval> recorded = List.of(approve("U1", hoursAgo(1)), approve("U2", hoursAgo(5)));
 
         // when
-        CheckResult result = policy.evaluate(threeOfThem, recorded, DIGEST, null, Map.of(), NOW);
+        CheckResult result = policy.evaluate(threeOfThem, recorded, DIGEST, Set.of(), Map.of(), NOW);
 
         // then
         assertThat(result).isInstanceOfSatisfying(CheckResult.Wait.class, wait -> {
@@ -127,7 +127,7 @@ class ApprovalPolicyTest {
                 approve("U4", hoursAgo(30)));
 
         // when
-        CheckResult result = policy.evaluate(TWO_OF_THEM, recorded, DIGEST, "U1", GROUPS, NOW);
+        CheckResult result = policy.evaluate(TWO_OF_THEM, recorded, DIGEST, Set.of("U1"), GROUPS, NOW);
 
         // then
         assertThat(result.evidence()).containsExactlyInAnyOrder(
@@ -145,7 +145,7 @@ class ApprovalPolicyTest {
         List<Approval> recorded = List.of(reject("U3", hoursAgo(1), "error rate too high"));
 
         // when
-        CheckResult result = policy.evaluate(TWO_OF_THEM, recorded, DIGEST, OUTSIDER, GROUPS, NOW);
+        CheckResult result = policy.evaluate(TWO_OF_THEM, recorded, DIGEST, Set.of(OUTSIDER), GROUPS, NOW);
 
         // then
         assertThat(result.evidence()).containsExactly("rejected: U3 at 2026-03-02T11:00:00Z: error rate too high");
@@ -157,7 +157,7 @@ class ApprovalPolicyTest {
         List<Approval> recorded = List.of(approve("U1", hoursAgo(1)), approve("U4", hoursAgo(1)));
 
         // when
-        CheckResult result = policy.evaluate(TWO_OF_THEM, recorded, DIGEST, OUTSIDER, Map.of(), NOW);
+        CheckResult result = policy.evaluate(TWO_OF_THEM, recorded, DIGEST, Set.of(OUTSIDER), Map.of(), NOW);
 
         // then
         assertThat(result).isInstanceOf(CheckResult.Wait.class);
@@ -170,7 +170,7 @@ class ApprovalPolicyTest {
         List<Approval> recorded = List.of(approve("U1", hoursAgo(1)), approve("U4", hoursAgo(1)), approve("U2", hoursAgo(1)));
 
         // when
-        CheckResult result = policy.evaluate(TWO_OF_THEM, recorded, DIGEST, OUTSIDER, GROUPS, NOW);
+        CheckResult result = policy.evaluate(TWO_OF_THEM, recorded, DIGEST, Set.of(OUTSIDER), GROUPS, NOW);
 
         // then
         assertThat(result).isInstanceOf(CheckResult.Pass.class);
@@ -183,7 +183,7 @@ class ApprovalPolicyTest {
         GateConfig.Approvals none = new GateConfig.Approvals(0, List.of("U1"), List.of(), null);
 
         // when / then
-        assertThatThrownBy(() -> policy.evaluate(none, List.of(), DIGEST, null, Map.of(), NOW))
+        assertThatThrownBy(() -> policy.evaluate(none, List.of(), DIGEST, Set.of(), Map.of(), NOW))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("approvals.required must be at least 1, was 0");
     }

@@ -192,7 +192,7 @@ class GateEngineTest {
     }
 
     private static GateConfig gate(Duration minSteady, Duration timeout) {
-        return new GateConfig("production", new GateConfig.Alarms(List.of("payments-api-5xx"), null, null), null, null, null, null, minSteady, timeout);
+        return new GateConfig("production", new GateConfig.Alarms(List.of("payments-api-5xx"), null, null), null, null, null, null, minSteady, timeout, null, null);
     }
 
     private static Arguments row(String scenario, GateConfig gate, List<CheckResult> checks, GateState previous, Instant now,

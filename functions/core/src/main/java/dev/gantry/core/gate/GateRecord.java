@@ -1,0 +1,127 @@
+package dev.gantry.core.gate;
+
+import dev.gantry.core.image.ImageDigest;
+import dev.gantry.core.release.ReleaseKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A release at a gate, as stored: what it waits for, what the gate said each time, who decided what, and
+ * the gate engine's memory. This is the audit trail Slack and an auditor read to say why a release went,
+ * waited or was refused.
+ *
+ * @param key service, environment and digest
+ * @param gate the gate's name
+ * @param origin what brought the release here
+ * @param image the digest-pinned image
+ * @param tag the tag it arrived with; may be null
+ * @param pushedAt when the image was pushed, if known
+ * @param triggeredBy who set the release going, as far as the event told (Slack user ids, e-mail addresses,
+ *     IAM ARNs); empty when it did not
+ * @param status where it stands
+ * @param reason the latest one-line reason
+ * @param state the engine's memory between evaluations
+ * @param nextLook when the gate wants to look again; null once decided
+ * @param lastEvaluatedAt when the checks last ran; null before the first evaluation
+ * @param dueAt when the gate sweep must act on this record (evaluate it, or hand a passed release to the
+ *     deploy); null when the sweep has nothing to do with it
+ * @param decisions every approval, rejection and break-glass, in the order recorded
+ * @param evaluations the gate's distinct answers, oldest first, at most {@link #MAX_EVALUATIONS}
+ * @param handoff what happened after the gate passed (the deploy's outcome); null until then
+ * @param createdAt when the release reached the gate
+ * @param updatedAt last change
+ * @param version incremented by every change; the store replaces a record only from the version it was read at
+ */
+public record GateRecord(
+        ReleaseKey key,
+        String gate,
+        GateOrigin origin,
+        String image,
+        String tag,
+        Instant pushedAt,
+        List<String> triggeredBy,
+        GateStatus status,
+        String reason,
+        GateState state,
+        Instant nextLook,
+        Instant lastEvaluatedAt,
+        Instant dueAt,
+        List<Approval> decisions,
+        List<GateEvaluation> evaluations,
+        String handoff,
+        Instant createdAt,
+        Instant updatedAt,
+        long version) {
+
+    /**
+     * Distinct answers kept per release: the first (how the wait began) and the newest. A day of waiting
+     * with every check changing hourly stays far below DynamoDB's 400 KB item limit.
+     */
+    public static final int MAX_EVALUATIONS = 40;
+
+    public GateRecord {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(gate, "gate");
+        Objects.requireNonNull(origin, "origin");
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(updatedAt, "updatedAt");
+        triggeredBy = triggeredBy == null ? List.of() : List.copyOf(triggeredBy);
+        decisions = decisions == null ? List.of() : List.copyOf(decisions);
+        evaluations = evaluations == null ? List.of() : List.copyOf(evaluations);
+        reason = reason == null ? "" : reason;
+    }
+
+    /** A release that has just reached its gate: nothing evaluated, due at once. */
+    public static GateRecord arriving(GateSubject subject, String gate, Instant now) {
+        return new GateRecord(subject.key(), gate, subject.origin(), subject.image(), subject.tag(), subject.pushedAt(),
+                subject.triggeredBy(), GateStatus.WAITING, "not evaluated yet", GateState.INITIAL, now, null,
+                subject.origin() == GateOrigin.DEPLOY ? now : null, List.of(), List.of(), null, now, now, 0);
+    }
+
+    /** The record after one evaluation. */
+    public GateRecord evaluated(GateVerdict verdict, GateStatus newStatus, Instant nextLookAt, Instant newDueAt, Instant now) {
+        List<GateEvaluation> history = new ArrayList<>(evaluations);
+        GateEvaluation latest = GateEvaluation.of(verdict, now);
+        if (!history.isEmpty() && history.getLast().sameAnswerAs(latest)) {
+            history.set(history.size() - 1, history.getLast().repeatedAt(now));
+        } else {
+            history.add(latest);
+            if (history.size() > MAX_EVALUATIONS) {
+                history.remove(1);
+            }
+        }
+        return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, newStatus, verdict.reason(), verdict.state(),
+                nextLookAt, now, newDueAt, decisions, history, handoff, createdAt, now, version + 1);
+    }
+
+    public GateRecord withDecision(Approval decision, Instant now) {
+        List<Approval> all = new ArrayList<>(decisions);
+        all.add(decision);
+        // A new decision can change the answer at once: the sweep looks again now, not at the old next look.
+        Instant newDueAt = status == GateStatus.WAITING && origin == GateOrigin.DEPLOY ? now : dueAt;
+        return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, status, reason, state, nextLook,
+                lastEvaluatedAt, newDueAt, all, evaluations, handoff, createdAt, now, version + 1);
+    }
+
+    public GateRecord superseded(ImageDigest newer, Instant now) {
+        return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, GateStatus.SUPERSEDED,
+                "replaced at the gate by a newer digest, " + newer.shortForm(), state, null, lastEvaluatedAt, null, decisions,
+                evaluations, handoff, createdAt, now, version + 1);
+    }
+
+    /** The passed release was handed to the deploy, which answered {@code outcome}. */
+    public GateRecord handedOff(String outcome, Instant now) {
+        return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, status, reason, state, nextLook,
+                lastEvaluatedAt, null, decisions, evaluations, outcome, createdAt, now, version + 1);
+    }
+
+    /** Whether a decision was recorded after the checks last ran: the stored answer may be out of date. */
+    public boolean decidedSinceLastEvaluation() {
+        return lastEvaluatedAt == null || decisions.stream().anyMatch(d -> d.at().isAfter(lastEvaluatedAt));
+    }
+}

@@ -1,0 +1,27 @@
+package dev.gantry.core.gate;
+
+import dev.gantry.core.release.ReleaseKey;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A release asking to pass a gate.
+ *
+ * @param key service, environment and digest
+ * @param image the digest-pinned image
+ * @param tag the tag it arrived with; may be null
+ * @param pushedAt when it was pushed, if known
+ * @param triggeredBy who set it going, as far as the event tells: Slack user ids, commit e-mail addresses or
+ *     author names, IAM ARNs; empty when the event does not say (an ECR push never does)
+ * @param origin what brought it to the gate
+ */
+public record GateSubject(ReleaseKey key, String image, String tag, Instant pushedAt, List<String> triggeredBy, GateOrigin origin) {
+
+    public GateSubject {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(origin, "origin");
+        triggeredBy = triggeredBy == null ? List.of() : triggeredBy.stream().filter(t -> t != null && !t.isBlank()).toList();
+    }
+}
