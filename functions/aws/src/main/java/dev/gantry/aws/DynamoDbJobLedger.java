@@ -98,9 +98,12 @@ public final class DynamoDbJobLedger implements JobLedger {
         String expression = "SET #status = :completed, #updatedAt = :now, #expiresAt = :expiresAt, #result = :result, #message = :message";
         if (result instanceof JobResult.Failed failed) {
             values.put(":failureType", s(failed.type().name()));
-            expression += ", #failureType = :failureType REMOVE #leaseUntil";
+            expression += ", #failureType = :failureType REMOVE #leaseUntil, #continuationToken";
+        } else if (result instanceof JobResult.Continued continued) {
+            values.put(":continuationToken", s(continued.continuationToken()));
+            expression += ", #continuationToken = :continuationToken REMOVE #leaseUntil, #failureType";
         } else {
-            expression += " REMOVE #leaseUntil, #failureType";
+            expression += " REMOVE #leaseUntil, #failureType, #continuationToken";
         }
         String update = expression;
         try {
@@ -110,7 +113,7 @@ public final class DynamoDbJobLedger implements JobLedger {
                     .updateExpression(update)
                     .conditionExpression(HELD_BY_OWNER)
                     .expressionAttributeNames(names("#owner", "#status", "#updatedAt", "#expiresAt", "#result", "#message", "#failureType",
-                            "#leaseUntil"))
+                            "#leaseUntil", "#continuationToken"))
                     .expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException e) {
             throw new LeaseLostException(jobId, owner);
@@ -164,6 +167,7 @@ public final class DynamoDbJobLedger implements JobLedger {
     private static String resultName(JobResult result) {
         return switch (result) {
             case JobResult.Succeeded s -> "SUCCEEDED";
+            case JobResult.Continued c -> "CONTINUED";
             case JobResult.Failed f -> "FAILED";
             case JobResult.CompletedElsewhere c -> "COMPLETED_ELSEWHERE";
         };
@@ -189,6 +193,7 @@ public final class DynamoDbJobLedger implements JobLedger {
         String message = text(item, "message");
         return switch (result) {
             case "SUCCEEDED" -> new JobResult.Succeeded(message);
+            case "CONTINUED" -> new JobResult.Continued(text(item, "continuationToken"), message);
             case "FAILED" -> new JobResult.Failed(JobFailureType.valueOf(text(item, "failureType")), message);
             case "COMPLETED_ELSEWHERE" -> new JobResult.CompletedElsewhere(message);
             default -> throw new JobLedgerException("pipeline job " + jobId(item) + " has an unknown result '" + result + "'", null);

@@ -26,6 +26,14 @@ public final class SdkPipelineJobs implements PipelineJobs {
     }
 
     @Override
+    public void putContinuation(String jobId, String continuationToken, String summary) {
+        call(jobId, "PutJobSuccessResult", () -> codePipeline.putJobSuccessResult(r -> r
+                .jobId(jobId)
+                .continuationToken(continuationToken)
+                .executionDetails(d -> d.summary(summary))));
+    }
+
+    @Override
     public void putFailure(String jobId, JobFailureType type, String message) {
         call(jobId, "PutJobFailureResult", () -> codePipeline.putJobFailureResult(r -> r
                 .jobId(jobId)

@@ -43,6 +43,18 @@ public final class InMemoryPipelineJobs implements PipelineJobs {
     }
 
     @Override
+    public synchronized void putContinuation(String jobId, String continuationToken, String summary) {
+        if (summary.length() > MAX_SUMMARY_LENGTH) {
+            throw new PipelineJobsException("summary of " + summary.length() + " characters exceeds " + MAX_SUMMARY_LENGTH, null);
+        }
+        if (continuationToken.isEmpty() || continuationToken.length() > MAX_CONTINUATION_TOKEN_LENGTH) {
+            throw new PipelineJobsException("continuation token of " + continuationToken.length() + " characters is outside 1.."
+                    + MAX_CONTINUATION_TOKEN_LENGTH, null);
+        }
+        put(jobId, new JobResult.Continued(continuationToken, summary));
+    }
+
+    @Override
     public synchronized void putFailure(String jobId, JobFailureType type, String message) {
         if (message.length() > MAX_FAILURE_MESSAGE_LENGTH) {
             throw new PipelineJobsException("message of " + message.length() + " characters exceeds " + MAX_FAILURE_MESSAGE_LENGTH, null);

@@ -95,6 +95,19 @@ public abstract class JobLedgerContract {
     }
 
     @Test
+    void remembersAContinuationWithItsToken() {
+        JobLedger ledger = ledger();
+        ledger.claim(jobId("c"), "inv-1", T0, LEASE);
+        JobResult continued = new JobResult.Continued("{\"v\":1,\"service\":\"payments-api\"}", "gate 'production' is waiting: 1 of 2 approvals");
+        ledger.complete(jobId("c"), "inv-1", continued, T0.plusSeconds(1));
+
+        Claim again = ledger.claim(jobId("c"), "inv-2", T0.plusSeconds(2), LEASE);
+
+        assertThat(again).isInstanceOf(Claim.AlreadyDone.class);
+        assertThat(again.job().result()).isEqualTo(continued);
+    }
+
+    @Test
     void remembersAFailureWithItsTypeAndMessage() {
         JobLedger ledger = ledger();
         ledger.claim(jobId("e"), "inv-1", T0, LEASE);

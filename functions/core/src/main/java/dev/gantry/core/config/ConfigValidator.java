@@ -29,6 +29,7 @@ final class ConfigValidator {
     private static final Pattern PIPELINE = Pattern.compile("[A-Za-z0-9.@_-]{1,100}");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Pattern SLACK_CHANNEL = Pattern.compile("#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{8,}");
+    private static final Pattern SLACK_USER = Pattern.compile("[UW][A-Z0-9]{6,}");
     private static final CronParser UNIX_CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
     private final GantryConfig config;
@@ -163,6 +164,11 @@ final class ConfigValidator {
         if (env.executionRoleArn() != null) {
             matches(at + "/executionRoleArn", env.executionRoleArn(), ROLE_ARN, "an IAM role ARN");
         }
+        if (env.gate() != null && config.gate(env.gate()).isPresent() && config.gate(env.gate()).get().soak() != null
+                && at.endsWith("/environments/0")) {
+            problem(at + "/gate", "gate '" + env.gate() + "' has a soak, but " + env.name()
+                    + " is the service's first environment: a release soaks in the environment before the gated one");
+        }
         if (env.gate() != null && config.gate(env.gate()).isEmpty()) {
             problem(at + "/gate", "no gate named '" + env.gate() + "' under 'gates'");
         }
@@ -285,6 +291,7 @@ final class ConfigValidator {
             }
             positive(at + "/soak", gate.soak());
             positive(at + "/timeout", gate.timeout());
+            positive(at + "/interval", gate.interval());
             if (gate.minSteady().isNegative()) {
                 problem(at + "/minSteady", "must not be negative");
             }
@@ -359,6 +366,14 @@ final class ConfigValidator {
         if (required("/slack/defaultChannel", slack.defaultChannel())) {
             matches("/slack/defaultChannel", slack.defaultChannel(), SLACK_CHANNEL, "a channel such as #releases or a channel id");
         }
+        slack.people().forEach((user, aliases) -> {
+            if (!SLACK_USER.matcher(user).matches()) {
+                problem("/slack/people/" + user, "'" + user + "' is not a Slack user id such as U024BE7LH");
+            }
+            if (aliases == null || aliases.isEmpty()) {
+                problem("/slack/people/" + user, "list the other names this person goes by (commit e-mail, IAM ARN)");
+            }
+        });
         Set<String> services = new HashSet<>();
         config.services().forEach(s -> services.add(s.name()));
         slack.channels().forEach((service, channel) -> {

@@ -2,6 +2,11 @@ package dev.gantry.core.deploy;
 
 import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.gate.GateOrigin;
+import dev.gantry.core.gate.GateRecord;
+import dev.gantry.core.gate.GateService;
+import dev.gantry.core.gate.GateStatus;
+import dev.gantry.core.gate.GateSubject;
 import dev.gantry.core.config.ServiceConfig;
 import dev.gantry.core.deploy.DeployOutcome.Result;
 import dev.gantry.core.image.ImageDigest;
@@ -53,6 +58,7 @@ public final class DeployService {
     private final boolean dryRun;
     private final Pause pause;
     private final RevisionCleanupService revisionCleanup;
+    private final GateService gates;
 
     /** Waits between attempts to take a busy environment's lock; {@code Thread::sleep} outside tests. */
     @FunctionalInterface
@@ -68,6 +74,16 @@ public final class DeployService {
 
     public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, DeployControls controls, Clock clock,
             Duration lease, boolean dryRun, Pause pause) {
+        this(config, ecs, releases, controls, clock, lease, dryRun, pause, null);
+    }
+
+    /**
+     * @param gates decides gated environments; null when none is wired, and then a gated environment is only
+     *     ever held
+     */
+    public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, DeployControls controls, Clock clock,
+            Duration lease, boolean dryRun, Pause pause, GateService gates) {
+        this.gates = gates;
         this.config = config;
         this.ecs = ecs;
         this.releases = releases;
@@ -85,7 +101,12 @@ public final class DeployService {
 
     /** The same service, read-only: it plans and reports, and changes nothing in ECS or the store. */
     public DeployService dryRun() {
-        return new DeployService(config, ecs, releases, controls, clock, lease, true, pause);
+        return new DeployService(config, ecs, releases, controls, clock, lease, true, pause, gates);
+    }
+
+    /** The same service, with gated environments decided by {@code gateService}. */
+    public DeployService withGates(GateService gateService) {
+        return new DeployService(config, ecs, releases, controls, clock, lease, dryRun, pause, gateService);
     }
 
     private static void sleep(Duration duration) {
@@ -187,7 +208,7 @@ public final class DeployService {
 
     private DeployOutcome decide(ServiceConfig service, EnvironmentConfig environment, DeployRequest request, ImageDigest digest,
             TagPolicy policy, String invocationId) {
-        if (environment.gated()) {
+        if (environment.gated() && gates == null) {
             return DeployOutcome.of(service.name(), environment.name(), Result.HELD,
                     "behind gate '" + environment.gate() + "': gated environments are entered when their gate passes, not on push");
         }
@@ -208,6 +229,12 @@ public final class DeployService {
                     + " by " + pin.get().by() + ": " + pin.get().reason());
         }
         if (dryRun) {
+            if (environment.gated()) {
+                Optional<GateRecord> atGate = gates.find(new ReleaseKey(service.name(), environment.name(), digest));
+                return DeployOutcome.of(service.name(), environment.name(), Result.HELD, "dry run: behind gate '" + environment.gate()
+                        + "', " + atGate.map(r -> r.status() + " (" + r.reason() + ")").orElse("not reached yet")
+                        + "; a dry run does not evaluate gates");
+            }
             return plan(service, environment, request);
         }
         lock(service.name(), environment.name(), invocationId);
@@ -218,10 +245,41 @@ public final class DeployService {
                     return DeployOutcome.of(service.name(), environment.name(), Result.SKIPPED, newer.get());
                 }
             }
+            if (environment.gated()) {
+                return throughGate(service, environment, request, digest, invocationId);
+            }
             return deploy(service, environment, request, digest, invocationId);
         } finally {
             releases.unlockEnvironment(service.name(), environment.name(), invocationId);
         }
+    }
+
+    /**
+     * Deploys a release to a gated environment only when its gate has passed, evaluating the gate first; a
+     * release the gate holds waits there, and the gate sweep deploys it when the gate passes.
+     */
+    private DeployOutcome throughGate(ServiceConfig service, EnvironmentConfig environment, DeployRequest request,
+            ImageDigest digest, String invocationId) {
+        ReleaseKey key = new ReleaseKey(service.name(), environment.name(), digest);
+        GateRecord atGate = gates.evaluate(new GateSubject(key, request.image().render(), request.tag(), request.pushedAt(),
+                request.triggeredBy(), request.gateOrigin()));
+        String gate = "gate '" + atGate.gate() + "'";
+        return switch (atGate.status()) {
+            case PASSED -> {
+                DeployOutcome outcome = deploy(service, environment, request, digest, invocationId);
+                if (atGate.handoff() == null) {
+                    gates.recordHandoff(key, outcome.result() + ": " + outcome.reason());
+                }
+                yield outcome;
+            }
+            case WAITING -> DeployOutcome.of(service.name(), environment.name(), Result.HELD, "held at " + gate + ": "
+                    + atGate.reason() + (atGate.origin() == GateOrigin.DEPLOY
+                            ? "; Gantry deploys it when the gate passes"
+                            : "; run the pipeline again once the gate has passed"));
+            case FAILED, TIMED_OUT -> DeployOutcome.of(service.name(), environment.name(), Result.REFUSED,
+                    gate + " " + (atGate.status() == GateStatus.FAILED ? "refused it: " : "timed out: ") + atGate.reason());
+            case SUPERSEDED -> DeployOutcome.of(service.name(), environment.name(), Result.SKIPPED, atGate.reason());
+        };
     }
 
     private void lock(String service, String environment, String owner) {

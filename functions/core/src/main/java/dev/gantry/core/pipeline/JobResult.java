@@ -18,6 +18,18 @@ public sealed interface JobResult {
     record Failed(JobFailureType type, String message) implements JobResult {}
 
     /**
+     * Gantry put a success result with a continuation token: the action is not finished, and CodePipeline
+     * runs it again as a new job carrying {@code continuationToken}. Each job still takes exactly one result;
+     * this is it for this job.
+     */
+    record Continued(String continuationToken, String summary) implements JobResult {
+        @Override
+        public String message() {
+            return summary;
+        }
+    }
+
+    /**
      * CodePipeline already had a result for the job when Gantry put its own (the job was completed by an
      * earlier attempt whose record was lost, or timed out); Gantry's result was not delivered.
      */

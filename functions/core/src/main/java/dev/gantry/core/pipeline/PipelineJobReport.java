@@ -22,6 +22,8 @@ public record PipelineJobReport(String jobId, Disposition disposition, Outcome o
 
     public enum Outcome {
         SUCCEEDED,
+        /** The action goes on: this job succeeded with a continuation token. */
+        CONTINUED,
         FAILED,
         /** CodePipeline had a result Gantry did not put. */
         COMPLETED_ELSEWHERE
@@ -31,6 +33,7 @@ public record PipelineJobReport(String jobId, Disposition disposition, Outcome o
         return switch (result) {
             case null -> new PipelineJobReport(jobId, disposition, null, null, null);
             case JobResult.Succeeded s -> new PipelineJobReport(jobId, disposition, Outcome.SUCCEEDED, null, s.summary());
+            case JobResult.Continued c -> new PipelineJobReport(jobId, disposition, Outcome.CONTINUED, null, c.summary());
             case JobResult.Failed f -> new PipelineJobReport(jobId, disposition, Outcome.FAILED, f.type(), f.message());
             case JobResult.CompletedElsewhere c -> new PipelineJobReport(jobId, disposition, Outcome.COMPLETED_ELSEWHERE, null, c.message());
         };

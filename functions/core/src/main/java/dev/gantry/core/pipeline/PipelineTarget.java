@@ -6,25 +6,43 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.gantry.core.config.EnvironmentConfig;
+import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.config.ServiceConfig;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 
 /**
- * What a pipeline's deploy action deploys to: one environment of one service, named in the action's
- * {@code UserParameters} as {@code {"service":"payments-api","environment":"staging"}}.
+ * What a pipeline's deploy or gate action acts on: one environment of one service, named in the action's
+ * {@code UserParameters} as {@code {"service":"payments-api","environment":"staging"}}, with who triggered the
+ * pipeline when the pipeline can say (CodePipeline resolves variables in UserParameters, e.g.
+ * {@code "triggeredBy":"#{SourceVariables.AuthorEmail}"}): a gate keeps that person from approving.
+ *
+ * @param triggeredBy who set the pipeline going; empty when not given
  */
-public record PipelineTarget(String service, String environment) {
+public record PipelineTarget(String service, String environment, List<String> triggeredBy) {
+
+    public PipelineTarget {
+        triggeredBy = triggeredBy == null ? List.of() : List.copyOf(triggeredBy);
+    }
+
+    public PipelineTarget(String service, String environment) {
+        this(service, environment, List.of());
+    }
 
     static final String EXAMPLE = "{\"service\":\"payments-api\",\"environment\":\"staging\"}";
-    private static final Set<String> KEYS = Set.of("service", "environment");
+    private static final Set<String> KEYS = Set.of("service", "environment", "triggeredBy");
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     /**
-     * Reads the action's {@code UserParameters}: a JSON object with exactly the string keys
-     * {@code service} and {@code environment}.
+     * Reads the action's {@code UserParameters}: a JSON object with the string keys {@code service} and
+     * {@code environment}, and optionally {@code triggeredBy}: a string or an array of strings (blank ones,
+     * such as a pipeline variable that resolved to nothing, are dropped).
      *
      * @throws PipelineJobException ({@link JobFailureType#CONFIGURATION_ERROR}) naming what is wrong
      */
@@ -44,10 +62,50 @@ public record PipelineTarget(String service, String environment) {
         for (Iterator<String> names = parameters.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!KEYS.contains(name)) {
-                throw invalid("UserParameters has an unknown key '" + name + "'; only 'service' and 'environment' are allowed");
+                throw invalid("UserParameters has an unknown key '" + name + "'; only 'service', 'environment' and 'triggeredBy' are allowed");
             }
         }
-        return new PipelineTarget(text(parameters, "service"), text(parameters, "environment"));
+        return new PipelineTarget(text(parameters, "service"), text(parameters, "environment"), people(parameters.get("triggeredBy")));
+    }
+
+    /** The configured service this action names. @throws PipelineJobException when there is none */
+    public ServiceConfig serviceIn(GantryConfig config) {
+        return config.services().stream()
+                .filter(s -> s.name().equals(service))
+                .findFirst()
+                .orElseThrow(() -> new PipelineJobException(JobFailureType.CONFIGURATION_ERROR, "UserParameters name service '"
+                        + service + "', which is not in Gantry's configuration (services: "
+                        + String.join(", ", config.services().stream().map(ServiceConfig::name).toList()) + ")"));
+    }
+
+    /** The environment of {@code service} this action names. @throws PipelineJobException when it has none */
+    public EnvironmentConfig environmentOf(ServiceConfig configured) {
+        return configured.environments().stream()
+                .filter(e -> e.name().equals(environment))
+                .findFirst()
+                .orElseThrow(() -> new PipelineJobException(JobFailureType.CONFIGURATION_ERROR, "UserParameters name environment '"
+                        + environment + "', which service '" + configured.name() + "' does not have (it has: "
+                        + String.join(", ", configured.environments().stream().map(EnvironmentConfig::name).toList()) + ")"));
+    }
+
+    private static List<String> people(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return List.of();
+        }
+        List<String> people = new ArrayList<>();
+        if (value.isTextual()) {
+            people.add(value.asText());
+        } else if (value.isArray()) {
+            for (JsonNode item : value) {
+                if (!item.isTextual()) {
+                    throw invalid("UserParameters 'triggeredBy' must be a string or an array of strings, not an array holding " + describe(item));
+                }
+                people.add(item.asText());
+            }
+        } else {
+            throw invalid("UserParameters 'triggeredBy' must be a string or an array of strings, not " + describe(value));
+        }
+        return people.stream().map(String::strip).filter(p -> !p.isEmpty()).toList();
     }
 
     private static String text(JsonNode parameters, String key) {

@@ -990,7 +990,9 @@ class ConfigLoaderTest {
                         gate: production
                 gates:
                   - name: production
-                    soak: 0s
+                    alarms:
+                      names: [app-5xx]
+                    interval: 0s
                 """;
 
         InvalidConfigException e = rejected(yaml);
@@ -999,13 +1001,13 @@ class ConfigLoaderTest {
                 new ConfigProblem(4, "services[0].repository", "'Team/App' is not an ECR repository name such as team/app (lower case)"),
                 new ConfigProblem(8, "services[0].environments[0].cluster", "missing"),
                 new ConfigProblem(9, "services[0].environments[0].account", "'12345' is not a 12-digit AWS account id, quoted"),
-                new ConfigProblem(15, "gates[0].soak", "must be longer than zero"));
+                new ConfigProblem(17, "gates[0].interval", "must be longer than zero"));
         assertThat(e.getMessage()).isEqualTo("""
                 gantry.yml is invalid (4 problems):
                   gantry.yml:4: services[0].repository: 'Team/App' is not an ECR repository name such as team/app (lower case)
                   gantry.yml:8: services[0].environments[0].cluster: missing
                   gantry.yml:9: services[0].environments[0].account: '12345' is not a 12-digit AWS account id, quoted
-                  gantry.yml:15: gates[0].soak: must be longer than zero""");
+                  gantry.yml:17: gates[0].interval: must be longer than zero""");
     }
 
     private static InvalidConfigException rejected(String yaml) {

@@ -1,0 +1,343 @@
+package dev.gantry.core.gate;
+
+import dev.gantry.core.config.EnvironmentConfig;
+import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.config.GateConfig;
+import dev.gantry.core.config.ServiceConfig;
+import dev.gantry.core.release.Release;
+import dev.gantry.core.release.ReleaseKey;
+import dev.gantry.core.release.ReleaseStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings releases to their environment's gate and decides them: the one place every entry point (Gantry's
+ * own deploy flow, the CodePipeline gate action, the ECS lifecycle hook, the gate sweep, Slack) goes
+ * through, so they all see the same answer for the same release.
+ *
+ * <ul>
+ *   <li>One record per release (service, environment, digest), created when the release first reaches the
+ *       gate. When a newer digest reaches the same environment's gate, the older ones still waiting there
+ *       are superseded: only the newest release waits.</li>
+ *   <li>Checks run when the record is due: at the gate's next look, at most one sampling interval after the
+ *       last run, or at once after a new decision. Asking more often (CodePipeline's continuation jobs, ECS
+ *       re-invoking a hook) costs a read and no calls to AWS.</li>
+ *   <li>Every change is a conditional replace; when two evaluations race, one stores its answer and the
+ *       other returns it. A decided record never changes its status again.</li>
+ * </ul>
+ *
+ * <p>Errors: {@link NoGateException} when the service environment has no gate or is not configured;
+ * {@link GateNotFoundException} when a decision names a release that never reached its gate;
+ * {@link GateStore.GateStoreException} from the store. Failing checks never throw: they are answers.
+ */
+public final class GateService {
+
+    /** How long a passed release of Gantry's own deploy flow waits for its deploy before the sweep takes over. */
+    public static final Duration HANDOFF_GRACE = Duration.ofMinutes(2);
+
+    private static final int MAX_ATTEMPTS = 8;
+    private static final Logger LOG = LoggerFactory.getLogger(GateService.class);
+
+    private final GantryConfig config;
+    private final GateStore store;
+    private final ReleaseStore releases;
+    private final AlarmStates alarms;
+    private final ChangeCalendars calendars;
+    private final CustomChecks custom;
+    private final ApproverGroups groups;
+    private final Clock clock;
+    private final GateEngine engine = new GateEngine();
+    private final AlarmCheck alarmCheck = new AlarmCheck();
+    private final SoakCheck soakCheck = new SoakCheck();
+    private final FreezeCheck freezeCheck = new FreezeCheck();
+    private final ApprovalPolicy approvalPolicy = new ApprovalPolicy();
+
+    public GateService(GantryConfig config, GateStore store, ReleaseStore releases, AlarmStates alarms, ChangeCalendars calendars,
+            CustomChecks custom, ApproverGroups groups, Clock clock) {
+        this.config = config;
+        this.store = store;
+        this.releases = releases;
+        this.alarms = alarms;
+        this.calendars = calendars;
+        this.custom = custom;
+        this.groups = groups;
+        this.clock = clock;
+    }
+
+    /** The gate a service environment must pass, if it has one. */
+    public Optional<GateConfig> gateOf(String service, String environment) {
+        return environment(service, environment).filter(EnvironmentConfig::gated).flatMap(e -> config.gate(e.gate()));
+    }
+
+    public Optional<GateRecord> find(ReleaseKey key) {
+        return store.find(key);
+    }
+
+    /**
+     * Brings {@code subject} to its gate (or back to it) and answers where it stands, evaluating the checks
+     * when the record is due.
+     *
+     * @throws NoGateException when the service environment has no gate
+     */
+    public GateRecord evaluate(GateSubject subject) {
+        GateConfig gate = gateOf(subject.key().service(), subject.key().environment())
+                .orElseThrow(() -> new NoGateException(subject.key().service() + "/" + subject.key().environment() + " has no gate"));
+        GateRecord record = arrive(subject, gate);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Instant now = clock.instant();
+            if (record.status().decided() || !dueForChecks(record, gate, now)) {
+                return record;
+            }
+            GateRecord evaluated = evaluated(record, gate, now);
+            if (store.replace(evaluated)) {
+                log(evaluated);
+                return evaluated;
+            }
+            record = reread(record.key());
+        }
+        throw new GateStore.GateStoreException("gate record " + subject.key().id() + " kept changing under " + MAX_ATTEMPTS
+                + " evaluations in a row", null);
+    }
+
+    /**
+     * Records a person's decision on a release at its gate, then evaluates the gate with it. A decision on a
+     * release whose gate already decided is kept for the record and changes nothing.
+     *
+     * @throws GateNotFoundException when the release never reached its gate
+     */
+    public GateRecord decide(ReleaseKey key, Approval decision) {
+        if (!decision.digest().equals(key.digest())) {
+            throw new IllegalArgumentException("a decision on " + decision.digest().shortForm() + " cannot be recorded on " + key.id());
+        }
+        GateRecord updated = change(key, record -> record.withDecision(decision, clock.instant()));
+        if (updated.status().decided()) {
+            return updated;
+        }
+        return evaluate(subjectOf(updated));
+    }
+
+    /** Releases of Gantry's own deploy flow the sweep must act on now, earliest first. */
+    public List<GateRecord> due(int limit) {
+        return store.due(clock.instant(), limit);
+    }
+
+    /** Notes what the deploy did with a passed release, so the sweep does not hand it over again. */
+    public GateRecord recordHandoff(ReleaseKey key, String outcome) {
+        return change(key, record -> record.handedOff(outcome, clock.instant()));
+    }
+
+    /** What a stored record asks of the gate again, for the sweep and for decisions. */
+    public static GateSubject subjectOf(GateRecord record) {
+        return new GateSubject(record.key(), record.image(), record.tag(), record.pushedAt(), record.triggeredBy(), record.origin());
+    }
+
+    private GateRecord arrive(GateSubject subject, GateConfig gate) {
+        Optional<GateRecord> existing = store.find(subject.key());
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        GateRecord fresh = GateRecord.arriving(subject, gate.name(), clock.instant());
+        if (!store.create(fresh)) {
+            return reread(subject.key());
+        }
+        LOG.info("release {} reached gate '{}'", subject.key().id(), gate.name());
+        supersedeOthers(subject);
+        return fresh;
+    }
+
+    private void supersedeOthers(GateSubject newest) {
+        for (GateRecord older : store.waiting(newest.key().service(), newest.key().environment())) {
+            if (older.key().equals(newest.key())) {
+                continue;
+            }
+            GateRecord result = change(older.key(), record -> record.status().decided()
+                    ? record
+                    : record.superseded(newest.key().digest(), clock.instant()));
+            LOG.info("release {} at gate '{}' superseded by {}", older.key().id(), older.gate(), newest.key().digest().shortForm());
+            if (result.status() != GateStatus.SUPERSEDED) {
+                LOG.info("release {} was decided ({}) before it could be superseded", older.key().id(), result.status());
+            }
+        }
+    }
+
+    private boolean dueForChecks(GateRecord record, GateConfig gate, Instant now) {
+        if (record.lastEvaluatedAt() == null || record.decidedSinceLastEvaluation()) {
+            return true;
+        }
+        Instant byInterval = record.lastEvaluatedAt().plus(gate.interval());
+        Instant byNextLook = record.nextLook() == null ? byInterval : record.nextLook();
+        return !now.isBefore(byNextLook.isBefore(byInterval) ? byNextLook : byInterval);
+    }
+
+    private GateRecord evaluated(GateRecord record, GateConfig gate, Instant now) {
+        List<CheckResult> results = runChecks(record, gate, now);
+        GateVerdict verdict = engine.decide(gate, results, record.state(), now);
+        GateStatus status = switch (verdict.outcome()) {
+            case PASSED -> GateStatus.PASSED;
+            case WAITING -> GateStatus.WAITING;
+            case FAILED -> GateStatus.FAILED;
+            case TIMED_OUT -> GateStatus.TIMED_OUT;
+        };
+        Instant nextLook = verdict.nextLook();
+        Instant dueAt = null;
+        if (record.origin() == GateOrigin.DEPLOY) {
+            if (status == GateStatus.WAITING) {
+                Instant byInterval = now.plus(gate.interval());
+                dueAt = nextLook.isBefore(byInterval) ? nextLook : byInterval;
+            } else if (status == GateStatus.PASSED && record.handoff() == null) {
+                dueAt = now.plus(HANDOFF_GRACE);
+            }
+        }
+        return record.evaluated(verdict, status, nextLook, dueAt, now);
+    }
+
+    private List<CheckResult> runChecks(GateRecord record, GateConfig gate, Instant now) {
+        List<CheckResult> results = new ArrayList<>();
+        Duration interval = gate.interval();
+        List<AlarmStates.AlarmState> alarmStates = null;
+        String alarmError = null;
+        if (gate.alarms() != null) {
+            try {
+                alarmStates = alarms.describe(gate.alarms().names(), gate.alarms().prefixes());
+            } catch (AlarmStates.AlarmStatesException e) {
+                alarmError = e.getMessage();
+            }
+            results.add(alarmCheck.evaluate(gate.alarms(), alarmStates, alarmError, now, interval));
+        }
+        if (gate.soak() != null) {
+            String previous = previousEnvironment(record.key());
+            List<Release> history = previous == null ? List.of() : releases.history(record.key().service(), previous);
+            results.add(soakCheck.evaluate(record.key(), gate.soak(), previous, history, alarmStates, alarmError != null, now, interval));
+        }
+        Set<String> triggeredBy = slackUsersOf(record.triggeredBy());
+        Set<String> allowed = Set.of();
+        Map<String, Set<String>> members = Map.of();
+        if (gate.approvals() != null) {
+            members = gate.approvals().groups().isEmpty() ? Map.of() : groups.members(gate.approvals().groups());
+            allowed = allowedApprovers(gate.approvals(), members);
+            results.add(approvalPolicy.evaluate(gate.approvals(), record.decisions(), record.key().digest(), triggeredBy, members, now));
+        }
+        if (!gate.freezes().isEmpty()) {
+            results.add(freezeCheck.evaluate(gate, readCalendars(gate), record.decisions(), record.key().digest(), allowed,
+                    triggeredBy, now, interval));
+        }
+        for (GateConfig.CustomCheck check : gate.custom()) {
+            results.add(ask(check, record, gate, now));
+        }
+        return results;
+    }
+
+    private Map<String, FreezeCheck.CalendarReading> readCalendars(GateConfig gate) {
+        Map<String, FreezeCheck.CalendarReading> readings = new HashMap<>();
+        for (GateConfig.Freeze freeze : gate.freezes()) {
+            if (freeze.changeCalendar() != null && !readings.containsKey(freeze.changeCalendar())) {
+                try {
+                    readings.put(freeze.changeCalendar(), FreezeCheck.CalendarReading.of(calendars.state(freeze.changeCalendar())));
+                } catch (ChangeCalendars.ChangeCalendarException e) {
+                    readings.put(freeze.changeCalendar(), FreezeCheck.CalendarReading.failed(e.getMessage()));
+                }
+            }
+        }
+        return readings;
+    }
+
+    private CheckResult ask(GateConfig.CustomCheck check, GateRecord record, GateConfig gate, Instant now) {
+        String name = "custom:" + check.name();
+        CustomChecks.CustomQuestion question = new CustomChecks.CustomQuestion(record.key().service(), record.key().environment(),
+                record.key().digest().value(), record.image(), record.tag(), gate.name());
+        try {
+            CustomChecks.CustomAnswer answer = custom.ask(check, question);
+            String reason = answer.reason() == null || answer.reason().isBlank() ? "no reason given" : answer.reason();
+            List<String> evidence = List.of(check.name() + " answered " + answer.verdict() + ": " + reason);
+            return switch (answer.verdict()) {
+                case PASS -> CheckResult.pass(name, evidence);
+                case FAIL -> CheckResult.fail(name, reason, evidence);
+                case WAIT -> CheckResult.waitUntil(name, reason,
+                        now.plus(answer.retryAfter() == null ? gate.interval() : answer.retryAfter()), evidence);
+            };
+        } catch (CustomChecks.CustomCheckException e) {
+            // No answer is not a "no": the gate asks again, and its timeout ends a check that never answers.
+            return CheckResult.waitUntil(name, "no answer: " + e.getMessage(), now.plus(gate.interval()),
+                    List.of(check.name() + " gave no answer: " + e.getMessage()));
+        }
+    }
+
+    private Set<String> allowedApprovers(GateConfig.Approvals approvals, Map<String, Set<String>> members) {
+        Set<String> allowed = new LinkedHashSet<>(approvals.users());
+        approvals.groups().forEach(g -> allowed.addAll(members.getOrDefault(g, Set.of())));
+        return allowed;
+    }
+
+    /** The triggering identities as Slack user ids: listed people by any of their names, and ids given as such. */
+    private Set<String> slackUsersOf(List<String> identities) {
+        Set<String> users = new LinkedHashSet<>(identities);
+        if (config.slack() != null) {
+            users.addAll(config.slack().slackUsersFor(identities));
+        }
+        return users;
+    }
+
+    private String previousEnvironment(ReleaseKey key) {
+        ServiceConfig service = config.services().stream().filter(s -> s.name().equals(key.service())).findFirst().orElseThrow();
+        List<EnvironmentConfig> environments = service.environments();
+        for (int i = 1; i < environments.size(); i++) {
+            if (environments.get(i).name().equals(key.environment())) {
+                return environments.get(i - 1).name();
+            }
+        }
+        return null;
+    }
+
+    private Optional<EnvironmentConfig> environment(String service, String environment) {
+        return config.services().stream()
+                .filter(s -> s.name().equals(service))
+                .flatMap(s -> s.environments().stream())
+                .filter(e -> e.name().equals(environment))
+                .findFirst();
+    }
+
+    private GateRecord change(ReleaseKey key, UnaryOperator<GateRecord> change) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            GateRecord current = store.find(key).orElseThrow(() -> new GateNotFoundException(key.id() + " has not reached its gate"));
+            GateRecord changed = change.apply(current);
+            if (changed == current || store.replace(changed)) {
+                return changed;
+            }
+        }
+        throw new GateStore.GateStoreException("gate record " + key.id() + " kept changing under " + MAX_ATTEMPTS + " attempts", null);
+    }
+
+    private GateRecord reread(ReleaseKey key) {
+        return store.find(key).orElseThrow(() -> new GateStore.GateStoreException("gate record " + key.id() + " vanished", null));
+    }
+
+    private static void log(GateRecord record) {
+        LOG.info("gate '{}' for {}: {} ({})", record.gate(), record.key().id(), record.status(), record.reason());
+    }
+
+
+    /** The service environment has no gate, or is not in the configuration. */
+    public static final class NoGateException extends RuntimeException {
+        public NoGateException(String message) {
+            super(message);
+        }
+    }
+
+    /** A decision named a release that never reached its gate. */
+    public static final class GateNotFoundException extends RuntimeException {
+        public GateNotFoundException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.gantry.core.pipeline;
+
+import dev.gantry.core.pipeline.JobLedger.Claim;
+import dev.gantry.core.pipeline.PipelineJobReport.Disposition;
+import dev.gantry.core.pipeline.PipelineJobs.JobAlreadyCompletedException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives a pipeline job exactly one result however often its invocation arrives: claims the job in the
+ * {@link JobLedger}, lets the action decide the result, puts it, and records it. Every Gantry action
+ * (deploy, gate) runs its jobs through this one place.
+ *
+ * <p>A copy of the job that finds it completed, or held by a live invocation, does nothing. What cannot be
+ * reported to the pipeline fails the invocation instead, so Lambda retries it and finally hands it to the
+ * failure destination: {@link JobLedger.JobLedgerException} when the job cannot be claimed, and
+ * {@link PipelineJobs.PipelineJobsException} when the result cannot be put (the lease is given up first, so
+ * the retry takes over at once).
+ */
+public final class PipelineJobRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineJobRunner.class);
+
+    private final PipelineJobs jobs;
+    private final JobLedger ledger;
+    private final Clock clock;
+    private final Duration lease;
+
+    public PipelineJobRunner(PipelineJobs jobs, JobLedger ledger, Clock clock, Duration lease) {
+        this.jobs = jobs;
+        this.ledger = ledger;
+        this.clock = clock;
+        this.lease = lease;
+    }
+
+    /**
+     * @param decide the action: the job's result, never throwing for a problem with the job itself
+     */
+    public PipelineJobReport run(PipelineJob job, String invocationId, Function<PipelineJob, JobResult> decide) {
+        Claim claim = ledger.claim(job.id(), invocationId, clock.instant(), lease);
+        return switch (claim) {
+            case Claim.AlreadyDone done -> {
+                LOG.info("pipeline job {} already has its result: nothing to do", job.id());
+                yield PipelineJobReport.of(job.id(), Disposition.ALREADY_COMPLETED, done.job().result());
+            }
+            case Claim.HeldElsewhere held -> {
+                // The holder puts the result, or its failure reaches the failure destination; a second result
+                // from this copy is exactly what must not happen.
+                LOG.info("pipeline job {} is being run by invocation {} (lease until {}): leaving it to that one", job.id(),
+                        held.job().owner(), held.job().leaseUntil());
+                yield PipelineJobReport.of(job.id(), Disposition.IN_PROGRESS_ELSEWHERE, null);
+            }
+            case Claim.Granted granted -> complete(job, invocationId, decide.apply(job));
+        };
+    }
+
+    private PipelineJobReport complete(PipelineJob job, String owner, JobResult result) {
+        JobResult delivered = result;
+        try {
+            switch (result) {
+                case JobResult.Succeeded s -> jobs.putSuccess(job.id(), s.summary());
+                case JobResult.Continued c -> jobs.putContinuation(job.id(), c.continuationToken(), c.summary());
+                case JobResult.Failed f -> jobs.putFailure(job.id(), f.type(), f.message());
+                case JobResult.CompletedElsewhere c -> throw new IllegalStateException("nothing to put for " + c);
+            }
+            LOG.info("pipeline job {}: result put ({})", job.id(), switch (result) {
+                case JobResult.Failed f -> "failed, " + f.type();
+                case JobResult.Continued c -> "continued";
+                default -> "succeeded";
+            });
+        } catch (JobAlreadyCompletedException e) {
+            LOG.warn("pipeline job {} already had a result in CodePipeline; Gantry's ({}) was not put", job.id(), result, e);
+            delivered = new JobResult.CompletedElsewhere("CodePipeline already had a result for this job; Gantry's was not put: "
+                    + result.message());
+        } catch (RuntimeException e) {
+            abandon(job.id(), owner);
+            throw e;
+        }
+        try {
+            ledger.complete(job.id(), owner, delivered, clock.instant());
+        } catch (RuntimeException e) {
+            // The pipeline has its result, which is what counts. A copy of the job arriving later finds the
+            // lease expired, puts again, and CodePipeline's "already completed" ends it there.
+            LOG.warn("pipeline job {} completed but could not be recorded", job.id(), e);
+        }
+        return PipelineJobReport.of(job.id(), delivered instanceof JobResult.CompletedElsewhere ? Disposition.ALREADY_COMPLETED
+                : Disposition.COMPLETED, delivered);
+    }
+
+    private void abandon(String jobId, String owner) {
+        try {
+            ledger.abandon(jobId, owner, clock.instant());
+        } catch (RuntimeException e) {
+            LOG.warn("pipeline job {}: could not give the lease up; a retry takes over when it runs out", jobId, e);
+        }
+    }
+
+    static JobResult succeeded(PipelineJob job, String summary) {
+        return new JobResult.Succeeded(fit(job.access().scrub(summary), PipelineJobs.MAX_SUMMARY_LENGTH));
+    }
+
+    static JobResult continued(PipelineJob job, String continuationToken, String summary) {
+        if (continuationToken.length() > PipelineJobs.MAX_CONTINUATION_TOKEN_LENGTH) {
+            throw new IllegalArgumentException("continuation token of " + continuationToken.length() + " characters exceeds CodePipeline's "
+                    + PipelineJobs.MAX_CONTINUATION_TOKEN_LENGTH);
+        }
+        return new JobResult.Continued(continuationToken, fit(job.access().scrub(summary), PipelineJobs.MAX_SUMMARY_LENGTH));
+    }
+
+    /** A failure of the job itself: expected, and its message says it all, so it is logged without a stack trace. */
+    static JobResult failed(PipelineJob job, JobFailureType type, String message) {
+        String fitted = fit(job.access().scrub(message), PipelineJobs.MAX_FAILURE_MESSAGE_LENGTH);
+        LOG.warn("pipeline job {} failed ({}): {}", job.id(), type, fitted);
+        return new JobResult.Failed(type, fitted);
+    }
+
+    /** {@code text} cut to CodePipeline's limit, marked where it was cut. */
+    static String fit(String text, int limit) {
+        return text.length() <= limit ? text : text.substring(0, limit - 1) + "…";
+    }
+}
