@@ -8,10 +8,13 @@ import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsPro
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -89,6 +92,21 @@ public final class AwsClients {
 
     public DynamoDbClient dynamoDb() {
         return DynamoDbClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
+    }
+
+    /** CloudWatch in the function's region: the alarms a gate watches. */
+    public CloudWatchClient cloudWatch() {
+        return CloudWatchClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
+    }
+
+    /** Systems Manager in the function's region: the Change Calendars freezes read. */
+    public SsmClient ssm() {
+        return SsmClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
+    }
+
+    /** Lambda in the function's region: the functions that answer custom gate checks. */
+    public LambdaClient lambda() {
+        return LambdaClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
     }
 
     /** A setting the function can run without; empty when unset or blank. */

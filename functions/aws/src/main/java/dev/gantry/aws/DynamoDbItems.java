@@ -1,6 +1,7 @@
 package dev.gantry.aws;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -30,5 +31,30 @@ final class DynamoDbItems {
     static Instant instant(Map<String, AttributeValue> item, String name) {
         String value = text(item, name);
         return value == null ? null : Instant.parse(value);
+    }
+
+    /** Absent values stay absent, so that {@link #text} reads them back as null. */
+    static void putText(Map<String, AttributeValue> item, String name, String value) {
+        if (value != null) {
+            item.put(name, s(value));
+        }
+    }
+
+    /** As {@link #putText}, in the ISO-8601 form {@link #instant} reads. */
+    static void putInstant(Map<String, AttributeValue> item, String name, Instant value) {
+        if (value != null) {
+            item.put(name, s(value.toString()));
+        }
+    }
+
+    /** A list of strings as a DynamoDB list, which the console shows element by element. */
+    static AttributeValue textList(List<String> values) {
+        return AttributeValue.fromL(values.stream().map(DynamoDbItems::s).toList());
+    }
+
+    /** A missing list reads back as empty. */
+    static List<String> textList(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? List.of() : value.l().stream().map(AttributeValue::s).toList();
     }
 }

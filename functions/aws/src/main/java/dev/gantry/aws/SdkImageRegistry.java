@@ -1,9 +1,15 @@
 package dev.gantry.aws;
 
+import dev.gantry.core.config.EnvironmentConfig;
+import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.config.ServiceConfig;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImageReference;
 import dev.gantry.core.image.ImageRegistry;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -25,6 +31,28 @@ public final class SdkImageRegistry implements ImageRegistry {
     }
 
     /** One client for every region: tests, and deployments that use a single region. */
+    /**
+     * A registry over ECR in the region Gantry runs in and every region the configuration deploys to: where the
+     * images a pipeline hands over live. The clients are built now rather than on first use.
+     */
+    public static SdkImageRegistry forConfig(GantryConfig config, AwsClients aws) {
+        Map<String, EcrClient> ecrByRegion = new TreeMap<>();
+        ecrByRegion.put(aws.region().id(), aws.ecr(aws.region()));
+        for (ServiceConfig service : config.services()) {
+            for (EnvironmentConfig env : service.environments()) {
+                ecrByRegion.computeIfAbsent(env.region(), region -> aws.ecr(Region.of(region)));
+            }
+        }
+        return new SdkImageRegistry(region -> {
+            EcrClient client = ecrByRegion.get(region);
+            if (client == null) {
+                throw new IllegalArgumentException("no ECR client for region " + region + ": Gantry reads images only in "
+                        + String.join(", ", ecrByRegion.keySet()));
+            }
+            return client;
+        });
+    }
+
     public SdkImageRegistry(EcrClient client) {
         this(region -> client);
     }

@@ -34,7 +34,8 @@ public final class CodePipelineJobEvent {
     record Job(String id, String accountId, Data data) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record Data(ActionConfiguration actionConfiguration, List<Artifact> inputArtifacts, Credentials artifactCredentials) {}
+    record Data(ActionConfiguration actionConfiguration, List<Artifact> inputArtifacts, Credentials artifactCredentials,
+            String continuationToken) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record ActionConfiguration(Map<String, String> configuration) {}
@@ -77,7 +78,8 @@ public final class CodePipelineJobEvent {
                 required(credentials.sessionToken(), JOB + ".data.artifactCredentials.sessionToken"));
         Map<String, String> configuration = data.actionConfiguration() == null ? null : data.actionConfiguration().configuration();
         String userParameters = configuration == null ? null : configuration.get("UserParameters");
-        return new PipelineJob(id, job.accountId(), userParameters, inputArtifacts(data.inputArtifacts()), access);
+        String continuationToken = data.continuationToken() == null || data.continuationToken().isBlank() ? null : data.continuationToken();
+        return new PipelineJob(id, job.accountId(), userParameters, inputArtifacts(data.inputArtifacts()), access, continuationToken);
     }
 
     private static List<ArtifactLocation> inputArtifacts(List<Artifact> artifacts) {

@@ -26,6 +26,7 @@ class CodePipelineJobEventTest {
         assertThat(job.inputArtifacts()).containsExactly(
                 new ArtifactLocation("my-pipeline-SourceArtifact", "us-west-2-123456789012-my-pipeline", "my-pipeline/test-api-2/TdOSFRV"));
         assertThat(job.access()).isEqualTo(new ArtifactAccess("AKIAIOSFODNN7EXAMPLE", "6CGtmAa3lzWtV7a...", "IQoJb3JpZ2luX2VjEA..."));
+        assertThat(job.continuationToken()).as("the first job of an action run carries no token").isNull();
     }
 
     @Test
@@ -35,6 +36,7 @@ class CodePipelineJobEventTest {
         assertThat(job.id()).isEqualTo("11111111-abcd-1111-abcd-111111abcdef");
         assertThat(job.userParameters()).isEqualTo("input_parameter");
         assertThat(job.inputArtifacts()).containsExactly(new ArtifactLocation("ArtifactName", "bucket_name", "filename"));
+        assertThat(job.continuationToken()).isEqualTo("token_ID");
     }
 
     @Test

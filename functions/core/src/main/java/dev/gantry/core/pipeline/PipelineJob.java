@@ -12,9 +12,15 @@ import java.util.List;
  * @param userParameters the action's {@code UserParameters} exactly as configured; null when absent
  * @param inputArtifacts the action's input artifacts, in the order the pipeline lists them
  * @param access the credentials for reading the input artifacts
+ * @param continuationToken what an earlier job of the same action run handed CodePipeline to carry on with; null
+ *     for the first job of a run
  */
 public record PipelineJob(String id, String accountId, String userParameters, List<ArtifactLocation> inputArtifacts,
-        ArtifactAccess access) {
+        ArtifactAccess access, String continuationToken) {
+
+    public PipelineJob(String id, String accountId, String userParameters, List<ArtifactLocation> inputArtifacts, ArtifactAccess access) {
+        this(id, accountId, userParameters, inputArtifacts, access, null);
+    }
 
     public PipelineJob {
         java.util.Objects.requireNonNull(id, "id");

@@ -4,10 +4,12 @@ import dev.gantry.aws.AwsClients;
 import dev.gantry.aws.DynamoDbDeployControls;
 import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.EcsClients;
+import dev.gantry.aws.GateAdapters;
 import dev.gantry.aws.SdkEcsGateway;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.deploy.DeployService;
+import dev.gantry.core.gate.GateService;
 import java.time.Clock;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -32,11 +34,28 @@ final class EcsDeployWiring {
 
     /** The deploy service as every entry point of this jar uses it (ECR pushes, pipeline jobs), over {@code dynamo}. */
     static DeployService deployService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo) {
+        return deployService(config, aws, dynamo, gateService(config, aws, dynamo));
+    }
+
+    /** The gate service over {@code dynamo}; null when the configuration has no gates, so none of its clients is built. */
+    static GateService gateService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo) {
+        if (config.gates().isEmpty()) {
+            return null;
+        }
+        String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
+        return GateAdapters.gateService(config, aws, dynamo, table, new DynamoDbReleaseStore(dynamo, table), Clock.systemUTC());
+    }
+
+    /** @param gates decides gated environments; null when the configuration has none */
+    static DeployService deployService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, GateService gates) {
         // One ECS client per region and role the configuration deploys through, built now rather than on first use.
         SdkEcsGateway ecs = new SdkEcsGateway(EcsClients.forConfig(config, aws));
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
-        DeployService deploys = new DeployService(config, ecs, new DynamoDbReleaseStore(dynamo, table),
-                new DynamoDbDeployControls(dynamo, table), Clock.systemUTC());
+        DynamoDbReleaseStore releases = new DynamoDbReleaseStore(dynamo, table);
+        DeployService deploys = new DeployService(config, ecs, releases, new DynamoDbDeployControls(dynamo, table), Clock.systemUTC());
+        if (gates != null) {
+            deploys = deploys.withGates(gates);
+        }
         return dryRun(aws) ? deploys.dryRun() : deploys;
     }
 }

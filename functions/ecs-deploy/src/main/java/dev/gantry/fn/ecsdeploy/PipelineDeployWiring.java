@@ -6,16 +6,11 @@ import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.SdkImageRegistry;
 import dev.gantry.aws.SdkPipelineJobs;
 import dev.gantry.core.config.ConfigLoader;
-import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
-import dev.gantry.core.config.ServiceConfig;
 import dev.gantry.core.pipeline.PipelineDeployService;
 import java.time.Clock;
 import java.util.Map;
-import java.util.TreeMap;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.ecr.EcrClient;
 
 /**
  * Builds the pipeline deploy service from the environment, all at init: the same variables as the deploy
@@ -30,28 +25,11 @@ final class PipelineDeployWiring {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
-        // ECR clients for the region Gantry runs in and every region the configuration deploys to: where the
-        // images a pipeline hands over live. Built now rather than on first use.
-        Map<String, EcrClient> ecrByRegion = new TreeMap<>();
-        ecrByRegion.put(aws.region().id(), aws.ecr(aws.region()));
-        for (ServiceConfig service : config.services()) {
-            for (EnvironmentConfig env : service.environments()) {
-                ecrByRegion.computeIfAbsent(env.region(), region -> aws.ecr(Region.of(region)));
-            }
-        }
-        SdkImageRegistry registry = new SdkImageRegistry(region -> {
-            EcrClient client = ecrByRegion.get(region);
-            if (client == null) {
-                throw new IllegalArgumentException("no ECR client for region " + region + ": Gantry reads images only in "
-                        + String.join(", ", ecrByRegion.keySet()));
-            }
-            return client;
-        });
         return new PipelineDeployService(
                 config,
                 EcsDeployWiring.deployService(config, aws, dynamo),
                 aws.artifactReader(),
-                registry,
+                SdkImageRegistry.forConfig(config, aws),
                 new SdkPipelineJobs(aws.codePipeline()),
                 new DynamoDbJobLedger(dynamo, aws.required(DynamoDbReleaseStore.TABLE_ENV)),
                 Clock.systemUTC());

@@ -1,0 +1,73 @@
+package dev.gantry.aws;
+
+import dev.gantry.core.config.EnvironmentConfig;
+import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.deploy.EcsServiceRef;
+import dev.gantry.core.gate.AlarmStates;
+import dev.gantry.core.gate.ApproverGroups;
+import dev.gantry.core.gate.ChangeCalendars;
+import dev.gantry.core.gate.CustomChecks;
+import dev.gantry.core.gate.GateService;
+import dev.gantry.core.gate.ServiceRevisions;
+import dev.gantry.core.release.ReleaseStore;
+import java.time.Clock;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Builds the gate service over AWS for every function that decides gates (deploys on push, pipeline gate
+ * actions, ECS lifecycle hooks, the gate sweep), so they all decide the same way from the same records.
+ *
+ * <p>Only the clients the configuration needs are built: a configuration whose gates watch no alarms builds
+ * no CloudWatch client, and so on. Each client costs cold-start time, and a port that is never asked needs none;
+ * one that is asked without its client means the configuration and this wiring disagree, which is a defect
+ * to fail loudly on.
+ */
+public final class GateAdapters {
+
+    private GateAdapters() {}
+
+    public static GateService gateService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, String table, ReleaseStore releases,
+            Clock clock) {
+        boolean alarms = config.gates().stream().anyMatch(g -> g.alarms() != null);
+        boolean calendars = config.gates().stream().flatMap(g -> g.freezes().stream()).anyMatch(f -> f.changeCalendar() != null);
+        boolean customLambdas = config.gates().stream().flatMap(g -> g.custom().stream()).anyMatch(c -> c.lambda() != null);
+        boolean customChecks = config.gates().stream().anyMatch(g -> !g.custom().isEmpty());
+        return new GateService(
+                config,
+                new DynamoDbGateStore(dynamo, table),
+                releases,
+                alarms ? new SdkAlarmStates(aws.cloudWatch()) : (AlarmStates) (names, prefixes) -> { throw unused("alarms"); },
+                calendars ? new SdkChangeCalendars(aws.ssm()) : (ChangeCalendars) calendar -> { throw unused("change calendars"); },
+                customChecks ? new SdkCustomChecks(customLambdas ? aws.lambda() : null)
+                        : (CustomChecks) (check, question) -> { throw unused("custom checks"); },
+                // Slack user groups are resolved by the Slack adapter once Slack is wired; until then only users listed
+                // by id may approve, and the approvals check names each group it could not resolve.
+                ApproverGroups.none(),
+                clock);
+    }
+
+    /**
+     * The revisions ECS lifecycle hooks name, read with the client that reaches their service: the configured
+     * environment's role when it has one (another account), Gantry's own credentials otherwise.
+     */
+    public static ServiceRevisions serviceRevisions(GantryConfig config, EcsClients ecsClients) {
+        return new SdkServiceRevisions(named -> ecsClients.forTarget(configured(config, named)));
+    }
+
+    private static EcsServiceRef configured(GantryConfig config, EcsServiceRef named) {
+        for (var service : config.services()) {
+            for (EnvironmentConfig environment : service.environments()) {
+                EcsServiceRef ref = EcsServiceRef.of(environment);
+                if (ref.account().equals(named.account()) && ref.region().equals(named.region()) && ref.cluster().equals(named.cluster())
+                        && ref.service().equals(named.service())) {
+                    return ref;
+                }
+            }
+        }
+        return named;
+    }
+
+    private static IllegalStateException unused(String what) {
+        return new IllegalStateException(what + " were asked about although no gate in the configuration uses them");
+    }
+}

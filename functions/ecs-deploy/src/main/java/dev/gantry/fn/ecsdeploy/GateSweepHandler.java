@@ -1,0 +1,42 @@
+package dev.gantry.fn.ecsdeploy;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+import dev.gantry.core.deploy.GateSweepService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * Entry point for the gate sweep's schedule: every minute, releases of Gantry's own deploy flow that wait at
+ * a gate are looked at again, and the ones whose gate passed are deployed. The scheduled event itself carries
+ * nothing the sweep needs, so it is not read.
+ *
+ * <p>One release failing is reported in the answer and stays due for the next run; the invocation fails only
+ * when the gate records cannot be read at all, so the failure reaches the failure queue.
+ */
+public final class GateSweepHandler implements RequestStreamHandler {
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final GateSweepService sweep;
+
+    /** Used by Lambda: wires the real adapters from the environment, once per cold start. */
+    public GateSweepHandler() {
+        this(GateSweepWiring.fromEnvironment(System.getenv()));
+    }
+
+    public GateSweepHandler(GateSweepService sweep) {
+        this.sweep = sweep;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        input.readAllBytes();
+        GateSweepService.SweepReport report = PowertoolsLogging.withLogging(context, () -> sweep.sweep(context.getAwsRequestId()));
+        JSON.writeValue(output, report);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.gantry.fn.ecsdeploy;
+
+import dev.gantry.aws.AwsClients;
+import dev.gantry.core.config.ConfigLoader;
+import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.deploy.GateSweepService;
+import dev.gantry.core.gate.GateService;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Builds the gate sweep from the environment, all at init: the same variables and the same deploy service as
+ * the deploy function, so a release the sweep deploys is the same release record a push would have made.
+ */
+final class GateSweepWiring {
+
+    private GateSweepWiring() {}
+
+    static GateSweepService fromEnvironment(Map<String, String> environment) {
+        GantryConfig config = ConfigLoader.fromEnvironment(environment);
+        AwsClients aws = new AwsClients(environment);
+        DynamoDbClient dynamo = aws.dynamoDb();
+        GateService gates = EcsDeployWiring.gateService(config, aws, dynamo);
+        if (gates == null) {
+            throw new IllegalStateException("the gate sweep runs, but the configuration declares no gates: nothing can wait at one");
+        }
+        return new GateSweepService(gates, EcsDeployWiring.deployService(config, aws, dynamo, gates));
+    }
+}
