@@ -3,6 +3,7 @@ package dev.gantry.cdk;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.InvalidConfigException;
+import dev.gantry.infra.ReleaseGates;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +20,13 @@ import software.amazon.awscdk.Environment;
  *   <li>the configuration: context {@value #CONFIG_CONTEXT}, else the environment variable
  *       {@value ConfigLoader#CONFIG_ENV}, else {@value #DEFAULT_CONFIG};</li>
  *   <li>the ecs-deploy function jar: context {@value #ECS_DEPLOY_JAR_CONTEXT}, else {@value #DEFAULT_ECS_DEPLOY_JAR};</li>
+ *   <li>the release-gate function jar, needed only when some environment names a gate: context
+ *       {@value #RELEASE_GATE_JAR_CONTEXT}, else {@value #DEFAULT_RELEASE_GATE_JAR};</li>
  *   <li>account and region: {@code CDK_DEFAULT_ACCOUNT} and {@code CDK_DEFAULT_REGION} when set (the CDK CLI sets
  *       them from the current credentials), otherwise the stack is environment-agnostic.</li>
  * </ul>
  *
- * <p>An invalid configuration or a missing jar ends synthesis with a message on stderr and exit status 1.
+ * <p>An invalid configuration or a missing jar the stack needs ends synthesis with a message on stderr and exit status 1.
  */
 public final class GantryApp {
 
@@ -31,6 +34,8 @@ public final class GantryApp {
     public static final String ECS_DEPLOY_JAR_CONTEXT = "ecsDeployJar";
     public static final String DEFAULT_CONFIG = "../examples/gantry.yml";
     public static final String DEFAULT_ECS_DEPLOY_JAR = "../functions/ecs-deploy/target/gantry-ecs-deploy-lambda.jar";
+    public static final String RELEASE_GATE_JAR_CONTEXT = "releaseGateJar";
+    public static final String DEFAULT_RELEASE_GATE_JAR = "../functions/release-gate/target/gantry-release-gate-lambda.jar";
 
     /** Set by the exec plugin to the module directory; Maven's working directory is wherever it was started. */
     static final String CDK_DIR_PROPERTY = "gantry.cdk.dir";
@@ -71,15 +76,22 @@ public final class GantryApp {
      * Adds the Gantry stack to {@code app}.
      *
      * @throws InvalidConfigException when the configuration is missing or invalid
-     * @throws MissingJarException when the function jar has not been built
+     * @throws MissingJarException when a function jar the stack ships has not been built
      */
     static GantryStack build(App app, Inputs inputs, Map<String, String> environment) {
         GantryConfig config = ConfigLoader.load(inputs.configFile());
-        if (!Files.isRegularFile(inputs.ecsDeployJar())) {
-            throw new MissingJarException(inputs.ecsDeployJar());
+        requireJar(inputs.ecsDeployJar(), "ecs-deploy", ECS_DEPLOY_JAR_CONTEXT);
+        if (ReleaseGates.anyGatedEnvironment(config)) {
+            requireJar(inputs.releaseGateJar(), "release-gate", RELEASE_GATE_JAR_CONTEXT);
         }
-        return new GantryStack(app, STACK_ID,
-                new GantryStackProps(config, inputs.configFile(), inputs.ecsDeployJar(), environment(environment)));
+        return new GantryStack(app, STACK_ID, new GantryStackProps(config, inputs.configFile(), inputs.ecsDeployJar(),
+                inputs.releaseGateJar(), environment(environment)));
+    }
+
+    private static void requireJar(Path jar, String function, String contextKey) {
+        if (!Files.isRegularFile(jar)) {
+            throw new MissingJarException(jar, function, contextKey);
+        }
     }
 
     private static Environment environment(Map<String, String> environment) {
@@ -111,12 +123,14 @@ public final class GantryApp {
     }
 
     /** The files the stack is built from, as absolute paths. */
-    record Inputs(Path configFile, Path ecsDeployJar) {
+    record Inputs(Path configFile, Path ecsDeployJar, Path releaseGateJar) {
 
         static Inputs resolve(App app, Map<String, String> environment, Path cdkDir) {
             String config = firstSet(context(app, CONFIG_CONTEXT), environment.get(ConfigLoader.CONFIG_ENV), DEFAULT_CONFIG);
-            String jar = firstSet(context(app, ECS_DEPLOY_JAR_CONTEXT), DEFAULT_ECS_DEPLOY_JAR);
-            return new Inputs(cdkDir.resolve(config).normalize(), cdkDir.resolve(jar).normalize());
+            String ecsDeployJar = firstSet(context(app, ECS_DEPLOY_JAR_CONTEXT), DEFAULT_ECS_DEPLOY_JAR);
+            String releaseGateJar = firstSet(context(app, RELEASE_GATE_JAR_CONTEXT), DEFAULT_RELEASE_GATE_JAR);
+            return new Inputs(cdkDir.resolve(config).normalize(), cdkDir.resolve(ecsDeployJar).normalize(),
+                    cdkDir.resolve(releaseGateJar).normalize());
         }
 
         private static String context(App app, String key) {
@@ -134,12 +148,12 @@ public final class GantryApp {
         }
     }
 
-    /** The function jar the stack ships has not been built. */
+    /** A function jar the stack ships has not been built. */
     static final class MissingJarException extends RuntimeException {
-        MissingJarException(Path jar) {
-            super("The ecs-deploy function jar " + jar + " does not exist.\n"
+        MissingJarException(Path jar, String function, String contextKey) {
+            super("The " + function + " function jar " + jar + " does not exist.\n"
                     + "Build it first, from the repository root: ./mvnw -DskipTests package\n"
-                    + "(or name another jar with -c " + ECS_DEPLOY_JAR_CONTEXT + "=<path>)");
+                    + "(or name another jar with -c " + contextKey + "=<path>)");
         }
     }
 }

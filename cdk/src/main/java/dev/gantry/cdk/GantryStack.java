@@ -3,6 +3,8 @@ package dev.gantry.cdk;
 import dev.gantry.infra.EcsDeployAutomation;
 import dev.gantry.infra.EcsDeployAutomationProps;
 import dev.gantry.infra.GantryStateTable;
+import dev.gantry.infra.ReleaseGates;
+import dev.gantry.infra.ReleaseGatesProps;
 import java.util.Optional;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.StackProps;
@@ -24,8 +26,18 @@ public final class GantryStack extends Stack {
     /** The output naming the pipeline-deploy function, for a pipeline's Lambda invoke action defined elsewhere. */
     public static final String PIPELINE_DEPLOY_FUNCTION_OUTPUT = "PipelineDeployFunctionName";
 
+    /** The output naming the pipeline-gate function, for a pipeline's gate action defined elsewhere. */
+    public static final String PIPELINE_GATE_FUNCTION_OUTPUT = "PipelineGateFunctionName";
+
+    /** The output holding the ecs-gate-hook function's ARN: a service's lifecycle hook {@code hookTargetArn}. */
+    public static final String ECS_GATE_HOOK_FUNCTION_OUTPUT = "EcsGateHookFunctionArn";
+
+    /** The output holding the role ECS assumes to invoke the hook: a service's lifecycle hook {@code roleArn}. */
+    public static final String ECS_GATE_HOOK_ROLE_OUTPUT = "EcsGateHookRoleArn";
+
     private final GantryStateTable state;
     private final EcsDeployAutomation ecsDeploy;
+    private final ReleaseGates releaseGates;
 
     public GantryStack(Construct scope, String id, GantryStackProps props) {
         super(scope, id, StackProps.builder()
@@ -51,6 +63,32 @@ public final class GantryStack extends Stack {
                     .value(ecsDeploy.getPipelineDeployFunction().getFunctionName())
                     .build();
         }
+
+        // Only where some environment names a gate: otherwise the functions would hold nothing. Such an environment belongs to
+        // a service, so the deploy automation, and its failure queue, exist then.
+        this.releaseGates = ecsDeploy == null || !ReleaseGates.anyGatedEnvironment(props.config())
+                ? null
+                : new ReleaseGates(this, "ReleaseGates", ReleaseGatesProps.builder()
+                        .config(props.config())
+                        .configFile(props.configFile())
+                        .functionJar(props.releaseGateJar())
+                        .table(state.getTable())
+                        .failedInvocationQueue(ecsDeploy.getFailedInvocationQueue())
+                        .build());
+        if (releaseGates != null) {
+            CfnOutput.Builder.create(this, PIPELINE_GATE_FUNCTION_OUTPUT)
+                    .description("Gantry pipeline-gate: the function a CodePipeline gate action calls with imagedefinitions.json")
+                    .value(releaseGates.getPipelineGateFunction().getFunctionName())
+                    .build();
+            CfnOutput.Builder.create(this, ECS_GATE_HOOK_FUNCTION_OUTPUT)
+                    .description("Gantry ecs-gate-hook: hookTargetArn of a service's deployment lifecycle hook")
+                    .value(releaseGates.getEcsGateHookFunction().getFunctionArn())
+                    .build();
+            CfnOutput.Builder.create(this, ECS_GATE_HOOK_ROLE_OUTPUT)
+                    .description("Gantry ecs-gate-hook: roleArn of a service's deployment lifecycle hook, the role ECS invokes the hook with")
+                    .value(releaseGates.getEcsHookInvokeRole().getRoleArn())
+                    .build();
+        }
     }
 
     public GantryStateTable getState() {
@@ -60,5 +98,10 @@ public final class GantryStack extends Stack {
     /** The deploy automation; empty when the configuration declares no services. */
     public Optional<EcsDeployAutomation> getEcsDeploy() {
         return Optional.ofNullable(ecsDeploy);
+    }
+
+    /** The pipeline gate and the ECS hook; empty when no environment names a gate. */
+    public Optional<ReleaseGates> getReleaseGates() {
+        return Optional.ofNullable(releaseGates);
     }
 }

@@ -11,13 +11,15 @@ import software.amazon.awscdk.Environment;
  * @param config the validated configuration
  * @param configFile the file {@code config} was loaded from; shipped to the functions unchanged
  * @param ecsDeployJar the shaded ecs-deploy function jar
+ * @param releaseGateJar the shaded release-gate function jar; read only when some environment names a gate
  * @param env the account and region to deploy to; {@code null} for an environment-agnostic stack
  */
-public record GantryStackProps(GantryConfig config, Path configFile, Path ecsDeployJar, Environment env) {
+public record GantryStackProps(GantryConfig config, Path configFile, Path ecsDeployJar, Path releaseGateJar, Environment env) {
 
     public GantryStackProps {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(configFile, "configFile");
         Objects.requireNonNull(ecsDeployJar, "ecsDeployJar");
+        Objects.requireNonNull(releaseGateJar, "releaseGateJar");
     }
 }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Token;
+import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
 class GantryAppTest {
@@ -38,11 +40,13 @@ class GantryAppTest {
     static Path workDir;
 
     private static Path fakeJar;
+    private static Path fakeReleaseGateJar;
     private static Template template;
 
     @BeforeAll
     static void synthesizeExample() throws IOException {
         fakeJar = Files.writeString(workDir.resolve("gantry-ecs-deploy-lambda.jar"), "stand-in for the shaded jar");
+        fakeReleaseGateJar = Files.writeString(workDir.resolve("gantry-release-gate-lambda.jar"), "stand-in for the release-gate jar");
         template = Template.fromStack(synthesize(workDir.resolve("first.out")));
     }
 
@@ -63,13 +67,16 @@ class GantryAppTest {
     }
 
     @Test
-    void stackHoldsTheDeployAutomationsThreeFunctionsWiredToTheStateTable() {
-        template.resourceCountIs("AWS::Lambda::Function", 3);
-        template.resourceCountIs("AWS::Events::Rule", 3);
+    void stackHoldsTheDeployAndGateFunctionsWiredToTheStateTable() {
+        template.resourceCountIs("AWS::Lambda::Function", 6);
+        template.resourceCountIs("AWS::Events::Rule", 4);
         for (String[] function : new String[][] {
                 {"dev.gantry.fn.ecsdeploy.EcsDeployHandler::handleRequest", "gantry-ecs-deploy"},
                 {"dev.gantry.fn.ecsdeploy.PipelineDeployHandler::handleRequest", "gantry-pipeline-deploy"},
-                {"dev.gantry.fn.ecsdeploy.RolloutHandler::handleRequest", "gantry-rollout-follow"}}) {
+                {"dev.gantry.fn.ecsdeploy.RolloutHandler::handleRequest", "gantry-rollout-follow"},
+                {"dev.gantry.fn.ecsdeploy.GateSweepHandler::handleRequest", "gantry-gate-sweep"},
+                {"dev.gantry.fn.releasegate.PipelineGateHandler::handleRequest", "gantry-pipeline-gate"},
+                {"dev.gantry.fn.releasegate.EcsHookHandler::handleRequest", "gantry-ecs-gate-hook"}}) {
             template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                     "Handler", function[0],
                     "Environment", Map.of("Variables", Map.of(
@@ -82,10 +89,22 @@ class GantryAppTest {
     }
 
     @Test
-    void stackHoldsExactlyTheResourcesOfTheTableAndTheDeployAutomation() {
-        // The table; per function a log group, role, policy, function and async config; the two shared queues and their
-        // policies; three rules, each with its invoke permission.
-        assertThat(resources(template)).hasSize(1 + 3 * 5 + 2 * 2 + 3 * 2);
+    void stackHoldsExactlyTheResourcesOfTheTableTheDeployAutomationAndTheReleaseGates() {
+        // The table; per function (four deploy, two gate) a log group, role, policy, function and async config; the two
+        // shared queues and their policies; four rules (three event patterns, the sweep schedule), each with its invoke
+        // permission; the role ECS invokes the hook with, and its policy.
+        assertThat(resources(template)).hasSize(1 + 6 * 5 + 2 * 2 + 4 * 2 + 2);
+    }
+
+    @Test
+    void gateSweepRunsEveryMinute() {
+        Map<String, Map<String, Object>> sweep = template.findResources("AWS::Lambda::Function", Map.of("Properties", Map.of(
+                "Handler", "dev.gantry.fn.ecsdeploy.GateSweepHandler::handleRequest")));
+        assertThat(sweep).hasSize(1);
+
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "ScheduleExpression", "rate(1 minute)",
+                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt", List.of(sweep.keySet().iterator().next(), "Arn")))))));
     }
 
     @Test
@@ -110,6 +129,45 @@ class GantryAppTest {
         template.hasOutput("PipelineDeployFunctionName", Map.of("Value", Map.of("Ref", functions.keySet().iterator().next())));
     }
 
+    @Test
+    void stackOutputsThePipelineGateAndWhatAServiceLifecycleHookNames() {
+        String pipelineGate = onlyFunction("dev.gantry.fn.releasegate.PipelineGateHandler::handleRequest");
+        String hook = onlyFunction("dev.gantry.fn.releasegate.EcsHookHandler::handleRequest");
+        Map<String, Map<String, Object>> invokeRoles = template.findResources("AWS::IAM::Role", Map.of("Properties", Map.of(
+                "AssumeRolePolicyDocument", Map.of("Statement", List.of(Match.objectLike(Map.of(
+                        "Principal", Map.of("Service", "ecs.amazonaws.com"))))))));
+        assertThat(invokeRoles).hasSize(1);
+
+        template.hasOutput("PipelineGateFunctionName", Map.of("Value", Map.of("Ref", pipelineGate)));
+        template.hasOutput("EcsGateHookFunctionArn", Map.of("Value", Map.of("Fn::GetAtt", List.of(hook, "Arn"))));
+        template.hasOutput("EcsGateHookRoleArn", Map.of("Value", Map.of("Fn::GetAtt", List.of(invokeRoles.keySet().iterator().next(), "Arn"))));
+    }
+
+    @Test
+    void configurationWithoutGatesNeedsNoReleaseGateJarAndGetsNoGateResources(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("gantry.yml"), """
+                version: 1
+                services:
+                  - name: payments-api
+                    repository: payments-api
+                    tagPolicy:
+                      semver: ">=1.0.0"
+                    environments:
+                      - name: prod
+                        account: "111111111111"
+                        region: eu-west-1
+                        cluster: prod
+                        service: payments-api
+                """);
+        App app = new App(appProps(dir.resolve("cdk.out")));
+
+        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(config, fakeJar, dir.resolve("nowhere/release-gate.jar")), Map.of());
+
+        assertThat(stack.getReleaseGates()).isEmpty();
+        Template ungated = Template.fromStack(stack);
+        ungated.resourceCountIs("AWS::Lambda::Function", 3);
+        assertThat(ungated.findOutputs("*")).containsOnlyKeys("PipelineDeployFunctionName");
+    }
     @Test
     void stackIsNamedGantryAndEnvironmentAgnosticWithoutCdkDefaults() {
         GantryStack stack = build(new App(appProps(workDir.resolve("agnostic.out"))), Map.of());
@@ -168,13 +226,34 @@ class GantryAppTest {
 
         int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"), Map.of(
                         GantryApp.CONFIG_CONTEXT, EXAMPLE.toString(),
-                        GantryApp.ECS_DEPLOY_JAR_CONTEXT, missing.toString()))),
+                        GantryApp.ECS_DEPLOY_JAR_CONTEXT, missing.toString(),
+                        GantryApp.RELEASE_GATE_JAR_CONTEXT, fakeReleaseGateJar.toString()))),
                 Map.of(), CDK_DIR, new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(status).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains(missing.toString())
-                .contains("./mvnw -DskipTests package");
+                .contains("The ecs-deploy function jar " + missing)
+                .contains("./mvnw -DskipTests package")
+                .contains("-c ecsDeployJar=<path>");
+    }
+
+    @Test
+    void missingReleaseGateJarFailsWithTheBuildCommandWhenAnEnvironmentHasAGate(@TempDir Path dir) {
+        Path missing = dir.resolve("nowhere/gantry-release-gate-lambda.jar");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"), Map.of(
+                        GantryApp.CONFIG_CONTEXT, EXAMPLE.toString(),
+                        GantryApp.ECS_DEPLOY_JAR_CONTEXT, fakeJar.toString(),
+                        GantryApp.RELEASE_GATE_JAR_CONTEXT, missing.toString()))),
+                Map.of(), CDK_DIR, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("The release-gate function jar " + missing)
+                .contains("./mvnw -DskipTests package")
+                .contains("-c releaseGateJar=<path>");
+        assertThat(dir.resolve("cdk.out/manifest.json")).doesNotExist();
     }
 
     @Test
@@ -184,6 +263,8 @@ class GantryAppTest {
         assertThat(inputs.configFile()).isEqualTo(EXAMPLE);
         assertThat(inputs.ecsDeployJar())
                 .isEqualTo(REPOSITORY.resolve("functions/ecs-deploy/target/gantry-ecs-deploy-lambda.jar"));
+        assertThat(inputs.releaseGateJar())
+                .isEqualTo(REPOSITORY.resolve("functions/release-gate/target/gantry-release-gate-lambda.jar"));
     }
 
     @Test
@@ -199,22 +280,40 @@ class GantryAppTest {
     }
 
     @Test
-    void synthesizesWithTheRealFunctionJar(@TempDir Path dir) throws IOException {
-        Path realJar = GantryApp.Inputs.resolve(new App(appProps(dir.resolve("probe.out"))), Map.of(), CDK_DIR).ecsDeployJar();
-        assumeTrue(Files.isRegularFile(realJar),
-                "needs the shaded jar that `./mvnw verify` (or `package`) builds before this module's tests");
+    void releaseGateJarComesFromContextRelativeToTheCdkDirectory(@TempDir Path dir) {
+        GantryApp.Inputs inputs = GantryApp.Inputs.resolve(new App(appProps(dir.resolve("cdk.out"),
+                Map.of(GantryApp.RELEASE_GATE_JAR_CONTEXT, "../build/gate.jar"))), Map.of(), CDK_DIR);
+
+        assertThat(inputs.releaseGateJar()).isEqualTo(REPOSITORY.resolve("build/gate.jar"));
+    }
+
+    @Test
+    void synthesizesWithTheRealFunctionJars(@TempDir Path dir) throws IOException {
+        GantryApp.Inputs defaults = GantryApp.Inputs.resolve(new App(appProps(dir.resolve("probe.out"))), Map.of(), CDK_DIR);
+        assumeTrue(Files.isRegularFile(defaults.ecsDeployJar()) && Files.isRegularFile(defaults.releaseGateJar()),
+                "needs the shaded jars that `./mvnw verify` (or `package`) builds before this module's tests");
 
         int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"))), Map.of(), CDK_DIR, System.err);
 
         assertThat(status).isZero();
         assertThat(dir.resolve("cdk.out/Gantry.template.json")).exists();
         try (Stream<Path> assets = Files.list(dir.resolve("cdk.out"))) {
-            Path asset = assets.filter(p -> p.getFileName().toString().startsWith("asset.")).findFirst().orElseThrow();
-            assertThat(asset.resolve("lib/gantry-ecs-deploy-lambda.jar")).hasSameBinaryContentAs(realJar);
+            assertThat(assets.filter(p -> p.getFileName().toString().startsWith("asset.")))
+                    .hasSize(2)
+                    .anySatisfy(asset -> assertThat(asset.resolve("lib/gantry-ecs-deploy-lambda.jar")).hasSameBinaryContentAs(defaults.ecsDeployJar()))
+                    .anySatisfy(asset -> assertThat(asset.resolve("lib/gantry-release-gate-lambda.jar"))
+                            .hasSameBinaryContentAs(defaults.releaseGateJar()));
         }
     }
 
     @SuppressWarnings("unchecked")
+    private static String onlyFunction(String handler) {
+        Map<String, Map<String, Object>> functions = template.findResources("AWS::Lambda::Function", Map.of("Properties", Map.of(
+                "Handler", handler)));
+        assertThat(functions).hasSize(1);
+        return functions.keySet().iterator().next();
+    }
+
     private static Map<String, Object> resources(Template template) {
         return (Map<String, Object>) template.toJSON().get("Resources");
     }
@@ -224,7 +323,7 @@ class GantryAppTest {
     }
 
     private static GantryStack build(App app, Map<String, String> environment) {
-        GantryApp.Inputs inputs = new GantryApp.Inputs(EXAMPLE, fakeJar);
+        GantryApp.Inputs inputs = new GantryApp.Inputs(EXAMPLE, fakeJar, fakeReleaseGateJar);
         return GantryApp.build(app, inputs, environment);
     }
 

@@ -29,6 +29,17 @@ class GantryStackNagTest {
     private static final String TASK_DEFINITION_WILDCARD =
             " AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:eu-west-1:111111111111:task-definition/*]";
 
+    private static final String REVISION_WILDCARD = " AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:eu-west-1:111111111111:service-revision/";
+
+    private static final String TASK_DEFINITION_ACTIONS = "ecs:DescribeTaskDefinition, RegisterTaskDefinition, ListTaskDefinitions and "
+            + "DeregisterTaskDefinition support no resource-level permissions";
+
+    private static final String COMPOSITE_ALARMS = "cloudwatch:DescribeAlarms returns composite alarms only to a permission on *, and a "
+            + "gate watches composite alarms too: a narrower scope would silently drop a firing one under a watched prefix";
+
+    private static final String REVISION_IDS = "ECS creates a service revision, and its id, with each deployment; the pattern is "
+            + "scoped to one configured cluster and service";
+
     private static final Map<String, String> ACCEPTED = Map.ofEntries(
             Map.entry("/Gantry/EcsDeploy/Resource/Resource AwsSolutions-L1",
                     "Gantry targets the java21 runtime on purpose: the build emits Java 21 bytecode for it"),
@@ -36,20 +47,40 @@ class GantryStackNagTest {
                     "same package as ecs-deploy: Java 21 bytecode on the java21 runtime"),
             Map.entry("/Gantry/EcsDeploy/RolloutFollow/Resource AwsSolutions-L1",
                     "same package as ecs-deploy: Java 21 bytecode on the java21 runtime"),
+            Map.entry("/Gantry/EcsDeploy/GateSweep/Resource AwsSolutions-L1",
+                    "same package as ecs-deploy: Java 21 bytecode on the java21 runtime"),
+            Map.entry("/Gantry/ReleaseGates/PipelineGate/Resource AwsSolutions-L1",
+                    "the release-gate jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
+            Map.entry("/Gantry/ReleaseGates/EcsGateHook/Resource AwsSolutions-L1",
+                    "the release-gate jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
             Map.entry("/Gantry/EcsDeploy/DeliveryDeadLetterQueue/Resource AwsSolutions-SQS3",
                     "this queue is the dead-letter queue of the EventBridge targets; the rule only recognizes SQS redrive"),
             Map.entry("/Gantry/EcsDeploy/FailedInvocationQueue/Resource AwsSolutions-SQS3",
                     "this queue is the functions' on-failure destination, a dead-letter queue the rule does not recognize"),
             Map.entry("/Gantry/EcsDeploy/ServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
-                    "ecs:DescribeTaskDefinition, RegisterTaskDefinition, ListTaskDefinitions and DeregisterTaskDefinition "
-                            + "support no resource-level permissions"),
+                    TASK_DEFINITION_ACTIONS + "; " + COMPOSITE_ALARMS),
             Map.entry("/Gantry/EcsDeploy/ServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
                     "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"),
             Map.entry("/Gantry/EcsDeploy/PipelineDeployServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
-                    "the same task-definition actions as ecs-deploy, and codepipeline:PutJobSuccessResult and "
+                    "the same task-definition actions and alarms as ecs-deploy, and codepipeline:PutJobSuccessResult and "
                             + "PutJobFailureResult, which support no resource-level permissions (the job id names the job)"),
             Map.entry("/Gantry/EcsDeploy/PipelineDeployServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
-                    "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"));
+                    "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"),
+            Map.entry("/Gantry/EcsDeploy/GateSweepServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
+                    "gate-sweep deploys like ecs-deploy: " + TASK_DEFINITION_ACTIONS + "; " + COMPOSITE_ALARMS),
+            Map.entry("/Gantry/EcsDeploy/GateSweepServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
+                    "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"),
+            Map.entry("/Gantry/ReleaseGates/PipelineGateServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
+                    "codepipeline:PutJobSuccessResult and PutJobFailureResult support no resource-level permissions (the job id "
+                            + "names the job); " + COMPOSITE_ALARMS),
+            Map.entry("/Gantry/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
+                    COMPOSITE_ALARMS),
+            Map.entry("/Gantry/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource" + REVISION_WILDCARD + "prod/payments-api/*]",
+                    REVISION_IDS),
+            Map.entry("/Gantry/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource" + REVISION_WILDCARD + "staging/checkout-web/*]",
+                    REVISION_IDS),
+            Map.entry("/Gantry/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource" + REVISION_WILDCARD + "staging/payments-api/*]",
+                    REVISION_IDS));
 
     @TempDir
     static Path workDir;
@@ -60,9 +91,10 @@ class GantryStackNagTest {
     @SuppressWarnings("deprecation")
     static void check() throws IOException {
         Path jar = Files.writeString(workDir.resolve("gantry-ecs-deploy-lambda.jar"), "stand-in for the shaded jar");
+        Path releaseGateJar = Files.writeString(workDir.resolve("gantry-release-gate-lambda.jar"), "stand-in for the release-gate jar");
         Path example = Path.of("../examples/gantry.yml").toAbsolutePath().normalize();
         App app = new App(AppProps.builder().outdir(workDir.resolve("cdk.out").toString()).build());
-        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(example, jar), Map.of());
+        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(example, jar, releaseGateJar), Map.of());
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(false).build()));
 
         Annotations annotations = Annotations.fromStack(stack);

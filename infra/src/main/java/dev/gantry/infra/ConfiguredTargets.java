@@ -76,6 +76,15 @@ final class ConfiguredTargets {
         return distinct(targets.stream().filter(Target::direct), t -> arn("ecs", t.region(), t.account(), "task-definition", "*"));
     }
 
+    /**
+     * The revisions ECS creates for each service Gantry reaches with its own credentials: {@code service-revision/<cluster>/
+     * <service>/*}, since a revision's id is only known once ECS starts the deployment.
+     */
+    List<String> directServiceRevisionArns() {
+        return distinct(targets.stream().filter(Target::direct),
+                t -> arn("ecs", t.region(), t.account(), "service-revision", t.cluster() + "/" + t.service() + "/*"));
+    }
+
     /** The task and execution roles of the environments Gantry reaches with its own credentials. */
     List<String> directPassableRoles() {
         return distinct(targets.stream().filter(Target::direct)

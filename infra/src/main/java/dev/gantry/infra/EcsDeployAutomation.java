@@ -6,11 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.Stage;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.lambda.Code;
@@ -33,11 +34,14 @@ import software.constructs.Construct;
  *       {@link #getPipelineDeployFunction()}); it reports the job's result to CodePipeline itself;</li>
  *   <li>the {@code rollout-follow} function and two rules feeding it: deployment state changes of the configured
  *       services, and their stopped tasks;</li>
+ *   <li>when some environment names a gate, the {@code gate-sweep} function and a rule running it every minute: it looks
+ *       again at releases their gate holds and deploys those whose gate now passes;</li>
  *   <li>two encrypted SQS queues every function and rule shares: events EventBridge could not hand to a function, and
  *       invocations that failed (Lambda's record names the function);</li>
  *   <li>for each function a log group and a role of its own. The roles may touch only what the configuration names: the
  *       ECS services Gantry reaches with its own credentials, the task and execution roles of those services, the state
- *       table, and the roles ({@code roleArn}) it assumes for the others.</li>
+ *       table, the roles ({@code roleArn}) it assumes for the others, and what the gates in use read (alarms, change
+ *       calendars, custom-check functions; see {@link GateCheckPermissions}).</li>
  * </ul>
  *
  * <p>Functions are Java 21 on arm64. Asynchronous invocations are not retried (decision 8). Defaults and limits are on
@@ -54,11 +58,14 @@ public final class EcsDeployAutomation extends Construct {
     /** The rollout-follow handler: ECS deployment and task state changes. */
     public static final String ROLLOUT_FOLLOW_HANDLER = "dev.gantry.fn.ecsdeploy.RolloutHandler::handleRequest";
 
+    /** The gate-sweep handler: the scheduled look at releases a gate holds. */
+    public static final String GATE_SWEEP_HANDLER = "dev.gantry.fn.ecsdeploy.GateSweepHandler::handleRequest";
+
     /** The jar's name inside the package, under {@code lib/}. */
     public static final String JAR_NAME = "gantry-ecs-deploy-lambda.jar";
 
     /** Where the configuration lands in the function's file system. */
-    public static final String CONFIG_PATH = "/var/task/" + FunctionPackage.CONFIG_FILE_NAME;
+    public static final String CONFIG_PATH = FunctionPackage.CONFIG_PATH;
 
     /** The ecs-deploy function's Powertools service name; the others are {@code gantry-<function>} alike. */
     public static final String POWERTOOLS_SERVICE_NAME = "gantry-ecs-deploy";
@@ -76,15 +83,25 @@ public final class EcsDeployAutomation extends Construct {
      */
     public static final int ROLLOUT_RETRY_ATTEMPTS = 2;
 
+    /**
+     * How often gate-sweep looks at held releases: once a minute, the default interval of a waiting gate, so a freeze
+     * that ends or an approval that arrives moves its release within a minute.
+     */
+    public static final int GATE_SWEEP_RATE_MINUTES = 1;
+
     // EventBridge fails to deliver when Lambda throttles or briefly rejects the Invoke call; with EventBridge's
     // backoff, eight tries span the minutes that takes to clear.
     private static final int DELIVERY_RETRY_ATTEMPTS = 8;
+
+    // A sweep that could not be delivered is not worth delivering late: the next minute's sweep does the same work. The
+    // minimum event age EventBridge accepts is a minute.
+    private static final int SWEEP_DELIVERY_RETRY_ATTEMPTS = 0;
+    private static final int SWEEP_MAX_EVENT_AGE_SECONDS = 60;
 
     // The SQS maximum: a failure on Friday evening is still there to replay after a long weekend.
     private static final int QUEUE_RETENTION_DAYS = 14;
 
     private static final String ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com";
-    private static final String STAGING_DIR = "gantry-packages";
 
     private static final GantryFunction.Spec ECS_DEPLOY = new GantryFunction.Spec("", "ecs-deploy", HANDLER,
             "rolls ECS services to pushed images, pinned to their digest");
@@ -92,13 +109,17 @@ public final class EcsDeployAutomation extends Construct {
             PIPELINE_DEPLOY_HANDLER, "deploys the images a CodePipeline job hands over and reports the job's result");
     private static final GantryFunction.Spec ROLLOUT_FOLLOW = new GantryFunction.Spec("RolloutFollow", "rollout-follow",
             ROLLOUT_FOLLOW_HANDLER, "follows the configured services' rollouts to their end");
+    private static final GantryFunction.Spec GATE_SWEEP = new GantryFunction.Spec("GateSweep", "gate-sweep",
+            GATE_SWEEP_HANDLER, "looks again at releases a gate holds and deploys those whose gate now passes");
 
     private final GantryFunction ecsDeploy;
     private final GantryFunction pipelineDeploy;
     private final GantryFunction rolloutFollow;
+    private final GantryFunction gateSweep;
     private final Rule rule;
     private final Rule rolloutDeploymentRule;
     private final Rule rolloutTaskRule;
+    private final Rule gateSweepRule;
     private final Queue deliveryDeadLetterQueue;
     private final Queue failedInvocationQueue;
 
@@ -116,9 +137,12 @@ public final class EcsDeployAutomation extends Construct {
                     + "EcsDeployAutomation to deploy; add it only when 'services' is not empty");
         }
         ConfiguredTargets targets = new ConfiguredTargets(Stack.of(this), config);
+        GateCheckPermissions gateChecks = new GateCheckPermissions(Stack.of(this), config, props.table());
+        GantryFunction.Settings settings =
+                new GantryFunction.Settings(props.table(), props.memorySize(), props.timeout(), props.logRetention());
 
-        // One package for the three functions: the same jar serves them all, so CDK uploads one asset.
-        Path packageDir = FunctionPackage.stage(stagingRoot(), props.functionJar(), JAR_NAME, props.configFile());
+        // One package for every function: the same jar serves them all, so CDK uploads one asset.
+        Path packageDir = FunctionPackage.stage(FunctionPackage.stagingRoot(this), props.functionJar(), JAR_NAME, props.configFile());
         Code code = Code.fromAsset(packageDir.toString());
 
         // Two queues, not one: EventBridge parks the raw event when it cannot invoke a function at all, Lambda parks an
@@ -128,9 +152,13 @@ public final class EcsDeployAutomation extends Construct {
         this.deliveryDeadLetterQueue = encryptedQueue("DeliveryDeadLetterQueue");
         this.failedInvocationQueue = encryptedQueue("FailedInvocationQueue");
 
-        this.ecsDeploy = new GantryFunction(this, ECS_DEPLOY, code, props, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
-        this.pipelineDeploy = new GantryFunction(this, PIPELINE_DEPLOY, code, props, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
-        this.rolloutFollow = new GantryFunction(this, ROLLOUT_FOLLOW, code, props, failedInvocationQueue, ROLLOUT_RETRY_ATTEMPTS);
+        this.ecsDeploy = new GantryFunction(this, ECS_DEPLOY, code, settings, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
+        this.pipelineDeploy = new GantryFunction(this, PIPELINE_DEPLOY, code, settings, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
+        this.rolloutFollow = new GantryFunction(this, ROLLOUT_FOLLOW, code, settings, failedInvocationQueue, ROLLOUT_RETRY_ATTEMPTS);
+        // No gate, nothing held: a sweep would wake every minute to find nothing.
+        this.gateSweep = GateCheckPermissions.anyGatedEnvironment(config)
+                ? new GantryFunction(this, GATE_SWEEP, code, settings, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS)
+                : null;
 
         this.rule = Rule.Builder.create(this, "ImagePushRule")
                 .description("Gantry: a successful ECR push to a service repository starts a deploy")
@@ -164,9 +192,27 @@ public final class EcsDeployAutomation extends Construct {
                 .build();
         deliver(rolloutTaskRule, rolloutFollow);
 
-        for (GantryFunction deployer : List.of(ecsDeploy, pipelineDeploy)) {
+        if (gateSweep != null) {
+            this.gateSweepRule = Rule.Builder.create(this, "GateSweepRule")
+                    .description("Gantry: every minute, look again at the releases a gate holds")
+                    .schedule(Schedule.rate(Duration.minutes(GATE_SWEEP_RATE_MINUTES)))
+                    .build();
+            gateSweepRule.addTarget(new LambdaFunction(gateSweep.function(), LambdaFunctionProps.builder()
+                    .deadLetterQueue(deliveryDeadLetterQueue)
+                    .maxEventAge(Duration.seconds(SWEEP_MAX_EVENT_AGE_SECONDS))
+                    .retryAttempts(SWEEP_DELIVERY_RETRY_ATTEMPTS)
+                    .build()));
+        } else {
+            this.gateSweepRule = null;
+        }
+
+        // Every function that can move a release into an environment: a push or a pipeline reaching a gated environment
+        // is evaluated on the spot, and the sweep evaluates again what was held.
+        List<GantryFunction> deployers = gateSweep == null ? List.of(ecsDeploy, pipelineDeploy) : List.of(ecsDeploy, pipelineDeploy, gateSweep);
+        for (GantryFunction deployer : deployers) {
             allowDeploying(deployer, targets);
             deployer.allow(List.of("sts:AssumeRole"), targets.assumableRoles());
+            gateChecks.grantTo(deployer);
         }
 
         // Job results have no resource-level permissions: AWS evaluates PutJobSuccessResult and PutJobFailureResult
@@ -209,6 +255,16 @@ public final class EcsDeployAutomation extends Construct {
         return rolloutFollow.function();
     }
 
+    /** The gate-sweep function; empty when no environment names a gate. */
+    public Optional<IFunction> getGateSweepFunction() {
+        return Optional.ofNullable(gateSweep).map(GantryFunction::function);
+    }
+
+    /** The rule running gate-sweep every minute; empty when no environment names a gate. */
+    public Optional<Rule> getGateSweepRule() {
+        return Optional.ofNullable(gateSweepRule);
+    }
+
     /** The rule matching deployment state changes of the configured services. */
     public Rule getRolloutDeploymentRule() {
         return rolloutDeploymentRule;
@@ -227,14 +283,6 @@ public final class EcsDeployAutomation extends Construct {
     /** Receives Lambda's record of every function's invocations that failed; they are not retried first. */
     public Queue getFailedInvocationQueue() {
         return failedInvocationQueue;
-    }
-
-    private Path stagingRoot() {
-        Stage stage = Stage.of(this);
-        if (stage == null) {
-            throw new IllegalStateException("EcsDeployAutomation must be created inside a CDK App or Stage");
-        }
-        return Path.of(stage.getAssetOutdir()).toAbsolutePath().resolve(STAGING_DIR);
     }
 
     private void deliver(Rule from, GantryFunction to) {

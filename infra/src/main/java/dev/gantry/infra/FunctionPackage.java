@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.stream.Stream;
+import software.amazon.awscdk.Stage;
+import software.constructs.Construct;
 
 /**
  * Lays out a Lambda deployment package for a Java function that reads {@code gantry.yml}:
@@ -36,10 +38,29 @@ final class FunctionPackage {
     static final String CONFIG_FILE_NAME = "gantry.yml";
     static final String LIB_DIR = "lib";
 
+    /** Where the configuration lands in the function's file system. */
+    static final String CONFIG_PATH = "/var/task/" + CONFIG_FILE_NAME;
+
+    // Under the app's asset directory, so `cdk synth` finds every package next to the assembly it belongs to.
+    private static final String STAGING_DIR = "gantry-packages";
+
     // The earliest time a zip entry can record, so the stamp survives the zipping at publish time unchanged.
     private static final FileTime FIXED_TIME = FileTime.from(Instant.parse("1980-01-01T00:00:00Z"));
 
     private FunctionPackage() {}
+
+    /**
+     * Where packages for constructs in {@code scope}'s app are staged.
+     *
+     * @throws IllegalStateException when {@code scope} is not inside a CDK App or Stage
+     */
+    static Path stagingRoot(Construct scope) {
+        Stage stage = Stage.of(scope);
+        if (stage == null) {
+            throw new IllegalStateException(scope.getClass().getSimpleName() + " must be created inside a CDK App or Stage");
+        }
+        return Path.of(stage.getAssetOutdir()).toAbsolutePath().resolve(STAGING_DIR);
+    }
 
     /**
      * Stages the package under {@code stagingRoot} and returns its directory, reusing one staged earlier with the

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.Role;
@@ -15,6 +16,7 @@ import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
 import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.sqs.IQueue;
 import software.constructs.Construct;
 
@@ -38,6 +40,9 @@ final class GantryFunction {
         }
     }
 
+    /** What every function of one automation shares: where its state lives and how it is sized and logged. */
+    record Settings(ITable table, int memorySize, Duration timeout, RetentionDays logRetention) {}
+
     // An invocation still failing an hour after its event is parked rather than acted on: by then a newer event may
     // describe the service better, and someone decides whether to replay it.
     static final int MAX_EVENT_AGE_HOURS = 1;
@@ -46,10 +51,9 @@ final class GantryFunction {
     private final LogGroup logGroup;
     private final Role role;
 
-    GantryFunction(Construct scope, Spec spec, Code code, EcsDeployAutomationProps props, IQueue failedInvocationQueue,
-            int retryAttempts) {
+    GantryFunction(Construct scope, Spec spec, Code code, Settings settings, IQueue failedInvocationQueue, int retryAttempts) {
         this.logGroup = LogGroup.Builder.create(scope, spec.idPrefix() + "LogGroup")
-                .retention(props.logRetention())
+                .retention(settings.logRetention())
                 .build();
 
         // An explicit role without AWSLambdaBasicExecutionRole: that managed policy may write to every log group in the
@@ -65,11 +69,11 @@ final class GantryFunction {
                 .architecture(Architecture.ARM_64)
                 .handler(spec.handler())
                 .code(code)
-                .memorySize(props.memorySize())
-                .timeout(props.timeout())
+                .memorySize(settings.memorySize())
+                .timeout(settings.timeout())
                 .role(role)
                 .logGroup(logGroup)
-                .environment(environment(spec, props))
+                .environment(environment(spec, settings))
                 .build();
 
         function.configureAsyncInvoke(EventInvokeConfigOptions.builder()
@@ -78,7 +82,7 @@ final class GantryFunction {
                 .onFailure(new SqsDestination(failedInvocationQueue))
                 .build());
 
-        props.table().grant(function, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query");
+        settings.table().grant(function, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query");
         logGroup.grantWrite(function);
     }
 
@@ -110,11 +114,11 @@ final class GantryFunction {
         Grant.addToPrincipal(options.build());
     }
 
-    private static Map<String, String> environment(Spec spec, EcsDeployAutomationProps props) {
+    private static Map<String, String> environment(Spec spec, Settings settings) {
         // Insertion-ordered: the template must not depend on a hash map's iteration order.
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("GANTRY_CONFIG", EcsDeployAutomation.CONFIG_PATH);
-        env.put("GANTRY_TABLE", props.table().getTableName());
+        env.put("GANTRY_CONFIG", FunctionPackage.CONFIG_PATH);
+        env.put("GANTRY_TABLE", settings.table().getTableName());
         env.put("POWERTOOLS_SERVICE_NAME", spec.powertoolsServiceName());
         env.put("POWERTOOLS_LOG_LEVEL", "INFO");
         // Cold start: an invocation runs for seconds, far too short for C2-compiled code to repay its compilation.
