@@ -180,6 +180,28 @@ public final class DeployService {
     }
 
     /**
+     * Deploys a pushed release that waited at its environment's gate and has passed it. It is ordered against
+     * what the environment runs exactly as the push would have been, under the service's tag policy: while it
+     * waited, a newer release may have gone in (an operator's deploy, a retried earlier release), and Gantry
+     * never downgrades.
+     *
+     * @throws UnknownTargetException when the service or environment is no longer in the configuration
+     */
+    public DeployReport deployAfterGate(DeployRequest request, String invocationId) {
+        ServiceConfig service = config.services().stream()
+                .filter(s -> s.name().equals(request.service()))
+                .findFirst()
+                .orElseThrow(() -> new UnknownTargetException("no service '" + request.service() + "' in the configuration"));
+        if (request.environment() == null || service.environments().stream().noneMatch(e -> e.name().equals(request.environment()))) {
+            throw new UnknownTargetException("service '" + service.name() + "' has no environment '" + request.environment() + "'");
+        }
+        List<DeployOutcome> outcomes = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        deployEach(service, request, service.tagPolicy().toPolicy(), invocationId, outcomes, failures);
+        return report(request.eventId(), request.image(), outcomes, failures);
+    }
+
+    /**
      * @param policy the tag policy that chose the image, or null when a person or pipeline chose it: only
      *     chosen-by-policy images are held back for being older than what runs
      */

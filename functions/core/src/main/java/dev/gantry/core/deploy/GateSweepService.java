@@ -63,9 +63,13 @@ public final class GateSweepService {
         }
         DeployRequest request = new DeployRequest(record.key().service(), record.key().environment(), ImageReference.parse(record.image()),
                 record.tag(), "gate:" + record.key().id(), record.pushedAt(), record.triggeredBy(), GateOrigin.DEPLOY);
-        DeployReport report = deploys.deploy(request, invocationId);
+        DeployReport report = deploys.deployAfterGate(request, invocationId);
         String outcome = report.outcomes().stream().map(o -> o.result() + ": " + o.reason()).reduce((a, b) -> a + "; " + b).orElse("nothing deployed");
-        return new SweepReport.Line(record.key().id(), record.status(), "deployed after the gate passed: " + outcome);
+        // Whatever the deploy answered (deployed, already running, skipped as older than what runs, refused for a veto),
+        // it is the answer for this release: asking again every minute would get the same one. A deploy that could not
+        // answer (the environment busy, ECS failing) threw instead, and the release stays due.
+        gates.recordHandoff(record.key(), outcome);
+        return new SweepReport.Line(record.key().id(), record.status(), "handed to the deploy after the gate passed: " + outcome);
     }
 
     /** What one sweep did, a line per release it looked at. */

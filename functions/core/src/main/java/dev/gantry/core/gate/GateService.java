@@ -4,6 +4,7 @@ import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.GateConfig;
 import dev.gantry.core.config.ServiceConfig;
+import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.release.Release;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.ReleaseStore;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>One record per release (service, environment, digest), created when the release first reaches the
  *       gate. When a newer digest reaches the same environment's gate, the older ones still waiting there
- *       are superseded: only the newest release waits.</li>
+ *       are superseded: only the newest release waits. Digests that arrive together (the containers of one
+ *       ECS service revision) do not supersede one another.</li>
  *   <li>Checks run when the record is due: at the gate's next look, at most one sampling interval after the
  *       last run, or at once after a new decision. Asking more often (CodePipeline's continuation jobs, ECS
  *       re-invoking a hook) costs a read and no calls to AWS.</li>
@@ -91,15 +93,36 @@ public final class GateService {
      * @throws NoGateException when the service environment has no gate
      */
     public GateRecord evaluate(GateSubject subject) {
+        return evaluate(subject, Set.of());
+    }
+
+    /**
+     * As {@link #evaluate(GateSubject)}, for one of several digests that reach the same gate together (the
+     * containers of one ECS service revision): they do not supersede one another, because each must pass.
+     *
+     * @param arrivingTogether every digest arriving with {@code subject}, its own included
+     * @throws NoGateException when the service environment has no gate
+     */
+    public GateRecord evaluate(GateSubject subject, Set<ImageDigest> arrivingTogether) {
+        return bringToGate(subject, arrivingTogether, null);
+    }
+
+    /**
+     * @param decided the record as the decision left it, when a decision brings the release back: it is
+     *     evaluated whatever the clocks say until some evaluation has seen the decision
+     */
+    private GateRecord bringToGate(GateSubject subject, Set<ImageDigest> arrivingTogether, GateRecord decided) {
         GateConfig gate = gateOf(subject.key().service(), subject.key().environment())
                 .orElseThrow(() -> new NoGateException(subject.key().service() + "/" + subject.key().environment() + " has no gate"));
-        GateRecord record = arrive(subject, gate);
+        GateRecord record = arrive(subject, gate, arrivingTogether);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Instant now = clock.instant();
-            if (record.status().decided() || !dueForChecks(record, gate, now)) {
+            // Every later version was written from a record holding the decision; only this one may not have been evaluated with it.
+            boolean decisionUnseen = decided != null && record.version() == decided.version();
+            if (record.status().decided() || !(decisionUnseen || dueForChecks(record, gate, now))) {
                 return record;
             }
-            GateRecord evaluated = evaluated(record, gate, now);
+            GateRecord evaluated = evaluated(record, gate, now, decided == null);
             if (store.replace(evaluated)) {
                 log(evaluated);
                 return evaluated;
@@ -124,7 +147,7 @@ public final class GateService {
         if (updated.status().decided()) {
             return updated;
         }
-        return evaluate(subjectOf(updated));
+        return bringToGate(subjectOf(updated), Set.of(), updated);
     }
 
     /** Releases of Gantry's own deploy flow the sweep must act on now, earliest first. */
@@ -132,9 +155,12 @@ public final class GateService {
         return store.due(clock.instant(), limit);
     }
 
-    /** Notes what the deploy did with a passed release, so the sweep does not hand it over again. */
+    /**
+     * Notes what the deploy did with a passed release, so the sweep does not hand it over again. The first
+     * answer stands: a later copy of the same deploy (a duplicate event) only finds it done.
+     */
     public GateRecord recordHandoff(ReleaseKey key, String outcome) {
-        return change(key, record -> record.handedOff(outcome, clock.instant()));
+        return change(key, record -> record.handoff() != null ? record : record.handedOff(outcome, clock.instant()));
     }
 
     /** What a stored record asks of the gate again, for the sweep and for decisions. */
@@ -142,7 +168,7 @@ public final class GateService {
         return new GateSubject(record.key(), record.image(), record.tag(), record.pushedAt(), record.triggeredBy(), record.origin());
     }
 
-    private GateRecord arrive(GateSubject subject, GateConfig gate) {
+    private GateRecord arrive(GateSubject subject, GateConfig gate, Set<ImageDigest> arrivingTogether) {
         Optional<GateRecord> existing = store.find(subject.key());
         if (existing.isPresent()) {
             return existing.get();
@@ -152,20 +178,21 @@ public final class GateService {
             return reread(subject.key());
         }
         LOG.info("release {} reached gate '{}'", subject.key().id(), gate.name());
-        supersedeOthers(subject);
+        supersedeOthers(subject, arrivingTogether);
         return fresh;
     }
 
-    private void supersedeOthers(GateSubject newest) {
+    private void supersedeOthers(GateSubject newest, Set<ImageDigest> arrivingTogether) {
         for (GateRecord older : store.waiting(newest.key().service(), newest.key().environment())) {
-            if (older.key().equals(newest.key())) {
+            if (older.key().equals(newest.key()) || arrivingTogether.contains(older.key().digest())) {
                 continue;
             }
             GateRecord result = change(older.key(), record -> record.status().decided()
                     ? record
                     : record.superseded(newest.key().digest(), clock.instant()));
-            LOG.info("release {} at gate '{}' superseded by {}", older.key().id(), older.gate(), newest.key().digest().shortForm());
-            if (result.status() != GateStatus.SUPERSEDED) {
+            if (result.status() == GateStatus.SUPERSEDED) {
+                LOG.info("release {} at gate '{}' superseded by {}", older.key().id(), older.gate(), newest.key().digest().shortForm());
+            } else {
                 LOG.info("release {} was decided ({}) before it could be superseded", older.key().id(), result.status());
             }
         }
@@ -180,7 +207,11 @@ public final class GateService {
         return !now.isBefore(byNextLook.isBefore(byInterval) ? byNextLook : byInterval);
     }
 
-    private GateRecord evaluated(GateRecord record, GateConfig gate, Instant now) {
+    /**
+     * @param deployFollows whether the caller hands a passed release of Gantry's own deploy flow to the deploy
+     *     itself; after a person's decision nobody does, so the sweep must take it at its next run
+     */
+    private GateRecord evaluated(GateRecord record, GateConfig gate, Instant now, boolean deployFollows) {
         List<CheckResult> results = runChecks(record, gate, now);
         GateVerdict verdict = engine.decide(gate, results, record.state(), now);
         GateStatus status = switch (verdict.outcome()) {
@@ -196,7 +227,7 @@ public final class GateService {
                 Instant byInterval = now.plus(gate.interval());
                 dueAt = nextLook.isBefore(byInterval) ? nextLook : byInterval;
             } else if (status == GateStatus.PASSED && record.handoff() == null) {
-                dueAt = now.plus(HANDOFF_GRACE);
+                dueAt = deployFollows ? now.plus(HANDOFF_GRACE) : now;
             }
         }
         return record.evaluated(verdict, status, nextLook, dueAt, now);
