@@ -10,10 +10,10 @@ import java.io.InputStream;
  * Reads the payload ECS sends a deployment lifecycle hook: which service is being deployed, to which service
  * revision, at which lifecycle stage.
  *
- * <p>The ECS Developer Guide lists {@code serviceArn} and {@code targetServiceRevisionArn} as the fields every
- * stage's payload carries, and its examples give them at the top level. The same fields are also read from an
- * {@code executionDetails} object (nested first, then top level), next to {@code lifecycleStage} and
- * {@code executionId}, so a payload wrapped that way is gated the same rather than rejected.
+ * <p>ECS sends {@code serviceArn} and {@code targetServiceRevisionArn} in an {@code executionDetails} object, next to
+ * top-level {@code executionId} and {@code lifecycleStage}: the shape the current ECS Developer Guide documents for every
+ * stage. An earlier revision of the guide gave those fields at the top level, so they are read from there too (nested
+ * first), and a payload in either shape is gated the same rather than rejected.
  *
  * <p>Errors: {@link dev.gantry.core.release.MalformedEventException} naming the field that is missing or wrong.
  */

@@ -289,6 +289,15 @@ final class ConfigValidator {
             if (gate.alarms() != null && gate.alarms().names().isEmpty() && gate.alarms().prefixes().isEmpty()) {
                 problem(at + "/alarms", "list alarm names or prefixes");
             }
+            if (gate.alarms() != null) {
+                for (int j = 0; j < gate.alarms().names().size(); j++) {
+                    required(at + "/alarms/names/" + j, gate.alarms().names().get(j));
+                }
+                for (int j = 0; j < gate.alarms().prefixes().size(); j++) {
+                    // An empty prefix would watch every alarm in the account, which nobody means.
+                    required(at + "/alarms/prefixes/" + j, gate.alarms().prefixes().get(j));
+                }
+            }
             positive(at + "/soak", gate.soak());
             positive(at + "/timeout", gate.timeout());
             positive(at + "/interval", gate.interval());
@@ -372,6 +381,13 @@ final class ConfigValidator {
             }
             if (aliases == null || aliases.isEmpty()) {
                 problem("/slack/people/" + user, "list the other names this person goes by (commit e-mail, IAM ARN)");
+            } else {
+                // An empty entry names nobody, and a null one would break every lookup of who triggered a release.
+                for (int k = 0; k < aliases.size(); k++) {
+                    if (aliases.get(k) == null || aliases.get(k).isBlank()) {
+                        problem("/slack/people/" + user + "/" + k, "missing: an empty name stands for nobody");
+                    }
+                }
             }
         });
         Set<String> services = new HashSet<>();

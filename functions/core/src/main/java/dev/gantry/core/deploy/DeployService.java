@@ -104,6 +104,11 @@ public final class DeployService {
         return new DeployService(config, ecs, releases, controls, clock, lease, true, pause, gates);
     }
 
+    /** Whether this service only plans and reports ({@link #dryRun()}). */
+    public boolean isDryRun() {
+        return dryRun;
+    }
+
     /** The same service, with gated environments decided by {@code gateService}. */
     public DeployService withGates(GateService gateService) {
         return new DeployService(config, ecs, releases, controls, clock, lease, dryRun, pause, gateService);

@@ -45,6 +45,15 @@ public final class GateSweepService {
      */
     public SweepReport sweep(String invocationId) {
         List<SweepReport.Line> lines = new ArrayList<>();
+        if (deploys.isDryRun()) {
+            // A dry run changes nothing it records: no evaluation is stored and no hand-off noted, so the releases are
+            // still due, untouched, when the dry run is switched off.
+            for (GateRecord due : gates.due(batch)) {
+                lines.add(new SweepReport.Line(due.key().id(), due.status(), "dry run: due; would be evaluated"
+                        + (due.status() == GateStatus.PASSED ? " and handed to the deploy" : "") + ", but nothing was changed"));
+            }
+            return new SweepReport(lines);
+        }
         for (GateRecord due : gates.due(batch)) {
             try {
                 lines.add(handle(due, invocationId));

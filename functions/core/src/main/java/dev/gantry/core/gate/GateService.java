@@ -249,7 +249,9 @@ public final class GateService {
         if (gate.soak() != null) {
             String previous = previousEnvironment(record.key());
             List<Release> history = previous == null ? List.of() : releases.history(record.key().service(), previous);
-            results.add(soakCheck.evaluate(record.key(), gate.soak(), previous, history, alarmStates, alarmError != null, now, interval));
+            GateConfig.InsufficientData insufficientData = gate.alarms() == null ? GateConfig.InsufficientData.WAIT : gate.alarms().insufficientData();
+            results.add(soakCheck.evaluate(record.key(), gate.soak(), previous, history, alarmStates, alarmError != null, insufficientData,
+                    now, interval));
         }
         Set<String> triggeredBy = slackUsersOf(record.triggeredBy());
         Set<String> allowed = Set.of();

@@ -1,5 +1,6 @@
 package dev.gantry.core.gate;
 
+import dev.gantry.core.config.GateConfig;
 import dev.gantry.core.release.Release;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.ReleaseStatus;
@@ -34,6 +35,17 @@ public final class SoakCheck {
      */
     public CheckResult evaluate(ReleaseKey key, Duration soak, String previousEnvironment, List<Release> previousHistory,
             List<AlarmStates.AlarmState> alarms, boolean alarmsUnreadable, Instant now, Duration interval) {
+        return evaluate(key, soak, previousEnvironment, previousHistory, alarms, alarmsUnreadable, GateConfig.InsufficientData.WAIT, now,
+                interval);
+    }
+
+    /**
+     * @param insufficientData how the gate counts an alarm without data: with {@code PASS}, such an alarm does not
+     *     interrupt the soak (a low-traffic alarm may sit there for good); its last change still restarts the count
+     */
+    public CheckResult evaluate(ReleaseKey key, Duration soak, String previousEnvironment, List<Release> previousHistory,
+            List<AlarmStates.AlarmState> alarms, boolean alarmsUnreadable, GateConfig.InsufficientData insufficientData, Instant now,
+            Duration interval) {
         if (previousEnvironment == null) {
             return CheckResult.fail(CHECK, key.environment() + " is the first environment of " + key.service()
                     + ": there is nowhere for it to soak first", List.of());
@@ -59,12 +71,17 @@ public final class SoakCheck {
         List<String> evidence = new ArrayList<>();
         evidence.add(key.digest().shortForm() + " completed its rollout in " + where + " at " + started);
 
+        // Any later release that reached the service replaced this one, even one claimed before this rollout's
+        // completion was recorded: rollouts overlap, and completion events arrive late. One that ECS rolled back (or
+        // that failed) did not: the service went back to this digest, and the alarms it stirred restart the count below.
         Optional<Release> replacement = previousHistory.stream()
                 .filter(r -> !r.key().digest().equals(key.digest()) && r.status() == ReleaseStatus.SERVICE_UPDATED
-                        && r.createdAt().isAfter(started))
+                        && r.createdAt().isAfter(release.createdAt())
+                        && r.rolloutStatus() != RolloutStatus.ROLLED_BACK && r.rolloutStatus() != RolloutStatus.FAILED)
                 .min(Comparator.comparing(Release::createdAt));
         if (replacement.isPresent()) {
             Duration ran = Duration.between(started, replacement.get().createdAt());
+            ran = ran.isNegative() ? Duration.ZERO : ran;
             evidence.add("replaced in " + where + " by " + replacement.get().key().digest().shortForm() + " at "
                     + replacement.get().createdAt() + " after " + ran);
             if (ran.compareTo(soak) >= 0) {
@@ -81,7 +98,9 @@ public final class SoakCheck {
         Instant quietSince = started;
         if (alarms != null) {
             for (AlarmStates.AlarmState alarm : alarms) {
-                if (alarm.state() != AlarmStates.State.OK) {
+                boolean quiet = alarm.state() == AlarmStates.State.OK
+                        || (alarm.state() == AlarmStates.State.INSUFFICIENT_DATA && insufficientData == GateConfig.InsufficientData.PASS);
+                if (!quiet) {
                     evidence.add("alarm " + alarm.name() + " is " + alarm.state() + ": the soak restarts when it is OK again");
                     return CheckResult.waitUntil(CHECK, "soak interrupted: " + alarm.name() + " is " + alarm.state(),
                             now.plus(interval), evidence);

@@ -973,6 +973,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void rejectsBlankAlarmNamesAndPrefixes() {
+        String yaml = """
+                version: 1
+                services:
+                  - name: app
+                    repository: team/app
+                    tagPolicy: { exact: stable }
+                    environments:
+                      - { name: staging, account: "111122223333", region: eu-west-1, cluster: c, service: app }
+                      - { name: prod, account: "111122223333", region: eu-west-1, cluster: p, service: app, gate: production }
+                gates:
+                  - name: production
+                    alarms:
+                      names: [app-5xx, ""]
+                      prefixes: [""]
+                """;
+
+        InvalidConfigException e = rejected(yaml);
+
+        assertThat(e.problems()).containsExactly(
+                new ConfigProblem(12, "gates[0].alarms.names[1]", "missing"),
+                new ConfigProblem(13, "gates[0].alarms.prefixes[0]", "missing"));
+    }
+
+    @Test
     void reportsEveryProblemSortedByLine() {
         // Gates are checked before services, so only sorting puts the gate's problem last.
         String yaml = """
@@ -1008,6 +1033,268 @@ class ConfigLoaderTest {
                   gantry.yml:8: services[0].environments[0].cluster: missing
                   gantry.yml:9: services[0].environments[0].account: '12345' is not a 12-digit AWS account id, quoted
                   gantry.yml:17: gates[0].interval: must be longer than zero""");
+    }
+
+    private static final String ONE_GATED_ENVIRONMENT = """
+            version: 1
+            services:
+              - name: app
+                repository: team/app
+                tagPolicy:
+                  exact: stable
+                environments:
+                  - name: prod
+                    account: "111111111111"
+                    region: eu-west-1
+                    cluster: main
+                    service: app
+                    gate: production
+            gates:
+              - name: production
+                alarms:
+                  names: [app-5xx]
+            """;
+
+    @Test
+    void defaultsTheGateIntervalToOneMinuteAndTheTimeoutActionToFail() {
+        GantryConfig config = ConfigLoader.parse(ONE_GATED_ENVIRONMENT, "gantry.yml");
+
+        GateConfig gate = config.gates().get(0);
+        assertThat(gate.interval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(gate.onTimeout()).isEqualTo(GateConfig.TimeoutAction.FAIL);
+    }
+
+    @Test
+    void readsTheGateIntervalAndTimeoutAction() {
+        String yaml = ONE_GATED_ENVIRONMENT + """
+                    interval: 30s
+                    onTimeout: proceed
+                """;
+
+        GantryConfig config = ConfigLoader.parse(yaml, "gantry.yml");
+
+        GateConfig gate = config.gates().get(0);
+        assertThat(gate.interval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(gate.onTimeout()).isEqualTo(GateConfig.TimeoutAction.PROCEED);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fail", "FAIL", "Fail"})
+    void readsTheTimeoutActionInAnyCase(String action) {
+        String yaml = ONE_GATED_ENVIRONMENT + "    onTimeout: " + action + "\n";
+
+        GantryConfig config = ConfigLoader.parse(yaml, "gantry.yml");
+
+        assertThat(config.gates().get(0).onTimeout()).isEqualTo(GateConfig.TimeoutAction.FAIL);
+    }
+
+    @Test
+    void rejectsTimeoutActionThatIsNeitherFailNorProceed() {
+        String yaml = ONE_GATED_ENVIRONMENT + "    onTimeout: skip\n";
+
+        assertRejectedWith(yaml, new ConfigProblem(18, "gates[0].onTimeout", "'skip' is not one of: fail, proceed"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0s", "PT0S", "PT-1M"})
+    void rejectsIntervalThatIsNotLongerThanZero(String interval) {
+        String yaml = ONE_GATED_ENVIRONMENT + "    interval: " + interval + "\n";
+
+        assertRejectedWith(yaml, new ConfigProblem(18, "gates[0].interval", "must be longer than zero"));
+    }
+
+    @Test
+    void rejectsSoakOnTheServicesFirstEnvironment() {
+        String yaml = """
+                version: 1
+                services:
+                  - name: app
+                    repository: team/app
+                    tagPolicy:
+                      exact: stable
+                    environments:
+                      - name: staging
+                        account: "111111111111"
+                        region: eu-west-1
+                        cluster: main
+                        service: app-staging
+                        gate: production
+                      - name: prod
+                        account: "111111111111"
+                        region: eu-west-1
+                        cluster: main
+                        service: app
+                        gate: production
+                gates:
+                  - name: production
+                    soak: 30m
+                """;
+
+        assertRejectedWith(yaml, new ConfigProblem(13, "services[0].environments[0].gate",
+                "gate 'production' has a soak, but staging is the service's first environment: "
+                        + "a release soaks in the environment before the gated one"));
+    }
+
+    @Test
+    void rejectsSoakOnlyWhereItIsTheFirstEnvironmentOfItsOwnService() {
+        String yaml = """
+                version: 1
+                services:
+                  - name: app
+                    repository: team/app
+                    tagPolicy:
+                      exact: stable
+                    environments:
+                      - name: staging
+                        account: "111111111111"
+                        region: eu-west-1
+                        cluster: main
+                        service: app-staging
+                      - name: prod
+                        account: "111111111111"
+                        region: eu-west-1
+                        cluster: main
+                        service: app
+                        gate: production
+                  - name: worker
+                    repository: team/worker
+                    tagPolicy:
+                      exact: stable
+                    environments:
+                      - name: prod
+                        account: "111111111111"
+                        region: eu-west-1
+                        cluster: main
+                        service: worker
+                        gate: production
+                gates:
+                  - name: production
+                    soak: 30m
+                """;
+
+        assertRejectedWith(yaml, new ConfigProblem(29, "services[1].environments[0].gate",
+                "gate 'production' has a soak, but prod is the service's first environment: "
+                        + "a release soaks in the environment before the gated one"));
+    }
+
+    @Test
+    void acceptsSoakAfterAnEarlierEnvironment() {
+        String yaml = """
+                version: 1
+                services:
+                  - name: app
+                    repository: team/app
+                    tagPolicy:
+                      exact: stable
+                    environments:
+                      - name: staging
+                        account: "111111111111"
+                        region: eu-west-1
+                        cluster: main
+                        service: app-staging
+                        gate: checked
+                      - name: prod
+                        account: "111111111111"
+                        region: eu-west-1
+                        cluster: main
+                        service: app
+                        gate: production
+                gates:
+                  - name: checked
+                    alarms:
+                      names: [app-staging-5xx]
+                  - name: production
+                    soak: 30m
+                """;
+
+        GantryConfig config = ConfigLoader.parse(yaml, "gantry.yml");
+
+        assertThat(config.gate("production").orElseThrow().soak()).isEqualTo(Duration.ofMinutes(30));
+    }
+
+    private static final String SLACK_PEOPLE = """
+            version: 1
+            services:
+              - name: app
+                repository: team/app
+                tagPolicy:
+                  exact: stable
+                environments:
+                  - name: staging
+                    account: "111111111111"
+                    region: eu-west-1
+                    cluster: main
+                    service: app
+            slack:
+              defaultChannel: "#releases"
+              people:
+            """;
+
+    @Test
+    void readsTheOtherNamesOfSlackUsers() {
+        String yaml = SLACK_PEOPLE + """
+                    U024BE7LH:
+                      - jane.doe@example.com
+                      - arn:aws:iam::111111111111:role/jane
+                    W012A3CDE: [ci-bot]
+                """;
+
+        GantryConfig config = ConfigLoader.parse(yaml, "gantry.yml");
+
+        assertThat(config.slack().people()).containsOnly(
+                Map.entry("U024BE7LH", List.of("jane.doe@example.com", "arn:aws:iam::111111111111:role/jane")),
+                Map.entry("W012A3CDE", List.of("ci-bot")));
+        assertThat(config.slack().slackUsersFor(List.of("Jane.Doe@Example.com"))).containsExactly("U024BE7LH");
+    }
+
+    @Test
+    void slackPeopleAreOptional() {
+        String yaml = SLACK_PEOPLE.replace("  people:\n", "");
+
+        GantryConfig config = ConfigLoader.parse(yaml, "gantry.yml");
+
+        assertThat(config.slack().people()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"u024be7lh", "jane", "U024", "C024BE7LH", "U024BE7L-H"})
+    void rejectsPeopleKeyedByWhatIsNotASlackUserId(String user) {
+        String yaml = SLACK_PEOPLE + "    " + user + ": [jane.doe@example.com]\n";
+
+        assertRejectedWith(yaml, new ConfigProblem(16, "slack.people." + user, "'" + user + "' is not a Slack user id such as U024BE7LH"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "[ ]"})
+    void rejectsPersonWithoutOtherNames(String aliases) {
+        String yaml = SLACK_PEOPLE + "    U024BE7LH: " + aliases + "\n";
+
+        assertRejectedWith(yaml, new ConfigProblem(16, "slack.people.U024BE7LH",
+                "list the other names this person goes by (commit e-mail, IAM ARN)"));
+    }
+
+    @Test
+    void reportsBothProblemsOfAPersonWithABadIdAndNoOtherNames() {
+        String yaml = SLACK_PEOPLE + "    jane: []\n";
+
+        InvalidConfigException e = rejected(yaml);
+
+        assertThat(e.problems()).containsExactlyInAnyOrder(
+                new ConfigProblem(16, "slack.people.jane", "'jane' is not a Slack user id such as U024BE7LH"),
+                new ConfigProblem(16, "slack.people.jane", "list the other names this person goes by (commit e-mail, IAM ARN)"));
+    }
+
+    // A null name used to pass validation and then fail every gate evaluation that looked up who triggered a release.
+    @ParameterizedTest
+    @ValueSource(strings = {"~", "''", "'  '"})
+    void rejectsAnEmptyOtherName(String name) {
+        String yaml = SLACK_PEOPLE + """
+                    U024BE7LH:
+                      - jane.doe@example.com
+                      - %s
+                """.formatted(name);
+
+        assertRejectedWith(yaml, new ConfigProblem(18, "slack.people.U024BE7LH[1]", "missing: an empty name stands for nobody"));
     }
 
     private static InvalidConfigException rejected(String yaml) {

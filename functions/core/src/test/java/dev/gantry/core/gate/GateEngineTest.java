@@ -29,6 +29,8 @@ class GateEngineTest {
     private static final CheckResult ALARMS_OK = CheckResult.pass("alarms", List.of("payments-api-5xx: OK"));
     private static final CheckResult FREEZE_OPEN = CheckResult.pass("freeze", List.of("no freeze window"));
     private static final CheckResult FAIL_5XX = CheckResult.fail("alarms", "payments-api-5xx in ALARM", List.of("payments-api-5xx: ALARM"));
+    private static final CheckResult SOAKING = CheckResult.waitUntil("soak", "soaking in staging until 2026-03-02T13:10:00Z",
+            T0.plus(Duration.ofMinutes(250)), List.of());
 
     private final GateEngine engine = new GateEngine();
 
@@ -165,6 +167,70 @@ class GateEngineTest {
         assertThat(fourth.state()).isEqualTo(new GateState(T0.plusSeconds(900), T0));
     }
 
+    static Stream<Arguments> proceedingAtTheTimeout() {
+        GateConfig proceedSteady = proceedingGate(Duration.ofMinutes(10));
+        GateConfig proceed = proceedingGate(Duration.ZERO);
+        return Stream.of(
+                Arguments.of("still waiting at exactly the timeout: passes, saying it proceeded",
+                        proceed, List.of(ALARMS_OK, SOAKING), new GateState(null, T0), DEADLINE,
+                        PASSED, "waited PT4H (until 2026-03-02T13:00:00Z); still soak: soaking in staging until 2026-03-02T13:10:00Z, "
+                                + "and the gate is configured to proceed at its timeout", new GateState(null, T0)),
+                Arguments.of("still waiting past the timeout: passes the same way",
+                        proceed, List.of(SOAKING), new GateState(null, T0), DEADLINE.plusSeconds(90),
+                        PASSED, "waited PT4H (until 2026-03-02T13:00:00Z); still soak: soaking in staging until 2026-03-02T13:10:00Z, "
+                                + "and the gate is configured to proceed at its timeout", new GateState(null, T0)),
+                Arguments.of("all pass but not yet steady at the timeout: passes, saying what it did not wait for",
+                        proceedSteady, List.of(ALARMS_OK), new GateState(DEADLINE.minusSeconds(300), T0), DEADLINE,
+                        PASSED, "waited PT4H (until 2026-03-02T13:00:00Z); still all checks pass but not yet for PT10M, "
+                                + "and the gate is configured to proceed at its timeout", new GateState(DEADLINE.minusSeconds(300), T0)),
+                Arguments.of("a second before the timeout: still waiting, as without proceed",
+                        proceed, List.of(SOAKING), new GateState(null, T0), DEADLINE.minusSeconds(1),
+                        WAITING, "waiting for soak: soaking in staging until 2026-03-02T13:10:00Z", new GateState(null, T0)),
+                Arguments.of("a failed check past the timeout still fails: proceed never overrides a refusal",
+                        proceed, List.of(SOAKING, FAIL_5XX), new GateState(null, T0), DEADLINE.plusSeconds(90),
+                        FAILED, "alarms: payments-api-5xx in ALARM", new GateState(null, T0)),
+                Arguments.of("a failed check at exactly the timeout still fails",
+                        proceed, List.of(FAIL_5XX), new GateState(null, T0), DEADLINE,
+                        FAILED, "alarms: payments-api-5xx in ALARM", new GateState(null, T0)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("proceedingAtTheTimeout")
+    void proceedsAtTheTimeoutOnlyWhenNothingFailed(String scenario, GateConfig gate, List<CheckResult> checks, GateState previous,
+            Instant now, Outcome outcome, String reason, GateState state) {
+        // when
+        GateVerdict verdict = engine.decide(gate, checks, previous, now);
+
+        // then
+        assertThat(verdict.outcome()).isEqualTo(outcome);
+        assertThat(verdict.reason()).isEqualTo(reason);
+        assertThat(verdict.state()).isEqualTo(state);
+        assertThat(verdict.outcome().failsRelease()).isEqualTo(outcome == FAILED);
+    }
+
+    @Test
+    void proceedingPassesWithoutANextLook() {
+        // when
+        GateVerdict verdict = engine.decide(proceedingGate(Duration.ZERO), List.of(SOAKING), new GateState(null, T0), DEADLINE);
+
+        // then
+        assertThat(verdict.outcome()).isEqualTo(PASSED);
+        assertThat(verdict.nextLook()).isNull();
+        assertThat(verdict.checks()).containsExactly(SOAKING);
+    }
+
+    @Test
+    void readsProceedFromTheConfiguration() {
+        // given
+        GateConfig gate = ConfigLoader.parse(EXAMPLE_YAML + "    onTimeout: proceed\n", "gantry.yml").gate("production").orElseThrow();
+
+        // when
+        GateVerdict verdict = engine.decide(gate, List.of(SOAKING), new GateState(null, T0), DEADLINE);
+
+        // then
+        assertThat(verdict.outcome()).isEqualTo(PASSED);
+    }
+
     private static final String EXAMPLE_YAML = """
             version: 1
             services:
@@ -193,6 +259,11 @@ class GateEngineTest {
 
     private static GateConfig gate(Duration minSteady, Duration timeout) {
         return new GateConfig("production", new GateConfig.Alarms(List.of("payments-api-5xx"), null, null), null, null, null, null, minSteady, timeout, null, null);
+    }
+
+    private static GateConfig proceedingGate(Duration minSteady) {
+        return new GateConfig("production", new GateConfig.Alarms(List.of("payments-api-5xx"), null, null), null, null, null, null,
+                minSteady, Duration.ofHours(4), null, GateConfig.TimeoutAction.PROCEED);
     }
 
     private static Arguments row(String scenario, GateConfig gate, List<CheckResult> checks, GateState previous, Instant now,

@@ -212,6 +212,23 @@ class GateSweepServiceTest {
         assertThat(updatesOf(PROD)).isEmpty();
     }
 
+    @Test
+    void aDryRunSweepChangesNothingSoTheReleaseIsStillDueAfterwards() {
+        deploys.onImagePush(push("1.4.0", DIGEST), "inv-1");
+        clock.advance(Duration.ofSeconds(30));
+        gates.decide(prod(DIGEST), approve("U0AAAA002", DIGEST));
+        GateRecord before = store.find(prod(DIGEST)).orElseThrow();
+
+        SweepReport dryRun = new GateSweepService(gates, deploys.dryRun()).sweep("sweep-dry");
+        SweepReport real = sweep.sweep("sweep-1");
+
+        assertThat(dryRun.lines()).singleElement().satisfies(line -> assertThat(line.what()).startsWith("dry run: due;"));
+        assertThat(real.lines()).singleElement().satisfies(line -> assertThat(line.what()).contains("DEPLOYED"));
+        assertThat(before.version()).as("the dry run wrote nothing").isEqualTo(
+                store.find(prod(DIGEST)).orElseThrow().version() - 1);
+        assertThat(updatesOf(PROD)).hasSize(1);
+    }
+
     private void wire(String gateBody) {
         GantryConfig config = ConfigLoader.parse("""
                 version: 1

@@ -1,0 +1,134 @@
+package dev.gantry.fn.releasegate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gantry.aws.EcsWire;
+import dev.gantry.aws.JsonProtocolWire;
+import dev.gantry.aws.S3Wire;
+import dev.gantry.aws.StateTable;
+import dev.gantry.testing.Fixtures;
+import dev.gantry.testing.PipelineArtifacts;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code scripts/invoke pipeline-gate} and {@code scripts/invoke ecs-gate-hook} as a user runs them: the release-gate jar
+ * names both functions, and each handler wires itself from environment variables alone, as Lambda builds it, with
+ * {@code AWS_ENDPOINT_URL} aiming the real SDK at loopback servers and the real clock.
+ */
+class ScriptsInvokeIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static LoopbackAws aws;
+
+    @BeforeAll
+    static void startLoopbackAws() throws Exception {
+        aws = new LoopbackAws();
+    }
+
+    @AfterAll
+    static void stopLoopbackAws() throws Exception {
+        aws.close();
+    }
+
+    @BeforeEach
+    void freshTableAndStubs() {
+        aws.server.resetAll();
+        aws.stubAlarm("OK", "Threshold Crossed: no datapoints were greater than the threshold (5.0).");
+        aws.dynamo.deleteTable(r -> r.tableName(LoopbackAws.TABLE));
+        StateTable.createIfMissing(aws.dynamo, LoopbackAws.TABLE);
+    }
+
+    @Test
+    void continuesAGateJobWhileItsApprovalsAreMissing() throws Exception {
+        aws.stubPipelineJobResults();
+        aws.stubProdArtifact(PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_BY_TAG));
+        aws.stubEcrTag();
+
+        Result result = run("pipeline-gate", "events/gantry-codepipeline-job-payments-api-prod-gate.json");
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        JsonNode answer = JSON.readTree(result.stdout());
+        assertThat(answer.at("/disposition").asText()).isEqualTo("COMPLETED");
+        assertThat(answer.at("/outcome").asText()).isEqualTo("CONTINUED");
+        assertThat(S3Wire.gets(aws.server, LoopbackAws.ARTIFACT_BUCKET, LoopbackAws.PROD_ARTIFACT_KEY)).singleElement()
+                .satisfies(get -> assertThat(get.getHeader("Authorization")).contains("Credential=AKIAIOSFODNN7EXAMPLE/"));
+        assertThat(JsonProtocolWire.CODEPIPELINE.requests(aws.server, "PutJobSuccessResult")).singleElement()
+                .satisfies(put -> assertThat(put.at("/continuationToken").asText()).contains(LoopbackAws.DIGEST));
+        assertThat(aws.dynamo.scan(r -> r.tableName(LoopbackAws.TABLE)).items())
+                .anySatisfy(item -> assertThat(item.get("pk").s()).isEqualTo("JOB#f3a09764-e31a-xmpl-c016-1b11a19be9c9"));
+    }
+
+    @Test
+    void answersTheLifecycleHookInProgressWhileTheGateWaits() throws Exception {
+        aws.stubProdRevision();
+
+        Result result = run("ecs-gate-hook", "events/gantry-ecs-lifecycle-hook-payments-api-prod-execution-details.json");
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        JsonNode answer = JSON.readTree(result.stdout());
+        assertThat(answer.at("/hookStatus").asText()).isEqualTo("IN_PROGRESS");
+        assertThat(answer.at("/callBackDelay").asInt()).isBetween(30, 300);
+        assertThat(EcsWire.requests(aws.server, "DescribeServiceRevisions")).singleElement()
+                .satisfies(request -> assertThat(request.at("/serviceRevisionArns/0").asText()).isEqualTo(LoopbackAws.PROD_REVISION_ARN));
+    }
+
+    @Test
+    void exitsNonZeroNamingWhatIsMissingWhenTheGateActionGetsAnotherEvent() throws Exception {
+        Result result = run("pipeline-gate", "events/gantry-ecs-lifecycle-hook-payments-api-prod.json");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr()).contains("invoke pipeline-gate: failed: MalformedEventException: expected a CodePipeline job event");
+        assertThat(result.stdout()).isBlank();
+        assertThat(aws.server.getAllServeEvents()).isEmpty();
+    }
+
+    record Result(int exitCode, String stdout, String stderr) {}
+
+    private static Result run(String function, String eventFile) throws IOException, InterruptedException {
+        Path root = Fixtures.root();
+        ProcessBuilder builder = new ProcessBuilder(List.of(root.resolve("scripts/invoke").toString(), function, eventFile))
+                .directory(root.toFile());
+        // A clean environment, as on a user's machine: what the script documents, plus PATH and HOME.
+        builder.environment().clear();
+        builder.environment().put("PATH", System.getenv("PATH"));
+        builder.environment().put("HOME", System.getProperty("user.home"));
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(environment());
+        Process process = builder.start();
+        process.getOutputStream().close();
+        StringBuilder err = new StringBuilder();
+        Thread drain = Thread.ofVirtual().start(() -> process.errorReader(StandardCharsets.UTF_8).lines().forEach(l -> err.append(l).append('\n')));
+        String out = process.inputReader(StandardCharsets.UTF_8).lines().collect(Collectors.joining("\n"));
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("scripts/invoke did not finish in 120 s; stderr:\n" + err);
+        }
+        drain.join();
+        return new Result(process.exitValue(), out, err.toString());
+    }
+
+    private static Map<String, String> environment() {
+        Map<String, String> env = new HashMap<>();
+        env.put("GANTRY_CONFIG", LoopbackAws.gatedConfigFile().toString());
+        env.put("GANTRY_TABLE", LoopbackAws.TABLE);
+        env.put("AWS_REGION", "eu-west-1");
+        env.put("AWS_ACCESS_KEY_ID", "testaccesskey");
+        env.put("AWS_SECRET_ACCESS_KEY", "test-secret-key");
+        env.put("AWS_ENDPOINT_URL", aws.server.baseUrl());
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", aws.dynamoEndpoint());
+        return env;
+    }
+}
