@@ -3,6 +3,7 @@ package dev.gantry.cdk;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.InvalidConfigException;
+import dev.gantry.infra.EcsReleasePipeline;
 import dev.gantry.infra.ReleaseGates;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -26,7 +27,21 @@ import software.amazon.awscdk.Environment;
  *       them from the current credentials), otherwise the stack is environment-agnostic.</li>
  * </ul>
  *
- * <p>An invalid configuration or a missing jar the stack needs ends synthesis with a message on stderr and exit status 1.
+ * <p>Release pipelines ({@link EcsReleasePipeline}), none unless asked for:
+ * <ul>
+ *   <li>{@value ReleasePipelineSettings#SERVICES_CONTEXT}: comma-separated names of the services that get one; each needs
+ *       at least two environments;</li>
+ *   <li>{@value ReleasePipelineSettings#CONNECTION_CONTEXT}: a CodeStar connection to GitHub; without it, the stack
+ *       creates one versioned source bucket (output {@value GantryStack#RELEASE_SOURCE_BUCKET_OUTPUT}) and each pipeline
+ *       starts when {@code <service>/source.zip} is written there;</li>
+ *   <li>{@value ReleasePipelineSettings#REPOSITORIES_CONTEXT}: with a connection, each service's repository,
+ *       {@code service=owner/name,...};</li>
+ *   <li>{@value ReleasePipelineSettings#BRANCH_CONTEXT}: with a connection, the branch released; default
+ *       {@value ReleasePipelineSettings#DEFAULT_BRANCH}.</li>
+ * </ul>
+ *
+ * <p>An invalid configuration, a missing jar the stack needs or release-pipeline context the configuration cannot serve
+ * ends synthesis with a message on stderr and exit status 1.
  */
 public final class GantryApp {
 
@@ -64,7 +79,7 @@ public final class GantryApp {
             err.println(e.getMessage());
             err.println("(configuration file: " + inputs.configFile() + ")");
             return 1;
-        } catch (MissingJarException e) {
+        } catch (MissingJarException | ReleasePipelineSettings.InvalidContextException e) {
             err.println(e.getMessage());
             return 1;
         }
@@ -77,6 +92,8 @@ public final class GantryApp {
      *
      * @throws InvalidConfigException when the configuration is missing or invalid
      * @throws MissingJarException when a function jar the stack ships has not been built
+     * @throws ReleasePipelineSettings.InvalidContextException when the release-pipeline context is malformed or names a
+     *     service that cannot have a pipeline
      */
     static GantryStack build(App app, Inputs inputs, Map<String, String> environment) {
         GantryConfig config = ConfigLoader.load(inputs.configFile());
@@ -84,8 +101,17 @@ public final class GantryApp {
         if (ReleaseGates.anyGatedEnvironment(config)) {
             requireJar(inputs.releaseGateJar(), "release-gate", RELEASE_GATE_JAR_CONTEXT);
         }
+        ReleasePipelineSettings pipelines = ReleasePipelineSettings.fromContext(key -> Inputs.context(app, key));
+        for (String service : pipelines.services()) {
+            try {
+                EcsReleasePipeline.requireReleasable(config, service);
+            } catch (IllegalArgumentException e) {
+                throw new ReleasePipelineSettings.InvalidContextException("-c " + ReleasePipelineSettings.SERVICES_CONTEXT + ": "
+                        + e.getMessage());
+            }
+        }
         return new GantryStack(app, STACK_ID, new GantryStackProps(config, inputs.configFile(), inputs.ecsDeployJar(),
-                inputs.releaseGateJar(), environment(environment)));
+                inputs.releaseGateJar(), environment(environment), pipelines));
     }
 
     private static void requireJar(Path jar, String function, String contextKey) {

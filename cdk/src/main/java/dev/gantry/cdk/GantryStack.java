@@ -2,13 +2,23 @@ package dev.gantry.cdk;
 
 import dev.gantry.infra.EcsDeployAutomation;
 import dev.gantry.infra.EcsDeployAutomationProps;
+import dev.gantry.infra.EcsReleasePipeline;
+import dev.gantry.infra.EcsReleasePipelineProps;
 import dev.gantry.infra.GantryStateTable;
 import dev.gantry.infra.ReleaseGates;
 import dev.gantry.infra.ReleaseGatesProps;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.CfnBucket;
+import software.amazon.awscdk.services.s3.LifecycleRule;
 import software.constructs.Construct;
 
 /**
@@ -35,9 +45,17 @@ public final class GantryStack extends Stack {
     /** The output holding the role ECS assumes to invoke the hook: a service's lifecycle hook {@code roleArn}. */
     public static final String ECS_GATE_HOOK_ROLE_OUTPUT = "EcsGateHookRoleArn";
 
+    /** The output naming the bucket release pipelines read their source zip from, at {@code <service>/source.zip}. */
+    public static final String RELEASE_SOURCE_BUCKET_OUTPUT = "ReleaseSourceBucketName";
+
+    // CodePipeline reads the version current when a run starts; older versions serve nobody after a month.
+    private static final int SOURCE_NONCURRENT_VERSION_DAYS = 30;
+
     private final GantryStateTable state;
     private final EcsDeployAutomation ecsDeploy;
     private final ReleaseGates releaseGates;
+    private final Bucket releaseSourceBucket;
+    private final List<EcsReleasePipeline> releasePipelines = new ArrayList<>();
 
     public GantryStack(Construct scope, String id, GantryStackProps props) {
         super(scope, id, StackProps.builder()
@@ -89,6 +107,53 @@ public final class GantryStack extends Stack {
                     .value(releaseGates.getEcsHookInvokeRole().getRoleArn())
                     .build();
         }
+
+        // Only when asked for: a pipeline builds images, so it is added per service, never by default.
+        ReleasePipelineSettings pipelines = props.releasePipelines();
+        this.releaseSourceBucket = pipelines.services().isEmpty() || pipelines.connectionSource() ? null : releaseSourceBucket();
+        for (String service : pipelines.services()) {
+            EcsReleasePipelineProps.Builder pipeline = EcsReleasePipelineProps.builder()
+                    .config(props.config())
+                    .service(service)
+                    .pipelineDeployFunction(ecsDeploy == null ? null : ecsDeploy.getPipelineDeployFunction())
+                    .releaseGates(releaseGates);
+            if (pipelines.connectionSource()) {
+                pipeline.connectionArn(pipelines.connectionArn())
+                        .repository(pipelines.repositories().get(service))
+                        .branch(pipelines.branch());
+            } else {
+                pipeline.sourceBucket(releaseSourceBucket);
+            }
+            releasePipelines.add(new EcsReleasePipeline(this, "ReleasePipeline-" + service, pipeline.build()));
+        }
+        if (releaseSourceBucket != null) {
+            CfnOutput.Builder.create(this, RELEASE_SOURCE_BUCKET_OUTPUT)
+                    .description("Gantry release pipelines: upload a service's source as <service>/source.zip here to release it")
+                    .value(releaseSourceBucket.getBucketName())
+                    .build();
+        }
+    }
+
+    /**
+     * The source bucket every S3-sourced release pipeline shares. Versioned, since CodePipeline reads the source object by
+     * version; it sends its events to EventBridge, where each pipeline's rule watches its own key.
+     */
+    private Bucket releaseSourceBucket() {
+        Bucket bucket = Bucket.Builder.create(this, "ReleaseSourceBucket")
+                .versioned(true)
+                .encryption(BucketEncryption.S3_MANAGED)
+                .enforceSsl(true)
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .lifecycleRules(List.of(LifecycleRule.builder()
+                        .noncurrentVersionExpiration(Duration.days(SOURCE_NONCURRENT_VERSION_DAYS))
+                        .build()))
+                .build();
+        // Set on the CloudFormation resource itself: the L2 'eventBridgeEnabled' would add a custom-resource Lambda function
+        // to do what one bucket property does.
+        ((CfnBucket) bucket.getNode().getDefaultChild()).setNotificationConfiguration(CfnBucket.NotificationConfigurationProperty.builder()
+                .eventBridgeConfiguration(CfnBucket.EventBridgeConfigurationProperty.builder().eventBridgeEnabled(true).build())
+                .build());
+        return bucket;
     }
 
     public GantryStateTable getState() {
@@ -98,6 +163,16 @@ public final class GantryStack extends Stack {
     /** The deploy automation; empty when the configuration declares no services. */
     public Optional<EcsDeployAutomation> getEcsDeploy() {
         return Optional.ofNullable(ecsDeploy);
+    }
+
+    /** The release pipelines the context asked for, in its order; empty by default. */
+    public List<EcsReleasePipeline> getReleasePipelines() {
+        return List.copyOf(releasePipelines);
+    }
+
+    /** The source bucket of the release pipelines; empty without pipelines or with a GitHub source. */
+    public Optional<Bucket> getReleaseSourceBucket() {
+        return Optional.ofNullable(releaseSourceBucket);
     }
 
     /** The pipeline gate and the ECS hook; empty when no environment names a gate. */

@@ -13,13 +13,22 @@ import software.amazon.awscdk.Environment;
  * @param ecsDeployJar the shaded ecs-deploy function jar
  * @param releaseGateJar the shaded release-gate function jar; read only when some environment names a gate
  * @param env the account and region to deploy to; {@code null} for an environment-agnostic stack
+ * @param releasePipelines the services that get a release pipeline, and their source; {@link ReleasePipelineSettings#NONE}
+ *     for none
  */
-public record GantryStackProps(GantryConfig config, Path configFile, Path ecsDeployJar, Path releaseGateJar, Environment env) {
+public record GantryStackProps(GantryConfig config, Path configFile, Path ecsDeployJar, Path releaseGateJar, Environment env,
+        ReleasePipelineSettings releasePipelines) {
 
     public GantryStackProps {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(configFile, "configFile");
         Objects.requireNonNull(ecsDeployJar, "ecsDeployJar");
         Objects.requireNonNull(releaseGateJar, "releaseGateJar");
+        Objects.requireNonNull(releasePipelines, "releasePipelines");
+    }
+
+    /** Without release pipelines. */
+    public GantryStackProps(GantryConfig config, Path configFile, Path ecsDeployJar, Path releaseGateJar, Environment env) {
+        this(config, configFile, ecsDeployJar, releaseGateJar, env, ReleasePipelineSettings.NONE);
     }
 }

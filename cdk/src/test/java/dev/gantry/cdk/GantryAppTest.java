@@ -169,6 +169,91 @@ class GantryAppTest {
         assertThat(ungated.findOutputs("*")).containsOnlyKeys("PipelineDeployFunctionName");
     }
     @Test
+    void releasePipelinesContextAddsThePipelineAndItsSourceBucketAndNothingElseChanges(@TempDir Path dir) {
+        App app = new App(appProps(dir.resolve("cdk.out"), Map.of(ReleasePipelineSettings.SERVICES_CONTEXT, "payments-api")));
+
+        GantryStack stack = build(app, Map.of());
+        Template withPipeline = Template.fromStack(stack);
+
+        assertThat(stack.getReleasePipelines()).singleElement().satisfies(p -> assertThat(p.getService().name()).isEqualTo("payments-api"));
+        withPipeline.resourceCountIs("AWS::CodePipeline::Pipeline", 1);
+        withPipeline.hasResourceProperties("AWS::CodePipeline::Pipeline", Map.of(
+                "PipelineType", "V2",
+                "ExecutionMode", "SUPERSEDED",
+                "Stages", List.of(
+                        Match.objectLike(Map.of("Name", "Source")),
+                        Match.objectLike(Map.of("Name", "Build")),
+                        Match.objectLike(Map.of("Name", "Deploy-staging")),
+                        Match.objectLike(Map.of("Name", "Gate-prod")),
+                        Match.objectLike(Map.of("Name", "Deploy-prod")))));
+        withPipeline.hasOutput("ReleaseSourceBucketName", Map.of("Value", Map.of("Ref", logicalIdOf(withPipeline, "AWS::S3::Bucket",
+                "ReleaseSourceBucket"))));
+        withPipeline.hasResourceProperties("AWS::S3::Bucket", Map.of(
+                "VersioningConfiguration", Map.of("Status", "Enabled"),
+                "NotificationConfiguration", Map.of("EventBridgeConfiguration", Map.of("EventBridgeEnabled", true))));
+        // The pipeline adds its own resources only: every resource of the stack without it is still there, unchanged.
+        Map<String, Object> before = resources(template);
+        Map<String, Object> after = resources(withPipeline);
+        assertThat(after).containsAllEntriesOf(before);
+        // The source bucket and its policy; the artifacts bucket and its policy; the pipeline, its role and policy; per
+        // action (source, build, two deploys, the gate) a role and policy; the project, its role, policy and log group; the
+        // source rule, its role and policy.
+        assertThat(after).hasSize(before.size() + 2 + 2 + 3 + 5 * 2 + 4 + 3);
+        // The buckets hold what was uploaded and what runs left behind: a new logical id would orphan them.
+        assertThat(after).containsKeys("ReleaseSourceBucket10BBBB92", "ReleasePipelinepaymentsapiArtifactsBucketF7B175E2");
+    }
+
+    @Test
+    void withoutReleasePipelinesContextTheStackHasNoPipeline() {
+        template.resourceCountIs("AWS::CodePipeline::Pipeline", 0);
+        template.resourceCountIs("AWS::CodeBuild::Project", 0);
+        template.resourceCountIs("AWS::S3::Bucket", 0);
+        assertThat(template.findOutputs("ReleaseSourceBucketName")).isEmpty();
+    }
+
+    @Test
+    void connectionContextReadsEachServiceFromGitHubAndCreatesNoSourceBucket(@TempDir Path dir) {
+        App app = new App(appProps(dir.resolve("cdk.out"), Map.of(
+                ReleasePipelineSettings.SERVICES_CONTEXT, "payments-api",
+                ReleasePipelineSettings.CONNECTION_CONTEXT, "arn:aws:codestar-connections:eu-west-1:111111111111:connection/example",
+                ReleasePipelineSettings.REPOSITORIES_CONTEXT, "payments-api=example-org/payments-api")));
+
+        GantryStack stack = build(app, Map.of());
+        Template fromGitHub = Template.fromStack(stack);
+
+        assertThat(stack.getReleaseSourceBucket()).isEmpty();
+        assertThat(fromGitHub.findOutputs("ReleaseSourceBucketName")).isEmpty();
+        fromGitHub.hasResourceProperties("AWS::CodePipeline::Pipeline", Map.of("Stages", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                "Name", "Source",
+                "Actions", List.of(Match.objectLike(Map.of(
+                        "ActionTypeId", Match.objectLike(Map.of("Provider", "CodeStarSourceConnection")),
+                        "Configuration", Map.of(
+                                "ConnectionArn", "arn:aws:codestar-connections:eu-west-1:111111111111:connection/example",
+                                "FullRepositoryId", "example-org/payments-api",
+                                "BranchName", "main"))))))))));
+    }
+
+    @Test
+    void releasePipelineForAServiceThatCannotHaveOneFailsWithTheReason(@TempDir Path dir) {
+        for (String[] contextAndMessage : new String[][] {
+                {"payment-api", "-c releasePipelines: service 'payment-api' is not in Gantry's configuration"},
+                {"checkout-web", "-c releasePipelines: service 'checkout-web' has 1 environment"}}) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+            int status = GantryApp.run(new App(appProps(dir.resolve(contextAndMessage[0] + ".out"), Map.of(
+                            GantryApp.CONFIG_CONTEXT, EXAMPLE.toString(),
+                            GantryApp.ECS_DEPLOY_JAR_CONTEXT, fakeJar.toString(),
+                            GantryApp.RELEASE_GATE_JAR_CONTEXT, fakeReleaseGateJar.toString(),
+                            ReleasePipelineSettings.SERVICES_CONTEXT, contextAndMessage[0]))),
+                    Map.of(), CDK_DIR, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+            assertThat(status).isEqualTo(1);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains(contextAndMessage[1]).doesNotContain("Exception");
+            assertThat(dir.resolve(contextAndMessage[0] + ".out/manifest.json")).doesNotExist();
+        }
+    }
+
+    @Test
     void stackIsNamedGantryAndEnvironmentAgnosticWithoutCdkDefaults() {
         GantryStack stack = build(new App(appProps(workDir.resolve("agnostic.out"))), Map.of());
 
@@ -304,6 +389,12 @@ class GantryAppTest {
                     .anySatisfy(asset -> assertThat(asset.resolve("lib/gantry-release-gate-lambda.jar"))
                             .hasSameBinaryContentAs(defaults.releaseGateJar()));
         }
+    }
+
+    private static String logicalIdOf(Template template, String type, String idPrefix) {
+        List<String> ids = template.findResources(type).keySet().stream().filter(id -> id.startsWith(idPrefix)).toList();
+        assertThat(ids).hasSize(1);
+        return ids.get(0);
     }
 
     @SuppressWarnings("unchecked")

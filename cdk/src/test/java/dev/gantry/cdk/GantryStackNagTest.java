@@ -7,6 +7,7 @@ import io.github.cdklabs.cdknag.NagPackProps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -82,32 +83,99 @@ class GantryStackNagTest {
             Map.entry("/Gantry/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource" + REVISION_WILDCARD + "staging/payments-api/*]",
                     REVISION_IDS));
 
+    private static final String PIPELINE = "/Gantry/ReleasePipeline-payments-api/";
+
+    private static final String ARTIFACT_OBJECTS = "Resource::<ReleasePipelinepaymentsapiArtifactsBucketF7B175E2.Arn>/*";
+
+    private static final String ARTIFACT_GRANT = "the CDK's grant on the pipeline's own artifacts bucket, which holds nothing but "
+            + "this pipeline's run artifacts under keys CodePipeline makes up per run; the action families are what CodePipeline "
+            + "does with them";
+
+    private static final String LIST_FUNCTIONS = "lambda:ListFunctions, which the Lambda invoke action needs, supports no "
+            + "resource-level permissions";
+
+    private static final String FUNCTION_QUALIFIERS = "InvokeFunction on Gantry's own function and its qualifiers (versions, "
+            + "aliases), which is how the CDK grants an invoke action; no other function";
+
+    /** What a release pipeline for payments-api ({@code -c releasePipelines=payments-api}) adds, and why it is accepted. */
+    private static final Map<String, String> ACCEPTED_FOR_PIPELINE = acceptedForPipeline();
+
+    private static Map<String, String> acceptedForPipeline() {
+        Map<String, String> accepted = new LinkedHashMap<>();
+        accepted.put("/Gantry/ReleaseSourceBucket/Resource AwsSolutions-S1", "uploads come only from principals the account's IAM "
+                + "allows, and each one is kept as an object version that starts a pipeline run, which CodePipeline records; "
+                + "access logs would need a second bucket, itself unlogged");
+        accepted.put(PIPELINE + "ArtifactsBucket/Resource AwsSolutions-S1", "only the pipeline's roles read and write run "
+                + "artifacts, which expire after 30 days; access logs would need a second bucket per pipeline, itself unlogged");
+        accepted.put(PIPELINE + "Build/Resource AwsSolutions-CB4", "the build's only output is imagedefinitions.json in the "
+                + "S3-encrypted artifacts bucket; a customer managed key per pipeline would keep no one else out");
+        String pipelineRole = PIPELINE + "Resource/Role/DefaultPolicy/Resource";
+        String buildRole = PIPELINE + "Build/Role/DefaultPolicy/Resource";
+        String sourceRole = PIPELINE + "Resource/Source/S3/CodePipelineActionRole/DefaultPolicy/Resource";
+        for (String role : List.of(pipelineRole, buildRole, sourceRole)) {
+            for (String action : List.of("s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:Abort*")) {
+                accepted.put(role + " AwsSolutions-IAM5[Action::" + action + "]", ARTIFACT_GRANT);
+            }
+            accepted.put(role + " AwsSolutions-IAM5[" + ARTIFACT_OBJECTS + "]", ARTIFACT_GRANT);
+        }
+        accepted.put(buildRole + " AwsSolutions-IAM5[Resource::*]", "ecr:GetAuthorizationToken supports no resource-level "
+                + "permissions; the push itself is allowed on the service's one repository");
+        accepted.put(buildRole + " AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:"
+                + "/aws/codebuild/<ReleasePipelinepaymentsapiBuild54B4BAC7>:*]", "the CDK grants every project its default log "
+                + "group, named after the project; the streams in it are named after builds, which do not exist yet");
+        for (String[] invoke : new String[][] {
+                {"Deploy-staging/Deploy", "EcsDeployPipelineDeploy8666663C"},
+                {"Gate-prod/Gate-payments-api-prod", "ReleaseGatesPipelineGate955F869C"},
+                {"Deploy-prod/Deploy", "EcsDeployPipelineDeploy8666663C"}}) {
+            String role = PIPELINE + "Resource/" + invoke[0] + "/CodePipelineActionRole/DefaultPolicy/Resource";
+            for (String action : List.of("s3:GetObject*", "s3:GetBucket*", "s3:List*")) {
+                accepted.put(role + " AwsSolutions-IAM5[Action::" + action + "]", ARTIFACT_GRANT);
+            }
+            accepted.put(role + " AwsSolutions-IAM5[" + ARTIFACT_OBJECTS + "]", ARTIFACT_GRANT);
+            accepted.put(role + " AwsSolutions-IAM5[Resource::*]", LIST_FUNCTIONS);
+            accepted.put(role + " AwsSolutions-IAM5[Resource::<" + invoke[1] + ".Arn>:*]", FUNCTION_QUALIFIERS);
+        }
+        return Map.copyOf(accepted);
+    }
+
     @TempDir
     static Path workDir;
 
     private static List<String> findings;
+    private static List<String> findingsWithPipeline;
 
     @BeforeAll
-    @SuppressWarnings("deprecation")
     static void check() throws IOException {
-        Path jar = Files.writeString(workDir.resolve("gantry-ecs-deploy-lambda.jar"), "stand-in for the shaded jar");
-        Path releaseGateJar = Files.writeString(workDir.resolve("gantry-release-gate-lambda.jar"), "stand-in for the release-gate jar");
-        Path example = Path.of("../examples/gantry.yml").toAbsolutePath().normalize();
-        App app = new App(AppProps.builder().outdir(workDir.resolve("cdk.out").toString()).build());
-        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(example, jar, releaseGateJar), Map.of());
-        Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(false).build()));
-
-        Annotations annotations = Annotations.fromStack(stack);
-        findings = Stream.concat(
-                        annotations.findError("*", Match.stringLikeRegexp("AwsSolutions-.*")).stream(),
-                        annotations.findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*")).stream())
-                .map(GantryStackNagTest::pathAndRule)
-                .toList();
+        findings = findings("plain.out", Map.of());
+        findingsWithPipeline = findings("pipeline.out", Map.of(ReleasePipelineSettings.SERVICES_CONTEXT, "payments-api"));
     }
 
     @Test
     void onlyTheAcceptedFindingsRemain() {
         assertThat(findings).containsExactlyInAnyOrderElementsOf(ACCEPTED.keySet());
+    }
+
+    @Test
+    void withAReleasePipelineOnlyTheAcceptedFindingsAndThePipelinesRemain() {
+        assertThat(findingsWithPipeline).containsExactlyInAnyOrderElementsOf(
+                Stream.concat(ACCEPTED.keySet().stream(), ACCEPTED_FOR_PIPELINE.keySet().stream()).toList());
+    }
+
+    @SuppressWarnings("deprecation")
+    private static List<String> findings(String outdir, Map<String, Object> context) throws IOException {
+        Path jar = Files.writeString(workDir.resolve("gantry-ecs-deploy-lambda.jar"), "stand-in for the shaded jar");
+        Path releaseGateJar = Files.writeString(workDir.resolve("gantry-release-gate-lambda.jar"), "stand-in for the release-gate jar");
+        Path example = Path.of("../examples/gantry.yml").toAbsolutePath().normalize();
+        App app = new App(AppProps.builder().outdir(workDir.resolve(outdir).toString()).context(context).build());
+        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(example, jar, releaseGateJar), Map.of());
+        Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(false).build()));
+
+        Annotations annotations = Annotations.fromStack(stack);
+        return Stream.concat(
+                        annotations.findError("*", Match.stringLikeRegexp("AwsSolutions-.*")).stream(),
+                        annotations.findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*")).stream())
+                .map(GantryStackNagTest::pathAndRule)
+                .toList();
     }
 
     // Annotations.find* still return the cx-api message type, which CDK has marked deprecated without a successor.
