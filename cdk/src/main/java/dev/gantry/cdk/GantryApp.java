@@ -40,6 +40,10 @@ import software.amazon.awscdk.Environment;
  *       {@value ReleasePipelineSettings#DEFAULT_BRANCH}.</li>
  * </ul>
  *
+ * <p>Context {@value #SLACK_BOT_TOKEN_SECRET_CONTEXT}: the ARN of the Secrets Manager secret holding the Slack bot token,
+ * for gates whose approvers include Slack user groups (the functions get the ARN, never the token); without it only
+ * approvers listed by user id count.
+ *
  * <p>An invalid configuration, a missing jar the stack needs or release-pipeline context the configuration cannot serve
  * ends synthesis with a message on stderr and exit status 1.
  */
@@ -50,6 +54,8 @@ public final class GantryApp {
     public static final String DEFAULT_CONFIG = "../examples/gantry.yml";
     public static final String DEFAULT_ECS_DEPLOY_JAR = "../functions/ecs-deploy/target/gantry-ecs-deploy-lambda.jar";
     public static final String RELEASE_GATE_JAR_CONTEXT = "releaseGateJar";
+    /** The ARN of the Secrets Manager secret holding the Slack bot token: gates with Slack user-group approvers read it. */
+    public static final String SLACK_BOT_TOKEN_SECRET_CONTEXT = "slackBotTokenSecretArn";
     public static final String DEFAULT_RELEASE_GATE_JAR = "../functions/release-gate/target/gantry-release-gate-lambda.jar";
 
     /** Set by the exec plugin to the module directory; Maven's working directory is wherever it was started. */
@@ -111,7 +117,7 @@ public final class GantryApp {
             }
         }
         return new GantryStack(app, STACK_ID, new GantryStackProps(config, inputs.configFile(), inputs.ecsDeployJar(),
-                inputs.releaseGateJar(), environment(environment), pipelines));
+                inputs.releaseGateJar(), environment(environment), pipelines, Inputs.context(app, SLACK_BOT_TOKEN_SECRET_CONTEXT)));
     }
 
     private static void requireJar(Path jar, String function, String contextKey) {

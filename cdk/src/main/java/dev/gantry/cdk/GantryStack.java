@@ -74,6 +74,7 @@ public final class GantryStack extends Stack {
                         .configFile(props.configFile())
                         .functionJar(props.ecsDeployJar())
                         .table(state.getTable())
+                        .slackBotTokenSecretArn(props.slackBotTokenSecretArn())
                         .build());
         if (ecsDeploy != null) {
             CfnOutput.Builder.create(this, PIPELINE_DEPLOY_FUNCTION_OUTPUT)
@@ -92,6 +93,7 @@ public final class GantryStack extends Stack {
                         .functionJar(props.releaseGateJar())
                         .table(state.getTable())
                         .failedInvocationQueue(ecsDeploy.getFailedInvocationQueue())
+                        .slackBotTokenSecretArn(props.slackBotTokenSecretArn())
                         .build());
         if (releaseGates != null) {
             CfnOutput.Builder.create(this, PIPELINE_GATE_FUNCTION_OUTPUT)

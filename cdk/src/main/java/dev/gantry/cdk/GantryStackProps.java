@@ -13,11 +13,18 @@ import software.amazon.awscdk.Environment;
  * @param ecsDeployJar the shaded ecs-deploy function jar
  * @param releaseGateJar the shaded release-gate function jar; read only when some environment names a gate
  * @param env the account and region to deploy to; {@code null} for an environment-agnostic stack
+ * @param slackBotTokenSecretArn the Secrets Manager secret holding the Slack bot token, for gates whose approvers
+ *     include Slack user groups; null when none
  * @param releasePipelines the services that get a release pipeline, and their source; {@link ReleasePipelineSettings#NONE}
  *     for none
  */
 public record GantryStackProps(GantryConfig config, Path configFile, Path ecsDeployJar, Path releaseGateJar, Environment env,
-        ReleasePipelineSettings releasePipelines) {
+        ReleasePipelineSettings releasePipelines, String slackBotTokenSecretArn) {
+
+    public GantryStackProps(GantryConfig config, Path configFile, Path ecsDeployJar, Path releaseGateJar, Environment env,
+            ReleasePipelineSettings releasePipelines) {
+        this(config, configFile, ecsDeployJar, releaseGateJar, env, releasePipelines, null);
+    }
 
     public GantryStackProps {
         Objects.requireNonNull(config, "config");

@@ -137,7 +137,7 @@ public final class EcsDeployAutomation extends Construct {
                     + "EcsDeployAutomation to deploy; add it only when 'services' is not empty");
         }
         ConfiguredTargets targets = new ConfiguredTargets(Stack.of(this), config);
-        GateCheckPermissions gateChecks = new GateCheckPermissions(Stack.of(this), config, props.table());
+        GateCheckPermissions gateChecks = new GateCheckPermissions(Stack.of(this), config, props.table(), props.slackBotTokenSecretArn());
         GantryFunction.Settings settings =
                 new GantryFunction.Settings(props.table(), props.memorySize(), props.timeout(), props.logRetention());
 

@@ -34,6 +34,7 @@ public final class EcsDeployAutomationProps {
     private final int memorySize;
     private final Duration timeout;
     private final RetentionDays logRetention;
+    private final String slackBotTokenSecretArn;
 
     private EcsDeployAutomationProps(Builder builder) {
         this.config = Objects.requireNonNull(builder.config, "config is required");
@@ -43,6 +44,7 @@ public final class EcsDeployAutomationProps {
         this.memorySize = builder.memorySize;
         this.timeout = builder.timeout;
         this.logRetention = builder.logRetention;
+        this.slackBotTokenSecretArn = builder.slackBotTokenSecretArn;
     }
 
     public static Builder builder() {
@@ -84,6 +86,11 @@ public final class EcsDeployAutomationProps {
         return logRetention;
     }
 
+    /** The Secrets Manager secret holding the Slack bot token, read by gates that let Slack user groups approve; null when none. */
+    public String slackBotTokenSecretArn() {
+        return slackBotTokenSecretArn;
+    }
+
     public static final class Builder {
         private GantryConfig config;
         private Path configFile;
@@ -92,6 +99,7 @@ public final class EcsDeployAutomationProps {
         private int memorySize = DEFAULT_MEMORY_MB;
         private Duration timeout = Duration.seconds(DEFAULT_TIMEOUT_SECONDS);
         private RetentionDays logRetention = RetentionDays.ONE_MONTH;
+        private String slackBotTokenSecretArn;
 
         private Builder() {}
 
@@ -137,6 +145,16 @@ public final class EcsDeployAutomationProps {
         }
 
         /** Default one month. */
+        /** @param slackBotTokenSecretArn the ARN of the secret holding the Slack bot token; optional */
+        public Builder slackBotTokenSecretArn(String slackBotTokenSecretArn) {
+            if (slackBotTokenSecretArn != null && !slackBotTokenSecretArn.startsWith("arn:")) {
+                throw new IllegalArgumentException("slackBotTokenSecretArn must be a Secrets Manager secret ARN, not '"
+                        + slackBotTokenSecretArn + "'");
+            }
+            this.slackBotTokenSecretArn = slackBotTokenSecretArn;
+            return this;
+        }
+
         public Builder logRetention(RetentionDays logRetention) {
             this.logRetention = Objects.requireNonNull(logRetention, "logRetention");
             return this;

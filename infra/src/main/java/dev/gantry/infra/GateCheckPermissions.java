@@ -34,10 +34,29 @@ final class GateCheckPermissions {
     private final ITable table;
     private final List<GateConfig> gatesInUse;
 
+    /** The variable naming the Slack bot token's secret to the functions; the same name their wiring reads. */
+    static final String SLACK_TOKEN_SECRET_ENV = "GANTRY_SLACK_TOKEN_SECRET_ARN";
+
+    private final String slackBotTokenSecretArn;
+
     GateCheckPermissions(Stack stack, GantryConfig config, ITable table) {
+        this(stack, config, table, null);
+    }
+
+    /**
+     * @param slackBotTokenSecretArn the Secrets Manager secret holding the Slack bot token, for gates that let Slack user
+     *     groups approve; null when there is none (then only approvers listed by user id count)
+     */
+    GateCheckPermissions(Stack stack, GantryConfig config, ITable table, String slackBotTokenSecretArn) {
         this.stack = stack;
         this.table = table;
         this.gatesInUse = gatesInUse(config);
+        this.slackBotTokenSecretArn = slackBotTokenSecretArn;
+    }
+
+    /** Whether a gate in use lets Slack user groups approve. */
+    boolean readsApproverGroups() {
+        return gatesInUse.stream().anyMatch(g -> g.approvals() != null && !g.approvals().groups().isEmpty());
     }
 
     /** True when some environment names a gate, so there is something to evaluate at all. */
@@ -63,6 +82,12 @@ final class GateCheckPermissions {
         }
         function.allow(List.of("ssm:GetCalendarState"), changeCalendarArns());
         function.allow(List.of("lambda:InvokeFunction"), customCheckFunctionArns());
+        if (readsApproverGroups() && slackBotTokenSecretArn != null) {
+            // The token itself never enters the template or the environment: only the secret's ARN does, and the
+            // function reads the value at run time.
+            function.function().addEnvironment(SLACK_TOKEN_SECRET_ENV, slackBotTokenSecretArn);
+            function.allow(List.of("secretsmanager:GetSecretValue"), List.of(slackBotTokenSecretArn));
+        }
     }
 
     /** Whether a gate in use watches alarms. */

@@ -89,7 +89,7 @@ public final class ReleaseGates extends Construct {
         }
         Stack stack = Stack.of(this);
         ConfiguredTargets targets = new ConfiguredTargets(stack, config);
-        GateCheckPermissions gateChecks = new GateCheckPermissions(stack, config, props.table());
+        GateCheckPermissions gateChecks = new GateCheckPermissions(stack, config, props.table(), props.slackBotTokenSecretArn());
         GantryFunction.Settings settings =
                 new GantryFunction.Settings(props.table(), props.memorySize(), props.timeout(), props.logRetention());
 

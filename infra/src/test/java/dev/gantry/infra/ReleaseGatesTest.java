@@ -279,6 +279,46 @@ class ReleaseGatesTest {
     }
 
     @Test
+    void gatesWithSlackGroupApproversGetTheBotTokensSecretArnAndMayReadThatSecretOnly(@TempDir Path dir) {
+        String secretArn = "arn:aws:secretsmanager:us-east-1:222222222222:secret:gantry/slack-bot-token-AbCdEf";
+        String withGroups = TestConfigs.GATE_WITHOUT_READS.replace("users: [U0EXAMPLE1]", "users: [U0EXAMPLE1]\n      groups: [S0EXAMPLE1]");
+        Stack stack = testStack(dir);
+        Path config = TestConfigs.write(dir, "gantry.yml", withGroups);
+        new ReleaseGates(stack, "ReleaseGates", ReleaseGatesProps.builder()
+                .config(TestConfigs.parse(withGroups))
+                .configFile(config)
+                .functionJar(jar)
+                .table(new GantryStateTable(stack, "State").getTable())
+                .failedInvocationQueue(new Queue(stack, "Failures"))
+                .slackBotTokenSecretArn(secretArn)
+                .build());
+        Template synthesized = Template.fromStack(stack);
+        TemplateJson json = new TemplateJson(synthesized);
+
+        synthesized.resourcePropertiesCountIs("AWS::Lambda::Function", Match.objectLike(Map.of("Environment", Map.of("Variables",
+                Match.objectLike(Map.of("GANTRY_SLACK_TOKEN_SECRET_ARN", secretArn))))), 2);
+        assertThat(json.statementsAllowing("secretsmanager:GetSecretValue")).hasSize(2)
+                .allSatisfy(statement -> assertThat(statement.resources()).containsExactly(secretArn));
+        assertThat(synthesized.toJSON().toString()).as("the token's value is never in the template").doesNotContain("xoxb-");
+    }
+
+    @Test
+    void withoutGroupApproversNoFunctionLearnsOfTheSlackSecret(@TempDir Path dir) {
+        Stack stack = testStack(dir);
+        Path config = TestConfigs.write(dir, "gantry.yml", TestConfigs.GATE_WITHOUT_READS);
+        new ReleaseGates(stack, "ReleaseGates", ReleaseGatesProps.builder()
+                .config(TestConfigs.parse(TestConfigs.GATE_WITHOUT_READS))
+                .configFile(config)
+                .functionJar(jar)
+                .table(new GantryStateTable(stack, "State").getTable())
+                .failedInvocationQueue(new Queue(stack, "Failures"))
+                .slackBotTokenSecretArn("arn:aws:secretsmanager:us-east-1:222222222222:secret:gantry/slack-bot-token-AbCdEf")
+                .build());
+
+        assertThat(new TemplateJson(Template.fromStack(stack)).statementsAllowing("secretsmanager:GetSecretValue")).isEmpty();
+    }
+
+    @Test
     void gateStageInvokesPipelineGateWithTheImageDefinitionsAndUserParametersTheFunctionReads(@TempDir Path dir) {
         Stack stack = testStack(dir);
         ReleaseGates gates = releaseGates(stack, TestConfigs.example(), TestConfigs.EXAMPLE, jar);

@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
@@ -107,6 +108,11 @@ public final class AwsClients {
     /** Lambda in the function's region: the functions that answer custom gate checks. */
     public LambdaClient lambda() {
         return LambdaClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
+    }
+
+    /** Secrets Manager in the function's region: the Slack bot token. */
+    public SecretsManagerClient secretsManager() {
+        return SecretsManagerClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
     }
 
     /** A setting the function can run without; empty when unset or blank. */

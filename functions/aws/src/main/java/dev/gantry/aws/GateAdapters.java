@@ -11,6 +11,10 @@ import dev.gantry.core.gate.GateService;
 import dev.gantry.core.gate.ServiceRevisions;
 import dev.gantry.core.release.ReleaseStore;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -24,10 +28,22 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 public final class GateAdapters {
 
+    /** ARN of the Secrets Manager secret holding the Slack bot token (scope {@code usergroups:read}). */
+    public static final String SLACK_TOKEN_SECRET_ARN_ENV = "GANTRY_SLACK_TOKEN_SECRET_ARN";
+
+    private static final Logger LOG = LoggerFactory.getLogger(GateAdapters.class);
+
     private GateAdapters() {}
 
+    /** The gate service without a directory of user groups: only approvers listed by user id count. */
     public static GateService gateService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, String table, ReleaseStore releases,
             Clock clock) {
+        return gateService(config, aws, dynamo, table, releases, clock, ApproverGroups.none());
+    }
+
+    /** @param groups resolves the user groups gates let approve; see {@link #slackBotToken} for when there is one */
+    public static GateService gateService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, String table, ReleaseStore releases,
+            Clock clock, ApproverGroups groups) {
         boolean alarms = config.gates().stream().anyMatch(g -> g.alarms() != null);
         boolean calendars = config.gates().stream().flatMap(g -> g.freezes().stream()).anyMatch(f -> f.changeCalendar() != null);
         boolean customLambdas = config.gates().stream().flatMap(g -> g.custom().stream()).anyMatch(c -> c.lambda() != null);
@@ -40,10 +56,29 @@ public final class GateAdapters {
                 calendars ? new SdkChangeCalendars(aws.ssm()) : (ChangeCalendars) calendar -> { throw unused("change calendars"); },
                 customChecks ? new SdkCustomChecks(customLambdas ? aws.lambda() : null)
                         : (CustomChecks) (check, question) -> { throw unused("custom checks"); },
-                // Slack user groups are resolved by the Slack adapter once Slack is wired; until then only users listed
-                // by id may approve, and the approvals check names each group it could not resolve.
-                ApproverGroups.none(),
+                groups,
                 clock);
+    }
+
+    /**
+     * The Slack bot token that resolves approver groups, read from the Secrets Manager secret named by
+     * {@value #SLACK_TOKEN_SECRET_ARN_ENV}; empty when that is unset or no gate lists {@code approvals.groups}, and
+     * then only approvers listed by user id count. No Secrets Manager client is built in that case, and the
+     * secret itself is read on first use, not here.
+     */
+    public static Optional<Supplier<String>> slackBotToken(GantryConfig config, AwsClients aws) {
+        boolean groupsListed = config.gates().stream().anyMatch(g -> g.approvals() != null && !g.approvals().groups().isEmpty());
+        if (!groupsListed) {
+            return Optional.empty();
+        }
+        Optional<String> secretArn = aws.optional(SLACK_TOKEN_SECRET_ARN_ENV);
+        if (secretArn.isEmpty()) {
+            // Not an error: a gate with users as well still works; but a gate with only groups can never be approved.
+            LOG.warn("gates list approvals.groups but {} is not set: those groups count as unknown, only users listed by id may approve",
+                    SLACK_TOKEN_SECRET_ARN_ENV);
+            return Optional.empty();
+        }
+        return Optional.of(new SecretsManagerSecret(aws.secretsManager(), secretArn.get().trim()));
     }
 
     /**

@@ -1,5 +1,6 @@
 /**
- * The Slack adapter: Web API client, Block Kit rendering of release threads and approval cards, and
- * verification of Slack's signed requests. It implements the notification ports of {@code dev.gantry.core}.
+ * The Slack adapter: the Slack Web API calls Gantry makes, behind ports of {@code dev.gantry.core}. Today that is the
+ * directory of the user groups a gate lets approve ({@link dev.gantry.slack.SlackApproverGroups}); release threads,
+ * approval cards and the verification of Slack's signed requests belong here too.
  */
 package dev.gantry.slack;

@@ -9,7 +9,9 @@ import dev.gantry.aws.SdkEcsGateway;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.deploy.DeployService;
+import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.gate.GateService;
+import dev.gantry.slack.SlackApproverGroups;
 import java.time.Clock;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -43,7 +45,16 @@ final class EcsDeployWiring {
             return null;
         }
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
-        return GateAdapters.gateService(config, aws, dynamo, table, new DynamoDbReleaseStore(dynamo, table), Clock.systemUTC());
+        Clock clock = Clock.systemUTC();
+        return GateAdapters.gateService(config, aws, dynamo, table, new DynamoDbReleaseStore(dynamo, table), clock,
+                approverGroups(config, aws, clock));
+    }
+
+    /** Slack user groups when some gate lists groups and the bot token's secret is configured; otherwise none. */
+    private static ApproverGroups approverGroups(GantryConfig config, AwsClients aws, Clock clock) {
+        return GateAdapters.slackBotToken(config, aws)
+                .<ApproverGroups>map(botToken -> new SlackApproverGroups(botToken, clock))
+                .orElse(ApproverGroups.none());
     }
 
     /** @param gates decides gated environments; null when the configuration has none */

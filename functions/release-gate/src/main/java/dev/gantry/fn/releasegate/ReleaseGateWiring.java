@@ -9,9 +9,11 @@ import dev.gantry.aws.SdkImageRegistry;
 import dev.gantry.aws.SdkPipelineJobs;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.gate.EcsHookGateService;
 import dev.gantry.core.gate.GateService;
 import dev.gantry.core.pipeline.PipelineGateService;
+import dev.gantry.slack.SlackApproverGroups;
 import java.time.Clock;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -50,6 +52,15 @@ final class ReleaseGateWiring {
     }
 
     private static GateService gateService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, String table) {
-        return GateAdapters.gateService(config, aws, dynamo, table, new DynamoDbReleaseStore(dynamo, table), Clock.systemUTC());
+        Clock clock = Clock.systemUTC();
+        return GateAdapters.gateService(config, aws, dynamo, table, new DynamoDbReleaseStore(dynamo, table), clock,
+                approverGroups(config, aws, clock));
+    }
+
+    /** Slack user groups when some gate lists groups and the bot token's secret is configured; otherwise none. */
+    private static ApproverGroups approverGroups(GantryConfig config, AwsClients aws, Clock clock) {
+        return GateAdapters.slackBotToken(config, aws)
+                .<ApproverGroups>map(botToken -> new SlackApproverGroups(botToken, clock))
+                .orElse(ApproverGroups.none());
     }
 }

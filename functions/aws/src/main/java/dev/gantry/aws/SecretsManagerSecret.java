@@ -1,0 +1,82 @@
+package dev.gantry.aws;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
+
+/**
+ * A secret's {@code SecretString}, read through Secrets Manager GetSecretValue on first use (never at init, so
+ * nothing secret is captured in a snapshot) and kept for {@link #CACHE_FOR}, so a rotated secret is picked up
+ * without a redeploy.
+ *
+ * <p>Errors: a refused or failed call, or a secret without a {@code SecretString}, throws
+ * {@link SecretUnavailableException} naming the secret, never carrying its value; the next call tries again.
+ */
+public final class SecretsManagerSecret implements Supplier<String> {
+
+    public static final Duration CACHE_FOR = Duration.ofMinutes(15);
+
+    private final SecretsManagerClient secretsManager;
+    private final String secretArn;
+    private final Clock clock;
+    private String value;
+    private Instant fetchedAt;
+
+    public SecretsManagerSecret(SecretsManagerClient secretsManager, String secretArn) {
+        this(secretsManager, secretArn, Clock.systemUTC());
+    }
+
+    public SecretsManagerSecret(SecretsManagerClient secretsManager, String secretArn, Clock clock) {
+        this.secretsManager = secretsManager;
+        this.secretArn = secretArn;
+        this.clock = clock;
+    }
+
+    /** Synchronized so that callers arriving together share one GetSecretValue. */
+    @Override
+    public synchronized String get() {
+        Instant now = clock.instant();
+        if (value == null || !now.isBefore(fetchedAt.plus(CACHE_FOR))) {
+            value = fetch();
+            fetchedAt = now;
+        }
+        return value;
+    }
+
+    private String fetch() {
+        GetSecretValueResponse response;
+        try {
+            response = secretsManager.getSecretValue(r -> r.secretId(secretArn));
+        } catch (AwsServiceException e) {
+            throw new SecretUnavailableException("Secrets Manager GetSecretValue for " + secretArn + " was refused: " + reason(e), e);
+        } catch (SdkException e) {
+            throw new SecretUnavailableException("Secrets Manager GetSecretValue for " + secretArn + " failed: " + e.getMessage(), e);
+        }
+        if (response.secretString() == null) {
+            throw new SecretUnavailableException("secret " + secretArn + " has no SecretString; binary secrets are not read", null);
+        }
+        return response.secretString();
+    }
+
+    /** An error without a code (a proxy's or load balancer's page, say) still says which HTTP status came back. */
+    private static String reason(AwsServiceException e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        if (code == null || code.isBlank()) {
+            return "HTTP " + e.statusCode();
+        }
+        String message = e.awsErrorDetails().errorMessage();
+        return message == null || message.isBlank() ? code : code + ": " + message;
+    }
+
+    /** A secret that could not be read; its message names the secret and never holds a secret value. */
+    public static final class SecretUnavailableException extends RuntimeException {
+        public SecretUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
