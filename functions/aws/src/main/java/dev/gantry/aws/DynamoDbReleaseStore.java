@@ -100,7 +100,11 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             return new Claim.Granted(release(key, response.attributes()));
         } catch (ConditionalCheckFailedException e) {
-            Release existing = release(key, e.item());
+            // The refusal should carry the record that refused us; under a burst of concurrent claims DynamoDB Local was
+            // seen to return it without its attributes. The record exists either way (that is why the condition failed),
+            // so it is read again, and if even that finds nothing readable it is held by whoever just created it.
+            Map<String, AttributeValue> refusing = e.hasItem() ? e.item() : Map.of();
+            Release existing = refusing.containsKey("status") ? release(key, refusing) : find(key).orElse(release);
             return existing.status() == ReleaseStatus.SERVICE_UPDATED ? new Claim.AlreadyDone(existing) : new Claim.HeldElsewhere(existing);
         } catch (SdkException e) {
             throw new ReleaseStoreException("claiming release " + key.id() + " in table " + table + " failed", e);
