@@ -9,6 +9,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -80,6 +81,11 @@ public final class AwsClients {
     /** CodePipeline in the function's region: a pipeline invokes functions in its own region. */
     public CodePipelineClient codePipeline() {
         return CodePipelineClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
+    }
+
+    /** CodeBuild in the function's region: the projects that rebuild images on a new base. */
+    public CodeBuildClient codeBuild() {
+        return CodeBuildClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
     }
 
     public EcrClient ecr(Region clientRegion) {
