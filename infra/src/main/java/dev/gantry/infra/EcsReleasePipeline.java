@@ -64,8 +64,9 @@ import software.constructs.Construct;
  *       other.</li>
  * </ol>
  *
- * <p>The pipeline runs in {@code SUPERSEDED} mode: a newer commit replaces a run still waiting at a gate, so the gate
- * always looks at the newest release. The gate is not told who triggered a run: neither source emits an author
+ * <p>The pipeline runs in {@code SUPERSEDED} mode: a newer run replaces an older one waiting to enter a stage, so
+ * commits that pile up behind the gate collapse into the newest. CodePipeline does not interrupt the run already in
+ * the gate stage; it stays there until the gate decides (or the action's 24 hours end). The gate is not told who triggered a run: neither source emits an author
  * (the GitHub source's variables are {@code AuthorDate, BranchName, CommitId, CommitMessage, ConnectionArn,
  * FullRepositoryName}), so the gate cannot keep a committer from approving their own change; its approval rules
  * (N of M) still apply.

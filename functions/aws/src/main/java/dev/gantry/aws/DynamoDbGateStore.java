@@ -306,6 +306,7 @@ public final class DynamoDbGateStore implements GateStore {
         item.put("gate", s(record.gate()));
         item.put("origin", s(record.origin().name()));
         item.put("image", s(record.image()));
+        putText(item, "arrival", record.arrival());
         putText(item, "tag", record.tag());
         putInstant(item, "pushedAt", record.pushedAt());
         item.put("triggeredBy", textList(record.triggeredBy()));
@@ -379,7 +380,8 @@ public final class DynamoDbGateStore implements GateStore {
                 text(item, "handoff"),
                 instant(item, "createdAt"),
                 instant(item, "updatedAt"),
-                Long.parseLong(item.get("version").n()));
+                Long.parseLong(item.get("version").n()),
+                text(item, "arrival"));
     }
 
     private static Approval decision(Map<String, AttributeValue> map) {

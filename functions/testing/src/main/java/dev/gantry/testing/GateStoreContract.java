@@ -69,7 +69,8 @@ public abstract class GateStoreContract {
     protected static GateRecord next(GateRecord record, GateStatus status, Instant dueAt) {
         return new GateRecord(record.key(), record.gate(), record.origin(), record.image(), record.tag(), record.pushedAt(),
                 record.triggeredBy(), status, record.reason(), record.state(), record.nextLook(), record.lastEvaluatedAt(), dueAt,
-                record.decisions(), record.evaluations(), record.handoff(), record.createdAt(), record.updatedAt(), record.version() + 1);
+                record.decisions(), record.evaluations(), record.handoff(), record.createdAt(), record.updatedAt(), record.version() + 1,
+                record.arrival());
     }
 
     /** A record with every field set, nanoseconds in its instants, and every kind of decision and check answer. */
@@ -96,7 +97,8 @@ public abstract class GateStoreContract {
                 List.of("U012ALICE", "ana@example.com", "arn:aws:iam::111111111111:role/release"), GateStatus.WAITING,
                 "waiting for approvals", new GateState(created.plusMillis(7), created.plusNanos(1)),
                 created.plusSeconds(90).plusNanos(5), created.plusSeconds(80).plusNanos(6), created.plusSeconds(90).plusNanos(7),
-                decisions, evaluations, "DEPLOYED: staging moved to revision 7", created, created.plusSeconds(80).plusNanos(8), 7);
+                decisions, evaluations, "DEPLOYED: staging moved to revision 7", created, created.plusSeconds(80).plusNanos(8), 7,
+                "event-6f2c1e0a-push");
     }
 
     /** A record with everything that may be absent left absent. */

@@ -27,6 +27,8 @@ final class ConfigValidator {
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}");
     private static final Pattern CODEBUILD_PROJECT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{1,254}");
     private static final Pattern PIPELINE = Pattern.compile("[A-Za-z0-9.@_-]{1,100}");
+    private static final Pattern IMAGE_PIPELINE_ARN = Pattern.compile(
+            "arn:aws[a-z-]*:imagebuilder:[a-z]{2}(-[a-z]+)+-\\d{1,2}:\\d{12}:image-pipeline/[a-z0-9_-]{1,128}");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Pattern SLACK_CHANNEL = Pattern.compile("#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{8,}");
     private static final Pattern SLACK_USER = Pattern.compile("[UW][A-Z0-9]{6,}");
@@ -50,6 +52,7 @@ final class ConfigValidator {
         validateGates();
         validateServices();
         validateBaseImages();
+        validateRebuilds();
         validateSlack();
         return ConfigLoader.sorted(problems);
     }
@@ -191,6 +194,7 @@ final class ConfigValidator {
         Map<String, String> baseByImage = new HashMap<>();
         Map<String, String> dependentByName = new HashMap<>();
         Map<String, List<Edge>> graph = new LinkedHashMap<>();
+        Map<String, String> baseByImagePipeline = new HashMap<>();
         for (int i = 0; i < config.baseImages().size(); i++) {
             BaseImageConfig base = config.baseImages().get(i);
             String at = "/baseImages/" + i;
@@ -211,6 +215,21 @@ final class ConfigValidator {
             }
             if (base.dependents().isEmpty()) {
                 problem(at + "/dependents", "missing: list the images built FROM this base");
+            }
+            if (base.schedule() != null) {
+                validateCron(at + "/schedule/cron", base.schedule().cron());
+            }
+            for (int j = 0; j < base.imageBuilderPipelines().size(); j++) {
+                String pipelineAt = at + "/imageBuilderPipelines/" + j;
+                String arn = base.imageBuilderPipelines().get(j);
+                if (required(pipelineAt, arn) && matches(pipelineAt, arn, IMAGE_PIPELINE_ARN,
+                        "an EC2 Image Builder image pipeline ARN (arn:aws:imagebuilder:<region>:<account>:image-pipeline/<name>)")) {
+                    // One pipeline's image can only be a new version of one base; two would rebuild against the wrong one.
+                    String first = baseByImagePipeline.putIfAbsent(arn, pipelineAt);
+                    if (first != null) {
+                        problem(pipelineAt, "image pipeline " + arn + " is already listed at line " + lines.lineOf(first));
+                    }
+                }
             }
             for (int j = 0; j < base.dependents().size(); j++) {
                 DependentConfig dependent = base.dependents().get(j);
@@ -301,6 +320,9 @@ final class ConfigValidator {
             positive(at + "/soak", gate.soak());
             positive(at + "/timeout", gate.timeout());
             positive(at + "/interval", gate.interval());
+            if (gate.minSteady().compareTo(gate.timeout()) >= 0) {
+                problem(at + "/minSteady", "must be shorter than the gate's timeout (" + gate.timeout() + "), or the gate can never pass");
+            }
             if (gate.minSteady().isNegative()) {
                 problem(at + "/minSteady", "must not be negative");
             }
@@ -343,13 +365,7 @@ final class ConfigValidator {
             return;
         }
         if (recurring) {
-            if (required(at + "/cron", freeze.cron())) {
-                try {
-                    UNIX_CRON.parse(freeze.cron()).validate();
-                } catch (IllegalArgumentException e) {
-                    problem(at + "/cron", "invalid cron expression '" + freeze.cron() + "': " + e.getMessage());
-                }
-            }
+            validateCron(at + "/cron", freeze.cron());
             if (freeze.duration() == null) {
                 problem(at + "/duration", "missing: how long each freeze lasts, e.g. 62h");
             } else {
@@ -364,6 +380,25 @@ final class ConfigValidator {
             } else if (!freeze.until().isAfter(freeze.from())) {
                 problem(at + "/until", "must be after 'from'");
             }
+        }
+    }
+
+    private void validateCron(String pointer, String cron) {
+        if (required(pointer, cron)) {
+            try {
+                UNIX_CRON.parse(cron).validate();
+            } catch (IllegalArgumentException e) {
+                problem(pointer, "invalid cron expression '" + cron + "': " + e.getMessage());
+            }
+        }
+    }
+
+    private void validateRebuilds() {
+        int max = config.rebuilds().maxConcurrentBuilds();
+        if (max < RebuildsConfig.MIN_CONCURRENT_BUILDS || max > RebuildsConfig.MAX_CONCURRENT_BUILDS) {
+            problem("/rebuilds/maxConcurrentBuilds", "must be " + RebuildsConfig.MIN_CONCURRENT_BUILDS + " to "
+                    + RebuildsConfig.MAX_CONCURRENT_BUILDS + ", was " + max + ": CodeBuild runs at most "
+                    + RebuildsConfig.MAX_CONCURRENT_BUILDS + " builds at once in an account by default");
         }
     }
 

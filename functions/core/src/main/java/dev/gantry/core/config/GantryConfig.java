@@ -15,18 +15,26 @@ import java.util.Optional;
  * @param baseImages golden images and the images built from them
  * @param services applications Gantry deploys, each with its environments in promotion order
  * @param gates named gates that environments refer to
+ * @param rebuilds how dependent images are rebuilt; {@link RebuildsConfig#DEFAULTS} when absent
  */
 public record GantryConfig(
         Integer version,
         SlackConfig slack,
         List<BaseImageConfig> baseImages,
         List<ServiceConfig> services,
-        List<GateConfig> gates) {
+        List<GateConfig> gates,
+        RebuildsConfig rebuilds) {
 
     public GantryConfig {
+        rebuilds = rebuilds == null ? RebuildsConfig.DEFAULTS : rebuilds;
         baseImages = baseImages == null ? List.of() : List.copyOf(baseImages);
         services = services == null ? List.of() : List.copyOf(services);
         gates = gates == null ? List.of() : List.copyOf(gates);
+    }
+
+    public GantryConfig(Integer version, SlackConfig slack, List<BaseImageConfig> baseImages, List<ServiceConfig> services,
+            List<GateConfig> gates) {
+        this(version, slack, baseImages, services, gates, null);
     }
 
     /** The services whose images live in {@code repositoryName}, in file order. */

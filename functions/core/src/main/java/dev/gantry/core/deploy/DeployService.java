@@ -289,7 +289,7 @@ public final class DeployService {
             ImageDigest digest, String invocationId) {
         ReleaseKey key = new ReleaseKey(service.name(), environment.name(), digest);
         GateRecord atGate = gates.evaluate(new GateSubject(key, request.image().render(), request.tag(), request.pushedAt(),
-                request.triggeredBy(), request.gateOrigin()));
+                request.triggeredBy(), request.gateOrigin(), request.eventId()));
         String gate = "gate '" + atGate.gate() + "'";
         return switch (atGate.status()) {
             case PASSED -> {

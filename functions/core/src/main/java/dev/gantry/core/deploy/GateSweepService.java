@@ -71,7 +71,10 @@ public final class GateSweepService {
             return new SweepReport.Line(record.key().id(), record.status(), record.reason());
         }
         DeployRequest request = new DeployRequest(record.key().service(), record.key().environment(), ImageReference.parse(record.image()),
-                record.tag(), "gate:" + record.key().id(), record.pushedAt(), record.triggeredBy(), GateOrigin.DEPLOY);
+                record.tag(),
+                // The arrival the gate answered, so the deploy is recognised as that round's hand-off, not a new arrival.
+                record.arrival() != null ? record.arrival() : "gate:" + record.key().id(), record.pushedAt(), record.triggeredBy(),
+                GateOrigin.DEPLOY);
         DeployReport report = deploys.deployAfterGate(request, invocationId);
         String outcome = report.outcomes().stream().map(o -> o.result() + ": " + o.reason()).reduce((a, b) -> a + "; " + b).orElse("nothing deployed");
         // Whatever the deploy answered (deployed, already running, skipped as older than what runs, refused for a veto),

@@ -89,7 +89,9 @@ public final class EcsHookGateService {
         Instant earliest = null;
         for (Map.Entry<ImageDigest, String> release : releases.entrySet()) {
             ReleaseKey key = new ReleaseKey(match.service().name(), match.environment().name(), release.getKey());
-            GateRecord record = gates.evaluate(new GateSubject(key, release.getValue(), null, null, List.of(), GateOrigin.ECS_HOOK),
+            GateRecord record = gates.evaluate(new GateSubject(key, release.getValue(), null, null, List.of(), GateOrigin.ECS_HOOK,
+                            // ECS creates a service revision per deployment: its callbacks ask about one round.
+                            targetServiceRevisionArn),
                     releases.keySet());
             String line = "gate '" + record.gate() + "' for " + key.id() + ": " + record.status() + " (" + record.reason() + ")";
             LOG.info("hook at {}: {}", lifecycleStage, line);

@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
  *       gate's {@code timeout} (default {@link GateConfig#DEFAULT_TIMEOUT}); this fails the release, unless the
  *       gate's {@code onTimeout} is {@code proceed}: then {@link GateVerdict.Outcome#PASSED}, saying so. A
  *       failed check is never overridden by the timeout action;</li>
+ *   <li>a change freeze holding the release restarts the timeout at every evaluation that finds it held, so a
+ *       freeze never fails a release by lasting longer than the timeout;</li>
  *   <li>otherwise {@link GateVerdict.Outcome#WAITING}, with the next look at the earliest of the waiting
  *       checks' next looks, the moment {@code minSteady} is reached, and the timeout. A wait never fails a
  *       release by itself.</li>
@@ -81,6 +83,13 @@ public final class GateEngine {
                     earliest(List.of(steadyAt, deadline), now), checks, state);
         }
 
+        // A release held by a change freeze is not waiting for an answer, it is told to wait: the timeout counts from
+        // the last evaluation that found it held, so a weekend freeze longer than the timeout never fails it.
+        boolean held = waits.stream().anyMatch(w -> w.check().equals(FreezeCheck.CHECK));
+        if (held) {
+            waitingSince = now;
+            deadline = now.plus(gate.timeout());
+        }
         GateState state = new GateState(null, waitingSince);
         String waitingFor = waits.stream().map(w -> w.check() + ": " + w.reason()).collect(Collectors.joining("; "));
         if (!now.isBefore(deadline)) {

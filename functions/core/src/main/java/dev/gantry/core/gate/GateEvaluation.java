@@ -52,12 +52,28 @@ public record GateEvaluation(Instant firstAt, Instant lastAt, int times, GateVer
             evidence = evidence == null ? List.of() : List.copyOf(evidence);
         }
 
+        /** Evidence lines kept per check: a prefix matching hundreds of alarms must not outgrow the 400 KB record. */
+        static final int MAX_EVIDENCE_LINES = 25;
+        static final int MAX_LINE_LENGTH = 300;
+
         static CheckSummary of(CheckResult result) {
             return switch (result) {
-                case CheckResult.Pass pass -> new CheckSummary(pass.check(), "PASS", null, pass.evidence());
-                case CheckResult.Wait wait -> new CheckSummary(wait.check(), "WAIT", wait.reason(), wait.evidence());
-                case CheckResult.Fail fail -> new CheckSummary(fail.check(), "FAIL", fail.reason(), fail.evidence());
+                case CheckResult.Pass pass -> new CheckSummary(pass.check(), "PASS", null, bounded(pass.evidence()));
+                case CheckResult.Wait wait -> new CheckSummary(wait.check(), "WAIT", clip(wait.reason()), bounded(wait.evidence()));
+                case CheckResult.Fail fail -> new CheckSummary(fail.check(), "FAIL", clip(fail.reason()), bounded(fail.evidence()));
             };
+        }
+
+        private static List<String> bounded(List<String> evidence) {
+            List<String> kept = new java.util.ArrayList<>(evidence.stream().limit(MAX_EVIDENCE_LINES).map(CheckSummary::clip).toList());
+            if (evidence.size() > MAX_EVIDENCE_LINES) {
+                kept.add("... and " + (evidence.size() - MAX_EVIDENCE_LINES) + " more lines");
+            }
+            return kept;
+        }
+
+        private static String clip(String line) {
+            return line == null || line.length() <= MAX_LINE_LENGTH ? line : line.substring(0, MAX_LINE_LENGTH - 1) + "…";
         }
     }
 }

@@ -33,6 +33,9 @@ import java.util.Objects;
  * @param createdAt when the release reached the gate
  * @param updatedAt last change
  * @param version incremented by every change; the store replaces a record only from the version it was read at
+ * @param arrival what brought the release to the gate this time (an event id, a pipeline job, an ECS deployment); a
+ *     decided record met by another arrival opens a new round, because a gate answers one arrival, not a digest
+ *     forever. Null when the caller did not say (then the stored round stands)
  */
 public record GateRecord(
         ReleaseKey key,
@@ -53,7 +56,8 @@ public record GateRecord(
         String handoff,
         Instant createdAt,
         Instant updatedAt,
-        long version) {
+        long version,
+        String arrival) {
 
     /**
      * Distinct answers kept per release: the first (how the wait began) and the newest. A day of waiting
@@ -76,11 +80,18 @@ public record GateRecord(
         reason = reason == null ? "" : reason;
     }
 
+    public GateRecord(ReleaseKey key, String gate, GateOrigin origin, String image, String tag, Instant pushedAt, List<String> triggeredBy,
+            GateStatus status, String reason, GateState state, Instant nextLook, Instant lastEvaluatedAt, Instant dueAt,
+            List<Approval> decisions, List<GateEvaluation> evaluations, String handoff, Instant createdAt, Instant updatedAt, long version) {
+        this(key, gate, origin, image, tag, pushedAt, triggeredBy, status, reason, state, nextLook, lastEvaluatedAt, dueAt, decisions,
+                evaluations, handoff, createdAt, updatedAt, version, null);
+    }
+
     /** A release that has just reached its gate: nothing evaluated, due at once. */
     public static GateRecord arriving(GateSubject subject, String gate, Instant now) {
         return new GateRecord(subject.key(), gate, subject.origin(), subject.image(), subject.tag(), subject.pushedAt(),
                 subject.triggeredBy(), GateStatus.WAITING, "not evaluated yet", GateState.INITIAL, now, null,
-                subject.origin() == GateOrigin.DEPLOY ? now : null, List.of(), List.of(), null, now, now, 0);
+                subject.origin() == GateOrigin.DEPLOY ? now : null, List.of(), List.of(), null, now, now, 0, subject.arrival());
     }
 
     /** The record after one evaluation. */
@@ -96,7 +107,7 @@ public record GateRecord(
             }
         }
         return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, newStatus, verdict.reason(), verdict.state(),
-                nextLookAt, now, newDueAt, decisions, history, handoff, createdAt, now, version + 1);
+                nextLookAt, now, newDueAt, decisions, history, handoff, createdAt, now, version + 1, arrival);
     }
 
     public GateRecord withDecision(Approval decision, Instant now) {
@@ -105,19 +116,34 @@ public record GateRecord(
         // A new decision can change the answer at once: the sweep looks again now, not at the old next look.
         Instant newDueAt = status == GateStatus.WAITING && origin == GateOrigin.DEPLOY ? now : dueAt;
         return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, status, reason, state, nextLook,
-                lastEvaluatedAt, newDueAt, all, evaluations, handoff, createdAt, now, version + 1);
+                lastEvaluatedAt, newDueAt, all, evaluations, handoff, createdAt, now, version + 1, arrival);
     }
 
     public GateRecord superseded(ImageDigest newer, Instant now) {
         return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, GateStatus.SUPERSEDED,
                 "replaced at the gate by a newer digest, " + newer.shortForm(), state, null, lastEvaluatedAt, null, decisions,
-                evaluations, handoff, createdAt, now, version + 1);
+                evaluations, handoff, createdAt, now, version + 1, arrival);
     }
 
     /** The passed release was handed to the deploy, which answered {@code outcome}. */
     public GateRecord handedOff(String outcome, Instant now) {
         return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, status, reason, state, nextLook,
-                lastEvaluatedAt, null, decisions, evaluations, outcome, createdAt, now, version + 1);
+                lastEvaluatedAt, null, decisions, evaluations, outcome, createdAt, now, version + 1, arrival);
+    }
+
+    /**
+     * A new round for a release whose gate already decided, brought back by another arrival (a re-run pipeline, a
+     * second push of the digest, an ECS deployment): the gate looks again from the start instead of repeating an
+     * old answer. Decisions and evaluations stay, as the audit trail and because unexpired approvals of the digest
+     * still count; who triggered it is the new arrival's, when it says.
+     */
+    public GateRecord reopened(GateSubject subject, Instant now) {
+        List<String> trigger = subject.triggeredBy().isEmpty() ? triggeredBy : subject.triggeredBy();
+        String why = "not evaluated yet: brought back (" + subject.arrival() + ") after it was " + status;
+        return new GateRecord(key, gate, subject.origin(), image, subject.tag() == null ? tag : subject.tag(),
+                subject.pushedAt() == null ? pushedAt : subject.pushedAt(), trigger, GateStatus.WAITING, why, GateState.INITIAL, now, null,
+                subject.origin() == GateOrigin.DEPLOY ? now : null, decisions, evaluations, null, createdAt, now, version + 1,
+                subject.arrival());
     }
 
     /** Whether a decision was recorded after the checks last ran: the stored answer may be out of date. */

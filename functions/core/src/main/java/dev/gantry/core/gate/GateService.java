@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -165,38 +166,75 @@ public final class GateService {
 
     /** What a stored record asks of the gate again, for the sweep and for decisions. */
     public static GateSubject subjectOf(GateRecord record) {
-        return new GateSubject(record.key(), record.image(), record.tag(), record.pushedAt(), record.triggeredBy(), record.origin());
+        return new GateSubject(record.key(), record.image(), record.tag(), record.pushedAt(), record.triggeredBy(), record.origin(),
+                record.arrival());
     }
 
     private GateRecord arrive(GateSubject subject, GateConfig gate, Set<ImageDigest> arrivingTogether) {
         Optional<GateRecord> existing = store.find(subject.key());
         if (existing.isPresent()) {
-            return existing.get();
+            GateRecord record = existing.get();
+            if (!isNewArrival(record, subject)) {
+                return record;
+            }
+            GateRecord reopened = change(subject.key(), current -> isNewArrival(current, subject)
+                    ? current.reopened(subject, clock.instant())
+                    : current);
+            if (reopened.status() == GateStatus.WAITING) {
+                LOG.info("release {} is back at gate '{}' ({}): a new round", subject.key().id(), gate.name(), subject.arrival());
+                return supersedeOrYield(reopened, arrivingTogether);
+            }
+            return reopened;
         }
         GateRecord fresh = GateRecord.arriving(subject, gate.name(), clock.instant());
         if (!store.create(fresh)) {
             return reread(subject.key());
         }
         LOG.info("release {} reached gate '{}'", subject.key().id(), gate.name());
-        supersedeOthers(subject, arrivingTogether);
-        return fresh;
+        return supersedeOrYield(fresh, arrivingTogether);
     }
 
-    private void supersedeOthers(GateSubject newest, Set<ImageDigest> arrivingTogether) {
-        for (GateRecord older : store.waiting(newest.key().service(), newest.key().environment())) {
-            if (older.key().equals(newest.key()) || arrivingTogether.contains(older.key().digest())) {
+    /** A decided round met by an arrival it did not answer: the gate must look again rather than repeat itself. */
+    private static boolean isNewArrival(GateRecord record, GateSubject subject) {
+        return record.status().decided() && subject.arrival() != null && !subject.arrival().equals(record.arrival());
+    }
+
+    /**
+     * Only the newest release waits at an environment's gate. Newest is by push time when both records know it, else by
+     * arrival at the gate, digest breaking ties: every caller orders the same two records the same way, so when two
+     * arrive at once exactly one of them keeps waiting, and a late, replayed event for an older digest does not push
+     * the newer one out.
+     *
+     * @return the arriving record as it stands afterwards: still waiting, or superseded by a newer one already there
+     */
+    private GateRecord supersedeOrYield(GateRecord arriving, Set<ImageDigest> arrivingTogether) {
+        for (GateRecord other : store.waiting(arriving.key().service(), arriving.key().environment())) {
+            if (other.key().equals(arriving.key()) || arrivingTogether.contains(other.key().digest())) {
                 continue;
             }
-            GateRecord result = change(older.key(), record -> record.status().decided()
-                    ? record
-                    : record.superseded(newest.key().digest(), clock.instant()));
+            boolean otherIsNewer = NEWEST_LAST.compare(other, arriving) > 0;
+            GateRecord older = otherIsNewer ? arriving : other;
+            ImageDigest newer = otherIsNewer ? other.key().digest() : arriving.key().digest();
+            GateRecord result = change(older.key(), record -> record.status().decided() ? record : record.superseded(newer, clock.instant()));
             if (result.status() == GateStatus.SUPERSEDED) {
-                LOG.info("release {} at gate '{}' superseded by {}", older.key().id(), older.gate(), newest.key().digest().shortForm());
+                LOG.info("release {} at gate '{}' superseded by {}", older.key().id(), older.gate(), newer.shortForm());
             } else {
                 LOG.info("release {} was decided ({}) before it could be superseded", older.key().id(), result.status());
             }
+            if (otherIsNewer) {
+                return result;
+            }
         }
+        return store.find(arriving.key()).orElse(arriving);
     }
+
+    private static final Comparator<GateRecord> NEWEST_LAST = (a, b) -> {
+        if (a.pushedAt() != null && b.pushedAt() != null && !a.pushedAt().equals(b.pushedAt())) {
+            return a.pushedAt().compareTo(b.pushedAt());
+        }
+        int byArrival = a.createdAt().compareTo(b.createdAt());
+        return byArrival != 0 ? byArrival : a.key().digest().value().compareTo(b.key().digest().value());
+    };
 
     private boolean dueForChecks(GateRecord record, GateConfig gate, Instant now) {
         if (record.lastEvaluatedAt() == null || record.decidedSinceLastEvaluation()) {

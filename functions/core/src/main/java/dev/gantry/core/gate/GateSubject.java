@@ -15,8 +15,15 @@ import java.util.Objects;
  * @param triggeredBy who set it going, as far as the event tells: Slack user ids, commit e-mail addresses or
  *     author names, IAM ARNs; empty when the event does not say (an ECR push never does)
  * @param origin what brought it to the gate
+ * @param arrival identifies this arrival (a push's event id, the first job of a pipeline run, an ECS service
+ *     deployment); null when the caller only asks again about the round already at the gate
  */
-public record GateSubject(ReleaseKey key, String image, String tag, Instant pushedAt, List<String> triggeredBy, GateOrigin origin) {
+public record GateSubject(ReleaseKey key, String image, String tag, Instant pushedAt, List<String> triggeredBy, GateOrigin origin,
+        String arrival) {
+
+    public GateSubject(ReleaseKey key, String image, String tag, Instant pushedAt, List<String> triggeredBy, GateOrigin origin) {
+        this(key, image, tag, pushedAt, triggeredBy, origin, null);
+    }
 
     public GateSubject {
         Objects.requireNonNull(key, "key");

@@ -79,6 +79,12 @@ public final class SoakCheck {
                         && r.createdAt().isAfter(release.createdAt())
                         && r.rolloutStatus() != RolloutStatus.ROLLED_BACK && r.rolloutStatus() != RolloutStatus.FAILED)
                 .min(Comparator.comparing(Release::createdAt));
+        if (replacement.isPresent() && replacement.get().rolloutStatus() != RolloutStatus.COMPLETED) {
+            // Still rolling out: it may yet roll back and leave this digest running, so the soak is not over either way.
+            evidence.add("a newer release, " + replacement.get().key().digest().shortForm() + ", is rolling out in " + where);
+            return CheckResult.waitUntil(CHECK, "a newer release is rolling out in " + where + "; the soak resumes if it rolls back",
+                    now.plus(interval), evidence);
+        }
         if (replacement.isPresent()) {
             Duration ran = Duration.between(started, replacement.get().createdAt());
             ran = ran.isNegative() ? Duration.ZERO : ran;

@@ -102,25 +102,28 @@ public final class PipelineGateService {
         HandedOverImages.Pinned pinned = images.pinned(job, service, environment);
         ImageDigest digest = new ImageDigest(pinned.image().digest());
         return new GateSubject(new ReleaseKey(service.name(), environment.name(), digest), pinned.image().render(),
-                pinned.tag().isEmpty() ? null : pinned.tag(), null, target.triggeredBy(), GateOrigin.PIPELINE);
+                pinned.tag().isEmpty() ? null : pinned.tag(), null, target.triggeredBy(), GateOrigin.PIPELINE, "pipeline-job:" + job.id());
     }
 
     private GateSubject continuedAsk(String token, PipelineTarget target) {
         ReleaseKey key = readToken(token);
+        String arrival = readArrival(token);
         if (!key.service().equals(target.service()) || !key.environment().equals(target.environment())) {
             throw new PipelineJobException(JobFailureType.JOB_FAILED, "the continuation token names " + key.id()
                     + ", not a release of " + target + " that this action gates");
         }
         GateRecord record = gates.find(key).orElseThrow(() -> new PipelineJobException(JobFailureType.JOB_FAILED,
                 "the continuation token names " + key.id() + ", which never reached its gate"));
-        return GateService.subjectOf(record);
+        GateSubject stored = GateService.subjectOf(record);
+        return new GateSubject(stored.key(), stored.image(), stored.tag(), stored.pushedAt(), stored.triggeredBy(), stored.origin(),
+                arrival != null ? arrival : stored.arrival());
     }
 
     private JobResult answer(PipelineJob job, GateRecord record) {
         String head = "gate '" + record.gate() + "' for " + record.key().id();
         return switch (record.status()) {
             case PASSED -> PipelineJobRunner.succeeded(job, head + " passed: " + record.reason() + evidence(record));
-            case WAITING -> PipelineJobRunner.continued(job, token(record.key()), head + " is waiting: " + record.reason()
+            case WAITING -> PipelineJobRunner.continued(job, token(record.key(), record.arrival()), head + " is waiting: " + record.reason()
                     + (record.nextLook() == null ? "" : "; looks again by " + record.nextLook()) + evidence(record));
             case FAILED -> PipelineJobRunner.failed(job, JobFailureType.JOB_FAILED, head + " refused the release: " + record.reason()
                     + evidence(record));
@@ -146,12 +149,29 @@ public final class PipelineGateService {
     }
 
     static String token(ReleaseKey key) {
+        return token(key, null);
+    }
+
+    /** @param arrival the round the action run waits on, so its continuation jobs keep asking about that round */
+    static String token(ReleaseKey key, String arrival) {
         ObjectNode token = JSON.createObjectNode()
                 .put("v", TOKEN_VERSION)
                 .put("service", key.service())
                 .put("environment", key.environment())
                 .put("digest", key.digest().value());
+        if (arrival != null) {
+            token.put("arrival", arrival);
+        }
         return token.toString();
+    }
+
+    private static String readArrival(String token) {
+        try {
+            JsonNode arrival = JSON.readTree(token).get("arrival");
+            return arrival == null || !arrival.isTextual() ? null : arrival.asText();
+        } catch (JsonProcessingException e) {
+            throw badToken("it is not JSON");
+        }
     }
 
     static ReleaseKey readToken(String token) {

@@ -14,11 +14,11 @@ import org.slf4j.LoggerFactory;
  * {@link JobLedger}, lets the action decide the result, puts it, and records it. Every Gantry action
  * (deploy, gate) runs its jobs through this one place.
  *
- * <p>A copy of the job that finds it completed, or held by a live invocation, does nothing. What cannot be
- * reported to the pipeline fails the invocation instead, so Lambda retries it and finally hands it to the
- * failure destination: {@link JobLedger.JobLedgerException} when the job cannot be claimed, and
- * {@link PipelineJobs.PipelineJobsException} when the result cannot be put (the lease is given up first, so
- * the retry takes over at once).
+ * <p>A copy of the job that finds it completed, or held by a live invocation, does nothing. A job that cannot be
+ * claimed ({@link JobLedger.JobLedgerException}) is failed in the pipeline with a message, and the invocation fails
+ * too; a result that cannot be put ({@link PipelineJobs.PipelineJobsException}) fails the invocation after giving the
+ * lease up. Failed invocations are not retried (decision 8): they land in the failure queue, and running the stage
+ * again is the retry.
  */
 public final class PipelineJobRunner {
 
@@ -40,7 +40,13 @@ public final class PipelineJobRunner {
      * @param decide the action: the job's result, never throwing for a problem with the job itself
      */
     public PipelineJobReport run(PipelineJob job, String invocationId, Function<PipelineJob, JobResult> decide) {
-        Claim claim = ledger.claim(job.id(), invocationId, clock.instant(), lease);
+        Claim claim;
+        try {
+            claim = ledger.claim(job.id(), invocationId, clock.instant(), lease);
+        } catch (JobLedger.JobLedgerException e) {
+            tellThePipeline(job, e);
+            throw e;
+        }
         return switch (claim) {
             case Claim.AlreadyDone done -> {
                 LOG.info("pipeline job {} already has its result: nothing to do", job.id());
@@ -55,6 +61,20 @@ public final class PipelineJobRunner {
             }
             case Claim.Granted granted -> complete(job, invocationId, decide.apply(job));
         };
+    }
+
+    /**
+     * Failed invocations are not retried (decision 8), so a job Gantry cannot even claim would otherwise wait out
+     * CodePipeline's 20 minutes with no word. It is failed with a message instead: without the claim, a second copy
+     * could put its own result, which CodePipeline refuses as already completed, so the worst case stays one result.
+     */
+    private void tellThePipeline(PipelineJob job, RuntimeException cause) {
+        try {
+            jobs.putFailure(job.id(), JobFailureType.JOB_FAILED, "Gantry could not record this job in its state table, so it did not run"
+                    + " it (" + job.access().scrub(cause.getMessage()) + "); retry the stage");
+        } catch (RuntimeException e) {
+            LOG.warn("pipeline job {}: could not tell the pipeline that the job could not be claimed", job.id(), e);
+        }
     }
 
     private PipelineJobReport complete(PipelineJob job, String owner, JobResult result) {

@@ -174,7 +174,7 @@ class ConfigLoaderTest {
                 """;
 
         assertRejectedWith(yaml, new ConfigProblem(2, "servics",
-                "unknown key 'servics'; expected one of: baseImages, gates, services, slack, version"));
+                "unknown key 'servics'; expected one of: baseImages, gates, rebuilds, services, slack, version"));
     }
 
     @Test
@@ -973,6 +973,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void rejectsAMinSteadyTheTimeoutNeverLeavesTimeFor() {
+        String yaml = """
+                version: 1
+                services:
+                  - name: app
+                    repository: team/app
+                    tagPolicy: { exact: stable }
+                    environments:
+                      - { name: staging, account: "111122223333", region: eu-west-1, cluster: c, service: app }
+                      - { name: prod, account: "111122223333", region: eu-west-1, cluster: p, service: app, gate: production }
+                gates:
+                  - name: production
+                    alarms: { names: [app-5xx] }
+                    minSteady: 2h
+                    timeout: 2h
+                """;
+
+        InvalidConfigException e = rejected(yaml);
+
+        assertThat(e.problems()).containsExactly(new ConfigProblem(12, "gates[0].minSteady",
+                "must be shorter than the gate's timeout (PT2H), or the gate can never pass"));
+    }
+
+    @Test
     void rejectsBlankAlarmNamesAndPrefixes() {
         String yaml = """
                 version: 1
@@ -1295,6 +1319,152 @@ class ConfigLoaderTest {
                 """.formatted(name);
 
         assertRejectedWith(yaml, new ConfigProblem(18, "slack.people.U024BE7LH[1]", "missing: an empty name stands for nobody"));
+    }
+
+    private static final String REBUILD_BASE = """
+            version: 1
+            baseImages:
+              - name: golden
+                repository: golden/java21
+                dependents:
+                  - name: app-image
+                    codebuild: app-image
+                    produces: team/app
+            """;
+
+    @Test
+    void readsRebuildScheduleImagePipelinesAndConcurrency() {
+        String yaml = """
+                version: 1
+                rebuilds:
+                  maxConcurrentBuilds: 25
+                baseImages:
+                  - name: golden
+                    repository: golden/java21
+                    schedule:
+                      cron: "0 3 * * MON"
+                      timezone: Europe/Berlin
+                    imageBuilderPipelines:
+                      - arn:aws:imagebuilder:eu-west-1:111111111111:image-pipeline/golden-java21
+                    dependents:
+                      - name: app-image
+                        codebuild: app-image
+                        produces: team/app
+                """;
+
+        GantryConfig config = ConfigLoader.parse(yaml, "gantry.yml");
+
+        BaseImageConfig base = config.baseImages().get(0);
+        assertThat(base.schedule()).isEqualTo(new BaseImageConfig.Schedule("0 3 * * MON", ZoneId.of("Europe/Berlin")));
+        assertThat(base.imageBuilderPipelines()).containsExactly("arn:aws:imagebuilder:eu-west-1:111111111111:image-pipeline/golden-java21");
+        assertThat(config.rebuilds().maxConcurrentBuilds()).isEqualTo(25);
+    }
+
+    @Test
+    void appliesRebuildDefaults() {
+        GantryConfig config = ConfigLoader.parse(REBUILD_BASE, "gantry.yml");
+
+        assertThat(config.rebuilds().maxConcurrentBuilds()).isEqualTo(10);
+        assertThat(config.baseImages().get(0).schedule()).isNull();
+        assertThat(config.baseImages().get(0).imageBuilderPipelines()).isEmpty();
+        assertThat(new BaseImageConfig.Schedule("0 3 * * MON", null).timezone()).isEqualTo(ZoneId.of("UTC"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 61, -1})
+    void rejectsConcurrentBuildsOutsideWhatCodeBuildRuns(int max) {
+        String yaml = REBUILD_BASE + """
+                rebuilds:
+                  maxConcurrentBuilds: %d
+                """.formatted(max);
+
+        assertRejectedWith(yaml, new ConfigProblem(10, "rebuilds.maxConcurrentBuilds", "must be 1 to 60, was " + max
+                + ": CodeBuild runs at most 60 builds at once in an account by default"));
+    }
+
+    @Test
+    void rejectsInvalidRebuildScheduleNamingItsLine() {
+        String yaml = """
+                version: 1
+                baseImages:
+                  - name: golden
+                    repository: golden/java21
+                    schedule:
+                      cron: "0 3 * *"
+                    dependents:
+                      - name: app-image
+                        codebuild: app-image
+                        produces: team/app
+                """;
+
+        assertRejected(yaml, 6, "baseImages[0].schedule.cron", "invalid cron expression '0 3 * *': ");
+    }
+
+    @Test
+    void rejectsRebuildScheduleWithoutCron() {
+        String yaml = """
+                version: 1
+                baseImages:
+                  - name: golden
+                    repository: golden/java21
+                    schedule:
+                      timezone: UTC
+                    dependents:
+                      - name: app-image
+                        codebuild: app-image
+                        produces: team/app
+                """;
+
+        // A missing key has no line of its own: the problem points at the block that lacks it.
+        assertRejectedWith(yaml, new ConfigProblem(5, "baseImages[0].schedule.cron", "missing"));
+    }
+
+    @Test
+    void rejectsImageBuilderPipelineThatIsNotAPipelineArn() {
+        String yaml = """
+                version: 1
+                baseImages:
+                  - name: golden
+                    repository: golden/java21
+                    imageBuilderPipelines:
+                      - arn:aws:imagebuilder:eu-west-1:111111111111:image/golden-java21/1.0.0/4
+                    dependents:
+                      - name: app-image
+                        codebuild: app-image
+                        produces: team/app
+                """;
+
+        assertRejectedWith(yaml, new ConfigProblem(6, "baseImages[0].imageBuilderPipelines[0]",
+                "'arn:aws:imagebuilder:eu-west-1:111111111111:image/golden-java21/1.0.0/4' is not an EC2 Image Builder image "
+                        + "pipeline ARN (arn:aws:imagebuilder:<region>:<account>:image-pipeline/<name>)"));
+    }
+
+    @Test
+    void rejectsImageBuilderPipelineListedForTwoBaseImages() {
+        String yaml = """
+                version: 1
+                baseImages:
+                  - name: golden
+                    repository: golden/java21
+                    imageBuilderPipelines:
+                      - arn:aws:imagebuilder:eu-west-1:111111111111:image-pipeline/golden
+                    dependents:
+                      - name: app-image
+                        codebuild: app-image
+                        produces: team/app
+                  - name: golden-debug
+                    repository: golden/java21
+                    tag: debug
+                    imageBuilderPipelines:
+                      - arn:aws:imagebuilder:eu-west-1:111111111111:image-pipeline/golden
+                    dependents:
+                      - name: debug-image
+                        codebuild: debug-image
+                        produces: team/debug
+                """;
+
+        assertRejectedWith(yaml, new ConfigProblem(15, "baseImages[1].imageBuilderPipelines[0]",
+                "image pipeline arn:aws:imagebuilder:eu-west-1:111111111111:image-pipeline/golden is already listed at line 6"));
     }
 
     private static InvalidConfigException rejected(String yaml) {

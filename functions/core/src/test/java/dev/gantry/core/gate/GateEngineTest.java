@@ -137,7 +137,7 @@ class GateEngineTest {
     @Test
     void timedOutVerdictFailsTheReleaseAndSaysWhatItWasStillWaitingFor() {
         // given
-        List<CheckResult> checks = List.of(CheckResult.waitUntil("freeze", "frozen until 2026-03-09T07:00:00Z", Instant.MAX, List.of()));
+        List<CheckResult> checks = List.of(CheckResult.waitUntil("approvals", "1 of 2 approvals", Instant.MAX, List.of()));
 
         // when
         GateVerdict verdict = engine.decide(NO_STEADY, checks, new GateState(null, T0), DEADLINE);
@@ -145,7 +145,25 @@ class GateEngineTest {
         // then
         assertThat(verdict.outcome()).isEqualTo(TIMED_OUT);
         assertThat(verdict.outcome().failsRelease()).isTrue();
-        assertThat(verdict.reason()).isEqualTo("waited PT4H (until 2026-03-02T13:00:00Z) and still freeze: frozen until 2026-03-09T07:00:00Z");
+        assertThat(verdict.reason()).isEqualTo("waited PT4H (until 2026-03-02T13:00:00Z) and still approvals: 1 of 2 approvals");
+    }
+
+    @Test
+    void aFreezeLongerThanTheTimeoutHoldsTheReleaseWithoutFailingIt() {
+        // given: a weekend freeze, far longer than the gate's 4 hours, holding a release that arrived at T0
+        List<CheckResult> frozen = List.of(CheckResult.waitUntil("freeze", "held until 2026-03-09T07:00:00Z",
+                Instant.parse("2026-03-09T07:00:00Z"), List.of()));
+        List<CheckResult> open = List.of(CheckResult.waitUntil("approvals", "1 of 2 approvals", Instant.MAX, List.of()));
+
+        // when: still frozen long past the deadline, then open, waiting for approvals
+        GateVerdict held = engine.decide(NO_STEADY, frozen, new GateState(null, T0), DEADLINE.plus(Duration.ofDays(2)));
+        GateVerdict afterFreeze = engine.decide(NO_STEADY, open, held.state(), DEADLINE.plus(Duration.ofDays(2)).plus(Duration.ofHours(3)));
+        GateVerdict timedOut = engine.decide(NO_STEADY, open, held.state(), DEADLINE.plus(Duration.ofDays(2)).plus(Duration.ofHours(4)));
+
+        // then: the timeout counts from the last evaluation that found it held
+        assertThat(held.outcome()).isEqualTo(WAITING);
+        assertThat(afterFreeze.outcome()).isEqualTo(WAITING);
+        assertThat(timedOut.outcome()).isEqualTo(TIMED_OUT);
     }
 
     @Test

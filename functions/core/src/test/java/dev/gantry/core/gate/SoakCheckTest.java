@@ -150,6 +150,11 @@ class SoakCheckTest {
                         List.of(okSince(FIVE_XX, minutesAgo(25))), false,
                         Kind.WAIT, "soaking in staging until 2026-03-02T12:05:00Z", NOW.plus(Duration.ofMinutes(5)),
                         "alarm payments-api-5xx changed state at 2026-03-02T11:35:00Z: quiet since then"),
+                row("a newer release still rolling out in staging may roll back: the soak waits instead of failing",
+                        List.of(release(NEWER, SERVICE_UPDATED, IN_PROGRESS, minutesAgo(30), minutesAgo(30)), completedIn(DIGEST, completed)),
+                        quiet(), false,
+                        Kind.WAIT, "a newer release is rolling out in staging; the soak resumes if it rolls back", NOW.plus(INTERVAL),
+                        "a newer release, bbbbbbbbbbbb, is rolling out in staging"),
                 row("the digest staging ran before this one is no replacement",
                         List.of(completedIn(DIGEST, completed), completedIn(OLDER, hoursAgo(5))), quiet(), false,
                         Kind.PASS, null, null, "quiet in staging since 2026-03-02T11:20:00Z, PT40M of PT30M"));

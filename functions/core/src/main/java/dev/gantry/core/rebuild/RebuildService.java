@@ -1,0 +1,428 @@
+package dev.gantry.core.rebuild;
+
+import dev.gantry.core.config.BaseImageConfig;
+import dev.gantry.core.config.DependentConfig;
+import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.image.ImageDigest;
+import dev.gantry.core.image.ImagePush;
+import dev.gantry.core.image.ImageReference;
+import dev.gantry.core.image.ImageRegistry;
+import dev.gantry.core.rebuild.BuildRunner.BuildTarget;
+import dev.gantry.core.rebuild.RebuildOutcome.Action;
+import dev.gantry.core.rebuild.RebuildReport.Result;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Rebuilds the images built FROM a base image when the base changes: each dependent once per base digest, wave by
+ * wave (a dependent that is itself a base continues the cascade when its own new image is pushed), at most
+ * {@code rebuilds.maxConcurrentBuilds} builds at once across all runs.
+ *
+ * <p>Every entry point enqueues what it must and then fills the free slots from the oldest pending rebuilds, its own
+ * run's first. A rebuild that could not start for want of capacity stays pending; the next finished build or the
+ * next {@link #resume} (a scheduled sweep) tries again, which is also how a start interrupted by a dying invocation is
+ * taken over once its lease runs out.
+ */
+public final class RebuildService {
+
+    /** Outlives the function's timeout, so a live invocation never loses a start it is making (decision 3's rule). */
+    static final Duration START_LEASE = Duration.ofSeconds(90);
+    /** Starts that failed for a reason other than capacity or a missing target, before the rebuild is given up. */
+    static final int MAX_START_ATTEMPTS = 5;
+
+    public static final String BASE_IMAGE_VARIABLE = "BASE_IMAGE";
+    public static final String BASE_DIGEST_VARIABLE = "BASE_DIGEST";
+
+    private final GantryConfig config;
+    private final LineageGraph graph;
+    private final RebuildLedger ledger;
+    private final BuildRunner builds;
+    private final ImageLabels labels;
+    private final ImageRegistry registry;
+    private final String account;
+    private final String region;
+    private final Clock clock;
+
+    /**
+     * @param registry where scheduled, manual and Image Builder rebuilds read the digest a base's tag points at
+     * @param account the account of the ECR registry holding the base images
+     * @param region the region of that registry
+     */
+    public RebuildService(GantryConfig config, RebuildLedger ledger, BuildRunner builds, ImageLabels labels,
+            ImageRegistry registry, String account, String region, Clock clock) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.graph = LineageGraph.of(config);
+        this.ledger = Objects.requireNonNull(ledger, "ledger");
+        this.builds = Objects.requireNonNull(builds, "builds");
+        this.labels = Objects.requireNonNull(labels, "labels");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.account = Objects.requireNonNull(account, "account");
+        this.region = Objects.requireNonNull(region, "region");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * A push to ECR. A child image some dependent produces has its lineage recorded from its labels; a push of a base
+     * image's repository under its tag rebuilds the base's dependents (the next wave, when the base is itself a
+     * rebuilt child).
+     */
+    public RebuildReport onImagePush(ImagePush push) {
+        String trigger = "ECR push " + push.repository() + (push.tag() == null ? "" : ":" + push.tag());
+        if (!push.isSuccessfulPush()) {
+            return RebuildReport.ignored(trigger, "not a successful push (" + push.action() + " " + push.result() + ")");
+        }
+        ImageDigest digest;
+        try {
+            digest = ImageDigest.parse(push.digest());
+        } catch (ImageDigest.InvalidDigestException e) {
+            return RebuildReport.ignored(trigger, e.getMessage());
+        }
+        Optional<Rebuild> parent = recordLineage(push, digest);
+        if (push.tag() == null) {
+            return RebuildReport.ignored(trigger, "an untagged push is no base image's new version");
+        }
+        Optional<BaseImageConfig> base = graph.base(push.repository(), push.tag());
+        if (base.isEmpty()) {
+            List<BaseImageConfig> ofRepository = graph.basesOfRepository(push.repository());
+            return RebuildReport.ignored(trigger, ofRepository.isEmpty()
+                    ? push.repository() + " is no base image's repository"
+                    : "tag '" + push.tag() + "' is not the tag of base image " + ofRepository.get(0).name() + " ('"
+                            + ofRepository.get(0).tag() + "')");
+        }
+        String baseImage = ImageReference.ecr(push.account(), push.region(), push.repository(), digest).render();
+        return plan(base.get(), digest, baseImage, RebuildKey.ON_NEW_BASE, trigger, parent);
+    }
+
+    /** AVAILABLE: a new base version, as if pushed; FAILED: reported, nothing rebuilt; any other state: nothing. */
+    public RebuildReport onImageBuilderImage(ImageBuilderImage image) {
+        String trigger = "EC2 Image Builder image " + image.imageArn();
+        Optional<BaseImageConfig> base = Optional.ofNullable(image.pipelineArn()).flatMap(graph::baseOfImagePipeline);
+        if (base.isEmpty()) {
+            return RebuildReport.ignored(trigger, "pipeline " + image.pipelineArn() + " builds no configured base image");
+        }
+        switch (String.valueOf(image.state())) {
+            case "AVAILABLE" -> {
+                if (image.digest() == null) {
+                    return rebuildCurrent(base.get(), RebuildKey.ON_NEW_BASE, trigger);
+                }
+                ImageDigest digest;
+                try {
+                    digest = ImageDigest.parse(image.digest());
+                } catch (ImageDigest.InvalidDigestException e) {
+                    return RebuildReport.ignored(trigger, e.getMessage());
+                }
+                return plan(base.get(), digest, baseImage(base.get(), digest), RebuildKey.ON_NEW_BASE, trigger, Optional.empty());
+            }
+            case "FAILED" -> {
+                return new RebuildReport(Result.BASE_FAILED, trigger, null, null, 0, 0, 0, List.of(),
+                        "base image " + base.get().name() + " failed to build in EC2 Image Builder ("
+                                + (image.reason() == null ? "no reason given" : image.reason()) + "): nothing is rebuilt");
+            }
+            default -> {
+                return RebuildReport.ignored(trigger, "the image is " + image.state() + "; only AVAILABLE images are new bases");
+            }
+        }
+    }
+
+    /**
+     * The base's schedule fired: its dependents are rebuilt on its current digest, changed or not, so they pick up
+     * their own patches.
+     *
+     * @param scheduledFor the schedule's time for this firing; a repeated delivery of the same firing rebuilds once
+     */
+    public RebuildReport onScheduledRebuild(String baseName, Instant scheduledFor) {
+        String trigger = "schedule of " + baseName + " at " + scheduledFor;
+        return graph.base(baseName)
+                .map(base -> rebuildCurrent(base, "schedule@" + scheduledFor, trigger))
+                .orElseGet(() -> RebuildReport.ignored(trigger, "no base image named '" + baseName + "'"));
+    }
+
+    /**
+     * Someone asked for the base's dependents to be rebuilt on its current digest.
+     *
+     * @param requestId identifies the request (Slack's trigger id, say), so a retried request rebuilds once
+     */
+    public RebuildReport rebuildManually(String baseName, String requestedBy, String reason, String requestId) {
+        Objects.requireNonNull(requestId, "requestId");
+        String trigger = "manual by " + requestedBy + (reason == null || reason.isBlank() ? "" : ": " + reason);
+        return graph.base(baseName)
+                .map(base -> rebuildCurrent(base, "manual@" + requestId, trigger))
+                .orElseGet(() -> RebuildReport.ignored(trigger, "no base image named '" + baseName + "'"));
+    }
+
+    /**
+     * A build (or pipeline execution) ended. A rebuild's slot is freed and the oldest pending rebuilds take the free
+     * slots, its own run's first; builds Gantry did not start are ignored.
+     */
+    public RebuildReport onBuildFinished(String buildId, boolean succeeded, String reason) {
+        String trigger = "build " + buildId + (succeeded ? " succeeded" : " failed");
+        Optional<Rebuild> found = ledger.findByBuildId(buildId);
+        if (found.isEmpty()) {
+            return RebuildReport.ignored(trigger, "build " + buildId + " is no rebuild Gantry started");
+        }
+        Map<RebuildKey, RebuildOutcome> outcomes = new LinkedHashMap<>();
+        Rebuild rebuild = found.get();
+        while (rebuild.status().inFlight()) {
+            Rebuild settled = succeeded
+                    ? rebuild.settled(RebuildStatus.SUCCEEDED, null, clock.instant())
+                    : rebuild.settled(RebuildStatus.FAILED, "the build failed" + (reason == null ? "" : ": " + reason), clock.instant());
+            if (ledger.releaseSlot(settled)) {
+                outcomes.put(settled.key(), RebuildOutcome.of(settled, Action.FINISHED,
+                        (succeeded ? "build " + buildId + " succeeded" : settled.reason())));
+                break;
+            }
+            rebuild = ledger.find(rebuild.key()).orElseThrow(); // a duplicate event recorded it first
+        }
+        if (outcomes.isEmpty()) {
+            outcomes.put(rebuild.key(), RebuildOutcome.of(rebuild, Action.ALREADY_PLANNED, "already " + rebuild.status()));
+        }
+        fill(rebuild.run(), outcomes);
+        return report(rebuild.run(), rebuild.root(), rebuild.wave(), trigger, outcomes);
+    }
+
+    /**
+     * Takes over starts whose invocation died (their lease ran out) and fills free slots; meant for a schedule, so
+     * that rebuilds deferred for capacity, or left behind by a lost event, still start.
+     */
+    public RebuildReport resume() {
+        Map<RebuildKey, RebuildOutcome> outcomes = new LinkedHashMap<>();
+        fill(null, outcomes);
+        return new RebuildReport(Result.REBUILDING, "sweep", null, null, 0, 0, 0, List.copyOf(outcomes.values()), null);
+    }
+
+    private RebuildReport rebuildCurrent(BaseImageConfig base, String occasion, String trigger) {
+        ImageReference tagged = new ImageReference(registryHost(), base.repository(), base.tag(), null);
+        ImageDigest digest;
+        try {
+            digest = registry.digestOf(tagged);
+        } catch (ImageRegistry.ImageNotFoundException e) {
+            return RebuildReport.ignored(trigger, "no image " + tagged.render() + " to rebuild on: " + e.getMessage());
+        }
+        return plan(base, digest, baseImage(base, digest), occasion, trigger, Optional.empty());
+    }
+
+    private RebuildReport plan(BaseImageConfig base, ImageDigest digest, String baseImage, String occasion, String trigger,
+            Optional<Rebuild> parent) {
+        Instant now = clock.instant();
+        RunKey run = new RunKey(base.repository(), digest, occasion);
+        RunKey root = parent.map(Rebuild::root).orElse(run);
+        int wave = parent.map(p -> p.wave() + 1).orElse(1);
+        Map<RebuildKey, RebuildOutcome> outcomes = new LinkedHashMap<>();
+        List<Rebuild> queued = new ArrayList<>();
+        for (DependentConfig dependent : graph.dependents(base)) {
+            RebuildKey key = new RebuildKey(dependent.name(), digest, occasion);
+            Rebuild pending = Rebuild.pending(key, base.repository(), baseImage, targetOf(dependent), dependent.produces(), root,
+                    wave, trigger, now);
+            if (ledger.enqueue(pending)) {
+                queued.add(pending);
+                outcomes.put(key, null); // keeps file order; filled in below
+            } else {
+                Rebuild existing = ledger.find(key).orElse(pending);
+                outcomes.put(key, RebuildOutcome.of(existing, Action.ALREADY_PLANNED,
+                        "already " + existing.status().name().toLowerCase() + " for this base digest"));
+            }
+        }
+        fill(run, outcomes);
+        for (Rebuild pending : queued) {
+            if (outcomes.get(pending.key()) == null) {
+                Rebuild current = ledger.find(pending.key()).orElse(pending);
+                outcomes.put(pending.key(), RebuildOutcome.of(current, Action.QUEUED, "queued: all "
+                        + config.rebuilds().maxConcurrentBuilds() + " build slots are in use; it starts when a build finishes"));
+            }
+        }
+        return report(run, root, wave, trigger, outcomes);
+    }
+
+    private RebuildReport report(RunKey run, RunKey root, int wave, String trigger, Map<RebuildKey, RebuildOutcome> outcomes) {
+        BaseImageConfig rootBase = rootBase(root, run);
+        return new RebuildReport(Result.REBUILDING, trigger, run, root, graph.descendants(rootBase).size(), wave,
+                Math.max(wave, graph.depth(rootBase)), outcomes.values().stream().filter(Objects::nonNull).toList(), null);
+    }
+
+    /** The base image a cascade began with: of the root repository's base images, the one this run descends from. */
+    private BaseImageConfig rootBase(RunKey root, RunKey run) {
+        List<BaseImageConfig> candidates = graph.basesOfRepository(root.baseRepository());
+        List<BaseImageConfig> ofRun = graph.basesOfRepository(run.baseRepository());
+        return candidates.stream()
+                .filter(b -> root.equals(run) || ofRun.stream().anyMatch(r -> r.dependents().stream()
+                        .anyMatch(d -> graph.waveOf(b, d.name()).isPresent())))
+                .findFirst()
+                .orElse(ofRun.isEmpty() ? candidates.get(0) : ofRun.get(0));
+    }
+
+    /**
+     * When the pushed image is some dependent's product and says which base digest it was built on, remembers that,
+     * and answers the rebuild that produced it: the parent that places this image's own dependents in the next wave.
+     */
+    private Optional<Rebuild> recordLineage(ImagePush push, ImageDigest digest) {
+        List<DependentConfig> producers = graph.producersOf(push.repository());
+        if (producers.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<ImageDigest> baseDigest;
+        try {
+            baseDigest = labels.baseDigest(push.account(), push.region(), push.repository(), digest.value())
+                    .flatMap(RebuildService::digestOrEmpty);
+        } catch (ImageLabels.ImageLabelsException e) {
+            // Lineage is knowledge, not a precondition: the push still rebuilds what it must.
+            return Optional.empty();
+        }
+        if (baseDigest.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Rebuild> parent = producers.stream()
+                .flatMap(p -> ledger.find(p.name(), baseDigest.get()).stream())
+                .reduce((first, second) -> second);
+        String baseRepository = parent.map(Rebuild::baseRepository)
+                .orElseGet(() -> graph.baseOf(producers.get(0).name()).map(BaseImageConfig::repository).orElseThrow());
+        ledger.recordLineage(new ImageLineage(push.repository(), digest, baseRepository, baseDigest.get(),
+                ImageLineage.Source.LABELS, clock.instant()));
+        return parent;
+    }
+
+    private static Optional<ImageDigest> digestOrEmpty(String text) {
+        try {
+            return Optional.of(ImageDigest.parse(text));
+        } catch (ImageDigest.InvalidDigestException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Reclaims stalled starts, then starts the oldest pending rebuilds ({@code preferred}'s first) while slots are free. */
+    private void fill(RunKey preferred, Map<RebuildKey, RebuildOutcome> outcomes) {
+        int max = config.rebuilds().maxConcurrentBuilds();
+        Instant now = clock.instant();
+        for (Rebuild stalled : ledger.stalled(now, max)) {
+            Rebuild takenOver = stalled.starting(now.plus(START_LEASE), now);
+            if (ledger.replace(takenOver) && !start(takenOver, outcomes)) {
+                return;
+            }
+        }
+        Set<RebuildKey> tried = new HashSet<>();
+        while (true) {
+            Optional<Rebuild> next = nextPending(preferred, tried);
+            if (next.isEmpty()) {
+                return;
+            }
+            tried.add(next.get().key());
+            Rebuild starting = next.get().starting(now.plus(START_LEASE), now);
+            switch (ledger.takeSlot(starting, max)) {
+                case FULL -> {
+                    return;
+                }
+                case CONFLICT -> {
+                    // another invocation moved it first; the next candidate is read afresh
+                }
+                case TAKEN -> {
+                    if (!start(starting, outcomes)) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private Optional<Rebuild> nextPending(RunKey preferred, Set<RebuildKey> tried) {
+        // Asking for one more than already tried always reaches an untried one, if any is left.
+        if (preferred != null) {
+            Optional<Rebuild> own = ledger.pending(preferred, tried.size() + 1).stream()
+                    .filter(r -> !tried.contains(r.key())).findFirst();
+            if (own.isPresent()) {
+                return own;
+            }
+        }
+        return ledger.pending(tried.size() + 1).stream().filter(r -> !tried.contains(r.key())).findFirst();
+    }
+
+    /** Starts a rebuild that holds a slot. @return false when the build service is out of capacity, so nothing else should try now */
+    private boolean start(Rebuild starting, Map<RebuildKey, RebuildOutcome> outcomes) {
+        Map<String, String> variables = Map.of(
+                BASE_IMAGE_VARIABLE, starting.baseImage(),
+                BASE_DIGEST_VARIABLE, starting.key().baseDigest().value());
+        String buildId;
+        try {
+            buildId = builds.start(starting.target(), variables, idempotencyToken(starting.key()));
+        } catch (BuildRunner.CapacityExceededException e) {
+            settle(starting, RebuildStatus.PENDING, "deferred: the account runs as many builds as it may; tried again when a "
+                    + "build finishes or at the next sweep", Action.DEFERRED, outcomes);
+            return false;
+        } catch (BuildRunner.BuildTargetNotFoundException e) {
+            settle(starting, RebuildStatus.FAILED, describe(starting.target()) + " does not exist: fix dependent '"
+                    + starting.dependent() + "' in gantry.yml, then rebuild it manually", Action.FAILED, outcomes);
+            return true;
+        } catch (BuildRunner.BuildRunnerException e) {
+            boolean givingUp = starting.attempts() >= MAX_START_ATTEMPTS;
+            settle(starting, givingUp ? RebuildStatus.FAILED : RebuildStatus.PENDING,
+                    (givingUp ? "gave up after " + starting.attempts() + " attempts to start it: " : "start attempt "
+                            + starting.attempts() + " failed, tried again later: ") + e.getMessage(),
+                    givingUp ? Action.FAILED : Action.DEFERRED, outcomes);
+            return true;
+        }
+        Rebuild started = starting.started(buildId, clock.instant());
+        if (ledger.replace(started)) {
+            outcomes.put(started.key(), RebuildOutcome.of(started, Action.STARTED, "started " + buildId));
+        } else {
+            // Another invocation took the start over after this one's lease ran out; the shared idempotency token
+            // let the build service answer both with the same build.
+            Rebuild current = ledger.find(starting.key()).orElse(starting);
+            outcomes.put(current.key(), RebuildOutcome.of(current, Action.STARTED, "started " + buildId + "; recorded by another invocation"));
+        }
+        return true;
+    }
+
+    private void settle(Rebuild starting, RebuildStatus status, String reason, Action action, Map<RebuildKey, RebuildOutcome> outcomes) {
+        Rebuild settled = starting.settled(status, reason, clock.instant());
+        if (ledger.releaseSlot(settled)) {
+            outcomes.put(settled.key(), RebuildOutcome.of(settled, action, reason));
+        } else {
+            Rebuild current = ledger.find(starting.key()).orElse(starting);
+            outcomes.put(current.key(), RebuildOutcome.of(current, action, reason + " (another invocation has taken it over)"));
+        }
+    }
+
+    /** The same for every attempt at the same rebuild; 64 hex digits fit both CodeBuild's and CodePipeline's token rules. */
+    static String idempotencyToken(RebuildKey key) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            byte[] hash = sha256.digest((key.dependent() + "\n" + key.baseDigest().value() + "\n" + key.occasion())
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    private String baseImage(BaseImageConfig base, ImageDigest digest) {
+        return ImageReference.ecr(account, region, base.repository(), digest).render();
+    }
+
+    private String registryHost() {
+        return account + ".dkr.ecr." + region + ".amazonaws.com";
+    }
+
+    private static BuildTarget targetOf(DependentConfig dependent) {
+        return dependent.codebuild() != null
+                ? new BuildTarget(BuildTarget.Kind.CODEBUILD, dependent.codebuild())
+                : new BuildTarget(BuildTarget.Kind.PIPELINE, dependent.pipeline());
+    }
+
+    private static String describe(BuildTarget target) {
+        return switch (target.kind()) {
+            case CODEBUILD -> "CodeBuild project '" + target.name() + "'";
+            case PIPELINE -> "pipeline '" + target.name() + "'";
+        };
+    }
+}
