@@ -299,7 +299,7 @@ class ReleaseGatesTest {
                 Match.objectLike(Map.of("GANTRY_SLACK_TOKEN_SECRET_ARN", secretArn))))), 2);
         assertThat(json.statementsAllowing("secretsmanager:GetSecretValue")).hasSize(2)
                 .allSatisfy(statement -> assertThat(statement.resources()).containsExactly(secretArn));
-        assertThat(synthesized.toJSON().toString()).as("the token's value is never in the template").doesNotContain("xoxb-");
+        assertThat(synthesized.toJSON().toString()).as("the secret is never resolved into the template, only its ARN is passed").doesNotContain("{{resolve:secretsmanager");
     }
 
     @Test

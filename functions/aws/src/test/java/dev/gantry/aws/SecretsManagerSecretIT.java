@@ -37,7 +37,7 @@ class SecretsManagerSecretIT {
 
     private static final String TARGET = "secretsmanager.GetSecretValue";
     private static final String SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:gantry/slack-bot-token-AbCdEf";
-    private static final String FAKE_TOKEN = "xoxb-test-not-a-real-token";
+    private static final String FAKE_TOKEN = "fake-slack-bot-token-for-tests";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static WireMockServer server;
@@ -103,11 +103,11 @@ class SecretsManagerSecretIT {
         assertThat(cached).isEqualTo(FAKE_TOKEN);
         assertThat(requests()).hasSize(1);
 
-        server.stubFor(getSecretValue().willReturn(secretString("xoxb-test-rotated-not-a-real-token")));
+        server.stubFor(getSecretValue().willReturn(secretString("fake-slack-bot-token-rotated-for-tests")));
         clock.advance(Duration.ofSeconds(1));
         String reread = secret.get();
 
-        assertThat(reread).isEqualTo("xoxb-test-rotated-not-a-real-token");
+        assertThat(reread).isEqualTo("fake-slack-bot-token-rotated-for-tests");
         assertThat(requests()).hasSize(2);
     }
 

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 /** The Slack Web API's {@code usergroups.users.list} on a loopback WireMock server. */
 class SlackApproverGroupsIT {
 
-    private static final String FAKE_TOKEN = "xoxb-test-not-a-real-token";
+    private static final String FAKE_TOKEN = "fake-slack-bot-token-for-tests";
     private static final String PATH = "/api/usergroups.users.list";
     private static final String RELEASE_MANAGERS = "S0614TZR7";
     private static final String ON_CALL = "S0615G0KT";

@@ -6,12 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gantry.aws.EcsWire;
 import dev.gantry.testing.Fixtures;
+import dev.gantry.testing.InvokeScript;
+import dev.gantry.testing.InvokeScript.Result;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -152,35 +151,12 @@ class ScriptsInvokeIT {
         return env;
     }
 
-    record Result(int exitCode, String stdout, String stderr) {}
 
     private static Result invoke(Map<String, String> env, String eventFile) throws IOException, InterruptedException {
         return run(env, "ecs-deploy", eventFile);
     }
 
     private static Result run(Map<String, String> env, String... arguments) throws IOException, InterruptedException {
-        Path root = Fixtures.root();
-        List<String> command = new java.util.ArrayList<>(List.of(root.resolve("scripts/invoke").toString()));
-        command.addAll(List.of(arguments));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile());
-        // A clean environment, as on a user's machine: only what the script documents, plus PATH and HOME.
-        builder.environment().clear();
-        builder.environment().put("PATH", System.getenv("PATH"));
-        builder.environment().put("HOME", System.getProperty("user.home"));
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        process.getOutputStream().close();
-        var stdout = process.inputReader(StandardCharsets.UTF_8);
-        var stderr = process.errorReader(StandardCharsets.UTF_8);
-        StringBuilder err = new StringBuilder();
-        Thread drain = Thread.ofVirtual().start(() -> stderr.lines().forEach(l -> err.append(l).append('\n')));
-        String out = stdout.lines().collect(java.util.stream.Collectors.joining("\n"));
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("scripts/invoke did not finish in 120 s; stderr:\n" + err);
-        }
-        drain.join();
-        return new Result(process.exitValue(), out, err.toString());
+        return InvokeScript.run(env, arguments);
     }
 }

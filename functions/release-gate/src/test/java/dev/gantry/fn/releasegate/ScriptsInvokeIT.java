@@ -8,16 +8,12 @@ import dev.gantry.aws.EcsWire;
 import dev.gantry.aws.JsonProtocolWire;
 import dev.gantry.aws.S3Wire;
 import dev.gantry.aws.StateTable;
-import dev.gantry.testing.Fixtures;
+import dev.gantry.testing.InvokeScript;
+import dev.gantry.testing.InvokeScript.Result;
 import dev.gantry.testing.PipelineArtifacts;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,29 +91,9 @@ class ScriptsInvokeIT {
         assertThat(aws.server.getAllServeEvents()).isEmpty();
     }
 
-    record Result(int exitCode, String stdout, String stderr) {}
 
     private static Result run(String function, String eventFile) throws IOException, InterruptedException {
-        Path root = Fixtures.root();
-        ProcessBuilder builder = new ProcessBuilder(List.of(root.resolve("scripts/invoke").toString(), function, eventFile))
-                .directory(root.toFile());
-        // A clean environment, as on a user's machine: what the script documents, plus PATH and HOME.
-        builder.environment().clear();
-        builder.environment().put("PATH", System.getenv("PATH"));
-        builder.environment().put("HOME", System.getProperty("user.home"));
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().putAll(environment());
-        Process process = builder.start();
-        process.getOutputStream().close();
-        StringBuilder err = new StringBuilder();
-        Thread drain = Thread.ofVirtual().start(() -> process.errorReader(StandardCharsets.UTF_8).lines().forEach(l -> err.append(l).append('\n')));
-        String out = process.inputReader(StandardCharsets.UTF_8).lines().collect(Collectors.joining("\n"));
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("scripts/invoke did not finish in 120 s; stderr:\n" + err);
-        }
-        drain.join();
-        return new Result(process.exitValue(), out, err.toString());
+        return InvokeScript.run(environment(), function, eventFile);
     }
 
     private static Map<String, String> environment() {
