@@ -16,9 +16,8 @@ import java.util.Optional;
  *
  * <p>Every change is conditional on the version read: a record is created only where none exists and replaced only
  * from {@code updated.version() - 1}; a failed condition answers false and the caller reads the winner's record.
- * The DynamoDB ledger is meant to keep a rebuild at {@code pk = REBUILD#<dependent>#<base digest>},
- * {@code sk = <occasion>}, the pool's holders in one item whose size the slot condition checks, with slot moves as
- * two-item transactions (decision 10's pattern).
+ * The DynamoDB ledger's item layout (a run per base digest, the pool of slot holders in one item whose size the
+ * slot condition checks, slot moves as transactions) is decision 12.
  *
  * <p>Implementations translate their own failures into {@link RebuildLedgerException}.
  */

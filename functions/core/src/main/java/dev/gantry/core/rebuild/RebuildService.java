@@ -3,6 +3,8 @@ package dev.gantry.core.rebuild;
 import dev.gantry.core.config.BaseImageConfig;
 import dev.gantry.core.config.DependentConfig;
 import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.deploy.DeployControls;
+import dev.gantry.core.deploy.DeployControls.Veto;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImagePush;
 import dev.gantry.core.image.ImageReference;
@@ -10,6 +12,7 @@ import dev.gantry.core.image.ImageRegistry;
 import dev.gantry.core.rebuild.BuildRunner.BuildTarget;
 import dev.gantry.core.rebuild.RebuildOutcome.Action;
 import dev.gantry.core.rebuild.RebuildReport.Result;
+import dev.gantry.core.rebuild.RevokedBases.RevokedBase;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,6 +38,10 @@ import java.util.Set;
  * run's first. A rebuild that could not start for want of capacity stays pending; the next finished build or the
  * next {@link #resume} (a scheduled sweep) tries again, which is also how a start interrupted by a dying invocation is
  * taken over once its lease runs out.
+ *
+ * <p>Built with {@link RevokedBases}, nothing is rebuilt on a revoked base digest or on an image descending from one,
+ * and a child image pushed later on such a digest is vetoed in every environment of the services deployed from its
+ * repository, as {@link RevocationService} vetoes the ones it finds.
  */
 public final class RebuildService {
 
@@ -55,6 +62,10 @@ public final class RebuildService {
     private final String account;
     private final String region;
     private final Clock clock;
+    /** Null when built without revocation: then nothing counts as revoked. */
+    private final DescendantVetoes vetoes;
+    /** Null when built without a history: the lineage report then knows no order of versions. */
+    private final LineageHistory history;
 
     /**
      * @param registry where scheduled, manual and Image Builder rebuilds read the digest a base's tag points at
@@ -63,6 +74,17 @@ public final class RebuildService {
      */
     public RebuildService(GantryConfig config, RebuildLedger ledger, BuildRunner builds, ImageLabels labels,
             ImageRegistry registry, String account, String region, Clock clock) {
+        this(config, ledger, builds, labels, registry, account, region, clock, null, null, null);
+    }
+
+    /**
+     * @param revoked the revoked base digests: nothing is rebuilt on them or on their descendants
+     * @param controls where a child image pushed on a revoked base is vetoed
+     * @param history where base versions and child images are remembered in the order seen, for the lineage report
+     */
+    public RebuildService(GantryConfig config, RebuildLedger ledger, BuildRunner builds, ImageLabels labels,
+            ImageRegistry registry, String account, String region, Clock clock, RevokedBases revoked,
+            DeployControls controls, LineageHistory history) {
         this.config = Objects.requireNonNull(config, "config");
         this.graph = LineageGraph.of(config);
         this.ledger = Objects.requireNonNull(ledger, "ledger");
@@ -72,6 +94,11 @@ public final class RebuildService {
         this.account = Objects.requireNonNull(account, "account");
         this.region = Objects.requireNonNull(region, "region");
         this.clock = Objects.requireNonNull(clock, "clock");
+        if ((revoked == null) != (controls == null)) {
+            throw new IllegalArgumentException("revocation needs both the revoked bases and the deploy controls, or neither");
+        }
+        this.vetoes = revoked == null ? null : new DescendantVetoes(config, controls, revoked, ledger, clock);
+        this.history = history;
     }
 
     /**
@@ -91,16 +118,17 @@ public final class RebuildService {
             return RebuildReport.ignored(trigger, e.getMessage());
         }
         Optional<Rebuild> parent = recordLineage(push, digest);
+        String vetoed = vetoIfBuiltOnRevoked(push.repository(), digest);
         if (push.tag() == null) {
-            return RebuildReport.ignored(trigger, "an untagged push is no base image's new version");
+            return RebuildReport.ignored(trigger, "an untagged push is no base image's new version" + vetoed);
         }
         Optional<BaseImageConfig> base = graph.base(push.repository(), push.tag());
         if (base.isEmpty()) {
             List<BaseImageConfig> ofRepository = graph.basesOfRepository(push.repository());
-            return RebuildReport.ignored(trigger, ofRepository.isEmpty()
+            return RebuildReport.ignored(trigger, (ofRepository.isEmpty()
                     ? push.repository() + " is no base image's repository"
                     : "tag '" + push.tag() + "' is not the tag of base image " + ofRepository.get(0).name() + " ('"
-                            + ofRepository.get(0).tag() + "')");
+                            + ofRepository.get(0).tag() + "')") + vetoed);
         }
         String baseImage = ImageReference.ecr(push.account(), push.region(), push.repository(), digest).render();
         return plan(base.get(), digest, baseImage, RebuildKey.ON_NEW_BASE, trigger, parent);
@@ -164,6 +192,19 @@ public final class RebuildService {
     }
 
     /**
+     * A base digest was revoked: the base's dependents are rebuilt on the digest its tag points at now, unless that is
+     * revoked too (then nothing is, until a new base is pushed). Calling it again for the same revoked digest rebuilds
+     * nothing more.
+     */
+    public RebuildReport rebuildAfterRevocation(String baseName, ImageDigest revokedDigest, String revokedBy, String reason) {
+        String trigger = "revocation of sha256:" + revokedDigest.shortForm() + " by " + revokedBy
+                + (reason == null || reason.isBlank() ? "" : ": " + reason);
+        return graph.base(baseName)
+                .map(base -> rebuildCurrent(base, "manual@revocation-" + revokedDigest.value(), trigger))
+                .orElseGet(() -> RebuildReport.ignored(trigger, "no base image named '" + baseName + "'"));
+    }
+
+    /**
      * A build (or pipeline execution) ended. A rebuild's slot is freed and the oldest pending rebuilds take the free
      * slots, its own run's first; builds Gantry did not start are ignored.
      */
@@ -217,6 +258,18 @@ public final class RebuildService {
     private RebuildReport plan(BaseImageConfig base, ImageDigest digest, String baseImage, String occasion, String trigger,
             Optional<Rebuild> parent) {
         Instant now = clock.instant();
+        if (history != null) {
+            history.recordBaseVersion(new LineageHistory.BaseVersion(base.name(), digest, now));
+        }
+        Optional<RevokedBase> revokedAncestor = vetoes == null ? Optional.empty() : vetoes.revokedAncestor(base.repository(), digest);
+        if (revokedAncestor.isPresent()) {
+            RevokedBase cause = revokedAncestor.get();
+            String what = base.repository() + " sha256:" + digest.shortForm();
+            return RebuildReport.ignored(trigger, (cause.repository().equals(base.repository()) && cause.digest().equals(digest)
+                    ? what + " is revoked"
+                    : what + " is built on revoked base " + cause.describe())
+                    + " (by " + cause.revokedBy() + ": " + cause.reason() + "); nothing is rebuilt on it until a new base is pushed");
+        }
         RunKey run = new RunKey(base.repository(), digest, occasion);
         RunKey root = parent.map(Rebuild::root).orElse(run);
         int wave = parent.map(p -> p.wave() + 1).orElse(1);
@@ -288,9 +341,33 @@ public final class RebuildService {
                 .reduce((first, second) -> second);
         String baseRepository = parent.map(Rebuild::baseRepository)
                 .orElseGet(() -> graph.baseOf(producers.get(0).name()).map(BaseImageConfig::repository).orElseThrow());
-        ledger.recordLineage(new ImageLineage(push.repository(), digest, baseRepository, baseDigest.get(),
-                ImageLineage.Source.LABELS, clock.instant()));
+        ImageLineage lineage = new ImageLineage(push.repository(), digest, baseRepository, baseDigest.get(),
+                ImageLineage.Source.LABELS, clock.instant());
+        ledger.recordLineage(lineage);
+        if (history != null) {
+            history.recordChild(lineage);
+        }
         return parent;
+    }
+
+    /**
+     * Vetoes a pushed image that descends from a revoked base, so a build that finished after the revocation cannot
+     * be deployed either. @return what was vetoed, to append to the report's note; empty when nothing was
+     */
+    private String vetoIfBuiltOnRevoked(String repository, ImageDigest digest) {
+        if (vetoes == null) {
+            return "";
+        }
+        Optional<RevokedBase> cause = vetoes.revokedAncestor(repository, digest)
+                .filter(r -> !(r.repository().equals(repository) && r.digest().equals(digest)));
+        if (cause.isEmpty()) {
+            return "";
+        }
+        List<Veto> added = vetoes.veto(repository, digest, cause.get());
+        return added.isEmpty()
+                ? "; built on revoked base " + cause.get().describe() + " (no environment deploys " + repository + ", or all veto it already)"
+                : "; built on revoked base " + cause.get().describe() + ", so vetoed for "
+                        + String.join(", ", added.stream().map(v -> v.service() + "/" + v.environment()).toList());
     }
 
     private static Optional<ImageDigest> digestOrEmpty(String text) {
