@@ -1,0 +1,89 @@
+package dev.gantry.fn.imagerebuild;
+
+import dev.gantry.aws.AwsClients;
+import dev.gantry.aws.DynamoDbDeployControls;
+import dev.gantry.aws.DynamoDbLineageHistory;
+import dev.gantry.aws.DynamoDbRebuildLedger;
+import dev.gantry.aws.DynamoDbReleaseStore;
+import dev.gantry.aws.DynamoDbRevokedBases;
+import dev.gantry.aws.SdkBuildRunner;
+import dev.gantry.aws.SdkImageLabels;
+import dev.gantry.aws.SdkImageRegistry;
+import dev.gantry.core.config.ConfigLoader;
+import dev.gantry.core.config.EnvironmentConfig;
+import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.config.ServiceConfig;
+import dev.gantry.core.rebuild.BuildRunner;
+import dev.gantry.core.rebuild.RebuildService;
+import java.time.Clock;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ecr.EcrClient;
+
+/**
+ * Builds the rebuild service from the environment, all at init: {@code GANTRY_CONFIG}, {@code GANTRY_TABLE},
+ * {@code GANTRY_REGISTRY_ACCOUNT} and the standard {@code AWS_*} variables. Revocation checks and the lineage history
+ * are always on.
+ */
+final class ImageRebuildWiring {
+
+    /**
+     * The account whose ECR registry, in the function's region, holds the base images: where scheduled and Image
+     * Builder rebuilds read a base's current digest. Required; Lambda tells a function its region but not its account.
+     */
+    static final String REGISTRY_ACCOUNT_ENV = "GANTRY_REGISTRY_ACCOUNT";
+
+    private ImageRebuildWiring() {}
+
+    static RebuildService fromEnvironment(Map<String, String> environment) {
+        GantryConfig config = ConfigLoader.fromEnvironment(environment);
+        requireBaseImages(config);
+        AwsClients aws = new AwsClients(environment);
+        String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
+        String account = aws.required(REGISTRY_ACCOUNT_ENV);
+        BuildRunner builds = new SdkBuildRunner(aws.codeBuild(), aws.codePipeline());
+        return rebuildService(config, aws.dynamoDb(), table, builds, ecrByRegion(config, aws), account, aws.region().id(),
+                Clock.systemUTC());
+    }
+
+    /** The service over the given clients: what {@link #fromEnvironment} builds, and what the tests build over loopback ones. */
+    static RebuildService rebuildService(GantryConfig config, DynamoDbClient dynamo, String table, BuildRunner builds,
+            Function<String, EcrClient> ecrForRegion, String account, String region, Clock clock) {
+        requireBaseImages(config);
+        return new RebuildService(config, new DynamoDbRebuildLedger(dynamo, table), builds, new SdkImageLabels(ecrForRegion),
+                new SdkImageRegistry(ecrForRegion), account, region, clock, new DynamoDbRevokedBases(dynamo, table),
+                new DynamoDbDeployControls(dynamo, table), new DynamoDbLineageHistory(dynamo, table));
+    }
+
+    static void requireBaseImages(GantryConfig config) {
+        if (config.baseImages().isEmpty()) {
+            throw new IllegalStateException("the configuration declares no baseImages: the image-rebuild function has nothing to "
+                    + "rebuild; add a baseImages entry or do not deploy this function");
+        }
+    }
+
+    /**
+     * ECR in the function's region (the base images) and in every region the configuration deploys to (where rebuilt
+     * children may be pushed), built now rather than on first use.
+     */
+    private static Function<String, EcrClient> ecrByRegion(GantryConfig config, AwsClients aws) {
+        Map<String, EcrClient> clients = new TreeMap<>();
+        clients.put(aws.region().id(), aws.ecr(aws.region()));
+        for (ServiceConfig service : config.services()) {
+            for (EnvironmentConfig environment : service.environments()) {
+                clients.computeIfAbsent(environment.region(), region -> aws.ecr(Region.of(region)));
+            }
+        }
+        return region -> {
+            EcrClient client = clients.get(region);
+            if (client == null) {
+                throw new IllegalArgumentException("no ECR client for region " + region + ": Gantry reads images only in "
+                        + String.join(", ", clients.keySet()));
+            }
+            return client;
+        };
+    }
+}

@@ -1,0 +1,141 @@
+package dev.gantry.fn.imagerebuild;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import dev.gantry.aws.StateTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ecr.EcrClient;
+
+/**
+ * An AWS on loopback for the rebuild function: one WireMock server speaking CodeBuild, CodePipeline and ECR (all
+ * JSON 1.1, told apart by {@code X-Amz-Target}), and DynamoDB Local over HTTP with Gantry's table.
+ */
+final class LoopbackAws implements AutoCloseable {
+
+    static final String TABLE = "gantry-state";
+    static final String ACCOUNT = "111111111111";
+    static final String REGION = "eu-west-1";
+    /** The build id StartBuild answers for every project, as the derived CodeBuild event names it. */
+    static final String BUILD_UUID = "5d2c7e40-9b1a-4f63-8e07-2a6c4b9d1f58";
+    // The prefix the SDK sends for CodeBuild; dev.gantry.aws.JsonProtocolWire has no CodeBuild instance.
+    private static final String START_BUILD = "CodeBuild_20161006.StartBuild";
+    private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final StaticCredentialsProvider CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key"));
+
+    final WireMockServer services = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+    final int dynamoPort;
+    private final DynamoDBProxyServer dynamoServer;
+    final DynamoDbClient dynamo;
+    final CodeBuildClient codeBuild;
+    final CodePipelineClient codePipeline;
+    final EcrClient ecr;
+
+    LoopbackAws() throws Exception {
+        services.start();
+        dynamoPort = freePort();
+        dynamoServer = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port", Integer.toString(dynamoPort)});
+        dynamoServer.start();
+        dynamo = DynamoDbClient.builder()
+                .endpointOverride(URI.create(dynamoEndpoint()))
+                .region(Region.EU_WEST_1)
+                .credentialsProvider(CREDENTIALS)
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+        // One attempt: the tests count StartBuild calls on the wire.
+        codeBuild = CodeBuildClient.builder().endpointOverride(URI.create(services.baseUrl())).region(Region.EU_WEST_1)
+                .credentialsProvider(CREDENTIALS).httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
+        codePipeline = CodePipelineClient.builder().endpointOverride(URI.create(services.baseUrl())).region(Region.EU_WEST_1)
+                .credentialsProvider(CREDENTIALS).httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
+        ecr = EcrClient.builder().endpointOverride(URI.create(services.baseUrl())).region(Region.EU_WEST_1)
+                .credentialsProvider(CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
+        StateTable.createIfMissing(dynamo, TABLE);
+    }
+
+    String dynamoEndpoint() {
+        return "http://127.0.0.1:" + dynamoPort;
+    }
+
+    void freshTable() {
+        dynamo.deleteTable(r -> r.tableName(TABLE));
+        StateTable.createIfMissing(dynamo, TABLE);
+    }
+
+    static MappingBuilder startBuild() {
+        return post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(START_BUILD));
+    }
+
+    /** CodeBuild starting {@code project}'s build as {@code <project>:<BUILD_UUID>}. */
+    void acceptBuildsOf(String project) {
+        services.stubFor(startBuild().withRequestBody(matchingJsonPath("$.projectName", equalTo(project)))
+                .willReturn(json("{\"build\":{\"id\":\"" + project + ":" + BUILD_UUID + "\",\"projectName\":\"" + project
+                        + "\",\"buildStatus\":\"IN_PROGRESS\"}}")));
+    }
+
+    /** CodeBuild refusing every start: the account already runs as many builds as it may. */
+    void refuseBuildsForAccountLimit() {
+        services.stubFor(startBuild().willReturn(aResponse().withStatus(400).withHeader("Content-Type", CONTENT_TYPE)
+                .withBody("{\"__type\":\"AccountLimitExceededException\",\"message\":\"Cannot have more than 60 active builds for the account\"}")));
+    }
+
+    /** The StartBuild requests that reached CodeBuild, in order, as JSON. */
+    List<JsonNode> startBuildRequests() {
+        return services.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(START_BUILD))).stream()
+                .map(r -> {
+                    try {
+                        return JSON.readTree(r.getBodyAsString());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .toList();
+    }
+
+    private static ResponseDefinitionBuilder json(String body) {
+        return aResponse().withStatus(200).withHeader("Content-Type", CONTENT_TYPE).withBody(body);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        codeBuild.close();
+        codePipeline.close();
+        ecr.close();
+        dynamo.close();
+        dynamoServer.stop();
+        services.stop();
+    }
+}
