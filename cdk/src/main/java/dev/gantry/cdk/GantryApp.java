@@ -4,7 +4,9 @@ import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.InvalidConfigException;
 import dev.gantry.infra.EcsReleasePipeline;
+import dev.gantry.infra.ImageRebuildAutomation;
 import dev.gantry.infra.ReleaseGates;
+import dev.gantry.infra.SchedulerCron;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +25,8 @@ import software.amazon.awscdk.Environment;
  *   <li>the ecs-deploy function jar: context {@value #ECS_DEPLOY_JAR_CONTEXT}, else {@value #DEFAULT_ECS_DEPLOY_JAR};</li>
  *   <li>the release-gate function jar, needed only when some environment names a gate: context
  *       {@value #RELEASE_GATE_JAR_CONTEXT}, else {@value #DEFAULT_RELEASE_GATE_JAR};</li>
+ *   <li>the image-rebuild function jar, needed only when the configuration declares base images: context
+ *       {@value #IMAGE_REBUILD_JAR_CONTEXT}, else {@value #DEFAULT_IMAGE_REBUILD_JAR};</li>
  *   <li>account and region: {@code CDK_DEFAULT_ACCOUNT} and {@code CDK_DEFAULT_REGION} when set (the CDK CLI sets
  *       them from the current credentials), otherwise the stack is environment-agnostic.</li>
  * </ul>
@@ -44,7 +48,8 @@ import software.amazon.awscdk.Environment;
  * for gates whose approvers include Slack user groups (the functions get the ARN, never the token); without it only
  * approvers listed by user id count.
  *
- * <p>An invalid configuration, a missing jar the stack needs or release-pipeline context the configuration cannot serve
+ * <p>An invalid configuration, a base image schedule EventBridge Scheduler cannot run, a missing jar the stack needs or
+ * release-pipeline context the configuration cannot serve
  * ends synthesis with a message on stderr and exit status 1.
  */
 public final class GantryApp {
@@ -57,6 +62,8 @@ public final class GantryApp {
     /** The ARN of the Secrets Manager secret holding the Slack bot token: gates with Slack user-group approvers read it. */
     public static final String SLACK_BOT_TOKEN_SECRET_CONTEXT = "slackBotTokenSecretArn";
     public static final String DEFAULT_RELEASE_GATE_JAR = "../functions/release-gate/target/gantry-release-gate-lambda.jar";
+    public static final String IMAGE_REBUILD_JAR_CONTEXT = "imageRebuildJar";
+    public static final String DEFAULT_IMAGE_REBUILD_JAR = "../functions/image-rebuild/target/gantry-image-rebuild-lambda.jar";
 
     /** Set by the exec plugin to the module directory; Maven's working directory is wherever it was started. */
     static final String CDK_DIR_PROPERTY = "gantry.cdk.dir";
@@ -85,6 +92,10 @@ public final class GantryApp {
             err.println(e.getMessage());
             err.println("(configuration file: " + inputs.configFile() + ")");
             return 1;
+        } catch (SchedulerCron.UnconvertibleCronException e) {
+            err.println(e.getMessage());
+            err.println("(configuration file: " + inputs.configFile() + ")");
+            return 1;
         } catch (MissingJarException | ReleasePipelineSettings.InvalidContextException e) {
             err.println(e.getMessage());
             return 1;
@@ -97,6 +108,7 @@ public final class GantryApp {
      * Adds the Gantry stack to {@code app}.
      *
      * @throws InvalidConfigException when the configuration is missing or invalid
+     * @throws SchedulerCron.UnconvertibleCronException when a base image's schedule cannot be run by EventBridge Scheduler
      * @throws MissingJarException when a function jar the stack ships has not been built
      * @throws ReleasePipelineSettings.InvalidContextException when the release-pipeline context is malformed or names a
      *     service that cannot have a pipeline
@@ -106,6 +118,11 @@ public final class GantryApp {
         requireJar(inputs.ecsDeployJar(), "ecs-deploy", ECS_DEPLOY_JAR_CONTEXT);
         if (ReleaseGates.anyGatedEnvironment(config)) {
             requireJar(inputs.releaseGateJar(), "release-gate", RELEASE_GATE_JAR_CONTEXT);
+        }
+        if (!config.baseImages().isEmpty()) {
+            // Checked before the jar: a schedule that cannot run is wrong whatever is built.
+            ImageRebuildAutomation.schedulerExpressions(config);
+            requireJar(inputs.imageRebuildJar(), "image-rebuild", IMAGE_REBUILD_JAR_CONTEXT);
         }
         ReleasePipelineSettings pipelines = ReleasePipelineSettings.fromContext(key -> Inputs.context(app, key));
         for (String service : pipelines.services()) {
@@ -117,7 +134,7 @@ public final class GantryApp {
             }
         }
         return new GantryStack(app, STACK_ID, new GantryStackProps(config, inputs.configFile(), inputs.ecsDeployJar(),
-                inputs.releaseGateJar(), environment(environment), pipelines, Inputs.context(app, SLACK_BOT_TOKEN_SECRET_CONTEXT)));
+                inputs.releaseGateJar(), inputs.imageRebuildJar(), environment(environment), pipelines, Inputs.context(app, SLACK_BOT_TOKEN_SECRET_CONTEXT)));
     }
 
     private static void requireJar(Path jar, String function, String contextKey) {
@@ -155,14 +172,15 @@ public final class GantryApp {
     }
 
     /** The files the stack is built from, as absolute paths. */
-    record Inputs(Path configFile, Path ecsDeployJar, Path releaseGateJar) {
+    record Inputs(Path configFile, Path ecsDeployJar, Path releaseGateJar, Path imageRebuildJar) {
 
         static Inputs resolve(App app, Map<String, String> environment, Path cdkDir) {
             String config = firstSet(context(app, CONFIG_CONTEXT), environment.get(ConfigLoader.CONFIG_ENV), DEFAULT_CONFIG);
             String ecsDeployJar = firstSet(context(app, ECS_DEPLOY_JAR_CONTEXT), DEFAULT_ECS_DEPLOY_JAR);
             String releaseGateJar = firstSet(context(app, RELEASE_GATE_JAR_CONTEXT), DEFAULT_RELEASE_GATE_JAR);
+            String imageRebuildJar = firstSet(context(app, IMAGE_REBUILD_JAR_CONTEXT), DEFAULT_IMAGE_REBUILD_JAR);
             return new Inputs(cdkDir.resolve(config).normalize(), cdkDir.resolve(ecsDeployJar).normalize(),
-                    cdkDir.resolve(releaseGateJar).normalize());
+                    cdkDir.resolve(releaseGateJar).normalize(), cdkDir.resolve(imageRebuildJar).normalize());
         }
 
         private static String context(App app, String key) {

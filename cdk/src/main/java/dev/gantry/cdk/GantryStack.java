@@ -5,6 +5,8 @@ import dev.gantry.infra.EcsDeployAutomationProps;
 import dev.gantry.infra.EcsReleasePipeline;
 import dev.gantry.infra.EcsReleasePipelineProps;
 import dev.gantry.infra.GantryStateTable;
+import dev.gantry.infra.ImageRebuildAutomation;
+import dev.gantry.infra.ImageRebuildAutomationProps;
 import dev.gantry.infra.ReleaseGates;
 import dev.gantry.infra.ReleaseGatesProps;
 import java.util.ArrayList;
@@ -45,6 +47,9 @@ public final class GantryStack extends Stack {
     /** The output holding the role ECS assumes to invoke the hook: a service's lifecycle hook {@code roleArn}. */
     public static final String ECS_GATE_HOOK_ROLE_OUTPUT = "EcsGateHookRoleArn";
 
+    /** The output naming the image-rebuild function, to invoke it by hand or find its logs. */
+    public static final String IMAGE_REBUILD_FUNCTION_OUTPUT = "ImageRebuildFunctionName";
+
     /** The output naming the bucket release pipelines read their source zip from, at {@code <service>/source.zip}. */
     public static final String RELEASE_SOURCE_BUCKET_OUTPUT = "ReleaseSourceBucketName";
 
@@ -54,6 +59,7 @@ public final class GantryStack extends Stack {
     private final GantryStateTable state;
     private final EcsDeployAutomation ecsDeploy;
     private final ReleaseGates releaseGates;
+    private final ImageRebuildAutomation imageRebuild;
     private final Bucket releaseSourceBucket;
     private final List<EcsReleasePipeline> releasePipelines = new ArrayList<>();
 
@@ -107,6 +113,27 @@ public final class GantryStack extends Stack {
             CfnOutput.Builder.create(this, ECS_GATE_HOOK_ROLE_OUTPUT)
                     .description("Gantry ecs-gate-hook: roleArn of a service's deployment lifecycle hook, the role ECS invokes the hook with")
                     .value(releaseGates.getEcsHookInvokeRole().getRoleArn())
+                    .build();
+        }
+
+        // Only with base images to rebuild. The queues are the deploy automation's when it exists, so there is one place
+        // to watch for each kind of failure.
+        if (props.config().baseImages().isEmpty()) {
+            this.imageRebuild = null;
+        } else {
+            ImageRebuildAutomationProps.Builder rebuild = ImageRebuildAutomationProps.builder()
+                    .config(props.config())
+                    .configFile(props.configFile())
+                    .functionJar(props.imageRebuildJar())
+                    .table(state.getTable());
+            if (ecsDeploy != null) {
+                rebuild.deliveryDeadLetterQueue(ecsDeploy.getDeliveryDeadLetterQueue())
+                        .failedInvocationQueue(ecsDeploy.getFailedInvocationQueue());
+            }
+            this.imageRebuild = new ImageRebuildAutomation(this, "ImageRebuild", rebuild.build());
+            CfnOutput.Builder.create(this, IMAGE_REBUILD_FUNCTION_OUTPUT)
+                    .description("Gantry image-rebuild: rebuilds the images built from a golden image when it changes")
+                    .value(imageRebuild.getFunction().getFunctionName())
                     .build();
         }
 
@@ -175,6 +202,11 @@ public final class GantryStack extends Stack {
     /** The source bucket of the release pipelines; empty without pipelines or with a GitHub source. */
     public Optional<Bucket> getReleaseSourceBucket() {
         return Optional.ofNullable(releaseSourceBucket);
+    }
+
+    /** The golden-image rebuilds; empty when the configuration declares no base images. */
+    public Optional<ImageRebuildAutomation> getImageRebuild() {
+        return Optional.ofNullable(imageRebuild);
     }
 
     /** The pipeline gate and the ECS hook; empty when no environment names a gate. */

@@ -1,6 +1,7 @@
 package dev.gantry.cdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -41,12 +42,14 @@ class GantryAppTest {
 
     private static Path fakeJar;
     private static Path fakeReleaseGateJar;
+    private static Path fakeImageRebuildJar;
     private static Template template;
 
     @BeforeAll
     static void synthesizeExample() throws IOException {
         fakeJar = Files.writeString(workDir.resolve("gantry-ecs-deploy-lambda.jar"), "stand-in for the shaded jar");
         fakeReleaseGateJar = Files.writeString(workDir.resolve("gantry-release-gate-lambda.jar"), "stand-in for the release-gate jar");
+        fakeImageRebuildJar = Files.writeString(workDir.resolve("gantry-image-rebuild-lambda.jar"), "stand-in for the image-rebuild jar");
         template = Template.fromStack(synthesize(workDir.resolve("first.out")));
     }
 
@@ -68,15 +71,16 @@ class GantryAppTest {
 
     @Test
     void stackHoldsTheDeployAndGateFunctionsWiredToTheStateTable() {
-        template.resourceCountIs("AWS::Lambda::Function", 6);
-        template.resourceCountIs("AWS::Events::Rule", 4);
+        template.resourceCountIs("AWS::Lambda::Function", 7);
+        template.resourceCountIs("AWS::Events::Rule", 8);
         for (String[] function : new String[][] {
                 {"dev.gantry.fn.ecsdeploy.EcsDeployHandler::handleRequest", "gantry-ecs-deploy"},
                 {"dev.gantry.fn.ecsdeploy.PipelineDeployHandler::handleRequest", "gantry-pipeline-deploy"},
                 {"dev.gantry.fn.ecsdeploy.RolloutHandler::handleRequest", "gantry-rollout-follow"},
                 {"dev.gantry.fn.ecsdeploy.GateSweepHandler::handleRequest", "gantry-gate-sweep"},
                 {"dev.gantry.fn.releasegate.PipelineGateHandler::handleRequest", "gantry-pipeline-gate"},
-                {"dev.gantry.fn.releasegate.EcsHookHandler::handleRequest", "gantry-ecs-gate-hook"}}) {
+                {"dev.gantry.fn.releasegate.EcsHookHandler::handleRequest", "gantry-ecs-gate-hook"},
+                {"dev.gantry.fn.imagerebuild.ImageRebuildHandler::handleRequest", "gantry-image-rebuild"}}) {
             template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                     "Handler", function[0],
                     "Environment", Map.of("Variables", Map.of(
@@ -89,11 +93,56 @@ class GantryAppTest {
     }
 
     @Test
-    void stackHoldsExactlyTheResourcesOfTheTableTheDeployAutomationAndTheReleaseGates() {
-        // The table; per function (four deploy, two gate) a log group, role, policy, function and async config; the two
-        // shared queues and their policies; four rules (three event patterns, the sweep schedule), each with its invoke
-        // permission; the role ECS invokes the hook with, and its policy.
-        assertThat(resources(template)).hasSize(1 + 6 * 5 + 2 * 2 + 4 * 2 + 2);
+    void stackHoldsExactlyTheResourcesOfTheTableTheDeployAutomationTheReleaseGatesAndTheImageRebuilds() {
+        // The table; per function (four deploy, two gate, image-rebuild) a log group, role, policy, function and async
+        // config; the two shared queues and their policies; eight rules (deploy: three event patterns and the gate sweep;
+        // image-rebuild: pushes, CodeBuild, pipelines and the resume sweep), each with its invoke permission; the role ECS
+        // invokes the hook with, and its policy. The example has no Image Builder pipeline and no schedule.
+        assertThat(resources(template)).hasSize(1 + 7 * 5 + 2 * 2 + 8 * 2 + 2);
+    }
+
+    @Test
+    void stackOutputsTheImageRebuildFunctionsNameAndSharesTheDeployQueues() {
+        String imageRebuild = onlyFunction("dev.gantry.fn.imagerebuild.ImageRebuildHandler::handleRequest");
+
+        template.hasOutput("ImageRebuildFunctionName", Map.of("Value", Map.of("Ref", imageRebuild)));
+        template.resourceCountIs("AWS::SQS::Queue", 2);
+        template.resourceCountIs("AWS::Scheduler::Schedule", 0);
+    }
+
+    @Test
+    void configurationWithBaseImagesNeedsTheImageRebuildJar(@TempDir Path dir) {
+        App app = new App(appProps(dir.resolve("cdk.out")));
+
+        assertThatThrownBy(() -> GantryApp.build(app, new GantryApp.Inputs(EXAMPLE, fakeJar, fakeReleaseGateJar,
+                dir.resolve("nowhere/image-rebuild.jar")), Map.of()))
+                .isInstanceOf(GantryApp.MissingJarException.class)
+                .hasMessageContaining("image-rebuild function jar")
+                .hasMessageContaining("-c imageRebuildJar=<path>");
+    }
+
+    @Test
+    void scheduleSchedulerCannotRunEndsSynthesisWithTheBaseNamed(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("gantry.yml"), """
+                version: 1
+                baseImages:
+                  - name: golden
+                    repository: golden/base
+                    schedule:
+                      cron: "0 3 1 * MON"
+                    dependents:
+                      - name: app
+                        codebuild: app-image
+                        produces: team/app
+                """);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"), Map.of(GantryApp.CONFIG_CONTEXT, config.toString(),
+                GantryApp.IMAGE_REBUILD_JAR_CONTEXT, fakeImageRebuildJar.toString()))), Map.of(), CDK_DIR,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("base image 'golden'").contains("0 3 1 * MON");
     }
 
     @Test
@@ -161,7 +210,8 @@ class GantryAppTest {
                 """);
         App app = new App(appProps(dir.resolve("cdk.out")));
 
-        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(config, fakeJar, dir.resolve("nowhere/release-gate.jar")), Map.of());
+        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(config, fakeJar, dir.resolve("nowhere/release-gate.jar"),
+                dir.resolve("nowhere/image-rebuild.jar")), Map.of());
 
         assertThat(stack.getReleaseGates()).isEmpty();
         Template ungated = Template.fromStack(stack);
@@ -375,7 +425,8 @@ class GantryAppTest {
     @Test
     void synthesizesWithTheRealFunctionJars(@TempDir Path dir) throws IOException {
         GantryApp.Inputs defaults = GantryApp.Inputs.resolve(new App(appProps(dir.resolve("probe.out"))), Map.of(), CDK_DIR);
-        assumeTrue(Files.isRegularFile(defaults.ecsDeployJar()) && Files.isRegularFile(defaults.releaseGateJar()),
+        assumeTrue(Files.isRegularFile(defaults.ecsDeployJar()) && Files.isRegularFile(defaults.releaseGateJar())
+                        && Files.isRegularFile(defaults.imageRebuildJar()),
                 "needs the shaded jars that `./mvnw verify` (or `package`) builds before this module's tests");
 
         int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"))), Map.of(), CDK_DIR, System.err);
@@ -384,10 +435,12 @@ class GantryAppTest {
         assertThat(dir.resolve("cdk.out/Gantry.template.json")).exists();
         try (Stream<Path> assets = Files.list(dir.resolve("cdk.out"))) {
             assertThat(assets.filter(p -> p.getFileName().toString().startsWith("asset.")))
-                    .hasSize(2)
+                    .hasSize(3)
                     .anySatisfy(asset -> assertThat(asset.resolve("lib/gantry-ecs-deploy-lambda.jar")).hasSameBinaryContentAs(defaults.ecsDeployJar()))
                     .anySatisfy(asset -> assertThat(asset.resolve("lib/gantry-release-gate-lambda.jar"))
-                            .hasSameBinaryContentAs(defaults.releaseGateJar()));
+                            .hasSameBinaryContentAs(defaults.releaseGateJar()))
+                    .anySatisfy(asset -> assertThat(asset.resolve("lib/gantry-image-rebuild-lambda.jar"))
+                            .hasSameBinaryContentAs(defaults.imageRebuildJar()));
         }
     }
 
@@ -414,7 +467,7 @@ class GantryAppTest {
     }
 
     private static GantryStack build(App app, Map<String, String> environment) {
-        GantryApp.Inputs inputs = new GantryApp.Inputs(EXAMPLE, fakeJar, fakeReleaseGateJar);
+        GantryApp.Inputs inputs = new GantryApp.Inputs(EXAMPLE, fakeJar, fakeReleaseGateJar, fakeImageRebuildJar);
         return GantryApp.build(app, inputs, environment);
     }
 

@@ -54,6 +54,8 @@ class GantryStackNagTest {
                     "the release-gate jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
             Map.entry("/Gantry/ReleaseGates/EcsGateHook/Resource AwsSolutions-L1",
                     "the release-gate jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
+            Map.entry("/Gantry/ImageRebuild/Resource/Resource AwsSolutions-L1",
+                    "the image-rebuild jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
             Map.entry("/Gantry/EcsDeploy/DeliveryDeadLetterQueue/Resource AwsSolutions-SQS3",
                     "this queue is the dead-letter queue of the EventBridge targets; the rule only recognizes SQS redrive"),
             Map.entry("/Gantry/EcsDeploy/FailedInvocationQueue/Resource AwsSolutions-SQS3",
@@ -165,9 +167,10 @@ class GantryStackNagTest {
     private static List<String> findings(String outdir, Map<String, Object> context) throws IOException {
         Path jar = Files.writeString(workDir.resolve("gantry-ecs-deploy-lambda.jar"), "stand-in for the shaded jar");
         Path releaseGateJar = Files.writeString(workDir.resolve("gantry-release-gate-lambda.jar"), "stand-in for the release-gate jar");
+        Path imageRebuildJar = Files.writeString(workDir.resolve("gantry-image-rebuild-lambda.jar"), "stand-in for the image-rebuild jar");
         Path example = Path.of("../examples/gantry.yml").toAbsolutePath().normalize();
         App app = new App(AppProps.builder().outdir(workDir.resolve(outdir).toString()).context(context).build());
-        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(example, jar, releaseGateJar), Map.of());
+        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(example, jar, releaseGateJar, imageRebuildJar), Map.of());
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(false).build()));
 
         Annotations annotations = Annotations.fromStack(stack);
