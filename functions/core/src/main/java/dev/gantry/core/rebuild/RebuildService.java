@@ -277,8 +277,11 @@ public final class RebuildService {
         List<Rebuild> queued = new ArrayList<>();
         for (DependentConfig dependent : graph.dependents(base)) {
             RebuildKey key = new RebuildKey(dependent.name(), digest, occasion);
+            // A dependent whose image is itself a base holds up the next wave: it is queued a nanosecond before its
+            // siblings, so every ledger's oldest-first order gives it one of the first free slots instead of its name's turn.
+            boolean parentOfNextWave = !graph.basesOfRepository(dependent.produces()).isEmpty();
             Rebuild pending = Rebuild.pending(key, base.repository(), baseImage, targetOf(dependent), dependent.produces(), root,
-                    wave, trigger, now);
+                    wave, trigger, parentOfNextWave ? now : now.plusNanos(1));
             if (ledger.enqueue(pending)) {
                 queued.add(pending);
                 outcomes.put(key, null); // keeps file order; filled in below

@@ -105,6 +105,32 @@ class RebuildServiceTest {
     }
 
     @Test
+    void givesTheParentOfTheNextWaveOneOfTheFirstSlotsWhateverItsName() {
+        // zz-runtime sorts after every sibling but produces another base's repository: waves below wait on it.
+        GantryConfig crowded = ConfigLoader.parse("""
+                version: 1
+                rebuilds:
+                  maxConcurrentBuilds: 1
+                baseImages:
+                  - name: golden-java21
+                    repository: golden/java21
+                    dependents:
+                      - { name: aa-app, codebuild: aa-app, produces: team/aa-app }
+                      - { name: bb-app, codebuild: bb-app, produces: team/bb-app }
+                      - { name: zz-runtime, codebuild: zz-runtime, produces: runtime/java }
+                  - name: runtime-java
+                    repository: runtime/java
+                    dependents:
+                      - { name: cc-app, codebuild: cc-app, produces: team/cc-app }
+                """, "gantry.yml");
+        RebuildService crowdedService = new RebuildService(crowded, ledger, builds, labels, registry, "111111111111", "eu-west-1", clock);
+
+        crowdedService.onImagePush(push("golden/java21", "latest", GOLDEN));
+
+        assertThat(builds.starts()).extracting(start -> start.target().name()).containsExactly("zz-runtime");
+    }
+
+    @Test
     void rebuildsOncePerBaseDigestWhateverTheDuplicates() {
         service.onImagePush(push("golden/java21", "latest", GOLDEN));
 
