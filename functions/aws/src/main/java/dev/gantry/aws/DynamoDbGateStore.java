@@ -28,17 +28,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Gate records in Gantry's DynamoDB table (decision 10).
@@ -62,10 +57,6 @@ public final class DynamoDbGateStore implements GateStore {
     static final String RECORD_PREFIX = "GATE#";
     static final String DUE_PARTITION = "GATES_DUE";
 
-    /** BatchGetItem's own ceiling on keys per request. */
-    private static final int BATCH_GET_KEYS = 100;
-    /** Rounds of BatchGetItem for keys DynamoDB left unprocessed, before the sweep gives up. */
-    private static final int BATCH_GET_ROUNDS = 8;
     /** Attempts at a transaction that collided with another one in flight on the same item. */
     private static final int CONFLICT_ATTEMPTS = 5;
 
@@ -163,27 +154,8 @@ public final class DynamoDbGateStore implements GateStore {
                 : TransactWriteItem.builder().put(p -> p.tableName(table).item(dueItem(record))).build();
         TransactWriteItem recordWrite = TransactWriteItem.builder().put(put.build()).build();
         String failure = what + " gate record " + record.key().id() + " (version " + record.version() + ") in table " + table;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                // The SDK fills ClientRequestToken, so its own retry of a transaction that did commit is not
-                // applied a second time (which would fail its condition and wrongly answer false).
-                dynamo.transactWriteItems(r -> r.transactItems(recordWrite, dueIndex));
-                return true;
-            } catch (TransactionCanceledException e) {
-                if (hasReason(e, "ConditionalCheckFailed")) {
-                    return false;
-                }
-                // Another transaction was in flight on one of the items and nothing was written: the
-                // conditions decide again on the next attempt.
-                if (hasReason(e, "TransactionConflict") && attempt < CONFLICT_ATTEMPTS) {
-                    pause(attempt);
-                    continue;
-                }
-                throw new GateStoreException(failure + " was cancelled: " + reasons(e), e);
-            } catch (SdkException e) {
-                throw new GateStoreException(failure + " failed", e);
-            }
-        }
+        return DynamoDbRequests.transact(dynamo, List.of(recordWrite, dueIndex), failure, CONFLICT_ATTEMPTS, GateStoreException::new)
+                .committed();
     }
 
     private List<DueEntry> dueEntries(Instant now) {
@@ -204,54 +176,8 @@ public final class DynamoDbGateStore implements GateStore {
     }
 
     private List<GateRecord> records(List<Map<String, AttributeValue>> keys) {
-        List<GateRecord> records = new ArrayList<>();
-        for (int from = 0; from < keys.size(); from += BATCH_GET_KEYS) {
-            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder()
-                    .keys(keys.subList(from, Math.min(from + BATCH_GET_KEYS, keys.size())))
-                    .consistentRead(true)
-                    .build());
-            for (int round = 1; !request.isEmpty(); round++) {
-                if (round > BATCH_GET_ROUNDS) {
-                    throw new GateStoreException("reading due gate records from table " + table + " left "
-                            + request.get(table).keys().size() + " unread after " + BATCH_GET_ROUNDS + " rounds", null);
-                }
-                Map<String, KeysAndAttributes> unread = request;
-                BatchGetItemResponse response = dynamo.batchGetItem(r -> r.requestItems(unread));
-                response.responses().getOrDefault(table, List.of()).forEach(item -> records.add(record(item)));
-                request = response.unprocessedKeys();
-                if (!request.isEmpty()) {
-                    pause(round);
-                }
-            }
-        }
-        return records;
-    }
-
-    /** Short, growing pauses: a retry at once would meet the same contention. */
-    private static void pause(int attempt) {
-        try {
-            Thread.sleep(20L * attempt);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GateStoreException("interrupted while retrying a gate store request", e);
-        }
-    }
-
-    private static boolean hasReason(TransactionCanceledException e, String code) {
-        return e.hasCancellationReasons() && e.cancellationReasons().stream().anyMatch(r -> code.equals(r.code()));
-    }
-
-    private static String reasons(TransactionCanceledException e) {
-        if (!e.hasCancellationReasons()) {
-            return String.valueOf(e.getMessage());
-        }
-        return e.cancellationReasons().stream()
-                .map(DynamoDbGateStore::describe)
-                .collect(Collectors.joining(", ", "[", "]"));
-    }
-
-    private static String describe(CancellationReason reason) {
-        return reason.message() == null ? reason.code() : reason.code() + " (" + reason.message() + ")";
+        return DynamoDbRequests.batchGet(dynamo, table, keys, "reading due gate records", GateStoreException::new).stream()
+                .map(DynamoDbGateStore::record).toList();
     }
 
     /**

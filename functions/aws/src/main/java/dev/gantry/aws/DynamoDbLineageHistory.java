@@ -16,15 +16,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Base versions and child images in the order Gantry saw them, in its DynamoDB table (decision 12). Each sighting is a
@@ -52,8 +49,6 @@ public final class DynamoDbLineageHistory implements LineageHistory {
      * digest settle quickly: once one commits, the others fail its condition.
      */
     private static final int CONFLICT_ATTEMPTS = 5;
-    private static final long FIRST_PAUSE_MILLIS = 20;
-    private static final long LONGEST_PAUSE_MILLIS = 320;
 
     /** Lexical order is time order only when every instant has the same width: nine fraction digits, always. */
     private static final DateTimeFormatter SORTABLE_INSTANT =
@@ -132,26 +127,8 @@ public final class DynamoDbLineageHistory implements LineageHistory {
                         .expressionAttributeNames(Map.of("#pk", StateTable.PARTITION_KEY)))
                         .build(),
                 TransactWriteItem.builder().put(p -> p.tableName(table).item(entry)).build());
-        String failure = what + " in table " + table;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                dynamo.transactWriteItems(r -> r.transactItems(items));
-                return;
-            } catch (TransactionCanceledException e) {
-                // A refused condition means the first sighting is recorded, and it stays.
-                if (hasReason(e, "ConditionalCheckFailed")) {
-                    return;
-                }
-                // Nothing was written: the condition decides again on the next attempt.
-                if (hasReason(e, "TransactionConflict") && attempt < CONFLICT_ATTEMPTS) {
-                    pause(attempt);
-                    continue;
-                }
-                throw new LineageHistoryException(failure + " was cancelled: " + reasons(e), e);
-            } catch (SdkException e) {
-                throw new LineageHistoryException(failure + " failed", e);
-            }
-        }
+        // A refused condition means the first sighting is recorded, and it stays.
+        DynamoDbRequests.transact(dynamo, items, what + " in table " + table, CONFLICT_ATTEMPTS, LineageHistoryException::new);
     }
 
     private <T> List<T> history(String partition, String what, Function<Map<String, AttributeValue>, T> read) {
@@ -171,29 +148,5 @@ public final class DynamoDbLineageHistory implements LineageHistory {
         } catch (SdkException e) {
             throw new LineageHistoryException("reading " + what + " from table " + table + " failed", e);
         }
-    }
-
-    /** Jittered, growing pauses: racers that collided once would collide again if they all came back together. */
-    private static void pause(int attempt) {
-        long ceiling = Math.min(LONGEST_PAUSE_MILLIS, FIRST_PAUSE_MILLIS << Math.min(attempt - 1, 10));
-        try {
-            Thread.sleep(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LineageHistoryException("interrupted while retrying a lineage history write", e);
-        }
-    }
-
-    private static boolean hasReason(TransactionCanceledException e, String code) {
-        return e.hasCancellationReasons() && e.cancellationReasons().stream().anyMatch(r -> code.equals(r.code()));
-    }
-
-    private static String reasons(TransactionCanceledException e) {
-        if (!e.hasCancellationReasons()) {
-            return String.valueOf(e.getMessage());
-        }
-        return e.cancellationReasons().stream()
-                .map(r -> r.message() == null ? r.code() : r.code() + " (" + r.message() + ")")
-                .collect(Collectors.joining(", ", "[", "]"));
     }
 }

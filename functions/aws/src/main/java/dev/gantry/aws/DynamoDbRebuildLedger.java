@@ -26,18 +26,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Rebuild records, their build slots and image lineage in Gantry's DynamoDB table (decision 12).
@@ -68,18 +62,12 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
     static final String BUILT_ON_PREFIX = "BUILT_ON#";
     static final String HOLDERS = "holders";
 
-    /** BatchGetItem's own ceiling on keys per request. */
-    private static final int BATCH_GET_KEYS = 100;
-    /** Rounds of BatchGetItem for keys DynamoDB left unprocessed, before the read gives up. */
-    private static final int BATCH_GET_ROUNDS = 8;
     /**
      * Attempts at a transaction that collided with another in flight on the same item. Every slot move touches the
      * one pool item, so when a whole wave starts at once most attempts collide: more tries than the gate store's,
      * with jittered pauses so the losers do not meet again.
      */
     private static final int CONFLICT_ATTEMPTS = 10;
-    private static final long FIRST_PAUSE_MILLIS = 20;
-    private static final long LONGEST_PAUSE_MILLIS = 640;
 
     private static final String IN_FLIGHT = "#status IN (:starting, :started)";
     private static final String SAME_VERSION = "#version = :expected";
@@ -205,7 +193,7 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
                 .expressionAttributeNames(Map.of("#holders", HOLDERS))
                 .expressionAttributeValues(Map.of(":holder", holderSet(starting.key()), ":max", n(maxInFlight))))
                 .build();
-        TransactOutcome outcome = transact(List.of(recordPut(starting, recordConditions), slot, pendingDelete(starting)), "taking a slot for",
+        DynamoDbRequests.Outcome outcome = transact(List.of(recordPut(starting, recordConditions), slot, pendingDelete(starting)), "taking a slot for",
                 starting);
         if (outcome.committed()) {
             return SlotResult.TAKEN;
@@ -399,93 +387,16 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
     }
 
     private List<Rebuild> records(List<Map<String, AttributeValue>> keys) {
-        List<Rebuild> records = new ArrayList<>();
-        for (int from = 0; from < keys.size(); from += BATCH_GET_KEYS) {
-            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder()
-                    .keys(keys.subList(from, Math.min(from + BATCH_GET_KEYS, keys.size())))
-                    .consistentRead(true)
-                    .build());
-            for (int round = 1; !request.isEmpty(); round++) {
-                if (round > BATCH_GET_ROUNDS) {
-                    throw new RebuildLedgerException("reading rebuild records from table " + table + " left "
-                            + request.get(table).keys().size() + " unread after " + BATCH_GET_ROUNDS + " rounds", null);
-                }
-                Map<String, KeysAndAttributes> unread = request;
-                BatchGetItemResponse response = dynamo.batchGetItem(r -> r.requestItems(unread));
-                response.responses().getOrDefault(table, List.of()).forEach(item -> records.add(rebuild(item)));
-                request = response.unprocessedKeys();
-                if (!request.isEmpty()) {
-                    pause(round);
-                }
-            }
-        }
-        return records;
+        return DynamoDbRequests.batchGet(dynamo, table, keys, "reading rebuild records", RebuildLedgerException::new).stream()
+                .map(DynamoDbRebuildLedger::rebuild).toList();
     }
 
-    private TransactOutcome transact(List<TransactWriteItem> items, String what, Rebuild rebuild) {
+    private DynamoDbRequests.Outcome transact(List<TransactWriteItem> items, String what, Rebuild rebuild) {
         return transact(items, what + " rebuild " + describe(rebuild.key()) + " (version " + rebuild.version() + ")");
     }
 
-    private TransactOutcome transact(List<TransactWriteItem> items, String what) {
-        String failure = what + " in table " + table;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                // The SDK fills ClientRequestToken, so its own retry of a transaction that did commit is not
-                // applied a second time (which would fail its condition and wrongly answer false).
-                dynamo.transactWriteItems(r -> r.transactItems(items));
-                return new TransactOutcome(List.of());
-            } catch (TransactionCanceledException e) {
-                if (hasReason(e, "ConditionalCheckFailed")) {
-                    return new TransactOutcome(e.cancellationReasons().stream().map(CancellationReason::code).toList());
-                }
-                // Another transaction was in flight on one of the items and nothing was written: the conditions
-                // decide again on the next attempt.
-                if (hasReason(e, "TransactionConflict") && attempt < CONFLICT_ATTEMPTS) {
-                    pause(attempt);
-                    continue;
-                }
-                throw new RebuildLedgerException(failure + " was cancelled: " + reasons(e), e);
-            } catch (SdkException e) {
-                throw new RebuildLedgerException(failure + " failed", e);
-            }
-        }
-    }
-
-    /**
-     * How a transaction ended: committed, or refused by the conditions whose codes are listed in item order.
-     */
-    private record TransactOutcome(List<String> cancellationCodes) {
-        boolean committed() {
-            return cancellationCodes.isEmpty();
-        }
-
-        boolean failedCondition(int item) {
-            return item < cancellationCodes.size() && "ConditionalCheckFailed".equals(cancellationCodes.get(item));
-        }
-    }
-
-    /** Jittered, growing pauses: racers that collided once would collide again if they all came back together. */
-    private static void pause(int attempt) {
-        long ceiling = Math.min(LONGEST_PAUSE_MILLIS, FIRST_PAUSE_MILLIS << Math.min(attempt - 1, 10));
-        try {
-            Thread.sleep(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RebuildLedgerException("interrupted while retrying a rebuild ledger request", e);
-        }
-    }
-
-    private static boolean hasReason(TransactionCanceledException e, String code) {
-        return e.hasCancellationReasons() && e.cancellationReasons().stream().anyMatch(r -> code.equals(r.code()));
-    }
-
-    private static String reasons(TransactionCanceledException e) {
-        if (!e.hasCancellationReasons()) {
-            return String.valueOf(e.getMessage());
-        }
-        return e.cancellationReasons().stream()
-                .map(r -> r.message() == null ? r.code() : r.code() + " (" + r.message() + ")")
-                .collect(Collectors.joining(", ", "[", "]"));
+    private DynamoDbRequests.Outcome transact(List<TransactWriteItem> items, String what) {
+        return DynamoDbRequests.transact(dynamo, items, what + " in table " + table, CONFLICT_ATTEMPTS, RebuildLedgerException::new);
     }
 
     /** A condition expression with the names and values it uses. */

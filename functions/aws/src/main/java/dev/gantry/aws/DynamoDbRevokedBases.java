@@ -15,14 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Revoked base digests in Gantry's DynamoDB table (decision 12): the record at {@code pk = REVOKED#<repository>},
@@ -39,8 +36,6 @@ public final class DynamoDbRevokedBases implements RevokedBases {
      * digest settle quickly: once one commits, the others fail its condition.
      */
     private static final int CONFLICT_ATTEMPTS = 5;
-    private static final long FIRST_PAUSE_MILLIS = 20;
-    private static final long LONGEST_PAUSE_MILLIS = 320;
 
     /** Lexical order is time order only when every instant has the same width: nine fraction digits, always. */
     private static final DateTimeFormatter SORTABLE_INSTANT =
@@ -74,27 +69,8 @@ public final class DynamoDbRevokedBases implements RevokedBases {
                         .expressionAttributeNames(Map.of("#pk", StateTable.PARTITION_KEY)))
                         .build(),
                 TransactWriteItem.builder().put(p -> p.tableName(table).item(copy)).build());
-        String failure = "revoking " + revoked.repository() + "@" + revoked.digest().value() + " in table " + table;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                // The SDK fills ClientRequestToken, so its own retry of a committed transaction is not applied again
-                // (which would fail the condition and wrongly answer false).
-                dynamo.transactWriteItems(r -> r.transactItems(items));
-                return true;
-            } catch (TransactionCanceledException e) {
-                if (hasReason(e, "ConditionalCheckFailed")) {
-                    return false;
-                }
-                // Nothing was written: the condition decides again on the next attempt.
-                if (hasReason(e, "TransactionConflict") && attempt < CONFLICT_ATTEMPTS) {
-                    pause(attempt);
-                    continue;
-                }
-                throw new RevokedBasesException(failure + " was cancelled: " + reasons(e), e);
-            } catch (SdkException e) {
-                throw new RevokedBasesException(failure + " failed", e);
-            }
-        }
+        String what = "revoking " + revoked.repository() + "@" + revoked.digest().value() + " in table " + table;
+        return DynamoDbRequests.transact(dynamo, items, what, CONFLICT_ATTEMPTS, RevokedBasesException::new).committed();
     }
 
     @Override
@@ -150,29 +126,5 @@ public final class DynamoDbRevokedBases implements RevokedBases {
     private static RevokedBase revokedBase(Map<String, AttributeValue> item) {
         return new RevokedBase(text(item, "repository"), new ImageDigest(text(item, "digest")), text(item, "revokedBy"),
                 text(item, "reason"), instant(item, "revokedAt"));
-    }
-
-    /** Jittered, growing pauses: racers that collided once would collide again if they all came back together. */
-    private static void pause(int attempt) {
-        long ceiling = Math.min(LONGEST_PAUSE_MILLIS, FIRST_PAUSE_MILLIS << Math.min(attempt - 1, 10));
-        try {
-            Thread.sleep(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RevokedBasesException("interrupted while retrying a revocation", e);
-        }
-    }
-
-    private static boolean hasReason(TransactionCanceledException e, String code) {
-        return e.hasCancellationReasons() && e.cancellationReasons().stream().anyMatch(r -> code.equals(r.code()));
-    }
-
-    private static String reasons(TransactionCanceledException e) {
-        if (!e.hasCancellationReasons()) {
-            return String.valueOf(e.getMessage());
-        }
-        return e.cancellationReasons().stream()
-                .map(r -> r.message() == null ? r.code() : r.code() + " (" + r.message() + ")")
-                .collect(Collectors.joining(", ", "[", "]"));
     }
 }
