@@ -59,6 +59,11 @@ public final class AwsClients {
         return region;
     }
 
+    /** The one HTTP client every service client shares, for clients built outside this class. */
+    public SdkHttpClient httpClient() {
+        return http;
+    }
+
     /** The credentials the function itself runs with; the source credentials for roles it assumes. */
     public AwsCredentialsProvider credentials() {
         return credentials;

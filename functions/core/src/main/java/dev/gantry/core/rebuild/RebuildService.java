@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -134,34 +135,53 @@ public final class RebuildService {
         return plan(base.get(), digest, baseImage, RebuildKey.ON_NEW_BASE, trigger, parent);
     }
 
-    /** AVAILABLE: a new base version, as if pushed; FAILED: reported, nothing rebuilt; any other state: nothing. */
+    /**
+     * AVAILABLE: a new base, as if pushed, on the digest of the container image Image Builder distributed to the base's
+     * repository (read through its tag when the URI carries no digest); FAILED: reported, nothing rebuilt; any other
+     * state: nothing.
+     */
     public RebuildReport onImageBuilderImage(ImageBuilderImage image) {
         String trigger = "EC2 Image Builder image " + image.imageArn();
+        if (!image.finished()) {
+            return RebuildReport.ignored(trigger, "the image is " + image.state() + "; only AVAILABLE images are new bases");
+        }
         Optional<BaseImageConfig> base = Optional.ofNullable(image.pipelineArn()).flatMap(graph::baseOfImagePipeline);
         if (base.isEmpty()) {
-            return RebuildReport.ignored(trigger, "pipeline " + image.pipelineArn() + " builds no configured base image");
+            return RebuildReport.ignored(trigger, image.pipelineArn() == null
+                    ? "the image was built outside an image pipeline, so it is no configured base image"
+                    : "pipeline " + image.pipelineArn() + " builds no configured base image");
         }
-        switch (String.valueOf(image.state())) {
-            case "AVAILABLE" -> {
-                if (image.digest() == null) {
-                    return rebuildCurrent(base.get(), RebuildKey.ON_NEW_BASE, trigger);
-                }
-                ImageDigest digest;
-                try {
-                    digest = ImageDigest.parse(image.digest());
-                } catch (ImageDigest.InvalidDigestException e) {
-                    return RebuildReport.ignored(trigger, e.getMessage());
-                }
-                return plan(base.get(), digest, baseImage(base.get(), digest), RebuildKey.ON_NEW_BASE, trigger, Optional.empty());
-            }
-            case "FAILED" -> {
-                return new RebuildReport(Result.BASE_FAILED, trigger, null, null, 0, 0, 0, List.of(),
-                        "base image " + base.get().name() + " failed to build in EC2 Image Builder ("
-                                + (image.reason() == null ? "no reason given" : image.reason()) + "): nothing is rebuilt");
-            }
-            default -> {
-                return RebuildReport.ignored(trigger, "the image is " + image.state() + "; only AVAILABLE images are new bases");
-            }
+        if ("FAILED".equals(image.state())) {
+            return new RebuildReport(Result.BASE_FAILED, trigger, null, null, 0, 0, 0, List.of(),
+                    "base image " + base.get().name() + " failed to build in EC2 Image Builder ("
+                            + (image.reason() == null ? "no reason given" : image.reason()) + "): nothing is rebuilt");
+        }
+        // A URI with a digest names the build exactly; a tag may have moved since, so it is only the second choice.
+        Optional<ImageReference> distributed = image.imageUris().stream()
+                .map(RebuildService::parseOrNull)
+                .filter(Objects::nonNull)
+                .filter(uri -> uri.repository().equals(base.get().repository()))
+                .min(Comparator.comparing((ImageReference uri) -> uri.digest() == null));
+        if (distributed.isEmpty()) {
+            return rebuildCurrent(base.get(), RebuildKey.ON_NEW_BASE, trigger);
+        }
+        ImageDigest digest;
+        try {
+            digest = distributed.get().digest() != null
+                    ? ImageDigest.parse(distributed.get().digest())
+                    : registry.digestOf(distributed.get());
+        } catch (ImageDigest.InvalidDigestException | ImageRegistry.ImageNotFoundException e) {
+            return RebuildReport.ignored(trigger, "the distributed image " + distributed.get().render() + " cannot be read: "
+                    + e.getMessage());
+        }
+        return plan(base.get(), digest, baseImage(base.get(), digest), RebuildKey.ON_NEW_BASE, trigger, Optional.empty());
+    }
+
+    private static ImageReference parseOrNull(String uri) {
+        try {
+            return ImageReference.parse(uri);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

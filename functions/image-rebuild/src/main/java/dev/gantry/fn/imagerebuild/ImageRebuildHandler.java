@@ -11,6 +11,7 @@ import dev.gantry.aws.events.Ec2ImageBuilderStateChangeEvent;
 import dev.gantry.aws.events.Ec2ImageBuilderStateChangeEvent.ImageStateChange;
 import dev.gantry.core.image.ImagePush;
 import dev.gantry.core.rebuild.ImageBuilderImage;
+import dev.gantry.core.rebuild.ImageBuilderImages;
 import dev.gantry.core.rebuild.RebuildReport;
 import dev.gantry.core.rebuild.RebuildService;
 import dev.gantry.core.release.MalformedEventException;
@@ -47,14 +48,21 @@ public final class ImageRebuildHandler implements RequestStreamHandler {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final RebuildService rebuilds;
+    private final ImageBuilderImages imageBuilder;
 
     /** Used by Lambda: wires the real adapters from the environment, once per cold start. */
     public ImageRebuildHandler() {
         this(ImageRebuildWiring.fromEnvironment(System.getenv()));
     }
 
-    public ImageRebuildHandler(RebuildService rebuilds) {
+    private ImageRebuildHandler(ImageRebuildWiring.Wired wired) {
+        this(wired.rebuilds(), wired.imageBuilder());
+    }
+
+    /** @param imageBuilder where an Image Builder image's pipeline and container images are read back */
+    public ImageRebuildHandler(RebuildService rebuilds, ImageBuilderImages imageBuilder) {
         this.rebuilds = rebuilds;
+        this.imageBuilder = imageBuilder;
     }
 
     @Override
@@ -76,7 +84,9 @@ public final class ImageRebuildHandler implements RequestStreamHandler {
             case IMAGE_BUILDER_IMAGE_STATE_CHANGE -> {
                 ImageStateChange change = Ec2ImageBuilderStateChangeEvent.parse(new ByteArrayInputStream(event));
                 MDC.put("correlation_id", change.eventId());
-                return rebuilds.onImageBuilderImage(imageBuilderImage(change));
+                ImageBuilderImage image = imageBuilderImage(change);
+                // Only a finished image is worth the GetImage call that says which pipeline built it.
+                return rebuilds.onImageBuilderImage(image.finished() ? imageBuilder.complete(image) : image);
             }
             case CODEBUILD_BUILD_STATE_CHANGE -> {
                 BuildStateChange build = CodeBuildStateChangeEvent.parse(new ByteArrayInputStream(event));
@@ -115,16 +125,8 @@ public final class ImageRebuildHandler implements RequestStreamHandler {
         return new RebuildReport(RebuildReport.Result.IGNORED, trigger, null, null, 0, 0, 0, List.of(), note);
     }
 
-    /**
-     * The event names no image pipeline, so none is passed and the service reports the image as built by no configured
-     * base; a digest is passed when Image Builder distributed the image by digest.
-     */
+    /** The event names no image pipeline, so none is passed; the container images are passed when it lists them. */
     static ImageBuilderImage imageBuilderImage(ImageStateChange change) {
-        String digest = change.containerImageUris().stream()
-                .filter(uri -> uri.contains("@sha256:"))
-                .map(uri -> uri.substring(uri.indexOf('@') + 1))
-                .findFirst()
-                .orElse(null);
-        return new ImageBuilderImage(null, change.imageArn(), change.status(), change.reason(), digest);
+        return new ImageBuilderImage(null, change.imageArn(), change.status(), change.reason(), change.containerImageUris());
     }
 }

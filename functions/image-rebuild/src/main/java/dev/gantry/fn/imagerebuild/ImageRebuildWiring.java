@@ -7,6 +7,7 @@ import dev.gantry.aws.DynamoDbRebuildLedger;
 import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.DynamoDbRevokedBases;
 import dev.gantry.aws.SdkBuildRunner;
+import dev.gantry.aws.SdkImageBuilderImages;
 import dev.gantry.aws.SdkImageLabels;
 import dev.gantry.aws.SdkImageRegistry;
 import dev.gantry.core.config.ConfigLoader;
@@ -14,6 +15,7 @@ import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.ServiceConfig;
 import dev.gantry.core.rebuild.BuildRunner;
+import dev.gantry.core.rebuild.ImageBuilderImages;
 import dev.gantry.core.rebuild.RebuildService;
 import java.time.Clock;
 import java.util.Map;
@@ -38,15 +40,18 @@ final class ImageRebuildWiring {
 
     private ImageRebuildWiring() {}
 
-    static RebuildService fromEnvironment(Map<String, String> environment) {
+    /** What the handler runs on. */
+    record Wired(RebuildService rebuilds, ImageBuilderImages imageBuilder) {}
+
+    static Wired fromEnvironment(Map<String, String> environment) {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         requireBaseImages(config);
         AwsClients aws = new AwsClients(environment);
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
         String account = aws.required(REGISTRY_ACCOUNT_ENV);
         BuildRunner builds = new SdkBuildRunner(aws.codeBuild(), aws.codePipeline());
-        return rebuildService(config, aws.dynamoDb(), table, builds, ecrByRegion(config, aws), account, aws.region().id(),
-                Clock.systemUTC());
+        return new Wired(rebuildService(config, aws.dynamoDb(), table, builds, ecrByRegion(config, aws), account,
+                aws.region().id(), Clock.systemUTC()), SdkImageBuilderImages.create(aws));
     }
 
     /** The service over the given clients: what {@link #fromEnvironment} builds, and what the tests build over loopback ones. */

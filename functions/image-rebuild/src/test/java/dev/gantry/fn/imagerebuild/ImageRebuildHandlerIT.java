@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gantry.aws.SdkBuildRunner;
+import dev.gantry.aws.SdkImageBuilderImages;
 import dev.gantry.aws.lambda.LocalContext;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
@@ -41,6 +42,15 @@ class ImageRebuildHandlerIT {
     private static final String RESUME = "gantry-scheduled-event-rebuild-resume.json";
     private static final String BASE_IMAGE = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/golden/java21"
             + "@sha256:f8d12a184946dc448a204f10aa8d1f19ba23405f1b8a026e613ec92efb0a2720";
+    private static final String IMAGE_AVAILABLE = "gantry-imagebuilder-image-available.json";
+    private static final String IMAGE_BUILDER_ACCOUNT = "111122223333";
+    private static final String IMAGE_BUILDER_IMAGE = "arn:aws:imagebuilder:eu-west-1:111122223333:image/base-java21/1.0.0/3";
+    private static final String IMAGE_PIPELINE = "arn:aws:imagebuilder:eu-west-1:111122223333:image-pipeline/base-java21";
+    private static final String DISTRIBUTED = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/base-java21:1.0.0-3";
+    private static final String IMAGE_BUILDER_DIGEST = "sha256:5e0d2c6b8a4f1e3d7c9b2a6f4e8d1c3b5a7f9e2d4c6b8a1f3e5d7c9b2a4f6e8d";
+    private static final String RUNTIME_IMAGE = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/runtime/java"
+            + "@sha256:b0ab965fce589f89683a969b58f502be2b104de6735b9519b9cf537604be73c5";
+    private static final String CHECKOUT_EXECUTION = "2f6d8b1e-4a7c-4e93-b05d-8c3a1f9e7d24";
     private static final int TWELVE = 12;
     private static final int BOUND = 3;
 
@@ -214,6 +224,85 @@ class ImageRebuildHandlerIT {
         assertThat(variable(single(aws.startBuildRequests()), "BASE_IMAGE")).isEqualTo(BASE_IMAGE);
     }
 
+    @Test
+    void rebuildsOnTheImageBuilderImageItsPipelineDistributedToTheBaseRepository() throws Exception {
+        aws.acceptBuildsOf("runtime-java-image");
+        aws.describeImageBuilderImage(IMAGE_BUILDER_IMAGE, IMAGE_PIPELINE, "AVAILABLE", List.of(DISTRIBUTED));
+        aws.services.stubFor(dev.gantry.aws.JsonProtocolWire.ECR.operation("DescribeImages")
+                .willReturn(dev.gantry.aws.JsonProtocolWire.json("""
+                        {"imageDetails":[{"registryId":"111122223333","repositoryName":"base-java21",
+                          "imageDigest":"%s","imageTags":["1.0.0-3","latest"]}]}""".formatted(IMAGE_BUILDER_DIGEST))));
+        ImageRebuildHandler handler = handler(imageBuilderConfig(), IMAGE_BUILDER_ACCOUNT);
+
+        JsonNode report = invoke(handler, Fixtures.eventText(IMAGE_AVAILABLE));
+
+        assertThat(report.at("/result").asText()).isEqualTo("REBUILDING");
+        assertThat(aws.imageBuilderLookups()).isEqualTo(1);
+        assertThat(variable(single(aws.startBuildRequests()), "BASE_IMAGE"))
+                .isEqualTo("111122223333.dkr.ecr.eu-west-1.amazonaws.com/base-java21@" + IMAGE_BUILDER_DIGEST);
+    }
+
+    @Test
+    void reportsAFailedImageBuilderImageWithItsReasonAndStartsNothing() throws Exception {
+        aws.describeImageBuilderImage(IMAGE_BUILDER_IMAGE, IMAGE_PIPELINE, "FAILED", List.of());
+        ImageRebuildHandler handler = handler(imageBuilderConfig(), IMAGE_BUILDER_ACCOUNT);
+        String failed = Fixtures.eventText(IMAGE_AVAILABLE)
+                .replace("\"status\": \"AVAILABLE\"", "\"status\": \"FAILED\", \"reason\": \"Component apt-upgrade failed\"");
+
+        JsonNode report = invoke(handler, failed);
+
+        assertThat(report.at("/result").asText()).isEqualTo("BASE_FAILED");
+        assertThat(report.at("/note").asText()).contains("base-java21", "Component apt-upgrade failed");
+        assertThat(aws.startBuildRequests()).isEmpty();
+    }
+
+    @Test
+    void readsNothingBackForAnImageStillBeingBuilt() throws Exception {
+        ImageRebuildHandler handler = handler(imageBuilderConfig(), IMAGE_BUILDER_ACCOUNT);
+        String testing = Fixtures.eventText(IMAGE_AVAILABLE).replace("\"status\": \"AVAILABLE\"", "\"status\": \"TESTING\"");
+
+        JsonNode report = invoke(handler, testing);
+
+        assertThat(report.at("/result").asText()).isEqualTo("IGNORED");
+        assertThat(aws.imageBuilderLookups()).isZero();
+    }
+
+    @Test
+    void failsTheInvocationWhenImageBuilderCannotBeReadSoTheEventIsRetried() {
+        aws.failImageBuilderLookups(IMAGE_BUILDER_IMAGE);
+        ImageRebuildHandler handler = handler(imageBuilderConfig(), IMAGE_BUILDER_ACCOUNT);
+
+        assertThatThrownBy(() -> invoke(handler, Fixtures.eventText(IMAGE_AVAILABLE)))
+                .hasMessageContaining("GetImage " + IMAGE_BUILDER_IMAGE);
+        assertThat(aws.startBuildRequests()).isEmpty();
+    }
+
+    @Test
+    void startsTheNextWavesPipelineWithTheBaseAsAVariableAndFreesItsSlotWhenTheExecutionEnds() throws Exception {
+        aws.acceptBuildsOf("payments-api-image");
+        aws.acceptExecutionsOf("checkout-web-release", CHECKOUT_EXECUTION);
+        ImageRebuildHandler handler = handler(Fixtures.exampleConfig());
+
+        JsonNode pushed = invoke(handler, Fixtures.eventText("gantry-ecr-push-runtime-java.json"));
+
+        assertThat(pushed.at("/result").asText()).isEqualTo("REBUILDING");
+        JsonNode execution = single(aws.startPipelineExecutionRequests());
+        assertThat(execution.at("/name").asText()).isEqualTo("checkout-web-release");
+        assertThat(execution.at("/variables")).anySatisfy(v -> {
+            assertThat(v.at("/name").asText()).isEqualTo("BASE_IMAGE");
+            assertThat(v.at("/value").asText()).isEqualTo(RUNTIME_IMAGE);
+        });
+        assertThat(variable(single(aws.startBuildRequests()), "BASE_IMAGE")).isEqualTo(RUNTIME_IMAGE);
+
+        String ended = Fixtures.eventText("gantry-codepipeline-execution-succeeded-checkout-web-release.json");
+        JsonNode finished = invoke(handler, ended);
+        JsonNode redelivered = invoke(handler, ended);
+
+        assertThat(finished.at("/outcomes/0/action").asText()).isEqualTo("FINISHED");
+        assertThat(finished.at("/outcomes/0/dependent").asText()).isEqualTo("checkout-web-image");
+        assertThat(redelivered.at("/outcomes/0/action").asText()).isEqualTo("ALREADY_PLANNED");
+    }
+
     private static void acceptAllTwelve() {
         IntStream.rangeClosed(1, TWELVE).forEach(i -> aws.acceptBuildsOf("app-%02d-image".formatted(i)));
     }
@@ -222,10 +311,18 @@ class ImageRebuildHandlerIT {
         return ConfigLoader.load(Path.of("src/test/resources/twelve-dependents.yml"));
     }
 
+    private static GantryConfig imageBuilderConfig() {
+        return ConfigLoader.load(Path.of("src/test/resources/image-builder.yml"));
+    }
+
     private static ImageRebuildHandler handler(GantryConfig config) {
+        return handler(config, LoopbackAws.ACCOUNT);
+    }
+
+    private static ImageRebuildHandler handler(GantryConfig config, String registryAccount) {
         return new ImageRebuildHandler(ImageRebuildWiring.rebuildService(config, aws.dynamo, LoopbackAws.TABLE,
-                new SdkBuildRunner(aws.codeBuild, aws.codePipeline), region -> aws.ecr, LoopbackAws.ACCOUNT, LoopbackAws.REGION,
-                Clock.systemUTC()));
+                new SdkBuildRunner(aws.codeBuild, aws.codePipeline), region -> aws.ecr, registryAccount, LoopbackAws.REGION,
+                Clock.systemUTC()), new SdkImageBuilderImages(aws.imageBuilder));
     }
 
     private static JsonNode invoke(ImageRebuildHandler handler, String event) throws Exception {

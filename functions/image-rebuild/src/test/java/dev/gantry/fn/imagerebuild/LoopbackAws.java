@@ -2,10 +2,13 @@ package dev.gantry.fn.imagerebuild;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
@@ -21,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -30,10 +34,12 @@ import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.imagebuilder.ImagebuilderClient;
 
 /**
  * An AWS on loopback for the rebuild function: one WireMock server speaking CodeBuild, CodePipeline and ECR (all
- * JSON 1.1, told apart by {@code X-Amz-Target}), and DynamoDB Local over HTTP with Gantry's table.
+ * JSON 1.1, told apart by {@code X-Amz-Target}) and EC2 Image Builder (REST JSON, told apart by its path), and
+ * DynamoDB Local over HTTP with Gantry's table.
  */
 final class LoopbackAws implements AutoCloseable {
 
@@ -44,6 +50,7 @@ final class LoopbackAws implements AutoCloseable {
     static final String BUILD_UUID = "5d2c7e40-9b1a-4f63-8e07-2a6c4b9d1f58";
     // The prefix the SDK sends for CodeBuild; dev.gantry.aws.JsonProtocolWire has no CodeBuild instance.
     private static final String START_BUILD = "CodeBuild_20161006.StartBuild";
+    private static final String START_PIPELINE_EXECUTION = "CodePipeline_20150709.StartPipelineExecution";
     private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final StaticCredentialsProvider CREDENTIALS =
@@ -56,6 +63,7 @@ final class LoopbackAws implements AutoCloseable {
     final CodeBuildClient codeBuild;
     final CodePipelineClient codePipeline;
     final EcrClient ecr;
+    final ImagebuilderClient imageBuilder;
 
     LoopbackAws() throws Exception {
         services.start();
@@ -77,6 +85,9 @@ final class LoopbackAws implements AutoCloseable {
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
         ecr = EcrClient.builder().endpointOverride(URI.create(services.baseUrl())).region(Region.EU_WEST_1)
                 .credentialsProvider(CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
+        imageBuilder = ImagebuilderClient.builder().endpointOverride(URI.create(services.baseUrl())).region(Region.EU_WEST_1)
+                .credentialsProvider(CREDENTIALS).httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
         StateTable.createIfMissing(dynamo, TABLE);
     }
 
@@ -104,6 +115,56 @@ final class LoopbackAws implements AutoCloseable {
     void refuseBuildsForAccountLimit() {
         services.stubFor(startBuild().willReturn(aResponse().withStatus(400).withHeader("Content-Type", CONTENT_TYPE)
                 .withBody("{\"__type\":\"AccountLimitExceededException\",\"message\":\"Cannot have more than 60 active builds for the account\"}")));
+    }
+
+    /** CodePipeline starting {@code pipeline}'s execution as {@code executionId}. */
+    void acceptExecutionsOf(String pipeline, String executionId) {
+        services.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(START_PIPELINE_EXECUTION))
+                .withRequestBody(matchingJsonPath("$.name", equalTo(pipeline)))
+                .willReturn(json("{\"pipelineExecutionId\":\"" + executionId + "\"}")));
+    }
+
+    /** Image Builder answering GetImage for {@code imageArn}: built by {@code pipelineArn}, distributed to {@code uris}. */
+    void describeImageBuilderImage(String imageArn, String pipelineArn, String status, List<String> uris) {
+        Map<String, Object> image = Map.of(
+                "arn", imageArn,
+                "sourcePipelineArn", pipelineArn,
+                "state", Map.of("status", status),
+                "outputResources", Map.of("containers", List.of(Map.of("region", REGION, "imageUris", uris))));
+        try {
+            services.stubFor(getImage(imageArn).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                    .withBody(JSON.writeValueAsString(Map.of("requestId", "req-1", "image", image)))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Image Builder failing every GetImage of {@code imageArn}. */
+    void failImageBuilderLookups(String imageArn) {
+        services.stubFor(getImage(imageArn).willReturn(aResponse().withStatus(500).withHeader("Content-Type", "application/json")
+                .withHeader("x-amzn-ErrorType", "ServiceException").withBody("{\"message\":\"internal error\"}")));
+    }
+
+    int imageBuilderLookups() {
+        return services.findAll(getRequestedFor(urlPathEqualTo("/GetImage"))).size();
+    }
+
+    private static MappingBuilder getImage(String imageArn) {
+        return get(urlPathEqualTo("/GetImage")).withQueryParam("imageBuildVersionArn", equalTo(imageArn));
+    }
+
+    /** The StartPipelineExecution requests that reached CodePipeline, in order, as JSON. */
+    List<JsonNode> startPipelineExecutionRequests() {
+        return services.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(START_PIPELINE_EXECUTION)))
+                .stream()
+                .map(r -> {
+                    try {
+                        return JSON.readTree(r.getBodyAsString());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .toList();
     }
 
     /** The StartBuild requests that reached CodeBuild, in order, as JSON. */
@@ -134,6 +195,7 @@ final class LoopbackAws implements AutoCloseable {
         codeBuild.close();
         codePipeline.close();
         ecr.close();
+        imageBuilder.close();
         dynamo.close();
         dynamoServer.stop();
         services.stop();

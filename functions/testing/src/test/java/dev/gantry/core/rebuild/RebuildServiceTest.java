@@ -349,7 +349,8 @@ class RebuildServiceTest {
     @Test
     void treatsAnAvailableImageBuilderImageAsTheSameNewBaseAsItsPush() {
         RebuildReport available = service.onImageBuilderImage(new ImageBuilderImage(PIPELINE_ARN,
-                "arn:aws:imagebuilder:eu-west-1:111111111111:image/golden-java21/1.0.0/4", "AVAILABLE", null, GOLDEN.value()));
+                "arn:aws:imagebuilder:eu-west-1:111111111111:image/golden-java21/1.0.0/4", "AVAILABLE", null,
+                List.of(REGISTRY + "/golden/java21@" + GOLDEN.value())));
         RebuildReport pushed = service.onImagePush(push("golden/java21", "latest", GOLDEN));
 
         assertThat(available.outcomes()).extracting(RebuildOutcome::action).containsExactly(Action.STARTED);
@@ -358,14 +359,38 @@ class RebuildServiceTest {
     }
 
     @Test
-    void readsTheBaseTagWhenAnAvailableImageCarriesNoDigest() {
-        registry.givenTag(REGISTRY + "/golden/java21:latest", GOLDEN);
+    void readsTheDistributedTagOfTheBaseRepositoryRatherThanTheBaseTag() {
+        ImageDigest older = digest("golden-1");
+        registry.givenTag(REGISTRY + "/golden/java21:latest", older);
+        registry.givenTag(REGISTRY + "/golden/java21:1.0.0-5", GOLDEN);
 
         service.onImageBuilderImage(new ImageBuilderImage(PIPELINE_ARN, "arn:aws:imagebuilder:eu-west-1:111111111111:image/golden-java21/1.0.0/5",
-                "AVAILABLE", null, null));
+                "AVAILABLE", null, List.of(REGISTRY + "/mirror/java21:1.0.0-5", REGISTRY + "/golden/java21:1.0.0-5")));
 
         assertThat(builds.starts()).singleElement()
                 .satisfies(s -> assertThat(s.variables()).containsEntry("BASE_DIGEST", GOLDEN.value()));
+    }
+
+    @Test
+    void readsTheBaseTagWhenAnAvailableImageNamesNoContainerImage() {
+        registry.givenTag(REGISTRY + "/golden/java21:latest", GOLDEN);
+
+        service.onImageBuilderImage(new ImageBuilderImage(PIPELINE_ARN, "arn:aws:imagebuilder:eu-west-1:111111111111:image/golden-java21/1.0.0/5",
+                "AVAILABLE", null, List.of()));
+
+        assertThat(builds.starts()).singleElement()
+                .satisfies(s -> assertThat(s.variables()).containsEntry("BASE_DIGEST", GOLDEN.value()));
+    }
+
+    @Test
+    void reportsADistributedImageThatIsGoneAndRebuildsNothing() {
+        RebuildReport gone = service.onImageBuilderImage(new ImageBuilderImage(PIPELINE_ARN,
+                "arn:aws:imagebuilder:eu-west-1:111111111111:image/golden-java21/1.0.0/8", "AVAILABLE", null,
+                List.of(REGISTRY + "/golden/java21:1.0.0-8")));
+
+        assertThat(gone.result()).isEqualTo(Result.IGNORED);
+        assertThat(gone.note()).startsWith("the distributed image " + REGISTRY + "/golden/java21:1.0.0-8 cannot be read: ");
+        assertThat(builds.starts()).isEmpty();
     }
 
     @Test
@@ -375,13 +400,16 @@ class RebuildServiceTest {
         RebuildReport building = service.onImageBuilderImage(new ImageBuilderImage(PIPELINE_ARN,
                 "arn:aws:imagebuilder:eu-west-1:111111111111:image/golden-java21/1.0.0/7", "BUILDING", null, null));
         RebuildReport elsewhere = service.onImageBuilderImage(new ImageBuilderImage(
-                "arn:aws:imagebuilder:eu-west-1:111111111111:image-pipeline/other", "arn:x", "AVAILABLE", null, GOLDEN.value()));
+                "arn:aws:imagebuilder:eu-west-1:111111111111:image-pipeline/other", "arn:x", "AVAILABLE", null,
+                List.of(REGISTRY + "/golden/java21@" + GOLDEN.value())));
+        RebuildReport noPipeline = service.onImageBuilderImage(new ImageBuilderImage(null, "arn:y", "AVAILABLE", null, null));
 
         assertThat(failed.result()).isEqualTo(Result.BASE_FAILED);
         assertThat(failed.summary()).isEqualTo("base image golden-java21 failed to build in EC2 Image Builder "
                 + "(component apt-upgrade failed): nothing is rebuilt");
         assertThat(building.summary()).isEqualTo("nothing to rebuild: the image is BUILDING; only AVAILABLE images are new bases");
         assertThat(elsewhere.result()).isEqualTo(Result.IGNORED);
+        assertThat(noPipeline.note()).isEqualTo("the image was built outside an image pipeline, so it is no configured base image");
         assertThat(builds.starts()).isEmpty();
     }
 
