@@ -85,6 +85,13 @@ class GantryStackNagTest {
             Map.entry("/Gantry/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource" + REVISION_WILDCARD + "staging/payments-api/*]",
                     REVISION_IDS));
 
+    /**
+     * Accepted: an Image Builder image's ARN is named after its recipe, which gantry.yml does not name (it names the
+     * pipeline); imagebuilder:GetImage only reads, and the image's source pipeline is what decides whether it is a base.
+     */
+    private static final String IMAGE_BUILDER_IMAGES = "/Gantry/ImageRebuild/ServiceRole/DefaultPolicy/Resource "
+            + "AwsSolutions-IAM5[Resource::arn:aws:imagebuilder:eu-west-1:111111111111:image/*]";
+
     private static final String PIPELINE = "/Gantry/ReleasePipeline-payments-api/";
 
     private static final String ARTIFACT_OBJECTS = "Resource::<ReleasePipelinepaymentsapiArtifactsBucketF7B175E2.Arn>/*";
@@ -145,11 +152,28 @@ class GantryStackNagTest {
 
     private static List<String> findings;
     private static List<String> findingsWithPipeline;
+    private static List<String> findingsWithScheduledImageBuilderBase;
 
     @BeforeAll
     static void check() throws IOException {
-        findings = findings("plain.out", Map.of());
-        findingsWithPipeline = findings("pipeline.out", Map.of(ReleasePipelineSettings.SERVICES_CONTEXT, "payments-api"));
+        Path example = Path.of("../examples/gantry.yml").toAbsolutePath().normalize();
+        findings = findings("plain.out", example, Map.of());
+        findingsWithPipeline = findings("pipeline.out", example, Map.of(ReleasePipelineSettings.SERVICES_CONTEXT, "payments-api"));
+        findingsWithScheduledImageBuilderBase = findings("rebuilds.out", scheduledImageBuilderBase(example), Map.of());
+    }
+
+    /** The example with its golden image built by an Image Builder pipeline and rebuilt weekly: the rules and schedule that adds. */
+    private static Path scheduledImageBuilderBase(Path example) throws IOException {
+        String text = Files.readString(example);
+        String golden = "    repository: golden/java21\n    tag: latest\n";
+        assertThat(text).contains(golden);
+        return Files.writeString(workDir.resolve("gantry-rebuilds.yml"), text.replace(golden, golden + """
+                    schedule:
+                      cron: "0 3 * * 1"
+                      timezone: Europe/Berlin
+                    imageBuilderPipelines:
+                      - arn:aws:imagebuilder:eu-west-1:111111111111:image-pipeline/golden-java21
+                """));
     }
 
     @Test
@@ -163,14 +187,19 @@ class GantryStackNagTest {
                 Stream.concat(ACCEPTED.keySet().stream(), ACCEPTED_FOR_PIPELINE.keySet().stream()).toList());
     }
 
+    @Test
+    void aScheduledImageBuilderBaseAddsOnlyTheImageReadBack() {
+        assertThat(findingsWithScheduledImageBuilderBase).containsExactlyInAnyOrderElementsOf(Stream.concat(
+                ACCEPTED.keySet().stream(), Stream.of(IMAGE_BUILDER_IMAGES)).toList());
+    }
+
     @SuppressWarnings("deprecation")
-    private static List<String> findings(String outdir, Map<String, Object> context) throws IOException {
+    private static List<String> findings(String outdir, Path config, Map<String, Object> context) throws IOException {
         Path jar = Files.writeString(workDir.resolve("gantry-ecs-deploy-lambda.jar"), "stand-in for the shaded jar");
         Path releaseGateJar = Files.writeString(workDir.resolve("gantry-release-gate-lambda.jar"), "stand-in for the release-gate jar");
         Path imageRebuildJar = Files.writeString(workDir.resolve("gantry-image-rebuild-lambda.jar"), "stand-in for the image-rebuild jar");
-        Path example = Path.of("../examples/gantry.yml").toAbsolutePath().normalize();
         App app = new App(AppProps.builder().outdir(workDir.resolve(outdir).toString()).context(context).build());
-        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(example, jar, releaseGateJar, imageRebuildJar), Map.of());
+        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(config, jar, releaseGateJar, imageRebuildJar), Map.of());
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(false).build()));
 
         Annotations annotations = Annotations.fromStack(stack);
