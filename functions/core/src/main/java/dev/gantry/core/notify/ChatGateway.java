@@ -1,0 +1,68 @@
+package dev.gantry.core.notify;
+
+/**
+ * Where Gantry's messages are posted and updated: Slack's Web API in production, a recording fake in tests.
+ *
+ * <p>Failures are told apart because they are handled apart: a rate limit or an unavailable chat service is retried
+ * later with nothing lost (the message waits in its queue); a rejected call (an unknown channel, a message that no
+ * longer exists, a revoked token) is not retried, because a retry would be rejected the same way.
+ */
+public interface ChatGateway {
+
+    /**
+     * Posts a message.
+     *
+     * @param threadTs the thread to reply in; null for a new top-level message
+     * @return where it was posted: the channel id (Slack answers with the id even when given a name) and the
+     *     message's timestamp, which identifies it for later updates and replies
+     */
+    Posted post(String channel, ChatMessage message, String threadTs);
+
+    /** Replaces a posted message's content in place. */
+    void update(String channelId, String ts, ChatMessage message);
+
+    /**
+     * Answers an interaction or a command through the {@code response_url} Slack gave with it.
+     *
+     * @param replaceOriginal replace the message the interaction came from (an approval card showing its outcome)
+     * @param ephemeral show the answer only to the person who asked
+     */
+    void respond(String responseUrl, ChatMessage message, boolean replaceOriginal, boolean ephemeral);
+
+    record Posted(String channelId, String ts) {}
+
+    /** The chat service asked to wait: {@code retryAfterSeconds} is how long it said. */
+    class RateLimitedException extends RuntimeException {
+        private final long retryAfterSeconds;
+
+        public RateLimitedException(String message, long retryAfterSeconds) {
+            super(message);
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        public long retryAfterSeconds() {
+            return retryAfterSeconds;
+        }
+    }
+
+    /** The chat service could not be reached or failed (5xx, a timeout) after the adapter's own retries. */
+    class UnavailableException extends RuntimeException {
+        public UnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The chat service refused the call for a reason a retry would not change; {@code error} is its code, e.g. channel_not_found. */
+    class RejectedException extends RuntimeException {
+        private final String error;
+
+        public RejectedException(String error, String message) {
+            super(message);
+            this.error = error;
+        }
+
+        public String error() {
+            return error;
+        }
+    }
+}
