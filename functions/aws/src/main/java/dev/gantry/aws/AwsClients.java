@@ -16,6 +16,7 @@ import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
@@ -124,6 +125,11 @@ public final class AwsClients {
     /** Secrets Manager in the function's region: the Slack bot token. */
     public SecretsManagerClient secretsManager() {
         return SecretsManagerClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
+    }
+
+    /** SQS in the function's region: the queues ChatOps hands work and news through. */
+    public SqsClient sqs() {
+        return SqsClient.builder().httpClient(http).credentialsProvider(credentials).region(region).build();
     }
 
     /** A setting the function can run without; empty when unset or blank. */
