@@ -6,7 +6,9 @@ import dev.gantry.aws.DynamoDbLineageHistory;
 import dev.gantry.aws.DynamoDbRebuildLedger;
 import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.DynamoDbRevokedBases;
+import dev.gantry.aws.EcsClients;
 import dev.gantry.aws.SdkBuildRunner;
+import dev.gantry.aws.SdkEcsGateway;
 import dev.gantry.aws.SdkImageBuilderImages;
 import dev.gantry.aws.SdkImageLabels;
 import dev.gantry.aws.SdkImageRegistry;
@@ -14,9 +16,12 @@ import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.ServiceConfig;
+import dev.gantry.core.deploy.EcsGateway;
 import dev.gantry.core.rebuild.BuildRunner;
 import dev.gantry.core.rebuild.ImageBuilderImages;
+import dev.gantry.core.rebuild.LineageReportService;
 import dev.gantry.core.rebuild.RebuildService;
+import dev.gantry.core.rebuild.RevocationService;
 import java.time.Clock;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,7 +33,7 @@ import software.amazon.awssdk.services.ecr.EcrClient;
 /**
  * Builds the rebuild service from the environment, all at init: {@code GANTRY_CONFIG}, {@code GANTRY_TABLE},
  * {@code GANTRY_REGISTRY_ACCOUNT} and the standard {@code AWS_*} variables. Revocation checks and the lineage history
- * are always on.
+ * are always on. The same environment builds the lineage report and revocation that {@link ImagesCommand} runs.
  */
 final class ImageRebuildWiring {
 
@@ -61,6 +66,37 @@ final class ImageRebuildWiring {
         return new RebuildService(config, new DynamoDbRebuildLedger(dynamo, table), builds, new SdkImageLabels(ecrForRegion),
                 new SdkImageRegistry(ecrForRegion), account, region, clock, new DynamoDbRevokedBases(dynamo, table),
                 new DynamoDbDeployControls(dynamo, table), new DynamoDbLineageHistory(dynamo, table));
+    }
+
+    /** What {@link ImagesCommand} runs on: the lineage report and revocation, over the handler's adapters and ECS. */
+    record ImageOperations(LineageReportService lineage, RevocationService revocations) {}
+
+    static ImageOperations imageOperationsFromEnvironment(Map<String, String> environment) {
+        GantryConfig config = ConfigLoader.fromEnvironment(environment);
+        requireBaseImages(config);
+        AwsClients aws = new AwsClients(environment);
+        String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
+        String account = aws.required(REGISTRY_ACCOUNT_ENV);
+        // One ECS client per region and role the configuration deploys through, as the deploy function reaches them.
+        EcsGateway ecs = new SdkEcsGateway(EcsClients.forConfig(config, aws));
+        return imageOperations(config, aws.dynamoDb(), table, new SdkBuildRunner(aws.codeBuild(), aws.codePipeline()),
+                ecrByRegion(config, aws), ecs, account, aws.region().id(), Clock.systemUTC());
+    }
+
+    /**
+     * The operations over the given clients: what {@link #imageOperationsFromEnvironment} builds, and what the tests
+     * build over loopback ones.
+     */
+    static ImageOperations imageOperations(GantryConfig config, DynamoDbClient dynamo, String table, BuildRunner builds,
+            Function<String, EcrClient> ecrForRegion, EcsGateway ecs, String account, String region, Clock clock) {
+        RebuildService rebuilds = rebuildService(config, dynamo, table, builds, ecrForRegion, account, region, clock);
+        // The adapters keep no state of their own, so this instance and the rebuild service's see the same revocations.
+        DynamoDbRevokedBases revoked = new DynamoDbRevokedBases(dynamo, table);
+        LineageReportService lineage = new LineageReportService(config, new DynamoDbLineageHistory(dynamo, table), revoked,
+                new SdkImageRegistry(ecrForRegion), account, region, ecs);
+        RevocationService revocations = new RevocationService(config, new DynamoDbRebuildLedger(dynamo, table), revoked,
+                new DynamoDbDeployControls(dynamo, table), ecs, rebuilds, clock);
+        return new ImageOperations(lineage, revocations);
     }
 
     static void requireBaseImages(GantryConfig config) {

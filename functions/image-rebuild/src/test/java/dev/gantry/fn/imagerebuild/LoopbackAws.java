@@ -18,11 +18,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import dev.gantry.aws.EcsWire;
+import dev.gantry.aws.JsonProtocolWire;
 import dev.gantry.aws.StateTable;
+import dev.gantry.core.rebuild.ImageLabels;
+import dev.gantry.testing.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -37,7 +44,7 @@ import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.imagebuilder.ImagebuilderClient;
 
 /**
- * An AWS on loopback for the rebuild function: one WireMock server speaking CodeBuild, CodePipeline and ECR (all
+ * An AWS on loopback for the rebuild function: one WireMock server speaking CodeBuild, CodePipeline, ECR and ECS (all
  * JSON 1.1, told apart by {@code X-Amz-Target}) and EC2 Image Builder (REST JSON, told apart by its path), and
  * DynamoDB Local over HTTP with Gantry's table.
  */
@@ -52,6 +59,7 @@ final class LoopbackAws implements AutoCloseable {
     private static final String START_BUILD = "CodeBuild_20161006.StartBuild";
     private static final String START_PIPELINE_EXECUTION = "CodePipeline_20150709.StartPipelineExecution";
     private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+    private static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final StaticCredentialsProvider CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key"));
@@ -178,6 +186,93 @@ final class LoopbackAws implements AutoCloseable {
                     }
                 })
                 .toList();
+    }
+
+    /**
+     * ECR holding {@code repository@digest}, whose image configuration says it was built FROM {@code baseName} at
+     * {@code baseDigest} (the OCI base labels): the manifest through BatchGetImage, and the configuration through the
+     * URL GetDownloadUrlForLayer hands out, here a path on this server.
+     */
+    void serveImageBuiltOn(String repository, String digest, String baseName, String baseDigest) {
+        try {
+            byte[] configuration = JSON.writeValueAsBytes(Map.of(
+                    "architecture", "amd64",
+                    "os", "linux",
+                    "config", Map.of("Labels", Map.of(ImageLabels.BASE_NAME, baseName, ImageLabels.BASE_DIGEST, baseDigest)),
+                    "rootfs", Map.of("type", "layers", "diff_ids", List.of())));
+            String configDigest = sha256(configuration);
+            String manifest = JSON.writeValueAsString(Map.of(
+                    "schemaVersion", 2,
+                    "mediaType", DOCKER_MANIFEST,
+                    "config", Map.of("mediaType", "application/vnd.docker.container.image.v1+json", "size", configuration.length,
+                            "digest", configDigest),
+                    "layers", List.of()));
+            services.stubFor(JsonProtocolWire.ECR.operation("BatchGetImage")
+                    .withRequestBody(matchingJsonPath("$.repositoryName", equalTo(repository)))
+                    .withRequestBody(matchingJsonPath("$.imageIds[0].imageDigest", equalTo(digest)))
+                    .willReturn(JsonProtocolWire.json(JSON.writeValueAsString(Map.of(
+                            "images", List.of(Map.of(
+                                    "registryId", ACCOUNT,
+                                    "repositoryName", repository,
+                                    "imageId", Map.of("imageDigest", digest),
+                                    "imageManifest", manifest,
+                                    "imageManifestMediaType", DOCKER_MANIFEST)),
+                            "failures", List.of())))));
+            services.stubFor(JsonProtocolWire.ECR.operation("GetDownloadUrlForLayer")
+                    .withRequestBody(matchingJsonPath("$.layerDigest", equalTo(configDigest)))
+                    .willReturn(JsonProtocolWire.json(JSON.writeValueAsString(Map.of(
+                            "downloadUrl", services.baseUrl() + "/blobs/" + configDigest, "layerDigest", configDigest)))));
+            services.stubFor(get(urlPathEqualTo("/blobs/" + configDigest))
+                    .willReturn(aResponse().withStatus(200).withBody(configuration)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** ECR answering DescribeImages of {@code repository:tag} with {@code digest}: where the tag points now. */
+    void tagPointsAt(String repository, String tag, String digest) {
+        services.stubFor(JsonProtocolWire.ECR.operation("DescribeImages")
+                .withRequestBody(matchingJsonPath("$.repositoryName", equalTo(repository)))
+                .willReturn(JsonProtocolWire.json("""
+                        {"imageDetails":[{"registryId":"%s","repositoryName":"%s","imageDigest":"%s","imageTags":["%s"]}]}"""
+                        .formatted(ACCOUNT, repository, digest, tag))));
+    }
+
+    /**
+     * ECS running the example's payments-api service in {@code cluster} on revision {@code revision} of family
+     * {@code payments-api-<cluster>}, its app container on {@code appImage}: the canned DescribeServices and
+     * DescribeTaskDefinition responses in {@code events/}, with only those values changed.
+     *
+     * @return the revision's ARN
+     */
+    String runPaymentsApi(String cluster, int revision, String appImage) {
+        String family = "payments-api-" + cluster;
+        String arn = "arn:aws:ecs:" + REGION + ":" + ACCOUNT + ":task-definition/" + family + ":" + revision;
+        String service = Fixtures.eventText("gantry-ecs-response-describe-services-payments-api.json")
+                .replace("payments-api-staging:41", family + ":" + revision)
+                .replace("cluster/staging", "cluster/" + cluster)
+                .replace("service/staging/", "service/" + cluster + "/");
+        String taskDefinition = Fixtures.eventText("gantry-ecs-response-describe-task-definition-payments-api.json")
+                .replace("payments-api-staging:41", family + ":" + revision)
+                .replace("\"family\":\"payments-api-staging\",\"revision\":41",
+                        "\"family\":\"" + family + "\",\"revision\":" + revision)
+                .replace(ACCOUNT + ".dkr.ecr." + REGION + ".amazonaws.com/payments-api:1.3.0", appImage);
+        services.stubFor(EcsWire.operation("DescribeServices")
+                .withRequestBody(matchingJsonPath("$.cluster", equalTo(cluster)))
+                .withRequestBody(matchingJsonPath("$.services[0]", equalTo("payments-api")))
+                .willReturn(EcsWire.json(service)));
+        services.stubFor(EcsWire.operation("DescribeTaskDefinition")
+                .withRequestBody(matchingJsonPath("$.taskDefinition", equalTo(arn)))
+                .willReturn(EcsWire.json(taskDefinition)));
+        return arn;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 
     private static ResponseDefinitionBuilder json(String body) {
