@@ -1,6 +1,8 @@
 /**
- * The Slack adapter: the Slack Web API calls Gantry makes, behind ports of {@code dev.gantry.core}. Today that is the
- * directory of the user groups a gate lets approve ({@link dev.gantry.slack.SlackApproverGroups}); release threads,
- * approval cards and the verification of Slack's signed requests belong here too.
+ * The Slack adapter: Slack behind ports of {@code dev.gantry.core}. {@link dev.gantry.slack.SlackWebApi} posts and
+ * updates Gantry's messages and answers interactions ({@code ChatGateway}), rendered into Block Kit by
+ * {@link dev.gantry.slack.BlockKitRenderer}; {@link dev.gantry.slack.SlackRequestVerifier} checks that a request
+ * came from Slack before {@link dev.gantry.slack.SlackPayloads} reads it; {@link dev.gantry.slack.SlackApproverGroups}
+ * resolves the user groups a gate lets approve.
  */
 package dev.gantry.slack;

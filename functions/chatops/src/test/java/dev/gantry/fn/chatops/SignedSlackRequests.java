@@ -1,0 +1,52 @@
+package dev.gantry.fn.chatops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** Slack requests signed at test time, as Slack signs them, wrapped in the Function URL's event. */
+final class SignedSlackRequests {
+
+    /** Obviously not a real signing secret. */
+    static final String SIGNING_SECRET = "test-signing-secret-not-real";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SignedSlackRequests() {}
+
+    static String signature(String secret, long timestamp, String body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] digest = mac.doFinal(("v0:" + timestamp + ":" + body).getBytes(StandardCharsets.UTF_8));
+            return "v0=" + HexFormat.of().formatHex(digest);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A Function URL event carrying {@code body} signed with {@code secret} at {@code signedAt}. */
+    static String functionUrlEvent(String body, String secret, Instant signedAt) {
+        long timestamp = signedAt.getEpochSecond();
+        return event("POST", body, false, Map.of(
+                "content-type", "application/x-www-form-urlencoded",
+                "x-slack-request-timestamp", Long.toString(timestamp),
+                "x-slack-signature", signature(secret, timestamp, body)));
+    }
+
+    static String event(String method, String body, boolean base64, Map<String, String> headers) {
+        ObjectNode event = JSON.createObjectNode().put("version", "2.0").put("rawPath", "/");
+        ObjectNode headerNode = event.putObject("headers");
+        headers.forEach(headerNode::put);
+        event.putObject("requestContext").putObject("http").put("method", method).put("path", "/");
+        event.put("body", base64 ? Base64.getEncoder().encodeToString(body.getBytes(StandardCharsets.UTF_8)) : body);
+        event.put("isBase64Encoded", base64);
+        return event.toString();
+    }
+}

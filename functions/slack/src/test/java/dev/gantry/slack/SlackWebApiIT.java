@@ -1,0 +1,363 @@
+package dev.gantry.slack;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.gantry.core.notify.ChatGateway.Posted;
+import dev.gantry.core.notify.ChatGateway.RateLimitedException;
+import dev.gantry.core.notify.ChatGateway.RejectedException;
+import dev.gantry.core.notify.ChatGateway.UnavailableException;
+import dev.gantry.core.notify.ChatMessage;
+import dev.gantry.core.notify.ChatMessage.Actions;
+import dev.gantry.core.notify.ChatMessage.Button;
+import dev.gantry.core.notify.ChatMessage.Header;
+import dev.gantry.core.notify.ChatMessage.Section;
+import dev.gantry.core.notify.ChatMessage.Style;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** chat.postMessage, chat.update and a response_url on a loopback WireMock server that records what it was sent. */
+class SlackWebApiIT {
+
+    private static final String TOKEN = "test-bot-token-not-real";
+    private static final String POST_MESSAGE = "/api/chat.postMessage";
+    private static final String UPDATE = "/api/chat.update";
+    private static final String RESPONSE_PATH = "/actions/T0GANTRY1/1000000000005/test-response-url-not-real";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ChatMessage APPROVAL_CARD = new ChatMessage("payments-api 1.4.0 waits for approval", List.of(
+            new Header("payments-api 1.4.0 → prod"),
+            new Section("*payments-api* `1.4.0` waits for approval"),
+            new Actions("approval:rel-0042", List.of(
+                    new Button("gantry.approve", "Approve", "apr-7f3c2a", Style.PRIMARY, null, null)))));
+
+    private static WireMockServer server;
+    private final List<Duration> slept = new ArrayList<>();
+    private SlackWebApi slack;
+
+    @BeforeAll
+    static void startServer() {
+        server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        server.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.stop();
+    }
+
+    @BeforeEach
+    void reset() {
+        server.resetAll();
+        slept.clear();
+        slack = api(SlackWebApi.RetryPolicy.DEFAULTS);
+    }
+
+    @Test
+    void postsAMessageAndAnswersWhereItLanded() throws Exception {
+        // given
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).willReturn(ok("""
+                {"ok":true,"channel":"C0RELEASES","ts":"1763892000.000100","message":{"text":"x"}}""")));
+
+        // when
+        Posted posted = slack.post("#releases", APPROVAL_CARD, null);
+
+        // then
+        assertThat(posted).isEqualTo(new Posted("C0RELEASES", "1763892000.000100"));
+        LoggedRequest request = onlyRequest();
+        assertThat(request.getHeader("Authorization")).isEqualTo("Bearer " + TOKEN);
+        assertThat(request.getHeader("Content-Type")).startsWith("application/json");
+        JsonNode body = JSON.readTree(request.getBodyAsString());
+        assertThat(body.path("channel").asText()).isEqualTo("#releases");
+        assertThat(body.path("text").asText()).isEqualTo("payments-api 1.4.0 waits for approval");
+        assertThat(body.has("thread_ts")).isFalse();
+        assertThat(body.path("blocks")).hasSize(3);
+        assertThat(body.path("blocks").get(0).path("type").asText()).isEqualTo("header");
+        assertThat(body.path("blocks").get(2).path("elements").get(0).path("action_id").asText())
+                .isEqualTo("gantry.approve");
+    }
+
+    @Test
+    void postsIntoAThread() throws Exception {
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).willReturn(ok("""
+                {"ok":true,"channel":"C0RELEASES","ts":"1763892100.000200"}""")));
+
+        slack.post("C0RELEASES", ChatMessage.plain("rolling out"), "1763892000.000100");
+
+        assertThat(JSON.readTree(onlyRequest().getBodyAsString()).path("thread_ts").asText())
+                .isEqualTo("1763892000.000100");
+    }
+
+    @Test
+    void sendsNoBlocksWhenNoneHaveAnythingToShow() throws Exception {
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).willReturn(ok("""
+                {"ok":true,"channel":"C0RELEASES","ts":"1763892100.000200"}""")));
+
+        slack.post("C0RELEASES", new ChatMessage("deploy started", List.of(new Section(" "))), null);
+
+        JsonNode body = JSON.readTree(onlyRequest().getBodyAsString());
+        assertThat(body.has("blocks")).isFalse();
+        assertThat(body.path("text").asText()).isEqualTo("deploy started");
+    }
+
+    @Test
+    void updatesAMessageInPlace() throws Exception {
+        server.stubFor(post(urlPathEqualTo(UPDATE)).willReturn(ok("""
+                {"ok":true,"channel":"C0RELEASES","ts":"1763892000.000100","text":"x"}""")));
+
+        slack.update("C0RELEASES", "1763892000.000100", APPROVAL_CARD);
+
+        LoggedRequest request = onlyRequest();
+        assertThat(request.getHeader("Authorization")).isEqualTo("Bearer " + TOKEN);
+        JsonNode body = JSON.readTree(request.getBodyAsString());
+        assertThat(body.path("channel").asText()).isEqualTo("C0RELEASES");
+        assertThat(body.path("ts").asText()).isEqualTo("1763892000.000100");
+        assertThat(body.path("blocks")).hasSize(3);
+    }
+
+    @Test
+    void answersThroughTheResponseUrlWithoutTheToken() throws Exception {
+        // given
+        server.stubFor(post(urlPathEqualTo(RESPONSE_PATH)).willReturn(ok("""
+                {"ok":true}""")));
+
+        // when
+        slack.respond(server.baseUrl() + RESPONSE_PATH, ChatMessage.plain("Approved by <@U0BOB00001>"), true, true);
+
+        // then
+        LoggedRequest request = onlyRequest();
+        assertThat(request.containsHeader("Authorization")).isFalse();
+        JsonNode body = JSON.readTree(request.getBodyAsString());
+        assertThat(body.path("replace_original").asBoolean()).isTrue();
+        assertThat(body.path("response_type").asText()).isEqualTo("ephemeral");
+        assertThat(body.path("text").asText()).isEqualTo("Approved by <@U0BOB00001>");
+        assertThat(body.path("blocks").get(0).path("type").asText()).isEqualTo("section");
+    }
+
+    @Test
+    void answersInTheChannelWithoutReplacingWhenAsked() throws Exception {
+        server.stubFor(post(urlPathEqualTo(RESPONSE_PATH)).willReturn(aResponse().withStatus(200).withBody("ok")));
+
+        slack.respond(server.baseUrl() + RESPONSE_PATH, ChatMessage.plain("Deploying"), false, false);
+
+        JsonNode body = JSON.readTree(onlyRequest().getBodyAsString());
+        assertThat(body.path("replace_original").asBoolean()).isFalse();
+        assertThat(body.path("response_type").asText()).isEqualTo("in_channel");
+    }
+
+    @Test
+    void refusesAnExpiredResponseUrlWithoutRetrying() {
+        server.stubFor(post(urlPathEqualTo(RESPONSE_PATH)).willReturn(aResponse().withStatus(404).withBody("expired_url")));
+
+        assertThatThrownBy(() -> slack.respond(server.baseUrl() + RESPONSE_PATH, ChatMessage.plain("late"), true, false))
+                .isInstanceOfSatisfying(RejectedException.class, e -> assertThat(e.error()).isEqualTo("expired_url"));
+        assertThat(server.getAllServeEvents()).hasSize(1);
+    }
+
+    @Test
+    void waitsOutARateLimitForTheTimeSlackAskedThenPosts() {
+        // given one 429 asking for a second, then success
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).inScenario("rate limit").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1"))
+                .willSetStateTo("waited"));
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).inScenario("rate limit").whenScenarioStateIs("waited")
+                .willReturn(ok("""
+                        {"ok":true,"channel":"C0RELEASES","ts":"1763892000.000100"}""")));
+
+        // when
+        Posted posted = slack.post("C0RELEASES", APPROVAL_CARD, null);
+
+        // then
+        assertThat(posted.ts()).isEqualTo("1763892000.000100");
+        assertThat(slept).containsExactly(Duration.ofSeconds(1));
+        assertThat(server.getAllServeEvents()).hasSize(2);
+    }
+
+    @Test
+    void givesUpAtOnceWhenSlackAsksForMoreThanTheWaitBudget() {
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE))
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "30")));
+
+        assertThatThrownBy(() -> slack.post("C0RELEASES", APPROVAL_CARD, null))
+                .isInstanceOfSatisfying(RateLimitedException.class,
+                        e -> assertThat(e.retryAfterSeconds()).isEqualTo(30));
+        assertThat(slept).isEmpty();
+        assertThat(server.getAllServeEvents()).hasSize(1);
+    }
+
+    @Test
+    void givesUpAfterTwoRateLimitRetries() {
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE))
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2")));
+
+        assertThatThrownBy(() -> slack.post("C0RELEASES", APPROVAL_CARD, null))
+                .isInstanceOfSatisfying(RateLimitedException.class,
+                        e -> assertThat(e.retryAfterSeconds()).isEqualTo(2));
+        assertThat(slept).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(2));
+        assertThat(server.getAllServeEvents()).hasSize(3);
+    }
+
+    @Test
+    void stopsWaitingWhenTheNextWaitWouldPassTheBudget() {
+        // given a 6 s Retry-After: the first wait fits in 10 s, a second would make 12
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE))
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "6")));
+
+        assertThatThrownBy(() -> slack.post("C0RELEASES", APPROVAL_CARD, null))
+                .isInstanceOf(RateLimitedException.class);
+        assertThat(slept).containsExactly(Duration.ofSeconds(6));
+        assertThat(server.getAllServeEvents()).hasSize(2);
+    }
+
+    @Test
+    void treatsAnOkFalseRatelimitedAnswerAsARateLimit() {
+        server.stubFor(post(urlPathEqualTo(UPDATE)).willReturn(ok("""
+                {"ok":false,"error":"ratelimited"}""").withHeader("Retry-After", "20")));
+
+        assertThatThrownBy(() -> slack.update("C0RELEASES", "1763892000.000100", APPROVAL_CARD))
+                .isInstanceOfSatisfying(RateLimitedException.class,
+                        e -> assertThat(e.retryAfterSeconds()).isEqualTo(20));
+    }
+
+    @Test
+    void retriesAServerErrorAfterABackoffThenPosts() {
+        // given two 503s, then success
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).inScenario("outage").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("once"));
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).inScenario("outage").whenScenarioStateIs("once")
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("recovered"));
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).inScenario("outage").whenScenarioStateIs("recovered")
+                .willReturn(ok("""
+                        {"ok":true,"channel":"C0RELEASES","ts":"1763892000.000100"}""")));
+
+        // when
+        Posted posted = slack.post("C0RELEASES", APPROVAL_CARD, null);
+
+        // then: 200 ms then 400 ms, each the upper half jittered at its middle
+        assertThat(posted.channelId()).isEqualTo("C0RELEASES");
+        assertThat(slept).containsExactly(Duration.ofMillis(150), Duration.ofMillis(300));
+        assertThat(server.getAllServeEvents()).hasSize(3);
+    }
+
+    @Test
+    void givesUpAsUnavailableWhenServerErrorsPersist() {
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).willReturn(aResponse().withStatus(500)));
+
+        assertThatThrownBy(() -> slack.post("C0RELEASES", APPROVAL_CARD, null))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("HTTP 500");
+        assertThat(server.getAllServeEvents()).hasSize(3);
+        assertThat(slept).hasSize(2);
+    }
+
+    @Test
+    void retriesAnAnswerThatIsNotFromTheWebApi() {
+        // given something in between answering 200 with a page of its own
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/html").withBody("<html>maintenance</html>")));
+
+        assertThatThrownBy(() -> slack.post("C0RELEASES", APPROVAL_CARD, null))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("not a Web API response");
+        assertThat(server.getAllServeEvents()).hasSize(3);
+    }
+
+    @Test
+    void givesUpAsUnavailableWhenSlackDoesNotAnswerInTime() {
+        // given a server slower than a 200 ms request timeout
+        slack = api(new SlackWebApi.RetryPolicy(2, Duration.ofSeconds(10), 2, Duration.ofMillis(200),
+                Duration.ofSeconds(2), Duration.ofMillis(200)));
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).willReturn(ok("""
+                {"ok":true,"channel":"C0RELEASES","ts":"1763892000.000100"}""").withFixedDelay(1_000)));
+
+        assertThatThrownBy(() -> slack.post("C0RELEASES", APPROVAL_CARD, null))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("2 attempts");
+        assertThat(slept).hasSize(1);
+    }
+
+    @Test
+    void rejectsAnUnknownChannelWithoutRetrying() {
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).willReturn(ok("""
+                {"ok":false,"error":"channel_not_found"}""")));
+
+        assertThatThrownBy(() -> slack.post("C0NOWHERE", APPROVAL_CARD, null))
+                .isInstanceOfSatisfying(RejectedException.class,
+                        e -> assertThat(e.error()).isEqualTo("channel_not_found"));
+        assertThat(server.getAllServeEvents()).hasSize(1);
+        assertThat(slept).isEmpty();
+    }
+
+    @Test
+    void neverLogsTheToken() {
+        // given failures that are logged on their way to an answer
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).willReturn(aResponse().withStatus(502)));
+
+        // when
+        String logged = capturingStandardError(() -> assertThatThrownBy(
+                () -> slack.post("C0RELEASES", APPROVAL_CARD, null)).isInstanceOf(UnavailableException.class));
+
+        // then
+        assertThat(logged).contains("HTTP 502").doesNotContain(TOKEN);
+    }
+
+    @Test
+    void keepsAFailingTokenSupplierOutOfTheRequest() {
+        slack = new SlackWebApi(() -> {
+            throw new IllegalStateException("secret not readable");
+        }, URI.create(server.baseUrl()), SlackWebApi.RetryPolicy.DEFAULTS, slept::add);
+
+        assertThatThrownBy(() -> slack.post("C0RELEASES", APPROVAL_CARD, null))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("secret not readable");
+        assertThat(server.getAllServeEvents()).isEmpty();
+    }
+
+    private SlackWebApi api(SlackWebApi.RetryPolicy policy) {
+        // Jitter fixed at its middle so the waits can be asserted.
+        return new SlackWebApi(() -> TOKEN, URI.create(server.baseUrl()), policy, slept::add, () -> 0.5);
+    }
+
+    private static ResponseDefinitionBuilder ok(String json) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/json; charset=utf-8").withBody(json);
+    }
+
+    private static LoggedRequest onlyRequest() {
+        List<LoggedRequest> requests = server.findAll(anyRequestedFor(anyUrl()));
+        assertThat(requests).hasSize(1);
+        return requests.get(0);
+    }
+
+    /** slf4j-simple writes to whatever {@code System.err} is when it logs. */
+    private static String capturingStandardError(Runnable action) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.gantry.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The AWS the Slack acknowledgement path talks to, on loopback: Secrets Manager's GetSecretValue answering a fixed,
+ * obviously fake signing secret, and SQS's SendMessage answering with the digests the SDK checks (which is why this is
+ * not a canned WireMock stub: the digests depend on each request). Writes {@code AWS_ENDPOINT_URL=...} to the file
+ * given as the first argument once listening, counts the calls on stdout at exit, and serves until killed.
+ */
+public final class LoopbackChatOpsAws {
+
+    /** The signing secret the loopback Secrets Manager holds; the bench signs its requests with it. */
+    public static final String SIGNING_SECRET = "bench-signing-secret-not-real";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private LoopbackChatOpsAws() {}
+
+    public static void main(String[] args) throws Exception {
+        Path endpointsFile = Path.of(args[0]);
+        AtomicInteger secretReads = new AtomicInteger();
+        AtomicInteger sends = new AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext("/", exchange -> {
+            String target = String.valueOf(exchange.getRequestHeaders().getFirst("X-Amz-Target"));
+            JsonNode request = JSON.readTree(exchange.getRequestBody());
+            switch (target) {
+                case "secretsmanager.GetSecretValue" -> {
+                    secretReads.incrementAndGet();
+                    answer(exchange, "application/x-amz-json-1.1", JSON.createObjectNode()
+                            .put("ARN", request.path("SecretId").asText())
+                            .put("Name", "gantry/slack-signing")
+                            .put("SecretString", SIGNING_SECRET));
+                }
+                case "AmazonSQS.SendMessage" -> {
+                    sends.incrementAndGet();
+                    ObjectNode sent = JSON.createObjectNode()
+                            .put("MessageId", "bench-" + sends.get())
+                            .put("MD5OfMessageBody", md5(request.path("MessageBody").asText().getBytes(StandardCharsets.UTF_8)));
+                    if (request.path("MessageAttributes").size() > 0) {
+                        sent.put("MD5OfMessageAttributes", attributesMd5(request.path("MessageAttributes")));
+                    }
+                    answer(exchange, "application/x-amz-json-1.0", sent);
+                }
+                default -> {
+                    exchange.sendResponseHeaders(400, -1);
+                    exchange.close();
+                }
+            }
+        });
+        server.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("secret reads: " + secretReads.get() + ", SendMessage calls: " + sends.get());
+            server.stop(0);
+        }));
+        Path partial = endpointsFile.resolveSibling(endpointsFile.getFileName() + ".tmp");
+        Files.writeString(partial, "AWS_ENDPOINT_URL=http://127.0.0.1:" + server.getAddress().getPort() + "\n", StandardCharsets.UTF_8);
+        Files.move(partial, endpointsFile, StandardCopyOption.ATOMIC_MOVE);
+        Thread.currentThread().join();
+    }
+
+    private static void answer(HttpExchange exchange, String contentType, ObjectNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().add("Content-Type", contentType);
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static String md5(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SQS's digest of string attributes: by name, each of name, type, transport type 1 and value, lengths first. */
+    private static String attributesMd5(JsonNode attributes) throws IOException {
+        Map<String, JsonNode> sorted = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = attributes.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> attribute = it.next();
+            sorted.put(attribute.getKey(), attribute.getValue());
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DataOutputStream data = new DataOutputStream(out);
+        for (Map.Entry<String, JsonNode> attribute : sorted.entrySet()) {
+            for (String part : new String[] {attribute.getKey(), attribute.getValue().path("DataType").asText()}) {
+                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+                data.writeInt(bytes.length);
+                data.write(bytes);
+            }
+            data.writeByte(1);
+            byte[] value = attribute.getValue().path("StringValue").asText().getBytes(StandardCharsets.UTF_8);
+            data.writeInt(value.length);
+            data.write(value);
+        }
+        return md5(out.toByteArray());
+    }
+}
