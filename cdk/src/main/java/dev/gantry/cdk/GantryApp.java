@@ -3,6 +3,8 @@ package dev.gantry.cdk;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.InvalidConfigException;
+import dev.gantry.infra.ChatOps;
+import dev.gantry.infra.ChatOpsProps;
 import dev.gantry.infra.EcsReleasePipeline;
 import dev.gantry.infra.ImageRebuildAutomation;
 import dev.gantry.infra.ReleaseGates;
@@ -44,13 +46,23 @@ import software.amazon.awscdk.Environment;
  *       {@value ReleasePipelineSettings#DEFAULT_BRANCH}.</li>
  * </ul>
  *
- * <p>Context {@value #SLACK_BOT_TOKEN_SECRET_CONTEXT}: the ARN of the Secrets Manager secret holding the Slack bot token,
- * for gates whose approvers include Slack user groups (the functions get the ARN, never the token); without it only
- * approvers listed by user id count.
+ * <p>Slack, by the ARNs of Secrets Manager secrets (the functions get the ARNs and read the values at run time; no value
+ * enters the template):
+ * <ul>
+ *   <li>{@value #SLACK_BOT_TOKEN_SECRET_CONTEXT}: the secret holding the Slack bot token. Alone, it serves gates whose
+ *       approvers include Slack user groups; without it only approvers listed by user id count;</li>
+ *   <li>{@value #SLACK_SIGNING_SECRET_CONTEXT}: the secret holding the Slack app's signing secret. Given, it turns on
+ *       ChatOps ({@link ChatOps}: the {@code /gantry} command, approvals and release threads in Slack, and the stack's one
+ *       public endpoint, output {@value GantryStack#SLACK_INTERACTIVITY_URL_OUTPUT}). ChatOps needs the configuration's
+ *       {@code slack} section and {@value #SLACK_BOT_TOKEN_SECRET_CONTEXT} as well;</li>
+ *   <li>{@value #CHATOPS_JAR_CONTEXT}: with ChatOps, the ChatOps function jar; default {@value #DEFAULT_CHATOPS_JAR}.</li>
+ * </ul>
+ * A configuration with a {@code slack} section and neither secret gets no ChatOps, so the example synthesizes without
+ * a Slack app.
  *
- * <p>An invalid configuration, a base image schedule EventBridge Scheduler cannot run, a missing jar the stack needs or
- * release-pipeline context the configuration cannot serve
- * ends synthesis with a message on stderr and exit status 1.
+ * <p>An invalid configuration, a base image schedule EventBridge Scheduler cannot run, a missing jar the stack needs,
+ * release-pipeline context the configuration cannot serve, or Slack context that is not a secret ARN or gives ChatOps
+ * only half of what it needs ends synthesis with a message on stderr and exit status 1.
  */
 public final class GantryApp {
 
@@ -64,6 +76,10 @@ public final class GantryApp {
     public static final String DEFAULT_RELEASE_GATE_JAR = "../functions/release-gate/target/gantry-release-gate-lambda.jar";
     public static final String IMAGE_REBUILD_JAR_CONTEXT = "imageRebuildJar";
     public static final String DEFAULT_IMAGE_REBUILD_JAR = "../functions/image-rebuild/target/gantry-image-rebuild-lambda.jar";
+    /** The ARN of the Secrets Manager secret holding the Slack app's signing secret: given, it turns ChatOps on. */
+    public static final String SLACK_SIGNING_SECRET_CONTEXT = "slackSigningSecretArn";
+    public static final String CHATOPS_JAR_CONTEXT = "chatOpsJar";
+    public static final String DEFAULT_CHATOPS_JAR = "../functions/chatops/target/gantry-chatops-lambda.jar";
 
     /** Set by the exec plugin to the module directory; Maven's working directory is wherever it was started. */
     static final String CDK_DIR_PROPERTY = "gantry.cdk.dir";
@@ -96,7 +112,7 @@ public final class GantryApp {
             err.println(e.getMessage());
             err.println("(configuration file: " + inputs.configFile() + ")");
             return 1;
-        } catch (MissingJarException | ReleasePipelineSettings.InvalidContextException e) {
+        } catch (MissingJarException | ReleasePipelineSettings.InvalidContextException | SlackContextException e) {
             err.println(e.getMessage());
             return 1;
         }
@@ -112,6 +128,7 @@ public final class GantryApp {
      * @throws MissingJarException when a function jar the stack ships has not been built
      * @throws ReleasePipelineSettings.InvalidContextException when the release-pipeline context is malformed or names a
      *     service that cannot have a pipeline
+     * @throws SlackContextException when a Slack context is not a secret ARN, or ChatOps is asked for without all it needs
      */
     static GantryStack build(App app, Inputs inputs, Map<String, String> environment) {
         GantryConfig config = ConfigLoader.load(inputs.configFile());
@@ -124,6 +141,12 @@ public final class GantryApp {
             ImageRebuildAutomation.schedulerExpressions(config);
             requireJar(inputs.imageRebuildJar(), "image-rebuild", IMAGE_REBUILD_JAR_CONTEXT);
         }
+        String slackBotTokenSecretArn = secretArnContext(app, SLACK_BOT_TOKEN_SECRET_CONTEXT);
+        String slackSigningSecretArn = secretArnContext(app, SLACK_SIGNING_SECRET_CONTEXT);
+        if (slackSigningSecretArn != null) {
+            requireChatOpsContext(config, slackBotTokenSecretArn);
+            requireJar(inputs.chatOpsJar(), "chatops", CHATOPS_JAR_CONTEXT);
+        }
         ReleasePipelineSettings pipelines = ReleasePipelineSettings.fromContext(key -> Inputs.context(app, key));
         for (String service : pipelines.services()) {
             try {
@@ -134,7 +157,35 @@ public final class GantryApp {
             }
         }
         return new GantryStack(app, STACK_ID, new GantryStackProps(config, inputs.configFile(), inputs.ecsDeployJar(),
-                inputs.releaseGateJar(), inputs.imageRebuildJar(), environment(environment), pipelines, Inputs.context(app, SLACK_BOT_TOKEN_SECRET_CONTEXT)));
+                inputs.releaseGateJar(), inputs.imageRebuildJar(), environment(environment), pipelines, slackBotTokenSecretArn,
+                slackSigningSecretArn == null ? null : inputs.chatOpsJar(), slackSigningSecretArn));
+    }
+
+    /**
+     * The signing secret is what asks for ChatOps, and with it the stack's one public endpoint; the bot token alone still
+     * serves gates only, as before ChatOps. So only a signing secret without the rest is an error.
+     */
+    private static void requireChatOpsContext(GantryConfig config, String slackBotTokenSecretArn) {
+        if (config.slack() == null) {
+            throw new SlackContextException("-c " + SLACK_SIGNING_SECRET_CONTEXT + " asks for ChatOps, but gantry.yml has no 'slack' "
+                    + "section to say where Gantry posts: add one (docs/configuration.md) or leave the context out");
+        }
+        if (slackBotTokenSecretArn == null) {
+            throw new SlackContextException("ChatOps needs -c " + SLACK_BOT_TOKEN_SECRET_CONTEXT + "=<ARN of the Secrets Manager "
+                    + "secret holding the Slack bot token> beside -c " + SLACK_SIGNING_SECRET_CONTEXT
+                    + ": without it Gantry can answer in Slack but never post there");
+        }
+    }
+
+    /** The context's value when set; a value that is not a secret ARN is refused without being repeated, as it may be the secret. */
+    private static String secretArnContext(App app, String key) {
+        String value = blankToNull(Inputs.context(app, key));
+        if (value != null && !ChatOpsProps.isSecretArn(value)) {
+            throw new SlackContextException("-c " + key + " must be the ARN of a Secrets Manager secret "
+                    + "(arn:aws:secretsmanager:<region>:<account>:secret:<name>), never the secret's value; the value given is "
+                    + "not such an ARN");
+        }
+        return value;
     }
 
     private static void requireJar(Path jar, String function, String contextKey) {
@@ -172,15 +223,17 @@ public final class GantryApp {
     }
 
     /** The files the stack is built from, as absolute paths. */
-    record Inputs(Path configFile, Path ecsDeployJar, Path releaseGateJar, Path imageRebuildJar) {
+    record Inputs(Path configFile, Path ecsDeployJar, Path releaseGateJar, Path imageRebuildJar, Path chatOpsJar) {
 
         static Inputs resolve(App app, Map<String, String> environment, Path cdkDir) {
             String config = firstSet(context(app, CONFIG_CONTEXT), environment.get(ConfigLoader.CONFIG_ENV), DEFAULT_CONFIG);
             String ecsDeployJar = firstSet(context(app, ECS_DEPLOY_JAR_CONTEXT), DEFAULT_ECS_DEPLOY_JAR);
             String releaseGateJar = firstSet(context(app, RELEASE_GATE_JAR_CONTEXT), DEFAULT_RELEASE_GATE_JAR);
             String imageRebuildJar = firstSet(context(app, IMAGE_REBUILD_JAR_CONTEXT), DEFAULT_IMAGE_REBUILD_JAR);
+            String chatOpsJar = firstSet(context(app, CHATOPS_JAR_CONTEXT), DEFAULT_CHATOPS_JAR);
             return new Inputs(cdkDir.resolve(config).normalize(), cdkDir.resolve(ecsDeployJar).normalize(),
-                    cdkDir.resolve(releaseGateJar).normalize(), cdkDir.resolve(imageRebuildJar).normalize());
+                    cdkDir.resolve(releaseGateJar).normalize(), cdkDir.resolve(imageRebuildJar).normalize(),
+                    cdkDir.resolve(chatOpsJar).normalize());
         }
 
         private static String context(App app, String key) {
@@ -195,6 +248,13 @@ public final class GantryApp {
                 }
             }
             throw new IllegalStateException("the last value is a default and always set");
+        }
+    }
+
+    /** Slack context that is not a secret ARN, or asks for ChatOps without all it needs. */
+    static final class SlackContextException extends RuntimeException {
+        SlackContextException(String message) {
+            super(message);
         }
     }
 

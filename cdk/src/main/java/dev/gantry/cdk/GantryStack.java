@@ -1,5 +1,7 @@
 package dev.gantry.cdk;
 
+import dev.gantry.infra.ChatOps;
+import dev.gantry.infra.ChatOpsProps;
 import dev.gantry.infra.EcsDeployAutomation;
 import dev.gantry.infra.EcsDeployAutomationProps;
 import dev.gantry.infra.EcsReleasePipeline;
@@ -21,6 +23,7 @@ import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.BucketEncryption;
 import software.amazon.awscdk.services.s3.CfnBucket;
 import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.services.sqs.IQueue;
 import software.constructs.Construct;
 
 /**
@@ -53,6 +56,12 @@ public final class GantryStack extends Stack {
     /** The output naming the bucket release pipelines read their source zip from, at {@code <service>/source.zip}. */
     public static final String RELEASE_SOURCE_BUCKET_OUTPUT = "ReleaseSourceBucketName";
 
+    /** The output holding slack-interactions' function URL: the Slack app's slash command and interactivity request URL. */
+    public static final String SLACK_INTERACTIVITY_URL_OUTPUT = "SlackInteractivityUrl";
+
+    /** The output holding the topic a CodePipeline manual approval action names to have its approval asked in Slack. */
+    public static final String APPROVAL_TOPIC_OUTPUT = "ApprovalTopicArn";
+
     // CodePipeline reads the version current when a run starts; older versions serve nobody after a month.
     private static final int SOURCE_NONCURRENT_VERSION_DAYS = 30;
 
@@ -62,6 +71,7 @@ public final class GantryStack extends Stack {
     private final ImageRebuildAutomation imageRebuild;
     private final Bucket releaseSourceBucket;
     private final List<EcsReleasePipeline> releasePipelines = new ArrayList<>();
+    private final ChatOps chatOps;
 
     public GantryStack(Construct scope, String id, GantryStackProps props) {
         super(scope, id, StackProps.builder()
@@ -161,6 +171,43 @@ public final class GantryStack extends Stack {
                     .value(releaseSourceBucket.getBucketName())
                     .build();
         }
+
+        // Last, because it answers for everything above: it may approve the release pipelines, and every function
+        // created above is given its notify queue. It shares the queues of the automations before it when there are any.
+        this.chatOps = props.chatOps() ? chatOps(props) : null;
+        if (chatOps != null) {
+            IQueue notifyQueue = chatOps.getNotifyQueue();
+            getEcsDeploy().ifPresent(automation -> automation.sendNotificationsTo(notifyQueue));
+            getReleaseGates().ifPresent(gates -> gates.sendNotificationsTo(notifyQueue));
+            getImageRebuild().ifPresent(rebuild -> rebuild.sendNotificationsTo(notifyQueue));
+            CfnOutput.Builder.create(this, SLACK_INTERACTIVITY_URL_OUTPUT)
+                    .description("Gantry ChatOps: the Slack app's slash command and interactivity request URL (infra/slack/manifest.yml)")
+                    .value(chatOps.getInteractivityUrl().getUrl())
+                    .build();
+            CfnOutput.Builder.create(this, APPROVAL_TOPIC_OUTPUT)
+                    .description("Gantry ChatOps: the notification topic of a CodePipeline manual approval to be asked in Slack")
+                    .value(chatOps.getApprovalTopic().getTopicArn())
+                    .build();
+        }
+    }
+
+    private ChatOps chatOps(GantryStackProps props) {
+        ChatOpsProps.Builder settings = ChatOpsProps.builder()
+                .config(props.config())
+                .configFile(props.configFile())
+                .functionJar(props.chatOpsJar())
+                .table(state.getTable())
+                .slackSigningSecretArn(props.slackSigningSecretArn())
+                .slackBotTokenSecretArn(props.slackBotTokenSecretArn())
+                .approvalPipelines(releasePipelines.stream().map(EcsReleasePipeline::getPipeline).toList());
+        if (ecsDeploy != null) {
+            settings.deliveryDeadLetterQueue(ecsDeploy.getDeliveryDeadLetterQueue())
+                    .failedInvocationQueue(ecsDeploy.getFailedInvocationQueue());
+        } else if (imageRebuild != null) {
+            settings.deliveryDeadLetterQueue(imageRebuild.getDeliveryDeadLetterQueue())
+                    .failedInvocationQueue(imageRebuild.getFailedInvocationQueue());
+        }
+        return new ChatOps(this, "ChatOps", settings.build());
     }
 
     /**
@@ -207,6 +254,11 @@ public final class GantryStack extends Stack {
     /** The golden-image rebuilds; empty when the configuration declares no base images. */
     public Optional<ImageRebuildAutomation> getImageRebuild() {
         return Optional.ofNullable(imageRebuild);
+    }
+
+    /** Gantry in Slack; empty unless the configuration has a {@code slack} section and the Slack secrets are given. */
+    public Optional<ChatOps> getChatOps() {
+        return Optional.ofNullable(chatOps);
     }
 
     /** The pipeline gate and the ECS hook; empty when no environment names a gate. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gantry.infra.ChatOps;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -43,14 +44,28 @@ class GantryAppTest {
     private static Path fakeJar;
     private static Path fakeReleaseGateJar;
     private static Path fakeImageRebuildJar;
+    private static Path fakeChatOpsJar;
     private static Template template;
+    private static GantryStack chatOpsStack;
+    private static Template chatOpsTemplate;
+
+    private static final String SIGNING_SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-signing-AbCdEf";
+    private static final String BOT_TOKEN_SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-bot-token-AbCdEf";
+
+    /** Both Slack secrets, by ARN: ChatOps on. */
+    private static final Map<String, Object> SLACK = Map.of(
+            GantryApp.SLACK_SIGNING_SECRET_CONTEXT, SIGNING_SECRET,
+            GantryApp.SLACK_BOT_TOKEN_SECRET_CONTEXT, BOT_TOKEN_SECRET);
 
     @BeforeAll
     static void synthesizeExample() throws IOException {
         fakeJar = Files.writeString(workDir.resolve("gantry-ecs-deploy-lambda.jar"), "stand-in for the shaded jar");
         fakeReleaseGateJar = Files.writeString(workDir.resolve("gantry-release-gate-lambda.jar"), "stand-in for the release-gate jar");
         fakeImageRebuildJar = Files.writeString(workDir.resolve("gantry-image-rebuild-lambda.jar"), "stand-in for the image-rebuild jar");
+        fakeChatOpsJar = Files.writeString(workDir.resolve("gantry-chatops-lambda.jar"), "stand-in for the chatops jar");
         template = Template.fromStack(synthesize(workDir.resolve("first.out")));
+        chatOpsStack = build(new App(appProps(workDir.resolve("chatops.out"), SLACK)), Map.of());
+        chatOpsTemplate = Template.fromStack(chatOpsStack);
     }
 
     @Test
@@ -115,7 +130,7 @@ class GantryAppTest {
         App app = new App(appProps(dir.resolve("cdk.out")));
 
         assertThatThrownBy(() -> GantryApp.build(app, new GantryApp.Inputs(EXAMPLE, fakeJar, fakeReleaseGateJar,
-                dir.resolve("nowhere/image-rebuild.jar")), Map.of()))
+                dir.resolve("nowhere/image-rebuild.jar"), fakeChatOpsJar), Map.of()))
                 .isInstanceOf(GantryApp.MissingJarException.class)
                 .hasMessageContaining("image-rebuild function jar")
                 .hasMessageContaining("-c imageRebuildJar=<path>");
@@ -211,7 +226,7 @@ class GantryAppTest {
         App app = new App(appProps(dir.resolve("cdk.out")));
 
         GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(config, fakeJar, dir.resolve("nowhere/release-gate.jar"),
-                dir.resolve("nowhere/image-rebuild.jar")), Map.of());
+                dir.resolve("nowhere/image-rebuild.jar"), dir.resolve("nowhere/chatops.jar")), Map.of());
 
         assertThat(stack.getReleaseGates()).isEmpty();
         Template ungated = Template.fromStack(stack);
@@ -400,6 +415,182 @@ class GantryAppTest {
                 .isEqualTo(REPOSITORY.resolve("functions/ecs-deploy/target/gantry-ecs-deploy-lambda.jar"));
         assertThat(inputs.releaseGateJar())
                 .isEqualTo(REPOSITORY.resolve("functions/release-gate/target/gantry-release-gate-lambda.jar"));
+        assertThat(inputs.chatOpsJar())
+                .isEqualTo(REPOSITORY.resolve("functions/chatops/target/gantry-chatops-lambda.jar"));
+    }
+
+    @Test
+    void chatOpsJarComesFromContextRelativeToTheCdkDirectory(@TempDir Path dir) {
+        GantryApp.Inputs inputs = GantryApp.Inputs.resolve(new App(appProps(dir.resolve("cdk.out"),
+                Map.of(GantryApp.CHATOPS_JAR_CONTEXT, "../build/chatops.jar"))), Map.of(), CDK_DIR);
+
+        assertThat(inputs.chatOpsJar()).isEqualTo(REPOSITORY.resolve("build/chatops.jar"));
+    }
+
+    @Test
+    void withoutTheSlackSecretsTheExampleGetsNoChatOpsAndNoPublicEndpoint() {
+        template.resourceCountIs("AWS::Lambda::Url", 0);
+        assertThat(template.findOutputs("*")).doesNotContainKeys("SlackInteractivityUrl", "ApprovalTopicArn");
+        assertThat(template.toJSON().toString()).doesNotContain("GANTRY_NOTIFY_QUEUE_URL").doesNotContain("dev.gantry.fn.chatops");
+    }
+
+    @Test
+    void slackSecretsAddChatOpsAndNothingOfTheStackBeforeItGoes() {
+        Map<String, Object> before = resources(template);
+        Map<String, Object> after = resources(chatOpsTemplate);
+
+        assertThat(chatOpsStack.getChatOps()).isPresent();
+        assertThat(after).containsKeys(before.keySet().toArray(String[]::new));
+        // Per function a log group, role, policy and function; worker and notify an async config and an SQS event source
+        // mapping each; slack-interactions its URL and the two permissions Lambda asks for on a public one; the request
+        // and notify queues and their dead-letter queues, each with its policy; three rules, each with its invoke
+        // permission; the approval topic, its policy, the subscription and its invoke permission. The undelivered-event
+        // and failed-invocation queues are the deploy automation's.
+        assertThat(after).hasSize(before.size() + 3 * 4 + 2 * 2 + 3 + 4 * 2 + 3 * 2 + 4);
+        chatOpsTemplate.resourceCountIs("AWS::SQS::Queue", 2 + 4);
+    }
+
+    @Test
+    void theSlackInteractivityUrlIsTheStacksOnlyPublicEndpointAndAnOutput() {
+        Map<String, Map<String, Object>> urls = chatOpsTemplate.findResources("AWS::Lambda::Url");
+
+        assertThat(urls).hasSize(1);
+        String urlId = urls.keySet().iterator().next();
+        assertThat(urls.get(urlId).get("Properties")).isEqualTo(Map.of("AuthType", "NONE",
+                "TargetFunctionArn", Map.of("Fn::GetAtt", List.of(onlyFunction(chatOpsTemplate, "dev.gantry.fn.chatops.SlackInteractionsHandler::handleRequest"), "Arn"))));
+        chatOpsTemplate.hasOutput("SlackInteractivityUrl", Map.of("Value", Map.of("Fn::GetAtt", List.of(urlId, "FunctionUrl"))));
+        chatOpsTemplate.hasOutput("ApprovalTopicArn", Map.of("Value", Map.of("Ref", chatOpsTemplate.getResourceId("AWS::SNS::Topic"))));
+        assertThat(ChatOps.INTERACTIVITY_URL_PLACEHOLDER).as("infra/slack/manifest.yml tells people which output to paste")
+                .contains(GantryStack.SLACK_INTERACTIVITY_URL_OUTPUT);
+    }
+
+    @Test
+    void everyFunctionWithNewsForSlackGetsTheNotifyQueue() {
+        String notifyQueue = logicalIdOf(chatOpsTemplate, "AWS::SQS::Queue", "ChatOpsNotifyQueue");
+        List<String> handlers = List.of(
+                "dev.gantry.fn.ecsdeploy.EcsDeployHandler::handleRequest",
+                "dev.gantry.fn.ecsdeploy.PipelineDeployHandler::handleRequest",
+                "dev.gantry.fn.ecsdeploy.RolloutHandler::handleRequest",
+                "dev.gantry.fn.ecsdeploy.GateSweepHandler::handleRequest",
+                "dev.gantry.fn.releasegate.PipelineGateHandler::handleRequest",
+                "dev.gantry.fn.releasegate.EcsHookHandler::handleRequest",
+                "dev.gantry.fn.imagerebuild.ImageRebuildHandler::handleRequest",
+                "dev.gantry.fn.chatops.ChatOpsWorkerHandler::handleRequest");
+
+        for (String handler : handlers) {
+            chatOpsTemplate.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler", handler,
+                    "Environment", Map.of("Variables", Match.objectLike(Map.of("GANTRY_NOTIFY_QUEUE_URL", Map.of("Ref", notifyQueue))))));
+        }
+        chatOpsTemplate.resourcePropertiesCountIs("AWS::Lambda::Function", Map.of("Environment", Map.of("Variables",
+                Match.objectLike(Map.of("GANTRY_NOTIFY_QUEUE_URL", Match.anyValue())))), handlers.size());
+        chatOpsTemplate.resourcePropertiesCountIs("AWS::IAM::Policy", Map.of("PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(
+                Map.of("Action", "sqs:SendMessage", "Effect", "Allow", "Resource", Map.of("Fn::GetAtt", List.of(notifyQueue, "Arn"))))))),
+                handlers.size());
+    }
+
+    @Test
+    void chatOpsFunctionsAreNotRetriedByLambdaEither() {
+        // Every function but slack-interactions, which Slack calls synchronously through its URL, has an async config;
+        // all retry none but rollout-follow, decision 8's one exception.
+        chatOpsTemplate.resourceCountIs("AWS::Lambda::EventInvokeConfig", 9);
+        chatOpsTemplate.resourcePropertiesCountIs("AWS::Lambda::EventInvokeConfig", Map.of("MaximumRetryAttempts", 0), 8);
+        chatOpsTemplate.resourcePropertiesCountIs("AWS::Lambda::EventInvokeConfig", Map.of("MaximumRetryAttempts", 2), 1);
+    }
+
+    @Test
+    void chatOpsQueuesKeepTheirLogicalIdsInTheStack() {
+        // Messages wait in these queues, for days when Slack is down: a new logical id would be an empty new queue and the
+        // old one, with what it held, deleted.
+        assertThat(resources(chatOpsTemplate)).containsKeys(
+                "ChatOpsNotifyQueue2790AC8B",
+                "ChatOpsNotifyDeadLetterQueue4370487C",
+                "ChatOpsRequestQueueAD419511",
+                "ChatOpsRequestDeadLetterQueue9D379B37");
+    }
+
+    @Test
+    void aSlackBotTokenAloneStillServesGatesOnlyAndAddsNoPublicEndpoint(@TempDir Path dir) {
+        GantryStack stack = build(new App(appProps(dir.resolve("cdk.out"), Map.of(GantryApp.SLACK_BOT_TOKEN_SECRET_CONTEXT, BOT_TOKEN_SECRET))),
+                Map.of());
+        Template gatesOnly = Template.fromStack(stack);
+
+        assertThat(stack.getChatOps()).isEmpty();
+        gatesOnly.resourceCountIs("AWS::Lambda::Url", 0);
+        gatesOnly.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler", "dev.gantry.fn.releasegate.PipelineGateHandler::handleRequest",
+                "Environment", Map.of("Variables", Match.objectLike(Map.of("GANTRY_SLACK_TOKEN_SECRET_ARN", BOT_TOKEN_SECRET)))));
+    }
+
+    @Test
+    void aConfigurationWithoutSlackGetsNoChatOpsFromTheBotToken(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("gantry.yml"), Files.readString(EXAMPLE)
+                .replaceAll("\nslack:\n(  .*\n)+", "\n"));
+        assertThat(Files.readString(config)).doesNotContain("slack:");
+        App app = new App(appProps(dir.resolve("cdk.out"), Map.of(GantryApp.SLACK_BOT_TOKEN_SECRET_CONTEXT, BOT_TOKEN_SECRET)));
+
+        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(config, fakeJar, fakeReleaseGateJar, fakeImageRebuildJar,
+                dir.resolve("nowhere/chatops.jar")), Map.of());
+
+        assertThat(stack.getChatOps()).isEmpty();
+        Template.fromStack(stack).resourceCountIs("AWS::Lambda::Url", 0);
+    }
+
+    @Test
+    void chatOpsWithoutTheBotTokenFailsNamingTheMissingContext(@TempDir Path dir) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"), jarContext(Map.of(
+                        GantryApp.SLACK_SIGNING_SECRET_CONTEXT, SIGNING_SECRET)))),
+                Map.of(), CDK_DIR, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("ChatOps needs -c slackBotTokenSecretArn=")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(dir.resolve("cdk.out/manifest.json")).doesNotExist();
+    }
+
+    @Test
+    void chatOpsWithoutASlackSectionFailsNamingTheSection(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("gantry.yml"), Files.readString(EXAMPLE)
+                .replaceAll("\nslack:\n(  .*\n)+", "\n"));
+        Map<String, Object> context = new LinkedHashMap<>(jarContext(SLACK));
+        context.put(GantryApp.CONFIG_CONTEXT, config.toString());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"), context)), Map.of(), CDK_DIR,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("-c slackSigningSecretArn asks for ChatOps, but gantry.yml has no 'slack' section");
+        assertThat(dir.resolve("cdk.out/manifest.json")).doesNotExist();
+    }
+
+    @Test
+    void aSlackContextThatIsNotASecretArnFailsWithoutRepeatingTheValue(@TempDir Path dir) {
+        String pasted = "xoxb-0000000000-pasted-token";
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"), jarContext(Map.of(
+                        GantryApp.SLACK_SIGNING_SECRET_CONTEXT, SIGNING_SECRET,
+                        GantryApp.SLACK_BOT_TOKEN_SECRET_CONTEXT, pasted)))),
+                Map.of(), CDK_DIR, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("-c slackBotTokenSecretArn must be the ARN of a Secrets Manager secret")
+                .doesNotContain(pasted);
+    }
+
+    @Test
+    void chatOpsNeedsTheChatOpsJar(@TempDir Path dir) {
+        Path missing = dir.resolve("nowhere/gantry-chatops-lambda.jar");
+        Map<String, Object> context = new LinkedHashMap<>(jarContext(SLACK));
+        context.put(GantryApp.CHATOPS_JAR_CONTEXT, missing.toString());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"), context)), Map.of(), CDK_DIR,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("The chatops function jar " + missing).contains("-c chatOpsJar=<path>");
     }
 
     @Test
@@ -450,12 +641,27 @@ class GantryAppTest {
         return ids.get(0);
     }
 
-    @SuppressWarnings("unchecked")
     private static String onlyFunction(String handler) {
+        return onlyFunction(template, handler);
+    }
+
+    private static String onlyFunction(Template template, String handler) {
         Map<String, Map<String, Object>> functions = template.findResources("AWS::Lambda::Function", Map.of("Properties", Map.of(
                 "Handler", handler)));
         assertThat(functions).hasSize(1);
         return functions.keySet().iterator().next();
+    }
+
+    /** {@code extra} beside the context naming the example and stand-ins for every jar. */
+    private static Map<String, Object> jarContext(Map<String, Object> extra) {
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put(GantryApp.CONFIG_CONTEXT, EXAMPLE.toString());
+        context.put(GantryApp.ECS_DEPLOY_JAR_CONTEXT, fakeJar.toString());
+        context.put(GantryApp.RELEASE_GATE_JAR_CONTEXT, fakeReleaseGateJar.toString());
+        context.put(GantryApp.IMAGE_REBUILD_JAR_CONTEXT, fakeImageRebuildJar.toString());
+        context.put(GantryApp.CHATOPS_JAR_CONTEXT, fakeChatOpsJar.toString());
+        context.putAll(extra);
+        return context;
     }
 
     private static Map<String, Object> resources(Template template) {
@@ -467,7 +673,7 @@ class GantryAppTest {
     }
 
     private static GantryStack build(App app, Map<String, String> environment) {
-        GantryApp.Inputs inputs = new GantryApp.Inputs(EXAMPLE, fakeJar, fakeReleaseGateJar, fakeImageRebuildJar);
+        GantryApp.Inputs inputs = new GantryApp.Inputs(EXAMPLE, fakeJar, fakeReleaseGateJar, fakeImageRebuildJar, fakeChatOpsJar);
         return GantryApp.build(app, inputs, environment);
     }
 

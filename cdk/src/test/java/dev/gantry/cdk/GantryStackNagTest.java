@@ -147,12 +147,52 @@ class GantryStackNagTest {
         return Map.copyOf(accepted);
     }
 
+    private static final String CHATOPS_WORKER_POLICY = "/Gantry/ChatOps/WorkerServiceRole/DefaultPolicy/Resource";
+
+    private static final String APPROVAL_ACTIONS = "codepipeline:PutApprovalResult's resource is <pipeline>/<stage>/<action>, and "
+            + "neither gantry.yml nor the stack names the stage or action of an approval; the grant is scoped to one known pipeline";
+
+    /**
+     * What ChatOps ({@code -c slackSigningSecretArn=... -c slackBotTokenSecretArn=...}) adds, and why it is accepted. The
+     * public function URL, the queues, the topic and slack-interactions' role raise no finding: the URL is the one
+     * public endpoint by design (Slack signs with HMAC, not SigV4, and the function checks it), the queues and the
+     * topic are encrypted and TLS-only, and the role names one secret and one queue.
+     */
+    private static final Map<String, String> ACCEPTED_FOR_CHATOPS = Map.ofEntries(
+            Map.entry("/Gantry/ChatOps/Interactions/Resource AwsSolutions-L1",
+                    "the chatops jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
+            Map.entry("/Gantry/ChatOps/Worker/Resource AwsSolutions-L1",
+                    "the chatops jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
+            Map.entry("/Gantry/ChatOps/Notify/Resource AwsSolutions-L1",
+                    "the chatops jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
+            Map.entry(CHATOPS_WORKER_POLICY + " AwsSolutions-IAM5[Resource::*]",
+                    "deploy and rollback from Slack go through the same code and grant as ecs-deploy: " + TASK_DEFINITION_ACTIONS
+                            + "; " + COMPOSITE_ALARMS),
+            Map.entry(CHATOPS_WORKER_POLICY + TASK_DEFINITION_WILDCARD,
+                    "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"),
+            Map.entry(CHATOPS_WORKER_POLICY + " AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codepipeline:<AWS::Region>:"
+                    + "<AWS::AccountId>:checkout-web-release/*]", APPROVAL_ACTIONS + ", the rebuild pipeline gantry.yml names"));
+
+    /**
+     * What a release pipeline adds to ChatOps. Accepted: its approval stage ({@code Approve-<env>}, when asked for) is
+     * answered from Slack, and the grant covers that one pipeline the stack creates, whose name CloudFormation makes up.
+     */
+    private static final String RELEASE_PIPELINE_APPROVALS = CHATOPS_WORKER_POLICY + " AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:"
+            + "codepipeline:<AWS::Region>:<AWS::AccountId>:<ReleasePipelinepaymentsapi31A1440F>/*]";
+
+    /** Both Slack secrets, by ARN: ChatOps on. */
+    private static final Map<String, Object> SLACK = Map.of(
+            GantryApp.SLACK_SIGNING_SECRET_CONTEXT, "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-signing-AbCdEf",
+            GantryApp.SLACK_BOT_TOKEN_SECRET_CONTEXT, "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-bot-token-AbCdEf");
+
     @TempDir
     static Path workDir;
 
     private static List<String> findings;
     private static List<String> findingsWithPipeline;
     private static List<String> findingsWithScheduledImageBuilderBase;
+    private static List<String> findingsWithChatOps;
+    private static List<String> findingsWithChatOpsAndPipeline;
 
     @BeforeAll
     static void check() throws IOException {
@@ -160,6 +200,10 @@ class GantryStackNagTest {
         findings = findings("plain.out", example, Map.of());
         findingsWithPipeline = findings("pipeline.out", example, Map.of(ReleasePipelineSettings.SERVICES_CONTEXT, "payments-api"));
         findingsWithScheduledImageBuilderBase = findings("rebuilds.out", scheduledImageBuilderBase(example), Map.of());
+        findingsWithChatOps = findings("chatops.out", example, SLACK);
+        Map<String, Object> slackAndPipeline = new LinkedHashMap<>(SLACK);
+        slackAndPipeline.put(ReleasePipelineSettings.SERVICES_CONTEXT, "payments-api");
+        findingsWithChatOpsAndPipeline = findings("chatops-pipeline.out", example, slackAndPipeline);
     }
 
     /** The example with its golden image built by an Image Builder pipeline and rebuilt weekly: the rules and schedule that adds. */
@@ -174,6 +218,19 @@ class GantryStackNagTest {
                     imageBuilderPipelines:
                       - arn:aws:imagebuilder:eu-west-1:111111111111:image-pipeline/golden-java21
                 """));
+    }
+
+    @Test
+    void withChatOpsOnlyTheWorkersDeployAndApprovalScopesAreAdded() {
+        assertThat(findingsWithChatOps).containsExactlyInAnyOrderElementsOf(
+                Stream.concat(ACCEPTED.keySet().stream(), ACCEPTED_FOR_CHATOPS.keySet().stream()).toList());
+    }
+
+    @Test
+    void withChatOpsAndAReleasePipelineTheWorkerMayAlsoAnswerThatPipelinesApprovals() {
+        assertThat(findingsWithChatOpsAndPipeline).containsExactlyInAnyOrderElementsOf(Stream.of(ACCEPTED.keySet().stream(),
+                ACCEPTED_FOR_PIPELINE.keySet().stream(), ACCEPTED_FOR_CHATOPS.keySet().stream(), Stream.of(RELEASE_PIPELINE_APPROVALS))
+                .flatMap(s -> s).toList());
     }
 
     @Test
@@ -198,8 +255,9 @@ class GantryStackNagTest {
         Path jar = Files.writeString(workDir.resolve("gantry-ecs-deploy-lambda.jar"), "stand-in for the shaded jar");
         Path releaseGateJar = Files.writeString(workDir.resolve("gantry-release-gate-lambda.jar"), "stand-in for the release-gate jar");
         Path imageRebuildJar = Files.writeString(workDir.resolve("gantry-image-rebuild-lambda.jar"), "stand-in for the image-rebuild jar");
+        Path chatOpsJar = Files.writeString(workDir.resolve("gantry-chatops-lambda.jar"), "stand-in for the chatops jar");
         App app = new App(AppProps.builder().outdir(workDir.resolve(outdir).toString()).context(context).build());
-        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(config, jar, releaseGateJar, imageRebuildJar), Map.of());
+        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(config, jar, releaseGateJar, imageRebuildJar, chatOpsJar), Map.of());
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(false).build()));
 
         Annotations annotations = Annotations.fromStack(stack);

@@ -18,6 +18,7 @@ import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
@@ -210,9 +211,7 @@ public final class EcsDeployAutomation extends Construct {
         // is evaluated on the spot, and the sweep evaluates again what was held.
         List<GantryFunction> deployers = gateSweep == null ? List.of(ecsDeploy, pipelineDeploy) : List.of(ecsDeploy, pipelineDeploy, gateSweep);
         for (GantryFunction deployer : deployers) {
-            allowDeploying(deployer, targets);
-            deployer.allow(List.of("sts:AssumeRole"), targets.assumableRoles());
-            gateChecks.grantTo(deployer);
+            allowDeploying(deployer, targets, gateChecks);
         }
 
         // Job results have no resource-level permissions: AWS evaluates PutJobSuccessResult and PutJobFailureResult
@@ -225,6 +224,18 @@ public final class EcsDeployAutomation extends Construct {
 
         rolloutFollow.allow(List.of("ecs:DescribeServices"), targets.directServiceArns());
         rolloutFollow.allow(List.of("sts:AssumeRole"), targets.assumableRoles());
+    }
+
+    /**
+     * Gives every function of the automation the notify queue of {@link ChatOps}: its URL in
+     * {@value ChatOps#NOTIFY_QUEUE_ENV} and leave to send to it, so deploys, rollouts and gates are told in Slack.
+     */
+    public void sendNotificationsTo(IQueue notifyQueue) {
+        for (GantryFunction function : gateSweep == null
+                ? List.of(ecsDeploy, pipelineDeploy, rolloutFollow)
+                : List.of(ecsDeploy, pipelineDeploy, rolloutFollow, gateSweep)) {
+            ChatOps.allowNotifying(function, notifyQueue);
+        }
     }
 
     /** The ecs-deploy function. */
@@ -294,11 +305,21 @@ public final class EcsDeployAutomation extends Construct {
     }
 
     /**
+     * What moving a release into an environment takes, for every function that can (chatops-worker's deploy and
+     * rollback included): the ECS work below, assuming the environments' roles, and evaluating the gates in use.
+     */
+    static void allowDeploying(GantryFunction deployer, ConfiguredTargets targets, GateCheckPermissions gateChecks) {
+        allowEcsDeploy(deployer, targets);
+        deployer.allow(List.of("sts:AssumeRole"), targets.assumableRoles());
+        gateChecks.grantTo(deployer);
+    }
+
+    /**
      * What a deploy does in ECS, for the services Gantry reaches with its own credentials: describe and move the service,
      * copy and register its task definition, pass its roles, and clean up old revisions. Services reached through a role
      * need none of it here: the role, in their account, carries it.
      */
-    private static void allowDeploying(GantryFunction deployer, ConfiguredTargets targets) {
+    private static void allowEcsDeploy(GantryFunction deployer, ConfiguredTargets targets) {
         deployer.allow(List.of("ecs:DescribeServices", "ecs:UpdateService"), targets.directServiceArns());
         if (targets.anyDirect()) {
             // None of these supports resource-level permissions: the Service Authorization Reference lists no resource

@@ -158,10 +158,9 @@ public final class ImageRebuildAutomation extends Construct {
         // rebuild service needs it to name BASE_IMAGE as <account>.dkr.ecr.<region>.amazonaws.com/<repository>@<digest>.
         imageRebuild.function().addEnvironment(REGISTRY_ACCOUNT_ENV, Stack.of(this).getAccount());
 
-        List<String> repositories = sortedDistinct(config.baseImages().stream()
-                .flatMap(b -> Stream.concat(Stream.of(b.repository()), b.dependents().stream().map(DependentConfig::produces))));
-        List<String> projects = sortedDistinct(dependents(config).map(DependentConfig::codebuild));
-        List<String> pipelines = sortedDistinct(dependents(config).map(DependentConfig::pipeline));
+        List<String> repositories = rebuildRepositories(config);
+        List<String> projects = rebuildProjects(config);
+        List<String> pipelines = rebuildPipelines(config);
         List<String> imagePipelines = sortedDistinct(config.baseImages().stream().flatMap(b -> b.imageBuilderPipelines().stream()));
 
         this.imagePushRule = Rule.Builder.create(this, "ImagePushRule")
@@ -227,8 +226,7 @@ public final class ImageRebuildAutomation extends Construct {
             }
         }
 
-        imageRebuild.allow(List.of("codebuild:StartBuild"), projects.stream().map(p -> arn(stack, "codebuild", "project", p)).toList());
-        imageRebuild.allow(List.of("codepipeline:StartPipelineExecution"), pipelines.stream().map(p -> pipelineArn(stack, p)).toList());
+        allowStartingRebuilds(imageRebuild, stack, config);
         // Manifests and the image config come from signed ECR API calls, and the config blob's download is a presigned URL
         // ECR hands out: no registry login (ecr:GetAuthorizationToken) and no S3 permission.
         imageRebuild.allow(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages"),
@@ -272,6 +270,14 @@ public final class ImageRebuildAutomation extends Construct {
     /** The function's log group. */
     public LogGroup getLogGroup() {
         return imageRebuild.logGroup();
+    }
+
+    /**
+     * Gives the function the notify queue of {@link ChatOps}: its URL in {@value ChatOps#NOTIFY_QUEUE_ENV} and leave to
+     * send to it, so rebuilds are told in Slack.
+     */
+    public void sendNotificationsTo(IQueue notifyQueue) {
+        ChatOps.allowNotifying(imageRebuild, notifyQueue);
     }
 
     /** The rule matching pushes to the base and produced repositories. */
@@ -392,6 +398,28 @@ public final class ImageRebuildAutomation extends Construct {
         }
     }
 
+    /** Allows {@code function} to start the builds that rebuild the dependents: their CodeBuild projects and pipelines, no other. */
+    static void allowStartingRebuilds(GantryFunction function, Stack stack, GantryConfig config) {
+        function.allow(List.of("codebuild:StartBuild"), rebuildProjects(config).stream().map(p -> arn(stack, "codebuild", "project", p)).toList());
+        function.allow(List.of("codepipeline:StartPipelineExecution"), rebuildPipelines(config).stream().map(p -> pipelineArn(stack, p)).toList());
+    }
+
+    /** The base repositories and those the dependents are pushed to, sorted. */
+    static List<String> rebuildRepositories(GantryConfig config) {
+        return sortedDistinct(config.baseImages().stream()
+                .flatMap(b -> Stream.concat(Stream.of(b.repository()), b.dependents().stream().map(DependentConfig::produces))));
+    }
+
+    /** The CodeBuild projects that rebuild dependents, sorted. */
+    static List<String> rebuildProjects(GantryConfig config) {
+        return sortedDistinct(dependents(config).map(DependentConfig::codebuild));
+    }
+
+    /** The pipelines that rebuild dependents, sorted. */
+    static List<String> rebuildPipelines(GantryConfig config) {
+        return sortedDistinct(dependents(config).map(DependentConfig::pipeline));
+    }
+
     /** An event pattern's detail from key and value pairs, insertion-ordered so the template is the same on every synth. */
     private static Map<String, Object> detail(Object... keysAndValues) {
         Map<String, Object> detail = new LinkedHashMap<>();
@@ -409,7 +437,8 @@ public final class ImageRebuildAutomation extends Construct {
         return values.filter(Objects::nonNull).distinct().sorted().toList();
     }
 
-    private static String arn(Stack stack, String service, String resource, String name) {
+    /** {@code name} of {@code resource} in the stack's account and region, where gantry.yml's unqualified names live. */
+    static String arn(Stack stack, String service, String resource, String name) {
         return stack.formatArn(ArnComponents.builder()
                 .service(service)
                 .resource(resource)
@@ -418,7 +447,7 @@ public final class ImageRebuildAutomation extends Construct {
                 .build());
     }
 
-    private static String pipelineArn(Stack stack, String name) {
+    static String pipelineArn(Stack stack, String name) {
         return stack.formatArn(ArnComponents.builder()
                 .service("codepipeline")
                 .resource(name)

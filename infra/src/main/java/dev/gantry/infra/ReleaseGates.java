@@ -21,6 +21,7 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.sqs.IQueue;
 import software.constructs.Construct;
 
 /**
@@ -125,6 +126,16 @@ public final class ReleaseGates extends Construct {
                 .actions(List.of("lambda:InvokeFunction"))
                 .resourceArns(List.of(ecsGateHook.function().getFunctionArn()))
                 .build());
+    }
+
+    /**
+     * Gives both functions the notify queue of {@link ChatOps}: its URL in {@value ChatOps#NOTIFY_QUEUE_ENV} and leave to
+     * send to it, so what a gate decides is told in Slack.
+     */
+    public void sendNotificationsTo(IQueue notifyQueue) {
+        for (GantryFunction gate : List.of(pipelineGate, ecsGateHook)) {
+            ChatOps.allowNotifying(gate, notifyQueue);
+        }
     }
 
     /** Whether {@code config} gives this construct anything to do: some environment names a gate. */
