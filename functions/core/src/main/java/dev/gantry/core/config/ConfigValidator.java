@@ -32,6 +32,9 @@ final class ConfigValidator {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Pattern SLACK_CHANNEL = Pattern.compile("#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{8,}");
     private static final Pattern SLACK_USER = Pattern.compile("[UW][A-Z0-9]{6,}");
+    private static final Pattern SLACK_USER_OR_GROUP = Pattern.compile("[UWS][A-Z0-9]{6,}");
+    private static final Pattern SLACK_TEAM = Pattern.compile("T[A-Z0-9]{6,}");
+    private static final Pattern SLACK_APP = Pattern.compile("A[A-Z0-9]{6,}");
     private static final CronParser UNIX_CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
     private final GantryConfig config;
@@ -174,6 +177,9 @@ final class ConfigValidator {
         }
         if (env.gate() != null && config.gate(env.gate()).isEmpty()) {
             problem(at + "/gate", "no gate named '" + env.gate() + "' under 'gates'");
+        }
+        for (String command : EnvironmentConfig.Permissions.COMMANDS.stream().sorted().toList()) {
+            permissionHolders(at + "/permissions/" + command, env.permissions().holdersOf(command));
         }
         if (env.keepRevisions() < EnvironmentConfig.MIN_KEEP_REVISIONS) {
             problem(at + "/keepRevisions", "must be at least " + EnvironmentConfig.MIN_KEEP_REVISIONS + ", was "
@@ -404,6 +410,7 @@ final class ConfigValidator {
 
     private void validateSlack() {
         SlackConfig slack = config.slack();
+        validateChatOpsWorkspace(slack);
         if (slack == null) {
             return;
         }
@@ -434,6 +441,59 @@ final class ConfigValidator {
             }
             matches(at, channel, SLACK_CHANNEL, "a channel such as #releases or a channel id");
         });
+    }
+
+    /**
+     * Permissions say who may act from Slack, which means nothing until Gantry knows whose Slack to listen to: a
+     * permission without the workspace and app would look like access that every request is then refused.
+     */
+    private void validateChatOpsWorkspace(SlackConfig slack) {
+        String firstPermissions = null;
+        for (int i = 0; i < config.services().size() && firstPermissions == null; i++) {
+            List<EnvironmentConfig> environments = config.services().get(i).environments();
+            for (int j = 0; j < environments.size() && firstPermissions == null; j++) {
+                if (!environments.get(j).permissions().namesNobody()) {
+                    firstPermissions = "/services/" + i + "/environments/" + j + "/permissions";
+                }
+            }
+        }
+        if (slack == null) {
+            if (firstPermissions != null) {
+                problem(firstPermissions, "Slack permissions need a 'slack' section with teamId and appId: without them Gantry answers no"
+                        + " Slack request");
+            }
+            return;
+        }
+        SlackConfig.Permissions permissions = slack.permissions();
+        permissionHolders("/slack/permissions/pipelineApprovals", permissions.pipelineApprovals());
+        permissionHolders("/slack/permissions/rebuild", permissions.rebuild());
+        if (firstPermissions == null && !(permissions.rebuild().isEmpty() && permissions.pipelineApprovals().isEmpty())) {
+            firstPermissions = "/slack/permissions";
+        }
+        if (slack.teamId() != null) {
+            matches("/slack/teamId", slack.teamId(), SLACK_TEAM, "a Slack workspace id such as T0123ABCD (the team_id Slack sends)");
+        }
+        if (slack.appId() != null) {
+            matches("/slack/appId", slack.appId(), SLACK_APP, "a Slack app id such as A0123ABCD (the api_app_id Slack sends)");
+        }
+        boolean wanted = slack.teamId() != null || slack.appId() != null || firstPermissions != null;
+        if (wanted && slack.teamId() == null) {
+            problem("/slack", "missing teamId: the Slack workspace (T...) whose requests Gantry answers; without it every Slack"
+                    + " request is refused, whoever the permissions name");
+        }
+        if (wanted && slack.appId() == null) {
+            problem("/slack", "missing appId: the Slack app (A...) Gantry's requests come through; without it every Slack request"
+                    + " is refused, whoever the permissions name");
+        }
+    }
+
+    private void permissionHolders(String pointer, List<String> holders) {
+        for (int k = 0; k < holders.size(); k++) {
+            String holder = holders.get(k);
+            if (required(pointer + "/" + k, holder)) {
+                matches(pointer + "/" + k, holder, SLACK_USER_OR_GROUP, "a Slack user id (U0123ABCD, W0123ABCD) or user-group id (S0123ABCD)");
+            }
+        }
     }
 
     private boolean repository(String pointer, String value) {

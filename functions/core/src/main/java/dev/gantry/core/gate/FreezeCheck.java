@@ -1,5 +1,7 @@
 package dev.gantry.core.gate;
 
+import dev.gantry.core.chatops.ManualFreeze;
+import dev.gantry.core.chatops.ManualFreezes;
 import dev.gantry.core.config.GateConfig;
 import dev.gantry.core.image.ImageDigest;
 import java.time.Duration;
@@ -24,6 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A change calendar that cannot be read counts as closed until it can: an unknown state must not let a
  * release into a freeze.
+ *
+ * <p>Manual freezes (turned on from Slack, {@link ManualFreezes}) hold a release like a configured window: held until
+ * their {@code until}, or until lifted when they have none, break-glass included. Unreadable manual freezes count as a
+ * freeze, for the same reason as an unreadable calendar.
  */
 public final class FreezeCheck {
 
@@ -33,13 +39,35 @@ public final class FreezeCheck {
     // Parsing the crons is most of a freeze check's cost, and a gate's freezes never change while a function runs:
     // `scripts/bench gates` showed the parse at about a tenth of an evaluation.
     private final Map<List<GateConfig.Freeze>, FreezeCalendar> calendars = new ConcurrentHashMap<>();
+    private final ManualFreezes manualFreezes;
+
+    /** A check of the configured freezes only. */
+    public FreezeCheck() {
+        this(ManualFreezes.none());
+    }
+
+    /** A check of the configured freezes and of the manual freezes in {@code manualFreezes}. */
+    public FreezeCheck(ManualFreezes manualFreezes) {
+        this.manualFreezes = manualFreezes;
+    }
 
     /**
+     * As {@link #evaluate(String, GateConfig, Map, List, ImageDigest, Set, Set, Instant, Duration)} without knowing the
+     * environment: only manual freezes of every environment apply.
+     */
+    public CheckResult evaluate(GateConfig gate, Map<String, CalendarReading> calendarStates, List<Approval> decisions,
+            ImageDigest digest, Set<String> allowedApprovers, Set<String> triggeredBy, Instant now, Duration interval) {
+        return evaluate(null, gate, calendarStates, decisions, digest, allowedApprovers, triggeredBy, now, interval);
+    }
+
+    /**
+     * @param environment the environment the release waits to enter: its manual freezes, and those of every
+     *     environment, apply; null for only the latter
      * @param calendarStates each configured change calendar's state, by name, or the error reading it
      * @param allowedApprovers who may approve this gate, groups resolved; break-glass needs two of them
      * @param triggeredBy the Slack user ids of whoever triggered the release
      */
-    public CheckResult evaluate(GateConfig gate, Map<String, CalendarReading> calendarStates, List<Approval> decisions,
+    public CheckResult evaluate(String environment, GateConfig gate, Map<String, CalendarReading> calendarStates, List<Approval> decisions,
             ImageDigest digest, Set<String> allowedApprovers, Set<String> triggeredBy, Instant now, Duration interval) {
         CheckResult windows = calendars.computeIfAbsent(gate.freezes(), FreezeCalendar::new).check(now);
         List<String> evidence = new ArrayList<>(windows.evidence().stream()
@@ -70,6 +98,22 @@ public final class FreezeCheck {
                 evidence.add("change calendar " + freeze.changeCalendar() + ": OPEN");
             }
         }
+        boolean heldUntilLifted = false;
+        try {
+            for (ManualFreeze freeze : manualFreezes.all()) {
+                boolean applies = environment == null ? freeze.scope().equals(ManualFreeze.EVERY_ENVIRONMENT) : freeze.covers(environment);
+                if (applies && freeze.activeAt(now)) {
+                    evidence.add(freeze.describe());
+                    frozenBy.add(freeze.describe());
+                    opensAt.add(freeze.until() == null ? Instant.MAX : freeze.until());
+                    heldUntilLifted |= freeze.until() == null;
+                }
+            }
+        } catch (ManualFreezes.ManualFreezesException e) {
+            evidence.add("manual freezes: unknown (" + e.getMessage() + "), treated as frozen");
+            frozenBy.add("manual freezes could not be read");
+            opensAt.add(now.plus(interval));
+        }
         if (frozenBy.isEmpty()) {
             return CheckResult.pass(CHECK, evidence);
         }
@@ -99,7 +143,8 @@ public final class FreezeCheck {
         }
         // The release goes when every freeze has opened, so it is held until the latest opening.
         Instant heldUntil = opensAt.stream().max(Comparator.naturalOrder()).orElseThrow();
-        String until = heldUntil.equals(Instant.MAX) ? "no opening in sight" : heldUntil.toString();
+        String until = !heldUntil.equals(Instant.MAX) ? heldUntil.toString()
+                : heldUntilLifted ? "the manual freeze is lifted" : "no opening in sight";
         return CheckResult.waitUntil(CHECK, "held until " + until + ": " + String.join("; ", frozenBy), heldUntil, evidence);
     }
 

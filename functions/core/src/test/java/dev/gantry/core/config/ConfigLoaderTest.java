@@ -196,7 +196,7 @@ class ConfigLoaderTest {
 
         assertRejectedWith(yaml, new ConfigProblem(9, "services[0].environments[0].clustr",
                 "unknown key 'clustr'; expected one of: account, autoDeploy, cluster, containers, executionRoleArn, gate, keepRevisions, "
-                        + "name, region, roleArn, service, taskRoleArn"));
+                        + "name, permissions, region, roleArn, service, taskRoleArn"));
     }
 
     @Test

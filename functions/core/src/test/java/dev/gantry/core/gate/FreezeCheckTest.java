@@ -4,6 +4,8 @@ import static dev.gantry.core.gate.Approval.Decision.APPROVE;
 import static dev.gantry.core.gate.Approval.Decision.BREAK_GLASS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gantry.core.chatops.ManualFreeze;
+import dev.gantry.core.chatops.ManualFreezes;
 import dev.gantry.core.config.GateConfig;
 import dev.gantry.core.gate.ChangeCalendars.CalendarState;
 import dev.gantry.core.gate.FreezeCheck.CalendarReading;
@@ -237,6 +239,126 @@ class FreezeCheckTest {
         // then: the window alone holds the release; the calendar says what it is, once
         assertResult(result, Kind.WAIT, "held until 2026-03-09T07:00:00Z: frozen until 2026-03-09T07:00:00Z", MONDAY_MORNING);
         assertThat(result.evidence()).containsExactly(FRIDAY_EVENING_WINDOW, "change calendar prod-releases: OPEN");
+    }
+
+    static Stream<Arguments> manualFreezes() {
+        Instant inTwoHours = NOW.plus(Duration.ofHours(2));
+        ManualFreeze prodForTwoHours = new ManualFreeze("prod", inTwoHours, "incident 4711", "U7", hoursAgo(1));
+        String prodForTwoHoursText = "manual freeze of prod by U7 at 2026-03-07T11:00:00Z until 2026-03-07T14:00:00Z: incident 4711";
+        ManualFreeze everywhereUntilLifted = new ManualFreeze(ManualFreeze.EVERY_ENVIRONMENT, null, "", "U7", hoursAgo(1));
+        String everywhereText = "manual freeze of every environment by U7 at 2026-03-07T11:00:00Z until lifted";
+        return Stream.of(
+                manualRow("a manual freeze of the environment holds it until its end",
+                        "prod", List.of(CHRISTMAS), List.of(prodForTwoHours),
+                        Kind.WAIT, "held until 2026-03-07T14:00:00Z: " + prodForTwoHoursText, inTwoHours, prodForTwoHoursText),
+                manualRow("a manual freeze of another environment holds nothing here",
+                        "staging", List.of(CHRISTMAS), List.of(prodForTwoHours),
+                        Kind.PASS, null, null, "no freeze window is open"),
+                manualRow("a manual freeze of every environment without an end holds until lifted",
+                        "staging", List.of(), List.of(everywhereUntilLifted),
+                        Kind.WAIT, "held until the manual freeze is lifted: " + everywhereText, Instant.MAX, everywhereText),
+                manualRow("a manual freeze that ended holds nothing",
+                        "prod", List.of(), List.of(new ManualFreeze("prod", NOW, "over", "U7", hoursAgo(3))),
+                        Kind.PASS, null, null, "no freeze window is open"),
+                manualRow("a manual freeze and a window: held until the later opening",
+                        "prod", List.of(FRIDAY_EVENING), List.of(prodForTwoHours),
+                        Kind.WAIT, "held until 2026-03-09T07:00:00Z: frozen until 2026-03-09T07:00:00Z; " + prodForTwoHoursText,
+                        MONDAY_MORNING, prodForTwoHoursText));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("manualFreezes")
+    void holdsTheReleaseWhileAManualFreezeCoversItsEnvironment(String scenario, String environment, List<GateConfig.Freeze> windows,
+            List<ManualFreeze> manual, Kind kind, String reason, Instant nextLook, String evidenceLine) {
+        // given
+        FreezeCheck withManualFreezes = new FreezeCheck(stored(manual));
+
+        // when
+        CheckResult result = withManualFreezes.evaluate(environment, gate(windows), Map.of(), List.of(), DIGEST, ALLOWED, SOMEONE_ELSE_TRIGGERED,
+                NOW, INTERVAL);
+
+        // then
+        assertResult(result, kind, reason, nextLook);
+        assertThat(result.evidence()).contains(evidenceLine);
+    }
+
+    @Test
+    void breakGlassOpensAManualFreeze() {
+        // given
+        FreezeCheck withManualFreezes = new FreezeCheck(stored(List.of(new ManualFreeze("prod", null, "incident", "U7", hoursAgo(1)))));
+        List<Approval> decisions = List.of(breakGlass("U1", hoursAgo(1), "hotfix"), breakGlass("U2", hoursAgo(1), "hotfix"));
+
+        // when
+        CheckResult result = withManualFreezes.evaluate("prod", gate(List.of()), Map.of(), decisions, DIGEST, ALLOWED, SOMEONE_ELSE_TRIGGERED,
+                NOW, INTERVAL);
+
+        // then
+        assertThat(result).isInstanceOf(CheckResult.Pass.class);
+        assertThat(result.evidence()).contains("frozen (manual freeze of prod by U7 at 2026-03-07T11:00:00Z until lifted: incident) but broken"
+                + " open by U1 and U2");
+    }
+
+    @Test
+    void withoutItsEnvironmentOnlyAManualFreezeOfEveryEnvironmentApplies() {
+        // given
+        FreezeCheck withManualFreezes = new FreezeCheck(stored(List.of(new ManualFreeze("prod", null, "incident", "U7", hoursAgo(1)))));
+
+        // when: the environment-less overload, as GateService calls it today
+        CheckResult result = withManualFreezes.evaluate(gate(List.of()), Map.of(), List.of(), DIGEST, ALLOWED, SOMEONE_ELSE_TRIGGERED, NOW,
+                INTERVAL);
+
+        // then
+        assertThat(result).isInstanceOf(CheckResult.Pass.class);
+    }
+
+    @Test
+    void unreadableManualFreezesHoldTheReleaseUntilTheyCanBeRead() {
+        // given
+        FreezeCheck withManualFreezes = new FreezeCheck(new ManualFreezes() {
+            @Override
+            public void put(ManualFreeze freeze) {}
+
+            @Override
+            public void lift(String scope) {}
+
+            @Override
+            public List<ManualFreeze> all() {
+                throw new ManualFreezesException("throttled", null);
+            }
+        });
+
+        // when
+        CheckResult result = withManualFreezes.evaluate("prod", gate(List.of()), Map.of(), List.of(), DIGEST, ALLOWED, SOMEONE_ELSE_TRIGGERED,
+                NOW, INTERVAL);
+
+        // then
+        assertResult(result, Kind.WAIT, "held until 2026-03-07T12:02:00Z: manual freezes could not be read", NOW.plus(INTERVAL));
+        assertThat(result.evidence()).contains("manual freezes: unknown (throttled), treated as frozen");
+    }
+
+    /** Manual freezes as a store would hold them; core's tests cannot reach the in-memory fake in gantry-testing. */
+    private static ManualFreezes stored(List<ManualFreeze> freezes) {
+        return new ManualFreezes() {
+            @Override
+            public void put(ManualFreeze freeze) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void lift(String scope) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<ManualFreeze> all() {
+                return freezes;
+            }
+        };
+    }
+
+    private static Arguments manualRow(String scenario, String environment, List<GateConfig.Freeze> windows, List<ManualFreeze> manual,
+            Kind kind, String reason, Instant nextLook, String evidenceLine) {
+        return Arguments.of(scenario, environment, windows, manual, kind, reason, nextLook, evidenceLine);
     }
 
     /** A freeze holds a release or lets it go; being frozen never fails one. */

@@ -1,0 +1,58 @@
+package dev.gantry.testing;
+
+import dev.gantry.core.chatops.PendingApproval;
+import dev.gantry.core.chatops.PendingApprovals;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Pending approvals in memory, every change conditional on the stored state as in the DynamoDB table. */
+public final class InMemoryPendingApprovals implements PendingApprovals {
+
+    private final Map<String, PendingApproval> approvals = new HashMap<>();
+
+    @Override
+    public synchronized boolean create(PendingApproval approval) {
+        return approvals.putIfAbsent(approval.id(), approval) == null;
+    }
+
+    @Override
+    public synchronized Optional<PendingApproval> find(String id) {
+        return Optional.ofNullable(approvals.get(id));
+    }
+
+    @Override
+    public synchronized void cardPosted(String id, String channelId, String messageTs) {
+        PendingApproval stored = approvals.get(id);
+        if (stored == null) {
+            throw new PendingApprovalsException("no pending approval " + id, null);
+        }
+        approvals.put(id, stored.postedAt(channelId, messageTs));
+    }
+
+    @Override
+    public synchronized boolean startDeciding(String id, PendingApproval.Decision decision) {
+        PendingApproval stored = approvals.get(id);
+        if (stored == null || stored.state() != PendingApproval.State.PENDING) {
+            return false;
+        }
+        approvals.put(id, stored.deciding(decision));
+        return true;
+    }
+
+    @Override
+    public synchronized boolean finishDeciding(String id, String outcome, Instant at) {
+        PendingApproval stored = approvals.get(id);
+        if (stored == null || stored.state() != PendingApproval.State.DECIDING) {
+            return false;
+        }
+        approvals.put(id, stored.decided(outcome));
+        return true;
+    }
+
+    /** Stores {@code approval} as it is, whatever its state: a test's way to set up a crash half-way. */
+    public synchronized void given(PendingApproval approval) {
+        approvals.put(approval.id(), approval);
+    }
+}

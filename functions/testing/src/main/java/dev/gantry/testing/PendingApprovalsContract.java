@@ -1,0 +1,98 @@
+package dev.gantry.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gantry.core.chatops.PendingApproval;
+import dev.gantry.core.chatops.PendingApprovals;
+import dev.gantry.core.image.ImageDigest;
+import dev.gantry.core.release.ReleaseKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link PendingApprovals} must do: create once, and move a decision PENDING -> DECIDING -> DECIDED only
+ * from the state before, so one decision is sent however many clicks race.
+ */
+public abstract class PendingApprovalsContract {
+
+    protected static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+
+    /** A fresh, empty store for each test. */
+    protected abstract PendingApprovals approvals();
+
+    protected static PendingApproval pipelineApproval(String id) {
+        return PendingApproval.forPipeline(id, new PendingApproval.PipelineTarget("us-east-2", "MyFirstPipeline", "MyApprovalStage",
+                "MyApprovalAction", "token-" + id, "https://console.aws.amazon.com/codepipeline/review", null, "Review the changes"),
+                T0, T0.plus(Duration.ofDays(7)));
+    }
+
+    protected static PendingApproval gateApproval(String id) {
+        ReleaseKey key = new ReleaseKey("payments-api", "prod", ImageDigest.parse("sha256:" + "a1".repeat(32)));
+        return PendingApproval.forGate(id, new PendingApproval.GateTarget(key, "production", "1.4.0", List.of("dev@example.com"),
+                List.of("app: payments-api:1.3.0 -> payments-api:1.4.0@sha256:a1a1a1a1a1a1")), T0, T0.plus(Duration.ofHours(4)));
+    }
+
+    @Test
+    void createsOnceAndReadsItBackWhole() {
+        PendingApprovals approvals = approvals();
+
+        boolean first = approvals.create(gateApproval("ga_1"));
+        boolean second = approvals.create(gateApproval("ga_1").postedAt("C1", "1.2"));
+
+        assertThat(first).isTrue();
+        assertThat(second).isFalse();
+        assertThat(approvals.find("ga_1")).contains(gateApproval("ga_1"));
+        assertThat(approvals.find("ga_unknown")).isEmpty();
+    }
+
+    @Test
+    void remembersWhereTheCardWasPosted() {
+        PendingApprovals approvals = approvals();
+        approvals.create(pipelineApproval("pa_1"));
+
+        approvals.cardPosted("pa_1", "C0RELEASES", "1795428000.000100");
+
+        assertThat(approvals.find("pa_1").orElseThrow()).isEqualTo(pipelineApproval("pa_1").postedAt("C0RELEASES", "1795428000.000100"));
+    }
+
+    @Test
+    void recordsOneDecisionAndRefusesTheNext() {
+        PendingApprovals approvals = approvals();
+        approvals.create(pipelineApproval("pa_2"));
+        PendingApproval.Decision first = new PendingApproval.Decision("U1", true, "Approved in Slack by U1", T0.plusSeconds(5));
+        PendingApproval.Decision second = new PendingApproval.Decision("U2", false, "Rejected in Slack by U2", T0.plusSeconds(6));
+
+        assertThat(approvals.startDeciding("pa_2", first)).isTrue();
+        assertThat(approvals.startDeciding("pa_2", second)).isFalse();
+
+        PendingApproval stored = approvals.find("pa_2").orElseThrow();
+        assertThat(stored.state()).isEqualTo(PendingApproval.State.DECIDING);
+        assertThat(stored.decision()).isEqualTo(first);
+    }
+
+    @Test
+    void finishesADecisionOnce() {
+        PendingApprovals approvals = approvals();
+        approvals.create(pipelineApproval("pa_3"));
+        approvals.startDeciding("pa_3", new PendingApproval.Decision("U1", true, "ok", T0));
+
+        assertThat(approvals.finishDeciding("pa_3", "approved in CodePipeline", T0.plusSeconds(1))).isTrue();
+        assertThat(approvals.finishDeciding("pa_3", "again", T0.plusSeconds(2))).isFalse();
+
+        PendingApproval stored = approvals.find("pa_3").orElseThrow();
+        assertThat(stored.state()).isEqualTo(PendingApproval.State.DECIDED);
+        assertThat(stored.outcome()).isEqualTo("approved in CodePipeline");
+    }
+
+    @Test
+    void finishesNothingThatIsNotBeingDecided() {
+        PendingApprovals approvals = approvals();
+        approvals.create(pipelineApproval("pa_4"));
+
+        assertThat(approvals.finishDeciding("pa_4", "approved", T0)).isFalse();
+        assertThat(approvals.startDeciding("pa_missing", new PendingApproval.Decision("U1", true, "ok", T0))).isFalse();
+        assertThat(approvals.find("pa_4").orElseThrow().state()).isEqualTo(PendingApproval.State.PENDING);
+    }
+}
