@@ -1,5 +1,6 @@
 package dev.gantry.core.gate;
 
+import dev.gantry.core.chatops.ManualFreezes;
 import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.GateConfig;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -63,11 +65,20 @@ public final class GateService {
     private final GateEngine engine = new GateEngine();
     private final AlarmCheck alarmCheck = new AlarmCheck();
     private final SoakCheck soakCheck = new SoakCheck();
-    private final FreezeCheck freezeCheck = new FreezeCheck();
+    private final FreezeCheck freezeCheck;
+    /** Null when only the configured freezes hold releases. */
+    private final ManualFreezes manualFreezes;
     private final ApprovalPolicy approvalPolicy = new ApprovalPolicy();
 
     public GateService(GantryConfig config, GateStore store, ReleaseStore releases, AlarmStates alarms, ChangeCalendars calendars,
             CustomChecks custom, ApproverGroups groups, Clock clock) {
+        this(config, store, releases, alarms, calendars, custom, groups, clock, null);
+    }
+
+    private GateService(GantryConfig config, GateStore store, ReleaseStore releases, AlarmStates alarms, ChangeCalendars calendars,
+            CustomChecks custom, ApproverGroups groups, Clock clock, ManualFreezes manualFreezes) {
+        this.manualFreezes = manualFreezes;
+        this.freezeCheck = manualFreezes == null ? new FreezeCheck() : new FreezeCheck(manualFreezes);
         this.config = config;
         this.store = store;
         this.releases = releases;
@@ -76,6 +87,14 @@ public final class GateService {
         this.custom = custom;
         this.groups = groups;
         this.clock = clock;
+    }
+
+    /**
+     * The same service, with the freezes people put on from Slack ({@code /gantry freeze on}) holding every gated
+     * release of the environments they cover, as a configured freeze window does.
+     */
+    public GateService withManualFreezes(ManualFreezes freezes) {
+        return new GateService(config, store, releases, alarms, calendars, custom, groups, clock, Objects.requireNonNull(freezes, "freezes"));
     }
 
     /** The gate a service environment must pass, if it has one. */
@@ -299,9 +318,9 @@ public final class GateService {
             allowed = allowedApprovers(gate.approvals(), members);
             results.add(approvalPolicy.evaluate(gate.approvals(), record.decisions(), record.key().digest(), triggeredBy, members, now));
         }
-        if (!gate.freezes().isEmpty()) {
-            results.add(freezeCheck.evaluate(gate, readCalendars(gate), record.decisions(), record.key().digest(), allowed,
-                    triggeredBy, now, interval));
+        if (!gate.freezes().isEmpty() || manualFreezes != null) {
+            results.add(freezeCheck.evaluate(record.key().environment(), gate, readCalendars(gate), record.decisions(),
+                    record.key().digest(), allowed, triggeredBy, now, interval));
         }
         for (GateConfig.CustomCheck check : gate.custom()) {
             results.add(ask(check, record, gate, now));

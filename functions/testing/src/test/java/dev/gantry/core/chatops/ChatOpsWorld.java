@@ -150,7 +150,7 @@ final class ChatOpsWorld {
     final InMemoryBuildRunner builds = new InMemoryBuildRunner();
     final RecordingChat chat = new RecordingChat();
     final GateService gates = new GateService(CONFIG, gateStore, releases, new InMemoryAlarmStates(), new InMemoryChangeCalendars(),
-            new InMemoryCustomChecks(), GROUPS, clock);
+            new InMemoryCustomChecks(), GROUPS, clock).withManualFreezes(freezes);
     final DeployService deploys = new DeployService(CONFIG, ecs, releases, controls, clock).withGates(gates);
     final RebuildService rebuilds = new RebuildService(CONFIG, new InMemoryRebuildLedger(), builds, new InMemoryImageLabels(), registry,
             ACCOUNT, "eu-west-1", clock);

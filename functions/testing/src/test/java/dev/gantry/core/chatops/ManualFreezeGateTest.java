@@ -1,5 +1,7 @@
 package dev.gantry.core.chatops;
 
+import dev.gantry.core.gate.GateStatus;
+import dev.gantry.core.gate.GateRecord;
 import static dev.gantry.core.chatops.ChatOpsWorld.APPROVER_1;
 import static dev.gantry.core.chatops.ChatOpsWorld.APPROVER_2;
 import static dev.gantry.core.chatops.ChatOpsWorld.OPS;
@@ -50,6 +52,22 @@ class ManualFreezeGateTest {
 
         // then
         assertThat(evaluate("prod", List.of())).isInstanceOf(CheckResult.Pass.class);
+    }
+
+    @Test
+    void freezeOnHoldsAReleaseAtTheGateServiceAndFreezeOffLetsItsOtherChecksDecide() {
+        world.chatOps.handle(world.command(OPS, "freeze on prod until 2h incident 4711"));
+
+        GateRecord held = world.waitingAtProd("1.4.0", DIGEST);
+
+        assertThat(held.status()).isEqualTo(GateStatus.WAITING);
+        assertThat(held.reason()).contains("manual freeze of prod by " + OPS);
+
+        world.chatOps.handle(world.command(OPS, "freeze off prod"));
+        world.clock.advance(Duration.ofMinutes(2));
+        GateRecord after = world.waitingAtProd("1.4.0", DIGEST);
+
+        assertThat(after.reason()).doesNotContain("manual freeze").contains("approval");
     }
 
     @Test
