@@ -57,7 +57,9 @@ public final class GateAdapters {
                 customChecks ? new SdkCustomChecks(customLambdas ? aws.lambda() : null)
                         : (CustomChecks) (check, question) -> { throw unused("custom checks"); },
                 groups,
-                clock);
+                clock)
+                // Every function that evaluates gates honours the freezes people put on from Slack.
+                .withManualFreezes(new DynamoDbManualFreezes(dynamo, table));
     }
 
     /**

@@ -16,7 +16,7 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
  * Entry point for EventBridge {@code ECR Image Action} events: reads the event, asks the deploy service
- * what to do, and answers with the report as JSON.
+ * what to do, tells the release threads what happened, and answers with the report as JSON.
  *
  * <p>A malformed event or a failed deploy fails the invocation, so Lambda retries it and finally hands
  * it to the on-failure destination instead of dropping it.
@@ -26,14 +26,25 @@ public final class EcsDeployHandler implements RequestStreamHandler {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final DeployService deploys;
+    private final DeployNews news;
 
     /** Used by Lambda: wires the real adapters from the environment, once per cold start. */
     public EcsDeployHandler() {
         this(EcsDeployWiring.fromEnvironment(System.getenv()));
     }
 
+    private EcsDeployHandler(EcsDeployWiring.Wired wired) {
+        this(wired.deploys(), wired.news());
+    }
+
+    /** Tells no news. */
     public EcsDeployHandler(DeployService deploys) {
+        this(deploys, DeployNews.NONE);
+    }
+
+    public EcsDeployHandler(DeployService deploys, DeployNews news) {
         this.deploys = deploys;
+        this.news = news;
     }
 
     @Override
@@ -41,7 +52,9 @@ public final class EcsDeployHandler implements RequestStreamHandler {
         DeployReport report = PowertoolsLogging.withLogging(context, () -> {
             ImagePush push = EcrImageActionEvent.parse(input);
             MDC.put("correlation_id", push.eventId());
-            return deploys.onImagePush(push, context.getAwsRequestId());
+            DeployReport deployed = deploys.onImagePush(push, context.getAwsRequestId());
+            news.afterPush(push, deployed);
+            return deployed;
         });
         JSON.writeValue(output, report);
     }

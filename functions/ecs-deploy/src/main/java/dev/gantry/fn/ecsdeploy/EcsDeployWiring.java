@@ -6,17 +6,19 @@ import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.EcsClients;
 import dev.gantry.aws.GateAdapters;
 import dev.gantry.aws.SdkEcsGateway;
+import dev.gantry.aws.SqsNotifier;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.deploy.DeployService;
 import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.gate.GateService;
+import dev.gantry.core.notify.Notifier;
 import dev.gantry.slack.SlackApproverGroups;
 import java.time.Clock;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** Builds the deploy service from the environment: configuration, clients and stores, all at init. */
+/** Builds the deploy service and where its news goes from the environment: configuration, clients and stores, all at init. */
 final class EcsDeployWiring {
 
     /** When {@code true}, every entry point plans and reports but changes nothing it deploys to or records. */
@@ -28,10 +30,28 @@ final class EcsDeployWiring {
         return aws.optional(DRY_RUN_ENV).map(v -> Boolean.parseBoolean(v.trim())).orElse(false);
     }
 
-    static DeployService fromEnvironment(Map<String, String> environment) {
+    /** What the deploy handler runs on. */
+    record Wired(DeployService deploys, DeployNews news) {}
+
+    static Wired fromEnvironment(Map<String, String> environment) {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
-        return deployService(config, aws, aws.dynamoDb());
+        DynamoDbClient dynamo = aws.dynamoDb();
+        return new Wired(deployService(config, aws, dynamo), deployNews(config, aws, dynamo));
+    }
+
+    /**
+     * Where every entry point of this jar tells its news: the notify queue when {@value SqsNotifier#QUEUE_URL_ENV} names
+     * one, and nowhere in a dry run, which changes nothing and so has nothing to tell.
+     */
+    static Notifier notifier(AwsClients aws) {
+        return dryRun(aws) ? Notifier.NONE : SqsNotifier.fromEnvironment(aws);
+    }
+
+    /** The news of deploys and rollouts, read back from the release records in {@code dynamo}. */
+    static DeployNews deployNews(GantryConfig config, AwsClients aws, DynamoDbClient dynamo) {
+        return new DeployNews(config, new DynamoDbReleaseStore(dynamo, aws.required(DynamoDbReleaseStore.TABLE_ENV)), notifier(aws),
+                Clock.systemUTC());
     }
 
     /** The deploy service as every entry point of this jar uses it (ECR pushes, pipeline jobs), over {@code dynamo}. */

@@ -6,14 +6,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 import dev.gantry.core.deploy.GateSweepService;
+import dev.gantry.core.release.ReleaseKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Map;
 
 /**
  * Entry point for the gate sweep's schedule: every minute, releases of Gantry's own deploy flow that wait at
- * a gate are looked at again, and the ones whose gate passed are deployed. The scheduled event itself carries
- * nothing the sweep needs, so it is not read.
+ * a gate are looked at again, and the ones whose gate passed are deployed; their release threads are told how each
+ * gate stands and what was deployed. The scheduled event itself carries nothing the sweep needs, so it is not read.
  *
  * <p>One release failing is reported in the answer and stays due for the next run; the invocation fails only
  * when the gate records cannot be read at all, so the failure reaches the failure queue.
@@ -23,20 +25,36 @@ public final class GateSweepHandler implements RequestStreamHandler {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final GateSweepService sweep;
+    private final GateSweepNews news;
 
     /** Used by Lambda: wires the real adapters from the environment, once per cold start. */
     public GateSweepHandler() {
         this(GateSweepWiring.fromEnvironment(System.getenv()));
     }
 
+    private GateSweepHandler(GateSweepWiring.Wired wired) {
+        this(wired.sweep(), wired.news());
+    }
+
+    /** Tells no news. */
     public GateSweepHandler(GateSweepService sweep) {
+        this(sweep, GateSweepNews.NONE);
+    }
+
+    public GateSweepHandler(GateSweepService sweep, GateSweepNews news) {
         this.sweep = sweep;
+        this.news = news;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         input.readAllBytes();
-        GateSweepService.SweepReport report = PowertoolsLogging.withLogging(context, () -> sweep.sweep(context.getAwsRequestId()));
+        GateSweepService.SweepReport report = PowertoolsLogging.withLogging(context, () -> {
+            Map<String, ReleaseKey> due = news.due();
+            GateSweepService.SweepReport swept = sweep.sweep(context.getAwsRequestId());
+            news.afterSweep(due, swept);
+            return swept;
+        });
         JSON.writeValue(output, report);
     }
 }

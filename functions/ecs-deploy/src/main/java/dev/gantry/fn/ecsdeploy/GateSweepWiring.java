@@ -10,13 +10,17 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Builds the gate sweep from the environment, all at init: the same variables and the same deploy service as
- * the deploy function, so a release the sweep deploys is the same release record a push would have made.
+ * the deploy function, so a release the sweep deploys is the same release record a push would have made, and its
+ * news goes to the same release thread.
  */
 final class GateSweepWiring {
 
     private GateSweepWiring() {}
 
-    static GateSweepService fromEnvironment(Map<String, String> environment) {
+    /** What the gate sweep handler runs on. */
+    record Wired(GateSweepService sweep, GateSweepNews news) {}
+
+    static Wired fromEnvironment(Map<String, String> environment) {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
@@ -24,6 +28,8 @@ final class GateSweepWiring {
         if (gates == null) {
             throw new IllegalStateException("the gate sweep runs, but the configuration declares no gates: nothing can wait at one");
         }
-        return new GateSweepService(gates, EcsDeployWiring.deployService(config, aws, dynamo, gates));
+        int batch = GateSweepService.DEFAULT_BATCH;
+        return new Wired(new GateSweepService(gates, EcsDeployWiring.deployService(config, aws, dynamo, gates), batch),
+                new GateSweepNews(gates, EcsDeployWiring.deployNews(config, aws, dynamo), batch));
     }
 }

@@ -16,7 +16,8 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
  * Entry point for CodePipeline's "AWS Lambda invoke" action: reads the job, has the pipeline deploy
- * service run it (which puts the job's result in CodePipeline), and answers with what it did as JSON.
+ * service run it (which puts the job's result in CodePipeline), tells the release thread of what it deployed, and
+ * answers with what it did as JSON.
  *
  * <p>A problem with the job is the job's failure result, and the invocation succeeds. The invocation fails
  * only when the event is not a job, or the job could be neither claimed nor completed, so Lambda retries
@@ -27,14 +28,25 @@ public final class PipelineDeployHandler implements RequestStreamHandler {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final PipelineDeployService pipelineDeploys;
+    private final DeployNews news;
 
     /** Used by Lambda: wires the real adapters from the environment, once per cold start. */
     public PipelineDeployHandler() {
         this(PipelineDeployWiring.fromEnvironment(System.getenv()));
     }
 
+    private PipelineDeployHandler(PipelineDeployWiring.Wired wired) {
+        this(wired.pipelineDeploys(), wired.news());
+    }
+
+    /** Tells no news. */
     public PipelineDeployHandler(PipelineDeployService pipelineDeploys) {
+        this(pipelineDeploys, DeployNews.NONE);
+    }
+
+    public PipelineDeployHandler(PipelineDeployService pipelineDeploys, DeployNews news) {
         this.pipelineDeploys = pipelineDeploys;
+        this.news = news;
     }
 
     @Override
@@ -42,7 +54,9 @@ public final class PipelineDeployHandler implements RequestStreamHandler {
         PipelineJobReport report = PowertoolsLogging.withLogging(context, () -> {
             PipelineJob job = CodePipelineJobEvent.parse(input);
             MDC.put("correlation_id", job.id());
-            return pipelineDeploys.run(job, context.getAwsRequestId());
+            PipelineJobReport ran = pipelineDeploys.run(job, context.getAwsRequestId());
+            news.afterPipelineJob(job, ran);
+            return ran;
         });
         JSON.writeValue(output, report);
     }

@@ -15,23 +15,27 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * Builds the pipeline deploy service from the environment, all at init: the same variables as the deploy
  * function ({@code GANTRY_CONFIG}, {@code GANTRY_TABLE}, the standard {@code AWS_*} ones), and the same
- * deploy service, so a pipeline's deploy and a push's deploy are one release record.
+ * deploy service, so a pipeline's deploy and a push's deploy are one release record, told in one release thread.
  */
 final class PipelineDeployWiring {
 
     private PipelineDeployWiring() {}
 
-    static PipelineDeployService fromEnvironment(Map<String, String> environment) {
+    /** What the pipeline deploy handler runs on. */
+    record Wired(PipelineDeployService pipelineDeploys, DeployNews news) {}
+
+    static Wired fromEnvironment(Map<String, String> environment) {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
-        return new PipelineDeployService(
+        return new Wired(new PipelineDeployService(
                 config,
                 EcsDeployWiring.deployService(config, aws, dynamo),
                 aws.artifactReader(),
                 SdkImageRegistry.forConfig(config, aws),
                 new SdkPipelineJobs(aws.codePipeline()),
                 new DynamoDbJobLedger(dynamo, aws.required(DynamoDbReleaseStore.TABLE_ENV)),
-                Clock.systemUTC());
+                Clock.systemUTC()),
+                EcsDeployWiring.deployNews(config, aws, dynamo));
     }
 }

@@ -23,7 +23,7 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 /**
  * Entry point for the EventBridge ECS events that follow a rollout, {@code ECS Deployment State Change}
  * and {@code ECS Task State Change}: reads the event by its detail-type, hands it to the rollout service,
- * and answers with the report as JSON.
+ * tells the release threads what it recorded, and answers with the report as JSON.
  *
  * <p>A malformed event or a failure to read ECS or the store fails the invocation, so Lambda retries it
  * and finally hands it to the on-failure destination instead of dropping it.
@@ -33,14 +33,25 @@ public final class RolloutHandler implements RequestStreamHandler {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final RolloutService rollouts;
+    private final DeployNews news;
 
     /** Used by Lambda: wires the real adapters from the environment, once per cold start. */
     public RolloutHandler() {
         this(RolloutWiring.fromEnvironment(System.getenv()));
     }
 
+    private RolloutHandler(RolloutWiring.Wired wired) {
+        this(wired.rollouts(), wired.news());
+    }
+
+    /** Tells no news. */
     public RolloutHandler(RolloutService rollouts) {
+        this(rollouts, DeployNews.NONE);
+    }
+
+    public RolloutHandler(RolloutService rollouts, DeployNews news) {
         this.rollouts = rollouts;
+        this.news = news;
     }
 
     @Override
@@ -50,19 +61,23 @@ public final class RolloutHandler implements RequestStreamHandler {
         JSON.writeValue(output, report);
     }
 
-    /** One event, one call into the rollout service, chosen by the event's detail-type. */
+    /** One event, one call into the rollout service, chosen by the event's detail-type, and the news of what it recorded. */
     private RolloutReport route(byte[] event) {
         String detailType = detailTypeOf(event);
         switch (detailType) {
             case EcsDeploymentStateChangeEvent.DETAIL_TYPE -> {
                 DeploymentStateChange change = EcsDeploymentStateChangeEvent.parse(new ByteArrayInputStream(event));
                 MDC.put("correlation_id", change.eventId());
-                return rollouts.onDeploymentStateChange(change);
+                RolloutReport report = rollouts.onDeploymentStateChange(change);
+                news.afterRollout(report, change.updatedAt());
+                return report;
             }
             case EcsTaskStateChangeEvent.DETAIL_TYPE -> {
                 TaskStateChange task = EcsTaskStateChangeEvent.parse(new ByteArrayInputStream(event));
                 MDC.put("correlation_id", task.eventId());
-                return rollouts.onTaskStateChange(task);
+                RolloutReport report = rollouts.onTaskStateChange(task);
+                news.afterRollout(report, task.time());
+                return report;
             }
             default -> throw new MalformedEventException("detail-type: '" + detailType + "' is neither '"
                     + EcsDeploymentStateChangeEvent.DETAIL_TYPE + "' nor '" + EcsTaskStateChangeEvent.DETAIL_TYPE + "'");

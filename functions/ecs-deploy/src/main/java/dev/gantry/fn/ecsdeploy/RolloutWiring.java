@@ -20,7 +20,10 @@ final class RolloutWiring {
 
     private RolloutWiring() {}
 
-    static RolloutService fromEnvironment(Map<String, String> environment) {
+    /** What the rollout handler runs on. */
+    record Wired(RolloutService rollouts, DeployNews news) {}
+
+    static Wired fromEnvironment(Map<String, String> environment) {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         // The clients that reach each configured service, by region and role, built now rather than on first use.
@@ -29,6 +32,6 @@ final class RolloutWiring {
         DynamoDbClient dynamo = aws.dynamoDb();
         RolloutService rollouts = new RolloutService(config, new SdkEcsDeployments(ecsClients::forTarget),
                 new DynamoDbReleaseStore(dynamo, table), new DynamoDbDeployControls(dynamo, table), Clock.systemUTC());
-        return EcsDeployWiring.dryRun(aws) ? rollouts.dryRun() : rollouts;
+        return new Wired(EcsDeployWiring.dryRun(aws) ? rollouts.dryRun() : rollouts, EcsDeployWiring.deployNews(config, aws, dynamo));
     }
 }

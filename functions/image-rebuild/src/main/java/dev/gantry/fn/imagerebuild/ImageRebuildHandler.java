@@ -10,6 +10,8 @@ import dev.gantry.aws.events.EcrImageActionEvent;
 import dev.gantry.aws.events.Ec2ImageBuilderStateChangeEvent;
 import dev.gantry.aws.events.Ec2ImageBuilderStateChangeEvent.ImageStateChange;
 import dev.gantry.core.image.ImagePush;
+import dev.gantry.core.notify.Notifier;
+import dev.gantry.core.notify.ReleaseNews.RebuildChanged;
 import dev.gantry.core.rebuild.ImageBuilderImage;
 import dev.gantry.core.rebuild.ImageBuilderImages;
 import dev.gantry.core.rebuild.RebuildReport;
@@ -19,16 +21,19 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Clock;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
  * Entry point for everything that moves image rebuilds along: base image pushes, EC2 Image Builder images, ends of
  * the builds and pipeline executions Gantry started, a base image's rebuild schedule, and the sweep that resumes
- * deferred or stalled starts. Reads the event by its detail-type, makes one call into the rebuild service, and answers
- * with its report as JSON.
+ * deferred or stalled starts. Reads the event by its detail-type, makes one call into the rebuild service, tells the
+ * base image's rebuild thread what the report says, and answers with the report as JSON.
  *
  * <p>A malformed or unknown event, or a failure to reach the ledger, fails the invocation, so Lambda retries it and
  * finally hands it to the on-failure destination instead of dropping it.
@@ -46,9 +51,12 @@ public final class ImageRebuildHandler implements RequestStreamHandler {
     static final Set<String> FINISHED_BUILD_STATUSES = Set.of("SUCCEEDED", "FAILED", "FAULT", "STOPPED", "TIMED_OUT");
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final Logger LOG = LoggerFactory.getLogger(ImageRebuildHandler.class);
 
     private final RebuildService rebuilds;
     private final ImageBuilderImages imageBuilder;
+    private final Notifier notifier;
+    private final Clock clock;
 
     /** Used by Lambda: wires the real adapters from the environment, once per cold start. */
     public ImageRebuildHandler() {
@@ -56,20 +64,48 @@ public final class ImageRebuildHandler implements RequestStreamHandler {
     }
 
     private ImageRebuildHandler(ImageRebuildWiring.Wired wired) {
-        this(wired.rebuilds(), wired.imageBuilder());
+        this(wired.rebuilds(), wired.imageBuilder(), wired.notifier(), Clock.systemUTC());
     }
 
-    /** @param imageBuilder where an Image Builder image's pipeline and container images are read back */
+    /**
+     * Tells no news.
+     *
+     * @param imageBuilder where an Image Builder image's pipeline and container images are read back
+     */
     public ImageRebuildHandler(RebuildService rebuilds, ImageBuilderImages imageBuilder) {
+        this(rebuilds, imageBuilder, Notifier.NONE, Clock.systemUTC());
+    }
+
+    /**
+     * @param imageBuilder where an Image Builder image's pipeline and container images are read back
+     * @param clock when news is told: reports carry no time of their own
+     */
+    public ImageRebuildHandler(RebuildService rebuilds, ImageBuilderImages imageBuilder, Notifier notifier, Clock clock) {
         this.rebuilds = rebuilds;
         this.imageBuilder = imageBuilder;
+        this.notifier = notifier;
+        this.clock = clock;
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         byte[] event = input.readAllBytes();
-        RebuildReport report = PowertoolsLogging.withLogging(context, () -> route(event));
+        RebuildReport report = PowertoolsLogging.withLogging(context, () -> {
+            RebuildReport routed = route(event);
+            tell(routed);
+            return routed;
+        });
         JSON.writeValue(output, report);
+    }
+
+    /** The report's news, when it worked on a cascade; what goes wrong telling it is logged, never thrown. */
+    private void tell(RebuildReport report) {
+        try {
+            RebuildChanged.of(report, clock.instant()).ifPresent(notifier::tell);
+        } catch (RuntimeException e) {
+            // The builds were started or recorded already: failing the invocation would run that again, not the telling.
+            LOG.error("the news of {} was not told: {}", report.trigger(), e.getMessage(), e);
+        }
     }
 
     /** One event, one call into the rebuild service, chosen by the event's detail-type. */

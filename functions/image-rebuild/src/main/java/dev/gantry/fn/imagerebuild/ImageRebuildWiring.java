@@ -12,11 +12,13 @@ import dev.gantry.aws.SdkEcsGateway;
 import dev.gantry.aws.SdkImageBuilderImages;
 import dev.gantry.aws.SdkImageLabels;
 import dev.gantry.aws.SdkImageRegistry;
+import dev.gantry.aws.SqsNotifier;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.ServiceConfig;
 import dev.gantry.core.deploy.EcsGateway;
+import dev.gantry.core.notify.Notifier;
 import dev.gantry.core.rebuild.BuildRunner;
 import dev.gantry.core.rebuild.ImageBuilderImages;
 import dev.gantry.core.rebuild.LineageReportService;
@@ -32,7 +34,8 @@ import software.amazon.awssdk.services.ecr.EcrClient;
 
 /**
  * Builds the rebuild service from the environment, all at init: {@code GANTRY_CONFIG}, {@code GANTRY_TABLE},
- * {@code GANTRY_REGISTRY_ACCOUNT} and the standard {@code AWS_*} variables. Revocation checks and the lineage history
+ * {@code GANTRY_REGISTRY_ACCOUNT}, {@code GANTRY_NOTIFY_QUEUE_URL} when rebuilds are told in Slack, and the standard
+ * {@code AWS_*} variables. Revocation checks and the lineage history
  * are always on. The same environment builds the lineage report and revocation that {@link ImagesCommand} runs.
  */
 final class ImageRebuildWiring {
@@ -46,7 +49,7 @@ final class ImageRebuildWiring {
     private ImageRebuildWiring() {}
 
     /** What the handler runs on. */
-    record Wired(RebuildService rebuilds, ImageBuilderImages imageBuilder) {}
+    record Wired(RebuildService rebuilds, ImageBuilderImages imageBuilder, Notifier notifier) {}
 
     static Wired fromEnvironment(Map<String, String> environment) {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
@@ -56,7 +59,7 @@ final class ImageRebuildWiring {
         String account = aws.required(REGISTRY_ACCOUNT_ENV);
         BuildRunner builds = new SdkBuildRunner(aws.codeBuild(), aws.codePipeline());
         return new Wired(rebuildService(config, aws.dynamoDb(), table, builds, ecrByRegion(config, aws), account,
-                aws.region().id(), Clock.systemUTC()), SdkImageBuilderImages.create(aws));
+                aws.region().id(), Clock.systemUTC()), SdkImageBuilderImages.create(aws), SqsNotifier.fromEnvironment(aws));
     }
 
     /** The service over the given clients: what {@link #fromEnvironment} builds, and what the tests build over loopback ones. */

@@ -1,0 +1,41 @@
+package dev.gantry.fn.chatops;
+
+import dev.gantry.core.chatops.ApprovalRequests;
+import dev.gantry.core.chatops.PendingApproval;
+import dev.gantry.core.chatops.PipelineApprovalNotice;
+import dev.gantry.core.gate.GateRecord;
+import dev.gantry.core.gate.GateStore;
+import dev.gantry.core.notify.ReleaseNews;
+import dev.gantry.core.release.ReleaseKey;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * When news asks someone to decide, the card they decide on: a CodePipeline manual approval (its SNS message) and a
+ * release waiting at a gate for approvals. Each is posted once however often the news comes (the approval's id is
+ * derived from the pipeline's token, or from the release and its arrival at the gate).
+ */
+final class ApprovalCardRequests {
+
+    private final ApprovalRequests requests;
+    private final GateStore gates;
+
+    ApprovalCardRequests(ApprovalRequests requests, GateStore gates) {
+        this.requests = requests;
+        this.gates = gates;
+    }
+
+    PendingApproval pipelineApproval(String snsMessage) {
+        return requests.requestPipelineApproval(PipelineApprovalNotice.parse(snsMessage), null);
+    }
+
+    /** The gate's card when {@code news} says a release waits for approvals it does not have yet; empty otherwise. */
+    Optional<PendingApproval> gateApproval(ReleaseNews news) {
+        if (!(news instanceof ReleaseNews.GateChanged gate) || gate.status().decided() || gate.approvalsRequired() == 0
+                || gate.approvals() >= gate.approvalsRequired()) {
+            return Optional.empty();
+        }
+        Optional<GateRecord> record = gates.find(new ReleaseKey(gate.service(), gate.environment(), gate.digest()));
+        return record.filter(r -> !r.status().decided()).map(r -> requests.requestGateApproval(r, List.of()));
+    }
+}

@@ -1,0 +1,275 @@
+package dev.gantry.fn.chatops;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.gantry.aws.DynamoDbGateStore;
+import dev.gantry.aws.DynamoDbPendingApprovals;
+import dev.gantry.aws.DynamoDbRebuildLedger;
+import dev.gantry.aws.DynamoDbReleaseThreads;
+import dev.gantry.aws.ReleaseNewsJson;
+import dev.gantry.aws.SqsNotifier;
+import dev.gantry.aws.StateTable;
+import dev.gantry.aws.lambda.LocalContext;
+import dev.gantry.core.chatops.ApprovalRequests;
+import dev.gantry.core.chatops.ChatPermissions;
+import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.gate.ApproverGroups;
+import dev.gantry.core.notify.AlarmThreads;
+import dev.gantry.core.notify.NotifyService;
+import dev.gantry.core.notify.ReleaseNews;
+import dev.gantry.core.release.MalformedEventException;
+import dev.gantry.slack.SlackWebApi;
+import dev.gantry.testing.Fixtures;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The notify function as Lambda runs it: news from the FIFO queue and AWS's own events, threads kept in DynamoDB Local,
+ * Slack's Web API answered by a loopback stand-in that records what it was asked.
+ */
+class ChatOpsNotifyHandlerIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TABLE = "gantry-state";
+    private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+
+    private static final WireMockServer SLACK = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+    private static DynamoDBProxyServer dynamoServer;
+    private static DynamoDbClient dynamo;
+
+    @BeforeAll
+    static void start() throws Exception {
+        SLACK.start();
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        dynamoServer = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port", Integer.toString(port)});
+        dynamoServer.start();
+        dynamo = DynamoDbClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + port)).region(Region.EU_WEST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        dynamo.close();
+        dynamoServer.stop();
+        SLACK.stop();
+    }
+
+    @BeforeEach
+    void fresh() {
+        SLACK.resetAll();
+        if (dynamo.listTables().tableNames().contains(TABLE)) {
+            dynamo.deleteTable(r -> r.tableName(TABLE));
+        }
+        StateTable.createIfMissing(dynamo, TABLE);
+        slackAnswers("chat.postMessage", "{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}");
+        slackAnswers("chat.update", "{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}");
+    }
+
+    @Test
+    void postsAThreadsFirstNewsAndUpdatesThatMessageWithTheNext() throws Exception {
+        ReleaseNews started = pipeline("Started", NOW);
+        ReleaseNews succeeded = pipeline("Succeeded", NOW.plusSeconds(300));
+
+        JsonNode answer = invoke(handler(), sqsBatch(List.of(started, succeeded)));
+
+        assertThat(answer.at("/batchItemFailures")).isEmpty();
+        assertThat(headlines()).hasSize(1);
+        assertThat(headlines().get(0).at("/channel").asText()).isEqualTo("#releases");
+        assertThat(calls("chat.update")).isNotEmpty()
+                .allSatisfy(update -> assertThat(update.at("/ts").asText()).isEqualTo("1763892000.000100"));
+    }
+
+    @Test
+    void changesNothingInSlackWhenTheSameNewsIsDeliveredAgain() throws Exception {
+        ReleaseNews started = pipeline("Started", NOW);
+        invoke(handler(), sqsBatch(List.of(started)));
+        int before = SLACK.findAll(postRequestedFor(urlEqualTo("/api/chat.postMessage"))).size()
+                + SLACK.findAll(postRequestedFor(urlEqualTo("/api/chat.update"))).size();
+
+        JsonNode again = invoke(handler(), sqsBatch(List.of(started)));
+
+        assertThat(again.at("/batchItemFailures")).isEmpty();
+        assertThat(calls("chat.postMessage").size() + calls("chat.update").size()).isEqualTo(before);
+    }
+
+    @Test
+    void keepsNewsInTheQueueWhileSlackIsDownAndHoldsBackTheRestOfItsThread() throws Exception {
+        SLACK.stubFor(post(urlEqualTo("/api/chat.postMessage")).willReturn(aResponse().withStatus(503)));
+        ReleaseNews first = pipeline("Started", NOW);
+        ReleaseNews second = pipeline("Succeeded", NOW.plusSeconds(60));
+
+        JsonNode answer = invoke(handler(), sqsBatch(List.of(first, second)));
+
+        assertThat(answer.at("/batchItemFailures")).extracting(f -> f.at("/itemIdentifier").asText())
+                .containsExactly("message-0", "message-1");
+
+        SLACK.resetAll();
+        slackAnswers("chat.postMessage", "{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}");
+        slackAnswers("chat.update", "{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}");
+        JsonNode redelivered = invoke(handler(), sqsBatch(List.of(first, second)));
+
+        assertThat(redelivered.at("/batchItemFailures")).isEmpty();
+        assertThat(headlines()).hasSize(1);
+    }
+
+    @Test
+    void reportsAMalformedMessageSoItEndsInTheDeadLetterQueue() throws Exception {
+        ObjectNode batch = JSON.createObjectNode();
+        ArrayNode records = batch.putArray("Records");
+        ObjectNode record = records.addObject().put("messageId", "broken").put("body", "{\"type\":\"NoSuchNews\"}")
+                .put("eventSource", "aws:sqs");
+        record.putObject("attributes").put("MessageGroupId", "g");
+
+        JsonNode answer = invoke(handler(), batch.toString());
+
+        assertThat(answer.at("/batchItemFailures/0/itemIdentifier").asText()).isEqualTo("broken");
+        assertThat(SLACK.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void tellsAPipelineExecutionFromItsEventBridgeEvent() throws Exception {
+        String event = Fixtures.eventText("codepipeline-pipeline-execution-succeeded.json");
+
+        JsonNode answer = invoke(handler(), event);
+
+        assertThat(answer.at("/delivered/0").asText()).contains("myPipeline");
+        assertThat(headlines()).hasSize(1);
+    }
+
+    @Test
+    void tellsNoOneOfAnAlarmNoWaitingReleaseWatches() throws Exception {
+        JsonNode answer = invoke(handler(), Fixtures.eventText("cloudwatch-alarm-state-change-single-metric.json"));
+
+        assertThat(answer.at("/delivered")).isEmpty();
+        assertThat(SLACK.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void postsOneApprovalCardPerCodePipelineManualApprovalHoweverOftenSnsDeliversIt() throws Exception {
+        String message = Fixtures.eventText("codepipeline-manual-approval-sns-message.json").replace("2016-07-07T20:22Z", "2026-11-30T20:22Z");
+        ObjectNode envelope = (ObjectNode) JSON.readTree(Fixtures.eventText("sns-lambda-event-envelope.lambda-dev-guide.json"));
+        ((ObjectNode) envelope.at("/Records/0/Sns")).put("Message", message);
+
+        JsonNode first = invoke(handler(), envelope.toString());
+        JsonNode again = invoke(handler(), envelope.toString());
+
+        assertThat(first.at("/approvalCards/0").asText()).startsWith("pa_");
+        assertThat(again.at("/approvalCards/0").asText()).isEqualTo(first.at("/approvalCards/0").asText());
+        JsonNode card = single(calls("chat.postMessage"));
+        assertThat(card.at("/channel").asText()).isEqualTo("#releases");
+        assertThat(card.toString()).contains("MyApprovalStage", "gantry.pipeline.approve", "gantry.pipeline.reject");
+        // The buttons carry the card's opaque id only; the token stays in Gantry's record.
+        assertThat(card.toString()).contains("\"value\":\"" + first.at("/approvalCards/0").asText() + "\"");
+    }
+
+    @Test
+    void rejectsAnEventOfAnotherKindNamingItsDetailType() {
+        String other = Fixtures.eventText("ecr-image-action-push-success.json");
+
+        assertThatThrownBy(() -> invoke(handler(), other))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("detail-type: 'ECR Image Action'");
+    }
+
+    private static ChatOpsNotifyHandler handler() {
+        GantryConfig config = Fixtures.exampleConfig();
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        SlackWebApi slack = new SlackWebApi(() -> "test-bot-token-not-real", URI.create(SLACK.baseUrl()),
+                new SlackWebApi.RetryPolicy(0, Duration.ZERO, 1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(2)),
+                duration -> { });
+        NotifyService threads = new NotifyService(new DynamoDbReleaseThreads(dynamo, TABLE), slack, config.slack(), clock);
+        ApprovalRequests requests = new ApprovalRequests(config, new DynamoDbPendingApprovals(dynamo, TABLE), slack,
+                new ChatPermissions(config, ApproverGroups.none()), clock);
+        return new ChatOpsNotifyHandler(threads, new AwsChangeNews(new DynamoDbRebuildLedger(dynamo, TABLE),
+                new AlarmThreads(config, new DynamoDbGateStore(dynamo, TABLE))),
+                new ApprovalCardRequests(requests, new DynamoDbGateStore(dynamo, TABLE)));
+    }
+
+    private static ReleaseNews pipeline(String state, Instant at) {
+        return ReleaseNews.PipelineChanged.of("checkout-web-release", "2f6d8b1e-4a7c-4e93-b05d-8c3a1f9e7d24", null, state, null, null,
+                "eu-west-1", at);
+    }
+
+    /** An SQS batch as Lambda delivers a FIFO queue's messages: every news in its thread's group. */
+    private static String sqsBatch(List<ReleaseNews> news) {
+        ObjectNode batch = JSON.createObjectNode();
+        ArrayNode records = batch.putArray("Records");
+        for (int i = 0; i < news.size(); i++) {
+            ObjectNode record = records.addObject()
+                    .put("messageId", "message-" + i)
+                    .put("body", ReleaseNewsJson.write(news.get(i)))
+                    .put("eventSource", "aws:sqs");
+            record.putObject("attributes").put("MessageGroupId", SqsNotifier.groupOf(news.get(i).thread()));
+        }
+        return batch.toString();
+    }
+
+    /** The top-level posts: a thread's headline, not its replies. */
+    private static List<JsonNode> headlines() {
+        return calls("chat.postMessage").stream().filter(post -> !post.has("thread_ts")).toList();
+    }
+
+    private static JsonNode single(List<JsonNode> requests) {
+        assertThat(requests).hasSize(1);
+        return requests.get(0);
+    }
+
+    private static void slackAnswers(String method, String body) {
+        SLACK.stubFor(post(urlEqualTo("/api/" + method))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(body)));
+    }
+
+    private static List<JsonNode> calls(String method) {
+        return SLACK.findAll(postRequestedFor(urlEqualTo("/api/" + method))).stream()
+                .map(r -> {
+                    try {
+                        return JSON.readTree(r.getBodyAsString());
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .toList();
+    }
+
+    private static JsonNode invoke(ChatOpsNotifyHandler handler, String event) throws Exception {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), output,
+                new LocalContext("chatops-notify", 60_000));
+        return JSON.readTree(output.toByteArray());
+    }
+}
