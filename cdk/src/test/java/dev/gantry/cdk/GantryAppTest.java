@@ -517,7 +517,7 @@ class GantryAppTest {
         assertThat(stack.getChatOps()).isEmpty();
         gatesOnly.resourceCountIs("AWS::Lambda::Url", 0);
         gatesOnly.hasResourceProperties("AWS::Lambda::Function", Map.of("Handler", "dev.gantry.fn.releasegate.PipelineGateHandler::handleRequest",
-                "Environment", Map.of("Variables", Match.objectLike(Map.of("GANTRY_SLACK_TOKEN_SECRET_ARN", BOT_TOKEN_SECRET)))));
+                "Environment", Map.of("Variables", Match.objectLike(Map.of("GANTRY_SLACK_BOT_TOKEN_SECRET_ARN", BOT_TOKEN_SECRET)))));
     }
 
     @Test

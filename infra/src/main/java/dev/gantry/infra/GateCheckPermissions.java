@@ -35,7 +35,7 @@ final class GateCheckPermissions {
     private final List<GateConfig> gatesInUse;
 
     /** The variable naming the Slack bot token's secret to the functions; the same name their wiring reads. */
-    static final String SLACK_TOKEN_SECRET_ENV = "GANTRY_SLACK_TOKEN_SECRET_ARN";
+    static final String SLACK_TOKEN_SECRET_ENV = "GANTRY_SLACK_BOT_TOKEN_SECRET_ARN";
 
     private final String slackBotTokenSecretArn;
 

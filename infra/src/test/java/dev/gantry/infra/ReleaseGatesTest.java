@@ -296,7 +296,7 @@ class ReleaseGatesTest {
         TemplateJson json = new TemplateJson(synthesized);
 
         synthesized.resourcePropertiesCountIs("AWS::Lambda::Function", Match.objectLike(Map.of("Environment", Map.of("Variables",
-                Match.objectLike(Map.of("GANTRY_SLACK_TOKEN_SECRET_ARN", secretArn))))), 2);
+                Match.objectLike(Map.of("GANTRY_SLACK_BOT_TOKEN_SECRET_ARN", secretArn))))), 2);
         assertThat(json.statementsAllowing("secretsmanager:GetSecretValue")).hasSize(2)
                 .allSatisfy(statement -> assertThat(statement.resources()).containsExactly(secretArn));
         assertThat(synthesized.toJSON().toString()).as("the secret is never resolved into the template, only its ARN is passed").doesNotContain("{{resolve:secretsmanager");

@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class GateAdapters {
 
     /** ARN of the Secrets Manager secret holding the Slack bot token (scope {@code usergroups:read}). */
-    public static final String SLACK_TOKEN_SECRET_ARN_ENV = "GANTRY_SLACK_TOKEN_SECRET_ARN";
+    public static final String SLACK_TOKEN_SECRET_ARN_ENV = "GANTRY_SLACK_BOT_TOKEN_SECRET_ARN";
 
     private static final Logger LOG = LoggerFactory.getLogger(GateAdapters.class);
 

@@ -51,7 +51,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 final class ChatOpsWiring {
 
-    static final String BOT_TOKEN_SECRET_ARN_ENV = "GANTRY_SLACK_BOT_TOKEN_SECRET_ARN";
+    static final String BOT_TOKEN_SECRET_ARN_ENV = GateAdapters.SLACK_TOKEN_SECRET_ARN_ENV;
     /** The account whose ECR registry holds the base images, as the image-rebuild function reads it. */
     static final String REGISTRY_ACCOUNT_ENV = "GANTRY_REGISTRY_ACCOUNT";
 
