@@ -173,7 +173,7 @@ public final class ChatOps extends Construct {
     private final Queue requestDeadLetterQueue;
     private final Queue notifyQueue;
     private final Queue notifyDeadLetterQueue;
-    private final Topic approvalTopic;
+    private final ITopic approvalTopic;
     private final IQueue deliveryDeadLetterQueue;
     private final IQueue failedInvocationQueue;
     private final Rule pipelineRule;
@@ -296,11 +296,7 @@ public final class ChatOps extends Construct {
                         .build())
                 .build());
 
-        this.approvalTopic = Topic.Builder.create(this, "ApprovalTopic")
-                .displayName("Gantry approvals")
-                .masterKey(Alias.fromAliasName(this, "SnsManagedKey", SNS_MANAGED_KEY_ALIAS))
-                .enforceSsl(true)
-                .build();
+        this.approvalTopic = props.approvalTopic() != null ? props.approvalTopic() : approvalTopic(this);
         // SNS retries a Lambda subscriber that refuses the call itself; what it still cannot deliver goes where the
         // rules' undelivered events go.
         approvalTopic.addSubscription(new LambdaSubscription(notify.function(), LambdaSubscriptionProps.builder()
@@ -362,6 +358,18 @@ public final class ChatOps extends Construct {
     }
 
     /** The topic a CodePipeline manual approval action names to have its approval asked in Slack. */
+    /**
+     * An encrypted topic for CodePipeline manual approvals, for a stack that needs it before its ChatOps (see
+     * {@link ChatOpsProps#approvalTopic()}); ChatOps makes the same one itself otherwise.
+     */
+    public static Topic approvalTopic(Construct scope) {
+        return Topic.Builder.create(scope, "ApprovalTopic")
+                .displayName("Gantry approvals")
+                .masterKey(Alias.fromAliasName(scope, "SnsManagedKey", SNS_MANAGED_KEY_ALIAS))
+                .enforceSsl(true)
+                .build();
+    }
+
     public ITopic getApprovalTopic() {
         return approvalTopic;
     }

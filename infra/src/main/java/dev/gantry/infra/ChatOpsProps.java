@@ -9,6 +9,7 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.codepipeline.IPipeline;
 import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.sqs.IQueue;
 
 /**
@@ -56,6 +57,7 @@ public final class ChatOpsProps {
     private final IQueue deliveryDeadLetterQueue;
     private final IQueue failedInvocationQueue;
     private final List<IPipeline> approvalPipelines;
+    private final ITopic approvalTopic;
     private final int interactionsMemorySize;
     private final int memorySize;
     private final Duration timeout;
@@ -71,6 +73,7 @@ public final class ChatOpsProps {
         this.deliveryDeadLetterQueue = builder.deliveryDeadLetterQueue;
         this.failedInvocationQueue = builder.failedInvocationQueue;
         this.approvalPipelines = List.copyOf(builder.approvalPipelines);
+        this.approvalTopic = builder.approvalTopic;
         this.interactionsMemorySize = builder.interactionsMemorySize;
         this.memorySize = builder.memorySize;
         this.timeout = builder.timeout;
@@ -134,6 +137,15 @@ public final class ChatOpsProps {
         return approvalPipelines;
     }
 
+    /**
+     * The topic CodePipeline manual approvals notify, when it must exist before ChatOps: a pipeline's approval action
+     * names its topic when it is built, and ChatOps is built after the pipelines it may approve. Null: ChatOps creates
+     * its own.
+     */
+    public ITopic approvalTopic() {
+        return approvalTopic;
+    }
+
     /** slack-interactions' memory in MB; default {@value #DEFAULT_INTERACTIONS_MEMORY_MB}. */
     public int interactionsMemorySize() {
         return interactionsMemorySize;
@@ -164,6 +176,7 @@ public final class ChatOpsProps {
         private IQueue deliveryDeadLetterQueue;
         private IQueue failedInvocationQueue;
         private List<IPipeline> approvalPipelines = List.of();
+        private ITopic approvalTopic;
         private int interactionsMemorySize = DEFAULT_INTERACTIONS_MEMORY_MB;
         private int memorySize = DEFAULT_MEMORY_MB;
         private Duration timeout = Duration.seconds(DEFAULT_TIMEOUT_SECONDS);
@@ -218,6 +231,12 @@ public final class ChatOpsProps {
         /** Optional; see {@link ChatOpsProps#approvalPipelines()}. */
         public Builder approvalPipelines(List<? extends IPipeline> approvalPipelines) {
             this.approvalPipelines = List.copyOf(Objects.requireNonNull(approvalPipelines, "approvalPipelines"));
+            return this;
+        }
+
+        /** Optional; see {@link ChatOpsProps#approvalTopic()}. */
+        public Builder approvalTopic(ITopic approvalTopic) {
+            this.approvalTopic = approvalTopic;
             return this;
         }
 

@@ -211,6 +211,7 @@ public final class EcsReleasePipeline extends Construct {
                         .actionName("Approve")
                         .additionalInformation("Release " + service.name() + " to " + environment.name()
                                 + "; Gantry's gate, if the environment has one, has passed this image.")
+                        .notificationTopic(props.approvalTopic())
                         .build());
             }
             stage("Deploy-" + environment.name(), LambdaInvokeAction.Builder.create()

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import software.amazon.awscdk.services.ecr.IRepository;
 import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.s3.IBucket;
+import software.amazon.awscdk.services.sns.ITopic;
 
 /**
  * What {@link EcsReleasePipeline} builds a pipeline from. Immutable; build one with {@link #builder()}.
@@ -54,6 +55,7 @@ public final class EcsReleasePipelineProps {
     private final BuildPlatform buildPlatform;
     private final String dockerfile;
     private final boolean manualApproval;
+    private final ITopic approvalTopic;
 
     private EcsReleasePipelineProps(Builder builder) {
         this.config = Objects.requireNonNull(builder.config, "config is required");
@@ -69,6 +71,7 @@ public final class EcsReleasePipelineProps {
         this.buildPlatform = builder.buildPlatform;
         this.dockerfile = builder.dockerfile;
         this.manualApproval = builder.manualApproval;
+        this.approvalTopic = builder.approvalTopic;
         requireOneSource();
     }
 
@@ -149,6 +152,14 @@ public final class EcsReleasePipelineProps {
         return manualApproval;
     }
 
+    /**
+     * Where the manual approval is announced, e.g. ChatOps' approval topic ({@link ChatOps#approvalTopic}), which turns
+     * it into a Slack card with Approve / Reject; null for no announcement.
+     */
+    public ITopic approvalTopic() {
+        return approvalTopic;
+    }
+
     private void requireOneSource() {
         boolean anyConnection = connectionArn != null || repository != null || branch != null;
         if (sourceBucket != null && anyConnection) {
@@ -186,6 +197,7 @@ public final class EcsReleasePipelineProps {
         private BuildPlatform buildPlatform = BuildPlatform.X86_64;
         private String dockerfile = DEFAULT_DOCKERFILE;
         private boolean manualApproval;
+        private ITopic approvalTopic;
 
         private Builder() {}
 
@@ -256,6 +268,12 @@ public final class EcsReleasePipelineProps {
 
         public Builder manualApproval(boolean manualApproval) {
             this.manualApproval = manualApproval;
+            return this;
+        }
+
+        /** Optional; see {@link EcsReleasePipelineProps#approvalTopic()}. */
+        public Builder approvalTopic(ITopic approvalTopic) {
+            this.approvalTopic = approvalTopic;
             return this;
         }
 

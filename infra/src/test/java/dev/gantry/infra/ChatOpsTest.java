@@ -19,6 +19,7 @@ import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.codepipeline.Artifact;
 import software.amazon.awscdk.services.codepipeline.Pipeline;
 import software.amazon.awscdk.services.codepipeline.StageOptions;
@@ -515,6 +516,22 @@ class ChatOpsTest {
         assertThat(chatOps.getPipelineRule()).isPresent();
         assertThat(chatOps.getBuildRule()).isPresent();
         assertThat(chatOps.getAlarmRule()).isPresent();
+    }
+
+    @Test
+    void subscribesToAnApprovalTopicMadeBeforeItInsteadOfMakingItsOwn(@TempDir Path dir) {
+        Stack stack = testStack(dir.resolve("cdk.out"));
+        Topic earlier = ChatOps.approvalTopic(stack);
+        GantryStateTable table = new GantryStateTable(stack, "State");
+
+        ChatOps chatOps = new ChatOps(stack, "ChatOps", props(TestConfigs.example(), TestConfigs.EXAMPLE, table, List.of())
+                .approvalTopic(earlier).build());
+
+        TemplateJson json = new TemplateJson(Template.fromStack(stack));
+        assertThat(chatOps.getApprovalTopic()).isSameAs(earlier);
+        assertThat(json.resources("AWS::SNS::Topic")).hasSize(1);
+        assertThat(TemplateJson.properties(json.only("AWS::SNS::Subscription")))
+                .containsEntry("TopicArn", Map.of("Ref", json.idOf("AWS::SNS::Topic", "ApprovalTopic")));
     }
 
     private static Map<String, Object> rulePattern(TemplateJson template, String prefix) {

@@ -57,6 +57,7 @@ class EcsReleasePipelineTest {
                 .branch("release")
                 .buildPlatform(EcsReleasePipelineProps.BuildPlatform.ARM64)
                 .manualApproval(true)
+                .approvalTopic(ChatOps.approvalTopic(withGitHub.stack))
                 .build());
         github = new TemplateJson(Template.fromStack(withGitHub.stack));
     }
@@ -194,6 +195,9 @@ class EcsReleasePipelineTest {
 
         assertThat(stageNames(github)).containsExactly("Source", "Build", "Deploy-staging", "Gate-prod", "Approve-prod", "Deploy-prod");
         assertThat(TemplateJson.map(onlyAction(github, "Approve-prod").get("ActionTypeId"))).containsEntry("Category", "Approval");
+        // Announced on the approval topic, which ChatOps turns into a Slack card.
+        assertThat(TemplateJson.map(onlyAction(github, "Approve-prod").get("Configuration")))
+                .containsEntry("NotificationArn", Map.of("Ref", github.idOf("AWS::SNS::Topic", "ApprovalTopic")));
         assertThat(TemplateJson.map(source.get("ActionTypeId"))).containsEntry("Provider", "CodeStarSourceConnection");
         assertThat(source.get("Namespace")).isEqualTo("SourceVariables");
         assertThat(TemplateJson.map(source.get("Configuration")))
