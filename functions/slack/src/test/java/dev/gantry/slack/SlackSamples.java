@@ -1,8 +1,5 @@
 package dev.gantry.slack;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -10,25 +7,18 @@ import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** The request samples under {@code src/test/resources/slack/}, and Slack's signing, for tests. */
+/** The Slack request samples in {@code events/} (their sources are in {@code events/README.md}), and Slack's signing. */
 final class SlackSamples {
 
-    static final String DOCUMENTED_COMMAND = "slash-command-verifying-requests-example.form";
-    static final String GANTRY_COMMAND = "slash-command-gantry-approve.form";
-    static final String GANTRY_APPROVE_CLICK = "block-actions-gantry-approve.json";
+    static final String DOCUMENTED_COMMAND = "slack-slash-command-verifying-requests-example.form";
+    static final String GANTRY_COMMAND = "gantry-slack-slash-command.form";
+    static final String GANTRY_APPROVE_CLICK = "gantry-slack-block-actions-approve.json";
 
     private SlackSamples() {}
 
     /** A sample's bytes as UTF-8 text, exactly as stored. */
     static String read(String name) {
-        try (InputStream in = SlackSamples.class.getResourceAsStream("/slack/" + name)) {
-            if (in == null) {
-                throw new IllegalArgumentException("no sample " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return dev.gantry.testing.Fixtures.eventText(name);
     }
 
     /** An interaction payload as Slack posts it: one form field, {@code payload}, holding the JSON. */
