@@ -15,6 +15,7 @@ import dev.gantry.aws.SdkEcsGateway;
 import dev.gantry.aws.SdkImageLabels;
 import dev.gantry.aws.SdkImageRegistry;
 import dev.gantry.aws.SdkPipelineApprovals;
+import dev.gantry.aws.SqsNotifier;
 import dev.gantry.core.chatops.ApprovalRequests;
 import dev.gantry.core.chatops.ChatOpsService;
 import dev.gantry.core.chatops.ChatPermissions;
@@ -37,6 +38,7 @@ import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.SlackConfig;
 import dev.gantry.core.notify.AlarmThreads;
 import dev.gantry.core.notify.ChatGateway;
+import dev.gantry.core.notify.GateNews;
 import dev.gantry.core.notify.NotifyService;
 import dev.gantry.slack.SlackWebApi;
 import java.time.Clock;
@@ -113,7 +115,9 @@ final class ChatOpsWiring {
         DynamoDbDeployControls controls = new DynamoDbDeployControls(dynamo, table);
         DynamoDbManualFreezes freezes = new DynamoDbManualFreezes(dynamo, table);
         ApproverGroups groups = new SlackApproverGroups(botToken(), clock);
-        GateService gates = GateAdapters.gateService(config, aws, dynamo, table, releases, clock, groups);
+        // Decisions made from Slack, and releases a /gantry deploy brings to a gate, are told in their threads too.
+        GateService gates = GateNews.toldThrough(GateAdapters.gateService(config, aws, dynamo, table, releases, clock, groups),
+                SqsNotifier.fromEnvironment(aws));
         DeployService deploys = new DeployService(config, new SdkEcsGateway(EcsClients.forConfig(config, aws)), releases, controls, clock)
                 .withGates(gates);
         SdkImageRegistry registry = SdkImageRegistry.forConfig(config, aws);

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,16 +69,19 @@ public final class GateService {
     private final FreezeCheck freezeCheck;
     /** Null when only the configured freezes hold releases. */
     private final ManualFreezes manualFreezes;
+    /** Null when nobody follows the records written. */
+    private final Consumer<GateRecord> recordListener;
     private final ApprovalPolicy approvalPolicy = new ApprovalPolicy();
 
     public GateService(GantryConfig config, GateStore store, ReleaseStore releases, AlarmStates alarms, ChangeCalendars calendars,
             CustomChecks custom, ApproverGroups groups, Clock clock) {
-        this(config, store, releases, alarms, calendars, custom, groups, clock, null);
+        this(config, store, releases, alarms, calendars, custom, groups, clock, null, null);
     }
 
     private GateService(GantryConfig config, GateStore store, ReleaseStore releases, AlarmStates alarms, ChangeCalendars calendars,
-            CustomChecks custom, ApproverGroups groups, Clock clock, ManualFreezes manualFreezes) {
+            CustomChecks custom, ApproverGroups groups, Clock clock, ManualFreezes manualFreezes, Consumer<GateRecord> recordListener) {
         this.manualFreezes = manualFreezes;
+        this.recordListener = recordListener;
         this.freezeCheck = manualFreezes == null ? new FreezeCheck() : new FreezeCheck(manualFreezes);
         this.config = config;
         this.store = store;
@@ -94,7 +98,22 @@ public final class GateService {
      * release of the environments they cover, as a configured freeze window does.
      */
     public GateService withManualFreezes(ManualFreezes freezes) {
-        return new GateService(config, store, releases, alarms, calendars, custom, groups, clock, Objects.requireNonNull(freezes, "freezes"));
+        return new GateService(config, store, releases, alarms, calendars, custom, groups, clock, Objects.requireNonNull(freezes, "freezes"),
+                recordListener);
+    }
+
+    /**
+     * The same service, handing {@code listener} every gate record it stores, as stored, once the store took it: a
+     * release's arrival, each evaluation, decision, supersession and hand-off, whichever release it is about. A write that
+     * lost a race to another writer is not handed over; the record that won is, by the service that wrote it. Replaces
+     * any listener set before.
+     *
+     * <p>The listener runs on the caller's thread before the call returns. What it throws is logged and goes no further:
+     * the record is stored by then, and the gate's answer stands whatever its followers make of it.
+     */
+    public GateService withRecordListener(Consumer<GateRecord> listener) {
+        return new GateService(config, store, releases, alarms, calendars, custom, groups, clock, manualFreezes,
+                Objects.requireNonNull(listener, "listener"));
     }
 
     /** The gate a service environment must pass, if it has one. */
@@ -143,7 +162,7 @@ public final class GateService {
                 return record;
             }
             GateRecord evaluated = evaluated(record, gate, now, decided == null);
-            if (store.replace(evaluated)) {
+            if (replace(evaluated)) {
                 log(evaluated);
                 return evaluated;
             }
@@ -206,7 +225,7 @@ public final class GateService {
             return reopened;
         }
         GateRecord fresh = GateRecord.arriving(subject, gate.name(), clock.instant());
-        if (!store.create(fresh)) {
+        if (!create(fresh)) {
             return reread(subject.key());
         }
         LOG.info("release {} reached gate '{}'", subject.key().id(), gate.name());
@@ -401,11 +420,39 @@ public final class GateService {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             GateRecord current = store.find(key).orElseThrow(() -> new GateNotFoundException(key.id() + " has not reached its gate"));
             GateRecord changed = change.apply(current);
-            if (changed == current || store.replace(changed)) {
+            if (changed == current || replace(changed)) {
                 return changed;
             }
         }
         throw new GateStore.GateStoreException("gate record " + key.id() + " kept changing under " + MAX_ATTEMPTS + " attempts", null);
+    }
+
+    private boolean create(GateRecord record) {
+        boolean created = store.create(record);
+        if (created) {
+            written(record);
+        }
+        return created;
+    }
+
+    private boolean replace(GateRecord record) {
+        boolean replaced = store.replace(record);
+        if (replaced) {
+            written(record);
+        }
+        return replaced;
+    }
+
+    private void written(GateRecord record) {
+        if (recordListener == null) {
+            return;
+        }
+        try {
+            recordListener.accept(record);
+        } catch (RuntimeException e) {
+            LOG.error("the listener of gate records failed on {} (version {}, {}); the record is stored and the gate's answer stands: {}",
+                    record.key().id(), record.version(), record.status(), e.getMessage(), e);
+        }
     }
 
     private GateRecord reread(ReleaseKey key) {

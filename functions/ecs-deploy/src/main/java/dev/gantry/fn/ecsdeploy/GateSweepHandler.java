@@ -6,11 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 import dev.gantry.core.deploy.GateSweepService;
-import dev.gantry.core.release.ReleaseKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.Map;
 
 /**
  * Entry point for the gate sweep's schedule: every minute, releases of Gantry's own deploy flow that wait at
@@ -41,6 +39,7 @@ public final class GateSweepHandler implements RequestStreamHandler {
         this(sweep, GateSweepNews.NONE);
     }
 
+    /** @param news tells the gate news of {@code sweep} when its gate service is {@link GateSweepNews#following} it */
     public GateSweepHandler(GateSweepService sweep, GateSweepNews news) {
         this.sweep = sweep;
         this.news = news;
@@ -50,10 +49,12 @@ public final class GateSweepHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         input.readAllBytes();
         GateSweepService.SweepReport report = PowertoolsLogging.withLogging(context, () -> {
-            Map<String, ReleaseKey> due = news.due();
-            GateSweepService.SweepReport swept = sweep.sweep(context.getAwsRequestId());
-            news.afterSweep(due, swept);
-            return swept;
+            try {
+                return sweep.sweep(context.getAwsRequestId());
+            } finally {
+                // A sweep that failed part-way may still have handed releases to the deploy: their threads are told.
+                news.afterSweep();
+            }
         });
         JSON.writeValue(output, report);
     }

@@ -24,12 +24,13 @@ final class GateSweepWiring {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
-        GateService gates = EcsDeployWiring.gateService(config, aws, dynamo);
-        if (gates == null) {
+        GateService configured = EcsDeployWiring.gateService(config, aws, dynamo);
+        if (configured == null) {
             throw new IllegalStateException("the gate sweep runs, but the configuration declares no gates: nothing can wait at one");
         }
-        int batch = GateSweepService.DEFAULT_BATCH;
-        return new Wired(new GateSweepService(gates, EcsDeployWiring.deployService(config, aws, dynamo, gates), batch),
-                new GateSweepNews(gates, EcsDeployWiring.deployNews(config, aws, dynamo), batch));
+        GateSweepNews news = new GateSweepNews(EcsDeployWiring.deployNews(config, aws, dynamo));
+        // The deploy records its hand-offs through the same followed service, so those reach the release threads too.
+        GateService gates = news.following(configured);
+        return new Wired(new GateSweepService(gates, EcsDeployWiring.deployService(config, aws, dynamo, gates)), news);
     }
 }

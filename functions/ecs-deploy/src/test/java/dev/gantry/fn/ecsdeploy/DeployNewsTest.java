@@ -16,10 +16,13 @@ import dev.gantry.core.deploy.DeployOutcome;
 import dev.gantry.core.deploy.DeployService;
 import dev.gantry.core.deploy.EcsServiceRef;
 import dev.gantry.core.deploy.GateSweepService;
+import dev.gantry.core.gate.AlarmStates;
 import dev.gantry.core.gate.Approval;
 import dev.gantry.core.gate.ApproverGroups;
+import dev.gantry.core.gate.GateRecord;
 import dev.gantry.core.gate.GateService;
 import dev.gantry.core.gate.GateStatus;
+import dev.gantry.core.gate.GateStore;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.notify.Notifier;
 import dev.gantry.core.notify.ReleaseNews;
@@ -60,6 +63,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +78,22 @@ class DeployNewsTest {
     private static final String LOG_ROUTER = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4";
     /** The deployment the sample {@code gantry-ecs-deployment-completed-payments-api-staging.json} names. */
     private static final String DEPLOYMENT = "ecs-svc/3056462518204391731";
+
+    /** payments-api with prod behind one alarm and one approval. */
+    private static final GantryConfig GATED = ConfigLoader.parse("""
+            version: 1
+            services:
+              - name: payments-api
+                repository: payments-api
+                tagPolicy: { semver: ">=1.0.0 <2.0.0" }
+                environments:
+                  - { name: staging, account: "111111111111", region: eu-west-1, cluster: staging, service: payments-api }
+                  - { name: prod, account: "111111111111", region: eu-west-1, cluster: prod, service: payments-api, gate: production }
+            gates:
+              - name: production
+                alarms: { names: [payments-api-5xx] }
+                approvals: { required: 1, users: [U0AAAA002, U0AAAA003] }
+            """, "gantry.yml");
 
     private final GantryConfig config = Fixtures.exampleConfig();
     private final MutableClock clock = MutableClock.at("2026-11-24T10:00:00Z");
@@ -188,31 +208,15 @@ class DeployNewsTest {
 
     @Test
     void tellsTheGateASweepHandedOverAndTheDeployItStarted() throws Exception {
-        GantryConfig gated = ConfigLoader.parse("""
-                version: 1
-                services:
-                  - name: payments-api
-                    repository: payments-api
-                    tagPolicy: { semver: ">=1.0.0 <2.0.0" }
-                    environments:
-                      - { name: staging, account: "111111111111", region: eu-west-1, cluster: staging, service: payments-api }
-                      - { name: prod, account: "111111111111", region: eu-west-1, cluster: prod, service: payments-api, gate: production }
-                gates:
-                  - name: production
-                    approvals: { required: 1, users: [U0AAAA002, U0AAAA003] }
-                """, "gantry.yml");
-        GateService gates = new GateService(gated, new InMemoryGateStore(), releases, new InMemoryAlarmStates(),
-                new InMemoryChangeCalendars(), new InMemoryCustomChecks(), ApproverGroups.none(), clock);
-        DeployService deploys = new DeployService(gated, ecs, releases, controls, clock).withGates(gates);
-        DeployNews gatedNews = new DeployNews(gated, releases, notifier, clock);
-        invoke(new EcsDeployHandler(deploys), "gantry-ecr-push-payments-api-1.4.0.json");
+        GateService gates = gatedService(new InMemoryGateStore(), quietAlarm());
+        invoke(new EcsDeployHandler(new DeployService(GATED, ecs, releases, controls, clock).withGates(gates)),
+                "gantry-ecr-push-payments-api-1.4.0.json");
         clock.advance(Duration.ofSeconds(30));
         ReleaseKey prod = new ReleaseKey("payments-api", "prod", DIGEST);
+        // Passed by a decision from Slack, outside the sweep: the sweep only hands it to the deploy.
         gates.decide(prod, new Approval("U0AAAA002", clock.instant(), DIGEST, Approval.Decision.APPROVE, "ship it"));
-        GateSweepHandler handler = new GateSweepHandler(new GateSweepService(gates, deploys),
-                new GateSweepNews(gates, gatedNews, GateSweepService.DEFAULT_BATCH));
 
-        invoke(handler, "gantry-scheduled-event-gate-sweep.json");
+        invoke(sweepHandler(gates), "gantry-scheduled-event-gate-sweep.json");
 
         assertThat(notifier.told()).extracting(ReleaseNews::getClass)
                 .containsExactly(GateDecided.class, GateChanged.class, DeployStarted.class);
@@ -228,6 +232,51 @@ class DeployNewsTest {
         assertThat(started.environment()).isEqualTo("prod");
         assertThat(started.cluster()).isEqualTo("prod");
         assertThat(started.taskDefinitionArn()).isEqualTo(releases.find(prod).orElseThrow().taskDefinitionArn());
+    }
+
+    @Test
+    void tellsEachAnswerASweepStoresOnceWithoutReadingTheDueRecordsAhead() throws Exception {
+        InMemoryAlarmStates alarms = quietAlarm();
+        CountingDueReads gateRecords = new CountingDueReads(new InMemoryGateStore());
+        GateService gates = gatedService(gateRecords, alarms);
+        invoke(new EcsDeployHandler(new DeployService(GATED, ecs, releases, controls, clock).withGates(gates)),
+                "gantry-ecr-push-payments-api-1.4.0.json");
+        ReleaseKey prod = new ReleaseKey("payments-api", "prod", DIGEST);
+        // Approved while CloudWatch cannot answer: the gate passes at the sweep's own look, then the release is handed over.
+        alarms.failWith("CloudWatch DescribeAlarms was throttled");
+        clock.advance(Duration.ofSeconds(30));
+        gates.decide(prod, new Approval("U0AAAA003", clock.instant(), DIGEST, Approval.Decision.APPROVE, null));
+        alarms.recover();
+        clock.advance(Duration.ofMinutes(5));
+        int dueReadsBefore = gateRecords.dueReads();
+
+        JsonNode report = invoke(sweepHandler(gates), "gantry-scheduled-event-gate-sweep.json");
+
+        assertThat(report.at("/lines/0/status").asText()).isEqualTo("PASSED");
+        assertThat(gateRecords.find(prod).orElseThrow().handoff()).as("evaluated, then handed over: two writes").startsWith("DEPLOYED");
+        assertThat(notifier.told()).extracting(ReleaseNews::getClass)
+                .containsExactly(GateDecided.class, GateChanged.class, DeployStarted.class);
+        assertThat(notifier.told(GateChanged.class)).singleElement().satisfies(gate -> {
+            assertThat(gate.thread()).isEqualTo(THREAD);
+            assertThat(gate.status()).isEqualTo(GateStatus.PASSED);
+            assertThat(gate.at()).as("the sweep's evaluation").isEqualTo(clock.instant());
+        });
+        assertThat(notifier.told(DeployStarted.class)).singleElement().satisfies(started -> {
+            assertThat(started.environment()).isEqualTo("prod");
+            assertThat(started.taskDefinitionArn()).isEqualTo(releases.find(prod).orElseThrow().taskDefinitionArn());
+        });
+        assertThat(gateRecords.dueReads() - dueReadsBefore).as("the sweep's own read, no read-ahead for news").isEqualTo(1);
+    }
+
+    @Test
+    void followsNoGateServiceWhenNothingListens() {
+        GateService gates = gatedService(new InMemoryGateStore(), quietAlarm());
+
+        GateService followed = GateSweepNews.NONE.following(gates);
+        GateService followedInADryRun = new GateSweepNews(new DeployNews(GATED, releases, Notifier.NONE, clock)).following(gates);
+
+        assertThat(followed).as("no listener to call on every write").isSameAs(gates);
+        assertThat(followedInADryRun).isSameAs(gates);
     }
 
     @Test
@@ -273,6 +322,65 @@ class DeployNewsTest {
 
     private DeployService deployService() {
         return new DeployService(config, ecs, releases, controls, clock);
+    }
+
+    private InMemoryAlarmStates quietAlarm() {
+        InMemoryAlarmStates alarms = new InMemoryAlarmStates();
+        alarms.givenAlarm("payments-api-5xx", AlarmStates.State.OK, clock.instant().minus(Duration.ofHours(1)));
+        return alarms;
+    }
+
+    private GateService gatedService(GateStore gateRecords, InMemoryAlarmStates alarms) {
+        return new GateService(GATED, gateRecords, releases, alarms, new InMemoryChangeCalendars(), new InMemoryCustomChecks(),
+                ApproverGroups.none(), clock);
+    }
+
+    /** The gate sweep as its wiring builds it: the sweep and its deploy on the gate service the news follows. */
+    private GateSweepHandler sweepHandler(GateService gates) {
+        GateSweepNews news = new GateSweepNews(new DeployNews(GATED, releases, notifier, clock));
+        GateService followed = news.following(gates);
+        DeployService deploys = new DeployService(GATED, ecs, releases, controls, clock).withGates(followed);
+        return new GateSweepHandler(new GateSweepService(followed, deploys), news);
+    }
+
+    /** A gate store that counts how often the records due are read. */
+    private static final class CountingDueReads implements GateStore {
+        private final GateStore store;
+        private int dueReads;
+
+        CountingDueReads(GateStore store) {
+            this.store = store;
+        }
+
+        synchronized int dueReads() {
+            return dueReads;
+        }
+
+        @Override
+        public Optional<GateRecord> find(ReleaseKey key) {
+            return store.find(key);
+        }
+
+        @Override
+        public boolean create(GateRecord record) {
+            return store.create(record);
+        }
+
+        @Override
+        public boolean replace(GateRecord updated) {
+            return store.replace(updated);
+        }
+
+        @Override
+        public List<GateRecord> waiting(String service, String environment) {
+            return store.waiting(service, environment);
+        }
+
+        @Override
+        public synchronized List<GateRecord> due(Instant now, int limit) {
+            dueReads++;
+            return store.due(now, limit);
+        }
     }
 
     private EnvironmentConfig environment(String name) {

@@ -22,7 +22,8 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
  * Entry point for an ECS deployment lifecycle hook: answers {@code {"hookStatus": ..., "callBackDelay": ...}}
- * from the gate of the environment being deployed.
+ * from the gate of the environment being deployed. The release's thread is told each answer the gate stores, by the
+ * gate service the wiring gives it.
  *
  * <p>ECS rolls a deployment back when the hook fails or answers nothing usable, so this handler always answers:
  * a payload it cannot read is FAILED (the reason is in the log: the hook was wired to something that is not a

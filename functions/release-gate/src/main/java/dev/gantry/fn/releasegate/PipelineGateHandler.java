@@ -17,7 +17,8 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 /**
  * Entry point for CodePipeline's "AWS Lambda invoke" action used as a gate: reads the job (and the
  * continuation token of an earlier job of the same run), has the pipeline gate service answer it (which puts
- * the job's result in CodePipeline), and answers with what it did as JSON.
+ * the job's result in CodePipeline), and answers with what it did as JSON. The release's thread is told each answer
+ * the gate stores, by the gate service the wiring gives it.
  *
  * <p>A problem with the job is the job's failure result, and the invocation succeeds. The invocation fails
  * only when the event is not a job, or the job could be neither claimed nor completed, so Lambda retries it

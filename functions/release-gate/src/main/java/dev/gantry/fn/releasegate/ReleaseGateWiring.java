@@ -7,11 +7,14 @@ import dev.gantry.aws.EcsClients;
 import dev.gantry.aws.GateAdapters;
 import dev.gantry.aws.SdkImageRegistry;
 import dev.gantry.aws.SdkPipelineJobs;
+import dev.gantry.aws.SqsNotifier;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.gate.EcsHookGateService;
 import dev.gantry.core.gate.GateService;
+import dev.gantry.core.notify.GateNews;
+import dev.gantry.core.notify.Notifier;
 import dev.gantry.core.pipeline.PipelineGateService;
 import dev.gantry.slack.SlackApproverGroups;
 import java.time.Clock;
@@ -21,7 +24,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * Builds the release-gate functions' services from the environment, all at init: {@code GANTRY_CONFIG},
  * {@code GANTRY_TABLE} and the standard {@code AWS_*} variables, as the deploy functions read them, so a gate
- * answered here and a deploy held there read and write the same gate records.
+ * answered here and a deploy held there read and write the same gate records. Each answer a gate stores is told to
+ * the release's thread through the notify queue {@value SqsNotifier#QUEUE_URL_ENV} names, when it names one.
  */
 final class ReleaseGateWiring {
 
@@ -51,10 +55,16 @@ final class ReleaseGateWiring {
                 GateAdapters.serviceRevisions(config, EcsClients.forConfig(config, aws)), Clock.systemUTC());
     }
 
+    /** Where both functions tell their news: the notify queue, or nowhere when Slack is not configured. */
+    static Notifier notifier(AwsClients aws) {
+        return SqsNotifier.fromEnvironment(aws);
+    }
+
     private static GateService gateService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, String table) {
         Clock clock = Clock.systemUTC();
-        return GateAdapters.gateService(config, aws, dynamo, table, new DynamoDbReleaseStore(dynamo, table), clock,
+        GateService gates = GateAdapters.gateService(config, aws, dynamo, table, new DynamoDbReleaseStore(dynamo, table), clock,
                 approverGroups(config, aws, clock));
+        return GateNews.toldThrough(gates, notifier(aws));
     }
 
     /** Slack user groups when some gate lists groups and the bot token's secret is configured; otherwise none. */

@@ -6,8 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gantry.aws.EcsWire;
 import dev.gantry.aws.JsonProtocolWire;
+import dev.gantry.aws.ReleaseNewsJson;
 import dev.gantry.aws.S3Wire;
+import dev.gantry.aws.SqsNotifier;
 import dev.gantry.aws.StateTable;
+import dev.gantry.core.gate.GateStatus;
+import dev.gantry.core.notify.ReleaseNews.GateChanged;
 import dev.gantry.testing.InvokeScript;
 import dev.gantry.testing.InvokeScript.Result;
 import dev.gantry.testing.PipelineArtifacts;
@@ -22,7 +26,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code scripts/invoke pipeline-gate} and {@code scripts/invoke ecs-gate-hook} as a user runs them: the release-gate jar
  * names both functions, and each handler wires itself from environment variables alone, as Lambda builds it, with
- * {@code AWS_ENDPOINT_URL} aiming the real SDK at loopback servers and the real clock.
+ * {@code AWS_ENDPOINT_URL} aiming the real SDK at loopback servers and the real clock. Without
+ * {@value SqsNotifier#QUEUE_URL_ENV} nothing reaches SQS; with it, the gate's answer goes to the release's thread.
  */
 class ScriptsInvokeIT {
 
@@ -65,6 +70,33 @@ class ScriptsInvokeIT {
                 .satisfies(put -> assertThat(put.at("/continuationToken").asText()).contains(LoopbackAws.DIGEST));
         assertThat(aws.dynamo.scan(r -> r.tableName(LoopbackAws.TABLE)).items())
                 .anySatisfy(item -> assertThat(item.get("pk").s()).isEqualTo("JOB#f3a09764-e31a-xmpl-c016-1b11a19be9c9"));
+        assertThat(aws.sqsMessagesSent()).as("no notify queue configured").isEmpty();
+    }
+
+    @Test
+    void tellsTheGateJobsReleaseThreadThroughTheNotifyQueueWhenOneIsConfigured() throws Exception {
+        aws.stubPipelineJobResults();
+        aws.stubProdArtifact(PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_BY_TAG));
+        aws.stubEcrTag();
+        aws.stubSqsSendMessage();
+        Map<String, String> env = environment();
+        env.put(SqsNotifier.QUEUE_URL_ENV, LoopbackAws.NOTIFY_QUEUE);
+
+        Result result = InvokeScript.run(env, "pipeline-gate", "events/gantry-codepipeline-job-payments-api-prod-gate.json");
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(JSON.readTree(result.stdout()).at("/outcome").asText()).isEqualTo("CONTINUED");
+        assertThat(result.stderr()).doesNotContain("notify send failed");
+        assertThat(aws.sqsMessagesSent()).singleElement().satisfies(sent -> {
+            assertThat(sent.at("/QueueUrl").asText()).isEqualTo(LoopbackAws.NOTIFY_QUEUE);
+            assertThat(sent.at("/MessageGroupId").asText()).isEqualTo("release/payments-api/" + LoopbackAws.DIGEST);
+            assertThat(ReleaseNewsJson.read(sent.at("/MessageBody").asText())).isInstanceOfSatisfying(GateChanged.class, gate -> {
+                assertThat(gate.environment()).isEqualTo("prod");
+                assertThat(gate.digest().value()).isEqualTo(LoopbackAws.DIGEST);
+                assertThat(gate.status()).isEqualTo(GateStatus.WAITING);
+                assertThat(gate.reason()).isEqualTo("waiting for approvals: 0 of 2 approvals");
+            });
+        });
     }
 
     @Test
@@ -79,6 +111,7 @@ class ScriptsInvokeIT {
         assertThat(answer.at("/callBackDelay").asInt()).isBetween(30, 300);
         assertThat(EcsWire.requests(aws.server, "DescribeServiceRevisions")).singleElement()
                 .satisfies(request -> assertThat(request.at("/serviceRevisionArns/0").asText()).isEqualTo(LoopbackAws.PROD_REVISION_ARN));
+        assertThat(aws.sqsMessagesSent()).as("no notify queue configured").isEmpty();
     }
 
     @Test

@@ -2,7 +2,9 @@ package dev.gantry.core.gate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.gantry.core.chatops.ManualFreeze;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.image.ImageDigest;
@@ -13,12 +15,17 @@ import dev.gantry.testing.InMemoryAlarmStates;
 import dev.gantry.testing.InMemoryChangeCalendars;
 import dev.gantry.testing.InMemoryCustomChecks;
 import dev.gantry.testing.InMemoryGateStore;
+import dev.gantry.testing.InMemoryManualFreezes;
 import dev.gantry.testing.InMemoryReleaseStore;
 import dev.gantry.testing.MutableClock;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
@@ -27,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -558,6 +566,146 @@ class GateServiceTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void handsItsListenerEveryRecordItStoresOnceAsStored() {
+        List<GateRecord> written = new ArrayList<>();
+        GateService gates = gateWith("""
+                approvals: { required: 1, users: [U0AAAA002] }
+                interval: 5m
+                """).withRecordListener(written::add);
+
+        gates.evaluate(arriving("prod", DIGEST));
+        List<GateRecord> afterArrival = List.copyOf(written);
+        clock.advance(Duration.ofMinutes(1));
+        gates.evaluate(arriving("prod", DIGEST));
+        List<GateRecord> afterAnEvaluationThatWasNotDue = List.copyOf(written);
+        gates.decide(key("prod", DIGEST), approve("U0AAAA002", DIGEST));
+
+        assertThat(afterArrival).extracting(GateRecord::version, GateRecord::status, GateRecord::reason).containsExactly(
+                tuple(0L, GateStatus.WAITING, "not evaluated yet"),
+                tuple(1L, GateStatus.WAITING, "waiting for approvals: 0 of 1 approvals"));
+        assertThat(afterAnEvaluationThatWasNotDue).as("nothing stored, nothing handed over").isEqualTo(afterArrival);
+        assertThat(written).extracting(GateRecord::version).containsExactly(0L, 1L, 2L, 3L);
+        assertThat(written.get(2).decisions()).as("the decision, stored before it is evaluated").hasSize(1);
+        assertThat(written.getLast().status()).isEqualTo(GateStatus.PASSED);
+        assertThat(store.find(key("prod", DIGEST))).contains(written.getLast());
+    }
+
+    @Test
+    void handsItsListenerTheRecordOfTheReleaseASupersededOneIs() {
+        List<GateRecord> written = new ArrayList<>();
+        GateService gates = gateWith("""
+                approvals: { required: 1, users: [U0AAAA002] }
+                """).withRecordListener(written::add);
+        gates.evaluate(arriving("prod", DIGEST));
+        clock.advance(Duration.ofMinutes(1));
+        written.clear();
+
+        gates.evaluate(arriving("prod", NEWER));
+
+        assertThat(written).extracting(record -> record.key().digest().value(), GateRecord::status).containsExactly(
+                tuple(NEWER, GateStatus.WAITING),
+                tuple(DIGEST, GateStatus.SUPERSEDED),
+                tuple(NEWER, GateStatus.WAITING));
+        assertThat(written.get(1)).isEqualTo(store.find(key("prod", DIGEST)).orElseThrow());
+    }
+
+    @Test
+    void doesNotHandItsListenerAWriteThatLostARace() {
+        GateService rival = gateWith("""
+                approvals: { required: 1, users: [U0AAAA002] }
+                """);
+        AtomicBoolean rivalled = new AtomicBoolean();
+        // The rival evaluates the release between this service's read and its write: the write is refused.
+        GateStore racedStore = new GateStore() {
+            @Override
+            public Optional<GateRecord> find(ReleaseKey key) {
+                return store.find(key);
+            }
+
+            @Override
+            public boolean create(GateRecord record) {
+                return store.create(record);
+            }
+
+            @Override
+            public boolean replace(GateRecord updated) {
+                if (rivalled.compareAndSet(false, true)) {
+                    rival.evaluate(arriving("prod", DIGEST));
+                }
+                return store.replace(updated);
+            }
+
+            @Override
+            public List<GateRecord> waiting(String service, String environment) {
+                return store.waiting(service, environment);
+            }
+
+            @Override
+            public List<GateRecord> due(Instant now, int limit) {
+                return store.due(now, limit);
+            }
+        };
+        List<GateRecord> written = new ArrayList<>();
+        GateService gates = new GateService(configWithGate("""
+                approvals: { required: 1, users: [U0AAAA002] }
+                """), racedStore, releases, alarms, calendars, custom, ApproverGroups.none(), clock).withRecordListener(written::add);
+
+        GateRecord answer = gates.evaluate(arriving("prod", DIGEST));
+
+        assertThat(answer.version()).as("the rival's evaluation, read back").isEqualTo(1);
+        assertThat(written).as("only the arrival was this service's write").extracting(GateRecord::version).containsExactly(0L);
+    }
+
+    @Test
+    void aListenerThatFailsIsLoggedAndTheGateAnswersAllTheSame() {
+        GateService gates = gateWith("""
+                approvals: { required: 1, users: [U0AAAA002] }
+                """).withRecordListener(record -> {
+                    throw new IllegalStateException("notify queue unreachable");
+                });
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        GateRecord record;
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            record = gates.evaluate(arriving("prod", DIGEST));
+        } finally {
+            System.setErr(stderr);
+        }
+
+        assertThat(record.status()).isEqualTo(GateStatus.WAITING);
+        assertThat(record.reason()).isEqualTo("waiting for approvals: 0 of 1 approvals");
+        assertThat(store.find(key("prod", DIGEST))).contains(record);
+        assertThat(log.toString(StandardCharsets.UTF_8))
+                .contains("the listener of gate records failed on " + key("prod", DIGEST).id() + " (version 0, WAITING)")
+                .contains("the listener of gate records failed on " + key("prod", DIGEST).id() + " (version 1, WAITING)")
+                .contains("notify queue unreachable");
+    }
+
+    @Test
+    void keepsItsListenerAndItsManualFreezesWhicheverIsAddedFirst() {
+        InMemoryManualFreezes freezes = new InMemoryManualFreezes();
+        freezes.put(new ManualFreeze(ManualFreeze.EVERY_ENVIRONMENT, null, "incident 4711", "U0AAAA003", clock.instant()));
+        List<GateRecord> toldFirst = new ArrayList<>();
+        List<GateRecord> toldLast = new ArrayList<>();
+        String changeTicketOnly = """
+                custom:
+                  - { name: change-ticket, url: "https://checks.example.com/change-ticket" }
+                """;
+        custom.givenPass("change-ticket", "CHG-1 approved");
+        GateService listenerFirst = gateWith(changeTicketOnly).withRecordListener(toldFirst::add).withManualFreezes(freezes);
+        GateService freezesFirst = gateWith(changeTicketOnly).withManualFreezes(freezes).withRecordListener(toldLast::add);
+
+        GateRecord first = listenerFirst.evaluate(arriving("prod", DIGEST));
+        GateRecord last = freezesFirst.evaluate(arriving("prod-us", DIGEST));
+
+        assertThat(first.reason()).startsWith("waiting for freeze: ").contains("incident 4711");
+        assertThat(last.reason()).startsWith("waiting for freeze: ").contains("incident 4711");
+        assertThat(toldFirst).last().isEqualTo(first);
+        assertThat(toldLast).last().isEqualTo(last);
     }
 
     private GateService gateWith(String gateBody) {
