@@ -40,6 +40,13 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
 
     private static final String NOT_FINISHED_AND_LEASE_EXPIRED = "#status <> :done AND #leaseUntil < :nowMillis";
     private static final String HELD_BY_OWNER = "#owner = :owner AND #status <> :done";
+    /** The record exactly as read: a redeploy claim builds its history line from it, so nothing may have changed since. */
+    private static final String FINISHED_AS_READ = "#status = :done AND #eventId = :seenEventId AND #updatedAt = :seenUpdatedAt";
+    /**
+     * Redeploy claims tried before giving up on a record that keeps changing between read and write; each lost race
+     * means another writer moved it on (a rival claim, which the next read finds held, or a rollout recorded).
+     */
+    private static final int REDEPLOY_ATTEMPTS = 4;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -112,6 +119,59 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
     }
 
     @Override
+    public Claim claimRedeploy(Release release, Instant now, Duration lease) {
+        for (int attempt = 0; attempt < REDEPLOY_ATTEMPTS; attempt++) {
+            // The ordinary claim first: it creates, resumes or refuses exactly as for a first deploy, and a refusal
+            // carries the record as it stands, which is what the redeploy claim is conditioned on.
+            Claim claim = claim(release, now, lease);
+            if (!(claim instanceof Claim.AlreadyDone done) || !done.release().redeployableFor(release.eventId())) {
+                return claim;
+            }
+            Optional<Release> redeployed = reclaim(done.release(), release, now, lease);
+            if (redeployed.isPresent()) {
+                return new Claim.Granted(redeployed.get());
+            }
+        }
+        throw new ReleaseStoreException("release " + release.key().id() + " in table " + table + " changed under each of "
+                + REDEPLOY_ATTEMPTS + " redeploy claims", null);
+    }
+
+    /** Claims a finished release again if it is still as {@code seen}; empty when it changed in between. */
+    private Optional<Release> reclaim(Release seen, Release release, Instant now, Duration lease) {
+        ReleaseKey key = release.key();
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":done", s(ReleaseStatus.SERVICE_UPDATED.name()));
+        values.put(":seenEventId", s(seen.eventId()));
+        values.put(":seenUpdatedAt", s(seen.updatedAt().toString()));
+        values.put(":claimed", s(ReleaseStatus.CLAIMED.name()));
+        values.put(":eventId", s(release.eventId()));
+        values.put(":owner", s(release.owner()));
+        values.put(":lease", n(now.plus(lease).toEpochMilli()));
+        values.put(":now", s(now.toString()));
+        values.put(":none", AttributeValue.fromL(List.of()));
+        values.put(":earlier", DynamoDbItems.textList(List.of(seen.deploySummary())));
+        try {
+            UpdateItemResponse response = dynamo.updateItem(r -> r
+                    .tableName(table)
+                    .key(key(key))
+                    .updateExpression("SET #status = :claimed, #eventId = :eventId, #owner = :owner, #leaseUntil = :lease,"
+                            + " #updatedAt = :now, #redeployedAt = :now,"
+                            + " #earlierDeploys = list_append(if_not_exists(#earlierDeploys, :none), :earlier)"
+                            + " REMOVE #previous, #arn, #changes, #rolloutStatus, #rolloutReason")
+                    .conditionExpression(FINISHED_AS_READ)
+                    .expressionAttributeNames(names("#status", "#eventId", "#owner", "#leaseUntil", "#updatedAt", "#redeployedAt",
+                            "#earlierDeploys", "#previous", "#arn", "#changes", "#rolloutStatus", "#rolloutReason"))
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_NEW));
+            return Optional.of(release(key, response.attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        } catch (SdkException e) {
+            throw new ReleaseStoreException("claiming release " + key.id() + " again in table " + table + " failed", e);
+        }
+    }
+
+    @Override
     public void recordRegistered(ReleaseKey key, String owner, String previousTaskDefinitionArn, String taskDefinitionArn,
             List<String> changes, Instant now) {
         Map<String, AttributeValue> values = new HashMap<>();
@@ -172,7 +232,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
                             .consistentRead(true))
                     .items()
                     .forEach(item -> releases.add(release(new ReleaseKey(service, environment, new ImageDigest(text(item, StateTable.SORT_KEY))), item)));
-            releases.sort(Comparator.comparing(Release::createdAt).reversed());
+            releases.sort(Comparator.comparing(Release::enteredAt).thenComparing(Release::updatedAt).reversed());
             return releases;
         } catch (SdkException e) {
             throw new ReleaseStoreException("reading the releases of " + service + "/" + environment + " from table " + table + " failed", e);
@@ -306,7 +366,9 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
                 instant(item, "updatedAt"),
                 item.containsKey("rolloutStatus") ? RolloutStatus.valueOf(text(item, "rolloutStatus")) : null,
                 text(item, "rolloutReason"),
-                instant(item, "pushedAt"));
+                instant(item, "pushedAt"),
+                instant(item, "redeployedAt"),
+                DynamoDbItems.textList(item, "earlierDeploys"));
     }
 
     /** Attribute names all go through placeholders: several (status, owner, environment) are DynamoDB reserved words. */

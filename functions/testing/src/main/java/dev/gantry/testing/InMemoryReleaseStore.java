@@ -36,6 +36,17 @@ public final class InMemoryReleaseStore implements ReleaseStore {
     }
 
     @Override
+    public synchronized Claim claimRedeploy(Release release, Instant now, Duration lease) {
+        Release existing = releases.get(release.key());
+        if (existing != null && existing.redeployableFor(release.eventId())) {
+            Release claimed = existing.redeployClaimed(release.eventId(), release.owner(), now.plus(lease), now);
+            releases.put(release.key(), claimed);
+            return new Claim.Granted(claimed);
+        }
+        return claim(release, now, lease);
+    }
+
+    @Override
     public synchronized void recordRegistered(ReleaseKey key, String owner, String previousTaskDefinitionArn,
             String taskDefinitionArn, List<String> changes, Instant now) {
         releases.put(key, held(key, owner).registered(previousTaskDefinitionArn, taskDefinitionArn, changes, now));
@@ -63,7 +74,7 @@ public final class InMemoryReleaseStore implements ReleaseStore {
     public synchronized List<Release> history(String service, String environment) {
         return releases.values().stream()
                 .filter(r -> r.key().service().equals(service) && r.key().environment().equals(environment))
-                .sorted(Comparator.comparing(Release::createdAt).reversed())
+                .sorted(Comparator.comparing(Release::enteredAt).thenComparing(Release::updatedAt).reversed())
                 .toList();
     }
 

@@ -9,6 +9,7 @@ import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.ReleaseStatus;
 import dev.gantry.core.release.ReleaseStore;
 import dev.gantry.core.release.ReleaseStore.Claim;
+import dev.gantry.core.release.RolloutStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -297,6 +298,200 @@ public abstract class ReleaseStoreContract {
         store.claim(Release.proposed(key, "1.4.0", "img@" + key.digest(), "event-1", pushed, "inv-1", T0.plus(LEASE), T0), T0, LEASE);
 
         assertThat(store.find(key).orElseThrow().pushedAt()).isEqualTo(pushed);
+    }
+
+    /** A release deployed by {@code event-1} whose rollout ended {@code rollout}, as a rollback finds its target. */
+    private static void deployedAndSettled(ReleaseStore store, ReleaseKey key, Instant at, RolloutStatus rollout) {
+        deployed(store, key, at);
+        store.recordRollout(key, rollout, null, at.plusSeconds(60));
+    }
+
+    private static Release redeployRequest(ReleaseKey key, String eventId, String owner, Instant now) {
+        return Release.proposed(key, "1.4.0", "111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments-api@" + key.digest(), eventId, owner,
+                now.plus(LEASE), now);
+    }
+
+    @Test
+    void grantsARedeployOfAFinishedReleaseToANewEventKeepingItsHistory() {
+        // given
+        ReleaseStore store = store();
+        ReleaseKey key = key("rd1");
+        deployedAndSettled(store, key, T0, RolloutStatus.COMPLETED);
+        Instant later = T0.plus(Duration.ofHours(2));
+
+        // when
+        Claim claim = store.claimRedeploy(redeployRequest(key, "slack:trigger-7", "inv-rollback", later), later, LEASE);
+
+        // then
+        assertThat(claim).isInstanceOf(Claim.Granted.class);
+        Release saved = store.find(key).orElseThrow();
+        assertThat(claim.release()).isEqualTo(saved);
+        assertThat(saved.status()).isEqualTo(ReleaseStatus.CLAIMED);
+        assertThat(saved.eventId()).isEqualTo("slack:trigger-7");
+        assertThat(saved.owner()).isEqualTo("inv-rollback");
+        assertThat(saved.leaseUntil()).isEqualTo(later.plus(LEASE));
+        assertThat(saved.createdAt()).isEqualTo(T0);
+        assertThat(saved.redeployedAt()).isEqualTo(later);
+        assertThat(saved.enteredAt()).isEqualTo(later);
+        assertThat(saved.taskDefinitionArn()).as("the redeploy registers its own revision").isNull();
+        assertThat(saved.previousTaskDefinitionArn()).isNull();
+        assertThat(saved.rolloutStatus()).isNull();
+        assertThat(saved.tag()).isEqualTo("1.4.0");
+        assertThat(saved.earlierDeploys()).containsExactly(T0 + " event-1: arn:td/app:2, rollout COMPLETED");
+    }
+
+    @Test
+    void grantsARedeployOnceForItsEventHoldingItWhileItRunsAndDoneAfter() {
+        // given: a redeploy granted to slack:trigger-7
+        ReleaseStore store = store();
+        ReleaseKey key = key("rd2");
+        deployedAndSettled(store, key, T0, RolloutStatus.COMPLETED);
+        Instant later = T0.plus(Duration.ofHours(2));
+        store.claimRedeploy(redeployRequest(key, "slack:trigger-7", "inv-1", later), later, LEASE);
+
+        // when: the same request again while the first runs, and after it finished
+        Claim whileRunning = store.claimRedeploy(redeployRequest(key, "slack:trigger-7", "inv-2", later.plusSeconds(5)),
+                later.plusSeconds(5), LEASE);
+        store.recordRegistered(key, "inv-1", "arn:td/app:5", "arn:td/app:6", List.of("app: b -> a"), later.plusSeconds(6));
+        store.recordServiceUpdated(key, "inv-1", later.plusSeconds(7));
+        store.recordRollout(key, RolloutStatus.COMPLETED, null, later.plusSeconds(300));
+        Claim afterwards = store.claimRedeploy(redeployRequest(key, "slack:trigger-7", "inv-3", later.plusSeconds(600)),
+                later.plusSeconds(600), LEASE);
+
+        // then
+        assertThat(whileRunning).isInstanceOf(Claim.HeldElsewhere.class);
+        assertThat(whileRunning.release().owner()).isEqualTo("inv-1");
+        assertThat(afterwards).isInstanceOf(Claim.AlreadyDone.class);
+        Release done = store.find(key).orElseThrow();
+        assertThat(done.status()).isEqualTo(ReleaseStatus.SERVICE_UPDATED);
+        assertThat(done.taskDefinitionArn()).isEqualTo("arn:td/app:6");
+        assertThat(done.previousTaskDefinitionArn()).isEqualTo("arn:td/app:5");
+        assertThat(done.eventId()).isEqualTo("slack:trigger-7");
+        assertThat(done.earlierDeploys()).hasSize(1);
+    }
+
+    @Test
+    void refusesARedeployForTheEventThatDeployedIt() {
+        ReleaseStore store = store();
+        ReleaseKey key = key("rd3");
+        deployedAndSettled(store, key, T0, RolloutStatus.COMPLETED);
+
+        Claim again = store.claimRedeploy(redeployRequest(key, "event-1", "inv-9", T0.plusSeconds(900)), T0.plusSeconds(900), LEASE);
+
+        assertThat(again).isInstanceOf(Claim.AlreadyDone.class);
+        assertThat(store.find(key).orElseThrow().earlierDeploys()).isEmpty();
+    }
+
+    @Test
+    void refusesARedeployWhileTheReleaseIsStillBeingDeployedOrRolledOut() {
+        // given: one release mid-deploy under a live lease, one whose ECS rollout has not ended
+        ReleaseStore store = store();
+        ReleaseKey deploying = key("rd4");
+        store.claim(proposal(deploying, "inv-1", T0), T0, LEASE);
+        ReleaseKey rollingOut = key("rd5");
+        deployed(store, rollingOut, T0);
+        store.recordRollout(rollingOut, RolloutStatus.IN_PROGRESS, null, T0.plusSeconds(10));
+
+        // when
+        Claim midDeploy = store.claimRedeploy(redeployRequest(deploying, "slack:trigger-8", "inv-2", T0.plusSeconds(20)),
+                T0.plusSeconds(20), LEASE);
+        Claim midRollout = store.claimRedeploy(redeployRequest(rollingOut, "slack:trigger-8", "inv-2", T0.plusSeconds(20)),
+                T0.plusSeconds(20), LEASE);
+
+        // then
+        assertThat(midDeploy).isInstanceOf(Claim.HeldElsewhere.class);
+        assertThat(midRollout).isInstanceOf(Claim.AlreadyDone.class);
+        assertThat(store.find(rollingOut).orElseThrow().rolloutStatus()).isEqualTo(RolloutStatus.IN_PROGRESS);
+    }
+
+    @Test
+    void neverRedeploysThroughAnOrdinaryClaimWhateverTheEvent() {
+        ReleaseStore store = store();
+        ReleaseKey key = key("rd6");
+        deployedAndSettled(store, key, T0, RolloutStatus.COMPLETED);
+
+        Claim retagged = store.claim(redeployRequest(key, "event-retagged", "inv-2", T0.plusSeconds(900)), T0.plusSeconds(900), LEASE);
+
+        assertThat(retagged).isInstanceOf(Claim.AlreadyDone.class);
+        assertThat(store.find(key).orElseThrow().eventId()).isEqualTo("event-1");
+    }
+
+    @Test
+    void letsARedeployWhoseOwnerDiedResumeFromItsRegisteredRevision() {
+        // given: the redeploy registered its revision, then its invocation died
+        ReleaseStore store = store();
+        ReleaseKey key = key("rd7");
+        deployedAndSettled(store, key, T0, RolloutStatus.COMPLETED);
+        Instant later = T0.plus(Duration.ofHours(2));
+        store.claimRedeploy(redeployRequest(key, "slack:trigger-9", "inv-1", later), later, LEASE);
+        store.recordRegistered(key, "inv-1", "arn:td/app:5", "arn:td/app:6", List.of("app: b -> a"), later.plusSeconds(1));
+
+        // when: the same request retried after the lease ran out
+        Instant retry = later.plus(LEASE).plusSeconds(1);
+        Claim resumed = store.claimRedeploy(redeployRequest(key, "slack:trigger-9", "inv-2", retry), retry, LEASE);
+
+        // then
+        assertThat(resumed).isInstanceOf(Claim.Granted.class);
+        assertThat(resumed.release().status()).isEqualTo(ReleaseStatus.REGISTERED);
+        assertThat(resumed.release().taskDefinitionArn()).isEqualTo("arn:td/app:6");
+        assertThat(resumed.release().owner()).isEqualTo("inv-2");
+        assertThat(resumed.release().earlierDeploys()).hasSize(1);
+    }
+
+    @Test
+    void grantsExactlyOneOfManyConcurrentRedeploys() throws Exception {
+        // given
+        ReleaseStore store = store();
+        ReleaseKey key = key("rd8");
+        deployedAndSettled(store, key, T0, RolloutStatus.COMPLETED);
+        Instant later = T0.plus(Duration.ofHours(2));
+        int contenders = 12;
+        ExecutorService pool = Executors.newFixedThreadPool(contenders);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            // when: two requests' worth of contenders, each request delivered several times at once
+            List<Future<Claim>> results = new ArrayList<>();
+            for (int i = 0; i < contenders; i++) {
+                String eventId = "slack:trigger-" + (i % 2);
+                String owner = "inv-" + i;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return store.claimRedeploy(redeployRequest(key, eventId, owner, later), later, LEASE);
+                }));
+            }
+            start.countDown();
+            List<Claim> claims = new ArrayList<>();
+            for (Future<Claim> result : results) {
+                claims.add(result.get());
+            }
+
+            // then
+            assertThat(claims).filteredOn(c -> c instanceof Claim.Granted).hasSize(1);
+            assertThat(claims).filteredOn(c -> !(c instanceof Claim.Granted)).allSatisfy(c -> assertThat(c).isInstanceOf(Claim.HeldElsewhere.class));
+            assertThat(store.find(key).orElseThrow().earlierDeploys()).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void listsARedeployedReleaseBeforeTheOneItReplaced() {
+        // given: 1 then 2 deployed; later 1 redeployed
+        ReleaseStore store = store();
+        ReleaseKey first = key("o1");
+        ReleaseKey second = key("o2");
+        deployedAndSettled(store, first, T0, RolloutStatus.COMPLETED);
+        deployedAndSettled(store, second, T0.plus(Duration.ofHours(1)), RolloutStatus.COMPLETED);
+        Instant later = T0.plus(Duration.ofHours(2));
+
+        // when
+        store.claimRedeploy(redeployRequest(first, "slack:trigger-1", "inv-r", later), later, LEASE);
+        store.recordRegistered(first, "inv-r", "arn:td/app:3", "arn:td/app:4", List.of(), later);
+        store.recordServiceUpdated(first, "inv-r", later.plusSeconds(1));
+
+        // then
+        assertThat(store.history("payments-api", "staging")).extracting(Release::key).containsExactly(first, second);
+        assertThat(store.history("payments-api", "staging").get(0).isRunning()).isTrue();
     }
 
     @Test

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code deploy} and {@code rollback}: a person's choice of image, carried out through {@link DeployService#deploy}, so
  * gates, vetoes, pins and the one-deploy-per-release guard apply exactly as to a pipeline's deploy. The person is the
- * release's trigger: they cannot approve it at a gate.
+ * release's trigger: they cannot approve it at a gate. A rollback is the exception to one deploy per release: it deploys
+ * an earlier release again, relying on that release's pass of the gate rather than a new one (see
+ * {@link DeployService#deploy}).
  */
 final class ReleaseCommands {
 
@@ -61,10 +63,24 @@ final class ReleaseCommands {
         return carryOut(request, who, "deploy of " + what, command.tag(), List.of());
     }
 
+    /**
+     * Returns the environment to the newest earlier release that completed its rollout there and is not vetoed
+     * ({@link RollbackPlanner}), as a rollback request of {@link DeployService#deploy}: the release is deployed again,
+     * once per Slack trigger, and the digest left behind is vetoed there.
+     */
     CommandOutcome rollback(SlashCommand.Rollback command, Requester who) {
         ServiceConfig service = service(command.service());
         EnvironmentConfig environment = environment(service, command.environment());
         List<Release> history = releases.history(service.name(), environment.name());
+        String eventId = eventId(who);
+        // This request may have claimed its target already (its first attempt died after the claim): carry that on.
+        // Planning again would find the target running and the digest it left vetoed, and go one release further back.
+        Release started = history.stream().filter(r -> eventId.equals(r.eventId())).findFirst().orElse(null);
+        if (started != null) {
+            String what = "rollback of " + service.name() + " in *" + environment.name() + "* to " + RollbackPlanner.describe(started);
+            // The digest it was asked from is only checked when a rollback starts, not when it carries on.
+            return carryOut(rollbackTo(started, started.key().digest(), service, environment, who), who, what, started.tag(), List.of());
+        }
         RollbackPlanner.Plan plan = RollbackPlanner.plan(history,
                 release -> controls.vetoOf(service.name(), environment.name(), release.key().digest()).isPresent());
         if (plan.current() == null) {
@@ -81,57 +97,36 @@ final class ReleaseCommands {
                     plan.current().key().digest().value(), null);
         }
         Release target = plan.target();
-        ImageReference stored = ImageReference.parse(target.image());
-        ImageReference image = target.key().digest().value().equals(stored.digest())
-                ? stored
-                : ImageReference.ecr(environment.account(), environment.region(), service.repository(), target.key().digest());
-        DeployRequest request = new DeployRequest(service.name(), environment.name(), image, target.tag(), eventId(who), target.pushedAt(),
-                List.of(who.userId()), GateOrigin.DEPLOY);
         List<String> context = new ArrayList<>();
         context.add("from " + RollbackPlanner.describe(plan.current()) + " to " + RollbackPlanner.describe(target));
         plan.passedOver().forEach(line -> context.add("passed over " + line));
         String what = "rollback of " + service.name() + " in *" + environment.name() + "* to " + RollbackPlanner.describe(target);
-        return switch (attempt(request, who, what, target.tag())) {
-            case Attempt.Failed failed -> failed.outcome();
-            case Attempt.Answered answered when answered.result().result() == DeployOutcome.Result.DUPLICATE -> {
-                // The release store keeps one deploy per service, environment and digest, and this digest had its deploy:
-                // DeployService answers DUPLICATE instead of moving the service back. Say what to do instead of pretending.
-                String summary = "Not rolled back: Gantry deploys a digest to an environment once, and " + RollbackPlanner.describe(target)
-                        + " was deployed to " + environment.name() + " before. Move the service back to its revision "
-                        + target.taskDefinitionArn() + " in ECS, and pin the environment to " + target.key().digest().shortForm()
-                        + " to keep pushes from moving it on";
-                yield new CommandOutcome(AuditEntry.Outcome.FAILED, summary, ChatMessage.plain(summary), environment.name(),
-                        target.key().digest().value(), target.tag());
-            }
-            case Attempt.Answered answered -> answer(answered.result(), request, who, what, target.tag(), context);
-        };
+        return carryOut(rollbackTo(target, plan.current().key().digest(), service, environment, who), who, what, target.tag(), context);
     }
 
-    private sealed interface Attempt {
-        record Failed(CommandOutcome outcome) implements Attempt {}
-
-        record Answered(DeployOutcome result) implements Attempt {}
-    }
-
-    private Attempt attempt(DeployRequest request, Requester who, String what, String tag) {
-        String digest = request.image().digest();
-        try {
-            return new Attempt.Answered(deploys.deploy(request, who.invocationId()).outcomes().get(0));
-        } catch (DeployService.EnvironmentBusyException e) {
-            return new Attempt.Failed(located(CommandOutcome.failed("The " + what + " did not start: another release of "
-                    + request.environment() + " is in progress. Try again in a minute."), request.environment(), digest, tag));
-        } catch (RuntimeException e) {
-            LOG.error("{} asked by {} failed (request {})", what, who.userId(), who.requestId(), e);
-            return new Attempt.Failed(located(CommandOutcome.failed("The " + what + " failed; the cause is in Gantry's logs under request "
-                    + who.requestId() + "."), request.environment(), digest, tag));
-        }
+    private DeployRequest rollbackTo(Release target, ImageDigest from, ServiceConfig service, EnvironmentConfig environment, Requester who) {
+        ImageReference stored = ImageReference.parse(target.image());
+        ImageReference image = target.key().digest().value().equals(stored.digest())
+                ? stored
+                : ImageReference.ecr(environment.account(), environment.region(), service.repository(), target.key().digest());
+        return DeployRequest.rollback(service.name(), environment.name(), image, target.tag(), eventId(who), target.pushedAt(),
+                List.of(who.userId()), from);
     }
 
     private CommandOutcome carryOut(DeployRequest request, Requester who, String what, String tag, List<String> context) {
-        return switch (attempt(request, who, what, tag)) {
-            case Attempt.Failed failed -> failed.outcome();
-            case Attempt.Answered answered -> answer(answered.result(), request, who, what, tag, context);
-        };
+        String digest = request.image().digest();
+        DeployOutcome result;
+        try {
+            result = deploys.deploy(request, who.invocationId()).outcomes().get(0);
+        } catch (DeployService.EnvironmentBusyException e) {
+            return located(CommandOutcome.failed("The " + what + " did not start: another release of " + request.environment()
+                    + " is in progress. Try again in a minute."), request.environment(), digest, tag);
+        } catch (RuntimeException e) {
+            LOG.error("{} asked by {} failed (request {})", what, who.userId(), who.requestId(), e);
+            return located(CommandOutcome.failed("The " + what + " failed; the cause is in Gantry's logs under request "
+                    + who.requestId() + "."), request.environment(), digest, tag);
+        }
+        return answer(result, request, who, what, tag, context);
     }
 
     private static CommandOutcome answer(DeployOutcome result, DeployRequest request, Requester who, String what, String tag,

@@ -1,10 +1,10 @@
 package dev.gantry.core.deploy;
 
 import dev.gantry.core.gate.GateOrigin;
-import java.util.List;
-
+import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImageReference;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A digest-pinned image to deploy to a service.
@@ -20,19 +20,40 @@ import java.time.Instant;
  * @param gateOrigin who carries the release on when a gate holds it: Gantry itself
  *     ({@link GateOrigin#DEPLOY}, the gate sweep deploys it when the gate passes) or a pipeline
  *     ({@link GateOrigin#PIPELINE}, the pipeline runs again)
+ * @param rollbackFrom null for a release; for a rollback, the digest the environment ran when the rollback was
+ *     asked for. Such a request returns {@code environment} to {@code image}, a release that ran there before, and
+ *     is carried out only while the environment still runs {@code rollbackFrom} (see {@link DeployService#deploy})
  */
 public record DeployRequest(String service, String environment, ImageReference image, String tag, String eventId, Instant pushedAt,
-        List<String> triggeredBy, GateOrigin gateOrigin) {
+        List<String> triggeredBy, GateOrigin gateOrigin, ImageDigest rollbackFrom) {
 
     public DeployRequest {
         if (image.digest() == null) {
             throw new IllegalArgumentException("a deploy needs an image pinned to its digest, got " + image);
         }
+        if (rollbackFrom != null && environment == null) {
+            throw new IllegalArgumentException("a rollback returns one environment, but none was named");
+        }
         triggeredBy = triggeredBy == null ? List.of() : List.copyOf(triggeredBy);
         gateOrigin = gateOrigin == null ? GateOrigin.DEPLOY : gateOrigin;
     }
 
+    public DeployRequest(String service, String environment, ImageReference image, String tag, String eventId, Instant pushedAt,
+            List<String> triggeredBy, GateOrigin gateOrigin) {
+        this(service, environment, image, tag, eventId, pushedAt, triggeredBy, gateOrigin, null);
+    }
+
     public DeployRequest(String service, String environment, ImageReference image, String tag, String eventId, Instant pushedAt) {
         this(service, environment, image, tag, eventId, pushedAt, List.of(), GateOrigin.DEPLOY);
+    }
+
+    /** A rollback of {@code environment} from {@code from} to {@code image}, asked for by {@code triggeredBy}. */
+    public static DeployRequest rollback(String service, String environment, ImageReference image, String tag, String eventId,
+            Instant pushedAt, List<String> triggeredBy, ImageDigest from) {
+        return new DeployRequest(service, environment, image, tag, eventId, pushedAt, triggeredBy, GateOrigin.DEPLOY, from);
+    }
+
+    public boolean isRollback() {
+        return rollbackFrom != null;
     }
 }

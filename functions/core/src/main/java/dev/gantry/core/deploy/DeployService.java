@@ -7,6 +7,7 @@ import dev.gantry.core.gate.GateRecord;
 import dev.gantry.core.gate.GateService;
 import dev.gantry.core.gate.GateStatus;
 import dev.gantry.core.gate.GateSubject;
+import dev.gantry.core.gate.GateVerdict;
 import dev.gantry.core.config.ServiceConfig;
 import dev.gantry.core.deploy.DeployOutcome.Result;
 import dev.gantry.core.image.ImageDigest;
@@ -38,6 +39,9 @@ import org.slf4j.MDC;
  * {@link DeployFailedException} when any environment failed (the others are still attempted, and the
  * retry of the event skips those that succeeded). A release another invocation is carrying out right
  * now is reported as a duplicate: that invocation finishes it, or its failure reaches the failure queue.
+ *
+ * <p>A rollback ({@link DeployRequest#isRollback()}) is the one way a release is deployed a second time: see
+ * {@link #deploy}.
  */
 public final class DeployService {
 
@@ -71,6 +75,9 @@ public final class DeployService {
      * (a deploy holds the lock for a few seconds; the function's timeout is 60).
      */
     public static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+
+    /** Who a rollback's veto of the digest it left is by, when the request does not say who asked for it. */
+    public static final String ROLLBACK_VETO_BY = "gantry-rollback";
 
     public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, DeployControls controls, Clock clock,
             Duration lease, boolean dryRun, Pause pause) {
@@ -167,6 +174,14 @@ public final class DeployService {
     /**
      * Deploys {@code request.image()} to the requested environments of a service, whatever its tag
      * policy says: the caller (a pipeline, an operator) chose this image.
+     *
+     * <p>A rollback request returns its environment to a release Gantry deployed there before, claimed again
+     * through {@link ReleaseStore#claimRedeploy} so that the request (named by its event id) moves the service
+     * once however often it is retried. Vetoes and pins apply as to any request. Under the environment's lock it
+     * is carried out only while the environment still runs {@code request.rollbackFrom()} (else SKIPPED: someone
+     * moved it since the rollback was asked for), and the digest it leaves is vetoed there first, so that nothing
+     * brings it back unasked and a later rollback goes further back rather than forward to it. A gated environment
+     * is not asked again: see {@link #rollBack}.
      *
      * @throws UnknownTargetException when the service or environment is not in the configuration
      */
@@ -266,6 +281,9 @@ public final class DeployService {
         }
         lock(service.name(), environment.name(), invocationId);
         try {
+            if (request.isRollback()) {
+                return rollBack(service, environment, request, digest, invocationId);
+            }
             if (policy != null) {
                 Optional<String> newer = newerRelease(service.name(), environment.name(), request, digest, policy);
                 if (newer.isPresent()) {
@@ -307,6 +325,95 @@ public final class DeployService {
                     gate + " " + (atGate.status() == GateStatus.FAILED ? "refused it: " : "timed out: ") + atGate.reason());
             case SUPERSEDED -> DeployOutcome.of(service.name(), environment.name(), Result.SKIPPED, atGate.reason());
         };
+    }
+
+    /**
+     * Returns the environment to a release that ran there before, under the environment's lock.
+     *
+     * <p>Gates: a rollback is not put through a new round of the environment's gate. Its digest went into this
+     * environment through that gate (Gantry enters a gated environment no other way) and completed its rollout there;
+     * a new round would hold it on exactly what an incident brings about: a firing alarm fails the gate, a freeze
+     * holds it, the approvals of the first round have expired by the next day. So the gate's earlier pass of this
+     * digest must be on record, and stands; a digest the gate never let in (it was deployed before the gate was
+     * configured) is refused rather than let past it. Approvals are thereby not bypassed, only not asked for again,
+     * and who may roll back at all is the environment's {@code rollback} permission.
+     */
+    private DeployOutcome rollBack(ServiceConfig service, EnvironmentConfig environment, DeployRequest request, ImageDigest digest,
+            String invocationId) {
+        String where = environment.name();
+        ReleaseKey key = new ReleaseKey(service.name(), where, digest);
+        Optional<Release> found = releases.find(key);
+        if (found.isEmpty()) {
+            return DeployOutcome.of(service.name(), where, Result.REFUSED, digest.shortForm() + " never ran in " + where
+                    + ": a rollback returns to a release Gantry deployed there");
+        }
+        Release target = found.get();
+        String rolledBack = "";
+        // A retry of this very request whose first attempt died part-way carries on from where that got: the checks
+        // were passed then, and would now find the environment half-way to the target.
+        if (!request.eventId().equals(target.eventId())) {
+            Optional<Release> running = releases.history(service.name(), where).stream().filter(Release::isRunning).findFirst();
+            if (running.isPresent() && running.get().key().equals(key)) {
+                return DeployOutcome.of(service.name(), where, Result.UNCHANGED, where + " already runs " + describe(target));
+            }
+            if (running.isEmpty() || !running.get().key().digest().equals(request.rollbackFrom())) {
+                return DeployOutcome.of(service.name(), where, Result.SKIPPED, "the rollback was asked for while " + where + " ran "
+                        + request.rollbackFrom().shortForm() + ", but it runs " + running.map(DeployService::describe).orElse("nothing Gantry deployed")
+                        + " now; look again and ask again");
+            }
+            if (target.status() == ReleaseStatus.SERVICE_UPDATED && !target.redeployableFor(request.eventId())) {
+                return DeployOutcome.of(service.name(), where, Result.DUPLICATE, "the rollout of " + describe(target) + " in " + where
+                        + " has not ended (" + target.rolloutStatus() + "): ECS is still moving the service to it");
+            }
+            if (environment.gated()) {
+                Optional<String> notLetIn = neverPassedGate(key, environment);
+                if (notLetIn.isPresent()) {
+                    return DeployOutcome.of(service.name(), where, Result.REFUSED, notLetIn.get());
+                }
+            }
+            vetoLeftBehind(running.get(), target, request);
+            rolledBack = "rolled back from " + describe(running.get()) + " to " + describe(target) + ", and "
+                    + running.get().key().digest().shortForm() + " is vetoed for " + where + ": ";
+        }
+        DeployOutcome outcome = deploy(service, environment, request, digest, invocationId);
+        if (rolledBack.isEmpty() || (outcome.result() != Result.DEPLOYED && outcome.result() != Result.UNCHANGED)) {
+            return outcome;
+        }
+        return new DeployOutcome(outcome.service(), outcome.environment(), outcome.result(), rolledBack + outcome.reason(),
+                outcome.fromTaskDefinitionArn(), outcome.toTaskDefinitionArn(), outcome.changes());
+    }
+
+    /** Why the gate of a gated environment never let this digest in, if it did not: a rollback does not go past a gate. */
+    private Optional<String> neverPassedGate(ReleaseKey key, EnvironmentConfig environment) {
+        Optional<GateRecord> atGate = gates.find(key);
+        boolean passed = atGate.isPresent() && (atGate.get().status() == GateStatus.PASSED
+                || atGate.get().evaluations().stream().anyMatch(e -> e.outcome() == GateVerdict.Outcome.PASSED));
+        if (passed) {
+            return Optional.empty();
+        }
+        return Optional.of(key.digest().shortForm() + " never passed gate '" + environment.gate() + "' of " + environment.name()
+                + atGate.map(r -> " (it stands " + r.status() + ": " + r.reason() + ")").orElse("")
+                + "; a rollback returns only to a digest the gate let in, and does not go past it");
+    }
+
+    /**
+     * Vetoes the digest a rollback leaves, before anything moves, as a rollout that ECS rolled back is: if the deploy then
+     * fails, the environment still runs it (a veto stops deploys, not what runs) and the retry finds it vetoed already.
+     * An existing veto is kept, with its own reason.
+     */
+    private void vetoLeftBehind(Release left, Release target, DeployRequest request) {
+        ReleaseKey key = left.key();
+        if (controls.vetoOf(key.service(), key.environment(), key.digest()).isPresent()) {
+            return;
+        }
+        String by = request.triggeredBy().isEmpty() ? ROLLBACK_VETO_BY : String.join(", ", request.triggeredBy());
+        controls.veto(new DeployControls.Veto(key.service(), key.environment(), key.digest(),
+                "rolled back to " + describe(target) + " (" + request.eventId() + ")", by, clock.instant()));
+    }
+
+    /** {@code 1.4.0 (07348c117739)}, or the digest alone for a release without a tag. */
+    private static String describe(Release release) {
+        return (release.tag() == null ? "" : release.tag() + " ") + "(" + release.key().digest().shortForm() + ")";
     }
 
     private void lock(String service, String environment, String owner) {
@@ -375,7 +482,7 @@ public final class DeployService {
         Instant now = clock.instant();
         Release proposed = Release.proposed(key, request.tag(), request.image().render(), request.eventId(), request.pushedAt(), owner,
                 now.plus(lease), now);
-        Claim claim = releases.claim(proposed, now, lease);
+        Claim claim = request.isRollback() ? releases.claimRedeploy(proposed, now, lease) : releases.claim(proposed, now, lease);
         return switch (claim) {
             case Claim.AlreadyDone done -> new DeployOutcome(service.name(), environment.name(), Result.DUPLICATE,
                     "release " + key.id() + " was already deployed (event " + done.release().eventId() + ")",

@@ -74,11 +74,12 @@ public final class SoakCheck {
         // Any later release that reached the service replaced this one, even one claimed before this rollout's
         // completion was recorded: rollouts overlap, and completion events arrive late. One that ECS rolled back (or
         // that failed) did not: the service went back to this digest, and the alarms it stirred restart the count below.
+        // A rollback to an older release enters it again, so it is ordered by when it entered, not when it was first made.
         Optional<Release> replacement = previousHistory.stream()
                 .filter(r -> !r.key().digest().equals(key.digest()) && r.status() == ReleaseStatus.SERVICE_UPDATED
-                        && r.createdAt().isAfter(release.createdAt())
+                        && r.enteredAt().isAfter(release.enteredAt())
                         && r.rolloutStatus() != RolloutStatus.ROLLED_BACK && r.rolloutStatus() != RolloutStatus.FAILED)
-                .min(Comparator.comparing(Release::createdAt));
+                .min(Comparator.comparing(Release::enteredAt));
         if (replacement.isPresent() && replacement.get().rolloutStatus() != RolloutStatus.COMPLETED) {
             // Still rolling out: it may yet roll back and leave this digest running, so the soak is not over either way.
             evidence.add("a newer release, " + replacement.get().key().digest().shortForm() + ", is rolling out in " + where);
@@ -86,10 +87,10 @@ public final class SoakCheck {
                     now.plus(interval), evidence);
         }
         if (replacement.isPresent()) {
-            Duration ran = Duration.between(started, replacement.get().createdAt());
+            Duration ran = Duration.between(started, replacement.get().enteredAt());
             ran = ran.isNegative() ? Duration.ZERO : ran;
             evidence.add("replaced in " + where + " by " + replacement.get().key().digest().shortForm() + " at "
-                    + replacement.get().createdAt() + " after " + ran);
+                    + replacement.get().enteredAt() + " after " + ran);
             if (ran.compareTo(soak) >= 0) {
                 return CheckResult.pass(CHECK, evidence);
             }

@@ -25,6 +25,31 @@ public interface ReleaseStore {
     Claim claim(Release release, Instant now, Duration lease);
 
     /**
+     * Claims {@code release.key()} to deploy it again: a rollback to a digest that ran in the environment before, which
+     * {@link #claim} would answer with {@link Claim.AlreadyDone} because one release is deployed once.
+     *
+     * <p>Everything {@link #claim} grants, this grants. In addition it grants a finished release whose rollout has ended
+     * ({@link Release#redeployableFor}) when {@code release.eventId()} is not the event that deployed it: in one
+     * conditional write the record returns to {@link ReleaseStatus#CLAIMED} under that event, {@code release.owner()} and
+     * a lease until {@code now + lease}, keeps its {@code createdAt}, sets {@code redeployedAt = now}, adds the deploy it
+     * held to {@code earlierDeploys}, and drops that deploy's revisions, changes and rollout. From there it advances and
+     * resumes exactly as a first deploy does.
+     *
+     * <p>The event id is what makes a retried request deploy once: the same event finds the release held while its
+     * redeploy runs and done once it finished. A release whose rollout has not ended is done as well: ECS is still moving
+     * the service to it. Of concurrent redeploy claims for different events, one is granted and the others find it held.
+     * Which finished release the environment runs now is not in any one record; the caller decides that under the
+     * environment's lock ({@link #lockEnvironment}) before it asks.
+     *
+     * <p>Gantry's stores override this. The default, for stores that only wrap or measure one (the gate benchmark's),
+     * answers as {@link #claim} does: a rollback through such a store finds its release done and deploys nothing, which
+     * is the safe way to lack the feature; it never deploys a release twice.
+     */
+    default Claim claimRedeploy(Release release, Instant now, Duration lease) {
+        return claim(release, now, lease);
+    }
+
+    /**
      * Records the revision registered for the release and the one it replaces. Only the lease holder
      * may; otherwise {@link LeaseLostException}.
      */
@@ -42,7 +67,10 @@ public interface ReleaseStore {
 
     Optional<Release> find(ReleaseKey key);
 
-    /** Every release of a service environment, newest first (by {@code createdAt}). */
+    /**
+     * Every release of a service environment, newest first by {@link Release#enteredAt()}: a release redeployed by a
+     * rollback comes before the release it replaced.
+     */
     List<Release> history(String service, String environment);
 
     /**

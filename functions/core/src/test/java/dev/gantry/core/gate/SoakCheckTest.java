@@ -227,6 +227,25 @@ class SoakCheckTest {
     }
 
     @Test
+    void aRollbackToAnOlderReleaseEndsTheSoakOfTheOneItLeft() {
+        // given: this digest completed 20 minutes ago and was rolled back from 10 minutes ago, to a release made hours before
+        Release rolledBackTo = completedIn(OLDER, hoursAgo(5))
+                .redeployClaimed("rollback-trigger", "worker", minutesAgo(9), minutesAgo(10))
+                .registered("arn:aws:ecs:eu-west-1:111111111111:task-definition/payments-api:7",
+                        "arn:aws:ecs:eu-west-1:111111111111:task-definition/payments-api:8", List.of(), minutesAgo(10))
+                .serviceUpdated(minutesAgo(10))
+                .rollout(COMPLETED, null, minutesAgo(6));
+        List<Release> history = List.of(rolledBackTo, completedIn(DIGEST, minutesAgo(20)));
+
+        // when
+        CheckResult result = check.evaluate(KEY, SOAK, STAGING, history, quiet(), false, NOW, INTERVAL);
+
+        // then: it ran 10 minutes of its soak there, not the whole soak
+        assertThat(result).isInstanceOfSatisfying(CheckResult.Fail.class,
+                fail -> assertThat(fail.reason()).startsWith("replaced in staging after PT10M"));
+    }
+
+    @Test
     void anAlarmWithoutDataDoesNotInterruptTheSoakOfAGateThatCountsItAsOk() {
         List<Release> history = List.of(completedIn(DIGEST, minutesAgo(40)));
         List<AlarmState> lowTraffic = List.of(new AlarmState(FIVE_XX, INSUFFICIENT_DATA, "no data", hoursAgo(6), false));

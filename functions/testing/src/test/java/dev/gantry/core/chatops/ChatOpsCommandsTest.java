@@ -209,22 +209,90 @@ class ChatOpsCommandsTest {
     }
 
     @Test
-    void aRollbackToADigestDeployedBeforeSaysWhatToDoInsteadOfPretending() {
+    void aRollbackDeploysTheEarlierDigestAgainOnceEvenWhenSlackRetriesTheRequest() {
         // given
-        String revision140 = deployed("1.4.0", D140, RolloutStatus.COMPLETED);
+        deployed("1.4.0", D140, RolloutStatus.COMPLETED);
         world.clock.advance(Duration.ofHours(1));
         deployed("1.4.2", D142, RolloutStatus.COMPLETED);
+        world.clock.advance(Duration.ofMinutes(10));
+        ChatCommand command = world.command(OPS, "rollback payments-api staging", "trigger-rollback");
+
+        // when: Slack delivers the command, and again later
+        ChatReply reply = world.chatOps.handle(command);
+        world.clock.advance(Duration.ofMinutes(5));
+        ChatReply retry = world.chatOps.handle(command);
+
+        // then
+        assertThat(world.ecs.running(STAGING).containers()).containsExactly(new ContainerImage("app", REGISTRY + "/payments-api@" + D140.value()));
+        assertThat(world.ecs.calls("UpdateService")).as("1.4.0, 1.4.2 and the rollback").hasSize(3);
+        assertThat(reply.ephemeral()).as("a change is announced to the channel").isFalse();
+        assertThat(textOf(reply)).contains("Rollback of payments-api in *staging* to 1.4.0 (a1a1a1a1a1a1) by <@" + OPS + ">: *DEPLOYED*")
+                .contains("rolled back from 1.4.2 (c3c3c3c3c3c3) to 1.4.0 (a1a1a1a1a1a1), and c3c3c3c3c3c3 is vetoed for staging")
+                .contains("payments-api@sha256:c3c3c3c3c3c3 -> payments-api:1.4.0@sha256:a1a1a1a1a1a1")
+                .contains("from 1.4.2 (c3c3c3c3c3c3) to 1.4.0 (a1a1a1a1a1a1)");
+        assertThat(retry.ephemeral()).isTrue();
+        assertThat(textOf(retry)).startsWith("Already done: Rollback of payments-api").contains("DEPLOYED");
+        assertThat(world.controls.vetoOf("payments-api", "staging", D142)).hasValueSatisfying(veto -> assertThat(veto.by()).isEqualTo(OPS));
+        assertThat(world.audit.entries().getLast()).extracting(AuditEntry::action, AuditEntry::digest, AuditEntry::outcome)
+                .containsExactly("rollback", D140.value(), AuditEntry.Outcome.DONE);
+        assertThat(world.audit.entries()).filteredOn(e -> e.action().equals("rollback")).hasSize(1);
+        assertThat(textOf(world.chatOps.handle(world.command(STRANGER, "status payments-api")))).contains("runs `1.4.0` (`a1a1a1a1a1a1`)");
+    }
+
+    @Test
+    void aRollbackWhoseAnswerWasLostGoesNoFurtherBackWhenSlackRetriesIt() {
+        // given: the rollback to 1.4.1 went through, then its audit entry could not be written, so the request stays open
+        deployed("1.4.0", D140, RolloutStatus.COMPLETED);
+        world.clock.advance(Duration.ofHours(1));
+        deployed("1.4.1", D141, RolloutStatus.COMPLETED);
+        world.clock.advance(Duration.ofHours(1));
+        deployed("1.4.2", D142, RolloutStatus.COMPLETED);
+        world.clock.advance(Duration.ofMinutes(10));
+        ChatCommand command = world.command(OPS, "rollback payments-api staging", "trigger-lost");
+        world.audit.failNextWith(new AuditLog.AuditLogException("table unavailable", null));
+        assertThatThrownBy(() -> world.chatOps.handle(command)).isInstanceOf(AuditLog.AuditLogException.class);
+
+        // when
+        world.clock.advance(Duration.ofMinutes(1));
+        ChatReply retry = world.chatOps.handle(command);
+
+        // then: still on 1.4.1, not rolled back past it to 1.4.0
+        assertThat(world.ecs.running(STAGING).containers().get(0).image()).endsWith(D141.value());
+        assertThat(world.ecs.calls("UpdateService")).hasSize(4);
+        assertThat(textOf(retry)).contains("to 1.4.1 (b2b2b2b2b2b2)").contains("DUPLICATE");
+        assertThat(world.controls.vetoOf("payments-api", "staging", D141)).isEmpty();
+        assertThat(world.audit.entries()).filteredOn(e -> e.action().equals("rollback"))
+                .extracting(AuditEntry::digest, AuditEntry::outcome).containsExactly(tuple(D141.value(), AuditEntry.Outcome.DONE));
+    }
+
+    @Test
+    void aRollbackPassesOverAVetoedRelease() {
+        // given
+        deployed("1.4.0", D140, RolloutStatus.COMPLETED);
+        world.clock.advance(Duration.ofHours(1));
+        deployed("1.4.1", D141, RolloutStatus.COMPLETED);
+        world.controls.veto(new DeployControls.Veto("payments-api", "staging", D141, "leaks memory", OPS, world.clock.instant()));
+        world.clock.advance(Duration.ofHours(1));
+        deployed("1.4.2", D142, RolloutStatus.COMPLETED);
+        world.clock.advance(Duration.ofMinutes(10));
 
         // when
         ChatReply reply = world.chatOps.handle(world.command(OPS, "rollback payments-api staging"));
 
-        // then: the release store allows one deploy per digest, so DeployService answers DUPLICATE
-        assertThat(textOf(reply)).isEqualTo("Not rolled back: Gantry deploys a digest to an environment once, and 1.4.0 (a1a1a1a1a1a1) was"
-                + " deployed to staging before. Move the service back to its revision " + revision140 + " in ECS, and pin the environment"
-                + " to a1a1a1a1a1a1 to keep pushes from moving it on");
-        assertThat(world.ecs.calls("UpdateService")).hasSize(2);
-        assertThat(world.audit.entries().getLast()).extracting(AuditEntry::action, AuditEntry::digest, AuditEntry::outcome)
-                .containsExactly("rollback", D140.value(), AuditEntry.Outcome.FAILED);
+        // then
+        assertThat(world.ecs.running(STAGING).containers().get(0).image()).endsWith(D140.value());
+        assertThat(textOf(reply)).contains("*DEPLOYED*").contains("passed over 1.4.1 (b2b2b2b2b2b2): vetoed here");
+    }
+
+    @Test
+    void saysThereIsNothingToRollBackWhenGantryDeployedNothingThere() {
+        ChatReply reply = world.chatOps.handle(world.command(OPS, "rollback payments-api staging"));
+
+        assertThat(textOf(reply)).isEqualTo("Nothing to roll back: Gantry has deployed nothing to payments-api in staging that still runs");
+        assertThat(reply.ephemeral()).isTrue();
+        assertThat(world.ecs.calls()).isEmpty();
+        assertThat(world.audit.entries()).extracting(AuditEntry::action, AuditEntry::outcome)
+                .containsExactly(tuple("rollback", AuditEntry.Outcome.REFUSED));
     }
 
     @Test
