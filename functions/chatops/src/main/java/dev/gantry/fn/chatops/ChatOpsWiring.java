@@ -38,7 +38,9 @@ import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.SlackConfig;
 import dev.gantry.core.notify.AlarmThreads;
 import dev.gantry.core.notify.ChatGateway;
+import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.notify.GateNews;
+import dev.gantry.core.notify.Notifier;
 import dev.gantry.core.notify.NotifyService;
 import dev.gantry.slack.SlackWebApi;
 import java.time.Clock;
@@ -115,11 +117,15 @@ final class ChatOpsWiring {
         DynamoDbDeployControls controls = new DynamoDbDeployControls(dynamo, table);
         DynamoDbManualFreezes freezes = new DynamoDbManualFreezes(dynamo, table);
         ApproverGroups groups = new SlackApproverGroups(botToken(), clock);
+        Notifier notifier = SqsNotifier.fromEnvironment(aws);
         // Decisions made from Slack, and releases a /gantry deploy brings to a gate, are told in their threads too.
-        GateService gates = GateNews.toldThrough(GateAdapters.gateService(config, aws, dynamo, table, releases, clock, groups),
-                SqsNotifier.fromEnvironment(aws));
+        GateService gates = GateNews.toldThrough(GateAdapters.gateService(config, aws, dynamo, table, releases, clock, groups), notifier);
         DeployService deploys = new DeployService(config, new SdkEcsGateway(EcsClients.forConfig(config, aws)), releases, controls, clock)
                 .withGates(gates);
+        if (notifier != Notifier.NONE) {
+            // A deploy or rollback from Slack starts in its release's thread as a pushed one does.
+            deploys = deploys.withReportListener(new DeployNews(config, releases, notifier, clock)::afterDeploy);
+        }
         SdkImageRegistry registry = SdkImageRegistry.forConfig(config, aws);
         ChatOpsService.Builder builder = ChatOpsService.builder()
                 .config(config)

@@ -25,7 +25,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -63,6 +65,7 @@ public final class DeployService {
     private final Pause pause;
     private final RevisionCleanupService revisionCleanup;
     private final GateService gates;
+    private final Consumer<DeployReport> reportListener;
 
     /** Waits between attempts to take a busy environment's lock; {@code Thread::sleep} outside tests. */
     @FunctionalInterface
@@ -90,7 +93,13 @@ public final class DeployService {
      */
     public DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, DeployControls controls, Clock clock,
             Duration lease, boolean dryRun, Pause pause, GateService gates) {
+        this(config, ecs, releases, controls, clock, lease, dryRun, pause, gates, null);
+    }
+
+    private DeployService(GantryConfig config, EcsGateway ecs, ReleaseStore releases, DeployControls controls, Clock clock,
+            Duration lease, boolean dryRun, Pause pause, GateService gates, Consumer<DeployReport> reportListener) {
         this.gates = gates;
+        this.reportListener = reportListener;
         this.config = config;
         this.ecs = ecs;
         this.releases = releases;
@@ -108,7 +117,7 @@ public final class DeployService {
 
     /** The same service, read-only: it plans and reports, and changes nothing in ECS or the store. */
     public DeployService dryRun() {
-        return new DeployService(config, ecs, releases, controls, clock, lease, true, pause, gates);
+        return new DeployService(config, ecs, releases, controls, clock, lease, true, pause, gates, reportListener);
     }
 
     /** Whether this service only plans and reports ({@link #dryRun()}). */
@@ -118,7 +127,18 @@ public final class DeployService {
 
     /** The same service, with gated environments decided by {@code gateService}. */
     public DeployService withGates(GateService gateService) {
-        return new DeployService(config, ecs, releases, controls, clock, lease, dryRun, pause, gateService);
+        return new DeployService(config, ecs, releases, controls, clock, lease, dryRun, pause, gateService, reportListener);
+    }
+
+    /**
+     * The same service, handing {@code listener} the report of each {@link #deploy} (rollbacks included) and
+     * {@link #deployAfterGate} it carries out, before returning it: for callers that tell no news of their own, such as
+     * ChatOps. Not called in a dry run, which changed nothing, nor when the deploy failed. Whatever the listener throws
+     * is logged and the report returned as it was: the deploy has happened by then.
+     */
+    public DeployService withReportListener(Consumer<DeployReport> listener) {
+        return new DeployService(config, ecs, releases, controls, clock, lease, dryRun, pause, gates,
+                Objects.requireNonNull(listener, "listener"));
     }
 
     private static void sleep(Duration duration) {
@@ -196,7 +216,7 @@ public final class DeployService {
         List<DeployOutcome> outcomes = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         deployEach(service, request, null, invocationId, outcomes, failures);
-        return report(request.eventId(), request.image(), outcomes, failures);
+        return handToListener(report(request.eventId(), request.image(), outcomes, failures));
     }
 
     /**
@@ -218,7 +238,7 @@ public final class DeployService {
         List<DeployOutcome> outcomes = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         deployEach(service, request, service.tagPolicy().toPolicy(), invocationId, outcomes, failures);
-        return report(request.eventId(), request.image(), outcomes, failures);
+        return handToListener(report(request.eventId(), request.image(), outcomes, failures));
     }
 
     /**
@@ -464,6 +484,18 @@ public final class DeployService {
                     + String.join("; ", failures));
         }
         return new DeployReport(eventId, image.render(), false, null, outcomes);
+    }
+
+    private DeployReport handToListener(DeployReport report) {
+        if (reportListener == null || dryRun) {
+            return report;
+        }
+        try {
+            reportListener.accept(report);
+        } catch (RuntimeException e) {
+            LOG.error("the report listener failed on the report of {}; the report stands", report.eventId(), e);
+        }
+        return report;
     }
 
     /** What a deploy would change, read-only: the dry-run answer. */

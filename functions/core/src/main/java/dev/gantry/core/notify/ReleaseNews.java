@@ -111,7 +111,9 @@ public sealed interface ReleaseNews permits ReleaseNews.DeployStarted, ReleaseNe
             String taskDefinition = outcome.toTaskDefinitionArn() != null ? outcome.toTaskDefinitionArn() : release.taskDefinitionArn();
             String previousTaskDefinition = outcome.fromTaskDefinitionArn() != null ? outcome.fromTaskDefinitionArn()
                     : release.previousTaskDefinitionArn();
-            return new DeployStarted("deploy/" + key.id(), at, key.service(), key.environment(), key.digest(), release.tag(),
+            // A release deployed again (a rollback to it) is a new deploy: its id names the redeploy.
+            String id = "deploy/" + key.id() + (release.redeployedAt() == null ? "" : "/redeploy@" + release.redeployedAt());
+            return new DeployStarted(id, at, key.service(), key.environment(), key.digest(), release.tag(),
                     previousTag, previousDigest, changes, triggeredBy, taskDefinition, previousTaskDefinition,
                     target == null ? null : target.account(), target == null ? null : target.region(),
                     target == null ? null : target.cluster(), target == null ? null : target.service());
@@ -198,7 +200,8 @@ public sealed interface ReleaseNews permits ReleaseNews.DeployStarted, ReleaseNe
                 throw new IllegalArgumentException("release " + release.key().id() + " has no rollout yet");
             }
             ReleaseKey key = release.key();
-            return new RolloutChanged("rollout/" + key.id() + "/" + release.rolloutStatus(), at, key.service(), key.environment(),
+            String redeploy = release.redeployedAt() == null ? "" : "/redeploy@" + release.redeployedAt();
+            return new RolloutChanged("rollout/" + key.id() + redeploy + "/" + release.rolloutStatus(), at, key.service(), key.environment(),
                     key.digest(), release.rolloutStatus(), release.rolloutReason());
         }
     }

@@ -512,7 +512,11 @@ public record ReleaseThread(
             }
             String revision = TaskDefinitionArn.familyOf(news.taskDefinitionArn()).isPresent()
                     ? TaskDefinitionArn.parse(news.taskDefinitionArn()).toString() : "";
-            move(news.environment(), Phase.DEPLOYING, revision.isEmpty() ? "" : "revision " + revision, news.at());
+            // A deploy started after the environment's story ended is this digest deployed there again (a rollback to
+            // it): a new story. A late copy of the first deploy's news never gets here, its id having been applied.
+            if (!move(news.environment(), Phase.DEPLOYING, revision.isEmpty() ? "" : "revision " + revision, news.at())) {
+                restart(news.environment(), Phase.DEPLOYING, revision.isEmpty() ? "" : "revision " + revision, news.at());
+            }
             ConsoleLinks.ecsService(news.region(), news.cluster(), news.ecsService())
                     .ifPresent(url -> link("ECS service (" + news.environment() + ")", url));
             Optional<String> taskDefinition = ConsoleLinks.taskDefinition(news.taskDefinitionArn());
@@ -712,6 +716,16 @@ public record ReleaseThread(
             }
             environments.add(new Environment(environment, phase, detail, at));
             return true;
+        }
+
+        /** Starts the environment's story again when its last one ended before {@code at}. */
+        private void restart(String environment, Phase phase, String detail, Instant at) {
+            for (int i = 0; i < environments.size(); i++) {
+                Environment current = environments.get(i);
+                if (current.name().equals(environment) && current.phase().ends() && current.at().isBefore(at)) {
+                    environments.set(i, new Environment(environment, phase, detail, at));
+                }
+            }
         }
 
         /** Records a step's state unless the thread knows a newer one; false when it changes nothing. */

@@ -8,6 +8,7 @@ import dev.gantry.aws.events.EcrImageActionEvent;
 import dev.gantry.core.deploy.DeployReport;
 import dev.gantry.core.deploy.DeployService;
 import dev.gantry.core.image.ImagePush;
+import dev.gantry.core.notify.DeployNews;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

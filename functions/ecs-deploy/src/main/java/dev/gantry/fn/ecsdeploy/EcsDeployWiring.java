@@ -12,6 +12,7 @@ import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.deploy.DeployService;
 import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.gate.GateService;
+import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.notify.Notifier;
 import dev.gantry.slack.SlackApproverGroups;
 import java.time.Clock;

@@ -3,6 +3,8 @@ package dev.gantry.fn.ecsdeploy;
 import dev.gantry.core.gate.GateRecord;
 import dev.gantry.core.gate.GateService;
 import dev.gantry.core.gate.GateStatus;
+import dev.gantry.core.notify.DeployNews;
+import dev.gantry.core.notify.NewsTeller;
 import dev.gantry.core.notify.ReleaseNews;
 import dev.gantry.core.release.ReleaseKey;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.gantry.aws.events.CodePipelineJobEvent;
+import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.pipeline.PipelineDeployService;
 import dev.gantry.core.pipeline.PipelineJob;
 import dev.gantry.core.pipeline.PipelineJobReport;

@@ -7,6 +7,7 @@ import dev.gantry.aws.SdkImageRegistry;
 import dev.gantry.aws.SdkPipelineJobs;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.pipeline.PipelineDeployService;
 import java.time.Clock;
 import java.util.Map;

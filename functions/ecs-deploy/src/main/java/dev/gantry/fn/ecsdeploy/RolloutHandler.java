@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.gantry.aws.events.EcsDeploymentStateChangeEvent;
 import dev.gantry.aws.events.EcsTaskStateChangeEvent;
+import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.release.MalformedEventException;
 import dev.gantry.core.rollout.DeploymentStateChange;
 import dev.gantry.core.rollout.RolloutReport;

@@ -7,6 +7,7 @@ import dev.gantry.aws.EcsClients;
 import dev.gantry.aws.SdkEcsDeployments;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.rollout.RolloutService;
 import java.time.Clock;
 import java.util.Map;

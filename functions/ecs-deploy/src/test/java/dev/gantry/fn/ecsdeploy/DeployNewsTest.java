@@ -24,6 +24,7 @@ import dev.gantry.core.gate.GateService;
 import dev.gantry.core.gate.GateStatus;
 import dev.gantry.core.gate.GateStore;
 import dev.gantry.core.image.ImageDigest;
+import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.notify.Notifier;
 import dev.gantry.core.notify.ReleaseNews;
 import dev.gantry.core.notify.ReleaseNews.DeployDeclined;

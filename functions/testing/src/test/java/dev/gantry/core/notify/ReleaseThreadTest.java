@@ -1,5 +1,8 @@
 package dev.gantry.core.notify;
 
+import java.time.Instant;
+import dev.gantry.core.release.Release;
+import dev.gantry.core.deploy.DeployOutcome;
 import static dev.gantry.core.notify.Story.SERVICE;
 import static dev.gantry.core.notify.Story.T0;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,6 +37,27 @@ class ReleaseThreadTest {
 
         assertThat(twice).isSameAs(once);
         assertThat(once.applied(deployed.newsId())).isTrue();
+    }
+
+    @Test
+    void tellsARollbackToTheReleaseAsANewDeployOfItsEnvironment() {
+        ReleaseThread completed = release().apply(Story.deployed("staging", T0))
+                .apply(Story.rollout("staging", RolloutStatus.COMPLETED, null, T0.plusSeconds(240)));
+        Instant later = T0.plusSeconds(3_600);
+        Release rolledBackTo = Story.release("staging", T0).rollout(RolloutStatus.COMPLETED, null, T0.plusSeconds(240))
+                .redeployClaimed("rollback-trigger", "worker", later.plusSeconds(60), later)
+                .registered(Story.taskDefinition("staging", 8), Story.taskDefinition("staging", 9), List.of(Story.CHANGE), later)
+                .serviceUpdated(later);
+        DeployOutcome outcome = new DeployOutcome(Story.SERVICE, "staging", DeployOutcome.Result.DEPLOYED, "rolled back",
+                rolledBackTo.previousTaskDefinitionArn(), rolledBackTo.taskDefinitionArn(), rolledBackTo.changes());
+
+        ReleaseThread redeploying = completed.apply(ReleaseNews.DeployStarted.of(outcome, rolledBackTo, null, null, List.of(), later));
+        ReleaseThread redeployed = redeploying.apply(
+                ReleaseNews.RolloutChanged.of(rolledBackTo.rollout(RolloutStatus.COMPLETED, null, later.plusSeconds(200)), later.plusSeconds(200)));
+
+        assertThat(redeploying.environments()).extracting(ReleaseThread.Environment::phase).containsExactly(Phase.DEPLOYING);
+        assertThat(redeployed.environments()).extracting(ReleaseThread.Environment::phase).containsExactly(Phase.DEPLOYED);
+        assertThat(redeployed.environments().getFirst().at()).isEqualTo(later.plusSeconds(200));
     }
 
     @Test

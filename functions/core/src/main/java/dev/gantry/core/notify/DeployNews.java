@@ -1,4 +1,4 @@
-package dev.gantry.fn.ecsdeploy;
+package dev.gantry.core.notify;
 
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.deploy.DeployOutcome;
@@ -7,8 +7,6 @@ import dev.gantry.core.deploy.EcsServiceRef;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImagePush;
 import dev.gantry.core.image.ImageReference;
-import dev.gantry.core.notify.Notifier;
-import dev.gantry.core.notify.ReleaseNews;
 import dev.gantry.core.notify.ReleaseNews.DeployDeclined;
 import dev.gantry.core.notify.ReleaseNews.DeployStarted;
 import dev.gantry.core.notify.ReleaseNews.RolloutChanged;
@@ -32,7 +30,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Tells the news of the deploy functions' reports. A report says what happened to which service environment; the
+ * Tells the news of deploy reports: the deploy functions', and those of deploys started from Slack. A report says what happened to which service environment; the
  * release record it names holds the rest a release thread shows (the full digest, the revisions, what ran before),
  * so that is read back from the release store once the work is done. Nothing is read when nothing listens.
  *
@@ -60,13 +58,23 @@ public final class DeployNews {
     }
 
     /** Where this news goes; news of the same deploys told elsewhere (a gate sweep's) goes there too. */
-    NewsTeller teller() {
+    public NewsTeller teller() {
         return teller;
     }
 
     /** DeployStarted for each environment the push deployed, DeployDeclined for each it was held from or refused. */
-    void afterPush(ImagePush push, DeployReport report) {
+    public void afterPush(ImagePush push, DeployReport report) {
         teller.tell("push " + push.eventId(), () -> ofReport(report, push.tag(), List.of()));
+    }
+
+    /**
+     * DeployStarted for each environment a requested deploy or rollback moved, DeployDeclined for each it was held from or
+     * refused: the {@link dev.gantry.core.deploy.DeployService#withReportListener report listener} of a deploy service
+     * whose callers tell no news themselves. The report names neither the tag nor who asked; the release record has the
+     * tag of what was deployed, and a declined one is told without it.
+     */
+    public void afterDeploy(DeployReport report) {
+        teller.tell("deploy " + report.eventId(), () -> ofReport(report, null, List.of()));
     }
 
     /**
@@ -74,7 +82,7 @@ public final class DeployNews {
      * is found by the job id it records as its event. A job that was held or refused tells nothing: which digest it
      * was is in the artifact, and only the deploy service read it.
      */
-    void afterPipelineJob(PipelineJob job, PipelineJobReport report) {
+    public void afterPipelineJob(PipelineJob job, PipelineJobReport report) {
         if (report.outcome() != PipelineJobReport.Outcome.SUCCEEDED) {
             return;
         }
@@ -86,7 +94,7 @@ public final class DeployNews {
     }
 
     /** RolloutChanged for each release whose rollout the report recorded, as the release now records it. */
-    void afterRollout(RolloutReport report, Instant at) {
+    public void afterRollout(RolloutReport report, Instant at) {
         teller.tell("ECS event " + report.eventId(), () -> ofRollout(report, at == null ? clock.instant() : at));
     }
 
@@ -117,7 +125,7 @@ public final class DeployNews {
      * DeployStarted for the release of {@code key} if it moved its service: what a gate's hand-off to the deploy
      * started. Empty when it did not (yet), or moved nothing because the service already ran it.
      */
-    Optional<ReleaseNews> deployed(ReleaseKey key, List<String> triggeredBy) {
+    public Optional<ReleaseNews> deployed(ReleaseKey key, List<String> triggeredBy) {
         return deployed(key.service(), key.environment(), release -> release.key().equals(key), null, triggeredBy);
     }
 

@@ -1,7 +1,5 @@
-package dev.gantry.fn.ecsdeploy;
+package dev.gantry.core.notify;
 
-import dev.gantry.core.notify.Notifier;
-import dev.gantry.core.notify.ReleaseNews;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -9,23 +7,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Tells the news of work already done; what goes wrong while reading or telling it is logged, never thrown. */
-final class NewsTeller {
+public final class NewsTeller {
 
     private static final Logger LOG = LoggerFactory.getLogger(NewsTeller.class);
 
     private final Notifier notifier;
 
-    NewsTeller(Notifier notifier) {
+    public NewsTeller(Notifier notifier) {
         this.notifier = Objects.requireNonNull(notifier, "notifier");
     }
 
     /** False when nothing listens (Slack is not configured, or a dry run): then the reads news takes are spared too. */
-    boolean listening() {
+    public boolean listening() {
         return notifier != Notifier.NONE;
     }
 
     /** @param after what the news is of, for the log line when it could not be told */
-    void tell(String after, Supplier<? extends List<? extends ReleaseNews>> news) {
+    public void tell(String after, Supplier<? extends List<? extends ReleaseNews>> news) {
         if (!listening()) {
             return;
         }
