@@ -1,9 +1,8 @@
 package dev.gantry.aws;
 
+import static dev.gantry.aws.DynamoDbLocal.freshTable;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import dev.gantry.core.deploy.ContainerImage;
 import dev.gantry.core.deploy.DeployOutcome;
 import dev.gantry.core.deploy.DeployReport;
@@ -22,8 +21,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -40,26 +37,13 @@ class ConcurrentDeployIT {
     private static final String DIGEST_150 = "sha256:" + "15".repeat(32);
     private static final String DIGEST_160 = "sha256:" + "16".repeat(32);
 
-    private static AmazonDynamoDBLocal dynamoLocal;
-    private static DynamoDbClient dynamo;
+    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
     private InMemoryEcsGateway ecs;
     private DeployService deploys;
 
-    @BeforeAll
-    static void startDynamoDbLocal() {
-        dynamoLocal = DynamoDBEmbedded.create();
-        dynamo = dynamoLocal.dynamoDbClient();
-    }
-
-    @AfterAll
-    static void stopDynamoDbLocal() {
-        dynamoLocal.shutdown();
-    }
-
     @BeforeEach
     void freshEnvironment() {
-        String table = "gantry-" + System.nanoTime();
-        StateTable.createIfMissing(dynamo, table);
+        String table = freshTable();
         ecs = new InMemoryEcsGateway();
         ecs.givenService(STAGING, "payments-api-staging", List.of(new ContainerImage("app", REGISTRY + "/payments-api:1.3.0")));
         ecs.givenService(new EcsServiceRef("111111111111", "eu-west-1", "prod", "payments-api"), "payments-api-prod",

@@ -2,8 +2,6 @@ package dev.gantry.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.deploy.ContainerImage;
@@ -47,8 +45,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -70,8 +66,7 @@ class ConcurrentGateIT {
             "payments-api/BuildArtif/Gx7mPq2");
     private static final ArtifactAccess ACCESS = new ArtifactAccess("fake-access-key-id", "fake-secret-access-key", "fake-session-token");
 
-    private static AmazonDynamoDBLocal dynamoLocal;
-    private static DynamoDbClient dynamo;
+    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
 
     private final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
     private final InMemoryAlarmStates alarms = new InMemoryAlarmStates();
@@ -79,21 +74,9 @@ class ConcurrentGateIT {
     private GantryConfig config;
     private GateService gates;
 
-    @BeforeAll
-    static void startDynamoDbLocal() {
-        dynamoLocal = DynamoDBEmbedded.create();
-        dynamo = dynamoLocal.dynamoDbClient();
-    }
-
-    @AfterAll
-    static void stopDynamoDbLocal() {
-        dynamoLocal.shutdown();
-    }
-
     @BeforeEach
     void freshTable() {
-        table = "gantry-" + System.nanoTime();
-        StateTable.createIfMissing(dynamo, table);
+        table = DynamoDbLocal.freshTable();
         config = ConfigLoader.parse("""
                 version: 1
                 services:

@@ -1,28 +1,18 @@
 package dev.gantry.aws;
 
+import static dev.gantry.aws.DynamoDbLocal.freshTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import dev.gantry.core.chatops.AuditEntry;
 import dev.gantry.core.chatops.AuditEntry.Outcome;
 import dev.gantry.core.chatops.AuditLog.AuditLogException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -36,30 +26,11 @@ class DynamoDbAuditLogIT {
     /** One item a page, so that a day's entries cross page boundaries as a busy day's would. */
     private static final int PAGE_SIZE = 1;
 
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static AmazonDynamoDBLocal dynamoLocal;
-    private static DynamoDbClient dynamo;
-
-    @BeforeAll
-    static void startDynamoDbLocal() {
-        dynamoLocal = DynamoDBEmbedded.create();
-        dynamo = dynamoLocal.dynamoDbClient();
-    }
-
-    @AfterAll
-    static void stopDynamoDbLocal() {
-        dynamoLocal.shutdown();
-    }
-
-    private static String newTable() {
-        String table = "gantry-audit-" + TABLES.incrementAndGet();
-        StateTable.createIfMissing(dynamo, table);
-        return table;
-    }
+    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
 
     @Test
     void recordsTheEntryUnderItsIdAndInItsServicesDay() {
-        String table = newTable();
+        String table = freshTable();
         AuditEntry deploy = new AuditEntry("command#T1#trigger-1", Instant.parse("2026-11-23T10:00:00.5Z"), "T1", "U012ALICE", "alice",
                 "deploy", "payments-api", "staging", DIGEST, "1.4.0", Outcome.DONE, "deploying payments-api 1.4.0 to staging");
 
@@ -87,7 +58,7 @@ class DynamoDbAuditLogIT {
 
     @Test
     void readsBackEveryFieldAndLeavesAbsentOnesAbsent() {
-        DynamoDbAuditLog log = new DynamoDbAuditLog(dynamo, newTable());
+        DynamoDbAuditLog log = new DynamoDbAuditLog(dynamo, freshTable());
         AuditEntry full = new AuditEntry("click#pa_1#U1", T0, "T1", "U1", "alice", "approve", "payments-api", "prod", DIGEST,
                 "MyFirstPipeline/MyApprovalStage/MyApprovalAction", Outcome.FAILED, "CodePipeline did not answer");
         AuditEntry sparse = new AuditEntry("refused#trigger-2", T0.plusSeconds(1), null, null, null, "rebuild", null, null, null, null,
@@ -101,7 +72,7 @@ class DynamoDbAuditLogIT {
 
     @Test
     void keepsTheFirstWriteOfARetriedRequest() {
-        String table = newTable();
+        String table = freshTable();
         DynamoDbAuditLog log = new DynamoDbAuditLog(dynamo, table);
         AuditEntry first = entry("command#T1#trigger-3", "payments-api", T0, Outcome.DONE, "deploying payments-api 1.4.0 to staging");
         AuditEntry retried = entry("command#T1#trigger-3", "payments-api", T0.plusSeconds(4), Outcome.FAILED, "ECS did not answer");
@@ -115,7 +86,7 @@ class DynamoDbAuditLogIT {
 
     @Test
     void listsOneServicesDayOldestFirstAcrossPages() {
-        DynamoDbAuditLog log = new DynamoDbAuditLog(dynamo, newTable(), PAGE_SIZE);
+        DynamoDbAuditLog log = new DynamoDbAuditLog(dynamo, freshTable(), PAGE_SIZE);
         AuditEntry late = entry("command#T1#a", "payments-api", T0.plusSeconds(30), Outcome.DONE, "rolled back");
         AuditEntry early = entry("command#T1#b", "payments-api", T0.plusNanos(1), Outcome.REFUSED, "not permitted");
         AuditEntry middle = entry("command#T1#c", "payments-api", T0.plusSeconds(2), Outcome.DONE, "pinned");
@@ -132,7 +103,7 @@ class DynamoDbAuditLogIT {
 
     @Test
     void filesAnEntryUnderTheUtcDayOfItsAnswer() {
-        DynamoDbAuditLog log = new DynamoDbAuditLog(dynamo, newTable());
+        DynamoDbAuditLog log = new DynamoDbAuditLog(dynamo, freshTable());
         AuditEntry lastNanosecond = entry("command#T1#g", "payments-api", Instant.parse("2026-11-23T23:59:59.999999999Z"), Outcome.DONE, "");
 
         log.record(lastNanosecond);
@@ -143,15 +114,7 @@ class DynamoDbAuditLogIT {
 
     @Test
     void reportsAnUnreachableTableAsAnAuditFailureNamingTheEntry() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        try (DynamoDbClient unreachable = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + closedPort))
-                .region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
-                .httpClient(UrlConnectionHttpClient.create())
+        try (DynamoDbClient unreachable = DynamoDbLocal.unreachableClient()
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build()) {
             DynamoDbAuditLog log = new DynamoDbAuditLog(unreachable, "gantry-state");

@@ -1,28 +1,18 @@
 package dev.gantry.aws;
 
+import static dev.gantry.aws.DynamoDbLocal.freshTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import dev.gantry.core.chatops.ChatRequestLedger;
 import dev.gantry.core.chatops.ChatRequestLedger.ChatRequestLedgerException;
 import dev.gantry.core.chatops.ChatRequestLedger.Claim;
 import dev.gantry.testing.ChatRequestLedgerContract;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -34,35 +24,16 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 /** The chat request ledger contract against DynamoDB Local, whose conditional writes behave as DynamoDB's, and its item layout. */
 class DynamoDbChatRequestLedgerIT extends ChatRequestLedgerContract {
 
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static AmazonDynamoDBLocal dynamoLocal;
-    private static DynamoDbClient dynamo;
-
-    @BeforeAll
-    static void startDynamoDbLocal() {
-        dynamoLocal = DynamoDBEmbedded.create();
-        dynamo = dynamoLocal.dynamoDbClient();
-    }
-
-    @AfterAll
-    static void stopDynamoDbLocal() {
-        dynamoLocal.shutdown();
-    }
+    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
 
     @Override
     protected ChatRequestLedger ledger() {
-        return new DynamoDbChatRequestLedger(dynamo, newTable());
-    }
-
-    private static String newTable() {
-        String table = "gantry-chat-requests-" + TABLES.incrementAndGet();
-        StateTable.createIfMissing(dynamo, table);
-        return table;
+        return new DynamoDbChatRequestLedger(dynamo, freshTable());
     }
 
     @Test
     void keepsTheCompletedRequestUnderItsKeyForThirtyDaysAfterItsLastChange() {
-        String table = newTable();
+        String table = freshTable();
         ChatRequestLedger ledger = new DynamoDbChatRequestLedger(dynamo, table);
         ledger.claim("command#T1#trigger-ttl", "inv-1", T0, LEASE);
 
@@ -93,7 +64,7 @@ class DynamoDbChatRequestLedgerIT extends ChatRequestLedgerContract {
 
     @Test
     void deletesAnAbandonedClaimButNeverACompletedOne() {
-        String table = newTable();
+        String table = freshTable();
         ChatRequestLedger ledger = new DynamoDbChatRequestLedger(dynamo, table);
         ledger.claim("click#pa_gone#U1", "inv-1", T0, LEASE);
         ledger.claim("click#pa_kept#U1", "inv-1", T0, LEASE);
@@ -108,7 +79,7 @@ class DynamoDbChatRequestLedgerIT extends ChatRequestLedgerContract {
 
     @Test
     void readsTheWinnerWhenTheRefusedClaimCameBackWithoutIt() {
-        String table = newTable();
+        String table = freshTable();
         new DynamoDbChatRequestLedger(dynamo, table).claim("command#T1#trigger-read", "inv-1", T0, LEASE);
         ChatRequestLedger ledger = new DynamoDbChatRequestLedger(refusingWithoutTheItem(), table);
 
@@ -119,15 +90,7 @@ class DynamoDbChatRequestLedgerIT extends ChatRequestLedgerContract {
 
     @Test
     void reportsAnUnreachableTableAsALedgerFailureNamingTheRequest() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        try (DynamoDbClient unreachable = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + closedPort))
-                .region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
-                .httpClient(UrlConnectionHttpClient.create())
+        try (DynamoDbClient unreachable = DynamoDbLocal.unreachableClient()
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build()) {
             ChatRequestLedger ledger = new DynamoDbChatRequestLedger(unreachable, "gantry-state");

@@ -1,29 +1,20 @@
 package dev.gantry.aws;
 
+import static dev.gantry.aws.DynamoDbLocal.freshTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import dev.gantry.core.gate.Approval;
 import dev.gantry.core.gate.GateRecord;
 import dev.gantry.core.gate.GateStatus;
 import dev.gantry.core.gate.GateStore;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.testing.GateStoreContract;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
@@ -40,35 +31,16 @@ class DynamoDbGateStoreIT extends GateStoreContract {
     /** Small pages, so that the contract's sweeps cross page boundaries as a large table's would. */
     private static final int DUE_PAGE_SIZE = 7;
 
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static AmazonDynamoDBLocal dynamoLocal;
-    private static DynamoDbClient dynamo;
-
-    @BeforeAll
-    static void startDynamoDbLocal() {
-        dynamoLocal = DynamoDBEmbedded.create();
-        dynamo = dynamoLocal.dynamoDbClient();
-    }
-
-    @AfterAll
-    static void stopDynamoDbLocal() {
-        dynamoLocal.shutdown();
-    }
+    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
 
     @Override
     protected GateStore store() {
-        return new DynamoDbGateStore(dynamo, newTable(), DUE_PAGE_SIZE);
-    }
-
-    private static String newTable() {
-        String table = "gantry-gates-" + TABLES.incrementAndGet();
-        StateTable.createIfMissing(dynamo, table);
-        return table;
+        return new DynamoDbGateStore(dynamo, freshTable(), DUE_PAGE_SIZE);
     }
 
     @Test
     void storesTheRecordAsDecisionTenLaysItOut() {
-        String table = newTable();
+        String table = freshTable();
         GateStore store = new DynamoDbGateStore(dynamo, table);
         GateRecord record = everyFieldSet(key("layout"));
 
@@ -94,7 +66,7 @@ class DynamoDbGateStoreIT extends GateStoreContract {
 
     @Test
     void indexesTheDueTimeBesideTheRecordOnlyWhileThereIsOne() {
-        String table = newTable();
+        String table = freshTable();
         GateStore store = new DynamoDbGateStore(dynamo, table);
         GateRecord arrived = arriving(key("indexed"), T0);
         String dueSortKey = "payments-api#staging#" + arrived.key().digest().value();
@@ -114,7 +86,7 @@ class DynamoDbGateStoreIT extends GateStoreContract {
 
     @Test
     void writesNoIndexEntryForARecordThatIsNotDue() {
-        String table = newTable();
+        String table = freshTable();
         GateStore store = new DynamoDbGateStore(dynamo, table);
         GateRecord record = nothingOptionalSet(key("undue"));
 
@@ -126,7 +98,7 @@ class DynamoDbGateStoreIT extends GateStoreContract {
 
     @Test
     void movesTheIndexEntryWithTheDueTime() {
-        String table = newTable();
+        String table = freshTable();
         GateStore store = new DynamoDbGateStore(dynamo, table);
         GateRecord arrived = arriving(key("moving"), T0);
         store.create(arrived);
@@ -148,15 +120,7 @@ class DynamoDbGateStoreIT extends GateStoreContract {
 
     @Test
     void reportsAnUnreachableTableAsAStoreFailureNamingTheRecord() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        try (DynamoDbClient unreachable = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + closedPort))
-                .region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
-                .httpClient(UrlConnectionHttpClient.create())
+        try (DynamoDbClient unreachable = DynamoDbLocal.unreachableClient()
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build()) {
             GateStore store = new DynamoDbGateStore(unreachable, "gantry-state");
@@ -184,7 +148,7 @@ class DynamoDbGateStoreIT extends GateStoreContract {
 
     @Test
     void retriesATransactionThatCollidedWithAnotherInFlight() {
-        String table = newTable();
+        String table = freshTable();
         AtomicInteger attempts = new AtomicInteger();
         GateStore store = new DynamoDbGateStore(cancellingFirst(1, "TransactionConflict", attempts), table);
         GateRecord record = arriving(key("conflict"), T0);
@@ -199,7 +163,7 @@ class DynamoDbGateStoreIT extends GateStoreContract {
     @Test
     void givesUpOnATransactionThatKeepsColliding() {
         AtomicInteger attempts = new AtomicInteger();
-        GateStore store = new DynamoDbGateStore(cancellingFirst(Integer.MAX_VALUE, "TransactionConflict", attempts), newTable());
+        GateStore store = new DynamoDbGateStore(cancellingFirst(Integer.MAX_VALUE, "TransactionConflict", attempts), freshTable());
         GateRecord record = arriving(key("conflicts"), T0);
 
         assertThatThrownBy(() -> store.replace(record))
@@ -212,7 +176,7 @@ class DynamoDbGateStoreIT extends GateStoreContract {
     @Test
     void reportsATransactionCancelledForAnotherReasonWithThatReason() {
         AtomicInteger attempts = new AtomicInteger();
-        GateStore store = new DynamoDbGateStore(cancellingFirst(Integer.MAX_VALUE, "ValidationError", attempts), newTable());
+        GateStore store = new DynamoDbGateStore(cancellingFirst(Integer.MAX_VALUE, "ValidationError", attempts), freshTable());
         GateRecord record = arriving(key("invalid"), T0);
 
         assertThatThrownBy(() -> store.create(record))

@@ -1,29 +1,19 @@
 package dev.gantry.aws;
 
+import static dev.gantry.aws.DynamoDbLocal.freshTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.rebuild.ImageLineage;
 import dev.gantry.core.rebuild.LineageHistory;
 import dev.gantry.core.rebuild.LineageHistory.BaseVersion;
 import dev.gantry.core.rebuild.LineageHistory.LineageHistoryException;
 import dev.gantry.testing.LineageHistoryContract;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -36,35 +26,16 @@ class DynamoDbLineageHistoryIT extends LineageHistoryContract {
     /** One item a page, so that the contract's lists cross page boundaries as a long history would. */
     private static final int PAGE_SIZE = 1;
 
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static AmazonDynamoDBLocal dynamoLocal;
-    private static DynamoDbClient dynamo;
-
-    @BeforeAll
-    static void startDynamoDbLocal() {
-        dynamoLocal = DynamoDBEmbedded.create();
-        dynamo = dynamoLocal.dynamoDbClient();
-    }
-
-    @AfterAll
-    static void stopDynamoDbLocal() {
-        dynamoLocal.shutdown();
-    }
+    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
 
     @Override
     protected LineageHistory history() {
-        return new DynamoDbLineageHistory(dynamo, newTable(), PAGE_SIZE);
-    }
-
-    private static String newTable() {
-        String table = "gantry-lineage-history-" + TABLES.incrementAndGet();
-        StateTable.createIfMissing(dynamo, table);
-        return table;
+        return new DynamoDbLineageHistory(dynamo, freshTable(), PAGE_SIZE);
     }
 
     @Test
     void storesABaseVersionByDigestAndByTime() {
-        String table = newTable();
+        String table = freshTable();
         LineageHistory history = new DynamoDbLineageHistory(dynamo, table);
         ImageDigest digest = digest("golden-1");
 
@@ -80,7 +51,7 @@ class DynamoDbLineageHistoryIT extends LineageHistoryContract {
 
     @Test
     void storesAChildByDigestAndByTime() {
-        String table = newTable();
+        String table = freshTable();
         LineageHistory history = new DynamoDbLineageHistory(dynamo, table);
         ImageDigest image = digest("runtime-1");
 
@@ -97,7 +68,7 @@ class DynamoDbLineageHistoryIT extends LineageHistoryContract {
 
     @Test
     void recordsAChildTheRebuildLedgerAlreadyHasInTheSameTable() {
-        String table = newTable();
+        String table = freshTable();
         LineageHistory history = new DynamoDbLineageHistory(dynamo, table);
         ImageLineage lineage = child(RUNTIME, digest("runtime-1"), digest("golden-1"), T0);
         new DynamoDbRebuildLedger(dynamo, table).recordLineage(lineage);
@@ -109,15 +80,7 @@ class DynamoDbLineageHistoryIT extends LineageHistoryContract {
 
     @Test
     void reportsAnUnreachableTableAsALineageHistoryFailureNamingTheImage() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        try (DynamoDbClient unreachable = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + closedPort))
-                .region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
-                .httpClient(UrlConnectionHttpClient.create())
+        try (DynamoDbClient unreachable = DynamoDbLocal.unreachableClient()
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build()) {
             LineageHistory history = new DynamoDbLineageHistory(unreachable, "gantry-state");

@@ -1,27 +1,17 @@
 package dev.gantry.aws;
 
+import static dev.gantry.aws.DynamoDbLocal.freshTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import dev.gantry.core.chatops.ManualFreeze;
 import dev.gantry.core.chatops.ManualFreezes;
 import dev.gantry.core.chatops.ManualFreezes.ManualFreezesException;
 import dev.gantry.testing.ManualFreezesContract;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -31,35 +21,16 @@ class DynamoDbManualFreezesIT extends ManualFreezesContract {
     /** One item a page, so that the contract's reads cross page boundaries as a long list would. */
     private static final int PAGE_SIZE = 1;
 
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static AmazonDynamoDBLocal dynamoLocal;
-    private static DynamoDbClient dynamo;
-
-    @BeforeAll
-    static void startDynamoDbLocal() {
-        dynamoLocal = DynamoDBEmbedded.create();
-        dynamo = dynamoLocal.dynamoDbClient();
-    }
-
-    @AfterAll
-    static void stopDynamoDbLocal() {
-        dynamoLocal.shutdown();
-    }
+    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
 
     @Override
     protected ManualFreezes freezes() {
-        return new DynamoDbManualFreezes(dynamo, newTable(), PAGE_SIZE);
-    }
-
-    private static String newTable() {
-        String table = "gantry-freezes-" + TABLES.incrementAndGet();
-        StateTable.createIfMissing(dynamo, table);
-        return table;
+        return new DynamoDbManualFreezes(dynamo, freshTable(), PAGE_SIZE);
     }
 
     @Test
     void keepsAFreezeWithAnEndUntilADayAfterIt() {
-        String table = newTable();
+        String table = freshTable();
         ManualFreezes freezes = new DynamoDbManualFreezes(dynamo, table);
 
         freezes.put(new ManualFreeze("prod", T0.plus(Duration.ofHours(2)), "incident 4711", "U012ALICE", T0));
@@ -75,7 +46,7 @@ class DynamoDbManualFreezesIT extends ManualFreezesContract {
 
     @Test
     void letsNoTtlRemoveAFreezeThatLastsUntilLifted() {
-        String table = newTable();
+        String table = freshTable();
         ManualFreezes freezes = new DynamoDbManualFreezes(dynamo, table);
         freezes.put(new ManualFreeze(ManualFreeze.EVERY_ENVIRONMENT, T0.plusSeconds(60), "", "U1", T0));
 
@@ -89,15 +60,7 @@ class DynamoDbManualFreezesIT extends ManualFreezesContract {
 
     @Test
     void reportsAnUnreachableTableAsAFreezesFailure() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        try (DynamoDbClient unreachable = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + closedPort))
-                .region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
-                .httpClient(UrlConnectionHttpClient.create())
+        try (DynamoDbClient unreachable = DynamoDbLocal.unreachableClient()
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build()) {
             ManualFreezes freezes = new DynamoDbManualFreezes(unreachable, "gantry-state");

@@ -1,16 +1,13 @@
 package dev.gantry.aws;
 
+import static dev.gantry.aws.DynamoDbLocal.freshTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import dev.gantry.core.chatops.PendingApproval;
 import dev.gantry.core.chatops.PendingApprovals;
 import dev.gantry.core.chatops.PendingApprovals.PendingApprovalsException;
 import dev.gantry.testing.PendingApprovalsContract;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,50 +17,24 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The pending-approvals contract against DynamoDB Local, whose conditional updates behave as DynamoDB's, and its item layout. */
 class DynamoDbPendingApprovalsIT extends PendingApprovalsContract {
 
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static AmazonDynamoDBLocal dynamoLocal;
-    private static DynamoDbClient dynamo;
-
-    @BeforeAll
-    static void startDynamoDbLocal() {
-        dynamoLocal = DynamoDBEmbedded.create();
-        dynamo = dynamoLocal.dynamoDbClient();
-    }
-
-    @AfterAll
-    static void stopDynamoDbLocal() {
-        dynamoLocal.shutdown();
-    }
+    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
 
     @Override
     protected PendingApprovals approvals() {
-        return new DynamoDbPendingApprovals(dynamo, newTable());
-    }
-
-    private static String newTable() {
-        String table = "gantry-approvals-" + TABLES.incrementAndGet();
-        StateTable.createIfMissing(dynamo, table);
-        return table;
+        return new DynamoDbPendingApprovals(dynamo, freshTable());
     }
 
     @Test
     void keepsTheApprovalUnderItsIdUntilThirtyDaysAfterItExpires() {
-        String table = newTable();
+        String table = freshTable();
         PendingApprovals approvals = new DynamoDbPendingApprovals(dynamo, table);
         approvals.create(pipelineApproval("pa_layout"));
 
@@ -90,7 +61,7 @@ class DynamoDbPendingApprovalsIT extends PendingApprovalsContract {
 
     @Test
     void readsAGateApprovalBackWithItsTargetWhole() {
-        String table = newTable();
+        String table = freshTable();
         PendingApprovals approvals = new DynamoDbPendingApprovals(dynamo, table);
 
         approvals.create(gateApproval("ga_layout"));
@@ -137,7 +108,7 @@ class DynamoDbPendingApprovalsIT extends PendingApprovalsContract {
 
     @Test
     void refusesToPlaceTheCardOfAnApprovalThatDoesNotExist() {
-        String table = newTable();
+        String table = freshTable();
         PendingApprovals approvals = new DynamoDbPendingApprovals(dynamo, table);
 
         assertThatThrownBy(() -> approvals.cardPosted("pa_missing", "C0RELEASES", "1795428000.000100"))
@@ -148,15 +119,7 @@ class DynamoDbPendingApprovalsIT extends PendingApprovalsContract {
 
     @Test
     void reportsAnUnreachableTableAsAPendingApprovalsFailureNamingTheApproval() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        try (DynamoDbClient unreachable = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + closedPort))
-                .region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
-                .httpClient(UrlConnectionHttpClient.create())
+        try (DynamoDbClient unreachable = DynamoDbLocal.unreachableClient()
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build()) {
             PendingApprovals approvals = new DynamoDbPendingApprovals(unreachable, "gantry-state");

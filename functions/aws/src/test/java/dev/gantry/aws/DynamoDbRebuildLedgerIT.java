@@ -1,10 +1,9 @@
 package dev.gantry.aws;
 
+import static dev.gantry.aws.DynamoDbLocal.freshTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.rebuild.ImageLineage;
 import dev.gantry.core.rebuild.Rebuild;
@@ -15,20 +14,12 @@ import dev.gantry.core.rebuild.RebuildLedger.SlotResult;
 import dev.gantry.core.rebuild.RebuildStatus;
 import dev.gantry.core.rebuild.RunKey;
 import dev.gantry.testing.RebuildLedgerContract;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
@@ -47,35 +38,16 @@ class DynamoDbRebuildLedgerIT extends RebuildLedgerContract {
     /** Small pages, so that the contract's queue reads cross page boundaries as a long queue's would. */
     private static final int PENDING_PAGE_SIZE = 1;
 
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static AmazonDynamoDBLocal dynamoLocal;
-    private static DynamoDbClient dynamo;
-
-    @BeforeAll
-    static void startDynamoDbLocal() {
-        dynamoLocal = DynamoDBEmbedded.create();
-        dynamo = dynamoLocal.dynamoDbClient();
-    }
-
-    @AfterAll
-    static void stopDynamoDbLocal() {
-        dynamoLocal.shutdown();
-    }
+    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
 
     @Override
     protected RebuildLedger ledger() {
-        return new DynamoDbRebuildLedger(dynamo, newTable(), PENDING_PAGE_SIZE);
-    }
-
-    private static String newTable() {
-        String table = "gantry-rebuilds-" + TABLES.incrementAndGet();
-        StateTable.createIfMissing(dynamo, table);
-        return table;
+        return new DynamoDbRebuildLedger(dynamo, freshTable(), PENDING_PAGE_SIZE);
     }
 
     @Test
     void storesARebuildUnderItsBaseDigestAndQueuesItWhilePending() {
-        String table = newTable();
+        String table = freshTable();
         RebuildLedger ledger = new DynamoDbRebuildLedger(dynamo, table);
         Instant created = Instant.parse("2026-11-23T10:00:00.5Z");
         Rebuild rebuild = pending("runtime-java", RUN, created);
@@ -98,7 +70,7 @@ class DynamoDbRebuildLedgerIT extends RebuildLedgerContract {
 
     @Test
     void namesTheSlotHoldersInOnePoolItemAndTakesTheRebuildOffTheQueue() {
-        String table = newTable();
+        String table = freshTable();
         RebuildLedger ledger = new DynamoDbRebuildLedger(dynamo, table);
         Rebuild a = pending("a");
         ledger.enqueue(a);
@@ -120,7 +92,7 @@ class DynamoDbRebuildLedgerIT extends RebuildLedgerContract {
 
     @Test
     void pointsAStartedBuildAtItsRebuildAndForgetsItWhenTheRebuildStartsAgain() {
-        String table = newTable();
+        String table = freshTable();
         RebuildLedger ledger = new DynamoDbRebuildLedger(dynamo, table);
         Rebuild a = pending("a");
         ledger.enqueue(a);
@@ -170,7 +142,7 @@ class DynamoDbRebuildLedgerIT extends RebuildLedgerContract {
 
     @Test
     void storesLineageByChildAndByBase() {
-        String table = newTable();
+        String table = freshTable();
         RebuildLedger ledger = new DynamoDbRebuildLedger(dynamo, table);
         ImageDigest child = digest("runtime-1");
         ImageLineage lineage = new ImageLineage("runtime/java", child, GOLDEN, BASE, ImageLineage.Source.LABELS,
@@ -188,15 +160,7 @@ class DynamoDbRebuildLedgerIT extends RebuildLedgerContract {
 
     @Test
     void reportsAnUnreachableTableAsALedgerFailureNamingTheRebuild() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        try (DynamoDbClient unreachable = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + closedPort))
-                .region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
-                .httpClient(UrlConnectionHttpClient.create())
+        try (DynamoDbClient unreachable = DynamoDbLocal.unreachableClient()
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build()) {
             RebuildLedger ledger = new DynamoDbRebuildLedger(unreachable, "gantry-state");
@@ -223,7 +187,7 @@ class DynamoDbRebuildLedgerIT extends RebuildLedgerContract {
 
     @Test
     void retriesASlotMoveThatCollidedWithAnotherInFlight() {
-        String table = newTable();
+        String table = freshTable();
         AtomicInteger attempts = new AtomicInteger();
         RebuildLedger ledger = new DynamoDbRebuildLedger(cancellingFirst(2, "TransactionConflict", attempts), table);
         Rebuild a = pending("a");
@@ -238,7 +202,7 @@ class DynamoDbRebuildLedgerIT extends RebuildLedgerContract {
 
     @Test
     void givesUpOnATransactionThatKeepsCollidingAndWritesNothing() {
-        String table = newTable();
+        String table = freshTable();
         AtomicInteger attempts = new AtomicInteger();
         RebuildLedger ledger = new DynamoDbRebuildLedger(cancellingFirst(Integer.MAX_VALUE, "TransactionConflict", attempts), table);
         Rebuild a = pending("a");

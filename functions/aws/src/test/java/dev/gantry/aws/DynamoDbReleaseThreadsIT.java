@@ -1,28 +1,18 @@
 package dev.gantry.aws;
 
+import static dev.gantry.aws.DynamoDbLocal.freshTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import dev.gantry.core.notify.ReleaseThreads;
 import dev.gantry.core.notify.StoredThread;
 import dev.gantry.core.notify.ThreadKey;
 import dev.gantry.testing.ReleaseThreadsContract;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -32,35 +22,16 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 class DynamoDbReleaseThreadsIT extends ReleaseThreadsContract {
 
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static AmazonDynamoDBLocal dynamoLocal;
-    private static DynamoDbClient dynamo;
-
-    @BeforeAll
-    static void startDynamoDbLocal() {
-        dynamoLocal = DynamoDBEmbedded.create();
-        dynamo = dynamoLocal.dynamoDbClient();
-    }
-
-    @AfterAll
-    static void stopDynamoDbLocal() {
-        dynamoLocal.shutdown();
-    }
+    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
 
     @Override
     protected ReleaseThreads threads() {
-        return new DynamoDbReleaseThreads(dynamo, newTable());
-    }
-
-    private static String newTable() {
-        String table = "gantry-threads-" + TABLES.incrementAndGet();
-        StateTable.createIfMissing(dynamo, table);
-        return table;
+        return new DynamoDbReleaseThreads(dynamo, freshTable());
     }
 
     @Test
     void storesAThreadUnderItsServiceAndDigestWithWhatSlackSawReadableInTheConsole() {
-        String table = newTable();
+        String table = freshTable();
         StoredThread thread = everyFieldSet(releaseKey("layout"));
 
         new DynamoDbReleaseThreads(dynamo, table).save(thread, 0);
@@ -85,7 +56,7 @@ class DynamoDbReleaseThreadsIT extends ReleaseThreadsContract {
 
     @Test
     void letsDynamoDbForgetAThreadNinetyDaysAfterItsLastChange() {
-        String table = newTable();
+        String table = freshTable();
         StoredThread thread = fresh(releaseKey("ttl"));
 
         new DynamoDbReleaseThreads(dynamo, table).save(thread, 0);
@@ -98,7 +69,7 @@ class DynamoDbReleaseThreadsIT extends ReleaseThreadsContract {
 
     @Test
     void keepsRebuildAndPipelineThreadsInPartitionsOfTheirOwn() {
-        String table = newTable();
+        String table = freshTable();
         ReleaseThreads threads = new DynamoDbReleaseThreads(dynamo, table);
         StoredThread rebuild = rebuildThread();
         StoredThread pipeline = fresh(ThreadKey.pipeline("payments-release", "0a1b2c3d-4e5f"));
@@ -112,7 +83,7 @@ class DynamoDbReleaseThreadsIT extends ReleaseThreadsContract {
 
     @Test
     void readsAStoryWithFieldsThisVersionDoesNotKnow() {
-        String table = newTable();
+        String table = freshTable();
         ReleaseThreads threads = new DynamoDbReleaseThreads(dynamo, table);
         StoredThread thread = everyFieldSet(releaseKey("newer"));
         threads.save(thread, 0);
@@ -127,7 +98,7 @@ class DynamoDbReleaseThreadsIT extends ReleaseThreadsContract {
 
     @Test
     void reportsAStoryItCannotReadAsAStoreFailureNamingTheThread() {
-        String table = newTable();
+        String table = freshTable();
         ReleaseThreads threads = new DynamoDbReleaseThreads(dynamo, table);
         StoredThread thread = fresh(releaseKey("garbled"));
         threads.save(thread, 0);
@@ -143,15 +114,7 @@ class DynamoDbReleaseThreadsIT extends ReleaseThreadsContract {
 
     @Test
     void reportsAnUnreachableTableAsAStoreFailureNamingTheThread() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        try (DynamoDbClient unreachable = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + closedPort))
-                .region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
-                .httpClient(UrlConnectionHttpClient.create())
+        try (DynamoDbClient unreachable = DynamoDbLocal.unreachableClient()
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build()) {
             ReleaseThreads threads = new DynamoDbReleaseThreads(unreachable, "gantry-state");

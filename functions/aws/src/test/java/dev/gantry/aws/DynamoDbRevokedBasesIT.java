@@ -1,27 +1,18 @@
 package dev.gantry.aws;
 
+import static dev.gantry.aws.DynamoDbLocal.freshTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
 import dev.gantry.core.rebuild.RevokedBases;
 import dev.gantry.core.rebuild.RevokedBases.RevokedBase;
 import dev.gantry.core.rebuild.RevokedBases.RevokedBasesException;
 import dev.gantry.testing.RevokedBasesContract;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
@@ -38,35 +29,16 @@ class DynamoDbRevokedBasesIT extends RevokedBasesContract {
     /** One item a page, so that the contract's lists cross page boundaries as a long list would. */
     private static final int PAGE_SIZE = 1;
 
-    private static final AtomicInteger TABLES = new AtomicInteger();
-    private static AmazonDynamoDBLocal dynamoLocal;
-    private static DynamoDbClient dynamo;
-
-    @BeforeAll
-    static void startDynamoDbLocal() {
-        dynamoLocal = DynamoDBEmbedded.create();
-        dynamo = dynamoLocal.dynamoDbClient();
-    }
-
-    @AfterAll
-    static void stopDynamoDbLocal() {
-        dynamoLocal.shutdown();
-    }
+    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
 
     @Override
     protected RevokedBases revokedBases() {
-        return new DynamoDbRevokedBases(dynamo, newTable(), PAGE_SIZE);
-    }
-
-    private static String newTable() {
-        String table = "gantry-revoked-" + TABLES.incrementAndGet();
-        StateTable.createIfMissing(dynamo, table);
-        return table;
+        return new DynamoDbRevokedBases(dynamo, freshTable(), PAGE_SIZE);
     }
 
     @Test
     void storesARevocationUnderItsRepositoryAndListsItByTime() {
-        String table = newTable();
+        String table = freshTable();
         RevokedBases revokedBases = new DynamoDbRevokedBases(dynamo, table);
         RevokedBase revoked = new RevokedBase(GOLDEN, BASE, "U012ALICE", "CVE-2026-1234", Instant.parse("2026-11-23T10:00:00.5Z"));
 
@@ -85,7 +57,7 @@ class DynamoDbRevokedBasesIT extends RevokedBasesContract {
 
     @Test
     void writesNoSecondListEntryForARevocationRefused() {
-        String table = newTable();
+        String table = freshTable();
         RevokedBases revokedBases = new DynamoDbRevokedBases(dynamo, table);
         revokedBases.revoke(revocation(GOLDEN, BASE, T0));
 
@@ -97,7 +69,7 @@ class DynamoDbRevokedBasesIT extends RevokedBasesContract {
 
     @Test
     void retriesARevocationThatCollidedWithAnotherInFlight() {
-        String table = newTable();
+        String table = freshTable();
         AtomicInteger attempts = new AtomicInteger();
         RevokedBases revokedBases = new DynamoDbRevokedBases(cancellingFirst(2, attempts), table);
 
@@ -110,7 +82,7 @@ class DynamoDbRevokedBasesIT extends RevokedBasesContract {
 
     @Test
     void givesUpOnARevocationThatKeepsCollidingAndWritesNothing() {
-        String table = newTable();
+        String table = freshTable();
         AtomicInteger attempts = new AtomicInteger();
         RevokedBases revokedBases = new DynamoDbRevokedBases(cancellingFirst(Integer.MAX_VALUE, attempts), table);
 
@@ -124,15 +96,7 @@ class DynamoDbRevokedBasesIT extends RevokedBasesContract {
 
     @Test
     void reportsAnUnreachableTableAsARevokedBasesFailureNamingTheDigest() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        try (DynamoDbClient unreachable = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + closedPort))
-                .region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
-                .httpClient(UrlConnectionHttpClient.create())
+        try (DynamoDbClient unreachable = DynamoDbLocal.unreachableClient()
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build()) {
             RevokedBases revokedBases = new DynamoDbRevokedBases(unreachable, "gantry-state");
