@@ -1,7 +1,8 @@
 package dev.gantry.fn.chatops;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.gantry.slack.SlackRequestVerifier;
 import java.io.IOException;
 import java.time.Clock;
@@ -14,14 +15,14 @@ import java.util.function.Supplier;
  *
  * <p>The secret's value is either the signing secret itself, or, while it is rotated, a JSON object
  * {@code {"signingSecret": "<new>", "previousSigningSecret": "<old>"}}: both are accepted until the previous one is
- * removed from the secret.
+ * removed from the secret. Read with Jackson's streaming parser: data binding would start on the cold start for this.
  */
 final class SlackSigningSecrets {
 
     static final String CURRENT = "signingSecret";
     static final String PREVIOUS = "previousSigningSecret";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
 
     private final Supplier<String> storedValue;
     private final Clock clock;
@@ -47,19 +48,33 @@ final class SlackSigningSecrets {
         if (!stripped.startsWith("{")) {
             return List.of(stripped);
         }
-        JsonNode object;
-        try {
-            object = JSON.readTree(stripped);
+        String current = null;
+        String previous = null;
+        try (JsonParser parser = JSON.createParser(stripped)) {
+            parser.nextToken();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                if (parser.nextToken() != JsonToken.VALUE_STRING) {
+                    parser.skipChildren();
+                } else if (CURRENT.equals(field)) {
+                    current = parser.getText();
+                } else if (PREVIOUS.equals(field)) {
+                    previous = parser.getText();
+                }
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT) {
+                throw new IOException("not a complete object");
+            }
         } catch (IOException e) {
-            // The message must not quote the value: it is a secret.
+            // The message must not quote the value, nor the parser's message, which can: it is a secret.
             throw new IllegalStateException("the Slack signing secret looks like JSON but does not parse");
         }
         List<String> secrets = new ArrayList<>();
-        if (object.path(CURRENT).isTextual()) {
-            secrets.add(object.path(CURRENT).asText());
+        if (current != null) {
+            secrets.add(current);
         }
-        if (object.path(PREVIOUS).isTextual() && !object.path(PREVIOUS).asText().isBlank()) {
-            secrets.add(object.path(PREVIOUS).asText());
+        if (previous != null && !previous.isBlank()) {
+            secrets.add(previous);
         }
         if (secrets.isEmpty()) {
             throw new IllegalStateException("the Slack signing secret is a JSON object without \"" + CURRENT + "\"");

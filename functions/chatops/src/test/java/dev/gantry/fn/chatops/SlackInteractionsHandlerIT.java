@@ -14,12 +14,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
-import dev.gantry.aws.SecretsManagerSecret;
-import dev.gantry.aws.SqsQueue;
 import dev.gantry.aws.lambda.LocalContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -33,18 +31,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The interactions endpoint as Lambda runs it behind its Function URL, with the real SDK reading the signing secret
- * from a loopback Secrets Manager and handing requests to a loopback SQS: only a request Slack signed, recently, reaches
- * the queue.
+ * The interactions endpoint as Lambda runs it behind its Function URL, with its own AWS adapters (the SDK's signer over
+ * HttpURLConnection) reading the signing secret from a loopback Secrets Manager and handing requests to a loopback
+ * SQS, both speaking the AWS JSON protocols: only a request Slack signed, recently, reaches the queue.
  */
 class SlackInteractionsHandlerIT {
 
@@ -57,25 +48,19 @@ class SlackInteractionsHandlerIT {
     private static final String CLICK = "payload=%7B%22type%22%3A%22block_actions%22%7D";
 
     private static final WireMockServer AWS = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-    private static SecretsManagerClient secretsManager;
-    private static SqsClient sqs;
+    private static AckAwsEnvironment aws;
+    private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
 
     @BeforeAll
     static void start() {
         AWS.start();
-        StaticCredentialsProvider credentials =
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key"));
-        secretsManager = SecretsManagerClient.builder().endpointOverride(URI.create(AWS.baseUrl())).region(Region.EU_WEST_1)
-                .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
-        sqs = SqsClient.builder().endpointOverride(URI.create(AWS.baseUrl())).region(Region.EU_WEST_1)
-                .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
+        aws = AckAwsEnvironment.from(Map.of("AWS_REGION", "eu-west-1", "AWS_ACCESS_KEY_ID", "testaccesskey",
+                "AWS_SECRET_ACCESS_KEY", "test-secret-key", "AWS_SESSION_TOKEN", "test-session-token",
+                "AWS_ENDPOINT_URL", AWS.baseUrl()));
     }
 
     @AfterAll
     static void stop() {
-        secretsManager.close();
-        sqs.close();
         AWS.stop();
     }
 
@@ -177,6 +162,24 @@ class SlackInteractionsHandlerIT {
 
         assertThat(answer.at("/statusCode").asInt()).isEqualTo(500);
         assertThat(sent()).isEmpty();
+        JsonNode line = JSON.readTree(logged.toString(StandardCharsets.UTF_8));
+        assertThat(line.at("/level").asText()).isEqualTo("ERROR");
+        assertThat(line.at("/message").asText()).contains(SECRET_ARN, "AccessDeniedException");
+    }
+
+    @Test
+    void logsARefusalAsOneJsonLineWithoutTheSecretOrTheSignature() throws Exception {
+        String forged = functionUrlEvent(COMMAND, "someone-elses-secret", NOW);
+
+        invoke(handler(), forged);
+
+        String log = logged.toString(StandardCharsets.UTF_8);
+        assertThat(log.lines()).hasSize(1);
+        JsonNode line = JSON.readTree(log);
+        assertThat(line.at("/level").asText()).isEqualTo("WARN");
+        assertThat(line.at("/message").asText()).startsWith("Slack request refused (BAD_SIGNATURE)");
+        assertThat(line.at("/function_name").asText()).isEqualTo("slack-interactions");
+        assertThat(log).doesNotContain(SIGNING_SECRET, SignedSlackRequests.signature(SIGNING_SECRET, NOW.getEpochSecond(), COMMAND));
     }
 
     @Test
@@ -196,12 +199,14 @@ class SlackInteractionsHandlerIT {
         assertThat(answer.at("/statusCode").asInt()).isEqualTo(405);
     }
 
-    private static SlackInteractionsHandler handler() {
+    private SlackInteractionsHandler handler() {
         return handler(Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
-    private static SlackInteractionsHandler handler(Clock clock) {
-        return new SlackInteractionsHandler(new SecretsManagerSecret(secretsManager, SECRET_ARN, clock), new SqsQueue(sqs, QUEUE), clock);
+    private SlackInteractionsHandler handler(Clock clock) {
+        AckLog log = new AckLog(AckLog.Level.INFO, "gantry-slack-interactions", new PrintStream(logged, true, StandardCharsets.UTF_8), clock);
+        return new SlackInteractionsHandler(new AckSecretsManager(AckAwsJsonClient.secretsManager(aws), SECRET_ARN, clock),
+                new AckSqs(AckAwsJsonClient.sqs(aws), QUEUE), log, clock);
     }
 
     private static JsonNode invoke(SlackInteractionsHandler handler, String event) throws Exception {

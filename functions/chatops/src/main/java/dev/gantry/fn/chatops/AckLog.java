@@ -1,0 +1,131 @@
+package dev.gantry.fn.chatops;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringWriter;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The slack-interactions function's log: one JSON line per event on stderr, with the fields Powertools' layout gives
+ * the other functions' lines ({@code level}, {@code message}, {@code service}, {@code function_name},
+ * {@code function_request_id}, {@code timestamp}), so one Logs Insights query reads them all.
+ *
+ * <p>Why not Log4j with Powertools' layout, as the other ChatOps functions: this function writes about one line per
+ * request, and starting Log4j is a cold-start cost it pays inside Slack's 3 seconds. Measured (fresh JVM, loopback AWS,
+ * runs interleaved, medians): with SLF4J bound to Log4j as before, the handler answered 417 ms from process start
+ * instead of 248, and {@code scripts/bench slack-ack} took 452 ms instead of 381; see {@link
+ * #leaveSdkLoggingOffUnlessDebugging}.
+ *
+ * <p>Level: {@code POWERTOOLS_LOG_LEVEL} (default {@code INFO}, an unknown name counts as {@code INFO}); service:
+ * {@code POWERTOOLS_SERVICE_NAME}, left out when unset.
+ */
+final class AckLog {
+
+    static final String LEVEL_ENV = "POWERTOOLS_LOG_LEVEL";
+    static final String SERVICE_ENV = "POWERTOOLS_SERVICE_NAME";
+
+    /** SLF4J 2's switches: which provider to bind, and how much it says about binding. */
+    static final String SLF4J_PROVIDER = "slf4j.provider";
+    static final String SLF4J_NO_OP_PROVIDER = "org.slf4j.helpers.NOP_FallbackServiceProvider";
+    static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
+
+    enum Level { TRACE, DEBUG, INFO, WARN, ERROR }
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final Level threshold;
+    private final String service;
+    private final PrintStream out;
+    private final Clock clock;
+
+    AckLog(Level threshold, String service, PrintStream out, Clock clock) {
+        this.threshold = threshold;
+        this.service = service;
+        this.out = out;
+        this.clock = clock;
+    }
+
+    static AckLog fromEnvironment(Map<String, String> environment) {
+        String service = environment.get(SERVICE_ENV);
+        return new AckLog(level(environment.get(LEVEL_ENV)), service == null || service.isBlank() ? null : service.strip(),
+                System.err, Clock.systemUTC());
+    }
+
+    static Level level(String name) {
+        if (name == null) {
+            return Level.INFO;
+        }
+        String upper = name.strip().toUpperCase(Locale.ROOT);
+        for (Level level : Level.values()) {
+            if (level.name().equals(upper)) {
+                return level;
+            }
+        }
+        return "WARNING".equals(upper) ? Level.WARN : Level.INFO;
+    }
+
+    /**
+     * The SDK's signer logs through SLF4J, and the first SLF4J logger in a JVM binds SLF4J to Log4j in this jar and
+     * starts Log4j: the cold-start cost above, for a signer that logs only at DEBUG and reports failures as exceptions,
+     * which this function logs itself. So unless a binding was chosen with {@code
+     * -Dslf4j.provider} or the level is DEBUG or TRACE (to see what the signer signed), SLF4J is bound to its no-op
+     * provider. Lambda runs one function per JVM, so this reaches no other function; it must run before anything
+     * touches SLF4J, and has no effect after.
+     */
+    void leaveSdkLoggingOffUnlessDebugging() {
+        if (sdkLoggingOff(threshold, System.getProperty(SLF4J_PROVIDER))) {
+            System.setProperty(SLF4J_PROVIDER, SLF4J_NO_OP_PROVIDER);
+            if (System.getProperty(SLF4J_VERBOSITY) == null) {
+                // Otherwise SLF4J announces the chosen provider on stderr, a line that is not JSON, every cold start.
+                System.setProperty(SLF4J_VERBOSITY, "WARN");
+            }
+        }
+    }
+
+    static boolean sdkLoggingOff(Level threshold, String chosenProvider) {
+        return chosenProvider == null && threshold.compareTo(Level.INFO) >= 0;
+    }
+
+    void info(Context context, String message) {
+        write(Level.INFO, context, message);
+    }
+
+    void warn(Context context, String message) {
+        write(Level.WARN, context, message);
+    }
+
+    void error(Context context, String message) {
+        write(Level.ERROR, context, message);
+    }
+
+    private void write(Level level, Context context, String message) {
+        if (level.compareTo(threshold) < 0) {
+            return;
+        }
+        StringWriter line = new StringWriter(160 + message.length());
+        try (JsonGenerator json = JSON.createGenerator(line)) {
+            json.writeStartObject();
+            json.writeStringField("level", level.name());
+            json.writeStringField("message", message);
+            if (service != null) {
+                json.writeStringField("service", service);
+            }
+            if (context != null) {
+                json.writeStringField("function_name", context.getFunctionName());
+                json.writeStringField("function_request_id", context.getAwsRequestId());
+            }
+            json.writeStringField("timestamp", clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
+            json.writeEndObject();
+        } catch (IOException e) {
+            // A StringWriter does not fail; the line is lost rather than the request.
+            return;
+        }
+        out.println(line);
+    }
+}
