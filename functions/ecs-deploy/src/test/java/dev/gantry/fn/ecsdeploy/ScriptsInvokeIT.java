@@ -54,6 +54,9 @@ class ScriptsInvokeIT {
         assertThat(EcsWire.requests(aws.ecs, "UpdateService").get(0).at("/taskDefinition").asText()).isEqualTo(LoopbackAws.NEW_ARN);
         assertThat(aws.releaseItems()).singleElement()
                 .satisfies(item -> assertThat(item.get("status").s()).isEqualTo("SERVICE_UPDATED"));
+        // The packaged jar logs as Lambda will: Powertools' JSON layout from log4j2.xml, INFO lines included.
+        assertThat(result.stderr().lines().filter(line -> line.startsWith("{\"level\":\"INFO\"")))
+                .anySatisfy(line -> assertThat(JSON.readTree(line).at("/message").asText()).contains("DEPLOYED"));
     }
 
     @Test
