@@ -566,7 +566,7 @@ class GantryAppTest {
 
     @Test
     void aSlackContextThatIsNotASecretArnFailsWithoutRepeatingTheValue(@TempDir Path dir) {
-        String pasted = "xoxb-0000000000-pasted-token";
+        String pasted = "test-bot-token-pasted-by-mistake";
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
         int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"), jarContext(Map.of(

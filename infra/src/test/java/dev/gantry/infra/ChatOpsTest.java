@@ -475,7 +475,7 @@ class ChatOpsTest {
 
     @Test
     void refusesASecretValueWhereAnArnBelongsWithoutRepeatingIt() {
-        String pasted = "xoxb-0000000000-not-an-arn";
+        String pasted = "test-bot-token-not-an-arn";
 
         assertThatThrownBy(() -> ChatOpsProps.builder().slackBotTokenSecretArn(pasted))
                 .isInstanceOf(IllegalArgumentException.class)
