@@ -10,7 +10,6 @@ import dev.gantry.core.chatops.AuditEntry;
 import dev.gantry.core.chatops.AuditLog;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -46,9 +45,6 @@ public final class DynamoDbAuditLog implements AuditLog {
     /** Attempts at a write that collided with another in flight on the same entry: a retried request racing its first try. */
     private static final int CONFLICT_ATTEMPTS = 5;
 
-    /** Lexical order is time order only when every instant has the same width: nine fraction digits, always. */
-    private static final DateTimeFormatter SORTABLE_INSTANT =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private static final Comparator<AuditEntry> TIME_ORDER = Comparator.comparing(AuditEntry::at).thenComparing(AuditEntry::id);
 
@@ -134,7 +130,7 @@ public final class DynamoDbAuditLog implements AuditLog {
     }
 
     static String daySortKey(AuditEntry entry) {
-        return (entry.service() == null ? "" : entry.service()) + "#" + SORTABLE_INSTANT.format(entry.at()) + "#" + entry.id();
+        return (entry.service() == null ? "" : entry.service()) + "#" + StateTable.sortableInstant(entry.at()) + "#" + entry.id();
     }
 
     private static Map<String, AttributeValue> item(AuditEntry entry) {

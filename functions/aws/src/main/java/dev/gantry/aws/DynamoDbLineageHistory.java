@@ -9,8 +9,6 @@ import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.rebuild.ImageLineage;
 import dev.gantry.core.rebuild.LineageHistory;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,9 +48,6 @@ public final class DynamoDbLineageHistory implements LineageHistory {
      */
     private static final int CONFLICT_ATTEMPTS = 5;
 
-    /** Lexical order is time order only when every instant has the same width: nine fraction digits, always. */
-    private static final DateTimeFormatter SORTABLE_INSTANT =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -107,7 +102,7 @@ public final class DynamoDbLineageHistory implements LineageHistory {
     }
 
     static String historySortKey(Instant at, ImageDigest digest) {
-        return SORTABLE_INSTANT.format(at) + "#" + digest.value();
+        return StateTable.sortableInstant(at) + "#" + digest.value();
     }
 
     /** Writes the guard and the history entry, both carrying {@code fields}, unless the guard is there already. */

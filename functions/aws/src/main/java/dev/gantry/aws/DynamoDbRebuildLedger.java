@@ -16,8 +16,6 @@ import dev.gantry.core.rebuild.RebuildLedger;
 import dev.gantry.core.rebuild.RebuildStatus;
 import dev.gantry.core.rebuild.RunKey;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -72,9 +70,6 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
     private static final String IN_FLIGHT = "#status IN (:starting, :started)";
     private static final String SAME_VERSION = "#version = :expected";
 
-    /** Lexical order is time order only when every instant has the same width: nine fraction digits, always. */
-    private static final DateTimeFormatter SORTABLE_INSTANT =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     /** The in-memory ledger's order: oldest first, ties stable. */
     private static final Comparator<Rebuild> AGE = Comparator.comparing(Rebuild::createdAt)
@@ -444,7 +439,7 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
 
     private TransactWriteItem pendingPut(Rebuild rebuild) {
         Map<String, AttributeValue> entry = new HashMap<>(pendingKey(rebuild));
-        entry.put("createdAt", s(SORTABLE_INSTANT.format(rebuild.createdAt())));
+        entry.put("createdAt", s(StateTable.sortableInstant(rebuild.createdAt())));
         entry.put("recordPk", s(recordPartition(rebuild.key().baseDigest())));
         entry.put("recordSk", s(recordSortKey(rebuild.key())));
         return TransactWriteItem.builder().put(p -> p.tableName(table).item(entry)).build();
@@ -490,7 +485,7 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
         RebuildKey key = rebuild.key();
         return Map.of(
                 StateTable.PARTITION_KEY, s(PENDING_PARTITION),
-                StateTable.SORT_KEY, s(SORTABLE_INSTANT.format(rebuild.createdAt()) + "#" + key.baseDigest().value() + "#"
+                StateTable.SORT_KEY, s(StateTable.sortableInstant(rebuild.createdAt()) + "#" + key.baseDigest().value() + "#"
                         + recordSortKey(key)));
     }
 

@@ -7,8 +7,6 @@ import static dev.gantry.aws.DynamoDbItems.text;
 
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.rebuild.RevokedBases;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,9 +35,6 @@ public final class DynamoDbRevokedBases implements RevokedBases {
      */
     private static final int CONFLICT_ATTEMPTS = 5;
 
-    /** Lexical order is time order only when every instant has the same width: nine fraction digits, always. */
-    private static final DateTimeFormatter SORTABLE_INSTANT =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -110,7 +105,7 @@ public final class DynamoDbRevokedBases implements RevokedBases {
     }
 
     static String listSortKey(RevokedBase revoked) {
-        return SORTABLE_INSTANT.format(revoked.revokedAt()) + "#" + revoked.repository() + "#" + revoked.digest().value();
+        return StateTable.sortableInstant(revoked.revokedAt()) + "#" + revoked.repository() + "#" + revoked.digest().value();
     }
 
     private static Map<String, AttributeValue> item(RevokedBase revoked) {

@@ -2,7 +2,6 @@ package dev.gantry.aws;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -23,9 +22,7 @@ public final class SecretsManagerSecret implements Supplier<String> {
 
     private final SecretsManagerClient secretsManager;
     private final String secretArn;
-    private final Clock clock;
-    private String value;
-    private Instant fetchedAt;
+    private final ExpiringValue<String> value;
 
     public SecretsManagerSecret(SecretsManagerClient secretsManager, String secretArn) {
         this(secretsManager, secretArn, Clock.systemUTC());
@@ -34,18 +31,12 @@ public final class SecretsManagerSecret implements Supplier<String> {
     public SecretsManagerSecret(SecretsManagerClient secretsManager, String secretArn, Clock clock) {
         this.secretsManager = secretsManager;
         this.secretArn = secretArn;
-        this.clock = clock;
+        this.value = new ExpiringValue<>(this::fetch, CACHE_FOR, clock);
     }
 
-    /** Synchronized so that callers arriving together share one GetSecretValue. */
     @Override
-    public synchronized String get() {
-        Instant now = clock.instant();
-        if (value == null || !now.isBefore(fetchedAt.plus(CACHE_FOR))) {
-            value = fetch();
-            fetchedAt = now;
-        }
-        return value;
+    public String get() {
+        return value.get();
     }
 
     private String fetch() {

@@ -1,5 +1,8 @@
 package dev.gantry.aws;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -13,6 +16,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * in tests and the local run, and LocalStack. In AWS the CDK stack creates it with the same keys.
  */
 public final class StateTable {
+
+    private static final DateTimeFormatter SORTABLE_INSTANT =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     public static final String PARTITION_KEY = "pk";
     public static final String SORT_KEY = "sk";
@@ -33,5 +39,13 @@ public final class StateTable {
         } catch (ResourceInUseException e) {
             // Already there: creating is idempotent for callers.
         }
+    }
+
+    /**
+     * {@code at} as sort-key text whose lexical order is time order: every instant the same width, nine fraction digits
+     * always, so items keyed by it come back from a Query oldest first.
+     */
+    public static String sortableInstant(Instant at) {
+        return SORTABLE_INSTANT.format(at);
     }
 }

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.gantry.aws.ExpiringValue;
 import dev.gantry.aws.SecretsManagerSecret.SecretUnavailableException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
@@ -24,32 +24,24 @@ import java.util.function.Supplier;
  */
 final class AckSecretsManager implements Supplier<String> {
 
-    /** As {@code SecretsManagerSecret.CACHE_FOR}. */
+    /** As {@code SecretsManagerSecret.CACHE_FOR}; not read from it, so this path never loads that class's SDK client. */
     static final Duration CACHE_FOR = Duration.ofMinutes(15);
 
     private static final JsonFactory JSON = new JsonFactory();
 
     private final AckAwsJsonClient secretsManager;
     private final String secretArn;
-    private final Clock clock;
-    private String value;
-    private Instant fetchedAt;
+    private final ExpiringValue<String> value;
 
     AckSecretsManager(AckAwsJsonClient secretsManager, String secretArn, Clock clock) {
         this.secretsManager = secretsManager;
         this.secretArn = secretArn;
-        this.clock = clock;
+        this.value = new ExpiringValue<>(this::fetch, CACHE_FOR, clock);
     }
 
-    /** Synchronized so that callers arriving together share one GetSecretValue. */
     @Override
-    public synchronized String get() {
-        Instant now = clock.instant();
-        if (value == null || !now.isBefore(fetchedAt.plus(CACHE_FOR))) {
-            value = fetch();
-            fetchedAt = now;
-        }
-        return value;
+    public String get() {
+        return value.get();
     }
 
     private String fetch() {
