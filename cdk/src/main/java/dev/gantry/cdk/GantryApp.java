@@ -6,6 +6,7 @@ import dev.gantry.core.config.InvalidConfigException;
 import dev.gantry.infra.ChatOps;
 import dev.gantry.infra.ChatOpsProps;
 import dev.gantry.infra.EcsReleasePipeline;
+import dev.gantry.infra.GantryAutomationProps;
 import dev.gantry.infra.ImageRebuildAutomation;
 import dev.gantry.infra.ReleaseGates;
 import dev.gantry.infra.SchedulerCron;
@@ -156,9 +157,20 @@ public final class GantryApp {
                         + e.getMessage());
             }
         }
-        return new GantryStack(app, STACK_ID, new GantryStackProps(config, inputs.configFile(), inputs.ecsDeployJar(),
-                inputs.releaseGateJar(), inputs.imageRebuildJar(), environment(environment), pipelines, slackBotTokenSecretArn,
-                slackSigningSecretArn == null ? null : inputs.chatOpsJar(), slackSigningSecretArn));
+        return new GantryStack(app, STACK_ID, new GantryStackProps(GantryAutomationProps.builder()
+                .config(config)
+                .configFile(inputs.configFile())
+                .ecsDeployJar(inputs.ecsDeployJar())
+                .releaseGateJar(inputs.releaseGateJar())
+                .imageRebuildJar(inputs.imageRebuildJar())
+                .chatOpsJar(slackSigningSecretArn == null ? null : inputs.chatOpsJar())
+                .slackBotTokenSecretArn(slackBotTokenSecretArn)
+                .slackSigningSecretArn(slackSigningSecretArn)
+                .releasePipelines(pipelines.services())
+                .sourceConnectionArn(pipelines.connectionArn())
+                .sourceRepositories(pipelines.repositories())
+                .sourceBranch(pipelines.branch())
+                .build(), environment(environment)));
     }
 
     /**

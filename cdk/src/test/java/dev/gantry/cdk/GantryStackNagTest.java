@@ -42,57 +42,57 @@ class GantryStackNagTest {
             + "scoped to one configured cluster and service";
 
     private static final Map<String, String> ACCEPTED = Map.ofEntries(
-            Map.entry("/Gantry/EcsDeploy/Resource/Resource AwsSolutions-L1",
+            Map.entry("/Gantry/Default/EcsDeploy/Resource/Resource AwsSolutions-L1",
                     "Gantry targets the java21 runtime on purpose: the build emits Java 21 bytecode for it"),
-            Map.entry("/Gantry/EcsDeploy/PipelineDeploy/Resource AwsSolutions-L1",
+            Map.entry("/Gantry/Default/EcsDeploy/PipelineDeploy/Resource AwsSolutions-L1",
                     "same package as ecs-deploy: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/EcsDeploy/RolloutFollow/Resource AwsSolutions-L1",
+            Map.entry("/Gantry/Default/EcsDeploy/RolloutFollow/Resource AwsSolutions-L1",
                     "same package as ecs-deploy: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/EcsDeploy/GateSweep/Resource AwsSolutions-L1",
+            Map.entry("/Gantry/Default/EcsDeploy/GateSweep/Resource AwsSolutions-L1",
                     "same package as ecs-deploy: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/ReleaseGates/PipelineGate/Resource AwsSolutions-L1",
+            Map.entry("/Gantry/Default/ReleaseGates/PipelineGate/Resource AwsSolutions-L1",
                     "the release-gate jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/ReleaseGates/EcsGateHook/Resource AwsSolutions-L1",
+            Map.entry("/Gantry/Default/ReleaseGates/EcsGateHook/Resource AwsSolutions-L1",
                     "the release-gate jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/ImageRebuild/Resource/Resource AwsSolutions-L1",
+            Map.entry("/Gantry/Default/ImageRebuild/Resource/Resource AwsSolutions-L1",
                     "the image-rebuild jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/EcsDeploy/DeliveryDeadLetterQueue/Resource AwsSolutions-SQS3",
+            Map.entry("/Gantry/Default/EcsDeploy/DeliveryDeadLetterQueue/Resource AwsSolutions-SQS3",
                     "this queue is the dead-letter queue of the EventBridge targets; the rule only recognizes SQS redrive"),
-            Map.entry("/Gantry/EcsDeploy/FailedInvocationQueue/Resource AwsSolutions-SQS3",
+            Map.entry("/Gantry/Default/EcsDeploy/FailedInvocationQueue/Resource AwsSolutions-SQS3",
                     "this queue is the functions' on-failure destination, a dead-letter queue the rule does not recognize"),
-            Map.entry("/Gantry/EcsDeploy/ServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
+            Map.entry("/Gantry/Default/EcsDeploy/ServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
                     TASK_DEFINITION_ACTIONS + "; " + COMPOSITE_ALARMS),
-            Map.entry("/Gantry/EcsDeploy/ServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
+            Map.entry("/Gantry/Default/EcsDeploy/ServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
                     "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"),
-            Map.entry("/Gantry/EcsDeploy/PipelineDeployServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
+            Map.entry("/Gantry/Default/EcsDeploy/PipelineDeployServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
                     "the same task-definition actions and alarms as ecs-deploy, and codepipeline:PutJobSuccessResult and "
                             + "PutJobFailureResult, which support no resource-level permissions (the job id names the job)"),
-            Map.entry("/Gantry/EcsDeploy/PipelineDeployServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
+            Map.entry("/Gantry/Default/EcsDeploy/PipelineDeployServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
                     "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"),
-            Map.entry("/Gantry/EcsDeploy/GateSweepServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
+            Map.entry("/Gantry/Default/EcsDeploy/GateSweepServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
                     "gate-sweep deploys like ecs-deploy: " + TASK_DEFINITION_ACTIONS + "; " + COMPOSITE_ALARMS),
-            Map.entry("/Gantry/EcsDeploy/GateSweepServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
+            Map.entry("/Gantry/Default/EcsDeploy/GateSweepServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
                     "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"),
-            Map.entry("/Gantry/ReleaseGates/PipelineGateServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
+            Map.entry("/Gantry/Default/ReleaseGates/PipelineGateServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
                     "codepipeline:PutJobSuccessResult and PutJobFailureResult support no resource-level permissions (the job id "
                             + "names the job); " + COMPOSITE_ALARMS),
-            Map.entry("/Gantry/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
+            Map.entry("/Gantry/Default/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
                     COMPOSITE_ALARMS),
-            Map.entry("/Gantry/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource" + REVISION_WILDCARD + "prod/payments-api/*]",
+            Map.entry("/Gantry/Default/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource" + REVISION_WILDCARD + "prod/payments-api/*]",
                     REVISION_IDS),
-            Map.entry("/Gantry/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource" + REVISION_WILDCARD + "staging/checkout-web/*]",
+            Map.entry("/Gantry/Default/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource" + REVISION_WILDCARD + "staging/checkout-web/*]",
                     REVISION_IDS),
-            Map.entry("/Gantry/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource" + REVISION_WILDCARD + "staging/payments-api/*]",
+            Map.entry("/Gantry/Default/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource" + REVISION_WILDCARD + "staging/payments-api/*]",
                     REVISION_IDS));
 
     /**
      * Accepted: an Image Builder image's ARN is named after its recipe, which gantry.yml does not name (it names the
      * pipeline); imagebuilder:GetImage only reads, and the image's source pipeline is what decides whether it is a base.
      */
-    private static final String IMAGE_BUILDER_IMAGES = "/Gantry/ImageRebuild/ServiceRole/DefaultPolicy/Resource "
+    private static final String IMAGE_BUILDER_IMAGES = "/Gantry/Default/ImageRebuild/ServiceRole/DefaultPolicy/Resource "
             + "AwsSolutions-IAM5[Resource::arn:aws:imagebuilder:eu-west-1:111111111111:image/*]";
 
-    private static final String PIPELINE = "/Gantry/ReleasePipeline-payments-api/";
+    private static final String PIPELINE = "/Gantry/Default/ReleasePipeline-payments-api/";
 
     private static final String ARTIFACT_OBJECTS = "Resource::<ReleasePipelinepaymentsapiArtifactsBucketF7B175E2.Arn>/*";
 
@@ -111,7 +111,7 @@ class GantryStackNagTest {
 
     private static Map<String, String> acceptedForPipeline() {
         Map<String, String> accepted = new LinkedHashMap<>();
-        accepted.put("/Gantry/ReleaseSourceBucket/Resource AwsSolutions-S1", "uploads come only from principals the account's IAM "
+        accepted.put("/Gantry/Default/ReleaseSourceBucket/Resource AwsSolutions-S1", "uploads come only from principals the account's IAM "
                 + "allows, and each one is kept as an object version that starts a pipeline run, which CodePipeline records; "
                 + "access logs would need a second bucket, itself unlogged");
         accepted.put(PIPELINE + "ArtifactsBucket/Resource AwsSolutions-S1", "only the pipeline's roles read and write run "
@@ -147,7 +147,7 @@ class GantryStackNagTest {
         return Map.copyOf(accepted);
     }
 
-    private static final String CHATOPS_WORKER_POLICY = "/Gantry/ChatOps/WorkerServiceRole/DefaultPolicy/Resource";
+    private static final String CHATOPS_WORKER_POLICY = "/Gantry/Default/ChatOps/WorkerServiceRole/DefaultPolicy/Resource";
 
     private static final String APPROVAL_ACTIONS = "codepipeline:PutApprovalResult's resource is <pipeline>/<stage>/<action>, and "
             + "neither gantry.yml nor the stack names the stage or action of an approval; the grant is scoped to one known pipeline";
@@ -159,11 +159,11 @@ class GantryStackNagTest {
      * topic are encrypted and TLS-only, and the role names one secret and one queue.
      */
     private static final Map<String, String> ACCEPTED_FOR_CHATOPS = Map.ofEntries(
-            Map.entry("/Gantry/ChatOps/Interactions/Resource AwsSolutions-L1",
+            Map.entry("/Gantry/Default/ChatOps/Interactions/Resource AwsSolutions-L1",
                     "the chatops jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/ChatOps/Worker/Resource AwsSolutions-L1",
+            Map.entry("/Gantry/Default/ChatOps/Worker/Resource AwsSolutions-L1",
                     "the chatops jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/ChatOps/Notify/Resource AwsSolutions-L1",
+            Map.entry("/Gantry/Default/ChatOps/Notify/Resource AwsSolutions-L1",
                     "the chatops jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
             Map.entry(CHATOPS_WORKER_POLICY + " AwsSolutions-IAM5[Resource::*]",
                     "deploy and rollback from Slack go through the same code and grant as ecs-deploy: " + TASK_DEFINITION_ACTIONS
