@@ -7,12 +7,16 @@ import dev.gantry.infra.ChatOps;
 import dev.gantry.infra.ChatOpsProps;
 import dev.gantry.infra.EcsReleasePipeline;
 import dev.gantry.infra.GantryAutomationProps;
+import dev.gantry.infra.GantryEnvironmentAccess;
+import dev.gantry.infra.GantryEnvironmentAccessProps;
+import dev.gantry.infra.GoldenImagePipeline;
 import dev.gantry.infra.ImageRebuildAutomation;
 import dev.gantry.infra.ReleaseGates;
 import dev.gantry.infra.SchedulerCron;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
@@ -30,9 +34,15 @@ import software.amazon.awscdk.Environment;
  *       {@value #RELEASE_GATE_JAR_CONTEXT}, else {@value #DEFAULT_RELEASE_GATE_JAR};</li>
  *   <li>the image-rebuild function jar, needed only when the configuration declares base images: context
  *       {@value #IMAGE_REBUILD_JAR_CONTEXT}, else {@value #DEFAULT_IMAGE_REBUILD_JAR};</li>
- *   <li>account and region: {@code CDK_DEFAULT_ACCOUNT} and {@code CDK_DEFAULT_REGION} when set (the CDK CLI sets
- *       them from the current credentials), otherwise the stack is environment-agnostic.</li>
+ *   <li>Gantry's account and region: context {@value #GANTRY_ACCOUNT_CONTEXT} and {@value #GANTRY_REGION_CONTEXT}, else
+ *       {@code CDK_DEFAULT_ACCOUNT} and {@code CDK_DEFAULT_REGION} when set (the CDK CLI sets them from the current
+ *       credentials), otherwise the stack is environment-agnostic.</li>
  * </ul>
+ *
+ * <p>Stacks: {@link GantryStack} ({@value GantryStack#STACK_NAME}) in Gantry's account, and a
+ * {@link GantryEnvironmentStack} ({@code Gantry-<account>-<region>}) for each account and region holding environments
+ * reached through a {@code roleArn}: the roles Gantry assumes there and the forwarding of their events. Those need
+ * Gantry's account and region to be known.
  *
  * <p>Release pipelines ({@link EcsReleasePipeline}), none unless asked for:
  * <ul>
@@ -44,7 +54,10 @@ import software.amazon.awscdk.Environment;
  *   <li>{@value ReleasePipelineSettings#REPOSITORIES_CONTEXT}: with a connection, each service's repository,
  *       {@code service=owner/name,...};</li>
  *   <li>{@value ReleasePipelineSettings#BRANCH_CONTEXT}: with a connection, the branch released; default
- *       {@value ReleasePipelineSettings#DEFAULT_BRANCH}.</li>
+ *       {@value ReleasePipelineSettings#DEFAULT_BRANCH};</li>
+ *   <li>{@value #GOLDEN_IMAGE_PIPELINES_CONTEXT}: comma-separated base images that get a {@link GoldenImagePipeline}, with
+ *       the same source as the release pipelines ({@code <base image>/source.zip}, or the base's repository in
+ *       {@value ReleasePipelineSettings#REPOSITORIES_CONTEXT}).</li>
  * </ul>
  *
  * <p>Slack, by the ARNs of Secrets Manager secrets (the functions get the ARNs and read the values at run time; no value
@@ -82,6 +95,14 @@ public final class GantryApp {
     public static final String CHATOPS_JAR_CONTEXT = "chatOpsJar";
     public static final String DEFAULT_CHATOPS_JAR = "../functions/chatops/target/gantry-chatops-lambda.jar";
 
+    /** Comma-separated base images that get a {@link GoldenImagePipeline}; none by default. */
+    public static final String GOLDEN_IMAGE_PIPELINES_CONTEXT = "goldenImagePipelines";
+
+    /** Gantry's own account, when synthesizing without credentials for it; else the CDK CLI's default account. */
+    public static final String GANTRY_ACCOUNT_CONTEXT = "gantryAccount";
+    /** Gantry's own region, when synthesizing without credentials; else the CDK CLI's default region. */
+    public static final String GANTRY_REGION_CONTEXT = "gantryRegion";
+
     /** Set by the exec plugin to the module directory; Maven's working directory is wherever it was started. */
     static final String CDK_DIR_PROPERTY = "gantry.cdk.dir";
 
@@ -113,7 +134,12 @@ public final class GantryApp {
             err.println(e.getMessage());
             err.println("(configuration file: " + inputs.configFile() + ")");
             return 1;
-        } catch (MissingJarException | ReleasePipelineSettings.InvalidContextException | SlackContextException e) {
+        } catch (MissingJarException | ReleasePipelineSettings.InvalidContextException | SlackContextException
+                | EnvironmentContextException e) {
+            err.println(e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            // What the automation's props refuse, e.g. a golden-image pipeline without its GitHub repository.
             err.println(e.getMessage());
             return 1;
         }
@@ -157,6 +183,26 @@ public final class GantryApp {
                         + e.getMessage());
             }
         }
+        Environment gantryEnvironment = environment(app, environment);
+        List<String> environmentAccounts = GantryEnvironmentAccess.environmentAccounts(config);
+        if (!environmentAccounts.isEmpty() && (gantryEnvironment == null || gantryEnvironment.getAccount() == null
+                || gantryEnvironment.getRegion() == null)) {
+            throw new EnvironmentContextException("gantry.yml reaches environments in account(s) " + String.join(", ", environmentAccounts)
+                    + " through a roleArn, and the stacks giving Gantry those roles must say which account and region may assume "
+                    + "them: run with AWS credentials for Gantry's account (the CDK CLI then sets CDK_DEFAULT_ACCOUNT and "
+                    + "CDK_DEFAULT_REGION), or pass -c " + GANTRY_ACCOUNT_CONTEXT + "=<12-digit id> -c " + GANTRY_REGION_CONTEXT + "=<region>");
+        }
+        for (String account : environmentAccounts) {
+            for (String region : GantryEnvironmentAccess.environmentRegions(config, account)) {
+                new GantryEnvironmentStack(app, GantryEnvironmentAccessProps.builder()
+                        .config(config)
+                        .gantryAccount(gantryEnvironment.getAccount())
+                        .gantryRegion(gantryEnvironment.getRegion())
+                        .account(account)
+                        .region(region)
+                        .build());
+            }
+        }
         return new GantryStack(app, STACK_ID, new GantryStackProps(GantryAutomationProps.builder()
                 .config(config)
                 .configFile(inputs.configFile())
@@ -167,10 +213,11 @@ public final class GantryApp {
                 .slackBotTokenSecretArn(slackBotTokenSecretArn)
                 .slackSigningSecretArn(slackSigningSecretArn)
                 .releasePipelines(pipelines.services())
+                .goldenImagePipelines(goldenImagePipelines(app, config))
                 .sourceConnectionArn(pipelines.connectionArn())
                 .sourceRepositories(pipelines.repositories())
                 .sourceBranch(pipelines.branch())
-                .build(), environment(environment)));
+                .build(), gantryEnvironment));
     }
 
     /**
@@ -206,9 +253,37 @@ public final class GantryApp {
         }
     }
 
-    private static Environment environment(Map<String, String> environment) {
-        String account = blankToNull(environment.get("CDK_DEFAULT_ACCOUNT"));
-        String region = blankToNull(environment.get("CDK_DEFAULT_REGION"));
+    /**
+     * The base images named in the context, each checked to be one Gantry can build.
+     *
+     * @throws ReleasePipelineSettings.InvalidContextException naming the base that cannot have a golden-image pipeline
+     */
+    private static List<String> goldenImagePipelines(App app, GantryConfig config) {
+        String value = blankToNull(Inputs.context(app, GOLDEN_IMAGE_PIPELINES_CONTEXT));
+        List<String> baseImages = value == null ? List.of()
+                : java.util.Arrays.stream(value.split(",")).map(String::strip).filter(name -> !name.isEmpty()).toList();
+        for (String baseImage : baseImages) {
+            try {
+                GoldenImagePipeline.requireBuildable(config, baseImage);
+            } catch (IllegalArgumentException e) {
+                throw new ReleasePipelineSettings.InvalidContextException("-c " + GOLDEN_IMAGE_PIPELINES_CONTEXT + ": " + e.getMessage());
+            }
+        }
+        return baseImages;
+    }
+
+    /** Gantry's own account and region: the context's when given, else the CDK CLI's from the current credentials. */
+    private static Environment environment(App app, Map<String, String> environment) {
+        String account = blankToNull(Inputs.context(app, GANTRY_ACCOUNT_CONTEXT));
+        if (account == null) {
+            account = blankToNull(environment.get("CDK_DEFAULT_ACCOUNT"));
+        } else if (!account.matches("\\d{12}")) {
+            throw new EnvironmentContextException("-c " + GANTRY_ACCOUNT_CONTEXT + " must be a 12-digit AWS account id, was '" + account + "'");
+        }
+        String region = blankToNull(Inputs.context(app, GANTRY_REGION_CONTEXT));
+        if (region == null) {
+            region = blankToNull(environment.get("CDK_DEFAULT_REGION"));
+        }
         if (account == null && region == null) {
             return null;
         }
@@ -266,6 +341,13 @@ public final class GantryApp {
     /** Slack context that is not a secret ARN, or asks for ChatOps without all it needs. */
     static final class SlackContextException extends RuntimeException {
         SlackContextException(String message) {
+            super(message);
+        }
+    }
+
+    /** Gantry's account or region is unknown or malformed where the stacks need it. */
+    static final class EnvironmentContextException extends RuntimeException {
+        EnvironmentContextException(String message) {
             super(message);
         }
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.events.CfnEventBusPolicy;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.BucketEncryption;
@@ -24,7 +25,11 @@ import software.constructs.Construct;
  *   <li>{@link ImageRebuildAutomation} ({@code ImageRebuild}) when it declares base images;</li>
  *   <li>an {@link EcsReleasePipeline} ({@code ReleasePipeline-<service>}) per service asked for, and their source bucket
  *       ({@code ReleaseSourceBucket}) unless they read GitHub;</li>
- *   <li>{@link ChatOps} ({@code ChatOps}) when the Slack signing secret is given.</li>
+ *   <li>a {@link GoldenImagePipeline} ({@code GoldenImagePipeline-<base image>}) per base image asked for, sharing that
+ *       source;</li>
+ *   <li>{@link ChatOps} ({@code ChatOps}) when the Slack signing secret is given;</li>
+ *   <li>a policy on the default event bus ({@code EnvironmentEvents-<account>}) per account holding environments reached
+ *       through a {@code roleArn}, so the events {@link GantryEnvironmentAccess} forwards from there are accepted.</li>
  * </ul>
  * What a configuration does not ask for is not built, so nothing idle is paid for or has to be secured.
  *
@@ -43,6 +48,7 @@ public final class GantryAutomation extends Construct {
     private final ImageRebuildAutomation imageRebuild;
     private final Bucket releaseSourceBucket;
     private final List<EcsReleasePipeline> releasePipelines = new ArrayList<>();
+    private final List<GoldenImagePipeline> goldenImagePipelines = new ArrayList<>();
     private final ChatOps chatOps;
 
     public GantryAutomation(Construct scope, String id, GantryAutomationProps props) {
@@ -91,7 +97,8 @@ public final class GantryAutomation extends Construct {
 
         // Only when asked for: a pipeline builds images, so it is added per service, never by default.
         boolean connectionSource = props.sourceConnectionArn() != null;
-        this.releaseSourceBucket = props.releasePipelines().isEmpty() || connectionSource ? null : releaseSourceBucket();
+        boolean anyPipeline = !props.releasePipelines().isEmpty() || !props.goldenImagePipelines().isEmpty();
+        this.releaseSourceBucket = !anyPipeline || connectionSource ? null : releaseSourceBucket();
         for (String service : props.releasePipelines()) {
             EcsReleasePipelineProps.Builder pipeline = EcsReleasePipelineProps.builder()
                     .config(props.config())
@@ -106,6 +113,35 @@ public final class GantryAutomation extends Construct {
                 pipeline.sourceBucket(releaseSourceBucket);
             }
             releasePipelines.add(new EcsReleasePipeline(this, "ReleasePipeline-" + service, pipeline.build()));
+        }
+
+        // Their pushes to the base's repository are what start rebuild waves: the image-rebuild function is not called.
+        for (String baseImage : props.goldenImagePipelines()) {
+            GoldenImagePipelineProps.Builder pipeline = GoldenImagePipelineProps.builder()
+                    .config(props.config())
+                    .baseImage(baseImage);
+            if (connectionSource) {
+                pipeline.connectionArn(props.sourceConnectionArn())
+                        .repository(props.sourceRepositories().get(baseImage))
+                        .branch(props.sourceBranch());
+            } else {
+                pipeline.sourceBucket(releaseSourceBucket);
+            }
+            if (imageRebuild != null) {
+                pipeline.deliveryDeadLetterQueue(imageRebuild.getDeliveryDeadLetterQueue());
+            }
+            goldenImagePipelines.add(new GoldenImagePipeline(this, "GoldenImagePipeline-" + baseImage, pipeline.build()));
+        }
+
+        // Environments in other accounts send their ECS and ECR events here (GantryEnvironmentAccess forwards them); the
+        // default bus accepts nothing from another account unless its policy says so.
+        for (String account : GantryEnvironmentAccess.environmentAccounts(props.config())) {
+            CfnEventBusPolicy.Builder.create(this, "EnvironmentEvents-" + account)
+                    .eventBusName("default")
+                    .statementId("GantryEnvironment-" + account)
+                    .action("events:PutEvents")
+                    .principal(account)
+                    .build();
         }
 
         // Last, because it answers for everything above: it may approve the release pipelines, and every function
@@ -184,7 +220,12 @@ public final class GantryAutomation extends Construct {
         return List.copyOf(releasePipelines);
     }
 
-    /** The source bucket of the release pipelines; empty without pipelines or with a GitHub source. */
+    /** The golden-image pipelines asked for, in that order; empty by default. */
+    public List<GoldenImagePipeline> getGoldenImagePipelines() {
+        return List.copyOf(goldenImagePipelines);
+    }
+
+    /** The source bucket of the release and golden-image pipelines; empty without pipelines or with a GitHub source. */
     public Optional<Bucket> getReleaseSourceBucket() {
         return Optional.ofNullable(releaseSourceBucket);
     }

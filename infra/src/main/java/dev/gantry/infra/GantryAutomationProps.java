@@ -25,7 +25,10 @@ import java.util.Objects;
  *   <li>{@code releasePipelines}: the services that get an {@link EcsReleasePipeline}; none by default. Their source is a
  *       versioned bucket the automation creates ({@code <service>/source.zip}), or, with {@code sourceConnectionArn},
  *       GitHub through a CodeStar connection: then every such service needs its {@code owner/name} in
- *       {@code sourceRepositories}, and {@code sourceBranch} (default {@value #DEFAULT_BRANCH}) is released.</li>
+ *       {@code sourceRepositories}, and {@code sourceBranch} (default {@value #DEFAULT_BRANCH}) is released;</li>
+ *   <li>{@code goldenImagePipelines}: the base images that get a {@link GoldenImagePipeline}; none by default. Their source
+ *       is the same as the release pipelines': {@code <base image>/source.zip} in the automation's bucket, or the base's
+ *       {@code owner/name} in {@code sourceRepositories}.</li>
  * </ul>
  * Only ARNs of secrets are taken: the functions read the values at run time, so none enters the template.
  */
@@ -42,6 +45,7 @@ public final class GantryAutomationProps {
     private final String slackBotTokenSecretArn;
     private final String slackSigningSecretArn;
     private final List<String> releasePipelines;
+    private final List<String> goldenImagePipelines;
     private final String sourceConnectionArn;
     private final Map<String, String> sourceRepositories;
     private final String sourceBranch;
@@ -56,6 +60,7 @@ public final class GantryAutomationProps {
         this.slackBotTokenSecretArn = builder.slackBotTokenSecretArn;
         this.slackSigningSecretArn = builder.slackSigningSecretArn;
         this.releasePipelines = List.copyOf(builder.releasePipelines);
+        this.goldenImagePipelines = List.copyOf(builder.goldenImagePipelines);
         this.sourceConnectionArn = builder.sourceConnectionArn;
         this.sourceRepositories = new LinkedHashMap<>(builder.sourceRepositories);
         this.sourceBranch = builder.sourceBranch;
@@ -100,15 +105,22 @@ public final class GantryAutomationProps {
         if (sourceConnectionArn == null && !sourceRepositories.isEmpty()) {
             throw new IllegalArgumentException("sourceRepositories needs sourceConnectionArn, the connection to GitHub they are read through");
         }
+        if (goldenImagePipelines.stream().distinct().count() != goldenImagePipelines.size()) {
+            throw new IllegalArgumentException("goldenImagePipelines names a base image twice: " + String.join(",", goldenImagePipelines));
+        }
         if (sourceConnectionArn != null) {
-            List<String> without = releasePipelines.stream().filter(s -> !sourceRepositories.containsKey(s)).toList();
+            List<String> without = java.util.stream.Stream.concat(releasePipelines.stream(), goldenImagePipelines.stream())
+                    .filter(s -> !sourceRepositories.containsKey(s)).toList();
             if (!without.isEmpty()) {
-                throw new IllegalArgumentException("with sourceConnectionArn, every release pipeline needs its GitHub repository in "
+                throw new IllegalArgumentException("with sourceConnectionArn, every pipeline needs its GitHub repository in "
                         + "sourceRepositories; missing for: " + String.join(", ", without));
             }
         }
         for (String service : releasePipelines) {
             EcsReleasePipeline.requireReleasable(config, service);
+        }
+        for (String baseImage : goldenImagePipelines) {
+            GoldenImagePipeline.requireBuildable(config, baseImage);
         }
     }
 
@@ -155,6 +167,10 @@ public final class GantryAutomationProps {
         return releasePipelines;
     }
 
+    public List<String> goldenImagePipelines() {
+        return goldenImagePipelines;
+    }
+
     /** Null for the automation's own source bucket. */
     public String sourceConnectionArn() {
         return sourceConnectionArn;
@@ -178,6 +194,7 @@ public final class GantryAutomationProps {
         private String slackBotTokenSecretArn;
         private String slackSigningSecretArn;
         private List<String> releasePipelines = new ArrayList<>();
+        private List<String> goldenImagePipelines = new ArrayList<>();
         private String sourceConnectionArn;
         private Map<String, String> sourceRepositories = new LinkedHashMap<>();
         private String sourceBranch = DEFAULT_BRANCH;
@@ -230,12 +247,18 @@ public final class GantryAutomationProps {
             return this;
         }
 
+        /** The base images that get a golden-image pipeline, in this order. */
+        public Builder goldenImagePipelines(List<String> baseImages) {
+            this.goldenImagePipelines = new ArrayList<>(Objects.requireNonNull(baseImages, "goldenImagePipelines"));
+            return this;
+        }
+
         public Builder sourceConnectionArn(String sourceConnectionArn) {
             this.sourceConnectionArn = sourceConnectionArn;
             return this;
         }
 
-        /** Each release pipeline's GitHub repository, {@code service -> owner/name}, with {@code sourceConnectionArn}. */
+        /** Each pipeline's GitHub repository, {@code service or base image -> owner/name}, with {@code sourceConnectionArn}. */
         public Builder sourceRepositories(Map<String, String> sourceRepositories) {
             this.sourceRepositories = new LinkedHashMap<>(Objects.requireNonNull(sourceRepositories, "sourceRepositories"));
             return this;
