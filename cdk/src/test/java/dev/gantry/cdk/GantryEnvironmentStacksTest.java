@@ -98,6 +98,17 @@ class GantryEnvironmentStacksTest {
     }
 
     @Test
+    void noStackLooksAnythingUpSoTheCommittedContextFileStaysEmpty() throws IOException {
+        App app = app(Map.of(GantryApp.GANTRY_ACCOUNT_CONTEXT, "111111111111", GantryApp.GANTRY_REGION_CONTEXT, "eu-west-1"));
+        GantryApp.run(app, Map.of(), CDK_DIR, System.err);
+
+        // A lookup would make the CLI write its answer into cdk.context.json, and a synth would then depend on the account
+        // it first ran against. Everything comes from gantry.yml instead.
+        assertThat(app.synth().getManifest().getMissing()).isNullOrEmpty();
+        assertThat(Files.readString(CDK_DIR.resolve("cdk.context.json")).strip()).isEqualTo("{}");
+    }
+
+    @Test
     void withoutGantrysAccountTheRolesCannotBeWrittenAndSynthesisSaysHowToNameIt() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
