@@ -37,7 +37,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * Release threads in Gantry's DynamoDB table: one item per thread, {@code pk = THREAD#<kind>#<name>},
  * {@code sk = <id>} (a release: {@code THREAD#RELEASE#payments-api} and the image digest; a rebuild:
  * {@code THREAD#REBUILD#golden/java21} and the base digest; a pipeline run: {@code THREAD#PIPELINE#<pipeline>} and the
- * execution id), so a service's threads are one Query.
+ * execution id; one of Gantry's own alarms: {@code THREAD#OPERATIONS#<alarm name>} and its region), so a service's
+ * threads are one Query.
  *
  * <p>What Slack has seen is plain attributes ({@code channel}, {@code headlineTs}, {@code shownRevision},
  * {@code rejected}, the delivery lease {@code leaseOwner}/{@code leaseUntil}), readable in the console, with a

@@ -34,8 +34,10 @@ import java.util.stream.Collectors;
  * {@code DeployStarted}, {@code DeployDeclined}, {@code RolloutChanged}, {@code GateChanged}, {@code GateDecided},
  * {@code PipelineChanged}, {@code BuildChanged}, {@code RebuildChanged}, {@code AlarmChanged}. Instants are ISO-8601
  * strings ({@code 2026-11-23T10:00:00Z}), digests their {@code sha256:...} string, enums their names, a thread key an
- * object ({@code {"kind":"RELEASE","name":"payments-api","id":"sha256:..."}}), absent values {@code null}. Fields a
- * reader does not know are ignored, so a sender may add one before every reader knows it.
+ * object ({@code {"kind":"RELEASE","name":"payments-api","id":"sha256:..."}}; one of Gantry's own alarms:
+ * {@code {"kind":"OPERATIONS","name":"Gantry-ecs-deploy-errors","id":"eu-west-1"}}), absent values {@code null}. Fields a
+ * reader does not know are ignored, so a sender may add one before every reader knows it; a field a reader knows and
+ * the sender did not write yet (an alarm's {@code description}) reads as absent.
  *
  * <p>Errors: {@link #read} throws {@link MalformedNewsException} naming what is wrong (not JSON, no or an unknown
  * type, a missing or malformed field); the notify function leaves such a message to its dead-letter queue.

@@ -63,7 +63,8 @@ class ReleaseNewsJsonTest {
                 3, "wave 1 of 2: 1 started", List.of(new RebuildChanged.Dependent("runtime-java", 1, "STARTED", "runtime-java-image:1234",
                         "runtime-java: started runtime-java-image:1234"))));
         news.put("AlarmChanged", new AlarmChanged("alarm/payments-api-5xx/ALARM/" + AT, AT, ThreadKey.release("payments-api", DIGEST),
-                "payments-api-5xx", "ALARM", "Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).", "eu-west-1"));
+                "payments-api-5xx", "ALARM", "Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).", "eu-west-1",
+                "Page the payments on-call."));
         return news;
     }
 
@@ -86,6 +87,30 @@ class ReleaseNewsJsonTest {
         for (ReleaseNews news : sparse) {
             assertThat(ReleaseNewsJson.read(ReleaseNewsJson.write(news))).isEqualTo(news);
         }
+    }
+
+    @Test
+    void readsBackAnAlarmOfGantryItselfInItsOperationsThread() throws Exception {
+        AlarmChanged alarm = AlarmChanged.of(ThreadKey.operations("Gantry-failed-invocations-depth", "eu-west-1"),
+                "Gantry-failed-invocations-depth", "ALARM", "Threshold Crossed: 1 out of the last 1 datapoints [1.0] was greater than the "
+                        + "threshold (0.0).", "eu-west-1", "A Gantry function failed on an event.\nRead it, fix the cause, replay it.", AT);
+
+        String written = ReleaseNewsJson.write(alarm);
+
+        assertThat(ReleaseNewsJson.read(written)).isEqualTo(alarm);
+        assertThat(JSON.readTree(written).path("thread")).isEqualTo(JSON.readTree(
+                "{\"kind\":\"OPERATIONS\",\"name\":\"Gantry-failed-invocations-depth\",\"id\":\"eu-west-1\"}"));
+    }
+
+    @Test
+    void readsAnAlarmFromASenderThatWritesNoDescriptionYet() throws Exception {
+        ObjectNode older = (ObjectNode) JSON.readTree(ReleaseNewsJson.write(everyKind().get("AlarmChanged")));
+        older.remove("description");
+
+        AlarmChanged read = (AlarmChanged) ReleaseNewsJson.read(older.toString());
+
+        assertThat(read.description()).isEmpty();
+        assertThat(read.reason()).isEqualTo(((AlarmChanged) everyKind().get("AlarmChanged")).reason());
     }
 
     @Test

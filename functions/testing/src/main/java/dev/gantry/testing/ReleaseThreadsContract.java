@@ -125,6 +125,23 @@ public abstract class ReleaseThreadsContract {
     }
 
     @Test
+    void keepsAThreadOfGantrysOwnAlarm() {
+        ReleaseThreads threads = threads();
+        ThreadKey key = ThreadKey.operations("Gantry-failed-invocations-depth", "eu-west-1");
+        ReleaseThread state = ReleaseThread.open(key, "@platform-oncall").apply(ReleaseNews.AlarmChanged.of(key,
+                "Gantry-failed-invocations-depth", "ALARM", "Threshold Crossed: 1 out of the last 1 datapoints [1.0] was greater than the "
+                        + "threshold (0.0).", "eu-west-1", "Read the parked invocation, fix the cause, replay it.", T0));
+        StoredThread thread = StoredThread.fresh(key, "#releases", "@platform-oncall").withState(state).next(T0);
+
+        threads.save(thread, 0);
+
+        StoredThread read = threads.find(key).orElseThrow();
+        assertThat(read).isEqualTo(thread);
+        assertThat(read.state().status()).isEqualTo(ReleaseThread.Status.ALARM);
+        assertThat(threads.find(ThreadKey.operations("Gantry-failed-invocations-depth", "us-east-1"))).isEmpty();
+    }
+
+    @Test
     void keepsAbsentValuesAbsent() {
         ReleaseThreads threads = threads();
         StoredThread thread = fresh(releaseKey("bare"));

@@ -14,8 +14,9 @@ import java.util.Optional;
 
 /**
  * AWS's own state-change events, as EventBridge delivers them, translated into release-thread news: pipeline executions
- * and stages, CodeBuild builds Gantry started for a rebuild, and the alarms gates watch. An event that concerns no
- * thread (a build Gantry did not start, an alarm no waiting release watches) becomes no news.
+ * and stages, CodeBuild builds Gantry started for a rebuild, the alarms gates watch, and Gantry's own alarms. An event
+ * that concerns no thread (a build Gantry did not start, an alarm no waiting release watches and not Gantry's) becomes
+ * no news.
  */
 final class AwsChangeNews {
 
@@ -53,8 +54,9 @@ final class AwsChangeNews {
                 String alarmName = required(detail, "alarmName", "detail.alarmName");
                 String state = required(detail.path("state"), "value", "detail.state.value");
                 String reason = detail.path("state").path("reason").asText("");
-                yield alarms.watching(alarmName).stream()
-                        .map(thread -> (ReleaseNews) ReleaseNews.AlarmChanged.of(thread, alarmName, state, reason, region, at))
+                String description = detail.path("configuration").path("description").asText("");
+                yield alarms.threadsOf(alarmName, region).stream()
+                        .map(thread -> (ReleaseNews) ReleaseNews.AlarmChanged.of(thread, alarmName, state, reason, region, description, at))
                         .toList();
             }
             default -> throw new MalformedEventException("detail-type: '" + detailType + "' is none of '"

@@ -49,8 +49,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * What the ChatOps worker and notify functions run on, from the environment: {@code GANTRY_CONFIG} (which must have a
- * {@code slack} section), {@code GANTRY_TABLE}, {@code GANTRY_SLACK_BOT_TOKEN_SECRET_ARN} and the standard {@code AWS_*}
- * variables. The bot token is read from Secrets Manager on first use and kept for a while, never taken from the
+ * {@code slack} section), {@code GANTRY_TABLE}, {@code GANTRY_SLACK_BOT_TOKEN_SECRET_ARN}, optionally
+ * {@value #OPERATIONS_ALARM_PREFIX_ENV}, and the standard {@code AWS_*} variables. The bot token is read from Secrets Manager on first use and kept for a while, never taken from the
  * environment itself. Each part is built when a handler asks for it, so a function builds only what it uses.
  */
 final class ChatOpsWiring {
@@ -58,6 +58,11 @@ final class ChatOpsWiring {
     static final String BOT_TOKEN_SECRET_ARN_ENV = GateAdapters.SLACK_TOKEN_SECRET_ARN_ENV;
     /** The account whose ECR registry holds the base images, as the image-rebuild function reads it. */
     static final String REGISTRY_ACCOUNT_ENV = "GANTRY_REGISTRY_ACCOUNT";
+    /**
+     * What the names of Gantry's own alarms start with (the infrastructure's {@code GantryOperations} prefix, e.g.
+     * {@code Gantry-}); each of them is told in one message of the default channel. Unset: they are not told.
+     */
+    static final String OPERATIONS_ALARM_PREFIX_ENV = "GANTRY_OPERATIONS_ALARM_PREFIX";
 
     private final GantryConfig config;
     private final DynamoDbClient dynamo;
@@ -171,6 +176,8 @@ final class ChatOpsWiring {
     }
 
     AwsChangeNews awsChangeNews() {
-        return new AwsChangeNews(new DynamoDbRebuildLedger(dynamo, table), new AlarmThreads(config, new DynamoDbGateStore(dynamo, table)));
+        String operationsPrefix = aws == null ? null : aws.optional(OPERATIONS_ALARM_PREFIX_ENV).map(String::strip).orElse(null);
+        return new AwsChangeNews(new DynamoDbRebuildLedger(dynamo, table),
+                new AlarmThreads(config, new DynamoDbGateStore(dynamo, table), operationsPrefix));
     }
 }

@@ -180,6 +180,52 @@ class ChatOpsNotifyHandlerIT {
     }
 
     @Test
+    void postsGantrysOwnAlarmInTheDefaultChannelAndUpdatesThatMessageWhenItIsOkAgain() throws Exception {
+        ChatOpsNotifyHandler handler = handler("Gantry-");
+        String fired = Fixtures.eventText("gantry-cloudwatch-alarm-failed-invocations-depth-alarm.json");
+        String recovered = Fixtures.eventText("gantry-cloudwatch-alarm-failed-invocations-depth-ok.json");
+
+        JsonNode firedAnswer = invoke(handler, fired);
+
+        assertThat(firedAnswer.at("/delivered").toString()).isEqualTo("[\"operations Gantry-failed-invocations-depth eu-west-1: POSTED\"]");
+        JsonNode headline = single(headlines());
+        assertThat(headline.at("/channel").asText()).isEqualTo("#releases");
+        assertThat(headline.at("/text").asText()).isEqualTo("Gantry-failed-invocations-depth: In ALARM");
+        assertThat(headline.at("/blocks").toString())
+                .contains("*In ALARM* since 2026-11-23 10:05 UTC\\n@platform-oncall")
+                .contains("Threshold Crossed: 1 out of the last 1 datapoints [1.0 (23/11/26 10:00:00)] was greater than the threshold (0.0)")
+                .contains("<https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/Gantry-failed-invocations-depth"
+                        + "|alarm in CloudWatch>");
+        JsonNode whatToDo = single(calls("chat.postMessage").stream().filter(post -> post.has("thread_ts")).toList());
+        assertThat(whatToDo.at("/thread_ts").asText()).isEqualTo("1763892000.000100");
+        assertThat(whatToDo.toString()).contains("What to do:", "requestPayload", "aws lambda invoke");
+
+        JsonNode recoveredAnswer = invoke(handler, recovered);
+
+        assertThat(recoveredAnswer.at("/delivered/0").asText()).isEqualTo("operations Gantry-failed-invocations-depth eu-west-1: UPDATED");
+        JsonNode update = single(calls("chat.update"));
+        assertThat(update.at("/channel").asText()).isEqualTo("C0RELEASES");
+        assertThat(update.at("/ts").asText()).isEqualTo("1763892000.000100");
+        assertThat(update.at("/text").asText()).isEqualTo("Gantry-failed-invocations-depth: OK");
+        assertThat(update.toString()).doesNotContain("@platform-oncall");
+        assertThat(headlines()).hasSize(1);
+
+        int calls = SLACK.getAllServeEvents().size();
+        JsonNode again = invoke(handler, recovered);
+
+        assertThat(again.at("/delivered/0").asText()).endsWith(": UNCHANGED");
+        assertThat(SLACK.getAllServeEvents()).hasSize(calls);
+    }
+
+    @Test
+    void tellsNoOneOfGantrysOwnAlarmWhenTheFunctionKnowsNoPrefix() throws Exception {
+        JsonNode answer = invoke(handler(), Fixtures.eventText("gantry-cloudwatch-alarm-failed-invocations-depth-alarm.json"));
+
+        assertThat(answer.at("/delivered")).isEmpty();
+        assertThat(SLACK.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
     void postsOneApprovalCardPerCodePipelineManualApprovalHoweverOftenSnsDeliversIt() throws Exception {
         String message = Fixtures.eventText("codepipeline-manual-approval-sns-message.json").replace("2016-07-07T20:22Z", "2026-11-30T20:22Z");
         ObjectNode envelope = (ObjectNode) JSON.readTree(Fixtures.eventText("sns-lambda-event-envelope.lambda-dev-guide.json"));
@@ -207,6 +253,11 @@ class ChatOpsNotifyHandlerIT {
     }
 
     private static ChatOpsNotifyHandler handler() {
+        return handler(null);
+    }
+
+    /** @param operationsAlarmPrefix what {@code GANTRY_OPERATIONS_ALARM_PREFIX} would say; null when it is unset */
+    private static ChatOpsNotifyHandler handler(String operationsAlarmPrefix) {
         GantryConfig config = Fixtures.exampleConfig();
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         SlackWebApi slack = new SlackWebApi(() -> "test-bot-token-not-real", URI.create(SLACK.baseUrl()),
@@ -216,7 +267,7 @@ class ChatOpsNotifyHandlerIT {
         ApprovalRequests requests = new ApprovalRequests(config, new DynamoDbPendingApprovals(dynamo, TABLE), slack,
                 new ChatPermissions(config, ApproverGroups.none()), clock);
         return new ChatOpsNotifyHandler(threads, new AwsChangeNews(new DynamoDbRebuildLedger(dynamo, TABLE),
-                new AlarmThreads(config, new DynamoDbGateStore(dynamo, TABLE))),
+                new AlarmThreads(config, new DynamoDbGateStore(dynamo, TABLE), operationsAlarmPrefix)),
                 new ApprovalCardRequests(requests, new DynamoDbGateStore(dynamo, TABLE)));
     }
 

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Channels: a release thread goes to {@link SlackConfig#channelFor} its service, a pipeline thread to its service's
- * channel when the news names one, everything else to {@link SlackConfig#defaultChannel()}.
+ * channel when the news names one, everything else (rebuilds, Gantry's own alarms) to {@link SlackConfig#defaultChannel()}.
  *
  * <p>Errors: besides the chat service's, {@link ReleaseThreads.ReleaseThreadsException} from the store, and
  * {@link ThreadContendedException} when the thread kept changing under this notifier; both are worth a redelivery.
@@ -163,7 +163,7 @@ public final class NotifyService {
             case RELEASE -> slack.channelFor(key.name());
             case PIPELINE -> news instanceof ReleaseNews.PipelineChanged pipeline && pipeline.service() != null
                     ? slack.channelFor(pipeline.service()) : slack.defaultChannel();
-            case REBUILD -> slack.defaultChannel();
+            case REBUILD, OPERATIONS -> slack.defaultChannel();
         };
     }
 

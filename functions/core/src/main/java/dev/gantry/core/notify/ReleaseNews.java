@@ -408,12 +408,15 @@ public sealed interface ReleaseNews permits ReleaseNews.DeployStarted, ReleaseNe
     }
 
     /**
-     * A CloudWatch alarm changed state during a release or a rebuild; the caller knows which one it watches.
+     * A CloudWatch alarm changed state: one a gate watches, told in the threads of the releases waiting on it, or one of
+     * Gantry's own, told in its {@link ThreadKey.Kind#OPERATIONS} thread. The caller knows which threads.
      *
      * @param state OK, ALARM or INSUFFICIENT_DATA
+     * @param description the alarm's description as CloudWatch's event carries it (Gantry's own alarms say there what
+     *     to do); empty when it has none
      */
-    record AlarmChanged(String newsId, Instant at, ThreadKey thread, String alarmName, String state, String reason, String region)
-            implements ReleaseNews {
+    record AlarmChanged(String newsId, Instant at, ThreadKey thread, String alarmName, String state, String reason, String region,
+            String description) implements ReleaseNews {
 
         public AlarmChanged {
             requireIdAndTime(newsId, at);
@@ -421,10 +424,17 @@ public sealed interface ReleaseNews permits ReleaseNews.DeployStarted, ReleaseNe
             Objects.requireNonNull(alarmName, "alarmName");
             Objects.requireNonNull(state, "state");
             reason = reason == null ? "" : reason;
+            description = description == null ? "" : description;
         }
 
         public static AlarmChanged of(ThreadKey thread, String alarmName, String state, String reason, String region, Instant at) {
-            return new AlarmChanged("alarm/" + alarmName + "/" + state + "/" + at, at, thread, alarmName, state, reason, region);
+            return of(thread, alarmName, state, reason, region, null, at);
+        }
+
+        /** @param description the alarm's description; null or empty when it has none */
+        public static AlarmChanged of(ThreadKey thread, String alarmName, String state, String reason, String region, String description,
+                Instant at) {
+            return new AlarmChanged("alarm/" + alarmName + "/" + state + "/" + at, at, thread, alarmName, state, reason, region, description);
         }
     }
 

@@ -15,6 +15,8 @@ import dev.gantry.core.notify.ReleaseNews.RebuildChanged;
 import dev.gantry.core.notify.ReleaseNews.RolloutChanged;
 import dev.gantry.core.rebuild.RebuildStatus;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,6 +81,8 @@ public record ReleaseThread(
     /** Slack refuses a section over 3,000 characters and a header over 150. */
     static final int MAX_SECTION = 2900;
     static final int MAX_HEADER = 150;
+
+    private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     private static final Pattern SLACK_USER = Pattern.compile("[UW][A-Z0-9]{2,}");
     private static final Set<String> STEP_FAILED = Set.of("FAILED", "FAULT", "TIMED_OUT");
@@ -234,7 +238,9 @@ public record ReleaseThread(
         SUCCEEDED(":white_check_mark:"),
         FAILED(":x:"),
         ROLLED_BACK(":rewind:"),
-        STOPPED(":black_square_for_stop:");
+        STOPPED(":black_square_for_stop:"),
+        /** One of Gantry's own alarms is firing. */
+        ALARM(":rotating_light:");
 
         private final String emoji;
 
@@ -248,7 +254,7 @@ public record ReleaseThread(
 
         /** Whether the failure group is told. */
         public boolean failed() {
-            return this == FAILED || this == ROLLED_BACK;
+            return this == FAILED || this == ROLLED_BACK || this == ALARM;
         }
     }
 
@@ -304,14 +310,13 @@ public record ReleaseThread(
     /** The one top-level message of the thread, updated in place as the story moves on. */
     public ChatMessage headline() {
         Standing standing = standing();
+        if (key.kind() == ThreadKey.Kind.OPERATIONS) {
+            return operationsHeadline(standing);
+        }
         List<Block> blocks = new ArrayList<>();
         String title = title();
         blocks.add(new ChatMessage.Header(clip(title, MAX_HEADER)));
-        String statusLine = standing.status().emoji() + " *" + standing.line() + "*";
-        if (standing.status().failed() && failureMention != null && !failureMention.isBlank()) {
-            statusLine += "\n" + failureMention;
-        }
-        blocks.add(new ChatMessage.Section(clip(statusLine, MAX_SECTION)));
+        blocks.add(new ChatMessage.Section(clip(statusLine(standing, ""), MAX_SECTION)));
         if (!environments.isEmpty()) {
             blocks.add(new ChatMessage.Section(clip(progressLine(), MAX_SECTION)));
         }
@@ -329,11 +334,39 @@ public record ReleaseThread(
         return new ChatMessage(title + ": " + standing.line(), blocks);
     }
 
+    /**
+     * One of Gantry's own alarms: its state and since when, CloudWatch's reason, and the way to the alarm. What to do
+     * about it is the thread's first reply, so that the message people glance at stays short.
+     */
+    private ChatMessage operationsHeadline(Standing standing) {
+        List<Block> blocks = new ArrayList<>();
+        String title = title();
+        blocks.add(new ChatMessage.Header(clip(title, MAX_HEADER)));
+        Optional<Step> alarm = steps.stream().reduce((a, b) -> b);
+        String since = alarm.map(Step::at).map(at -> " since " + SINCE.format(at)).orElse("");
+        blocks.add(new ChatMessage.Section(clip(statusLine(standing, since), MAX_SECTION)));
+        alarm.filter(step -> !step.detail().isBlank()).ifPresent(step -> blocks.add(new ChatMessage.Section(clip(step.detail(), MAX_SECTION))));
+        if (!links.isEmpty()) {
+            blocks.add(new ChatMessage.Context(links.stream().map(l -> "<" + l.url() + "|" + l.label() + ">").toList()));
+        }
+        return new ChatMessage(title + ": " + standing.line(), blocks);
+    }
+
+    /** The standing in bold, and the failure group when the story failed. */
+    private String statusLine(Standing standing, String suffix) {
+        String line = standing.status().emoji() + " *" + standing.line() + "*" + suffix;
+        if (standing.status().failed() && failureMention != null && !failureMention.isBlank()) {
+            line += "\n" + failureMention;
+        }
+        return line;
+    }
+
     private String title() {
         return switch (key.kind()) {
             case RELEASE -> key.name() + (tag == null ? "" : " " + tag) + " · " + key.shortId();
             case REBUILD -> "Rebuilds on " + key.name() + " · " + key.shortId();
             case PIPELINE -> key.name() + " · execution " + key.shortId();
+            case OPERATIONS -> key.name();
         };
     }
 
@@ -342,6 +375,9 @@ public record ReleaseThread(
     private Standing standing() {
         if (key.kind() == ThreadKey.Kind.REBUILD) {
             return rebuildStanding();
+        }
+        if (key.kind() == ThreadKey.Kind.OPERATIONS) {
+            return operationsStanding();
         }
         Optional<Environment> rolledBack = last(e -> e.phase() == Phase.ROLLED_BACK);
         if (rolledBack.isPresent()) {
@@ -415,6 +451,19 @@ public record ReleaseThread(
             return new Standing(Status.STARTED, "Started");
         }
         return new Standing(Status.SUCCEEDED, "Rebuilt " + r.images() + (r.images() == 1 ? " image" : " images"));
+    }
+
+    private Standing operationsStanding() {
+        Optional<Step> alarm = steps.stream().reduce((a, b) -> b);
+        if (alarm.isEmpty()) {
+            return new Standing(Status.STARTED, "Started");
+        }
+        String state = alarm.get().state();
+        return switch (state) {
+            case "ALARM" -> new Standing(Status.ALARM, "In ALARM");
+            case "OK" -> new Standing(Status.SUCCEEDED, "OK");
+            default -> new Standing(Status.WAITING, capitalized(state.toLowerCase(Locale.ROOT).replace('_', ' ')));
+        };
     }
 
     private Optional<Environment> last(Predicate<Environment> which) {
@@ -678,6 +727,10 @@ public record ReleaseThread(
         }
 
         void alarm(AlarmChanged news) {
+            if (before.key.kind() == ThreadKey.Kind.OPERATIONS) {
+                operationsAlarm(news);
+                return;
+            }
             String name = "alarm " + news.alarmName();
             Optional<String> previous = steps.stream().filter(s -> s.name().equals(name)).map(Step::state).findFirst();
             ConsoleLinks.alarm(news.region(), news.alarmName()).ifPresent(url -> link(name, url));
@@ -689,6 +742,34 @@ public record ReleaseThread(
                         ":rotating_light: alarm `" + news.alarmName() + "` is in ALARM" + (news.reason().isBlank() ? "" : ": " + news.reason()));
             } else if (news.state().equals("OK") && previous.filter("ALARM"::equals).isPresent()) {
                 reply(news, name + " is OK again", ":white_check_mark: alarm `" + news.alarmName() + "` is OK again");
+            }
+        }
+
+        /**
+         * Gantry's own alarm, alone in its thread: the headline shows its state; the thread says what to do when it first
+         * fires, and each time it fires again (mentioning the failure group, whom an edited headline would not notify) or
+         * recovers. An alarm that never fired opens no thread: every new alarm reports OK or INSUFFICIENT_DATA once it is
+         * created, and a message for each of them on every deploy would bury the ones that matter.
+         */
+        void operationsAlarm(AlarmChanged news) {
+            String name = "alarm " + news.alarmName();
+            Optional<String> previous = steps.stream().filter(s -> s.name().equals(name)).map(Step::state).findFirst();
+            if (previous.isEmpty() && !news.state().equals("ALARM")) {
+                return;
+            }
+            ConsoleLinks.alarm(news.region(), news.alarmName()).ifPresent(url -> link("alarm in CloudWatch", url));
+            if (!step(name, news.state(), news.reason(), news.at())) {
+                return;
+            }
+            String reason = news.reason().isBlank() ? "" : ": " + news.reason();
+            if (previous.isEmpty()) {
+                if (!news.description().isBlank()) {
+                    reply(news, "What to do: " + news.description(), ":clipboard: *What to do:* " + news.description());
+                }
+            } else if (news.state().equals("ALARM")) {
+                reply(news, news.alarmName() + " is in ALARM again" + reason, ":rotating_light: in ALARM again" + reason + mention());
+            } else if (news.state().equals("OK") && previous.get().equals("ALARM")) {
+                reply(news, news.alarmName() + " is OK again", ":white_check_mark: OK again");
             }
         }
 

@@ -16,15 +16,18 @@ import java.util.Objects;
  *   <li>{@link Kind#PIPELINE}: a pipeline execution whose image digest is not known (yet): {@code (pipeline,
  *       execution id)}. Once news of the execution names its service and digest, it belongs to that release's
  *       thread instead.</li>
+ *   <li>{@link Kind#OPERATIONS}: one of Gantry's own alarms, {@code (alarm name, region)}: the story of Gantry itself
+ *       failing and recovering, told in one message per alarm however often it fires. An alarm's name is unique only
+ *       within its account and region, and Gantry's alarms live in the region of its stack.</li>
  * </ul>
  *
  * @param kind what story the thread tells
- * @param name the service, the base image's name or the pipeline
- * @param id the image digest, the base digest or the execution id
+ * @param name the service, the base image's name, the pipeline or the alarm
+ * @param id the image digest, the base digest, the execution id or the alarm's region
  */
 public record ThreadKey(Kind kind, String name, String id) {
 
-    public enum Kind { RELEASE, REBUILD, PIPELINE }
+    public enum Kind { RELEASE, REBUILD, PIPELINE, OPERATIONS }
 
     public ThreadKey {
         Objects.requireNonNull(kind, "kind");
@@ -44,13 +47,20 @@ public record ThreadKey(Kind kind, String name, String id) {
         return new ThreadKey(Kind.PIPELINE, pipeline, executionId);
     }
 
+    public static ThreadKey operations(String alarmName, String region) {
+        return new ThreadKey(Kind.OPERATIONS, alarmName, region);
+    }
+
     /** As people read it in logs: {@code release payments-api 07348c117739}. */
     public String describe() {
         return kind.name().toLowerCase(Locale.ROOT) + " " + name + " " + shortId();
     }
 
-    /** The digest's first 12 hex digits, or the execution id's first 8 characters. */
+    /** The digest's first 12 hex digits, the execution id's first 8 characters, or the whole region. */
     public String shortId() {
+        if (kind == Kind.OPERATIONS) {
+            return id;
+        }
         if (id.startsWith("sha256:")) {
             return id.substring(7, Math.min(id.length(), 19));
         }

@@ -171,6 +171,48 @@ class NotifyServiceTest {
     }
 
     @Test
+    void tellsGantrysOwnAlarmInOneMessageOfTheDefaultChannelUpdatedAsItRecovers() {
+        ThreadKey operations = ThreadKey.operations("Gantry-chatops-notify-errors", Story.REGION);
+        ReleaseNews fired = ReleaseNews.AlarmChanged.of(operations, "Gantry-chatops-notify-errors", "ALARM",
+                "Threshold Crossed: 1 datapoint [2.0] was greater than or equal to the threshold (1.0).", Story.REGION,
+                "Read the function's ERROR lines.", T0);
+        ReleaseNews recovered = ReleaseNews.AlarmChanged.of(operations, "Gantry-chatops-notify-errors", "OK",
+                "Threshold Crossed: 1 datapoint [0.0] was not greater than or equal to the threshold (1.0).", Story.REGION,
+                "Read the function's ERROR lines.", T0.plusSeconds(600));
+
+        Delivery posted = notify.apply(fired);
+        Delivery updated = notify.apply(recovered);
+        int calls = chat.attempts();
+        Delivery again = notify.apply(recovered);
+
+        assertThat(posted.result()).isEqualTo(Delivery.Result.POSTED);
+        Call headline = chat.headlinePosts().getFirst();
+        assertThat(chat.headlinePosts()).hasSize(1);
+        assertThat(headline.channel()).isEqualTo(RecordingChatGateway.channelId("#releases"));
+        assertThat(headline.message().text()).isEqualTo("Gantry-chatops-notify-errors: In ALARM");
+        assertThat(markdown(headline.message())).contains("*In ALARM*").contains("@platform-oncall")
+                .contains("#alarmsV2:alarm/Gantry-chatops-notify-errors|alarm in CloudWatch>");
+        assertThat(updated.result()).isEqualTo(Delivery.Result.UPDATED);
+        assertThat(chat.updates()).singleElement().satisfies(update -> assertThat(update.ts()).isEqualTo(headline.ts()));
+        assertThat(chat.shown(headline.ts()).text()).isEqualTo("Gantry-chatops-notify-errors: OK");
+        assertThat(markdown(chat.shown(headline.ts()))).doesNotContain("@platform-oncall");
+        assertThat(again.result()).isEqualTo(Delivery.Result.UNCHANGED);
+        assertThat(chat.attempts()).isEqualTo(calls);
+    }
+
+    @Test
+    void postsNothingForGantrysAlarmReportingOkWhenItIsCreated() {
+        ThreadKey operations = ThreadKey.operations("Gantry-chatops-notify-errors", Story.REGION);
+
+        Delivery created = notify.apply(ReleaseNews.AlarmChanged.of(operations, "Gantry-chatops-notify-errors", "OK",
+                "Unchecked: Initial alarm creation", Story.REGION, null, T0));
+
+        assertThat(created.result()).isEqualTo(Delivery.Result.UNCHANGED);
+        assertThat(chat.attempts()).isZero();
+        assertThat(threads.find(operations)).isEmpty();
+    }
+
+    @Test
     void finishesARateLimitedFirstPostWhenTheNewsComesAgain() {
         ReleaseNews deployed = Story.deployed("staging", T0);
         chat.failNext(new ChatGateway.RateLimitedException("ratelimited", 30));

@@ -23,6 +23,7 @@ class ReleaseThreadTest {
 
     private static final ThreadKey RELEASE = ThreadKey.release(SERVICE, Story.DIGEST);
     private static final String MENTION = "<!subteam^S0PLATFORM>";
+    private static final ThreadKey OPERATIONS = ThreadKey.operations("Gantry-failed-invocations-depth", Story.REGION);
 
     private static ReleaseThread release() {
         return ReleaseThread.open(RELEASE, MENTION);
@@ -229,6 +230,71 @@ class ReleaseThreadTest {
         String reply = release().apply(gate).pendingReplies().getFirst().markdown();
 
         assertThat(reply).contains("◦ alarm-24: OK").doesNotContain("alarm-25:").contains("• … and 15 more");
+    }
+
+    @Test
+    void opensNoOperationsThreadForGantrysAlarmUntilItFires() {
+        ReleaseThread operations = ReleaseThread.open(OPERATIONS, MENTION);
+
+        ReleaseThread created = operations.apply(gantryAlarm("INSUFFICIENT_DATA", T0))
+                .apply(gantryAlarm("OK", T0.plusSeconds(60)));
+
+        assertThat(created).isSameAs(operations);
+    }
+
+    @Test
+    void showsGantrysFiringAlarmWithItsReasonAndLinkAndSaysWhatToDoInTheThread() {
+        ReleaseThread firing = ReleaseThread.open(OPERATIONS, MENTION).apply(gantryAlarm("ALARM", T0));
+
+        ChatMessage headline = firing.headline();
+        assertThat(firing.status()).isEqualTo(Status.ALARM);
+        assertThat(headline.text()).isEqualTo("Gantry-failed-invocations-depth: In ALARM");
+        assertThat(headline.blocks().getFirst()).isEqualTo(new ChatMessage.Header("Gantry-failed-invocations-depth"));
+        assertThat(sections(headline)).containsExactly(
+                ":rotating_light: *In ALARM* since 2026-11-23 10:00 UTC\n" + MENTION,
+                "Threshold Crossed: 1 out of the last 1 datapoints [1.0] was greater than the threshold (0.0).");
+        assertThat(headline.blocks().getLast()).isEqualTo(new ChatMessage.Context(List.of(
+                "<https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/Gantry-failed-invocations-depth"
+                        + "|alarm in CloudWatch>")));
+        assertThat(firing.pendingReplies()).singleElement().satisfies(reply -> assertThat(reply.markdown())
+                .isEqualTo(":clipboard: *What to do:* Read the parked invocation, fix the cause, replay it."));
+    }
+
+    @Test
+    void updatesGantrysAlarmInPlaceAsItRecoversAndMentionsTheFailureGroupWhenItFiresAgain() {
+        ReleaseThread firing = ReleaseThread.open(OPERATIONS, MENTION).apply(gantryAlarm("ALARM", T0));
+
+        ReleaseThread recovered = firing.apply(gantryAlarm("OK", T0.plusSeconds(300)));
+        ReleaseThread firingAgain = recovered.apply(gantryAlarm("ALARM", T0.plusSeconds(3_600)));
+
+        assertThat(recovered.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(recovered.headline().text()).isEqualTo("Gantry-failed-invocations-depth: OK");
+        assertThat(sections(recovered.headline()).getFirst()).isEqualTo(":white_check_mark: *OK* since 2026-11-23 10:05 UTC");
+        assertThat(recovered.revision()).isEqualTo(firing.revision() + 1);
+        assertThat(firingAgain.status()).isEqualTo(Status.ALARM);
+        assertThat(firingAgain.revision()).isEqualTo(recovered.revision() + 1);
+        assertThat(firingAgain.pendingReplies()).extracting(ReleaseThread.Reply::markdown).containsExactly(
+                ":clipboard: *What to do:* Read the parked invocation, fix the cause, replay it.",
+                ":white_check_mark: OK again",
+                ":rotating_light: in ALARM again: Threshold Crossed: 1 out of the last 1 datapoints [1.0] was greater than the threshold (0.0)."
+                        + "\n" + MENTION);
+    }
+
+    @Test
+    void changesNothingForGantrysAlarmToldAgainOrLate() {
+        ReleaseNews fired = gantryAlarm("ALARM", T0.plusSeconds(60));
+        ReleaseThread firing = ReleaseThread.open(OPERATIONS, MENTION).apply(fired);
+
+        assertThat(firing.apply(fired)).isSameAs(firing);
+        assertThat(firing.apply(gantryAlarm("OK", T0))).as("the OK it reported when it was created").isSameAs(firing);
+    }
+
+    private static ReleaseNews gantryAlarm(String state, Instant at) {
+        String reason = state.equals("ALARM")
+                ? "Threshold Crossed: 1 out of the last 1 datapoints [1.0] was greater than the threshold (0.0)."
+                : "Threshold Crossed: 1 out of the last 1 datapoints [0.0] was not greater than the threshold (0.0).";
+        return ReleaseNews.AlarmChanged.of(OPERATIONS, "Gantry-failed-invocations-depth", state, reason, Story.REGION,
+                "Read the parked invocation, fix the cause, replay it.", at);
     }
 
     private static RebuildChanged rebuild(String id, int wave, Dependent... dependents) {

@@ -1,0 +1,426 @@
+package dev.gantry.infra;
+
+import dev.gantry.infra.GantryOperationsProps.WatchedFunction;
+import dev.gantry.infra.GantryOperationsProps.WatchedQueue;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.AlarmStatusWidget;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.Dashboard;
+import software.amazon.awscdk.services.cloudwatch.GraphWidget;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.IWidget;
+import software.amazon.awscdk.services.cloudwatch.LogQueryVisualizationType;
+import software.amazon.awscdk.services.cloudwatch.LogQueryWidget;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TextWidget;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sns.Topic;
+import software.constructs.Construct;
+
+/**
+ * Watches Gantry itself: an alarm for each dead-letter queue that holds anything, each function that fails an
+ * invocation and each function Lambda throttles; an encrypted SNS topic every alarm tells when it fires and when it is
+ * OK again; and a dashboard of deploys, gates, rebuilds, dead letters, errors, cold starts, durations and throttles.
+ *
+ * <p>Every alarm is named {@code <prefix>-<name>-<what>} ({@code Gantry-ecs-deploy-errors},
+ * {@code Gantry-failed-invocations-depth}), so one prefix ({@link #alarmNamePrefix()}) picks out Gantry's own alarms:
+ * {@link #alarmStateChangePattern()} is the EventBridge pattern of their state changes, for the ChatOps notify
+ * function, which tells them in Slack's default channel when its {@value #ALARM_PREFIX_ENV} is that prefix. Each alarm's
+ * description says what to do, and missing data never fires one: a function not invoked has not failed.
+ *
+ * <p>Gantry publishes no custom metrics, so the dashboard counts deploys and gate answers from the lines its functions
+ * log (Logs Insights over their log groups), and cold starts from Lambda's REPORT lines. Nothing records how many
+ * rebuilds are in flight outside the state table; the dashboard shows the rebuild function's invocations and errors
+ * instead, and each rebuild's Slack thread its waves.
+ *
+ * <p>The topic is the construct's {@code Resource}: operators subscribe e-mail or pagers to it by hand, and a new topic
+ * would lose them, so its logical id is pinned by a test.
+ */
+public final class GantryOperations extends Construct {
+
+    /** The notify function's variable naming the prefix of Gantry's own alarms; see {@link #alarmNamePrefix()}. */
+    public static final String ALARM_PREFIX_ENV = "GANTRY_OPERATIONS_ALARM_PREFIX";
+
+    static final String ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
+
+    /** Long enough to see last week's releases next to this week's. */
+    static final Duration DEFAULT_INTERVAL = Duration.days(7);
+
+    /** One datapoint over five minutes: an error is worth telling at once, and SQS reports its queues every minute or so. */
+    static final Duration ALARM_PERIOD = Duration.minutes(5);
+
+    private static final int FULL_WIDTH = 24;
+    private static final Duration FIVE_MINUTES = Duration.minutes(5);
+
+    private final String prefix;
+    private final Topic topic;
+    private final Map<String, Alarm> alarms = new LinkedHashMap<>();
+    private final Dashboard dashboard;
+
+    public GantryOperations(Construct scope, String id, GantryOperationsProps props) {
+        super(scope, id);
+        this.prefix = props.namePrefix() != null ? props.namePrefix() : stackName();
+
+        // A customer managed key: CloudWatch cannot publish to a topic under the AWS managed SNS key, whose policy
+        // cannot be changed to let it.
+        Key key = Key.Builder.create(this, "TopicKey")
+                .description(prefix + ": encrypts the topic of Gantry's alarms")
+                .enableKeyRotation(true)
+                .build();
+        key.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("AllowCloudWatchAlarmsToPublish")
+                .principals(List.of(new ServicePrincipal("cloudwatch.amazonaws.com")))
+                .actions(List.of("kms:Decrypt", "kms:GenerateDataKey*"))
+                .resources(List.of("*"))
+                .build());
+        this.topic = Topic.Builder.create(this, "Resource")
+                .displayName(prefix + " alarms")
+                .masterKey(key)
+                .enforceSsl(true)
+                .build();
+        // The SSL statement gives the topic a policy of its own, which replaces SNS's default one: CloudWatch then needs
+        // leave to publish, and only for this stack's alarms.
+        Stack stack = Stack.of(this);
+        topic.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("AllowGantryAlarmsToPublish")
+                .effect(Effect.ALLOW)
+                .principals(List.of(new ServicePrincipal("cloudwatch.amazonaws.com")))
+                .actions(List.of("sns:Publish"))
+                .resources(List.of(topic.getTopicArn()))
+                .conditions(Map.of(
+                        "ArnLike", Map.of("aws:SourceArn", "arn:" + stack.getPartition() + ":cloudwatch:" + stack.getRegion() + ":"
+                                + stack.getAccount() + ":alarm:" + alarmNamePrefix() + "*"),
+                        "StringEquals", Map.of("aws:SourceAccount", stack.getAccount())))
+                .build());
+
+        for (WatchedQueue queue : props.queues()) {
+            alarm(pascal(queue.name()) + "Depth", queue.name() + "-depth", AlarmRunbook.deadLetters(queue),
+                    queue.queue().metricApproximateNumberOfMessagesVisible(alarmEvery("Maximum")),
+                    0, ComparisonOperator.GREATER_THAN_THRESHOLD);
+        }
+        for (WatchedFunction function : props.functions()) {
+            alarm(pascal(function.name()) + "Errors", function.name() + "-errors", AlarmRunbook.errors(function),
+                    function.function().metricErrors(alarmEvery("Sum")),
+                    1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+            alarm(pascal(function.name()) + "Throttles", function.name() + "-throttles", AlarmRunbook.throttles(function),
+                    function.function().metricThrottles(alarmEvery("Sum")),
+                    1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+        }
+
+        this.dashboard = Dashboard.Builder.create(this, "Dashboard")
+                .dashboardName(prefix + "-operations")
+                .defaultInterval(DEFAULT_INTERVAL)
+                .build();
+        new OperationsDashboard(props).rows().forEach(row -> dashboard.addWidgets(row.toArray(IWidget[]::new)));
+    }
+
+    /**
+     * What the name of every alarm of this construct starts with, {@code <prefix>-} (e.g. {@code Gantry-}): give it to
+     * the ChatOps notify function as {@value #ALARM_PREFIX_ENV}.
+     */
+    public String alarmNamePrefix() {
+        return prefix + "-";
+    }
+
+    /**
+     * The EventBridge pattern of these alarms' "CloudWatch Alarm State Change" events, by name prefix: a rule with it
+     * and the ChatOps notify function as target tells them in Slack.
+     */
+    public EventPattern alarmStateChangePattern() {
+        return EventPattern.builder()
+                .source(List.of("aws.cloudwatch"))
+                .detailType(List.of(ALARM_STATE_CHANGE))
+                .detail(Map.of("alarmName", List.of(Map.of("prefix", alarmNamePrefix()))))
+                .build();
+    }
+
+    /** The topic every alarm tells, when it fires and when it is OK again: subscribe e-mail or a pager to it. */
+    public ITopic getTopic() {
+        return topic;
+    }
+
+    /** Every alarm, by name, in the order created: queues first, then each function's errors and throttles. */
+    public Map<String, Alarm> getAlarms() {
+        return Collections.unmodifiableMap(alarms);
+    }
+
+    public Dashboard getDashboard() {
+        return dashboard;
+    }
+
+    private void alarm(String id, String nameSuffix, String description, IMetric metric, double threshold, ComparisonOperator operator) {
+        String name = alarmNamePrefix() + nameSuffix;
+        Alarm alarm = Alarm.Builder.create(this, id)
+                .alarmName(name)
+                .alarmDescription(description)
+                .metric(metric)
+                .threshold(threshold)
+                .comparisonOperator(operator)
+                .evaluationPeriods(1)
+                .datapointsToAlarm(1)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .build();
+        SnsAction action = new SnsAction(topic);
+        alarm.addAlarmAction(action);
+        alarm.addOkAction(action);
+        alarms.put(name, alarm);
+    }
+
+    private String stackName() {
+        String name = Stack.of(this).getStackName();
+        if (Token.isUnresolved(name)) {
+            throw new IllegalArgumentException("the stack's name is not known at synth; give GantryOperations a namePrefix");
+        }
+        return name;
+    }
+
+    /** Unlabelled: CloudWatch shows a labelled alarm metric as metric math, which hides its name in the console. */
+    private static MetricOptions alarmEvery(String statistic) {
+        return MetricOptions.builder().period(ALARM_PERIOD).statistic(statistic).build();
+    }
+
+    private static MetricOptions every(Duration period, String statistic, String label) {
+        return MetricOptions.builder().period(period).statistic(statistic).label(label).build();
+    }
+
+    /** {@code ecs-deploy} gives {@code EcsDeploy}: readable logical ids. */
+    static String pascal(String name) {
+        return Arrays.stream(name.split("[-._]"))
+                .filter(part -> !part.isEmpty())
+                .map(part -> Character.toUpperCase(part.charAt(0)) + part.substring(1))
+                .collect(Collectors.joining());
+    }
+
+    /** The dashboard, row by row, top to bottom: what people look at first comes first. */
+    private final class OperationsDashboard {
+
+        private final GantryOperationsProps props;
+        private final List<String> logGroups;
+
+        OperationsDashboard(GantryOperationsProps props) {
+            this.props = props;
+            this.logGroups = props.functions().stream().map(f -> f.logGroup().getLogGroupName()).toList();
+        }
+
+        List<List<IWidget>> rows() {
+            List<List<IWidget>> rows = new ArrayList<>();
+            rows.add(List.of(TextWidget.Builder.create()
+                    .markdown(String.join("\n",
+                            "# " + prefix + " operations",
+                            "Alarms are named `" + alarmNamePrefix() + "…`. Each tells the SNS topic `" + topic.getTopicName()
+                                    + "` when it fires and when it is OK again (subscribe e-mail or a pager to it), and Slack's "
+                                    + "default channel when chatops-notify has `" + ALARM_PREFIX_ENV + "`. Every alarm's "
+                                    + "description says what to do.",
+                            "Deploys, gates and cold starts are counted from the functions' logs: Gantry publishes no custom "
+                                    + "metrics. Rebuilds in flight have no metric either: each rebuild's Slack thread shows its waves."))
+                    .width(FULL_WIDTH)
+                    .height(3)
+                    .build()));
+            rows.add(List.of(AlarmStatusWidget.Builder.create()
+                    .title("Gantry's alarms")
+                    .alarms(List.copyOf(alarms.values()))
+                    .width(FULL_WIDTH)
+                    .height(Math.max(3, 2 + alarms.size() / 6))
+                    .build()));
+            rows.add(List.of(deploys(), gates()));
+            List<IWidget> third = new ArrayList<>(List.of(waitingAtGates()));
+            rebuilds().ifPresent(third::add);
+            rows.add(third);
+            rows.add(List.of(deadLetters(),
+                    perFunction("Function errors (sum)", 8, f -> f.function().metricErrors(every(FIVE_MINUTES, "Sum", f.name()))),
+                    perFunction("Throttles (sum)", 8, f -> f.function().metricThrottles(every(FIVE_MINUTES, "Sum", f.name())))));
+            rows.add(List.of(coldStarts(),
+                    perFunction("Duration (p99, ms)", 12, f -> f.function().metricDuration(every(FIVE_MINUTES, "p99", f.name())))));
+            rows.add(List.of(stateTable(props.stateTable())));
+            return rows;
+        }
+
+        /** What DeployService logs for each environment it decided on: {@code payments-api/staging: DEPLOYED: ...}. */
+        private IWidget deploys() {
+            return LogQueryWidget.Builder.create()
+                    .title("Deploys: outcomes per hour (a failed deploy is a function error)")
+                    .logGroupNames(logGroups)
+                    .queryLines(List.of(
+                            "fields @timestamp, message",
+                            "parse message /^(?<service>[^\\/\\s]+)\\/(?<environment>[^:\\s]+): (?<result>[A-Z_]+): /",
+                            "filter result in [\"DEPLOYED\", \"HELD\", \"REFUSED\"]",
+                            "stats count(*) as outcomes by result, bin(1h)"))
+                    .view(LogQueryVisualizationType.BAR)
+                    .width(12)
+                    .height(6)
+                    .build();
+        }
+
+        /** What GateService logs after each evaluation: {@code gate 'production' for payments-api/prod/07348c117739: WAITING (...)}. */
+        private IWidget gates() {
+            return LogQueryWidget.Builder.create()
+                    .title("Gates: releases held and failed per hour")
+                    .logGroupNames(logGroups)
+                    .queryLines(gateLines(
+                            "filter gateStatus in [\"WAITING\", \"FAILED\", \"TIMED_OUT\"]",
+                            "stats count_distinct(releaseId) as releases by gateStatus, bin(1h)"))
+                    .view(LogQueryVisualizationType.BAR)
+                    .width(12)
+                    .height(6)
+                    .build();
+        }
+
+        private IWidget waitingAtGates() {
+            return LogQueryWidget.Builder.create()
+                    .title("Releases whose latest gate answer is held or failed")
+                    .logGroupNames(logGroups)
+                    .queryLines(gateLines(
+                            "filter ispresent(gateStatus)",
+                            "stats latest(gateStatus) as status, latest(gate) as gateName, latest(reason) as why, max(@timestamp) as at "
+                                    + "by releaseId",
+                            "filter status in [\"WAITING\", \"FAILED\", \"TIMED_OUT\"]",
+                            "sort at desc",
+                            "limit 50"))
+                    .view(LogQueryVisualizationType.TABLE)
+                    .width(12)
+                    .height(6)
+                    .build();
+        }
+
+        private List<String> gateLines(String... rest) {
+            List<String> lines = new ArrayList<>(List.of(
+                    "fields @timestamp, message",
+                    "parse message /^gate '(?<gate>[^']+)' for (?<releaseId>\\S+): (?<gateStatus>[A-Z_]+) \\((?<reason>.*)\\)$/"));
+            lines.addAll(List.of(rest));
+            return lines;
+        }
+
+        private Optional<IWidget> rebuilds() {
+            return props.functions().stream()
+                    .filter(f -> f.name().equals(props.rebuildFunction()))
+                    .findFirst()
+                    .map(f -> GraphWidget.Builder.create()
+                            .title("Rebuild events handled (no metric counts rebuilds in flight)")
+                            .left(List.of(
+                                    f.function().metricInvocations(every(FIVE_MINUTES, "Sum", f.name() + " invocations")),
+                                    f.function().metricErrors(every(FIVE_MINUTES, "Sum", f.name() + " errors"))))
+                            .width(12)
+                            .height(6)
+                            .build());
+        }
+
+        private IWidget deadLetters() {
+            return GraphWidget.Builder.create()
+                    .title("Dead letters (messages visible, max)")
+                    .left(props.queues().stream()
+                            .map(q -> (IMetric) q.queue().metricApproximateNumberOfMessagesVisible(every(FIVE_MINUTES, "Maximum",
+                                    q.name())))
+                            .toList())
+                    .width(8)
+                    .height(6)
+                    .build();
+        }
+
+        private IWidget perFunction(String title, int width, Function<WatchedFunction, IMetric> metric) {
+            return GraphWidget.Builder.create()
+                    .title(title)
+                    .left(props.functions().stream().map(metric).toList())
+                    .width(width)
+                    .height(6)
+                    .build();
+        }
+
+        /**
+         * Lambda's REPORT line: {@code Init Duration} on a cold start, {@code Restore Duration} when SnapStart restored a
+         * snapshot instead.
+         */
+        private IWidget coldStarts() {
+            return LogQueryWidget.Builder.create()
+                    .title("Cold starts per log group (Init Duration; Restore Duration with SnapStart)")
+                    .logGroupNames(logGroups)
+                    .queryLines(List.of(
+                            "filter @type = \"REPORT\"",
+                            "parse @message /Restore Duration: (?<restoreMs>[0-9.]+) ms/",
+                            "stats count(*) as invocations, count(@initDuration) as coldStarts, max(@initDuration) as maxInitMs, "
+                                    + "count(restoreMs) as restores, max(restoreMs) as maxRestoreMs by @log",
+                            "sort coldStarts desc"))
+                    .view(LogQueryVisualizationType.TABLE)
+                    .width(12)
+                    .height(6)
+                    .build();
+        }
+
+        private IWidget stateTable(ITable table) {
+            return GraphWidget.Builder.create()
+                    .title("State table: capacity used, throttled and conditional writes lost")
+                    .left(List.of(
+                            table.metricConsumedReadCapacityUnits(every(FIVE_MINUTES, "Sum", "read units")),
+                            table.metricConsumedWriteCapacityUnits(every(FIVE_MINUTES, "Sum", "write units"))))
+                    .right(List.of(
+                            table.metric("ReadThrottleEvents", every(FIVE_MINUTES, "Sum", "read throttles")),
+                            table.metric("WriteThrottleEvents", every(FIVE_MINUTES, "Sum", "write throttles")),
+                            table.metric("ConditionalCheckFailedRequests", every(FIVE_MINUTES, "Sum", "conditional writes lost"))))
+                    .width(FULL_WIDTH)
+                    .height(6)
+                    .build();
+        }
+    }
+
+    /** What each alarm's description says: what fired, where to look, and what to do about it. */
+    static final class AlarmRunbook {
+
+        private AlarmRunbook() {}
+
+        static String errors(WatchedFunction function) {
+            return "Gantry's " + function.name() + " function failed an invocation. Why: CloudWatch Logs Insights on log group "
+                    + function.logGroup().getLogGroupName() + ", query: filter level = \"ERROR\" or @message like /Task timed out/ "
+                    + "| sort @timestamp desc. An event it failed on is parked in the failed-invocation queue, whose depth alarm "
+                    + "says how to replay it; a queue message it failed on is received again from its queue. OK again after five "
+                    + "minutes without an error.";
+        }
+
+        static String throttles(WatchedFunction function) {
+            return "Lambda throttled Gantry's " + function.name() + " function: the account's concurrency, or the function's "
+                    + "reserved concurrency, was used up. EventBridge, SQS and SNS retry a throttled delivery by themselves; "
+                    + "what they give up on lands in a dead-letter queue with its own alarm. Look at the account's "
+                    + "ConcurrentExecutions metric and at which functions reserve concurrency.";
+        }
+
+        static String deadLetters(WatchedQueue queue) {
+            String where = "SQS queue " + queue.queue().getQueueName() + " (" + queue.name() + ")";
+            String read = " Read it: SQS console, the queue, Send and receive messages, Poll for messages.";
+            return switch (queue.kind()) {
+                case UNDELIVERED_EVENTS -> "EventBridge or SNS could not invoke a Gantry function and parked the event in " + where + "."
+                        + read + " Its attributes ERROR_CODE and ERROR_MESSAGE say why, RULE_ARN and TARGET_ARN which rule and "
+                        + "function; the body is the event. Once the cause is fixed, save the body as event.json and replay it: aws "
+                        + "lambda invoke --function-name TARGET_ARN --invocation-type Event --cli-binary-format raw-in-base64-out "
+                        + "--payload file://event.json out.json; then delete the message. Gantry acts on a replayed event once.";
+                case FAILED_INVOCATIONS -> "A Gantry function failed on an event and Lambda parked the invocation in " + where
+                        + "; Gantry does not retry it." + read + " In the body, requestContext.functionArn names the function, "
+                        + "responsePayload holds the error and requestPayload the event. Once the cause is fixed, save requestPayload "
+                        + "as event.json and replay it: aws lambda invoke --function-name FUNCTION_ARN --invocation-type Event "
+                        + "--cli-binary-format raw-in-base64-out --payload file://event.json out.json; then delete the message. A "
+                        + "replay resumes a half-done release from its record.";
+                case EXHAUSTED_MESSAGES -> "Messages that failed every receive from their source queue were moved to " + where
+                        + ": Slack news or requests Gantry could not handle." + read + " The consuming function's ERROR log lines "
+                        + "say why. Once the cause is fixed, move them back: the queue's Start DLQ redrive in the console, or aws sqs "
+                        + "start-message-move-task --source-arn with the queue's ARN. News told twice changes nothing.";
+            };
+        }
+    }
+}
