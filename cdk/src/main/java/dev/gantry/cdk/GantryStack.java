@@ -48,6 +48,9 @@ public final class GantryStack extends Stack {
     /** The output holding slack-interactions' function URL: the Slack app's slash command and interactivity request URL. */
     public static final String SLACK_INTERACTIVITY_URL_OUTPUT = "SlackInteractivityUrl";
 
+    /** The output holding the topic Gantry's own alarms notify. */
+    public static final String OPERATIONS_TOPIC_OUTPUT = "OperationsTopicArn";
+
     /** The output holding the topic a CodePipeline manual approval action names to have its approval asked in Slack. */
     public static final String APPROVAL_TOPIC_OUTPUT = "ApprovalTopicArn";
 
@@ -90,6 +93,10 @@ public final class GantryStack extends Stack {
                 .description("Gantry release pipelines: upload a service's source as <service>/source.zip here to release it")
                 .value(bucket.getBucketName())
                 .build());
+        CfnOutput.Builder.create(this, OPERATIONS_TOPIC_OUTPUT)
+                .description("Gantry operations: the topic every Gantry alarm notifies; subscribe a pager or e-mail")
+                .value(automation.getOperations().getTopic().getTopicArn())
+                .build();
         getChatOps().ifPresent(chatOps -> {
             CfnOutput.Builder.create(this, SLACK_INTERACTIVITY_URL_OUTPUT)
                     .description("Gantry ChatOps: the Slack app's slash command and interactivity request URL (infra/slack/manifest.yml)")

@@ -102,25 +102,56 @@ class GantryAppTest {
                             "GANTRY_TABLE", Map.of("Ref", STATE_TABLE_LOGICAL_ID),
                             "GANTRY_CONFIG", "/var/task/gantry.yml",
                             "POWERTOOLS_SERVICE_NAME", function[1],
-                            "POWERTOOLS_LOG_LEVEL", "INFO",
                             "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"))));
         }
     }
 
     @Test
     void stackHoldsExactlyTheResourcesOfTheTableTheDeployAutomationTheReleaseGatesAndTheImageRebuilds() {
-        // The table; per function (four deploy, two gate, image-rebuild) a log group, role, policy, function and async
-        // config; the two shared queues and their policies; eight rules (deploy: three event patterns and the gate sweep;
-        // image-rebuild: pushes, CodeBuild, pipelines and the resume sweep), each with its invoke permission; the role ECS
-        // invokes the hook with, and its policy. The example has no Image Builder pipeline and no schedule.
-        assertThat(resources(template)).hasSize(1 + 7 * 5 + 2 * 2 + 8 * 2 + 2);
+        Map<String, Integer> types = new java.util.TreeMap<>();
+        resources(template).values().forEach(resource -> types.merge(String.valueOf(((Map<?, ?>) resource).get("Type")), 1, Integer::sum));
+
+        // Seven functions (four deploy, two gate, image-rebuild), each with a log group, role, policy, published version,
+        // the alias 'live' and its async config, and an errors and a throttles alarm; the two shared queues with their
+        // policies and a depth alarm each; eight rules (deploy: three event patterns and the gate sweep; image-rebuild:
+        // pushes, CodeBuild, pipelines and the resume sweep), each with its invoke permission; the role ECS invokes the hook
+        // with and its policy; the operations topic, its key and policy, and the dashboard; per log group a metric filter
+        // for deploy results and one for gate answers, and one for rebuilds in flight. The example has no Image
+        // Builder pipeline and no schedule.
+        assertThat(types).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                Map.entry("AWS::DynamoDB::Table", 1),
+                Map.entry("AWS::Lambda::Function", 7),
+                Map.entry("AWS::Lambda::Version", 7),
+                Map.entry("AWS::Lambda::Alias", 7),
+                Map.entry("AWS::Lambda::EventInvokeConfig", 7),
+                Map.entry("AWS::Logs::LogGroup", 7),
+                Map.entry("AWS::IAM::Role", 7 + 1),
+                Map.entry("AWS::IAM::Policy", 7 + 1),
+                Map.entry("AWS::SQS::Queue", 2),
+                Map.entry("AWS::SQS::QueuePolicy", 2),
+                Map.entry("AWS::Events::Rule", 8),
+                Map.entry("AWS::Lambda::Permission", 8),
+                Map.entry("AWS::CloudWatch::Alarm", 7 * 2 + 2),
+                Map.entry("AWS::Logs::MetricFilter", 7 * 2 + 1),
+                Map.entry("AWS::SNS::Topic", 1),
+                Map.entry("AWS::SNS::TopicPolicy", 1),
+                Map.entry("AWS::KMS::Key", 1),
+                Map.entry("AWS::CloudWatch::Dashboard", 1)));
+    }
+
+    @Test
+    void stackOutputsTheTopicEveryOperationsAlarmNotifies() {
+        template.hasOutput(GantryStack.OPERATIONS_TOPIC_OUTPUT, Map.of("Value", Map.of("Ref", "OperationsC48D56F6")));
+        Map<String, Map<String, Object>> alarms = template.findResources("AWS::CloudWatch::Alarm");
+        assertThat(alarms).hasSize(16).allSatisfy((id, alarm) -> assertThat(alarm.get("Properties")).asString()
+                .contains("AlarmActions=[{Ref=OperationsC48D56F6}]").contains("AlarmName=Gantry-"));
     }
 
     @Test
     void stackOutputsTheImageRebuildFunctionsNameAndSharesTheDeployQueues() {
         String imageRebuild = onlyFunction("dev.gantry.fn.imagerebuild.ImageRebuildHandler::handleRequest");
 
-        template.hasOutput("ImageRebuildFunctionName", Map.of("Value", Map.of("Ref", imageRebuild)));
+        template.hasOutput("ImageRebuildFunctionName", Map.of("Value", liveNameOf(template, imageRebuild)));
         template.resourceCountIs("AWS::SQS::Queue", 2);
         template.resourceCountIs("AWS::Scheduler::Schedule", 0);
     }
@@ -168,7 +199,7 @@ class GantryAppTest {
 
         template.hasResourceProperties("AWS::Events::Rule", Map.of(
                 "ScheduleExpression", "rate(1 minute)",
-                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt", List.of(sweep.keySet().iterator().next(), "Arn")))))));
+                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Ref", aliasOf(template, sweep.keySet().iterator().next())))))));
     }
 
     @Test
@@ -190,7 +221,7 @@ class GantryAppTest {
                 "Handler", "dev.gantry.fn.ecsdeploy.PipelineDeployHandler::handleRequest")));
         assertThat(functions).hasSize(1);
 
-        template.hasOutput("PipelineDeployFunctionName", Map.of("Value", Map.of("Ref", functions.keySet().iterator().next())));
+        template.hasOutput("PipelineDeployFunctionName", Map.of("Value", liveNameOf(template, functions.keySet().iterator().next())));
     }
 
     @Test
@@ -202,8 +233,8 @@ class GantryAppTest {
                         "Principal", Map.of("Service", "ecs.amazonaws.com"))))))));
         assertThat(invokeRoles).hasSize(1);
 
-        template.hasOutput("PipelineGateFunctionName", Map.of("Value", Map.of("Ref", pipelineGate)));
-        template.hasOutput("EcsGateHookFunctionArn", Map.of("Value", Map.of("Fn::GetAtt", List.of(hook, "Arn"))));
+        template.hasOutput("PipelineGateFunctionName", Map.of("Value", liveNameOf(template, pipelineGate)));
+        template.hasOutput("EcsGateHookFunctionArn", Map.of("Value", Map.of("Ref", aliasOf(template, hook))));
         template.hasOutput("EcsGateHookRoleArn", Map.of("Value", Map.of("Fn::GetAtt", List.of(invokeRoles.keySet().iterator().next(), "Arn"))));
     }
 
@@ -231,7 +262,7 @@ class GantryAppTest {
         assertThat(stack.getReleaseGates()).isEmpty();
         Template ungated = Template.fromStack(stack);
         ungated.resourceCountIs("AWS::Lambda::Function", 3);
-        assertThat(ungated.findOutputs("*")).containsOnlyKeys("PipelineDeployFunctionName");
+        assertThat(ungated.findOutputs("*")).containsOnlyKeys("PipelineDeployFunctionName", GantryStack.OPERATIONS_TOPIC_OUTPUT);
     }
     @Test
     void releasePipelinesContextAddsThePipelineAndItsSourceBucketAndNothingElseChanges(@TempDir Path dir) {
@@ -256,14 +287,20 @@ class GantryAppTest {
         withPipeline.hasResourceProperties("AWS::S3::Bucket", Map.of(
                 "VersioningConfiguration", Map.of("Status", "Enabled"),
                 "NotificationConfiguration", Map.of("EventBridgeConfiguration", Map.of("EventBridgeEnabled", true))));
-        // The pipeline adds its own resources only: every resource of the stack without it is still there, unchanged.
-        Map<String, Object> before = resources(template);
+        // The pipeline adds its own resources only: every resource of the stack without it is still there, unchanged, but
+        // for the shared dead-letter queue's policy, which now lets the source rule park an undelivered start.
+        Map<String, Object> before = withoutType(resources(template), "AWS::SQS::QueuePolicy");
         Map<String, Object> after = resources(withPipeline);
         assertThat(after).containsAllEntriesOf(before);
         // The source bucket and its policy; the artifacts bucket and its policy; the pipeline, its role and policy; per
         // action (source, build, two deploys, the gate) a role and policy; the project, its role, policy and log group; the
         // source rule, its role and policy.
-        assertThat(after).hasSize(before.size() + 2 + 2 + 3 + 5 * 2 + 4 + 3);
+        assertThat(withoutType(after, "AWS::SQS::QueuePolicy")).hasSize(before.size() + 2 + 2 + 3 + 5 * 2 + 4 + 3);
+        withPipeline.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "EventPattern", Match.objectLike(Map.of("detail-type", List.of("Object Created"))),
+                "Targets", List.of(Match.objectLike(Map.of(
+                        "DeadLetterConfig", Map.of("Arn", Map.of("Fn::GetAtt", List.of("EcsDeployDeliveryDeadLetterQueueE5805E7A", "Arn"))),
+                        "RetryPolicy", Map.of("MaximumEventAgeInSeconds", 3600, "MaximumRetryAttempts", 8))))));
         // The buckets hold what was uploaded and what runs left behind: a new logical id would orphan them.
         assertThat(after).containsKeys("ReleaseSourceBucket10BBBB92", "ReleasePipelinepaymentsapiArtifactsBucketF7B175E2");
     }
@@ -440,13 +477,18 @@ class GantryAppTest {
         Map<String, Object> after = resources(chatOpsTemplate);
 
         assertThat(chatOpsStack.getChatOps()).isPresent();
+        // Every function learns where news goes, which publishes each a new version: only the versions' ids change.
+        before = withoutType(before, "AWS::Lambda::Version");
+        after = withoutType(after, "AWS::Lambda::Version");
         assertThat(after).containsKeys(before.keySet().toArray(String[]::new));
-        // Per function a log group, role, policy and function; worker and notify an async config and an SQS event source
-        // mapping each; slack-interactions its URL and the two permissions Lambda asks for on a public one; the request
-        // and notify queues and their dead-letter queues, each with its policy; three rules, each with its invoke
-        // permission; the approval topic, its policy, the subscription and its invoke permission. The undelivered-event
-        // and failed-invocation queues are the deploy automation's.
-        assertThat(after).hasSize(before.size() + 3 * 4 + 2 * 2 + 3 + 4 * 2 + 3 * 2 + 4);
+        // Per function a log group, role, policy, function and alias, an errors and a throttles alarm, and the two metric
+        // filters of its log group; worker and
+        // notify an async config and an SQS event source mapping each; slack-interactions its URL and the two permissions
+        // Lambda asks for on a public one; the request and notify queues and their dead-letter queues, each with its
+        // policy; the two dead-letter queues' depth alarms; four rules (pipelines, builds, gate alarms and Gantry's own
+        // alarms), each with its invoke permission; the approval topic, its policy, the subscription and its invoke
+        // permission. The undelivered-event and failed-invocation queues are the deploy automation's.
+        assertThat(after).hasSize(before.size() + 3 * 5 + 3 * 2 + 3 * 2 + 2 * 2 + 3 + 4 * 2 + 2 + 4 * 2 + 4);
         chatOpsTemplate.resourceCountIs("AWS::SQS::Queue", 2 + 4);
     }
 
@@ -456,10 +498,11 @@ class GantryAppTest {
 
         assertThat(urls).hasSize(1);
         String urlId = urls.keySet().iterator().next();
+        String interactions = onlyFunction(chatOpsTemplate, "dev.gantry.fn.chatops.SlackInteractionsHandler::handleRequest");
         assertThat(urls.get(urlId).get("Properties")).isEqualTo(Map.of("AuthType", "NONE",
-                "TargetFunctionArn", Map.of("Fn::GetAtt", List.of(onlyFunction(chatOpsTemplate, "dev.gantry.fn.chatops.SlackInteractionsHandler::handleRequest"), "Arn"))));
+                "TargetFunctionArn", Map.of("Fn::GetAtt", List.of(interactions, "Arn")), "Qualifier", "live"));
         chatOpsTemplate.hasOutput("SlackInteractivityUrl", Map.of("Value", Map.of("Fn::GetAtt", List.of(urlId, "FunctionUrl"))));
-        chatOpsTemplate.hasOutput("ApprovalTopicArn", Map.of("Value", Map.of("Ref", chatOpsTemplate.getResourceId("AWS::SNS::Topic"))));
+        chatOpsTemplate.hasOutput("ApprovalTopicArn", Map.of("Value", Map.of("Ref", logicalIdOf(chatOpsTemplate, "AWS::SNS::Topic", "ChatOpsApprovalTopic"))));
         assertThat(ChatOps.INTERACTIVITY_URL_PLACEHOLDER).as("infra/slack/manifest.yml tells people which output to paste")
                 .contains(GantryStack.SLACK_INTERACTIVITY_URL_OUTPUT);
     }
@@ -639,6 +682,30 @@ class GantryAppTest {
         List<String> ids = template.findResources(type).keySet().stream().filter(id -> id.startsWith(idPrefix)).toList();
         assertThat(ids).hasSize(1);
         return ids.get(0);
+    }
+
+    /** The logical id of the alias 'live' of the function {@code functionId}. */
+    private static String aliasOf(Template template, String functionId) {
+        Map<String, Map<String, Object>> aliases = template.findResources("AWS::Lambda::Alias", Map.of("Properties", Map.of(
+                "FunctionName", Map.of("Ref", functionId), "Name", "live")));
+        assertThat(aliases).hasSize(1);
+        return aliases.keySet().iterator().next();
+    }
+
+    /** The value a function-name output takes for the alias 'live': {@code <function name>:live}. */
+    private static Map<String, Object> liveNameOf(Template template, String functionId) {
+        return Map.of("Fn::Join", List.of("", List.of(Map.of("Fn::Select", List.of(6, Map.of("Fn::Split", List.of(":",
+                Map.of("Ref", aliasOf(template, functionId)))))), ":live")));
+    }
+
+    private static Map<String, Object> withoutType(Map<String, Object> resources, String type) {
+        Map<String, Object> kept = new LinkedHashMap<>();
+        resources.forEach((id, resource) -> {
+            if (!type.equals(((Map<?, ?>) resource).get("Type"))) {
+                kept.put(id, resource);
+            }
+        });
+        return kept;
     }
 
     private static String onlyFunction(String handler) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.github.cdklabs.cdknag.NagPackProps;
+import io.github.cdklabs.cdknag.ServerlessChecks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.cxapi.SynthesisMessage;
 
 /**
- * The stack against cdk-nag's AwsSolutions rules. Each finding Gantry accepts is listed with its reason; any other
+ * The stack against cdk-nag's AwsSolutions and Serverless rules. Each finding Gantry accepts is listed with its reason; any other
  * finding, or one of these on another resource, fails the build.
  */
 class GantryStackNagTest {
@@ -38,46 +39,56 @@ class GantryStackNagTest {
     private static final String COMPOSITE_ALARMS = "cloudwatch:DescribeAlarms returns composite alarms only to a permission on *, and a "
             + "gate watches composite alarms too: a narrower scope would silently drop a firing one under a watched prefix";
 
+    private static final String ON_FAILURE_DESTINATION = "an asynchronous invocation that fails lands in the SQS on-failure "
+            + "destination of the alias 'live', which Lambda fills with the request, the response and the error; the rule "
+            + "knows only the older DeadLetterConfig, which would keep less and deliver the same failure twice";
+
+    private static final String IS_A_DEAD_LETTER_QUEUE = "this queue is itself a dead-letter queue, where what failed waits for "
+            + "someone to look; a redrive policy would pass it on to yet another queue nobody watches";
+
+    private static final String SQS_SOURCE_FAILURES = "an SQS source's failures are handled by the source queue's redrive policy "
+            + "(a dead-letter queue after its receive limit); event source mapping destinations apply to stream sources only";
+
+    private static final String XRAY = "xray:PutTraceSegments and PutTelemetryRecords, which active tracing needs, support no "
+            + "resource-level permissions";
+
     private static final String REVISION_IDS = "ECS creates a service revision, and its id, with each deployment; the pattern is "
             + "scoped to one configured cluster and service";
 
     private static final Map<String, String> ACCEPTED = Map.ofEntries(
-            Map.entry("/Gantry/Default/EcsDeploy/Resource/Resource AwsSolutions-L1",
-                    "Gantry targets the java21 runtime on purpose: the build emits Java 21 bytecode for it"),
-            Map.entry("/Gantry/Default/EcsDeploy/PipelineDeploy/Resource AwsSolutions-L1",
-                    "same package as ecs-deploy: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/Default/EcsDeploy/RolloutFollow/Resource AwsSolutions-L1",
-                    "same package as ecs-deploy: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/Default/EcsDeploy/GateSweep/Resource AwsSolutions-L1",
-                    "same package as ecs-deploy: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/Default/ReleaseGates/PipelineGate/Resource AwsSolutions-L1",
-                    "the release-gate jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/Default/ReleaseGates/EcsGateHook/Resource AwsSolutions-L1",
-                    "the release-gate jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/Default/ImageRebuild/Resource/Resource AwsSolutions-L1",
-                    "the image-rebuild jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
+            Map.entry("/Gantry/Default/EcsDeploy/Resource/Resource Serverless-LambdaDLQ", ON_FAILURE_DESTINATION),
+            Map.entry("/Gantry/Default/EcsDeploy/PipelineDeploy/Resource Serverless-LambdaDLQ", ON_FAILURE_DESTINATION),
+            Map.entry("/Gantry/Default/EcsDeploy/RolloutFollow/Resource Serverless-LambdaDLQ", ON_FAILURE_DESTINATION),
+            Map.entry("/Gantry/Default/EcsDeploy/GateSweep/Resource Serverless-LambdaDLQ", ON_FAILURE_DESTINATION),
+            Map.entry("/Gantry/Default/ReleaseGates/PipelineGate/Resource Serverless-LambdaDLQ", ON_FAILURE_DESTINATION),
+            Map.entry("/Gantry/Default/ReleaseGates/EcsGateHook/Resource Serverless-LambdaDLQ", ON_FAILURE_DESTINATION),
+            Map.entry("/Gantry/Default/ImageRebuild/Resource/Resource Serverless-LambdaDLQ", ON_FAILURE_DESTINATION),
+            Map.entry("/Gantry/Default/EcsDeploy/DeliveryDeadLetterQueue/Resource Serverless-SQSRedrivePolicy", IS_A_DEAD_LETTER_QUEUE),
+            Map.entry("/Gantry/Default/EcsDeploy/FailedInvocationQueue/Resource Serverless-SQSRedrivePolicy", IS_A_DEAD_LETTER_QUEUE),
             Map.entry("/Gantry/Default/EcsDeploy/DeliveryDeadLetterQueue/Resource AwsSolutions-SQS3",
                     "this queue is the dead-letter queue of the EventBridge targets; the rule only recognizes SQS redrive"),
             Map.entry("/Gantry/Default/EcsDeploy/FailedInvocationQueue/Resource AwsSolutions-SQS3",
                     "this queue is the functions' on-failure destination, a dead-letter queue the rule does not recognize"),
             Map.entry("/Gantry/Default/EcsDeploy/ServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
-                    TASK_DEFINITION_ACTIONS + "; " + COMPOSITE_ALARMS),
+                    TASK_DEFINITION_ACTIONS + "; " + COMPOSITE_ALARMS + "; " + XRAY),
             Map.entry("/Gantry/Default/EcsDeploy/ServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
                     "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"),
             Map.entry("/Gantry/Default/EcsDeploy/PipelineDeployServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
                     "the same task-definition actions and alarms as ecs-deploy, and codepipeline:PutJobSuccessResult and "
-                            + "PutJobFailureResult, which support no resource-level permissions (the job id names the job)"),
+                            + "PutJobFailureResult, which support no resource-level permissions (the job id names the job); " + XRAY),
             Map.entry("/Gantry/Default/EcsDeploy/PipelineDeployServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
                     "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"),
             Map.entry("/Gantry/Default/EcsDeploy/GateSweepServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
-                    "gate-sweep deploys like ecs-deploy: " + TASK_DEFINITION_ACTIONS + "; " + COMPOSITE_ALARMS),
+                    "gate-sweep deploys like ecs-deploy: " + TASK_DEFINITION_ACTIONS + "; " + COMPOSITE_ALARMS + "; " + XRAY),
             Map.entry("/Gantry/Default/EcsDeploy/GateSweepServiceRole/DefaultPolicy/Resource" + TASK_DEFINITION_WILDCARD,
                     "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"),
             Map.entry("/Gantry/Default/ReleaseGates/PipelineGateServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
                     "codepipeline:PutJobSuccessResult and PutJobFailureResult support no resource-level permissions (the job id "
-                            + "names the job); " + COMPOSITE_ALARMS),
+                            + "names the job); " + COMPOSITE_ALARMS + "; " + XRAY),
             Map.entry("/Gantry/Default/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]",
-                    COMPOSITE_ALARMS),
+                    COMPOSITE_ALARMS + "; " + XRAY),
+            Map.entry("/Gantry/Default/EcsDeploy/RolloutFollowServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]", XRAY),
+            Map.entry("/Gantry/Default/ImageRebuild/ServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]", XRAY),
             Map.entry("/Gantry/Default/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource" + REVISION_WILDCARD + "prod/payments-api/*]",
                     REVISION_IDS),
             Map.entry("/Gantry/Default/ReleaseGates/EcsGateHookServiceRole/DefaultPolicy/Resource" + REVISION_WILDCARD + "staging/checkout-web/*]",
@@ -132,17 +143,13 @@ class GantryStackNagTest {
         accepted.put(buildRole + " AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:"
                 + "/aws/codebuild/<ReleasePipelinepaymentsapiBuild54B4BAC7>:*]", "the CDK grants every project its default log "
                 + "group, named after the project; the streams in it are named after builds, which do not exist yet");
-        for (String[] invoke : new String[][] {
-                {"Deploy-staging/Deploy", "EcsDeployPipelineDeploy8666663C"},
-                {"Gate-prod/Gate-payments-api-prod", "ReleaseGatesPipelineGate955F869C"},
-                {"Deploy-prod/Deploy", "EcsDeployPipelineDeploy8666663C"}}) {
-            String role = PIPELINE + "Resource/" + invoke[0] + "/CodePipelineActionRole/DefaultPolicy/Resource";
+        for (String invoke : List.of("Deploy-staging/Deploy", "Gate-prod/Gate-payments-api-prod", "Deploy-prod/Deploy")) {
+            String role = PIPELINE + "Resource/" + invoke + "/CodePipelineActionRole/DefaultPolicy/Resource";
             for (String action : List.of("s3:GetObject*", "s3:GetBucket*", "s3:List*")) {
                 accepted.put(role + " AwsSolutions-IAM5[Action::" + action + "]", ARTIFACT_GRANT);
             }
             accepted.put(role + " AwsSolutions-IAM5[" + ARTIFACT_OBJECTS + "]", ARTIFACT_GRANT);
             accepted.put(role + " AwsSolutions-IAM5[Resource::*]", LIST_FUNCTIONS);
-            accepted.put(role + " AwsSolutions-IAM5[Resource::<" + invoke[1] + ".Arn>:*]", FUNCTION_QUALIFIERS);
         }
         return Map.copyOf(accepted);
     }
@@ -159,15 +166,20 @@ class GantryStackNagTest {
      * topic are encrypted and TLS-only, and the role names one secret and one queue.
      */
     private static final Map<String, String> ACCEPTED_FOR_CHATOPS = Map.ofEntries(
-            Map.entry("/Gantry/Default/ChatOps/Interactions/Resource AwsSolutions-L1",
-                    "the chatops jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/Default/ChatOps/Worker/Resource AwsSolutions-L1",
-                    "the chatops jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
-            Map.entry("/Gantry/Default/ChatOps/Notify/Resource AwsSolutions-L1",
-                    "the chatops jar is built like ecs-deploy's: Java 21 bytecode on the java21 runtime"),
+            Map.entry("/Gantry/Default/ChatOps/Interactions/Resource Serverless-LambdaDLQ", ON_FAILURE_DESTINATION),
+            Map.entry("/Gantry/Default/ChatOps/Worker/Resource Serverless-LambdaDLQ", ON_FAILURE_DESTINATION),
+            Map.entry("/Gantry/Default/ChatOps/Notify/Resource Serverless-LambdaDLQ", ON_FAILURE_DESTINATION),
+            Map.entry("/Gantry/Default/ChatOps/NotifyDeadLetterQueue/Resource Serverless-SQSRedrivePolicy", IS_A_DEAD_LETTER_QUEUE),
+            Map.entry("/Gantry/Default/ChatOps/RequestDeadLetterQueue/Resource Serverless-SQSRedrivePolicy", IS_A_DEAD_LETTER_QUEUE),
+            Map.entry("/Gantry/Default/ChatOps/NotifyAlias/SqsEventSource:GantryChatOpsNotifyQueueD2546933/Resource "
+                    + "Serverless-LambdaEventSourceMappingDestination", SQS_SOURCE_FAILURES),
+            Map.entry("/Gantry/Default/ChatOps/WorkerAlias/SqsEventSource:GantryChatOpsRequestQueueE1D0D5B7/Resource "
+                    + "Serverless-LambdaEventSourceMappingDestination", SQS_SOURCE_FAILURES),
             Map.entry(CHATOPS_WORKER_POLICY + " AwsSolutions-IAM5[Resource::*]",
                     "deploy and rollback from Slack go through the same code and grant as ecs-deploy: " + TASK_DEFINITION_ACTIONS
-                            + "; " + COMPOSITE_ALARMS),
+                            + "; " + COMPOSITE_ALARMS + "; " + XRAY),
+            Map.entry("/Gantry/Default/ChatOps/InteractionsServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]", XRAY),
+            Map.entry("/Gantry/Default/ChatOps/NotifyServiceRole/DefaultPolicy/Resource AwsSolutions-IAM5[Resource::*]", XRAY),
             Map.entry(CHATOPS_WORKER_POLICY + TASK_DEFINITION_WILDCARD,
                     "task-definition families are not in gantry.yml; tagging is allowed only within RegisterTaskDefinition"),
             Map.entry(CHATOPS_WORKER_POLICY + " AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codepipeline:<AWS::Region>:"
@@ -259,11 +271,12 @@ class GantryStackNagTest {
         App app = new App(AppProps.builder().outdir(workDir.resolve(outdir).toString()).context(context).build());
         GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(config, jar, releaseGateJar, imageRebuildJar, chatOpsJar), Map.of());
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(false).build()));
+        Aspects.of(app).add(new ServerlessChecks(NagPackProps.builder().verbose(false).build()));
 
         Annotations annotations = Annotations.fromStack(stack);
         return Stream.concat(
-                        annotations.findError("*", Match.stringLikeRegexp("AwsSolutions-.*")).stream(),
-                        annotations.findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*")).stream())
+                        annotations.findError("*", Match.stringLikeRegexp("(AwsSolutions|Serverless)-.*")).stream(),
+                        annotations.findWarning("*", Match.stringLikeRegexp("(AwsSolutions|Serverless)-.*")).stream())
                 .map(GantryStackNagTest::pathAndRule)
                 .toList();
     }

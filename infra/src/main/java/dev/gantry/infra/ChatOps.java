@@ -22,15 +22,12 @@ import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
-import software.amazon.awscdk.services.kms.Alias;
-import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.FunctionUrl;
 import software.amazon.awscdk.services.lambda.FunctionUrlAuthType;
 import software.amazon.awscdk.services.lambda.FunctionUrlOptions;
-import software.amazon.awscdk.services.lambda.IFunction;
-import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
 import software.amazon.awscdk.services.logs.LogGroup;
@@ -50,10 +47,11 @@ import software.constructs.Construct;
  *
  * <p>What it creates, from one deployment package ({@code lib/}{@value #JAR_NAME} plus {@code gantry.yml}):
  * <ul>
- *   <li>{@code slack-interactions} behind a Lambda function URL without AWS authentication, the stack's only public
- *       endpoint ({@link #getInteractivityUrl()}): Slack cannot sign with SigV4, so the function checks Slack's own
- *       signature with the app's signing secret, and within Slack's three seconds hands the request to the request
- *       queue. It may read that one secret and send to that one queue; it has no state table and no deploy rights;</li>
+ *   <li>{@code slack-interactions} behind a Lambda function URL on its {@code live} alias without AWS authentication,
+ *       the stack's only public endpoint ({@link #getInteractivityUrl()}): Slack cannot sign with SigV4, so the
+ *       function checks Slack's own signature with the app's signing secret, and within Slack's three seconds hands the
+ *       request to the request queue. It may read that one secret and send to that one queue; it has no state table
+ *       and no deploy rights;</li>
  *   <li>the request queue (standard, encrypted, a dead-letter queue after {@value #REQUEST_MAX_RECEIVES} receives) and
  *       {@code chatops-worker}, which it feeds one command at a time: status, deploy, rollback, pin, unpin, veto,
  *       rebuild, freeze and approvals. The worker may do what ecs-deploy does to the configured services, start the
@@ -72,9 +70,13 @@ import software.constructs.Construct;
  *
  * <p>Secrets enter the template by ARN only; the functions read the values at run time. The other automations' functions
  * get the notify queue from their {@code sendNotificationsTo} ({@link EcsDeployAutomation#sendNotificationsTo},
- * {@link ReleaseGates#sendNotificationsTo}, {@link ImageRebuildAutomation#sendNotificationsTo}). Java 21 on arm64;
- * asynchronous invocations are not retried and land in the failed-invocation queue (decision 8). Defaults and limits
- * are on {@link ChatOpsProps}.
+ * {@link ReleaseGates#sendNotificationsTo}, {@link ImageRebuildAutomation#sendNotificationsTo}).
+ *
+ * <p>The functions run on java25 and arm64 with SnapStart, JSON logs and X-Ray tracing, each published behind a
+ * {@code live} alias: the function URL, the queues' event sources, the rules and the topic's subscription invoke that
+ * alias, and the {@code get*Function()} getters return it (the function itself, whose metrics cover every version, is
+ * its {@link Alias#getLambda()}). Asynchronous invocations are not retried and land in the failed-invocation queue
+ * (decision 8). Defaults and limits are on {@link ChatOpsProps}.
  */
 public final class ChatOps extends Construct {
 
@@ -165,7 +167,7 @@ public final class ChatOps extends Construct {
     private static final String INTERACTIONS_NAME = "slack-interactions";
     private static final String INTERACTIONS_DESCRIPTION = "checks Slack's signature on commands and clicks and queues them";
 
-    private final Function interactions;
+    private final Alias interactions;
     private final FunctionUrl interactivityUrl;
     private final GantryFunction worker;
     private final GantryFunction notify;
@@ -236,10 +238,11 @@ public final class ChatOps extends Construct {
                 .deadLetterQueue(DeadLetterQueue.builder().queue(notifyDeadLetterQueue).maxReceiveCount(NOTIFY_MAX_RECEIVES).build())
                 .build();
 
-        this.interactions = interactionsFunction(code, props);
+        Function interactionsFunction = interactionsFunction(code, props);
+        this.interactions = GantryFunction.liveAlias(this, "Interactions", interactionsFunction);
         this.interactivityUrl = interactions.addFunctionUrl(FunctionUrlOptions.builder().authType(FunctionUrlAuthType.NONE).build());
-        allow(interactions, "secretsmanager:GetSecretValue", props.slackSigningSecretArn());
-        allow(interactions, "sqs:SendMessage", requestQueue.getQueueArn());
+        allow(interactionsFunction, "secretsmanager:GetSecretValue", props.slackSigningSecretArn());
+        allow(interactionsFunction, "sqs:SendMessage", requestQueue.getQueueArn());
 
         GantryFunction.Settings settings =
                 new GantryFunction.Settings(props.table(), props.memorySize(), props.timeout(), props.logRetention());
@@ -260,11 +263,11 @@ public final class ChatOps extends Construct {
         }
         grantWorker(stack, config, targets, gateChecks, props, approvableActions);
 
-        worker.function().addEventSource(new SqsEventSource(requestQueue, SqsEventSourceProps.builder()
+        worker.alias().addEventSource(new SqsEventSource(requestQueue, SqsEventSourceProps.builder()
                 .batchSize(REQUEST_BATCH_SIZE)
                 .reportBatchItemFailures(true)
                 .build()));
-        notify.function().addEventSource(new SqsEventSource(notifyQueue, SqsEventSourceProps.builder()
+        notify.alias().addEventSource(new SqsEventSource(notifyQueue, SqsEventSourceProps.builder()
                 .batchSize(NOTIFY_BATCH_SIZE)
                 .reportBatchItemFailures(true)
                 .build()));
@@ -299,7 +302,7 @@ public final class ChatOps extends Construct {
         this.approvalTopic = props.approvalTopic() != null ? props.approvalTopic() : approvalTopic(this);
         // SNS retries a Lambda subscriber that refuses the call itself; what it still cannot deliver goes where the
         // rules' undelivered events go.
-        approvalTopic.addSubscription(new LambdaSubscription(notify.function(), LambdaSubscriptionProps.builder()
+        approvalTopic.addSubscription(new LambdaSubscription(notify.alias(), LambdaSubscriptionProps.builder()
                 .deadLetterQueue(deliveryDeadLetterQueue)
                 .build()));
 
@@ -317,24 +320,27 @@ public final class ChatOps extends Construct {
         function.allow(List.of("sqs:SendMessage"), List.of(notifyQueue.getQueueArn()));
     }
 
-    /** slack-interactions, whose function URL is what Slack's request URLs name. */
-    public IFunction getInteractionsFunction() {
+    /** slack-interactions' {@code live} alias, which the function URL invokes. */
+    public Alias getInteractionsFunction() {
         return interactions;
     }
 
-    /** The function URL Slack sends commands and clicks to: the app's slash command and interactivity request URL. */
+    /**
+     * The function URL Slack sends commands and clicks to: the app's slash command and interactivity request URL. It
+     * belongs to the {@code live} alias, so Slack reaches the published version.
+     */
     public FunctionUrl getInteractivityUrl() {
         return interactivityUrl;
     }
 
-    /** chatops-worker. */
-    public IFunction getWorkerFunction() {
-        return worker.function();
+    /** chatops-worker's {@code live} alias, which the request queue feeds. */
+    public Alias getWorkerFunction() {
+        return worker.alias();
     }
 
-    /** chatops-notify. */
-    public IFunction getNotifyFunction() {
-        return notify.function();
+    /** chatops-notify's {@code live} alias, which the notify queue, the rules and the approval topic invoke. */
+    public Alias getNotifyFunction() {
+        return notify.alias();
     }
 
     /** Where slack-interactions puts requests for the worker. */
@@ -357,7 +363,6 @@ public final class ChatOps extends Construct {
         return notifyDeadLetterQueue;
     }
 
-    /** The topic a CodePipeline manual approval action names to have its approval asked in Slack. */
     /**
      * An encrypted topic for CodePipeline manual approvals, for a stack that needs it before its ChatOps (see
      * {@link ChatOpsProps#approvalTopic()}); ChatOps makes the same one itself otherwise.
@@ -365,11 +370,12 @@ public final class ChatOps extends Construct {
     public static Topic approvalTopic(Construct scope) {
         return Topic.Builder.create(scope, "ApprovalTopic")
                 .displayName("Gantry approvals")
-                .masterKey(Alias.fromAliasName(scope, "SnsManagedKey", SNS_MANAGED_KEY_ALIAS))
+                .masterKey(software.amazon.awscdk.services.kms.Alias.fromAliasName(scope, "SnsManagedKey", SNS_MANAGED_KEY_ALIAS))
                 .enforceSsl(true)
                 .build();
     }
 
+    /** The topic a CodePipeline manual approval action names to have its approval asked in Slack. */
     public ITopic getApprovalTopic() {
         return approvalTopic;
     }
@@ -422,7 +428,8 @@ public final class ChatOps extends Construct {
 
     /**
      * slack-interactions is built apart from {@link GantryFunction}, which gives every function the state table: this
-     * one faces the internet and needs no state, so it gets none.
+     * one faces the internet and needs no state, so it gets none. Everything else every Gantry function runs with comes
+     * from the same {@link GantryFunction#builder}.
      */
     private Function interactionsFunction(Code code, ChatOpsProps props) {
         LogGroup logGroup = LogGroup.Builder.create(this, "InteractionsLogGroup")
@@ -438,12 +445,9 @@ public final class ChatOps extends Construct {
         environment.put(SIGNING_SECRET_ENV, props.slackSigningSecretArn());
         environment.put(REQUEST_QUEUE_ENV, requestQueue.getQueueUrl());
         environment.put("POWERTOOLS_SERVICE_NAME", "gantry-" + INTERACTIONS_NAME);
-        environment.put("POWERTOOLS_LOG_LEVEL", "INFO");
-        environment.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
-        Function function = Function.Builder.create(this, "Interactions")
+        environment.put("JAVA_TOOL_OPTIONS", GantryFunction.JAVA_TOOL_OPTIONS);
+        Function function = GantryFunction.builder(this, "Interactions")
                 .description("Gantry " + INTERACTIONS_NAME + ": " + INTERACTIONS_DESCRIPTION)
-                .runtime(Runtime.JAVA_21)
-                .architecture(Architecture.ARM_64)
                 .handler(INTERACTIONS_HANDLER)
                 .code(code)
                 .memorySize(props.interactionsMemorySize())
@@ -464,8 +468,23 @@ public final class ChatOps extends Construct {
                 .build());
     }
 
+    /**
+     * Posts Gantry's own alarms in the default channel: the notify function learns their name prefix, and a rule brings
+     * their state changes to it like every other event it tells.
+     *
+     * @param alarmNamePrefix the prefix every operations alarm's name starts with
+     * @param alarmStateChanges the state changes of exactly those alarms
+     */
+    public Rule postOperationsAlarms(String alarmNamePrefix, EventPattern alarmStateChanges) {
+        notify.function().addEnvironment(GantryOperations.ALARM_PREFIX_ENV, alarmNamePrefix);
+        return deliver(Rule.Builder.create(this, "OperationsAlarmRule")
+                .description("Gantry: a state change of one of Gantry's own alarms, told in Slack")
+                .eventPattern(alarmStateChanges)
+                .build());
+    }
+
     private Rule deliver(Rule rule) {
-        rule.addTarget(new LambdaFunction(notify.function(), LambdaFunctionProps.builder()
+        rule.addTarget(new LambdaFunction(notify.alias(), LambdaFunctionProps.builder()
                 .deadLetterQueue(deliveryDeadLetterQueue)
                 .maxEventAge(Duration.hours(GantryFunction.MAX_EVENT_AGE_HOURS))
                 .retryAttempts(DELIVERY_RETRY_ATTEMPTS)

@@ -14,9 +14,8 @@ import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
+import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Code;
-import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.sqs.Queue;
@@ -45,8 +44,11 @@ import software.constructs.Construct;
  *       calendars, custom-check functions; see {@link GateCheckPermissions}).</li>
  * </ul>
  *
- * <p>Functions are Java 21 on arm64. Asynchronous invocations are not retried (decision 8). Defaults and limits are on
- * {@link EcsDeployAutomationProps}.
+ * <p>Functions run on java25 and arm64 with SnapStart, JSON logs and X-Ray tracing. Each is published behind a
+ * {@code live} alias, which every rule invokes and which each {@code get*Function()} getter returns: wire anything else
+ * that invokes a function to that alias too ({@link Alias#getFunctionName()} is {@code <function name>:live}). The
+ * function itself, whose metrics cover every version, is the alias's {@link Alias#getLambda()}. Asynchronous invocations
+ * of the alias are not retried (decision 8). Defaults and limits are on {@link EcsDeployAutomationProps}.
  */
 public final class EcsDeployAutomation extends Construct {
 
@@ -198,7 +200,7 @@ public final class EcsDeployAutomation extends Construct {
                     .description("Gantry: every minute, look again at the releases a gate holds")
                     .schedule(Schedule.rate(Duration.minutes(GATE_SWEEP_RATE_MINUTES)))
                     .build();
-            gateSweepRule.addTarget(new LambdaFunction(gateSweep.function(), LambdaFunctionProps.builder()
+            gateSweepRule.addTarget(new LambdaFunction(gateSweep.alias(), LambdaFunctionProps.builder()
                     .deadLetterQueue(deliveryDeadLetterQueue)
                     .maxEventAge(Duration.seconds(SWEEP_MAX_EVENT_AGE_SECONDS))
                     .retryAttempts(SWEEP_DELIVERY_RETRY_ATTEMPTS)
@@ -238,9 +240,12 @@ public final class EcsDeployAutomation extends Construct {
         }
     }
 
-    /** The ecs-deploy function. */
-    public Function getFunction() {
-        return ecsDeploy.function();
+    /**
+     * The ecs-deploy function's {@code live} alias, which the push rule invokes. The function itself ({@code getLambda()})
+     * is also the construct's default child.
+     */
+    public Alias getFunction() {
+        return ecsDeploy.alias();
     }
 
     /** The ecs-deploy function's log group. */
@@ -254,21 +259,21 @@ public final class EcsDeployAutomation extends Construct {
     }
 
     /**
-     * The pipeline-deploy function, for a CodePipeline {@code LambdaInvokeAction} whose input artifact holds
-     * {@code imagedefinitions.json}. The action grants the pipeline's role the right to invoke it.
+     * The pipeline-deploy function's {@code live} alias, for a CodePipeline {@code LambdaInvokeAction} whose input
+     * artifact holds {@code imagedefinitions.json}. The action grants the pipeline's role the right to invoke it.
      */
-    public IFunction getPipelineDeployFunction() {
-        return pipelineDeploy.function();
+    public Alias getPipelineDeployFunction() {
+        return pipelineDeploy.alias();
     }
 
-    /** The rollout-follow function. */
-    public IFunction getRolloutFollowFunction() {
-        return rolloutFollow.function();
+    /** The rollout-follow function's {@code live} alias, which the rollout rules invoke. */
+    public Alias getRolloutFollowFunction() {
+        return rolloutFollow.alias();
     }
 
-    /** The gate-sweep function; empty when no environment names a gate. */
-    public Optional<IFunction> getGateSweepFunction() {
-        return Optional.ofNullable(gateSweep).map(GantryFunction::function);
+    /** The gate-sweep function's {@code live} alias; empty when no environment names a gate. */
+    public Optional<Alias> getGateSweepFunction() {
+        return Optional.ofNullable(gateSweep).map(GantryFunction::alias);
     }
 
     /** The rule running gate-sweep every minute; empty when no environment names a gate. */
@@ -297,7 +302,7 @@ public final class EcsDeployAutomation extends Construct {
     }
 
     private void deliver(Rule from, GantryFunction to) {
-        from.addTarget(new LambdaFunction(to.function(), LambdaFunctionProps.builder()
+        from.addTarget(new LambdaFunction(to.alias(), LambdaFunctionProps.builder()
                 .deadLetterQueue(deliveryDeadLetterQueue)
                 .maxEventAge(Duration.hours(GantryFunction.MAX_EVENT_AGE_HOURS))
                 .retryAttempts(DELIVERY_RETRY_ATTEMPTS)

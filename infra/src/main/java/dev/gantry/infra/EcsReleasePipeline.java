@@ -41,6 +41,13 @@ import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.BucketEncryption;
 import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.Names;
+import software.amazon.awscdk.services.events.targets.CodePipelineTargetOptions;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.sqs.IQueue;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
 
 /**
@@ -293,7 +300,25 @@ public final class EcsReleasePipeline extends Construct {
                         .detail(detail)
                         .build())
                 .build();
-        rule.addTarget(new CodePipeline(pipeline));
+        IQueue deadLetters = props.deliveryDeadLetterQueue() != null ? props.deliveryDeadLetterQueue()
+                : Queue.Builder.create(this, "SourceTriggerDeadLetterQueue")
+                        .encryption(QueueEncryption.SQS_MANAGED)
+                        .enforceSsl(true)
+                        .retentionPeriod(Duration.days(14))
+                        .build();
+        rule.addTarget(new CodePipeline(pipeline, CodePipelineTargetOptions.builder()
+                .deadLetterQueue(deadLetters)
+                .maxEventAge(Duration.hours(GantryFunction.MAX_EVENT_AGE_HOURS))
+                .retryAttempts(GoldenImagePipeline.DELIVERY_RETRY_ATTEMPTS)
+                .build()));
+        // The CDK's CodePipeline target, unlike its Lambda target, does not let the rule write to the dead-letter queue.
+        deadLetters.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("AllowEventRule" + Names.nodeUniqueId(rule.getNode()))
+                .principals(List.of(new ServicePrincipal("events.amazonaws.com")))
+                .actions(List.of("sqs:SendMessage"))
+                .resources(List.of(deadLetters.getQueueArn()))
+                .conditions(Map.of("ArnEquals", Map.of("aws:SourceArn", rule.getRuleArn())))
+                .build());
         return rule;
     }
 

@@ -7,6 +7,7 @@ import software.amazon.awscdk.services.ecr.IRepository;
 import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.s3.IBucket;
 import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sqs.IQueue;
 
 /**
  * What {@link EcsReleasePipeline} builds a pipeline from. Immutable; build one with {@link #builder()}.
@@ -56,6 +57,7 @@ public final class EcsReleasePipelineProps {
     private final String dockerfile;
     private final boolean manualApproval;
     private final ITopic approvalTopic;
+    private final IQueue deliveryDeadLetterQueue;
 
     private EcsReleasePipelineProps(Builder builder) {
         this.config = Objects.requireNonNull(builder.config, "config is required");
@@ -72,6 +74,7 @@ public final class EcsReleasePipelineProps {
         this.dockerfile = builder.dockerfile;
         this.manualApproval = builder.manualApproval;
         this.approvalTopic = builder.approvalTopic;
+        this.deliveryDeadLetterQueue = builder.deliveryDeadLetterQueue;
         requireOneSource();
     }
 
@@ -89,7 +92,11 @@ public final class EcsReleasePipelineProps {
         return service;
     }
 
-    /** Gantry's pipeline-deploy function ({@link EcsDeployAutomation#getPipelineDeployFunction()}). */
+    /**
+     * What the deploy actions invoke: pipeline-deploy's {@code live} alias, as {@link
+     * EcsDeployAutomation#getPipelineDeployFunction()} returns it (the unpublished function would run without SnapStart
+     * and without the alias's invocation settings).
+     */
     public IFunction pipelineDeployFunction() {
         return pipelineDeployFunction;
     }
@@ -160,6 +167,14 @@ public final class EcsReleasePipelineProps {
         return approvalTopic;
     }
 
+    /**
+     * Where a start of the pipeline that EventBridge could not deliver is parked, with an S3 source; null for a queue of
+     * the pipeline's own.
+     */
+    public IQueue deliveryDeadLetterQueue() {
+        return deliveryDeadLetterQueue;
+    }
+
     private void requireOneSource() {
         boolean anyConnection = connectionArn != null || repository != null || branch != null;
         if (sourceBucket != null && anyConnection) {
@@ -198,6 +213,7 @@ public final class EcsReleasePipelineProps {
         private String dockerfile = DEFAULT_DOCKERFILE;
         private boolean manualApproval;
         private ITopic approvalTopic;
+        private IQueue deliveryDeadLetterQueue;
 
         private Builder() {}
 
@@ -268,6 +284,12 @@ public final class EcsReleasePipelineProps {
 
         public Builder manualApproval(boolean manualApproval) {
             this.manualApproval = manualApproval;
+            return this;
+        }
+
+        /** Optional; see {@link EcsReleasePipelineProps#deliveryDeadLetterQueue()}. */
+        public Builder deliveryDeadLetterQueue(IQueue deliveryDeadLetterQueue) {
+            this.deliveryDeadLetterQueue = deliveryDeadLetterQueue;
             return this;
         }
 

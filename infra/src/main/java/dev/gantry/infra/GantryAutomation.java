@@ -1,10 +1,15 @@
 package dev.gantry.infra;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.events.CfnEventBusPolicy;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.BucketEncryption;
@@ -28,6 +33,8 @@ import software.constructs.Construct;
  *   <li>a {@link GoldenImagePipeline} ({@code GoldenImagePipeline-<base image>}) per base image asked for, sharing that
  *       source;</li>
  *   <li>{@link ChatOps} ({@code ChatOps}) when the Slack signing secret is given;</li>
+ *   <li>{@link GantryOperations} ({@code Operations}), always: a dashboard, and alarms on every function and every
+ *       dead-letter queue, notifying a topic and, with ChatOps, the default Slack channel;</li>
  *   <li>a policy on the default event bus ({@code EnvironmentEvents-<account>}) per account holding environments reached
  *       through a {@code roleArn}, so the events {@link GantryEnvironmentAccess} forwards from there are accepted.</li>
  * </ul>
@@ -50,6 +57,7 @@ public final class GantryAutomation extends Construct {
     private final List<EcsReleasePipeline> releasePipelines = new ArrayList<>();
     private final List<GoldenImagePipeline> goldenImagePipelines = new ArrayList<>();
     private final ChatOps chatOps;
+    private final GantryOperations operations;
 
     public GantryAutomation(Construct scope, String id, GantryAutomationProps props) {
         super(scope, id);
@@ -111,6 +119,9 @@ public final class GantryAutomation extends Construct {
                         .branch(props.sourceBranch());
             } else {
                 pipeline.sourceBucket(releaseSourceBucket);
+                if (ecsDeploy != null) {
+                    pipeline.deliveryDeadLetterQueue(ecsDeploy.getDeliveryDeadLetterQueue());
+                }
             }
             releasePipelines.add(new EcsReleasePipeline(this, "ReleasePipeline-" + service, pipeline.build()));
         }
@@ -153,6 +164,61 @@ public final class GantryAutomation extends Construct {
             getReleaseGates().ifPresent(gates -> gates.sendNotificationsTo(notifyQueue));
             getImageRebuild().ifPresent(rebuild -> rebuild.sendNotificationsTo(notifyQueue));
         }
+
+        this.operations = new GantryOperations(this, "Operations", operationsProps());
+        getChatOps().ifPresent(chat -> chat.postOperationsAlarms(operations.alarmNamePrefix(), operations.alarmStateChangePattern()));
+    }
+
+    /**
+     * Every function and every queue where something waits that nobody will process on their own. The metrics are the
+     * function's, not its alias's: they then cover every version, including one still draining after a deploy.
+     */
+    private GantryOperationsProps operationsProps() {
+        GantryOperationsProps.Builder watched = GantryOperationsProps.builder().stateTable(state.getTable());
+        Map<IQueue, Boolean> seen = new IdentityHashMap<>();
+        BiConsumer<String, Alias> function = (name, alias) -> watched.function(name, (Function) alias.getLambda());
+        TriConsumer queue = (name, deadLetters, kind) -> {
+            if (seen.put(deadLetters, Boolean.TRUE) == null) {
+                watched.deadLetterQueue(name, deadLetters, kind);
+            }
+        };
+        getEcsDeploy().ifPresent(deploy -> {
+            function.accept("ecs-deploy", deploy.getFunction());
+            function.accept("pipeline-deploy", deploy.getPipelineDeployFunction());
+            function.accept("rollout-follow", deploy.getRolloutFollowFunction());
+            deploy.getGateSweepFunction().ifPresent(sweep -> function.accept("gate-sweep", sweep));
+            queue.accept("undelivered-events", deploy.getDeliveryDeadLetterQueue(), GantryOperationsProps.DeadLetters.UNDELIVERED_EVENTS);
+            queue.accept("failed-invocations", deploy.getFailedInvocationQueue(), GantryOperationsProps.DeadLetters.FAILED_INVOCATIONS);
+        });
+        getReleaseGates().ifPresent(gates -> {
+            function.accept("pipeline-gate", gates.getPipelineGateFunction());
+            function.accept("ecs-gate-hook", gates.getEcsGateHookFunction());
+        });
+        getImageRebuild().ifPresent(rebuild -> {
+            function.accept("image-rebuild", rebuild.getFunction());
+            watched.rebuildFunction("image-rebuild");
+            queue.accept("undelivered-events", rebuild.getDeliveryDeadLetterQueue(), GantryOperationsProps.DeadLetters.UNDELIVERED_EVENTS);
+            queue.accept("failed-invocations", rebuild.getFailedInvocationQueue(), GantryOperationsProps.DeadLetters.FAILED_INVOCATIONS);
+        });
+        for (GoldenImagePipeline pipeline : goldenImagePipelines) {
+            queue.accept("undelivered-events-" + pipeline.getBaseImage().name(), pipeline.getDeliveryDeadLetterQueue(),
+                    GantryOperationsProps.DeadLetters.UNDELIVERED_EVENTS);
+        }
+        getChatOps().ifPresent(chat -> {
+            function.accept("slack-interactions", chat.getInteractionsFunction());
+            function.accept("chatops-worker", chat.getWorkerFunction());
+            function.accept("chatops-notify", chat.getNotifyFunction());
+            queue.accept("undelivered-events", chat.getDeliveryDeadLetterQueue(), GantryOperationsProps.DeadLetters.UNDELIVERED_EVENTS);
+            queue.accept("failed-invocations", chat.getFailedInvocationQueue(), GantryOperationsProps.DeadLetters.FAILED_INVOCATIONS);
+            queue.accept("request-dead-letters", chat.getRequestDeadLetterQueue(), GantryOperationsProps.DeadLetters.EXHAUSTED_MESSAGES);
+            queue.accept("notify-dead-letters", chat.getNotifyDeadLetterQueue(), GantryOperationsProps.DeadLetters.EXHAUSTED_MESSAGES);
+        });
+        return watched.build();
+    }
+
+    @FunctionalInterface
+    private interface TriConsumer {
+        void accept(String name, IQueue queue, GantryOperationsProps.DeadLetters kind);
     }
 
     private ChatOps chatOps(GantryAutomationProps props) {
@@ -228,6 +294,11 @@ public final class GantryAutomation extends Construct {
     /** The source bucket of the release and golden-image pipelines; empty without pipelines or with a GitHub source. */
     public Optional<Bucket> getReleaseSourceBucket() {
         return Optional.ofNullable(releaseSourceBucket);
+    }
+
+    /** Gantry's own dashboard, alarms and the topic they notify. */
+    public GantryOperations getOperations() {
+        return operations;
     }
 
     /** Gantry in Slack; empty unless the Slack signing secret was given. */

@@ -4,16 +4,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.ApplicationLogLevel;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
 import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.LoggingFormat;
 import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.SystemLogLevel;
+import software.amazon.awscdk.services.lambda.Tracing;
+import software.amazon.awscdk.services.lambda.VersionOptions;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
@@ -21,9 +29,12 @@ import software.amazon.awscdk.services.sqs.IQueue;
 import software.constructs.Construct;
 
 /**
- * One Gantry Lambda function with what every Gantry function has: Java 21 on arm64 from the shared package, a log group
- * of its own that only it may write to, a role of its own (no account-wide managed policy), the configuration and state
- * table in its environment, and asynchronous invocations that are not retried and land in the failure queue.
+ * One Gantry Lambda function with what every Gantry function has: the java25 runtime on arm64 from the shared package,
+ * SnapStart, JSON logs to a log group of its own that only it may write to, X-Ray tracing, a role of its own (no
+ * account-wide managed policy), the configuration and state table in its environment, and a published version behind
+ * the {@value #LIVE_ALIAS} alias. Every trigger invokes that alias ({@link #alias()}), never the function itself:
+ * SnapStart applies to published versions only, and the asynchronous invocation settings (retries, event age, the
+ * failure queue) are set on the alias, so they apply to what is invoked.
  *
  * <p>Not a construct of its own, on purpose: the resources are created in the automation's scope under ids prefixed
  * with the function's name. The ecs-deploy function's resources predate this class and are created with no prefix, so
@@ -47,7 +58,34 @@ final class GantryFunction {
     // describe the service better, and someone decides whether to replay it.
     static final int MAX_EVENT_AGE_HOURS = 1;
 
+    /** The alias every trigger invokes: the function as last deployed, published. */
+    static final String LIVE_ALIAS = "live";
+
+    // The newest managed Java runtime: Lambda deprecates a runtime when its Java release leaves long-term support, so
+    // the newest LTS is supported longest, and it has SnapStart like java21. The jars stay Java 21 bytecode (the build's
+    // release 21), which a Java 25 JVM runs unchanged; moving the language level is a decision for the whole build, the
+    // local run and the tests included.
+    static final Runtime RUNTIME = Runtime.JAVA_25;
+
+    // The one place the functions' log level is set. Lambda drops JSON lines below it and tells the runtime through
+    // AWS_LAMBDA_LOG_LEVEL, which Powertools follows when POWERTOOLS_LOG_LEVEL is not set; so the functions get no
+    // POWERTOOLS_LOG_LEVEL. With both set, Powertools takes its own variable, and the two would have to move together:
+    // DEBUG set on Lambda alone would add no line, DEBUG set in the environment alone would add lines Lambda drops.
+    // POWERTOOLS_LOG_LEVEL remains the switch of the local run and the scripts, where no Lambda filters.
+    static final ApplicationLogLevel APPLICATION_LOG_LEVEL = ApplicationLogLevel.INFO;
+
+    // Lambda's own START, END and REPORT lines are INFO; for functions that log a line or two per invocation they would
+    // be most of the volume. Duration, errors and throttles are metrics anyway; to read Max Memory Used or Restore
+    // Duration from REPORT lines, lower this to INFO while measuring.
+    static final SystemLogLevel SYSTEM_LOG_LEVEL = SystemLogLevel.WARN;
+
+    // An invocation runs for seconds, far too short for C2-compiled code to repay its compilation. Stopping at C1 saves
+    // JIT work in the first requests of every execution environment, which a SnapStart snapshot does not spare them: it
+    // holds what init compiled, not what the handler will.
+    static final String JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
+
     private final Function function;
+    private final Alias alias;
     private final LogGroup logGroup;
     private final Role role;
 
@@ -63,10 +101,8 @@ final class GantryFunction {
                 .description("Gantry " + spec.name() + ": " + spec.description())
                 .build();
 
-        this.function = Function.Builder.create(scope, spec.idPrefix().isEmpty() ? "Resource" : spec.idPrefix())
+        this.function = builder(scope, spec.idPrefix().isEmpty() ? "Resource" : spec.idPrefix())
                 .description("Gantry " + spec.name() + ": " + spec.description())
-                .runtime(Runtime.JAVA_21)
-                .architecture(Architecture.ARM_64)
                 .handler(spec.handler())
                 .code(code)
                 .memorySize(settings.memorySize())
@@ -75,8 +111,10 @@ final class GantryFunction {
                 .logGroup(logGroup)
                 .environment(environment(spec, settings))
                 .build();
+        this.alias = liveAlias(scope, spec.idPrefix(), function);
 
-        function.configureAsyncInvoke(EventInvokeConfigOptions.builder()
+        // Lambda keeps these settings per qualifier: on the function they would govern $LATEST, which nothing invokes.
+        alias.configureAsyncInvoke(EventInvokeConfigOptions.builder()
                 .retryAttempts(retryAttempts)
                 .maxEventAge(Duration.hours(MAX_EVENT_AGE_HOURS))
                 .onFailure(new SqsDestination(failedInvocationQueue))
@@ -86,8 +124,14 @@ final class GantryFunction {
         logGroup.grantWrite(function);
     }
 
+    /** The function itself, for its configuration and its role; triggers invoke {@link #alias()}. */
     Function function() {
         return function;
+    }
+
+    /** The {@value #LIVE_ALIAS} alias, what every trigger invokes. */
+    Alias alias() {
+        return alias;
     }
 
     LogGroup logGroup() {
@@ -114,16 +158,46 @@ final class GantryFunction {
         Grant.addToPrincipal(options.build());
     }
 
+    /**
+     * A function builder holding what every Gantry function runs with, for this class and for a function built apart
+     * from it: runtime, architecture, SnapStart, JSON logs at the shared levels and active tracing.
+     */
+    static Function.Builder builder(Construct scope, String id) {
+        return Function.Builder.create(scope, id)
+                .runtime(RUNTIME)
+                .architecture(Architecture.ARM_64)
+                // A new execution environment resumes from a snapshot taken when the version was published, instead of
+                // starting the JVM, loading the SDK and reading gantry.yml inside an invocation.
+                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                // A version is published whenever the configuration or the package changes, and each keeps its own copy
+                // of the package against the region's code storage quota; the alias has moved on by the time
+                // CloudFormation removes the old one, and nothing else names it.
+                .currentVersionOptions(VersionOptions.builder().removalPolicy(RemovalPolicy.DESTROY).build())
+                .loggingFormat(LoggingFormat.JSON)
+                .applicationLogLevelV2(APPLICATION_LOG_LEVEL)
+                .systemLogLevelV2(SYSTEM_LOG_LEVEL)
+                .tracing(Tracing.ACTIVE);
+    }
+
+    /**
+     * Publishes {@code function} as it is configured at synth and points the {@value #LIVE_ALIAS} alias (id
+     * {@code <idPrefix>Alias}) at that version. CloudFormation publishes a new version, and moves the alias, only when
+     * the function's configuration or package changed.
+     */
+    static Alias liveAlias(Construct scope, String idPrefix, Function function) {
+        return Alias.Builder.create(scope, idPrefix + "Alias")
+                .aliasName(LIVE_ALIAS)
+                .version(function.getCurrentVersion())
+                .build();
+    }
+
     private static Map<String, String> environment(Spec spec, Settings settings) {
         // Insertion-ordered: the template must not depend on a hash map's iteration order.
         Map<String, String> env = new LinkedHashMap<>();
         env.put("GANTRY_CONFIG", FunctionPackage.CONFIG_PATH);
         env.put("GANTRY_TABLE", settings.table().getTableName());
         env.put("POWERTOOLS_SERVICE_NAME", spec.powertoolsServiceName());
-        env.put("POWERTOOLS_LOG_LEVEL", "INFO");
-        // Cold start: an invocation runs for seconds, far too short for C2-compiled code to repay its compilation.
-        // Stopping at C1 saves JIT work during init and the first request.
-        env.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
+        env.put("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS);
         return env;
     }
 }

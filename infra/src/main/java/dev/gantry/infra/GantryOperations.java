@@ -1,5 +1,10 @@
 package dev.gantry.infra;
 
+import dev.gantry.core.deploy.DeployOutcome;
+import dev.gantry.core.deploy.DeployService;
+import dev.gantry.core.gate.GateService;
+import dev.gantry.core.gate.GateStatus;
+import dev.gantry.core.rebuild.RebuildService;
 import dev.gantry.infra.GantryOperationsProps.WatchedFunction;
 import dev.gantry.infra.GantryOperationsProps.WatchedQueue;
 import java.util.ArrayList;
@@ -23,9 +28,12 @@ import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.IWidget;
 import software.amazon.awscdk.services.cloudwatch.LogQueryVisualizationType;
 import software.amazon.awscdk.services.cloudwatch.LogQueryWidget;
+import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TextWidget;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.Unit;
+import software.amazon.awscdk.services.cloudwatch.YAxisProps;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.events.EventPattern;
@@ -33,6 +41,8 @@ import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.logs.FilterPattern;
+import software.amazon.awscdk.services.logs.MetricFilter;
 import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.sns.Topic;
 import software.constructs.Construct;
@@ -40,7 +50,8 @@ import software.constructs.Construct;
 /**
  * Watches Gantry itself: an alarm for each dead-letter queue that holds anything, each function that fails an
  * invocation and each function Lambda throttles; an encrypted SNS topic every alarm tells when it fires and when it is
- * OK again; and a dashboard of deploys, gates, rebuilds, dead letters, errors, cold starts, durations and throttles.
+ * OK again; metric filters that turn the functions' outcome log lines into metrics; and a dashboard of deploys, gates,
+ * rebuilds, dead letters, errors, cold starts, durations and throttles.
  *
  * <p>Every alarm is named {@code <prefix>-<name>-<what>} ({@code Gantry-ecs-deploy-errors},
  * {@code Gantry-failed-invocations-depth}), so one prefix ({@link #alarmNamePrefix()}) picks out Gantry's own alarms:
@@ -48,10 +59,23 @@ import software.constructs.Construct;
  * function, which tells them in Slack's default channel when its {@value #ALARM_PREFIX_ENV} is that prefix. Each alarm's
  * description says what to do, and missing data never fires one: a function not invoked has not failed.
  *
- * <p>Gantry publishes no custom metrics, so the dashboard counts deploys and gate answers from the lines its functions
- * log (Logs Insights over their log groups), and cold starts from Lambda's REPORT lines. Nothing records how many
- * rebuilds are in flight outside the state table; the dashboard shows the rebuild function's invocations and errors
- * instead, and each rebuild's Slack thread its waves.
+ * <p>The functions put no metric data themselves: a metrics library in every jar would cost each of them size and start
+ * time. Their outcome lines carry JSON fields instead, and CloudWatch Logs metric filters on their log groups make metrics
+ * of them in namespace {@value #METRIC_NAMESPACE}. A metric filter can only take a dimension's value from the log line,
+ * so the prefix is in each metric's name:
+ * <ul>
+ *   <li>{@code <prefix>-Deploys}, by {@code Result} ({@code DEPLOYED}, {@code HELD}, {@code REFUSED}, ...): 1 per
+ *       environment DeployService decided on, from {@code { $.deployResult = "*" }} on every function's log group;</li>
+ *   <li>{@code <prefix>-GateAnswers}, by {@code Status} ({@code WAITING}, {@code PASSED}, {@code FAILED},
+ *       {@code TIMED_OUT}, {@code SUPERSEDED}): 1 per gate evaluation stored, from {@code { $.gateStatus = "*" }}. A
+ *       waiting release is evaluated again and again, so {@code WAITING} counts looks at held releases, not releases;</li>
+ *   <li>{@code <prefix>-RebuildsInFlight}: the rebuilds holding a build slot after each event the rebuild function
+ *       handled (the field's value; read it as a Maximum), from {@code { $.rebuildsInFlight >= 0 }} on that function's
+ *       log group. The resume sweep is such an event every few minutes, so the metric does not fall silent while
+ *       builds run.</li>
+ * </ul>
+ * Which releases are held now, and cold starts (Lambda's REPORT lines), are no metric: the dashboard reads them with
+ * Logs Insights.
  *
  * <p>The topic is the construct's {@code Resource}: operators subscribe e-mail or pagers to it by hand, and a new topic
  * would lose them, so its logical id is pinned by a test.
@@ -60,6 +84,15 @@ public final class GantryOperations extends Construct {
 
     /** The notify function's variable naming the prefix of Gantry's own alarms; see {@link #alarmNamePrefix()}. */
     public static final String ALARM_PREFIX_ENV = "GANTRY_OPERATIONS_ALARM_PREFIX";
+
+    /** Where the metrics made from Gantry's log lines are; each metric's name starts with the prefix. */
+    public static final String METRIC_NAMESPACE = "Gantry";
+
+    static final String DEPLOYS = "Deploys";
+    static final String GATE_ANSWERS = "GateAnswers";
+    static final String REBUILDS_IN_FLIGHT = "RebuildsInFlight";
+    static final String RESULT_DIMENSION = "Result";
+    static final String STATUS_DIMENSION = "Status";
 
     static final String ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
 
@@ -71,6 +104,7 @@ public final class GantryOperations extends Construct {
 
     private static final int FULL_WIDTH = 24;
     private static final Duration FIVE_MINUTES = Duration.minutes(5);
+    private static final Duration ONE_HOUR = Duration.hours(1);
 
     private final String prefix;
     private final Topic topic;
@@ -126,6 +160,19 @@ public final class GantryOperations extends Construct {
                     function.function().metricThrottles(alarmEvery("Sum")),
                     1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
         }
+
+        for (WatchedFunction function : props.functions()) {
+            countLinesBy(function, DEPLOYS, DeployService.RESULT_LOG_FIELD, RESULT_DIMENSION);
+            countLinesBy(function, GATE_ANSWERS, GateService.STATUS_LOG_FIELD, STATUS_DIMENSION);
+        }
+        rebuildFunction(props).ifPresent(function -> MetricFilter.Builder.create(this, pascal(function.name()) + REBUILDS_IN_FLIGHT)
+                .logGroup(function.logGroup())
+                .filterPattern(FilterPattern.numberValue("$." + RebuildService.IN_FLIGHT_LOG_FIELD, ">=", 0))
+                .metricNamespace(METRIC_NAMESPACE)
+                .metricName(metricName(REBUILDS_IN_FLIGHT))
+                .metricValue("$." + RebuildService.IN_FLIGHT_LOG_FIELD)
+                .unit(Unit.COUNT)
+                .build());
 
         this.dashboard = Dashboard.Builder.create(this, "Dashboard")
                 .dashboardName(prefix + "-operations")
@@ -186,6 +233,42 @@ public final class GantryOperations extends Construct {
         alarms.put(name, alarm);
     }
 
+    /**
+     * Each line of the function's log carrying {@code field} counts 1, under the field's value as the dimension. The
+     * values are enum names, so the dimension stays within a handful of metrics.
+     */
+    private void countLinesBy(WatchedFunction function, String metric, String field, String dimension) {
+        MetricFilter.Builder.create(this, pascal(function.name()) + metric)
+                .logGroup(function.logGroup())
+                .filterPattern(FilterPattern.exists("$." + field))
+                .metricNamespace(METRIC_NAMESPACE)
+                .metricName(metricName(metric))
+                .metricValue("1")
+                .dimensions(Map.of(dimension, "$." + field))
+                .unit(Unit.COUNT)
+                .build();
+    }
+
+    /** {@code Gantry-Deploys}: the prefix keeps two Gantry stacks in one account and region apart. */
+    private String metricName(String metric) {
+        return prefix + "-" + metric;
+    }
+
+    private Metric metric(String name, Map<String, String> dimensions, String statistic, Duration period, String label) {
+        return Metric.Builder.create()
+                .namespace(METRIC_NAMESPACE)
+                .metricName(metricName(name))
+                .dimensionsMap(dimensions)
+                .statistic(statistic)
+                .period(period)
+                .label(label)
+                .build();
+    }
+
+    private static Optional<WatchedFunction> rebuildFunction(GantryOperationsProps props) {
+        return props.functions().stream().filter(f -> f.name().equals(props.rebuildFunction())).findFirst();
+    }
+
     private String stackName() {
         String name = Stack.of(this).getStackName();
         if (Token.isUnresolved(name)) {
@@ -231,10 +314,13 @@ public final class GantryOperations extends Construct {
                                     + "` when it fires and when it is OK again (subscribe e-mail or a pager to it), and Slack's "
                                     + "default channel when chatops-notify has `" + ALARM_PREFIX_ENV + "`. Every alarm's "
                                     + "description says what to do.",
-                            "Deploys, gates and cold starts are counted from the functions' logs: Gantry publishes no custom "
-                                    + "metrics. Rebuilds in flight have no metric either: each rebuild's Slack thread shows its waves."))
+                            "Metrics in namespace `" + METRIC_NAMESPACE + "`, made by metric filters from the functions' JSON "
+                                    + "log lines: `" + metricName(DEPLOYS) + "` by `" + RESULT_DIMENSION + "`, `" + metricName(GATE_ANSWERS)
+                                    + "` by `" + STATUS_DIMENSION + "`" + (rebuildFunction(props).isPresent()
+                                            ? ", `" + metricName(REBUILDS_IN_FLIGHT) + "`" : "")
+                                    + ". Held releases and cold starts are read from the logs."))
                     .width(FULL_WIDTH)
-                    .height(3)
+                    .height(4)
                     .build()));
             rows.add(List.of(AlarmStatusWidget.Builder.create()
                     .title("Gantry's alarms")
@@ -255,44 +341,56 @@ public final class GantryOperations extends Construct {
             return rows;
         }
 
-        /** What DeployService logs for each environment it decided on: {@code payments-api/staging: DEPLOYED: ...}. */
         private IWidget deploys() {
-            return LogQueryWidget.Builder.create()
-                    .title("Deploys: outcomes per hour (a failed deploy is a function error)")
-                    .logGroupNames(logGroups)
-                    .queryLines(List.of(
-                            "fields @timestamp, message",
-                            "parse message /^(?<service>[^\\/\\s]+)\\/(?<environment>[^:\\s]+): (?<result>[A-Z_]+): /",
-                            "filter result in [\"DEPLOYED\", \"HELD\", \"REFUSED\"]",
-                            "stats count(*) as outcomes by result, bin(1h)"))
-                    .view(LogQueryVisualizationType.BAR)
+            return GraphWidget.Builder.create()
+                    .title("Deploys per hour by result (a failed deploy is a function error)")
+                    .left(List.of(
+                            deploys(DeployOutcome.Result.DEPLOYED, "deployed"),
+                            deploys(DeployOutcome.Result.HELD, "held"),
+                            deploys(DeployOutcome.Result.REFUSED, "refused")))
+                    .leftYAxis(YAxisProps.builder().min(0).build())
                     .width(12)
                     .height(6)
                     .build();
         }
 
-        /** What GateService logs after each evaluation: {@code gate 'production' for payments-api/prod/07348c117739: WAITING (...)}. */
         private IWidget gates() {
-            return LogQueryWidget.Builder.create()
-                    .title("Gates: releases held and failed per hour")
-                    .logGroupNames(logGroups)
-                    .queryLines(gateLines(
-                            "filter gateStatus in [\"WAITING\", \"FAILED\", \"TIMED_OUT\"]",
-                            "stats count_distinct(releaseId) as releases by gateStatus, bin(1h)"))
-                    .view(LogQueryVisualizationType.BAR)
+            return GraphWidget.Builder.create()
+                    .title("Gate answers per hour (held counts each look at a waiting release)")
+                    .left(List.of(
+                            gateAnswers(GateStatus.WAITING, "held"),
+                            gateAnswers(GateStatus.FAILED, "failed"),
+                            gateAnswers(GateStatus.TIMED_OUT, "timed out"),
+                            gateAnswers(GateStatus.PASSED, "passed")))
+                    .leftYAxis(YAxisProps.builder().min(0).build())
                     .width(12)
                     .height(6)
                     .build();
         }
 
+        private IMetric deploys(DeployOutcome.Result result, String label) {
+            return metric(DEPLOYS, Map.of(RESULT_DIMENSION, result.name()), "Sum", ONE_HOUR, label);
+        }
+
+        private IMetric gateAnswers(GateStatus status, String label) {
+            return metric(GATE_ANSWERS, Map.of(STATUS_DIMENSION, status.name()), "Sum", ONE_HOUR, label);
+        }
+
+        /**
+         * Which releases wait or failed is no metric: the latest answer per release, from GateService's line
+         * {@code gate 'production' for payments-api/prod/07348c117739: WAITING (...)} and its status field.
+         */
         private IWidget waitingAtGates() {
+            String status = GateService.STATUS_LOG_FIELD;
             return LogQueryWidget.Builder.create()
                     .title("Releases whose latest gate answer is held or failed")
                     .logGroupNames(logGroups)
-                    .queryLines(gateLines(
-                            "filter ispresent(gateStatus)",
-                            "stats latest(gateStatus) as status, latest(gate) as gateName, latest(reason) as why, max(@timestamp) as at "
-                                    + "by releaseId",
+                    .queryLines(List.of(
+                            "fields @timestamp, message, " + status,
+                            "filter ispresent(" + status + ")",
+                            "parse message /^gate '(?<gate>[^']+)' for (?<releaseId>\\S+): [A-Z_]+ \\((?<reason>.*)\\)$/",
+                            "stats latest(" + status + ") as status, latest(gate) as gateName, latest(reason) as why, "
+                                    + "max(@timestamp) as at by releaseId",
                             "filter status in [\"WAITING\", \"FAILED\", \"TIMED_OUT\"]",
                             "sort at desc",
                             "limit 50"))
@@ -302,26 +400,17 @@ public final class GantryOperations extends Construct {
                     .build();
         }
 
-        private List<String> gateLines(String... rest) {
-            List<String> lines = new ArrayList<>(List.of(
-                    "fields @timestamp, message",
-                    "parse message /^gate '(?<gate>[^']+)' for (?<releaseId>\\S+): (?<gateStatus>[A-Z_]+) \\((?<reason>.*)\\)$/"));
-            lines.addAll(List.of(rest));
-            return lines;
-        }
-
         private Optional<IWidget> rebuilds() {
-            return props.functions().stream()
-                    .filter(f -> f.name().equals(props.rebuildFunction()))
-                    .findFirst()
-                    .map(f -> GraphWidget.Builder.create()
-                            .title("Rebuild events handled (no metric counts rebuilds in flight)")
-                            .left(List.of(
-                                    f.function().metricInvocations(every(FIVE_MINUTES, "Sum", f.name() + " invocations")),
-                                    f.function().metricErrors(every(FIVE_MINUTES, "Sum", f.name() + " errors"))))
-                            .width(12)
-                            .height(6)
-                            .build());
+            return rebuildFunction(props).map(f -> GraphWidget.Builder.create()
+                    .title("Rebuilds in flight (max per 5 minutes) and rebuild events handled")
+                    .left(List.of(metric(REBUILDS_IN_FLIGHT, Map.of(), "Maximum", FIVE_MINUTES, "rebuilds in flight")))
+                    .leftYAxis(YAxisProps.builder().min(0).build())
+                    .right(List.of(
+                            f.function().metricInvocations(every(FIVE_MINUTES, "Sum", f.name() + " invocations")),
+                            f.function().metricErrors(every(FIVE_MINUTES, "Sum", f.name() + " errors"))))
+                    .width(12)
+                    .height(6)
+                    .build());
         }
 
         private IWidget deadLetters() {

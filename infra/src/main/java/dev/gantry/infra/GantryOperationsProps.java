@@ -16,7 +16,8 @@ import software.amazon.awscdk.services.sqs.IQueue;
  * What {@link GantryOperations} watches. Immutable; build one with {@link #builder()}.
  *
  * <p>Required: at least one function and the state table. Optional: dead-letter queues, the name prefix (default: the
- * stack's name), and which of the functions handles rebuilds (the dashboard shows its invocations then).
+ * stack's name), and which of the functions handles rebuilds (its log lines then give the rebuilds-in-flight metric,
+ * which the dashboard shows beside its invocations).
  *
  * <p>Names are what people read in alarm names, Slack and the dashboard: letters, digits, {@code .}, {@code _} and
  * {@code -}, starting with a letter or digit, at most {@value #MAX_NAME_LENGTH} characters, unique among the functions
@@ -36,7 +37,7 @@ public final class GantryOperationsProps {
      *
      * @param name as people call it, e.g. {@code ecs-deploy}
      * @param function the function itself, whose metrics cover every version and alias; an alias watches only itself
-     * @param logGroup where it logs, for the dashboard's Logs Insights widgets
+     * @param logGroup where it logs, for the metric filters and the dashboard's Logs Insights widgets
      */
     public record WatchedFunction(String name, IFunction function, ILogGroup logGroup) {
         public WatchedFunction {

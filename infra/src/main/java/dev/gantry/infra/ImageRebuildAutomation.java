@@ -28,8 +28,8 @@ import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.iam.ServicePrincipalOpts;
+import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Code;
-import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.scheduler.CfnSchedule;
 import software.amazon.awscdk.services.sqs.IQueue;
@@ -67,8 +67,10 @@ import software.constructs.Construct;
  * the rebuild ledger in the state table. Repositories, projects and pipelines are named without an ARN in
  * {@code gantry.yml}, so they are taken to be in the stack's account and region, where the function's clients point.
  *
- * <p>Java 21 on arm64; asynchronous invocations are not retried and land in the failed-invocation queue (decision 8).
- * Defaults and limits are on {@link ImageRebuildAutomationProps}.
+ * <p>The function runs on java25 and arm64 with SnapStart, JSON logs and X-Ray tracing, published behind a {@code live}
+ * alias, which the rules and schedules invoke and {@link #getFunction()} returns (the function itself, whose metrics
+ * cover every version, is its {@link Alias#getLambda()}). Asynchronous invocations of the alias are not retried and land
+ * in the failed-invocation queue (decision 8). Defaults and limits are on {@link ImageRebuildAutomationProps}.
  */
 public final class ImageRebuildAutomation extends Construct {
 
@@ -213,7 +215,7 @@ public final class ImageRebuildAutomation extends Construct {
                 .description("Gantry: every " + RESUME_SWEEP_RATE_MINUTES + " minutes, start rebuilds waiting for a free build slot")
                 .schedule(Schedule.rate(Duration.minutes(RESUME_SWEEP_RATE_MINUTES)))
                 .build();
-        resumeSweepRule.addTarget(new LambdaFunction(imageRebuild.function(), LambdaFunctionProps.builder()
+        resumeSweepRule.addTarget(new LambdaFunction(imageRebuild.alias(), LambdaFunctionProps.builder()
                 .deadLetterQueue(deliveryDeadLetterQueue)
                 .maxEventAge(Duration.seconds(SWEEP_MAX_EVENT_AGE_SECONDS))
                 .retryAttempts(SWEEP_DELIVERY_RETRY_ATTEMPTS)
@@ -262,9 +264,9 @@ public final class ImageRebuildAutomation extends Construct {
         return expressions;
     }
 
-    /** The image-rebuild function. */
-    public IFunction getFunction() {
-        return imageRebuild.function();
+    /** The image-rebuild function's {@code live} alias, which every rule and schedule invokes. */
+    public Alias getFunction() {
+        return imageRebuild.alias();
     }
 
     /** The function's log group. */
@@ -326,7 +328,7 @@ public final class ImageRebuildAutomation extends Construct {
     }
 
     private void deliver(Rule rule) {
-        rule.addTarget(new LambdaFunction(imageRebuild.function(), LambdaFunctionProps.builder()
+        rule.addTarget(new LambdaFunction(imageRebuild.alias(), LambdaFunctionProps.builder()
                 .deadLetterQueue(deliveryDeadLetterQueue)
                 .maxEventAge(Duration.hours(GantryFunction.MAX_EVENT_AGE_HOURS))
                 .retryAttempts(DELIVERY_RETRY_ATTEMPTS)
@@ -341,12 +343,12 @@ public final class ImageRebuildAutomation extends Construct {
                         .build()))
                 .description("Gantry: lets EventBridge Scheduler start the scheduled rebuilds of base images")
                 .build();
-        // The unqualified function ARN the schedules target, and nothing else; Scheduler sends undelivered invocations
-        // to the dead-letter queue with this role too.
+        // The live alias the schedules target, and nothing else; Scheduler sends undelivered invocations to the
+        // dead-letter queue with this role too.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(role)
                 .actions(List.of("lambda:InvokeFunction"))
-                .resourceArns(List.of(imageRebuild.function().getFunctionArn()))
+                .resourceArns(List.of(imageRebuild.alias().getFunctionArn()))
                 .build());
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(role)
@@ -364,7 +366,7 @@ public final class ImageRebuildAutomation extends Construct {
                 .flexibleTimeWindow(CfnSchedule.FlexibleTimeWindowProperty.builder().mode("OFF").build())
                 .state("ENABLED")
                 .target(CfnSchedule.TargetProperty.builder()
-                        .arn(imageRebuild.function().getFunctionArn())
+                        .arn(imageRebuild.alias().getFunctionArn())
                         .roleArn(schedulerRole.getRoleArn())
                         .input(scheduledEvent(base.name()))
                         .retryPolicy(CfnSchedule.RetryPolicyProperty.builder()

@@ -19,8 +19,8 @@ import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Code;
-import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.sqs.IQueue;
 import software.constructs.Construct;
 
@@ -48,8 +48,11 @@ import software.constructs.Construct;
  * needs an invoke role in its account, and the hook reads its revisions through that {@code roleArn}, which must allow
  * {@code ecs:DescribeServiceRevisions} there.
  *
- * <p>Functions are Java 21 on arm64; their asynchronous invocations are not retried and failures land in the queue the
- * props name (decision 8). Defaults and limits are on {@link ReleaseGatesProps}.
+ * <p>Functions run on java25 and arm64 with SnapStart, JSON logs and X-Ray tracing, each published behind a {@code live}
+ * alias: the gate action, the hook's target and the invoke role name that alias, and the {@code get*Function()} getters
+ * return it (the function itself, whose metrics cover every version, is its {@link Alias#getLambda()}). Asynchronous
+ * invocations of the alias are not retried and failures land in the queue the props name (decision 8). Defaults and
+ * limits are on {@link ReleaseGatesProps}.
  */
 public final class ReleaseGates extends Construct {
 
@@ -119,12 +122,12 @@ public final class ReleaseGates extends Construct {
                 .assumedBy(new ServicePrincipal(ECS_SERVICE))
                 .description("Gantry: lets ECS invoke the ecs-gate-hook function as a deployment lifecycle hook")
                 .build();
-        // The unqualified function ARN only, the one services name as their hook target: no version or alias, no other
-        // function.
+        // The live alias's ARN only, the one services name as their hook target: not the unpublished function, no other
+        // version or alias, no other function.
         Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(ecsHookInvokeRole)
                 .actions(List.of("lambda:InvokeFunction"))
-                .resourceArns(List.of(ecsGateHook.function().getFunctionArn()))
+                .resourceArns(List.of(ecsGateHook.alias().getFunctionArn()))
                 .build());
     }
 
@@ -177,20 +180,26 @@ public final class ReleaseGates extends Construct {
         requireGatedEnvironment(service, environment);
         return LambdaInvokeAction.Builder.create()
                 .actionName(actionName)
-                .lambda(pipelineGate.function())
+                .lambda(pipelineGate.alias())
                 .inputs(List.of(imageDefinitions))
                 .userParameters(userParameters(service, environment, triggeredBy))
                 .build();
     }
 
-    /** The pipeline-gate function, for a CodePipeline {@code LambdaInvokeAction}; {@link #gateAction} builds one. */
-    public IFunction getPipelineGateFunction() {
-        return pipelineGate.function();
+    /**
+     * The pipeline-gate function's {@code live} alias, for a CodePipeline {@code LambdaInvokeAction}; {@link #gateAction}
+     * builds one.
+     */
+    public Alias getPipelineGateFunction() {
+        return pipelineGate.alias();
     }
 
-    /** The ecs-gate-hook function: the {@code hookTargetArn} of a service's lifecycle hook. */
-    public IFunction getEcsGateHookFunction() {
-        return ecsGateHook.function();
+    /**
+     * The ecs-gate-hook function's {@code live} alias: its {@code getFunctionArn()} is the {@code hookTargetArn} of a
+     * service's lifecycle hook, the one ARN {@link #getEcsHookInvokeRole()} may invoke.
+     */
+    public Alias getEcsGateHookFunction() {
+        return ecsGateHook.alias();
     }
 
     /** The role ECS assumes to invoke ecs-gate-hook: the {@code roleArn} of a service's lifecycle hook. */

@@ -70,6 +70,11 @@ class ChatOpsTest {
             return template.idOf("AWS::Lambda::Function", prefix);
         }
 
+        /** The live alias, what the URL, the queues, the rules and the topic invoke. */
+        String aliasId(TemplateJson template) {
+            return template.idOf("AWS::Lambda::Alias", prefix + "Alias");
+        }
+
         Map<String, Object> properties(TemplateJson template) {
             return TemplateJson.properties(template.resources("AWS::Lambda::Function").get(functionId(template)));
         }
@@ -108,19 +113,21 @@ class ChatOpsTest {
     }
 
     @Test
-    void theFunctionUrlOfSlackInteractionsIsTheOnlyPublicEndpoint() {
+    void theFunctionUrlOfSlackInteractionsLiveAliasIsTheOnlyPublicEndpoint() {
         String interactions = Fn.INTERACTIONS.functionId(json);
+        String alias = Fn.INTERACTIONS.aliasId(json);
 
         assertThat(json.resources("AWS::Lambda::Url").values()).singleElement().satisfies(url -> assertThat(TemplateJson.properties(url))
-                .isEqualTo(Map.of("AuthType", "NONE", "TargetFunctionArn", Map.of("Fn::GetAtt", List.of(interactions, "Arn")))));
+                .isEqualTo(Map.of("AuthType", "NONE", "Qualifier", "live",
+                        "TargetFunctionArn", Map.of("Fn::GetAtt", List.of(interactions, "Arn")))));
         assertThat(template.toJSON().get("Resources").toString()).doesNotContain("AWS::ApiGateway").doesNotContain("AWS::ElasticLoadBalancing");
         // Lambda now asks for both actions on a public URL; the plain invoke is allowed only when it comes through the URL.
         assertThat(json.resources("AWS::Lambda::Permission").values().stream().map(TemplateJson::properties)
                 .filter(permission -> "*".equals(permission.get("Principal"))))
                 .containsExactlyInAnyOrder(
-                        Map.of("Action", "lambda:InvokeFunctionUrl", "FunctionName", Map.of("Fn::GetAtt", List.of(interactions, "Arn")),
+                        Map.of("Action", "lambda:InvokeFunctionUrl", "FunctionName", Map.of("Ref", alias),
                                 "FunctionUrlAuthType", "NONE", "Principal", "*"),
-                        Map.of("Action", "lambda:InvokeFunction", "FunctionName", Map.of("Fn::GetAtt", List.of(interactions, "Arn")),
+                        Map.of("Action", "lambda:InvokeFunction", "FunctionName", Map.of("Ref", alias),
                                 "InvokedViaFunctionUrl", true, "Principal", "*"));
     }
 
@@ -128,7 +135,7 @@ class ChatOpsTest {
     void slackInteractionsAnswersWithinSlacksThreeSecondsOutsideAnyVpc() {
         Map<String, Object> properties = Fn.INTERACTIONS.properties(json);
 
-        assertThat(properties).containsEntry("Runtime", "java21")
+        assertThat(properties).containsEntry("Runtime", "java25")
                 .containsEntry("Architectures", List.of("arm64"))
                 .containsEntry("Handler", "dev.gantry.fn.chatops.SlackInteractionsHandler::handleRequest")
                 .containsEntry("MemorySize", 2048)
@@ -139,7 +146,6 @@ class ChatOpsTest {
                 "GANTRY_SLACK_SIGNING_SECRET_ARN", SIGNING_SECRET,
                 "GANTRY_CHATOPS_REQUEST_QUEUE_URL", Map.of("Ref", json.idOf("AWS::SQS::Queue", "ChatOpsRequestQueue")),
                 "POWERTOOLS_SERVICE_NAME", "gantry-slack-interactions",
-                "POWERTOOLS_LOG_LEVEL", "INFO",
                 "JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS));
     }
 
@@ -156,7 +162,10 @@ class ChatOpsTest {
                 "logs:CreateLogStream", List.of("${" + logGroup + ".Arn}"),
                 "logs:PutLogEvents", List.of("${" + logGroup + ".Arn}"),
                 "secretsmanager:GetSecretValue", List.of(SIGNING_SECRET),
-                "sqs:SendMessage", List.of("${" + json.idOf("AWS::SQS::Queue", "ChatOpsRequestQueue") + ".Arn}")));
+                "sqs:SendMessage", List.of("${" + json.idOf("AWS::SQS::Queue", "ChatOpsRequestQueue") + ".Arn}"),
+                // Active tracing: X-Ray's write actions have no resource-level permissions.
+                "xray:PutTraceSegments", List.of("*"),
+                "xray:PutTelemetryRecords", List.of("*")));
     }
 
     @Test
@@ -168,7 +177,6 @@ class ChatOpsTest {
                 "GANTRY_CONFIG", "/var/task/gantry.yml",
                 "GANTRY_TABLE", Map.of("Ref", table),
                 "POWERTOOLS_SERVICE_NAME", "gantry-chatops-worker",
-                "POWERTOOLS_LOG_LEVEL", "INFO",
                 "JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS,
                 // One name for the token's secret: the gate checks (Slack user groups) and ChatOps read the same one.
                 "GANTRY_SLACK_BOT_TOKEN_SECRET_ARN", BOT_TOKEN_SECRET,
@@ -178,7 +186,6 @@ class ChatOpsTest {
                 "GANTRY_CONFIG", "/var/task/gantry.yml",
                 "GANTRY_TABLE", Map.of("Ref", table),
                 "POWERTOOLS_SERVICE_NAME", "gantry-chatops-notify",
-                "POWERTOOLS_LOG_LEVEL", "INFO",
                 "JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS,
                 "GANTRY_SLACK_BOT_TOKEN_SECRET_ARN", BOT_TOKEN_SECRET));
         for (Fn fn : List.of(Fn.WORKER, Fn.NOTIFY)) {
@@ -258,7 +265,8 @@ class ChatOpsTest {
 
     @Test
     void notifyReadsTheTableAndTheBotTokenAndChangesNothingInAws() {
-        assertThat(Fn.NOTIFY.actions(json)).filteredOn(a -> !a.startsWith("logs:") && !a.startsWith("sqs:")).containsExactlyInAnyOrder(
+        assertThat(Fn.NOTIFY.actions(json)).filteredOn(a -> !a.startsWith("logs:") && !a.startsWith("sqs:") && !a.startsWith("xray:"))
+                .containsExactlyInAnyOrder(
                 "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "secretsmanager:GetSecretValue");
     }
 
@@ -309,13 +317,14 @@ class ChatOpsTest {
     @Test
     void queuesFeedTheWorkerOneCommandAtATimeAndNotifyTenAtATimeReportingFailuresPerMessage() {
         template.resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
+        // The mappings name the live aliases, <function name>:live.
         template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
-                "FunctionName", Map.of("Ref", Fn.WORKER.functionId(json)),
+                "FunctionName", TemplateJson.qualifiedNameOf(Fn.WORKER.aliasId(json), "live"),
                 "EventSourceArn", Map.of("Fn::GetAtt", List.of(json.idOf("AWS::SQS::Queue", "ChatOpsRequestQueue"), "Arn")),
                 "BatchSize", 1,
                 "FunctionResponseTypes", List.of("ReportBatchItemFailures")));
         template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
-                "FunctionName", Map.of("Ref", Fn.NOTIFY.functionId(json)),
+                "FunctionName", TemplateJson.qualifiedNameOf(Fn.NOTIFY.aliasId(json), "live"),
                 "EventSourceArn", Map.of("Fn::GetAtt", List.of(json.idOf("AWS::SQS::Queue", "ChatOpsNotifyQueue"), "Arn")),
                 "BatchSize", 10,
                 "FunctionResponseTypes", List.of("ReportBatchItemFailures")));
@@ -343,7 +352,7 @@ class ChatOpsTest {
 
         assertThat(json.resources("AWS::Events::Rule")).hasSize(3).allSatisfy((id, rule) ->
                 assertThat(TemplateJson.list(TemplateJson.properties(rule).get("Targets"))).as(id).singleElement().isEqualTo(Map.of(
-                        "Arn", Map.of("Fn::GetAtt", List.of(Fn.NOTIFY.functionId(json), "Arn")),
+                        "Arn", Map.of("Ref", Fn.NOTIFY.aliasId(json)),
                         "Id", "Target0",
                         "DeadLetterConfig", Map.of("Arn", Map.of("Fn::GetAtt", List.of(deadLetters, "Arn"))),
                         "RetryPolicy", Map.of("MaximumEventAgeInSeconds", 3600, "MaximumRetryAttempts", 8))));
@@ -353,6 +362,7 @@ class ChatOpsTest {
     void notifyIsNotRetriedByLambdaAndItsFailuresGoToTheFailedInvocationQueue() {
         template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Map.of(
                 "FunctionName", Map.of("Ref", Fn.NOTIFY.functionId(json)),
+                "Qualifier", TemplateJson.qualifierOf(Fn.NOTIFY.aliasId(json)),
                 "MaximumRetryAttempts", 0,
                 "MaximumEventAgeInSeconds", 3600,
                 "DestinationConfig", Map.of("OnFailure", Map.of("Destination",
@@ -368,12 +378,12 @@ class ChatOpsTest {
         assertThat(TemplateJson.properties(json.only("AWS::SNS::Subscription"))).isEqualTo(Map.of(
                 "Protocol", "lambda",
                 "TopicArn", Map.of("Ref", topic),
-                "Endpoint", Map.of("Fn::GetAtt", List.of(Fn.NOTIFY.functionId(json), "Arn")),
+                "Endpoint", Map.of("Ref", Fn.NOTIFY.aliasId(json)),
                 "RedrivePolicy", Map.of("deadLetterTargetArn",
                         Map.of("Fn::GetAtt", List.of(json.idOf("AWS::SQS::Queue", "ChatOpsDeliveryDeadLetterQueue"), "Arn")))));
         template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
                 "Action", "lambda:InvokeFunction",
-                "FunctionName", Map.of("Fn::GetAtt", List.of(Fn.NOTIFY.functionId(json), "Arn")),
+                "FunctionName", Map.of("Ref", Fn.NOTIFY.aliasId(json)),
                 "Principal", "sns.amazonaws.com",
                 "SourceArn", Map.of("Ref", topic)));
         template.hasResourceProperties("AWS::SNS::TopicPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(Match.objectLike(Map.of(
@@ -506,10 +516,13 @@ class ChatOpsTest {
         Stack stack = testStack(dir.resolve("cdk.out"));
         ChatOps chatOps = chatOps(stack, TestConfigs.example(), TestConfigs.EXAMPLE, List.of());
 
-        assertThat(chatOps.getInteractionsFunction().getNode().getPath()).isEqualTo("Test/ChatOps/Interactions");
-        assertThat(chatOps.getInteractivityUrl().getNode().getPath()).isEqualTo("Test/ChatOps/Interactions/FunctionUrl");
-        assertThat(chatOps.getWorkerFunction().getNode().getPath()).isEqualTo("Test/ChatOps/Worker");
-        assertThat(chatOps.getNotifyFunction().getNode().getPath()).isEqualTo("Test/ChatOps/Notify");
+        // The live aliases, what anything invoking a ChatOps function must name; the URL belongs to slack-interactions' alias.
+        assertThat(chatOps.getInteractionsFunction().getNode().getPath()).isEqualTo("Test/ChatOps/InteractionsAlias");
+        assertThat(chatOps.getInteractionsFunction().getLambda().getNode().getPath()).isEqualTo("Test/ChatOps/Interactions");
+        assertThat(chatOps.getInteractivityUrl().getNode().getPath()).isEqualTo("Test/ChatOps/InteractionsAlias/FunctionUrl");
+        assertThat(chatOps.getWorkerFunction().getNode().getPath()).isEqualTo("Test/ChatOps/WorkerAlias");
+        assertThat(chatOps.getNotifyFunction().getNode().getPath()).isEqualTo("Test/ChatOps/NotifyAlias");
+        assertThat(chatOps.getNotifyFunction().getAliasName()).isEqualTo("live");
         assertThat(chatOps.getRequestQueue().getNode().getPath()).isEqualTo("Test/ChatOps/RequestQueue");
         assertThat(chatOps.getNotifyQueue().getNode().getPath()).isEqualTo("Test/ChatOps/NotifyQueue");
         assertThat(chatOps.getApprovalTopic().getNode().getPath()).isEqualTo("Test/ChatOps/ApprovalTopic");

@@ -21,6 +21,7 @@ import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.services.sqs.Queue;
 
 class EcsDeployAutomationTest {
 
@@ -40,6 +41,9 @@ class EcsDeployAutomationTest {
     /** A gate record is written together with its due-index entry, which is deleted again; the sweep reads in batches. */
     private static final List<String> GATE_TABLE_ACTIONS = List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
             "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:BatchGetItem");
+
+    /** What active tracing adds to every function's role; X-Ray's write actions have no resource-level permissions. */
+    private static final List<String> XRAY_ACTIONS = List.of("xray:PutTraceSegments", "xray:PutTelemetryRecords");
 
     private static final List<String> TASK_DEFINITION_ACTIONS = List.of("ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition",
             "ecs:ListTaskDefinitions", "ecs:DeregisterTaskDefinition");
@@ -81,6 +85,11 @@ class EcsDeployAutomationTest {
 
         String functionId(TemplateJson template) {
             return template.idOf("AWS::Lambda::Function", prefix);
+        }
+
+        /** The live alias, what the function's triggers invoke. */
+        String aliasId(TemplateJson template) {
+            return template.idOf("AWS::Lambda::Alias", prefix + "Alias");
         }
 
         String roleId(TemplateJson template) {
@@ -129,10 +138,10 @@ class EcsDeployAutomationTest {
 
     @ParameterizedTest
     @EnumSource(Fn.class)
-    void eachFunctionRunsItsHandlerOnJava21Arm64(Fn fn) {
+    void eachFunctionRunsItsHandlerOnJava25Arm64(Fn fn) {
         Map<String, Object> properties = TemplateJson.properties(json.resources("AWS::Lambda::Function").get(fn.functionId(json)));
 
-        assertThat(properties).containsEntry("Runtime", "java21")
+        assertThat(properties).containsEntry("Runtime", "java25")
                 .containsEntry("Architectures", List.of("arm64"))
                 .containsEntry("Handler", fn.handler)
                 .containsEntry("MemorySize", 1024)
@@ -163,17 +172,17 @@ class EcsDeployAutomationTest {
                 "GANTRY_CONFIG", "/var/task/gantry.yml",
                 "GANTRY_TABLE", Map.of("Ref", tableId),
                 "POWERTOOLS_SERVICE_NAME", fn.powertoolsService,
-                "POWERTOOLS_LOG_LEVEL", "INFO",
                 "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1")));
     }
 
     @ParameterizedTest
     @EnumSource(Fn.class)
-    void eachFunctionLogsToItsOwnLogGroupKeptOneMonthAndMayWriteNoOther(Fn fn) {
+    void eachFunctionLogsJsonToItsOwnLogGroupKeptOneMonthAndMayWriteNoOther(Fn fn) {
         String logGroupId = fn.logGroupId(json);
         Map<String, Object> properties = TemplateJson.properties(json.resources("AWS::Lambda::Function").get(fn.functionId(json)));
 
-        assertThat(properties.get("LoggingConfig")).isEqualTo(Map.of("LogGroup", Map.of("Ref", logGroupId)));
+        assertThat(properties.get("LoggingConfig")).isEqualTo(Map.of("LogGroup", Map.of("Ref", logGroupId),
+                "LogFormat", "JSON", "ApplicationLogLevel", "INFO", "SystemLogLevel", "WARN"));
         assertThat(TemplateJson.properties(json.resources("AWS::Logs::LogGroup").get(logGroupId))).containsEntry("RetentionInDays", 30);
         assertThat(fn.statements(json).stream().filter(s -> s.actions().stream().anyMatch(a -> a.startsWith("logs:")))
                 .flatMap(s -> s.resources().stream())).containsOnly("${" + logGroupId + ".Arn}");
@@ -216,7 +225,7 @@ class EcsDeployAutomationTest {
                         "result", List.of("SUCCESS"),
                         "repository-name", List.of("checkout-web", "payments-api"))));
         assertThat(rule).containsEntry("State", "ENABLED").doesNotContainKey("EventBusName");
-        assertThat(targetOf(rule).get("Arn")).isEqualTo(Map.of("Fn::GetAtt", List.of(Fn.ECS_DEPLOY.functionId(json), "Arn")));
+        assertThat(targetOf(rule).get("Arn")).isEqualTo(Map.of("Ref", Fn.ECS_DEPLOY.aliasId(json)));
     }
 
     @Test
@@ -230,7 +239,7 @@ class EcsDeployAutomationTest {
         assertThat(pattern.get("detail-type")).isEqualTo(List.of("ECS Deployment State Change"));
         assertThat(TemplateJson.list(pattern.get("resources"))).extracting(TemplateJson::render)
                 .containsExactlyElementsOf(EXAMPLE_SERVICE_ARNS);
-        assertThat(targetOf(rule).get("Arn")).isEqualTo(Map.of("Fn::GetAtt", List.of(Fn.ROLLOUT_FOLLOW.functionId(json), "Arn")));
+        assertThat(targetOf(rule).get("Arn")).isEqualTo(Map.of("Ref", Fn.ROLLOUT_FOLLOW.aliasId(json)));
     }
 
     @Test
@@ -248,7 +257,7 @@ class EcsDeployAutomationTest {
                 "arn:aws:ecs:eu-west-1:111111111111:cluster/prod",
                 "arn:aws:ecs:eu-west-1:111111111111:cluster/staging");
         assertThat(detail.get("group")).isEqualTo(List.of("service:checkout-web", "service:payments-api"));
-        assertThat(targetOf(rule).get("Arn")).isEqualTo(Map.of("Fn::GetAtt", List.of(Fn.ROLLOUT_FOLLOW.functionId(json), "Arn")));
+        assertThat(targetOf(rule).get("Arn")).isEqualTo(Map.of("Ref", Fn.ROLLOUT_FOLLOW.aliasId(json)));
     }
 
     @Test
@@ -274,13 +283,13 @@ class EcsDeployAutomationTest {
 
     @ParameterizedTest
     @EnumSource(Fn.class)
-    void failedInvocationsGoToTheSharedFailureQueueAfterTheirRetries(Fn fn) {
+    void failedInvocationsOfTheLiveAliasGoToTheSharedFailureQueueAfterTheirRetries(Fn fn) {
         String failureQueueId = json.idOf("AWS::SQS::Queue", "EcsDeployFailedInvocationQueue");
         int retries = fn == Fn.ROLLOUT_FOLLOW ? 2 : 0;
 
         template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Map.of(
                 "FunctionName", Map.of("Ref", fn.functionId(json)),
-                "Qualifier", "$LATEST",
+                "Qualifier", TemplateJson.qualifierOf(fn.aliasId(json)),
                 "MaximumRetryAttempts", retries,
                 "MaximumEventAgeInSeconds", 3600,
                 "DestinationConfig", Map.of("OnFailure", Map.of(
@@ -294,15 +303,16 @@ class EcsDeployAutomationTest {
         Map<String, Object> target = targetOf(rule);
 
         assertThat(rule).containsEntry("ScheduleExpression", "rate(1 minute)").containsEntry("State", "ENABLED").doesNotContainKey("EventPattern");
-        assertThat(target.get("Arn")).isEqualTo(Map.of("Fn::GetAtt", List.of(Fn.GATE_SWEEP.functionId(json), "Arn")));
+        assertThat(target.get("Arn")).isEqualTo(Map.of("Ref", Fn.GATE_SWEEP.aliasId(json)));
         // The next minute's sweep does the same work: neither EventBridge nor Lambda tries a failed one again.
         assertThat(target.get("RetryPolicy")).isEqualTo(Map.of("MaximumEventAgeInSeconds", 60, "MaximumRetryAttempts", 0));
         template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Map.of(
                 "FunctionName", Map.of("Ref", Fn.GATE_SWEEP.functionId(json)),
+                "Qualifier", TemplateJson.qualifierOf(Fn.GATE_SWEEP.aliasId(json)),
                 "MaximumRetryAttempts", 0));
         template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
                 "Action", "lambda:InvokeFunction",
-                "FunctionName", Map.of("Fn::GetAtt", List.of(Fn.GATE_SWEEP.functionId(json), "Arn")),
+                "FunctionName", Map.of("Ref", Fn.GATE_SWEEP.aliasId(json)),
                 "Principal", "events.amazonaws.com",
                 "SourceArn", Map.of("Fn::GetAtt", List.of(json.idOf("AWS::Events::Rule", "EcsDeployGateSweepRule"), "Arn"))));
     }
@@ -346,18 +356,21 @@ class EcsDeployAutomationTest {
                 "ecs:DescribeServices", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query",
                 "logs:CreateLogStream", "logs:PutLogEvents",
                 // The failure destination: Lambda sends the invocation record with the function's role.
-                "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
+                "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
+                "xray:PutTraceSegments", "xray:PutTelemetryRecords");
     }
 
     @Test
     void onlyActionsWithoutResourceLevelPermissionsOrWithCompositeAlarmsAreAllowedOnEveryResource() {
         for (Fn fn : List.of(Fn.ECS_DEPLOY, Fn.GATE_SWEEP)) {
             assertThat(onEveryResource(fn, json)).as(fn.name())
-                    .containsExactlyInAnyOrderElementsOf(concat(TASK_DEFINITION_ACTIONS, List.of("cloudwatch:DescribeAlarms")));
+                    .containsExactlyInAnyOrderElementsOf(concat(TASK_DEFINITION_ACTIONS,
+                            concat(List.of("cloudwatch:DescribeAlarms"), XRAY_ACTIONS)));
         }
         assertThat(onEveryResource(Fn.PIPELINE_DEPLOY, json)).containsExactlyInAnyOrderElementsOf(concat(TASK_DEFINITION_ACTIONS,
-                List.of("cloudwatch:DescribeAlarms", "codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult")));
-        assertThat(Fn.ROLLOUT_FOLLOW.statements(json)).noneMatch(s -> s.resources().contains("*"));
+                concat(List.of("cloudwatch:DescribeAlarms", "codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"),
+                        XRAY_ACTIONS)));
+        assertThat(onEveryResource(Fn.ROLLOUT_FOLLOW, json)).containsExactlyInAnyOrderElementsOf(XRAY_ACTIONS);
     }
 
     @Test
@@ -506,6 +519,29 @@ class EcsDeployAutomationTest {
         assertThat(again.toJSON()).isEqualTo(template.toJSON());
     }
 
+    @ParameterizedTest
+    @EnumSource(Fn.class)
+    void theLiveAliasPointsAtAVersionPublishedFromTheFunctionAsFinallyConfigured(Fn fn, @TempDir Path dir) {
+        // The notify queue reaches the environment after the function is built, as the stack wires ChatOps last.
+        App app = new App(AppProps.builder().outdir(dir.toString()).build());
+        Stack stack = new Stack(app, "Test");
+        EcsDeployAutomation automation = new EcsDeployAutomation(stack, "EcsDeploy", EcsDeployAutomationProps.builder()
+                .config(TestConfigs.example())
+                .configFile(TestConfigs.EXAMPLE)
+                .functionJar(jar)
+                .table(new GantryStateTable(stack, "State").getTable())
+                .build());
+        automation.sendNotificationsTo(Queue.Builder.create(stack, "Notify").fifo(true).build());
+        TemplateJson notifying = new TemplateJson(Template.fromStack(stack));
+
+        String version = versionBehind(fn.aliasId(notifying), notifying);
+        assertThat(TemplateJson.properties(notifying.resources("AWS::Lambda::Version").get(version)))
+                .isEqualTo(Map.of("FunctionName", Map.of("Ref", fn.functionId(notifying))));
+        // A version is named after the configuration it was published from: a change made after the function was built
+        // publishes a new one, rather than leaving the alias on the version without it.
+        assertThat(version).isNotEqualTo(versionBehind(fn.aliasId(json), json));
+    }
+
     @Test
     void environmentsReachedThroughARoleGetTheirEcsPermissionsFromThatRole(@TempDir Path dir) {
         TemplateJson other = synthesize(dir, TestConfigs.WITH_ROLES);
@@ -540,8 +576,9 @@ class EcsDeployAutomationTest {
 
         assertThat(other.identityStatements()).flatMap(TemplateJson.Statement::actions)
                 .noneMatch(a -> a.startsWith("ecs:") || a.startsWith("iam:"));
-        assertThat(other.identityStatements().stream().filter(s -> s.resources().contains("*")).flatMap(s -> s.actions().stream()))
-                .as("only the job results remain on every resource")
+        assertThat(other.identityStatements().stream().filter(s -> s.resources().contains("*")).flatMap(s -> s.actions().stream())
+                        .filter(a -> !XRAY_ACTIONS.contains(a)))
+                .as("only the job results remain on every resource, beside the traces")
                 .containsExactlyInAnyOrder("codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult");
         assertThat(other.statementsAllowing("sts:AssumeRole")).hasSize(3);
     }
@@ -616,18 +653,23 @@ class EcsDeployAutomationTest {
                 .table(new GantryStateTable(stack, "State").getTable())
                 .build());
 
-        assertThat(automation.getFunction().getNode().getPath()).isEqualTo("Test/EcsDeploy/Resource");
-        assertThat(automation.getPipelineDeployFunction().getNode().getPath()).isEqualTo("Test/EcsDeploy/PipelineDeploy");
-        assertThat(automation.getRolloutFollowFunction().getNode().getPath()).isEqualTo("Test/EcsDeploy/RolloutFollow");
+        // The getters hand out the live aliases, which is what anything invoking a function must name.
+        assertThat(automation.getFunction().getNode().getPath()).isEqualTo("Test/EcsDeploy/Alias");
+        assertThat(automation.getFunction().getAliasName()).isEqualTo("live");
+        assertThat(automation.getFunction().getLambda().getNode().getPath()).isEqualTo("Test/EcsDeploy/Resource");
+        assertThat(automation.getPipelineDeployFunction().getNode().getPath()).isEqualTo("Test/EcsDeploy/PipelineDeployAlias");
+        assertThat(automation.getPipelineDeployFunction().getLambda().getNode().getPath()).isEqualTo("Test/EcsDeploy/PipelineDeploy");
+        assertThat(automation.getRolloutFollowFunction().getNode().getPath()).isEqualTo("Test/EcsDeploy/RolloutFollowAlias");
         assertThat(automation.getLogGroup().getNode().getPath()).isEqualTo("Test/EcsDeploy/LogGroup");
         assertThat(automation.getRule().getNode().getPath()).isEqualTo("Test/EcsDeploy/ImagePushRule");
         assertThat(automation.getRolloutDeploymentRule().getNode().getPath()).isEqualTo("Test/EcsDeploy/RolloutDeploymentRule");
         assertThat(automation.getRolloutTaskRule().getNode().getPath()).isEqualTo("Test/EcsDeploy/RolloutTaskStoppedRule");
-        assertThat(automation.getGateSweepFunction()).get().extracting(f -> f.getNode().getPath()).isEqualTo("Test/EcsDeploy/GateSweep");
+        assertThat(automation.getGateSweepFunction()).get().extracting(f -> f.getNode().getPath())
+                .isEqualTo("Test/EcsDeploy/GateSweepAlias");
         assertThat(automation.getGateSweepRule()).get().extracting(r -> r.getNode().getPath()).isEqualTo("Test/EcsDeploy/GateSweepRule");
         assertThat(automation.getDeliveryDeadLetterQueue().getNode().getPath()).isEqualTo("Test/EcsDeploy/DeliveryDeadLetterQueue");
         assertThat(automation.getFailedInvocationQueue().getNode().getPath()).isEqualTo("Test/EcsDeploy/FailedInvocationQueue");
-        assertThat(automation.getNode().getDefaultChild()).isSameAs(automation.getFunction());
+        assertThat(automation.getNode().getDefaultChild()).isSameAs(automation.getFunction().getLambda());
     }
 
     private static Template synthesize(GantryConfig config, Path configFile, Path functionJar, Path outdir) {
@@ -662,6 +704,13 @@ class EcsDeployAutomationTest {
 
     private static List<String> concat(List<String> first, List<String> second) {
         return java.util.stream.Stream.concat(first.stream(), second.stream()).toList();
+    }
+
+    /** The logical id of the version an alias points at. */
+    private static String versionBehind(String aliasId, TemplateJson template) {
+        Map<String, Object> alias = TemplateJson.properties(template.resources("AWS::Lambda::Alias").get(aliasId));
+        assertThat(alias).containsEntry("Name", "live");
+        return (String) TemplateJson.list(TemplateJson.map(alias.get("FunctionVersion")).get("Fn::GetAtt")).get(0);
     }
 
     private static Map<String, Object> targetOf(Map<String, Object> ruleProperties) {

@@ -81,20 +81,22 @@ class EcsReleasePipelineTest {
 
         assertThat(action.get("ActionTypeId")).isEqualTo(Map.of("Category", "Invoke", "Owner", "AWS", "Provider", "Lambda", "Version", "1"));
         assertThat(action.get("InputArtifacts")).isEqualTo(List.of(Map.of("Name", "ImageDefinitions")));
-        assertThat(configuration.get("FunctionName")).isEqualTo(Map.of("Ref", s3Source.idOf("AWS::Lambda::Function", PIPELINE_GATE)));
+        // <function name>:live: CodePipeline invokes the published version behind the live alias.
+        assertThat(configuration.get("FunctionName"))
+                .isEqualTo(TemplateJson.qualifiedNameOf(s3Source.idOf("AWS::Lambda::Alias", PIPELINE_GATE + "Alias"), "live"));
         assertThat(PipelineTarget.fromUserParameters((String) configuration.get("UserParameters")))
                 .isEqualTo(new PipelineTarget("payments-api", "prod", List.of()));
     }
 
     @Test
     void deployActionsHandTheBuiltImageToPipelineDeployForTheirEnvironment() {
-        String pipelineDeploy = s3Source.idOf("AWS::Lambda::Function", PIPELINE_DEPLOY);
+        String pipelineDeployAlias = s3Source.idOf("AWS::Lambda::Alias", PIPELINE_DEPLOY + "Alias");
 
         for (String environment : List.of("staging", "prod")) {
             Map<String, Object> action = onlyAction(s3Source, "Deploy-" + environment);
             Map<String, Object> configuration = TemplateJson.map(action.get("Configuration"));
             assertThat(action.get("InputArtifacts")).isEqualTo(List.of(Map.of("Name", "ImageDefinitions")));
-            assertThat(configuration.get("FunctionName")).isEqualTo(Map.of("Ref", pipelineDeploy));
+            assertThat(configuration.get("FunctionName")).isEqualTo(TemplateJson.qualifiedNameOf(pipelineDeployAlias, "live"));
             assertThat(configuration.get("UserParameters")).isEqualTo("{\"service\":\"payments-api\",\"environment\":\"" + environment + "\"}");
             assertThat(PipelineTarget.fromUserParameters((String) configuration.get("UserParameters")))
                     .isEqualTo(new PipelineTarget("payments-api", environment));

@@ -99,6 +99,8 @@ class GantryOperationsTest {
         assertThat(named.alarmNamePrefix()).isEqualTo("gantry-ops-");
         Template.fromStack(other).hasResourceProperties("AWS::CloudWatch::Alarm", Map.of("AlarmName", "gantry-ops-ecs-deploy-errors"));
         Template.fromStack(other).hasResourceProperties("AWS::CloudWatch::Dashboard", Map.of("DashboardName", "gantry-ops-operations"));
+        Template.fromStack(other).hasResourceProperties("AWS::Logs::MetricFilter", Map.of("MetricTransformations",
+                List.of(Match.objectLike(Map.of("MetricNamespace", "Gantry", "MetricName", "gantry-ops-Deploys")))));
     }
 
     @Test
@@ -177,24 +179,77 @@ class GantryOperationsTest {
     }
 
     @Test
-    void countsDeploysGatesAndColdStartsFromTheLinesTheFunctionsLog() {
+    void countsTheDeployAndGateLinesOfEveryFunctionByTheResultAndStatusTheyCarry() {
+        List<String> everyLogGroup = List.of(
+                "${" + json.idOf("AWS::Logs::LogGroup", "EcsDeployLogGroup") + "}",
+                "${" + json.idOf("AWS::Logs::LogGroup", "ImageRebuildLogGroup") + "}",
+                "/gantry/chatops-notify");
+
+        assertThat(metricFilters("Gantry-Deploys")).extracting(filter -> TemplateJson.render(filter.get("LogGroupName")))
+                .containsExactlyInAnyOrderElementsOf(everyLogGroup);
+        assertThat(metricFilters("Gantry-Deploys")).allSatisfy(filter -> {
+            assertThat(filter.get("FilterPattern")).isEqualTo("{ $.deployResult = \"*\" }");
+            assertThat(transformation(filter)).isEqualTo(Map.of("MetricNamespace", "Gantry", "MetricName", "Gantry-Deploys",
+                    "MetricValue", "1", "Unit", "Count", "Dimensions", List.of(Map.of("Key", "Result", "Value", "$.deployResult"))));
+        });
+        assertThat(metricFilters("Gantry-GateAnswers")).extracting(filter -> TemplateJson.render(filter.get("LogGroupName")))
+                .containsExactlyInAnyOrderElementsOf(everyLogGroup);
+        assertThat(metricFilters("Gantry-GateAnswers")).allSatisfy(filter -> {
+            assertThat(filter.get("FilterPattern")).isEqualTo("{ $.gateStatus = \"*\" }");
+            assertThat(transformation(filter)).isEqualTo(Map.of("MetricNamespace", "Gantry", "MetricName", "Gantry-GateAnswers",
+                    "MetricValue", "1", "Unit", "Count", "Dimensions", List.of(Map.of("Key", "Status", "Value", "$.gateStatus"))));
+        });
+    }
+
+    @Test
+    void takesRebuildsInFlightFromTheNumberTheRebuildFunctionLogs() {
+        assertThat(metricFilters("Gantry-RebuildsInFlight")).singleElement().satisfies(filter -> {
+            assertThat(TemplateJson.render(filter.get("LogGroupName")))
+                    .isEqualTo("${" + json.idOf("AWS::Logs::LogGroup", "ImageRebuildLogGroup") + "}");
+            assertThat(filter.get("FilterPattern")).isEqualTo("{ $.rebuildsInFlight >= 0 }");
+            assertThat(transformation(filter)).isEqualTo(Map.of("MetricNamespace", "Gantry", "MetricName", "Gantry-RebuildsInFlight",
+                    "MetricValue", "$.rebuildsInFlight", "Unit", "Count"));
+        });
+        template.resourceCountIs("AWS::Logs::MetricFilter", 2 * FUNCTIONS.size() + 1);
+    }
+
+    @Test
+    void graphsDeploysGatesAndRebuildsFromTheMetricsAndReadsOnlyWhatNoMetricShowsFromTheLogs() {
         String body = dashboardBody(template);
 
-        assertThat(body).contains("Deploys", "(?<result>[A-Z_]+)", "\\\"DEPLOYED\\\", \\\"HELD\\\", \\\"REFUSED\\\"")
-                .contains("Gates", "gate '(?<gate>[^']+)' for (?<releaseId>", "\\\"WAITING\\\", \\\"FAILED\\\", \\\"TIMED_OUT\\\"")
+        assertThat(body).contains("Deploys per hour by result")
+                .contains(metric("Gantry-Deploys", "Result", "DEPLOYED", "deployed", "Sum", 3600))
+                .contains(metric("Gantry-Deploys", "Result", "HELD", "held", "Sum", 3600))
+                .contains(metric("Gantry-Deploys", "Result", "REFUSED", "refused", "Sum", 3600))
+                .contains(metric("Gantry-GateAnswers", "Status", "WAITING", "held", "Sum", 3600))
+                .contains(metric("Gantry-GateAnswers", "Status", "FAILED", "failed", "Sum", 3600))
+                .contains(metric("Gantry-GateAnswers", "Status", "TIMED_OUT", "timed out", "Sum", 3600))
+                .contains(metric("Gantry-GateAnswers", "Status", "PASSED", "passed", "Sum", 3600))
+                // Five minutes is CloudWatch's default period, which the body leaves out.
+                .contains("[\"Gantry\",\"Gantry-RebuildsInFlight\",{\"label\":\"rebuilds in flight\",\"stat\":\"Maximum\"}]")
+                .contains("image-rebuild invocations", "\"Invocations\"");
+        assertThat(body).as("deploys are no longer parsed out of messages").doesNotContain("(?<result>");
+        assertThat(body).contains("Releases whose latest gate answer", "filter ispresent(gateStatus)", "latest(gateStatus) as status")
                 .contains("@initDuration", "Restore Duration")
-                .contains("Rebuild events handled", "\"Invocations\"")
                 .contains("\"p99\"", "\"Throttles\"", "\"Errors\"", "ApproximateNumberOfMessagesVisible")
                 .contains("ConsumedWriteCapacityUnits", "ConditionalCheckFailedRequests")
                 .contains("\"type\":\"alarm\"");
+    }
+
+    /** A graph line as the dashboard body holds it: namespace, name, dimension, then how it is drawn. */
+    private static String metric(String name, String dimension, String value, String label, String statistic, int period) {
+        return "[\"Gantry\",\"" + name + "\",\"" + dimension + "\",\"" + value + "\",{\"label\":\"" + label + "\",\"period\":" + period
+                + ",\"stat\":\"" + statistic + "\"}]";
     }
 
     @Test
     void leavesRebuildsOffTheDashboardWhenNoFunctionRebuilds() {
         Stack other = stack("GantryWithoutRebuilds");
         new GantryOperations(other, "Operations", props(other).build());
+        Template synthesized = Template.fromStack(other);
 
-        assertThat(dashboardBody(Template.fromStack(other))).doesNotContain("Rebuild events handled");
+        assertThat(dashboardBody(synthesized)).doesNotContain("RebuildsInFlight", "Rebuilds in flight");
+        synthesized.resourceCountIs("AWS::Logs::MetricFilter", 2 * FUNCTIONS.size());
     }
 
     @Test
@@ -286,6 +341,19 @@ class GantryOperationsTest {
         return json.resources("AWS::CloudWatch::Alarm").values().stream()
                 .map(TemplateJson::properties)
                 .collect(java.util.stream.Collectors.toMap(p -> (String) p.get("AlarmName"), p -> TemplateJson.render(p.get("AlarmDescription"))));
+    }
+
+    private static List<Map<String, Object>> metricFilters(String metricName) {
+        return json.resources("AWS::Logs::MetricFilter").values().stream()
+                .map(TemplateJson::properties)
+                .filter(filter -> metricName.equals(transformation(filter).get("MetricName")))
+                .toList();
+    }
+
+    private static Map<String, Object> transformation(Map<String, Object> filter) {
+        List<Object> transformations = TemplateJson.list(filter.get("MetricTransformations"));
+        assertThat(transformations).hasSize(1);
+        return TemplateJson.map(transformations.get(0));
     }
 
     private static String dashboardBody(Template synthesized) {

@@ -74,10 +74,10 @@ class ImageRebuildAutomationTest {
     }
 
     @Test
-    void functionRunsTheHandlerOnJava21Arm64WithTheConfigAndTable() {
+    void functionRunsTheHandlerOnJava25Arm64WithTheConfigAndTable() {
         Map<String, Object> properties = TemplateJson.properties(json.resources("AWS::Lambda::Function").get(functionId(json)));
 
-        assertThat(properties).containsEntry("Runtime", "java21")
+        assertThat(properties).containsEntry("Runtime", "java25")
                 .containsEntry("Architectures", List.of("arm64"))
                 .containsEntry("Handler", "dev.gantry.fn.imagerebuild.ImageRebuildHandler::handleRequest");
         assertThat(TemplateJson.map(TemplateJson.map(properties.get("Environment")).get("Variables")))
@@ -88,8 +88,20 @@ class ImageRebuildAutomationTest {
     }
 
     @Test
-    void asyncInvocationsAreNotRetriedAndFailuresGoToTheFailedInvocationQueue() {
+    void theFunctionGetterHandsOutTheLiveAliasEveryTriggerMustName() {
+        ImageRebuildAutomation automation = (ImageRebuildAutomation) build(FULL, "getters").getNode().findChild("ImageRebuild");
+
+        assertThat(automation.getFunction().getNode().getPath()).isEqualTo("Test/ImageRebuild/Alias");
+        assertThat(automation.getFunction().getAliasName()).isEqualTo("live");
+        assertThat(automation.getFunction().getLambda().getNode().getPath()).isEqualTo("Test/ImageRebuild/Resource");
+    }
+
+    @Test
+    void asyncInvocationsOfTheLiveAliasAreNotRetriedAndFailuresGoToTheFailedInvocationQueue() {
+        template.resourceCountIs("AWS::Lambda::EventInvokeConfig", 1);
         template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Map.of(
+                "FunctionName", Map.of("Ref", functionId(json)),
+                "Qualifier", TemplateJson.qualifierOf(aliasId(json)),
                 "MaximumRetryAttempts", 0,
                 "DestinationConfig", Map.of("OnFailure", Map.of("Destination",
                         Map.of("Fn::GetAtt", List.of(json.idOf("AWS::SQS::Queue", "ImageRebuildFailedInvocationQueue"), "Arn"))))));
@@ -136,13 +148,13 @@ class ImageRebuildAutomationTest {
     }
 
     @Test
-    void everyRuleDeliversToTheFunctionWithRetriesAndTheDeadLetterQueue() {
+    void everyRuleDeliversToTheLiveAliasWithRetriesAndTheDeadLetterQueue() {
         Map<String, Map<String, Object>> rules = json.resources("AWS::Events::Rule");
 
         assertThat(rules).hasSize(5);
         for (Map<String, Object> rule : rules.values()) {
             Map<String, Object> target = TemplateJson.map(TemplateJson.list(TemplateJson.properties(rule).get("Targets")).get(0));
-            assertThat(target.get("Arn")).isEqualTo(Map.of("Fn::GetAtt", List.of(functionId(json), "Arn")));
+            assertThat(target.get("Arn")).isEqualTo(Map.of("Ref", aliasId(json)));
             assertThat(target.get("DeadLetterConfig")).isEqualTo(Map.of("Arn", deadLetterArn(json)));
             assertThat(target).containsKey("RetryPolicy");
         }
@@ -160,7 +172,7 @@ class ImageRebuildAutomationTest {
                 .containsEntry("ScheduleExpressionTimezone", "Europe/Berlin")
                 .containsEntry("FlexibleTimeWindow", Map.of("Mode", "OFF"));
         Map<String, Object> target = TemplateJson.map(golden.get("Target"));
-        assertThat(target.get("Arn")).isEqualTo(Map.of("Fn::GetAtt", List.of(functionId(json), "Arn")));
+        assertThat(target.get("Arn")).isEqualTo(Map.of("Ref", aliasId(json)));
         assertThat(target.get("RoleArn")).isEqualTo(Map.of("Fn::GetAtt", List.of(json.idOf("AWS::IAM::Role", "ImageRebuildSchedulerRole"), "Arn")));
         assertThat(target.get("RetryPolicy")).isEqualTo(Map.of("MaximumRetryAttempts", 8, "MaximumEventAgeInSeconds", 3600));
         assertThat(target.get("DeadLetterConfig")).isEqualTo(Map.of("Arn", deadLetterArn(json)));
@@ -177,7 +189,7 @@ class ImageRebuildAutomationTest {
     }
 
     @Test
-    void schedulerRoleMayInvokeOnlyThisFunctionAndDeadLetterOnlyToTheQueue() {
+    void schedulerRoleMayInvokeOnlyTheLiveAliasAndDeadLetterOnlyToTheQueue() {
         String roleId = json.idOf("AWS::IAM::Role", "ImageRebuildSchedulerRole");
         template.hasResourceProperties("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", Map.of("Statement", List.of(Map.of(
                 "Action", "sts:AssumeRole",
@@ -186,7 +198,7 @@ class ImageRebuildAutomationTest {
                 "Condition", Map.of("StringEquals", Map.of("aws:SourceAccount", ACCOUNT)))))));
 
         assertThat(json.statementsOfRole(roleId)).extracting(s -> s.actions(), s -> s.resources()).containsExactlyInAnyOrder(
-                org.assertj.core.groups.Tuple.tuple(List.of("lambda:InvokeFunction"), List.of("${" + functionId(json) + ".Arn}")),
+                org.assertj.core.groups.Tuple.tuple(List.of("lambda:InvokeFunction"), List.of("${" + aliasId(json) + "}")),
                 org.assertj.core.groups.Tuple.tuple(List.of("sqs:SendMessage"), List.of("${" + json.idOf("AWS::SQS::Queue",
                         "ImageRebuildDeliveryDeadLetterQueue") + ".Arn}")));
     }
@@ -223,7 +235,8 @@ class ImageRebuildAutomationTest {
         assertThat(actions(json)).contains("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query",
                 "dynamodb:DeleteItem", "dynamodb:BatchGetItem");
         assertThat(actions(json)).filteredOn(a -> a.startsWith("dynamodb:")).doesNotContain("dynamodb:Scan", "dynamodb:DeleteTable");
-        assertThat(actions(json)).filteredOn(a -> !a.startsWith("dynamodb:") && !a.startsWith("logs:") && !a.startsWith("sqs:"))
+        assertThat(actions(json)).filteredOn(a -> !a.startsWith("dynamodb:") && !a.startsWith("logs:") && !a.startsWith("sqs:")
+                        && !a.startsWith("xray:"))
                 .containsExactlyInAnyOrder("codebuild:StartBuild", "codepipeline:StartPipelineExecution", "ecr:BatchGetImage",
                         "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages", "imagebuilder:GetImage");
         assertThat(actions(json)).noneMatch(a -> a.startsWith("ecs:"));
@@ -316,6 +329,10 @@ class ImageRebuildAutomationTest {
 
     private static String functionId(TemplateJson template) {
         return template.idOf("AWS::Lambda::Function", "ImageRebuild");
+    }
+
+    private static String aliasId(TemplateJson template) {
+        return template.idOf("AWS::Lambda::Alias", "ImageRebuildAlias");
     }
 
     private static Map<String, Object> deadLetterArn(TemplateJson template) {

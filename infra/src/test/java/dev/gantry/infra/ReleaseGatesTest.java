@@ -62,6 +62,11 @@ class ReleaseGatesTest {
             return template.idOf("AWS::Lambda::Function", prefix);
         }
 
+        /** The live alias, what the gate action and ECS invoke. */
+        String aliasId(TemplateJson template) {
+            return template.idOf("AWS::Lambda::Alias", prefix + "Alias");
+        }
+
         String roleId(TemplateJson template) {
             return template.idOf("AWS::IAM::Role", prefix + "ServiceRole");
         }
@@ -101,11 +106,11 @@ class ReleaseGatesTest {
 
     @ParameterizedTest
     @EnumSource(Fn.class)
-    void eachFunctionRunsItsHandlerOnJava21Arm64WithTheConfigTableAndItsPowertoolsService(Fn fn) {
+    void eachFunctionRunsItsHandlerOnJava25Arm64WithTheConfigTableAndItsPowertoolsService(Fn fn) {
         String tableId = template.getResourceId("AWS::DynamoDB::Table");
         Map<String, Object> properties = TemplateJson.properties(json.resources("AWS::Lambda::Function").get(fn.functionId(json)));
 
-        assertThat(properties).containsEntry("Runtime", "java21")
+        assertThat(properties).containsEntry("Runtime", "java25")
                 .containsEntry("Architectures", List.of("arm64"))
                 .containsEntry("Handler", fn.handler)
                 .containsEntry("MemorySize", 1024)
@@ -114,7 +119,6 @@ class ReleaseGatesTest {
                 "GANTRY_CONFIG", "/var/task/gantry.yml",
                 "GANTRY_TABLE", Map.of("Ref", tableId),
                 "POWERTOOLS_SERVICE_NAME", fn.powertoolsService,
-                "POWERTOOLS_LOG_LEVEL", "INFO",
                 "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1")));
     }
 
@@ -131,23 +135,24 @@ class ReleaseGatesTest {
 
     @ParameterizedTest
     @EnumSource(Fn.class)
-    void eachFunctionLogsToItsOwnLogGroupAndMayWriteNoOther(Fn fn) {
+    void eachFunctionLogsJsonToItsOwnLogGroupAndMayWriteNoOther(Fn fn) {
         String logGroupId = fn.logGroupId(json);
         Map<String, Object> properties = TemplateJson.properties(json.resources("AWS::Lambda::Function").get(fn.functionId(json)));
 
-        assertThat(properties.get("LoggingConfig")).isEqualTo(Map.of("LogGroup", Map.of("Ref", logGroupId)));
+        assertThat(properties.get("LoggingConfig")).isEqualTo(Map.of("LogGroup", Map.of("Ref", logGroupId),
+                "LogFormat", "JSON", "ApplicationLogLevel", "INFO", "SystemLogLevel", "WARN"));
         assertThat(TemplateJson.properties(json.resources("AWS::Logs::LogGroup").get(logGroupId))).containsEntry("RetentionInDays", 30);
         assertThat(fn.resourcesOf(json, "logs:PutLogEvents")).containsOnly("${" + logGroupId + ".Arn}");
     }
 
     @ParameterizedTest
     @EnumSource(Fn.class)
-    void failedInvocationsAreNotRetriedAndGoToTheGivenQueue(Fn fn) {
+    void failedInvocationsOfTheLiveAliasAreNotRetriedAndGoToTheGivenQueue(Fn fn) {
         String queueId = json.idOf("AWS::SQS::Queue", "Failures");
 
         template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", Map.of(
                 "FunctionName", Map.of("Ref", fn.functionId(json)),
-                "Qualifier", "$LATEST",
+                "Qualifier", TemplateJson.qualifierOf(fn.aliasId(json)),
                 "MaximumRetryAttempts", 0,
                 "MaximumEventAgeInSeconds", 3600,
                 "DestinationConfig", Map.of("OnFailure", Map.of("Destination", Map.of("Fn::GetAtt", List.of(queueId, "Arn"))))));
@@ -193,7 +198,8 @@ class ReleaseGatesTest {
     @Test
     void pipelineGateMayDoExactlyWhatAGateActionNeeds() {
         assertThat(Fn.PIPELINE_GATE.statements(json).stream().filter(s -> s.resources().contains("*")).flatMap(s -> s.actions().stream()))
-                .containsExactlyInAnyOrder("codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult", "cloudwatch:DescribeAlarms");
+                .containsExactlyInAnyOrder("codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult", "cloudwatch:DescribeAlarms",
+                        "xray:PutTraceSegments", "xray:PutTelemetryRecords");
         assertThat(Fn.PIPELINE_GATE.resourcesOf(json, "ecr:DescribeImages")).containsExactly(
                 "arn:aws:ecr:eu-west-1:111111111111:repository/checkout-web",
                 "arn:aws:ecr:eu-west-1:111111111111:repository/payments-api");
@@ -211,11 +217,11 @@ class ReleaseGatesTest {
         assertThat(Fn.ECS_GATE_HOOK.actions(json)).noneMatch(a -> a.startsWith("codepipeline:") || a.startsWith("ecr:")
                 || a.startsWith("iam:") || a.startsWith("sts:"));
         assertThat(Fn.ECS_GATE_HOOK.statements(json).stream().filter(s -> s.resources().contains("*")).flatMap(s -> s.actions().stream()))
-                .containsExactly("cloudwatch:DescribeAlarms");
+                .containsExactlyInAnyOrder("cloudwatch:DescribeAlarms", "xray:PutTraceSegments", "xray:PutTelemetryRecords");
     }
 
     @Test
-    void ecsAssumesTheHookInvokeRoleWhichMayInvokeTheHookAndNothingElse() {
+    void ecsAssumesTheHookInvokeRoleWhichMayInvokeTheHooksLiveAliasAndNothingElse() {
         String roleId = json.idOf("AWS::IAM::Role", "ReleaseGatesEcsHookInvokeRole");
         Map<String, Object> role = TemplateJson.properties(json.resources("AWS::IAM::Role").get(roleId));
 
@@ -228,7 +234,7 @@ class ReleaseGatesTest {
         assertThat(role).doesNotContainKey("ManagedPolicyArns");
         assertThat(json.statementsOfRole(roleId)).singleElement().satisfies(s -> {
             assertThat(s.actions()).containsExactly("lambda:InvokeFunction");
-            assertThat(s.resources()).containsExactly("${" + Fn.ECS_GATE_HOOK.functionId(json) + ".Arn}");
+            assertThat(s.resources()).containsExactly("${" + Fn.ECS_GATE_HOOK.aliasId(json) + "}");
         });
     }
 
@@ -273,9 +279,9 @@ class ReleaseGatesTest {
             assertThat(fn.actions(other)).as(fn.name()).noneMatch(a -> a.startsWith("cloudwatch:") || a.startsWith("ssm:") || a.startsWith("lambda:"));
             assertThat(fn.actions(other)).as(fn.name()).filteredOn(a -> a.startsWith("dynamodb:")).containsExactlyInAnyOrderElementsOf(GATE_TABLE_ACTIONS);
         }
-        // The one lambda:InvokeFunction left is ECS's, on the hook.
+        // The one lambda:InvokeFunction left is ECS's, on the hook's live alias.
         assertThat(other.statementsAllowing("lambda:InvokeFunction")).singleElement()
-                .satisfies(s -> assertThat(s.resources()).containsExactly("${" + Fn.ECS_GATE_HOOK.functionId(other) + ".Arn}"));
+                .satisfies(s -> assertThat(s.resources()).containsExactly("${" + Fn.ECS_GATE_HOOK.aliasId(other) + "}"));
     }
 
     @Test
@@ -334,12 +340,14 @@ class ReleaseGatesTest {
         assertThat(action.get("ActionTypeId")).isEqualTo(Map.of("Category", "Invoke", "Owner", "AWS", "Provider", "Lambda", "Version", "1"));
         assertThat(action.get("InputArtifacts")).isEqualTo(List.of(Map.of("Name", "ImageDefinitions")));
         Map<String, Object> configuration = TemplateJson.map(action.get("Configuration"));
-        assertThat(configuration.get("FunctionName")).isEqualTo(Map.of("Ref", Fn.PIPELINE_GATE.functionId(synthesized)));
+        // <function name>:live, so CodePipeline invokes the published version.
+        assertThat(configuration.get("FunctionName")).isEqualTo(TemplateJson.qualifiedNameOf(Fn.PIPELINE_GATE.aliasId(synthesized), "live"));
         PipelineTarget target = PipelineTarget.fromUserParameters((String) configuration.get("UserParameters"));
         assertThat(target).isEqualTo(new PipelineTarget("payments-api", "prod", List.of(TRIGGERED_BY)));
-        // The action's role may invoke the gate.
+        // The action's role may invoke the gate's live alias, and nothing else of it.
         assertThat(synthesized.statementsAllowing("lambda:InvokeFunction")).flatMap(TemplateJson.Statement::resources)
-                .contains("${" + Fn.PIPELINE_GATE.functionId(synthesized) + ".Arn}");
+                .contains("${" + Fn.PIPELINE_GATE.aliasId(synthesized) + "}")
+                .noneMatch(resource -> resource.startsWith("${" + Fn.PIPELINE_GATE.functionId(synthesized)));
     }
 
     @Test
@@ -406,8 +414,11 @@ class ReleaseGatesTest {
     void publicGettersHandOutTheResourcesTheyName(@TempDir Path dir) {
         ReleaseGates gates = releaseGates(testStack(dir), TestConfigs.example(), TestConfigs.EXAMPLE, jar);
 
-        assertThat(gates.getPipelineGateFunction().getNode().getPath()).isEqualTo("Test/ReleaseGates/PipelineGate");
-        assertThat(gates.getEcsGateHookFunction().getNode().getPath()).isEqualTo("Test/ReleaseGates/EcsGateHook");
+        // The live aliases: what a gate action and a service's lifecycle hook must name.
+        assertThat(gates.getPipelineGateFunction().getNode().getPath()).isEqualTo("Test/ReleaseGates/PipelineGateAlias");
+        assertThat(gates.getPipelineGateFunction().getLambda().getNode().getPath()).isEqualTo("Test/ReleaseGates/PipelineGate");
+        assertThat(gates.getEcsGateHookFunction().getNode().getPath()).isEqualTo("Test/ReleaseGates/EcsGateHookAlias");
+        assertThat(gates.getEcsGateHookFunction().getAliasName()).isEqualTo("live");
         assertThat(gates.getEcsHookInvokeRole().getNode().getPath()).isEqualTo("Test/ReleaseGates/EcsHookInvokeRole");
     }
 

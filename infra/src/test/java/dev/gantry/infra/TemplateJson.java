@@ -95,6 +95,21 @@ final class TemplateJson {
         }
     }
 
+    /** What the CDK writes where a service wants an alias's qualifier: the last part of the alias's ARN. */
+    static Map<String, Object> qualifierOf(String aliasLogicalId) {
+        return Map.of("Fn::Select", List.of(7, Map.of("Fn::Split", List.of(":", Map.of("Ref", aliasLogicalId)))));
+    }
+
+    /**
+     * What the CDK writes where a service wants an alias by name ({@code <function name>:<alias>}): the function's name
+     * cut out of the alias's ARN, and the alias's own name.
+     */
+    static Map<String, Object> qualifiedNameOf(String aliasLogicalId, String aliasName) {
+        return Map.of("Fn::Join", List.of("", List.of(
+                Map.of("Fn::Select", List.of(6, Map.of("Fn::Split", List.of(":", Map.of("Ref", aliasLogicalId))))),
+                ":" + aliasName)));
+    }
+
     /** Renders an intrinsic as text: Fn::Join joined, AWS::Partition as "aws", other references as placeholders. */
     static String render(Object value) {
         if (value instanceof String text) {

@@ -46,6 +46,8 @@ public final class AwsClients {
                 .connectionTimeout(Duration.ofSeconds(2))
                 .socketTimeout(Duration.ofSeconds(15))
                 .build();
+        // With SnapStart, Lambda sets no access key: its container credentials endpoint serves them, which only the
+        // default chain reads. Without SnapStart the keys are in the environment and probing the chain would be waste.
         this.credentials = environment.containsKey("AWS_ACCESS_KEY_ID")
                 ? EnvironmentVariableCredentialsProvider.create()
                 : DefaultCredentialsProvider.builder().build();

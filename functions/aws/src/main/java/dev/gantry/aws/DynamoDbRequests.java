@@ -1,9 +1,9 @@
 package dev.gantry.aws;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -99,11 +99,16 @@ final class DynamoDbRequests {
         return items;
     }
 
-    /** Jittered, growing pauses: racers that collided once would collide again if they all came back together. */
+    /**
+     * Jittered, growing pauses: racers that collided once would collide again if they all came back together. The jitter
+     * is drawn from a fresh SecureRandom, not ThreadLocalRandom: that one's seeds all derive from a seed taken when its
+     * class loads, which a SnapStart snapshot holds, so copies of a function restored from one snapshot (as a burst of
+     * events starts them, racing for the same items) would draw the same pauses.
+     */
     private static void pause(int attempt, String what, BiFunction<String, Throwable, RuntimeException> failure) {
         long ceiling = Math.min(LONGEST_PAUSE_MILLIS, FIRST_PAUSE_MILLIS << Math.min(attempt - 1, 10));
         try {
-            Thread.sleep(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+            Thread.sleep(ceiling / 2 + new SecureRandom().nextLong(ceiling / 2 + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw failure.apply("interrupted while retrying: " + what, e);

@@ -1,6 +1,7 @@
 package dev.gantry.aws;
 
 import dev.gantry.core.config.EnvironmentConfig;
+import dev.gantry.core.config.GateConfig;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.deploy.EcsServiceRef;
 import dev.gantry.core.gate.AlarmStates;
@@ -11,11 +12,17 @@ import dev.gantry.core.gate.GateService;
 import dev.gantry.core.gate.ServiceRevisions;
 import dev.gantry.core.release.ReleaseStore;
 import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * Builds the gate service over AWS for every function that decides gates (deploys on push, pipeline gate
@@ -44,16 +51,37 @@ public final class GateAdapters {
     /** @param groups resolves the user groups gates let approve; see {@link #slackBotToken} for when there is one */
     public static GateService gateService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, String table, ReleaseStore releases,
             Clock clock, ApproverGroups groups) {
+        return gateService(config, aws, dynamo, table, releases, clock, groups, SnapStartPriming.builder());
+    }
+
+    /**
+     * As {@link #gateService(GantryConfig, AwsClients, DynamoDbClient, String, ReleaseStore, Clock, ApproverGroups)}, and
+     * adds to {@code priming} a read for the CloudWatch and SSM clients it builds, when a gate some environment uses asks
+     * them (the function's role may call them only then). The custom checks' Lambda client is not primed: an invoke runs
+     * someone's code. Nor are the approver groups: they need the Slack bot token, which no snapshot may hold.
+     */
+    public static GateService gateService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, String table, ReleaseStore releases,
+            Clock clock, ApproverGroups groups, SnapStartPriming.Builder priming) {
         boolean alarms = config.gates().stream().anyMatch(g -> g.alarms() != null);
         boolean calendars = config.gates().stream().flatMap(g -> g.freezes().stream()).anyMatch(f -> f.changeCalendar() != null);
         boolean customLambdas = config.gates().stream().flatMap(g -> g.custom().stream()).anyMatch(c -> c.lambda() != null);
         boolean customChecks = config.gates().stream().anyMatch(g -> !g.custom().isEmpty());
+        CloudWatchClient cloudWatch = alarms ? aws.cloudWatch() : null;
+        SsmClient ssm = calendars ? aws.ssm() : null;
+        List<GateConfig> inUse = gatesInUse(config);
+        if (cloudWatch != null && inUse.stream().anyMatch(g -> g.alarms() != null)) {
+            priming.step(PrimingCalls.alarms(cloudWatch));
+        }
+        if (ssm != null) {
+            inUse.stream().flatMap(g -> g.freezes().stream()).map(GateConfig.Freeze::changeCalendar).filter(Objects::nonNull).findFirst()
+                    .ifPresent(calendar -> priming.step(PrimingCalls.changeCalendar(ssm, calendar)));
+        }
         return new GateService(
                 config,
                 new DynamoDbGateStore(dynamo, table),
                 releases,
-                alarms ? new SdkAlarmStates(aws.cloudWatch()) : (AlarmStates) (names, prefixes) -> { throw unused("alarms"); },
-                calendars ? new SdkChangeCalendars(aws.ssm()) : (ChangeCalendars) calendar -> { throw unused("change calendars"); },
+                alarms ? new SdkAlarmStates(cloudWatch) : (AlarmStates) (names, prefixes) -> { throw unused("alarms"); },
+                calendars ? new SdkChangeCalendars(ssm) : (ChangeCalendars) calendar -> { throw unused("change calendars"); },
                 customChecks ? new SdkCustomChecks(customLambdas ? aws.lambda() : null)
                         : (CustomChecks) (check, question) -> { throw unused("custom checks"); },
                 groups,
@@ -102,6 +130,15 @@ public final class GateAdapters {
             }
         }
         return named;
+    }
+
+    /** The gates some environment names: the only ones the stack grants their checks' permissions for. */
+    private static List<GateConfig> gatesInUse(GantryConfig config) {
+        Set<String> names = new LinkedHashSet<>();
+        for (var service : config.services()) {
+            service.environments().stream().filter(EnvironmentConfig::gated).map(EnvironmentConfig::gate).forEach(names::add);
+        }
+        return names.stream().flatMap(name -> config.gate(name).stream()).toList();
     }
 
     private static IllegalStateException unused(String what) {

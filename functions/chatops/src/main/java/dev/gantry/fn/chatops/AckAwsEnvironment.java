@@ -13,8 +13,11 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
  * <ul>
  *   <li>Region: {@code AWS_REGION}, else {@code AWS_DEFAULT_REGION}; required.
  *   <li>Credentials: {@code AWS_ACCESS_KEY_ID} and {@code AWS_SECRET_ACCESS_KEY}, with {@code AWS_SESSION_TOKEN} when
- *       set (Lambda sets all three, and they do not change for the life of the execution environment). Without an
- *       access key, as in a local run with a profile or SSO, the SDK's default provider chain.
+ *       set (Lambda sets all three when SnapStart is off, and they do not change for the life of the execution
+ *       environment). Without an access key the SDK's default provider chain: that is the case on Lambda with SnapStart,
+ *       which serves credentials from its container credentials endpoint so that a restored snapshot never carries
+ *       expired ones, and in a local run with a profile or SSO. The chain is asked on the first request, never before
+ *       the snapshot.
  *   <li>Endpoints: {@code AWS_ENDPOINT_URL_SECRETS_MANAGER} or {@code AWS_ENDPOINT_URL_SQS}, else
  *       {@code AWS_ENDPOINT_URL}, else the regional endpoint {@code https://<service>.<region>.amazonaws.com}. The SDK's
  *       other endpoint sources (profile files, FIPS and dual-stack settings) are not read.

@@ -99,7 +99,7 @@ final class AckAwsJsonClient {
         return answer.body();
     }
 
-    private SdkHttpRequest sign(String operation, byte[] requestJson) {
+    SdkHttpRequest sign(String operation, byte[] requestJson) {
         SdkHttpRequest request = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.POST)
                 .uri(endpoint)

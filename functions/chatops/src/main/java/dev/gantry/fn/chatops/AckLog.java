@@ -22,12 +22,14 @@ import java.util.Map;
  * instead of 248, and {@code scripts/bench slack-ack} took 452 ms instead of 381; see {@link
  * #leaveSdkLoggingOffUnlessDebugging}.
  *
- * <p>Level: {@code POWERTOOLS_LOG_LEVEL} (default {@code INFO}, an unknown name counts as {@code INFO}); service:
+ * <p>Level: {@code POWERTOOLS_LOG_LEVEL}, else {@code AWS_LAMBDA_LOG_LEVEL}, the level Lambda sets from the function's
+ * application log level, as Powertools itself reads them (default {@code INFO}, an unknown name counts as {@code INFO}); service:
  * {@code POWERTOOLS_SERVICE_NAME}, left out when unset.
  */
 final class AckLog {
 
     static final String LEVEL_ENV = "POWERTOOLS_LOG_LEVEL";
+    static final String LAMBDA_LEVEL_ENV = "AWS_LAMBDA_LOG_LEVEL";
     static final String SERVICE_ENV = "POWERTOOLS_SERVICE_NAME";
 
     /** SLF4J 2's switches: which provider to bind, and how much it says about binding. */
@@ -53,8 +55,13 @@ final class AckLog {
 
     static AckLog fromEnvironment(Map<String, String> environment) {
         String service = environment.get(SERVICE_ENV);
-        return new AckLog(level(environment.get(LEVEL_ENV)), service == null || service.isBlank() ? null : service.strip(),
-                System.err, Clock.systemUTC());
+        return new AckLog(levelFrom(environment), service == null || service.isBlank() ? null : service.strip(), System.err,
+                Clock.systemUTC());
+    }
+
+    /** Powertools' own order: its variable when set, else the application log level Lambda was configured with. */
+    static Level levelFrom(Map<String, String> environment) {
+        return level(environment.getOrDefault(LEVEL_ENV, environment.get(LAMBDA_LEVEL_ENV)));
     }
 
     static Level level(String name) {

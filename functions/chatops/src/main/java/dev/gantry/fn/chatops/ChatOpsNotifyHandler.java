@@ -51,6 +51,7 @@ public final class ChatOpsNotifyHandler implements RequestStreamHandler {
 
     private ChatOpsNotifyHandler(ChatOpsWiring wiring) {
         this(wiring.notifyService(), wiring.awsChangeNews(), wiring.approvalCardRequests());
+        ChatOpsPriming.notify(wiring).register();
     }
 
     ChatOpsNotifyHandler(NotifyService threads, AwsChangeNews changes, ApprovalCardRequests approvals) {

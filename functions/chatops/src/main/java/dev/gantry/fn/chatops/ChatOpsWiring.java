@@ -109,6 +109,14 @@ final class ChatOpsWiring {
         return chat;
     }
 
+    DynamoDbClient dynamo() {
+        return dynamo;
+    }
+
+    String table() {
+        return table;
+    }
+
     /**
      * The ChatOps service with everything a command may reach: deploys (through the gates, as a push would), deploy
      * controls, releases, gate decisions, manual freezes, pipeline approvals, and rebuilds when base images are

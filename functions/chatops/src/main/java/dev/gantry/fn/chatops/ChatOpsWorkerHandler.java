@@ -47,6 +47,7 @@ public final class ChatOpsWorkerHandler implements RequestStreamHandler {
 
     private ChatOpsWorkerHandler(ChatOpsWiring wiring) {
         this(wiring.chatOpsService(), wiring.chat());
+        ChatOpsPriming.worker(wiring).register();
     }
 
     ChatOpsWorkerHandler(ChatOpsService chatOps, ChatGateway chat) {

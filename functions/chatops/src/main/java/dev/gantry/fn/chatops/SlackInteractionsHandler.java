@@ -2,6 +2,7 @@ package dev.gantry.fn.chatops;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.gantry.aws.SnapStartPriming;
 import dev.gantry.slack.SlackRequestVerifier.Refused;
 import dev.gantry.slack.SlackRequestVerifier.Verification;
 import dev.gantry.slack.SlackRequestVerifier.Verified;
@@ -49,6 +50,7 @@ public final class SlackInteractionsHandler implements RequestStreamHandler {
 
     private SlackInteractionsHandler(Wired wired) {
         this(wired.signingSecret(), wired.requests(), wired.log(), Clock.systemUTC());
+        wired.priming().register();
     }
 
     SlackInteractionsHandler(Supplier<String> signingSecret, AckSqs requests, AckLog log, Clock clock) {
@@ -57,7 +59,7 @@ public final class SlackInteractionsHandler implements RequestStreamHandler {
         this.log = log;
     }
 
-    private record Wired(Supplier<String> signingSecret, AckSqs requests, AckLog log) {
+    private record Wired(Supplier<String> signingSecret, AckSqs requests, AckLog log, SnapStartPriming priming) {
         static Wired fromEnvironment(Map<String, String> environment) {
             AckLog log = AckLog.fromEnvironment(environment);
             log.leaveSdkLoggingOffUnlessDebugging();
@@ -66,7 +68,8 @@ public final class SlackInteractionsHandler implements RequestStreamHandler {
                     new AckSecretsManager(AckAwsJsonClient.secretsManager(aws),
                             AckAwsEnvironment.required(environment, SIGNING_SECRET_ARN_ENV), Clock.systemUTC()),
                     new AckSqs(AckAwsJsonClient.sqs(aws), AckAwsEnvironment.required(environment, REQUEST_QUEUE_URL_ENV)),
-                    log);
+                    log,
+                    AckPriming.of(aws, log, Clock.systemUTC()));
         }
     }
 

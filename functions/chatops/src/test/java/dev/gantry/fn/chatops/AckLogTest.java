@@ -55,6 +55,14 @@ class AckLogTest {
     }
 
     @Test
+    void followsTheLevelLambdaSetsUnlessPowertoolsIsToldOtherwise() {
+        assertThat(AckLog.levelFrom(java.util.Map.of("AWS_LAMBDA_LOG_LEVEL", "WARN"))).isEqualTo(AckLog.Level.WARN);
+        assertThat(AckLog.levelFrom(java.util.Map.of("AWS_LAMBDA_LOG_LEVEL", "WARN", "POWERTOOLS_LOG_LEVEL", "DEBUG")))
+                .isEqualTo(AckLog.Level.DEBUG);
+        assertThat(AckLog.levelFrom(java.util.Map.of())).isEqualTo(AckLog.Level.INFO);
+    }
+
+    @Test
     void readsPowertoolsLevelNames() {
         assertThat(AckLog.level("warn")).isEqualTo(AckLog.Level.WARN);
         assertThat(AckLog.level("WARNING")).isEqualTo(AckLog.Level.WARN);

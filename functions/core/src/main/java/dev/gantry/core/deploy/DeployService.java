@@ -53,6 +53,12 @@ public final class DeployService {
      */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(90);
 
+    /**
+     * The JSON log field holding the {@link DeployOutcome.Result} of each environment decided on, beside the line
+     * {@code payments-api/staging: DEPLOYED: ...}: CloudWatch metric filters count deploys by it.
+     */
+    public static final String RESULT_LOG_FIELD = "deployResult";
+
     private static final Logger LOG = LoggerFactory.getLogger(DeployService.class);
 
     private final GantryConfig config;
@@ -576,7 +582,8 @@ public final class DeployService {
     }
 
     private static DeployOutcome logged(DeployOutcome outcome) {
-        LOG.info("{}/{}: {}: {}", outcome.service(), outcome.environment(), outcome.result(), outcome.reason());
+        LOG.atInfo().addKeyValue(RESULT_LOG_FIELD, outcome.result().name())
+                .log("{}/{}: {}: {}", outcome.service(), outcome.environment(), outcome.result(), outcome.reason());
         return outcome;
     }
 

@@ -52,6 +52,13 @@ public final class GateService {
     /** How long a passed release of Gantry's own deploy flow waits for its deploy before the sweep takes over. */
     public static final Duration HANDOFF_GRACE = Duration.ofMinutes(2);
 
+    /**
+     * The JSON log field holding the {@link GateStatus} of each evaluation stored, beside the line
+     * {@code gate 'production' for <release>: WAITING (...)}: CloudWatch metric filters count gate answers by it. A
+     * waiting release is logged again at each evaluation, so WAITING counts looks, not releases.
+     */
+    public static final String STATUS_LOG_FIELD = "gateStatus";
+
     private static final int MAX_ATTEMPTS = 8;
     private static final Logger LOG = LoggerFactory.getLogger(GateService.class);
 
@@ -460,7 +467,8 @@ public final class GateService {
     }
 
     private static void log(GateRecord record) {
-        LOG.info("gate '{}' for {}: {} ({})", record.gate(), record.key().id(), record.status(), record.reason());
+        LOG.atInfo().addKeyValue(STATUS_LOG_FIELD, record.status().name())
+                .log("gate '{}' for {}: {} ({})", record.gate(), record.key().id(), record.status(), record.reason());
     }
 
 

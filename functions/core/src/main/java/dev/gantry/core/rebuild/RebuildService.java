@@ -54,6 +54,14 @@ public final class RebuildService {
     public static final String BASE_IMAGE_VARIABLE = "BASE_IMAGE";
     public static final String BASE_DIGEST_VARIABLE = "BASE_DIGEST";
 
+    /** The JSON log field of the rebuild function's line per event holding the report's {@link RebuildReport.Result}. */
+    public static final String RESULT_LOG_FIELD = "rebuildResult";
+    /**
+     * The JSON log field of the same line holding {@link #rebuildsInFlight()} after the event, as a number: a CloudWatch
+     * metric filter takes its value from it.
+     */
+    public static final String IN_FLIGHT_LOG_FIELD = "rebuildsInFlight";
+
     private final GantryConfig config;
     private final LineageGraph graph;
     private final RebuildLedger ledger;
@@ -262,6 +270,17 @@ public final class RebuildService {
         Map<RebuildKey, RebuildOutcome> outcomes = new LinkedHashMap<>();
         fill(null, outcomes);
         return new RebuildReport(Result.REBUILDING, "sweep", null, null, 0, 0, 0, List.copyOf(outcomes.values()), null);
+    }
+
+    /**
+     * How many rebuilds hold a build slot now, across every run. No report can say: other invocations take and free
+     * slots beside this one, and a slot is taken or freed without reading the others. It is one read of the ledger's
+     * slot pool, not of the rebuilds (decision 12).
+     *
+     * @throws RebuildLedger.RebuildLedgerException when the ledger cannot be read
+     */
+    public int rebuildsInFlight() {
+        return ledger.inFlightCount();
     }
 
     private RebuildReport rebuildCurrent(BaseImageConfig base, String occasion, String trigger) {

@@ -36,6 +36,7 @@ public final class EcsDeployHandler implements RequestStreamHandler {
 
     private EcsDeployHandler(EcsDeployWiring.Wired wired) {
         this(wired.deploys(), wired.news());
+        wired.priming().register();
     }
 
     /** Tells no news. */

@@ -5,8 +5,11 @@ import dev.gantry.aws.DynamoDbDeployControls;
 import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.EcsClients;
 import dev.gantry.aws.GateAdapters;
+import dev.gantry.aws.PrimingCalls;
 import dev.gantry.aws.SdkEcsGateway;
+import dev.gantry.aws.SnapStartPriming;
 import dev.gantry.aws.SqsNotifier;
+import dev.gantry.aws.events.PrimingEvents;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.deploy.DeployService;
@@ -19,7 +22,10 @@ import java.time.Clock;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** Builds the deploy service and where its news goes from the environment: configuration, clients and stores, all at init. */
+/**
+ * Builds the deploy service and where its news goes from the environment: configuration, clients and stores, all at
+ * init; and the SnapStart priming of the clients it built, each by the method that builds it.
+ */
 final class EcsDeployWiring {
 
     /** When {@code true}, every entry point plans and reports but changes nothing it deploys to or records. */
@@ -31,14 +37,24 @@ final class EcsDeployWiring {
         return aws.optional(DRY_RUN_ENV).map(v -> Boolean.parseBoolean(v.trim())).orElse(false);
     }
 
-    /** What the deploy handler runs on. */
-    record Wired(DeployService deploys, DeployNews news) {}
+    /** What the deploy handler runs on, and how it is primed for a SnapStart snapshot. */
+    record Wired(DeployService deploys, DeployNews news, SnapStartPriming priming) {}
 
     static Wired fromEnvironment(Map<String, String> environment) {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
-        return new Wired(deployService(config, aws, dynamo), deployNews(config, aws, dynamo));
+        SnapStartPriming.Builder priming = SnapStartPriming.builder().step(PrimingEvents.imagePush());
+        primeStateTable(priming, aws, dynamo);
+        return new Wired(deployService(config, aws, dynamo, priming), deployNews(config, aws, dynamo), priming.build());
+    }
+
+    /**
+     * Adds the read of the state table to {@code priming}: every function of this jar reads and writes it. The notify
+     * queue {@link #notifier} sends to is not primed: the functions may only send to it, and a send is a write.
+     */
+    static void primeStateTable(SnapStartPriming.Builder priming, AwsClients aws, DynamoDbClient dynamo) {
+        priming.step(PrimingCalls.stateTable(dynamo, aws.required(DynamoDbReleaseStore.TABLE_ENV)));
     }
 
     /**
@@ -55,20 +71,26 @@ final class EcsDeployWiring {
                 Clock.systemUTC());
     }
 
-    /** The deploy service as every entry point of this jar uses it (ECR pushes, pipeline jobs), over {@code dynamo}. */
-    static DeployService deployService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo) {
-        return deployService(config, aws, dynamo, gateService(config, aws, dynamo));
+    /**
+     * The deploy service as every entry point of this jar uses it (ECR pushes, pipeline jobs), over {@code dynamo}; the
+     * clients it builds are added to {@code priming}.
+     */
+    static DeployService deployService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, SnapStartPriming.Builder priming) {
+        return deployService(config, aws, dynamo, gateService(config, aws, dynamo, priming), priming);
     }
 
-    /** The gate service over {@code dynamo}; null when the configuration has no gates, so none of its clients is built. */
-    static GateService gateService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo) {
+    /**
+     * The gate service over {@code dynamo}; null when the configuration has no gates, so none of its clients is built.
+     * The clients it builds are added to {@code priming}.
+     */
+    static GateService gateService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, SnapStartPriming.Builder priming) {
         if (config.gates().isEmpty()) {
             return null;
         }
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
         Clock clock = Clock.systemUTC();
         return GateAdapters.gateService(config, aws, dynamo, table, new DynamoDbReleaseStore(dynamo, table), clock,
-                approverGroups(config, aws, clock));
+                approverGroups(config, aws, clock), priming);
     }
 
     /** Slack user groups when some gate lists groups and the bot token's secret is configured; otherwise none. */
@@ -78,10 +100,16 @@ final class EcsDeployWiring {
                 .orElse(ApproverGroups.none());
     }
 
-    /** @param gates decides gated environments; null when the configuration has none */
-    static DeployService deployService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, GateService gates) {
+    /**
+     * @param gates decides gated environments; null when the configuration has none
+     * @param priming where the ECS clients it builds are added
+     */
+    static DeployService deployService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, GateService gates,
+            SnapStartPriming.Builder priming) {
         // One ECS client per region and role the configuration deploys through, built now rather than on first use.
-        SdkEcsGateway ecs = new SdkEcsGateway(EcsClients.forConfig(config, aws));
+        EcsClients ecsClients = EcsClients.forConfig(config, aws);
+        priming.steps(PrimingCalls.ecsServices(config, ecsClients));
+        SdkEcsGateway ecs = new SdkEcsGateway(ecsClients);
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
         DynamoDbReleaseStore releases = new DynamoDbReleaseStore(dynamo, table);
         DeployService deploys = new DeployService(config, ecs, releases, new DynamoDbDeployControls(dynamo, table), Clock.systemUTC());

@@ -32,6 +32,7 @@ public final class GateSweepHandler implements RequestStreamHandler {
 
     private GateSweepHandler(GateSweepWiring.Wired wired) {
         this(wired.sweep(), wired.news());
+        wired.priming().register();
     }
 
     /** Tells no news. */

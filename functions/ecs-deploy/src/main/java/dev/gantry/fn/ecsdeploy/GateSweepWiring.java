@@ -1,6 +1,7 @@
 package dev.gantry.fn.ecsdeploy;
 
 import dev.gantry.aws.AwsClients;
+import dev.gantry.aws.SnapStartPriming;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.deploy.GateSweepService;
@@ -17,20 +18,26 @@ final class GateSweepWiring {
 
     private GateSweepWiring() {}
 
-    /** What the gate sweep handler runs on. */
-    record Wired(GateSweepService sweep, GateSweepNews news) {}
+    /**
+     * What the gate sweep handler runs on, and how it is primed for a SnapStart snapshot. The sweep reads no event, so
+     * there is none to prime; its first read, the due gate records, is the state table's Query.
+     */
+    record Wired(GateSweepService sweep, GateSweepNews news, SnapStartPriming priming) {}
 
     static Wired fromEnvironment(Map<String, String> environment) {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
-        GateService configured = EcsDeployWiring.gateService(config, aws, dynamo);
+        SnapStartPriming.Builder priming = SnapStartPriming.builder();
+        EcsDeployWiring.primeStateTable(priming, aws, dynamo);
+        GateService configured = EcsDeployWiring.gateService(config, aws, dynamo, priming);
         if (configured == null) {
             throw new IllegalStateException("the gate sweep runs, but the configuration declares no gates: nothing can wait at one");
         }
         GateSweepNews news = new GateSweepNews(EcsDeployWiring.deployNews(config, aws, dynamo));
         // The deploy records its hand-offs through the same followed service, so those reach the release threads too.
         GateService gates = news.following(configured);
-        return new Wired(new GateSweepService(gates, EcsDeployWiring.deployService(config, aws, dynamo, gates)), news);
+        return new Wired(new GateSweepService(gates, EcsDeployWiring.deployService(config, aws, dynamo, gates, priming)), news,
+                priming.build());
     }
 }

@@ -38,6 +38,7 @@ public final class PipelineDeployHandler implements RequestStreamHandler {
 
     private PipelineDeployHandler(PipelineDeployWiring.Wired wired) {
         this(wired.pipelineDeploys(), wired.news());
+        wired.priming().register();
     }
 
     /** Tells no news. */

@@ -43,6 +43,7 @@ public final class RolloutHandler implements RequestStreamHandler {
 
     private RolloutHandler(RolloutWiring.Wired wired) {
         this(wired.rollouts(), wired.news());
+        wired.priming().register();
     }
 
     /** Tells no news. */

@@ -4,7 +4,10 @@ import dev.gantry.aws.AwsClients;
 import dev.gantry.aws.DynamoDbDeployControls;
 import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.EcsClients;
+import dev.gantry.aws.PrimingCalls;
 import dev.gantry.aws.SdkEcsDeployments;
+import dev.gantry.aws.SnapStartPriming;
+import dev.gantry.aws.events.PrimingEvents;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.notify.DeployNews;
@@ -21,8 +24,8 @@ final class RolloutWiring {
 
     private RolloutWiring() {}
 
-    /** What the rollout handler runs on. */
-    record Wired(RolloutService rollouts, DeployNews news) {}
+    /** What the rollout handler runs on, and how it is primed for a SnapStart snapshot. */
+    record Wired(RolloutService rollouts, DeployNews news, SnapStartPriming priming) {}
 
     static Wired fromEnvironment(Map<String, String> environment) {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
@@ -31,8 +34,14 @@ final class RolloutWiring {
         EcsClients ecsClients = EcsClients.forConfig(config, aws);
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
         DynamoDbClient dynamo = aws.dynamoDb();
+        SnapStartPriming.Builder priming = SnapStartPriming.builder()
+                .step(PrimingEvents.deploymentStateChange())
+                .step(PrimingEvents.taskStateChange());
+        EcsDeployWiring.primeStateTable(priming, aws, dynamo);
+        priming.steps(PrimingCalls.ecsServices(config, ecsClients));
         RolloutService rollouts = new RolloutService(config, new SdkEcsDeployments(ecsClients::forTarget),
                 new DynamoDbReleaseStore(dynamo, table), new DynamoDbDeployControls(dynamo, table), Clock.systemUTC());
-        return new Wired(EcsDeployWiring.dryRun(aws) ? rollouts.dryRun() : rollouts, EcsDeployWiring.deployNews(config, aws, dynamo));
+        return new Wired(EcsDeployWiring.dryRun(aws) ? rollouts.dryRun() : rollouts, EcsDeployWiring.deployNews(config, aws, dynamo),
+                priming.build());
     }
 }

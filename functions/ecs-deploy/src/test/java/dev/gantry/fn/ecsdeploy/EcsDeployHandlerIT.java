@@ -15,10 +15,12 @@ import dev.gantry.core.release.MalformedEventException;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.ReleaseStatus;
 import dev.gantry.testing.Fixtures;
+import dev.gantry.testing.JsonLogLines;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,6 +82,23 @@ class EcsDeployHandlerIT {
         assertThat(report.at("/outcomes/1/result").asText()).isEqualTo("HELD");
         assertThat(releases.find(new ReleaseKey("payments-api", "staging", new ImageDigest(DIGEST))).orElseThrow().status())
                 .isEqualTo(ReleaseStatus.SERVICE_UPDATED);
+    }
+
+    @Test
+    void logsEachEnvironmentsResultInTheJsonFieldDeploysAreCountedBy() throws Exception {
+        List<JsonNode> staging;
+        List<JsonNode> prod;
+        try (JsonLogLines log = JsonLogLines.capture()) {
+            invoke("gantry-ecr-push-payments-api-1.4.0.json");
+            staging = log.withMessageStartingWith("payments-api/staging: ");
+            prod = log.withMessageStartingWith("payments-api/prod: ");
+        }
+
+        assertThat(staging).singleElement().satisfies(line -> {
+            assertThat(line.path("deployResult").asText()).isEqualTo("DEPLOYED");
+            assertThat(line.path("message").asText()).startsWith("payments-api/staging: DEPLOYED: ");
+        });
+        assertThat(prod).singleElement().satisfies(line -> assertThat(line.path("deployResult").asText()).isEqualTo("HELD"));
     }
 
     @Test

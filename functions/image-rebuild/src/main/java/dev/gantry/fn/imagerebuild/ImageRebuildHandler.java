@@ -1,5 +1,7 @@
 package dev.gantry.fn.imagerebuild;
 
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entry;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +16,7 @@ import dev.gantry.core.notify.Notifier;
 import dev.gantry.core.notify.ReleaseNews.RebuildChanged;
 import dev.gantry.core.rebuild.ImageBuilderImage;
 import dev.gantry.core.rebuild.ImageBuilderImages;
+import dev.gantry.core.rebuild.RebuildLedger.RebuildLedgerException;
 import dev.gantry.core.rebuild.RebuildReport;
 import dev.gantry.core.rebuild.RebuildService;
 import dev.gantry.core.release.MalformedEventException;
@@ -28,12 +31,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+import software.amazon.lambda.powertools.logging.argument.StructuredArgument;
 
 /**
  * Entry point for everything that moves image rebuilds along: base image pushes, EC2 Image Builder images, ends of
  * the builds and pipeline executions Gantry started, a base image's rebuild schedule, and the sweep that resumes
  * deferred or stalled starts. Reads the event by its detail-type, makes one call into the rebuild service, tells the
- * base image's rebuild thread what the report says, and answers with the report as JSON.
+ * base image's rebuild thread what the report says, logs one line with the report's result and the rebuilds in flight
+ * after it (the source of Gantry's rebuilds-in-flight metric), and answers with the report as JSON.
  *
  * <p>A malformed or unknown event, or a failure to reach the ledger, fails the invocation, so Lambda retries it and
  * finally hands it to the on-failure destination instead of dropping it.
@@ -65,6 +70,7 @@ public final class ImageRebuildHandler implements RequestStreamHandler {
 
     private ImageRebuildHandler(ImageRebuildWiring.Wired wired) {
         this(wired.rebuilds(), wired.imageBuilder(), wired.notifier(), Clock.systemUTC());
+        wired.priming().register();
     }
 
     /**
@@ -93,6 +99,7 @@ public final class ImageRebuildHandler implements RequestStreamHandler {
         RebuildReport report = PowertoolsLogging.withLogging(context, () -> {
             RebuildReport routed = route(event);
             tell(routed);
+            logOutcome(routed);
             return routed;
         });
         JSON.writeValue(output, report);
@@ -105,6 +112,17 @@ public final class ImageRebuildHandler implements RequestStreamHandler {
         } catch (RuntimeException e) {
             // The builds were started or recorded already: failing the invocation would run that again, not the telling.
             LOG.error("the news of {} was not told: {}", report.trigger(), e.getMessage(), e);
+        }
+    }
+
+    /** One line per event: its JSON fields feed CloudWatch metric filters (GantryOperations), its message is for people. */
+    private void logOutcome(RebuildReport report) {
+        StructuredArgument result = entry(RebuildService.RESULT_LOG_FIELD, report.result().name());
+        try {
+            LOG.info("{}", report.summary(), result, entry(RebuildService.IN_FLIGHT_LOG_FIELD, rebuilds.rebuildsInFlight()));
+        } catch (RebuildLedgerException e) {
+            // A count is no reason to fail an event whose builds were started or recorded already.
+            LOG.warn("{} (rebuilds in flight unknown)", report.summary(), result, e);
         }
     }
 

@@ -7,11 +7,13 @@ import dev.gantry.aws.DynamoDbRebuildLedger;
 import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.DynamoDbRevokedBases;
 import dev.gantry.aws.EcsClients;
+import dev.gantry.aws.PrimingCalls;
 import dev.gantry.aws.SdkBuildRunner;
 import dev.gantry.aws.SdkEcsGateway;
 import dev.gantry.aws.SdkImageBuilderImages;
 import dev.gantry.aws.SdkImageLabels;
 import dev.gantry.aws.SdkImageRegistry;
+import dev.gantry.aws.SnapStartPriming;
 import dev.gantry.aws.SqsNotifier;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.EnvironmentConfig;
@@ -48,8 +50,12 @@ final class ImageRebuildWiring {
 
     private ImageRebuildWiring() {}
 
-    /** What the handler runs on. */
-    record Wired(RebuildService rebuilds, ImageBuilderImages imageBuilder, Notifier notifier) {}
+    /**
+     * What the handler runs on, and how it is primed for a SnapStart snapshot: its events, the state table, and ECR where
+     * the base images are. Left unprimed: CodeBuild, CodePipeline and the notify queue, which the function only starts
+     * builds in or sends to; Image Builder, asked only about an image an event names.
+     */
+    record Wired(RebuildService rebuilds, ImageBuilderImages imageBuilder, Notifier notifier, SnapStartPriming priming) {}
 
     static Wired fromEnvironment(Map<String, String> environment) {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
@@ -58,8 +64,15 @@ final class ImageRebuildWiring {
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
         String account = aws.required(REGISTRY_ACCOUNT_ENV);
         BuildRunner builds = new SdkBuildRunner(aws.codeBuild(), aws.codePipeline());
-        return new Wired(rebuildService(config, aws.dynamoDb(), table, builds, ecrByRegion(config, aws), account,
-                aws.region().id(), Clock.systemUTC()), SdkImageBuilderImages.create(aws), SqsNotifier.fromEnvironment(aws));
+        DynamoDbClient dynamo = aws.dynamoDb();
+        Function<String, EcrClient> ecr = ecrByRegion(config, aws);
+        SnapStartPriming priming = SnapStartPriming.builder()
+                .steps(ImageRebuildPriming.events())
+                .step(PrimingCalls.stateTable(dynamo, table))
+                .step(PrimingCalls.imageRepository(ecr.apply(aws.region().id()), account, config.baseImages().get(0).repository()))
+                .build();
+        return new Wired(rebuildService(config, dynamo, table, builds, ecr, account, aws.region().id(), Clock.systemUTC()),
+                SdkImageBuilderImages.create(aws), SqsNotifier.fromEnvironment(aws), priming);
     }
 
     /** The service over the given clients: what {@link #fromEnvironment} builds, and what the tests build over loopback ones. */

@@ -12,6 +12,7 @@ import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.release.MalformedEventException;
 import dev.gantry.testing.Fixtures;
+import dev.gantry.testing.JsonLogLines;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -107,6 +108,44 @@ class ImageRebuildHandlerIT {
         List<JsonNode> afterFinish = aws.startBuildRequests();
         assertThat(afterFinish).hasSize(BOUND + 1);
         assertThat(afterFinish).extracting(s -> s.at("/projectName").asText()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void logsTheRebuildsInFlightAfterEachEventAsANumber() throws Exception {
+        acceptAllTwelve();
+        ImageRebuildHandler handler = handler(twelveDependents());
+        List<JsonNode> lines;
+        try (JsonLogLines log = JsonLogLines.capture()) {
+            invoke(handler, Fixtures.eventText(BASE_PUSH));
+            String finishedProject = aws.startBuildRequests().get(0).at("/projectName").asText();
+            invoke(handler, Fixtures.eventText(BUILD_SUCCEEDED).replace("runtime-java-image", finishedProject));
+            lines = log.lines().stream().filter(line -> line.has("rebuildsInFlight")).toList();
+        }
+
+        assertThat(lines).hasSize(2);
+        assertThat(lines).allSatisfy(line -> {
+            assertThat(line.path("rebuildsInFlight").isInt()).as(line.toString()).isTrue();
+            assertThat(line.path("rebuildResult").asText()).isEqualTo("REBUILDING");
+        });
+        assertThat(lines.get(0).path("message").asText()).contains("rebuilding 12 images, wave 1 of 1");
+        // The wave of twelve holds every slot; the finished build's slot went to the next one at once.
+        assertThat(lines).extracting(line -> line.path("rebuildsInFlight").asInt()).containsExactly(BOUND, BOUND);
+    }
+
+    @Test
+    void logsNoRebuildsInFlightOnceTheLastBuildFinished() throws Exception {
+        aws.acceptBuildsOf("runtime-java-image");
+        ImageRebuildHandler handler = handler(Fixtures.exampleConfig());
+        List<JsonNode> lines;
+        try (JsonLogLines log = JsonLogLines.capture()) {
+            invoke(handler, Fixtures.eventText(BASE_PUSH));
+            invoke(handler, Fixtures.eventText(BUILD_SUCCEEDED).replace("\"SUCCEEDED\"", "\"IN_PROGRESS\""));
+            invoke(handler, Fixtures.eventText(BUILD_SUCCEEDED));
+            lines = log.lines().stream().filter(line -> line.has("rebuildsInFlight")).toList();
+        }
+
+        assertThat(lines).extracting(line -> line.path("rebuildResult").asText()).containsExactly("REBUILDING", "IGNORED", "REBUILDING");
+        assertThat(lines).extracting(line -> line.path("rebuildsInFlight").asInt()).containsExactly(1, 1, 0);
     }
 
     @Test

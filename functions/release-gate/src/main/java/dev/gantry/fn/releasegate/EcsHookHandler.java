@@ -43,6 +43,11 @@ public final class EcsHookHandler implements RequestStreamHandler {
         this(ReleaseGateWiring.ecsHook(System.getenv()));
     }
 
+    private EcsHookHandler(ReleaseGateWiring.EcsHook wired) {
+        this(wired.hooks());
+        wired.priming().register();
+    }
+
     public EcsHookHandler(EcsHookGateService hooks) {
         this.hooks = hooks;
     }

@@ -35,6 +35,11 @@ public final class PipelineGateHandler implements RequestStreamHandler {
         this(ReleaseGateWiring.pipelineGate(System.getenv()));
     }
 
+    private PipelineGateHandler(ReleaseGateWiring.PipelineGate wired) {
+        this(wired.gates());
+        wired.priming().register();
+    }
+
     public PipelineGateHandler(PipelineGateService gates) {
         this.gates = gates;
     }

@@ -5,9 +5,12 @@ import dev.gantry.aws.DynamoDbJobLedger;
 import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.EcsClients;
 import dev.gantry.aws.GateAdapters;
+import dev.gantry.aws.PrimingCalls;
 import dev.gantry.aws.SdkImageRegistry;
 import dev.gantry.aws.SdkPipelineJobs;
+import dev.gantry.aws.SnapStartPriming;
 import dev.gantry.aws.SqsNotifier;
+import dev.gantry.aws.events.PrimingEvents;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.gate.ApproverGroups;
@@ -26,33 +29,53 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * {@code GANTRY_TABLE} and the standard {@code AWS_*} variables, as the deploy functions read them, so a gate
  * answered here and a deploy held there read and write the same gate records. Each answer a gate stores is told to
  * the release's thread through the notify queue {@value SqsNotifier#QUEUE_URL_ENV} names, when it names one.
+ *
+ * <p>Each function is primed for a SnapStart snapshot with its event and reads by the clients it built. Left unprimed:
+ * the notify queue and CodePipeline, which these functions only write to; S3, read with each job's own credentials; ECR,
+ * asked only for an image named by tag alone.
  */
 final class ReleaseGateWiring {
 
     private ReleaseGateWiring() {}
 
-    static PipelineGateService pipelineGate(Map<String, String> environment) {
+    /** What the pipeline gate handler runs on, and how it is primed. */
+    record PipelineGate(PipelineGateService gates, SnapStartPriming priming) {}
+
+    /** What the lifecycle hook handler runs on, and how it is primed. */
+    record EcsHook(EcsHookGateService hooks, SnapStartPriming priming) {}
+
+    static PipelineGate pipelineGate(Map<String, String> environment) {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
-        return new PipelineGateService(
+        SnapStartPriming.Builder priming = SnapStartPriming.builder()
+                .step(PrimingEvents.pipelineJob())
+                .step(PrimingCalls.stateTable(dynamo, table));
+        PipelineGateService gates = new PipelineGateService(
                 config,
-                gateService(config, aws, dynamo, table),
+                gateService(config, aws, dynamo, table, priming),
                 aws.artifactReader(),
                 SdkImageRegistry.forConfig(config, aws),
                 new SdkPipelineJobs(aws.codePipeline()),
                 new DynamoDbJobLedger(dynamo, table),
                 Clock.systemUTC());
+        return new PipelineGate(gates, priming.build());
     }
 
-    static EcsHookGateService ecsHook(Map<String, String> environment) {
+    static EcsHook ecsHook(Map<String, String> environment) {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
-        return new EcsHookGateService(config, gateService(config, aws, dynamo, table),
-                GateAdapters.serviceRevisions(config, EcsClients.forConfig(config, aws)), Clock.systemUTC());
+        SnapStartPriming.Builder priming = SnapStartPriming.builder()
+                .step(PrimingEvents.lifecycleHook())
+                .step(PrimingCalls.stateTable(dynamo, table));
+        GateService gates = gateService(config, aws, dynamo, table, priming);
+        EcsClients ecsClients = EcsClients.forConfig(config, aws);
+        priming.steps(PrimingCalls.ecsServiceRevisions(config, ecsClients));
+        return new EcsHook(new EcsHookGateService(config, gates, GateAdapters.serviceRevisions(config, ecsClients), Clock.systemUTC()),
+                priming.build());
     }
 
     /** Where both functions tell their news: the notify queue, or nowhere when Slack is not configured. */
@@ -60,10 +83,11 @@ final class ReleaseGateWiring {
         return SqsNotifier.fromEnvironment(aws);
     }
 
-    private static GateService gateService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, String table) {
+    private static GateService gateService(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, String table,
+            SnapStartPriming.Builder priming) {
         Clock clock = Clock.systemUTC();
         GateService gates = GateAdapters.gateService(config, aws, dynamo, table, new DynamoDbReleaseStore(dynamo, table), clock,
-                approverGroups(config, aws, clock));
+                approverGroups(config, aws, clock), priming);
         return GateNews.toldThrough(gates, notifier(aws));
     }
 

@@ -24,6 +24,7 @@ import dev.gantry.core.pipeline.PipelineGateService;
 import dev.gantry.core.release.MalformedEventException;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.testing.Fixtures;
+import dev.gantry.testing.JsonLogLines;
 import dev.gantry.testing.MutableClock;
 import dev.gantry.testing.PipelineArtifacts;
 import java.io.ByteArrayInputStream;
@@ -110,6 +111,20 @@ class PipelineGateHandlerIT {
         assertThat(CODEPIPELINE.requests(aws.server, "PutJobFailureResult")).isEmpty();
         assertThat(answer.at("/disposition").asText()).isEqualTo("COMPLETED");
         assertThat(answer.at("/outcome").asText()).isEqualTo("CONTINUED");
+    }
+
+    @Test
+    void logsEachGateAnswerInTheJsonFieldGateAnswersAreCountedBy() throws Exception {
+        List<JsonNode> answers;
+        try (JsonLogLines log = JsonLogLines.capture()) {
+            invoke(GATE_JOB_EVENT);
+            aws.stubAlarm("ALARM", "Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).");
+            clock.advance(Duration.ofMinutes(20));
+            invoke(CONTINUED_JOB_EVENT);
+            answers = log.withMessageStartingWith("gate 'production' for " + RELEASE.id() + ": ");
+        }
+
+        assertThat(answers).extracting(line -> line.path("gateStatus").asText()).containsExactly("WAITING", "FAILED");
     }
 
     @Test
