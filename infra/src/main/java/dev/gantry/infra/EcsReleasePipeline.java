@@ -13,9 +13,6 @@ import software.amazon.awscdk.services.codebuild.BuildEnvironment;
 import software.amazon.awscdk.services.codebuild.BuildEnvironmentVariable;
 import software.amazon.awscdk.services.codebuild.BuildSpec;
 import software.amazon.awscdk.services.codebuild.CloudWatchLoggingOptions;
-import software.amazon.awscdk.services.codebuild.IBuildImage;
-import software.amazon.awscdk.services.codebuild.LinuxArmBuildImage;
-import software.amazon.awscdk.services.codebuild.LinuxBuildImage;
 import software.amazon.awscdk.services.codebuild.LoggingOptions;
 import software.amazon.awscdk.services.codebuild.PipelineProject;
 import software.amazon.awscdk.services.codepipeline.Artifact;
@@ -32,7 +29,6 @@ import software.amazon.awscdk.services.codepipeline.actions.S3SourceAction;
 import software.amazon.awscdk.services.codepipeline.actions.S3Trigger;
 import software.amazon.awscdk.services.ecr.IRepository;
 import software.amazon.awscdk.services.ecr.Repository;
-import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.targets.CodePipeline;
 import software.amazon.awscdk.services.logs.LogGroup;
@@ -41,10 +37,6 @@ import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.BucketEncryption;
 import software.amazon.awscdk.services.s3.LifecycleRule;
-import software.amazon.awscdk.Names;
-import software.amazon.awscdk.services.events.targets.CodePipelineTargetOptions;
-import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
@@ -178,7 +170,7 @@ public final class EcsReleasePipeline extends Construct {
         this.buildProject = PipelineProject.Builder.create(this, "Build")
                 .description("Gantry: builds " + service.name() + "'s image, pushes it to ECR and hands over imagedefinitions.json")
                 .environment(BuildEnvironment.builder()
-                        .buildImage(buildImage(props.buildPlatform()))
+                        .buildImage(PipelineStarts.buildImage(props.buildPlatform()))
                         // The Docker daemon runs only in a privileged build container.
                         .privileged(true)
                         .build())
@@ -289,36 +281,15 @@ public final class EcsReleasePipeline extends Construct {
     }
 
     private Rule sourceObjectWrittenRule(EcsReleasePipelineProps props) {
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("bucket", Map.of("name", List.of(props.sourceBucket().getBucketName())));
-        detail.put("object", Map.of("key", List.of(props.sourceObjectKey())));
-        Rule rule = Rule.Builder.create(this, "SourceTrigger")
-                .description("Gantry: a new " + props.sourceObjectKey() + " starts " + service.name() + "'s release pipeline")
-                .eventPattern(EventPattern.builder()
-                        .source(List.of("aws.s3"))
-                        .detailType(List.of("Object Created"))
-                        .detail(detail)
-                        .build())
-                .build();
+        Rule rule = PipelineStarts.sourceObjectWritten(this, props.sourceBucket(), props.sourceObjectKey(),
+                "Gantry: a new " + props.sourceObjectKey() + " starts " + service.name() + "'s release pipeline");
         IQueue deadLetters = props.deliveryDeadLetterQueue() != null ? props.deliveryDeadLetterQueue()
                 : Queue.Builder.create(this, "SourceTriggerDeadLetterQueue")
                         .encryption(QueueEncryption.SQS_MANAGED)
                         .enforceSsl(true)
                         .retentionPeriod(Duration.days(14))
                         .build();
-        rule.addTarget(new CodePipeline(pipeline, CodePipelineTargetOptions.builder()
-                .deadLetterQueue(deadLetters)
-                .maxEventAge(Duration.hours(GantryFunction.MAX_EVENT_AGE_HOURS))
-                .retryAttempts(GoldenImagePipeline.DELIVERY_RETRY_ATTEMPTS)
-                .build()));
-        // The CDK's CodePipeline target, unlike its Lambda target, does not let the rule write to the dead-letter queue.
-        deadLetters.addToResourcePolicy(PolicyStatement.Builder.create()
-                .sid("AllowEventRule" + Names.nodeUniqueId(rule.getNode()))
-                .principals(List.of(new ServicePrincipal("events.amazonaws.com")))
-                .actions(List.of("sqs:SendMessage"))
-                .resources(List.of(deadLetters.getQueueArn()))
-                .conditions(Map.of("ArnEquals", Map.of("aws:SourceArn", rule.getRuleArn())))
-                .build());
+        PipelineStarts.start(rule, pipeline, deadLetters);
         return rule;
     }
 
@@ -349,13 +320,6 @@ public final class EcsReleasePipeline extends Construct {
     private String containerName() {
         List<String> containers = service.environments().get(0).containers();
         return containers.isEmpty() ? service.name() : containers.get(0);
-    }
-
-    private static IBuildImage buildImage(EcsReleasePipelineProps.BuildPlatform platform) {
-        return switch (platform) {
-            case ARM64 -> LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0;
-            case X86_64 -> LinuxBuildImage.AMAZON_LINUX_2023_5;
-        };
     }
 
     /**

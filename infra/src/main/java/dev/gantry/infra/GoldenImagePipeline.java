@@ -9,14 +9,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awscdk.Duration;
-import software.amazon.awscdk.Names;
 import software.amazon.awscdk.services.codebuild.BuildEnvironment;
 import software.amazon.awscdk.services.codebuild.BuildEnvironmentVariable;
 import software.amazon.awscdk.services.codebuild.BuildSpec;
 import software.amazon.awscdk.services.codebuild.CloudWatchLoggingOptions;
-import software.amazon.awscdk.services.codebuild.IBuildImage;
-import software.amazon.awscdk.services.codebuild.LinuxArmBuildImage;
-import software.amazon.awscdk.services.codebuild.LinuxBuildImage;
 import software.amazon.awscdk.services.codebuild.LoggingOptions;
 import software.amazon.awscdk.services.codebuild.PipelineProject;
 import software.amazon.awscdk.services.codepipeline.Artifact;
@@ -31,15 +27,11 @@ import software.amazon.awscdk.services.codepipeline.actions.S3SourceAction;
 import software.amazon.awscdk.services.codepipeline.actions.S3Trigger;
 import software.amazon.awscdk.services.ecr.IRepository;
 import software.amazon.awscdk.services.ecr.Repository;
-import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.targets.CodePipeline;
-import software.amazon.awscdk.services.events.targets.CodePipelineTargetOptions;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
-import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
@@ -105,11 +97,8 @@ public final class GoldenImagePipeline extends Construct {
     /** How long run artifacts stay in the artifacts bucket; longer than any run. */
     public static final int ARTIFACT_EXPIRY_DAYS = 30;
 
-    /**
-     * EventBridge's tries to start the pipeline. A failed start is throttling or a pipeline being updated; with
-     * EventBridge's backoff, eight tries span the minutes that takes to clear.
-     */
-    public static final int DELIVERY_RETRY_ATTEMPTS = 8;
+    /** EventBridge's tries to start the pipeline before the start is parked in the dead-letter queue. */
+    public static final int DELIVERY_RETRY_ATTEMPTS = PipelineStarts.DELIVERY_RETRY_ATTEMPTS;
 
     // An OS-package upgrade and a push of a base image are minutes; an hour stops a hung build without cutting a slow one.
     private static final int BUILD_TIMEOUT_MINUTES = 60;
@@ -202,7 +191,7 @@ public final class GoldenImagePipeline extends Construct {
                 .description("Gantry: builds golden image " + baseImage.name() + " and pushes it to " + baseImage.repository() + ":"
                         + baseImage.tag() + ", which starts its rebuild wave")
                 .environment(BuildEnvironment.builder()
-                        .buildImage(buildImage(props.buildPlatform()))
+                        .buildImage(PipelineStarts.buildImage(props.buildPlatform()))
                         // The Docker daemon runs only in a privileged build container.
                         .privileged(true)
                         .build())
@@ -358,36 +347,14 @@ public final class GoldenImagePipeline extends Construct {
     }
 
     private Rule sourceObjectWrittenRule(GoldenImagePipelineProps props) {
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("bucket", Map.of("name", List.of(props.sourceBucket().getBucketName())));
-        detail.put("object", Map.of("key", List.of(props.sourceObjectKey())));
-        Rule rule = Rule.Builder.create(this, "SourceTrigger")
-                .description("Gantry: a new " + props.sourceObjectKey() + " starts the build of golden image " + baseImage.name())
-                .eventPattern(EventPattern.builder()
-                        .source(List.of("aws.s3"))
-                        .detailType(List.of("Object Created"))
-                        .detail(detail)
-                        .build())
-                .build();
+        Rule rule = PipelineStarts.sourceObjectWritten(this, props.sourceBucket(), props.sourceObjectKey(),
+                "Gantry: a new " + props.sourceObjectKey() + " starts the build of golden image " + baseImage.name());
         startPipeline(rule);
         return rule;
     }
 
     private void startPipeline(Rule rule) {
-        rule.addTarget(new CodePipeline(pipeline, CodePipelineTargetOptions.builder()
-                .deadLetterQueue(deliveryDeadLetterQueue)
-                .maxEventAge(Duration.hours(GantryFunction.MAX_EVENT_AGE_HOURS))
-                .retryAttempts(DELIVERY_RETRY_ATTEMPTS)
-                .build()));
-        // The CDK's Lambda target lets its rule write to the dead-letter queue; its CodePipeline target does not, and
-        // without this statement EventBridge could not park an undelivered start. Named as the Lambda target names it.
-        deliveryDeadLetterQueue.addToResourcePolicy(PolicyStatement.Builder.create()
-                .sid("AllowEventRule" + Names.nodeUniqueId(rule.getNode()))
-                .principals(List.of(new ServicePrincipal("events.amazonaws.com")))
-                .actions(List.of("sqs:SendMessage"))
-                .resources(List.of(deliveryDeadLetterQueue.getQueueArn()))
-                .conditions(Map.of("ArnEquals", Map.of("aws:SourceArn", rule.getRuleArn())))
-                .build());
+        PipelineStarts.start(rule, pipeline, deliveryDeadLetterQueue);
     }
 
     private static String builtBy(DependentConfig dependent) {
@@ -403,13 +370,6 @@ public final class GoldenImagePipeline extends Construct {
         variables.put("DOCKERFILE", BuildEnvironmentVariable.builder().value(props.dockerfile()).build());
         variables.put("BUILD_CONTEXT", BuildEnvironmentVariable.builder().value(props.buildContext()).build());
         return variables;
-    }
-
-    private static IBuildImage buildImage(EcsReleasePipelineProps.BuildPlatform platform) {
-        return switch (platform) {
-            case ARM64 -> LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0;
-            case X86_64 -> LinuxBuildImage.AMAZON_LINUX_2023_5;
-        };
     }
 
     /**
