@@ -19,12 +19,12 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 public abstract class GantryFunctionProps {
 
     /**
-     * Default memory, a judgement rather than a measurement: the value chosen when the first construct was written,
-     * because the JVM's JIT and the SDK's start are CPU-bound and Lambda hands out CPU in proportion to memory (1,024 MB
-     * is about 0.58 of the full vCPU a function gets at 1,769 MB). No Lambda measurement has moved it since;
-     * {@code scripts/bench cold-start} times fresh JVMs on a workstation, which says nothing about Lambda's CPU share.
-     * With SnapStart that start happens when a version is published, so less may do: change it on the evidence of
-     * Duration and Max Memory Used from the functions' REPORT lines (see the system log level in {@code GantryFunction}).
+     * Default memory. What is measured: a fresh JVM handling a whole deploy peaks at 164 MiB resident
+     * ({@code scripts/bench cold-start} prints it), so memory is not what limits a function. What is not measured here:
+     * Lambda hands out CPU in proportion to memory (1,024 MB is about 0.58 of the full vCPU a function gets at
+     * 1,769 MB), and the JVM's start and the SDK's first calls are CPU-bound. With SnapStart that start happens when a
+     * version is published, so less may do: change it on the evidence of Duration and Max Memory Used from the
+     * functions' REPORT lines (see the system log level in {@code GantryFunction}).
      */
     public static final int DEFAULT_MEMORY_MB = 1024;
 
