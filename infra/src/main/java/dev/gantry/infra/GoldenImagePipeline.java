@@ -22,9 +22,6 @@ import software.amazon.awscdk.services.codepipeline.Pipeline;
 import software.amazon.awscdk.services.codepipeline.PipelineType;
 import software.amazon.awscdk.services.codepipeline.StageOptions;
 import software.amazon.awscdk.services.codepipeline.actions.CodeBuildAction;
-import software.amazon.awscdk.services.codepipeline.actions.CodeStarConnectionsSourceAction;
-import software.amazon.awscdk.services.codepipeline.actions.S3SourceAction;
-import software.amazon.awscdk.services.codepipeline.actions.S3Trigger;
 import software.amazon.awscdk.services.ecr.IRepository;
 import software.amazon.awscdk.services.ecr.Repository;
 import software.amazon.awscdk.services.events.Rule;
@@ -159,33 +156,10 @@ public final class GoldenImagePipeline extends Construct {
 
         Artifact source = Artifact.artifact("Source");
         Map<String, BuildEnvironmentVariable> buildVariables = new LinkedHashMap<>();
-        IAction sourceAction;
-        if (props.connectionSource()) {
-            String[] ownerAndName = props.repository().split("/", 2);
-            CodeStarConnectionsSourceAction github = CodeStarConnectionsSourceAction.Builder.create()
-                    .actionName("GitHub")
-                    .connectionArn(props.connectionArn())
-                    .owner(ownerAndName[0])
-                    .repo(ownerAndName[1])
-                    .branch(props.branch())
-                    .output(source)
-                    .variablesNamespace(SOURCE_VARIABLES)
-                    .build();
-            buildVariables.put("COMMIT_ID", BuildEnvironmentVariable.builder().value(github.getVariables().getCommitId()).build());
-            sourceAction = github;
-            this.sourceTrigger = null;
-        } else {
-            sourceAction = S3SourceAction.Builder.create()
-                    .actionName("S3")
-                    .bucket(props.sourceBucket())
-                    .bucketKey(props.sourceObjectKey())
-                    // The rule below starts the pipeline; CodePipeline's own S3 detection would need a CloudTrail trail.
-                    .trigger(S3Trigger.NONE)
-                    .output(source)
-                    .variablesNamespace(SOURCE_VARIABLES)
-                    .build();
-            this.sourceTrigger = sourceObjectWrittenRule(props);
-        }
+        IAction sourceAction = PipelineStarts.sourceAction(props.connectionSource() ? props.connectionArn() : null,
+                props.repository(), props.branch(), props.sourceBucket(), props.sourceObjectKey(), SOURCE_VARIABLES, source,
+                buildVariables);
+        this.sourceTrigger = props.connectionSource() ? null : sourceObjectWrittenRule(props);
 
         this.buildProject = PipelineProject.Builder.create(this, "Build")
                 .description("Gantry: builds golden image " + baseImage.name() + " and pushes it to " + baseImage.repository() + ":"

@@ -5,10 +5,16 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Names;
+import software.amazon.awscdk.services.codebuild.BuildEnvironmentVariable;
 import software.amazon.awscdk.services.codebuild.IBuildImage;
 import software.amazon.awscdk.services.codebuild.LinuxArmBuildImage;
 import software.amazon.awscdk.services.codebuild.LinuxBuildImage;
+import software.amazon.awscdk.services.codepipeline.Artifact;
+import software.amazon.awscdk.services.codepipeline.IAction;
 import software.amazon.awscdk.services.codepipeline.IPipeline;
+import software.amazon.awscdk.services.codepipeline.actions.CodeStarConnectionsSourceAction;
+import software.amazon.awscdk.services.codepipeline.actions.S3SourceAction;
+import software.amazon.awscdk.services.codepipeline.actions.S3Trigger;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.targets.CodePipeline;
@@ -61,6 +67,37 @@ final class PipelineStarts {
                 .resources(List.of(deadLetters.getQueueArn()))
                 .conditions(Map.of("ArnEquals", Map.of("aws:SourceArn", rule.getRuleArn())))
                 .build());
+    }
+
+    /**
+     * The source action: GitHub through the CodeStar connection when {@code connectionArn} is given, which also hands the
+     * build the commit id as {@code COMMIT_ID}; otherwise {@code objectKey} in {@code bucket}, started by
+     * {@link #sourceObjectWritten}, since CodePipeline's own S3 detection would need a CloudTrail trail.
+     */
+    static IAction sourceAction(String connectionArn, String repository, String branch, IBucket bucket, String objectKey,
+            String variablesNamespace, Artifact output, Map<String, BuildEnvironmentVariable> buildVariables) {
+        if (connectionArn == null) {
+            return S3SourceAction.Builder.create()
+                    .actionName("S3")
+                    .bucket(bucket)
+                    .bucketKey(objectKey)
+                    .trigger(S3Trigger.NONE)
+                    .output(output)
+                    .variablesNamespace(variablesNamespace)
+                    .build();
+        }
+        String[] ownerAndName = repository.split("/", 2);
+        CodeStarConnectionsSourceAction github = CodeStarConnectionsSourceAction.Builder.create()
+                .actionName("GitHub")
+                .connectionArn(connectionArn)
+                .owner(ownerAndName[0])
+                .repo(ownerAndName[1])
+                .branch(branch)
+                .output(output)
+                .variablesNamespace(variablesNamespace)
+                .build();
+        buildVariables.put("COMMIT_ID", BuildEnvironmentVariable.builder().value(github.getVariables().getCommitId()).build());
+        return github;
     }
 
     /** The standard CodeBuild image for {@code platform}, Docker included. */
