@@ -16,6 +16,7 @@ import dev.gantry.infra.SchedulerCron;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.App;
@@ -261,7 +262,7 @@ public final class GantryApp {
     private static List<String> goldenImagePipelines(App app, GantryConfig config) {
         String value = blankToNull(Inputs.context(app, GOLDEN_IMAGE_PIPELINES_CONTEXT));
         List<String> baseImages = value == null ? List.of()
-                : java.util.Arrays.stream(value.split(",")).map(String::strip).filter(name -> !name.isEmpty()).toList();
+                : Arrays.stream(value.split(",")).map(String::strip).filter(name -> !name.isEmpty()).toList();
         for (String baseImage : baseImages) {
             try {
                 GoldenImagePipeline.requireBuildable(config, baseImage);

@@ -148,6 +148,43 @@ class GantryAppTest {
     }
 
     @Test
+    void withChatOpsGantrysOwnAlarmsReachTheNotifyFunctionAndNoOtherAlarmDoes() {
+        String notify = onlyFunction(chatOpsTemplate, "dev.gantry.fn.chatops.ChatOpsNotifyHandler::handleRequest");
+
+        chatOpsTemplate.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "dev.gantry.fn.chatops.ChatOpsNotifyHandler::handleRequest",
+                "Environment", Map.of("Variables", Match.objectLike(Map.of("GANTRY_OPERATIONS_ALARM_PREFIX", "Gantry-")))));
+        chatOpsTemplate.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "EventPattern", Map.of(
+                        "source", List.of("aws.cloudwatch"),
+                        "detail-type", List.of("CloudWatch Alarm State Change"),
+                        "detail", Map.of("alarmName", List.of(Map.of("prefix", "Gantry-")))),
+                "Targets", List.of(Match.objectLike(Map.of(
+                        "Arn", Map.of("Ref", aliasOf(chatOpsTemplate, notify)),
+                        "DeadLetterConfig", Match.objectLike(Map.of()),
+                        "RetryPolicy", Match.objectLike(Map.of()))))));
+        // Without ChatOps there is nobody in Slack to tell: the topic alone carries them.
+        template.resourcePropertiesCountIs("AWS::Events::Rule", Map.of("EventPattern", Match.objectLike(Map.of(
+                "detail-type", List.of("CloudWatch Alarm State Change")))), 0);
+    }
+
+    @Test
+    void whatTheAutomationRefusesEndsSynthesisWithItsReasonAndNoStackTrace(@TempDir Path dir) {
+        // A GitHub source for a golden-image pipeline whose repository is not named: only the automation's props see it.
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"), jarContext(Map.of(
+                        GantryApp.GOLDEN_IMAGE_PIPELINES_CONTEXT, "golden-java21",
+                        ReleasePipelineSettings.CONNECTION_CONTEXT, "arn:aws:codestar-connections:eu-west-1:111111111111:connection/0000-example")))),
+                Map.of(), CDK_DIR, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing for: golden-java21")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(dir.resolve("cdk.out/manifest.json")).doesNotExist();
+    }
+
+    @Test
     void stackOutputsTheImageRebuildFunctionsNameAndSharesTheDeployQueues() {
         String imageRebuild = onlyFunction("dev.gantry.fn.imagerebuild.ImageRebuildHandler::handleRequest");
 

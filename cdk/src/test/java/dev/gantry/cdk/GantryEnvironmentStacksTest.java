@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -145,7 +146,7 @@ class GantryEnvironmentStacksTest {
     }
 
     private App app(Map<String, String> extra) {
-        Map<String, Object> context = new java.util.LinkedHashMap<>();
+        Map<String, Object> context = new LinkedHashMap<>();
         context.put(GantryApp.CONFIG_CONTEXT, config.toString());
         context.put(GantryApp.ECS_DEPLOY_JAR_CONTEXT, ecsDeployJar.toString());
         context.putAll(extra);

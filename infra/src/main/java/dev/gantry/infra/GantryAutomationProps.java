@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * What {@link GantryAutomation} is built from. Immutable; build one with {@link #builder()}.
@@ -109,7 +110,7 @@ public final class GantryAutomationProps {
             throw new IllegalArgumentException("goldenImagePipelines names a base image twice: " + String.join(",", goldenImagePipelines));
         }
         if (sourceConnectionArn != null) {
-            List<String> without = java.util.stream.Stream.concat(releasePipelines.stream(), goldenImagePipelines.stream())
+            List<String> without = Stream.concat(releasePipelines.stream(), goldenImagePipelines.stream())
                     .filter(s -> !sourceRepositories.containsKey(s)).toList();
             if (!without.isEmpty()) {
                 throw new IllegalArgumentException("with sourceConnectionArn, every pipeline needs its GitHub repository in "

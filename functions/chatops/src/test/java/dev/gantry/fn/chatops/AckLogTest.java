@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gantry.aws.lambda.LocalContext;
+import java.util.Map;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -56,10 +57,10 @@ class AckLogTest {
 
     @Test
     void followsTheLevelLambdaSetsUnlessPowertoolsIsToldOtherwise() {
-        assertThat(AckLog.levelFrom(java.util.Map.of("AWS_LAMBDA_LOG_LEVEL", "WARN"))).isEqualTo(AckLog.Level.WARN);
-        assertThat(AckLog.levelFrom(java.util.Map.of("AWS_LAMBDA_LOG_LEVEL", "WARN", "POWERTOOLS_LOG_LEVEL", "DEBUG")))
+        assertThat(AckLog.levelFrom(Map.of("AWS_LAMBDA_LOG_LEVEL", "WARN"))).isEqualTo(AckLog.Level.WARN);
+        assertThat(AckLog.levelFrom(Map.of("AWS_LAMBDA_LOG_LEVEL", "WARN", "POWERTOOLS_LOG_LEVEL", "DEBUG")))
                 .isEqualTo(AckLog.Level.DEBUG);
-        assertThat(AckLog.levelFrom(java.util.Map.of())).isEqualTo(AckLog.Level.INFO);
+        assertThat(AckLog.levelFrom(Map.of())).isEqualTo(AckLog.Level.INFO);
     }
 
     @Test
