@@ -33,6 +33,12 @@ public final class AwsClients {
     /** Lambda sets this; locally it must be set, or {@code AWS_DEFAULT_REGION}. */
     public static final String REGION_ENV = "AWS_REGION";
     public static final String DEFAULT_REGION_ENV = "AWS_DEFAULT_REGION";
+    /**
+     * How long a call may wait for AWS to answer before the SDK gives the attempt up and retries it; default 15 s. The
+     * SDK makes three attempts, so a lower value keeps a stalled endpoint's retries well inside a short Lambda timeout.
+     */
+    public static final String READ_TIMEOUT_ENV = "GANTRY_AWS_READ_TIMEOUT_MS";
+    static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(15);
 
     private final Map<String, String> environment;
     private final SdkHttpClient http;
@@ -44,7 +50,7 @@ public final class AwsClients {
         // One HTTP client for every service client: one connection pool, one set of threads.
         this.http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
-                .socketTimeout(Duration.ofSeconds(15))
+                .socketTimeout(readTimeout(environment))
                 .build();
         // With SnapStart, Lambda sets no access key: its container credentials endpoint serves them, which only the
         // default chain reads. Without SnapStart the keys are in the environment and probing the chain would be waste.
@@ -52,6 +58,22 @@ public final class AwsClients {
                 ? EnvironmentVariableCredentialsProvider.create()
                 : DefaultCredentialsProvider.builder().build();
         this.region = Region.of(regionName());
+    }
+
+    static Duration readTimeout(Map<String, String> environment) {
+        String millis = environment.get(READ_TIMEOUT_ENV);
+        if (millis == null || millis.isBlank()) {
+            return DEFAULT_READ_TIMEOUT;
+        }
+        try {
+            long value = Long.parseLong(millis.strip());
+            if (value > 0) {
+                return Duration.ofMillis(value);
+            }
+        } catch (NumberFormatException e) {
+            // Named below with the value that was given.
+        }
+        throw new IllegalArgumentException(READ_TIMEOUT_ENV + " must be a positive number of milliseconds, not '" + millis + "'");
     }
 
     public static AwsClients fromEnvironment() {

@@ -65,6 +65,24 @@ class AwsClientsTest {
         }
     }
 
+    @Test
+    void waitsFifteenSecondsForAnAnswerUnlessToldOtherwise() {
+        assertThat(AwsClients.readTimeout(Map.of())).hasSeconds(15);
+        assertThat(AwsClients.readTimeout(Map.of(AwsClients.READ_TIMEOUT_ENV, "750"))).hasMillis(750);
+    }
+
+    @Test
+    void refusesAReadTimeoutThatIsNotAPositiveNumberNamingIt() {
+        Map<String, String> env = with("AWS_REGION", "eu-west-1");
+        env.put(AwsClients.READ_TIMEOUT_ENV, "15s");
+
+        assertThatThrownBy(() -> new AwsClients(env))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("GANTRY_AWS_READ_TIMEOUT_MS must be a positive number of milliseconds, not '15s'");
+        assertThatThrownBy(() -> AwsClients.readTimeout(Map.of(AwsClients.READ_TIMEOUT_ENV, "0")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static Map<String, String> with(String name, String value) {
         java.util.HashMap<String, String> env = new java.util.HashMap<>(CREDENTIALS);
         env.put(name, value);
