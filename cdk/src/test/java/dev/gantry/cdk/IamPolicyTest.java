@@ -2,6 +2,7 @@ package dev.gantry.cdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gantry.testing.ReliabilityFigures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,6 +112,8 @@ class IamPolicyTest {
                 .filter(action -> action.equals("*") || action.endsWith(":*")).toList();
 
         assertThat(wildcards).isEmpty();
+        ReliabilityFigures.add("least privilege", "policy statements checked", statements.size());
+        ReliabilityFigures.add("least privilege", "action wildcards", wildcards.size());
     }
 
     @Test
@@ -119,6 +122,7 @@ class IamPolicyTest {
         statements.stream().filter(s -> asList(s.get("Resource")).contains("*")).forEach(s -> onAnyResource.addAll(actions(s)));
 
         assertThat(onAnyResource).containsExactlyInAnyOrderElementsOf(ACTIONS_ON_ANY_RESOURCE.keySet());
+        ReliabilityFigures.add("least privilege", "actions on any resource, each with its reason", onAnyResource.size());
     }
 
     @Test
@@ -130,6 +134,7 @@ class IamPolicyTest {
             assertThat(s.get("Condition")).isEqualTo(Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com")));
             assertThat(asList(s.get("Resource"))).doesNotContain("*");
         });
+        ReliabilityFigures.add("least privilege", "PassRole statements, all conditioned", passRole.size());
     }
 
     private static List<String> actions(Map<String, Object> statement) {

@@ -117,7 +117,7 @@ public final class DynamoDbAuditLog implements AuditLog {
             return entries;
         } catch (SdkException e) {
             throw new AuditLogException("listing the audit entries of " + day + (service == null ? "" : " for " + service)
-                    + " from table " + table + " failed", e);
+                    + " from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 

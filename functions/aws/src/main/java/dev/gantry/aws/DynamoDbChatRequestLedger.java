@@ -81,7 +81,7 @@ public final class DynamoDbChatRequestLedger implements ChatRequestLedger {
             } catch (ConditionalCheckFailedException e) {
                 winner = e.hasItem() && !e.item().isEmpty() ? e.item() : read(requestKey);
             } catch (SdkException e) {
-                throw new ChatRequestLedgerException("claiming chat request " + requestKey + " in table " + table + " failed", e);
+                throw new ChatRequestLedgerException("claiming chat request " + requestKey + " in table " + table + " failed: " + e.getMessage(), e);
             }
             if (winner != null) {
                 return COMPLETED.equals(text(winner, "status"))
@@ -114,7 +114,7 @@ public final class DynamoDbChatRequestLedger implements ChatRequestLedger {
         } catch (ConditionalCheckFailedException e) {
             throw new LeaseLostException(requestKey, owner);
         } catch (SdkException e) {
-            throw new ChatRequestLedgerException("completing chat request " + requestKey + " in table " + table + " failed", e);
+            throw new ChatRequestLedgerException("completing chat request " + requestKey + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -134,7 +134,7 @@ public final class DynamoDbChatRequestLedger implements ChatRequestLedger {
         } catch (ConditionalCheckFailedException e) {
             // Someone else holds it now, or it is completed: nothing of ours to give up.
         } catch (SdkException e) {
-            throw new ChatRequestLedgerException("giving up chat request " + requestKey + " in table " + table + " failed", e);
+            throw new ChatRequestLedgerException("giving up chat request " + requestKey + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -149,7 +149,7 @@ public final class DynamoDbChatRequestLedger implements ChatRequestLedger {
             Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(key(requestKey)).consistentRead(true)).item();
             return item == null || item.isEmpty() ? null : item;
         } catch (SdkException e) {
-            throw new ChatRequestLedgerException("reading chat request " + requestKey + " from table " + table + " failed", e);
+            throw new ChatRequestLedgerException("reading chat request " + requestKey + " from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -111,7 +111,7 @@ public final class DynamoDbDeployControls implements DeployControls {
         try {
             return request.get();
         } catch (SdkException e) {
-            throw new ReleaseStoreException(what + " in table " + table + " failed", e);
+            throw new ReleaseStoreException(what + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 

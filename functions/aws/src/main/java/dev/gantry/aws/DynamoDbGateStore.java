@@ -86,7 +86,7 @@ public final class DynamoDbGateStore implements GateStore {
             Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(recordKey(key)).consistentRead(true)).item();
             return item == null || item.isEmpty() ? Optional.empty() : Optional.of(record(item));
         } catch (SdkException e) {
-            throw new GateStoreException("reading gate record " + key.id() + " from table " + table + " failed", e);
+            throw new GateStoreException("reading gate record " + key.id() + " from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -118,7 +118,7 @@ public final class DynamoDbGateStore implements GateStore {
             return waiting;
         } catch (SdkException e) {
             throw new GateStoreException("reading the waiting gate records of " + service + "/" + environment + " from table " + table
-                    + " failed", e);
+                    + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -139,7 +139,7 @@ public final class DynamoDbGateStore implements GateStore {
                     .sorted(DUE_ORDER)
                     .toList();
         } catch (SdkException e) {
-            throw new GateStoreException("reading the gate records due at " + now + " from table " + table + " failed", e);
+            throw new GateStoreException("reading the gate records due at " + now + " from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 

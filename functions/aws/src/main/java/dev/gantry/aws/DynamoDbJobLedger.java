@@ -82,7 +82,7 @@ public final class DynamoDbJobLedger implements JobLedger {
             JobRecord existing = job(jobId, e.item());
             return existing.status() == JobStatus.COMPLETED ? new Claim.AlreadyDone(existing) : new Claim.HeldElsewhere(existing);
         } catch (SdkException e) {
-            throw new JobLedgerException("claiming pipeline job " + jobId + " in table " + table + " failed", e);
+            throw new JobLedgerException("claiming pipeline job " + jobId + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -118,7 +118,7 @@ public final class DynamoDbJobLedger implements JobLedger {
         } catch (ConditionalCheckFailedException e) {
             throw new LeaseLostException(jobId, owner);
         } catch (SdkException e) {
-            throw new JobLedgerException("completing pipeline job " + jobId + " in table " + table + " failed", e);
+            throw new JobLedgerException("completing pipeline job " + jobId + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -139,7 +139,7 @@ public final class DynamoDbJobLedger implements JobLedger {
         } catch (ConditionalCheckFailedException e) {
             // Someone else holds it now, or it is completed: nothing of ours to give up.
         } catch (SdkException e) {
-            throw new JobLedgerException("giving up the lease on pipeline job " + jobId + " in table " + table + " failed", e);
+            throw new JobLedgerException("giving up the lease on pipeline job " + jobId + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -149,7 +149,7 @@ public final class DynamoDbJobLedger implements JobLedger {
             Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(key(jobId)).consistentRead(true)).item();
             return item == null || item.isEmpty() ? Optional.empty() : Optional.of(job(jobId, item));
         } catch (SdkException e) {
-            throw new JobLedgerException("reading pipeline job " + jobId + " from table " + table + " failed", e);
+            throw new JobLedgerException("reading pipeline job " + jobId + " from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -141,7 +141,7 @@ public final class DynamoDbLineageHistory implements LineageHistory {
             dynamo.queryPaginator(query.build()).items().forEach(item -> seen.add(read.apply(item)));
             return seen;
         } catch (SdkException e) {
-            throw new LineageHistoryException("reading " + what + " from table " + table + " failed", e);
+            throw new LineageHistoryException("reading " + what + " from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 }

@@ -55,7 +55,7 @@ public final class DynamoDbManualFreezes implements ManualFreezes {
         try {
             dynamo.putItem(r -> r.tableName(table).item(item(freeze)));
         } catch (SdkException e) {
-            throw new ManualFreezesException("putting the manual freeze of " + freeze.scope() + " in table " + table + " failed", e);
+            throw new ManualFreezesException("putting the manual freeze of " + freeze.scope() + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -64,7 +64,7 @@ public final class DynamoDbManualFreezes implements ManualFreezes {
         try {
             dynamo.deleteItem(r -> r.tableName(table).key(key(scope)));
         } catch (SdkException e) {
-            throw new ManualFreezesException("lifting the manual freeze of " + scope + " in table " + table + " failed", e);
+            throw new ManualFreezesException("lifting the manual freeze of " + scope + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -84,7 +84,7 @@ public final class DynamoDbManualFreezes implements ManualFreezes {
             dynamo.queryPaginator(query.build()).items().forEach(item -> freezes.add(freeze(item)));
             return freezes;
         } catch (SdkException e) {
-            throw new ManualFreezesException("reading the manual freezes from table " + table + " failed", e);
+            throw new ManualFreezesException("reading the manual freezes from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 

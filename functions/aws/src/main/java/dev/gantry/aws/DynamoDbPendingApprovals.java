@@ -61,7 +61,7 @@ public final class DynamoDbPendingApprovals implements PendingApprovals {
         } catch (ConditionalCheckFailedException e) {
             return false;
         } catch (SdkException e) {
-            throw new PendingApprovalsException("creating pending approval " + approval.id() + " in table " + table + " failed", e);
+            throw new PendingApprovalsException("creating pending approval " + approval.id() + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -71,7 +71,7 @@ public final class DynamoDbPendingApprovals implements PendingApprovals {
         try {
             item = dynamo.getItem(r -> r.tableName(table).key(key(id)).consistentRead(true)).item();
         } catch (SdkException e) {
-            throw new PendingApprovalsException("reading pending approval " + id + " from table " + table + " failed", e);
+            throw new PendingApprovalsException("reading pending approval " + id + " from table " + table + " failed: " + e.getMessage(), e);
         }
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(approval(item));
     }
@@ -123,7 +123,7 @@ public final class DynamoDbPendingApprovals implements PendingApprovals {
         } catch (ConditionalCheckFailedException e) {
             return false;
         } catch (SdkException e) {
-            throw new PendingApprovalsException(what + " pending approval " + id + " in table " + table + " failed", e);
+            throw new PendingApprovalsException(what + " pending approval " + id + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 

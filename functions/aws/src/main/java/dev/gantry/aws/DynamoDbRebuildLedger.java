@@ -111,7 +111,7 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
         try {
             return Optional.ofNullable(get(recordKey(key))).map(DynamoDbRebuildLedger::rebuild);
         } catch (SdkException e) {
-            throw new RebuildLedgerException("reading rebuild " + describe(key) + " from table " + table + " failed", e);
+            throw new RebuildLedgerException("reading rebuild " + describe(key) + " from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -126,7 +126,7 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
                     .expressionAttributeValues(Map.of(":pk", s(recordPartition(baseDigest)), ":dependent", s(dependent))));
         } catch (SdkException e) {
             throw new RebuildLedgerException("reading the rebuilds of " + dependent + " on " + baseDigest + " from table " + table
-                    + " failed", e);
+                    + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -143,7 +143,7 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
             // A rebuild started again later answers to its newer build only.
             return Optional.ofNullable(item).map(DynamoDbRebuildLedger::rebuild).filter(r -> buildId.equals(r.buildId()));
         } catch (SdkException e) {
-            throw new RebuildLedgerException("reading the rebuild of build " + buildId + " from table " + table + " failed", e);
+            throw new RebuildLedgerException("reading the rebuild of build " + buildId + " from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -236,7 +236,7 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
                     .toList();
             return queued.subList(0, Math.min(limit, queued.size()));
         } catch (SdkException e) {
-            throw new RebuildLedgerException("reading the oldest " + limit + " pending rebuilds from table " + table + " failed", e);
+            throw new RebuildLedgerException("reading the oldest " + limit + " pending rebuilds from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -250,7 +250,7 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
         try {
             return holders().size();
         } catch (SdkException e) {
-            throw new RebuildLedgerException("reading the build slots from table " + table + " failed", e);
+            throw new RebuildLedgerException("reading the build slots from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -261,7 +261,7 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
             List<Map<String, AttributeValue>> keys = holders().stream().map(DynamoDbRebuildLedger::holderRecordKey).toList();
             return records(keys).stream().filter(r -> r.isStalled(now)).sorted(AGE).limit(limit).toList();
         } catch (SdkException e) {
-            throw new RebuildLedgerException("reading the stalled rebuild starts at " + now + " from table " + table + " failed", e);
+            throw new RebuildLedgerException("reading the stalled rebuild starts at " + now + " from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -285,7 +285,7 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
                             ":baseRepository", s(run.baseRepository()))));
         } catch (SdkException e) {
             throw new RebuildLedgerException("reading the " + what + " of run " + run.describe() + " (" + run.occasion()
-                    + ") from table " + table + " failed", e);
+                    + ") from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -311,7 +311,7 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
             return Optional.ofNullable(get(lineageKey(repository, digest))).map(DynamoDbRebuildLedger::lineage);
         } catch (SdkException e) {
             throw new RebuildLedgerException("reading the lineage of " + repository + "@" + digest.value() + " from table " + table
-                    + " failed", e);
+                    + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -330,7 +330,7 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
             return children;
         } catch (SdkException e) {
             throw new RebuildLedgerException("reading the images built on " + baseRepository + "@" + baseDigest.value() + " from table "
-                    + table + " failed", e);
+                    + table + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -114,7 +114,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
             Release existing = refusing.containsKey("status") ? release(key, refusing) : find(key).orElse(release);
             return existing.status() == ReleaseStatus.SERVICE_UPDATED ? new Claim.AlreadyDone(existing) : new Claim.HeldElsewhere(existing);
         } catch (SdkException e) {
-            throw new ReleaseStoreException("claiming release " + key.id() + " in table " + table + " failed", e);
+            throw new ReleaseStoreException("claiming release " + key.id() + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -167,7 +167,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
         } catch (SdkException e) {
-            throw new ReleaseStoreException("claiming release " + key.id() + " again in table " + table + " failed", e);
+            throw new ReleaseStoreException("claiming release " + key.id() + " again in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -216,7 +216,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
             Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(key(key)).consistentRead(true)).item();
             return item == null || item.isEmpty() ? Optional.empty() : Optional.of(release(key, item));
         } catch (SdkException e) {
-            throw new ReleaseStoreException("reading release " + key.id() + " from table " + table + " failed", e);
+            throw new ReleaseStoreException("reading release " + key.id() + " from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -235,7 +235,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
             releases.sort(Comparator.comparing(Release::enteredAt).thenComparing(Release::updatedAt).reversed());
             return releases;
         } catch (SdkException e) {
-            throw new ReleaseStoreException("reading the releases of " + service + "/" + environment + " from table " + table + " failed", e);
+            throw new ReleaseStoreException("reading the releases of " + service + "/" + environment + " from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -278,7 +278,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
             }
             throw new ReleaseStoreException("release " + key.id() + " has not updated its service; no rollout to record", e);
         } catch (SdkException e) {
-            throw new ReleaseStoreException("recording the rollout of " + key.id() + " in table " + table + " failed", e);
+            throw new ReleaseStoreException("recording the rollout of " + key.id() + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -298,7 +298,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
         } catch (ConditionalCheckFailedException e) {
             return false;
         } catch (SdkException e) {
-            throw new ReleaseStoreException("locking " + service + "/" + environment + " in table " + table + " failed", e);
+            throw new ReleaseStoreException("locking " + service + "/" + environment + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -316,7 +316,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
         } catch (ConditionalCheckFailedException e) {
             // Not ours (any more): someone took it over after our lease ran out.
         } catch (SdkException e) {
-            throw new ReleaseStoreException("unlocking " + service + "/" + environment + " in table " + table + " failed", e);
+            throw new ReleaseStoreException("unlocking " + service + "/" + environment + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -336,7 +336,7 @@ public final class DynamoDbReleaseStore implements ReleaseStore {
         } catch (ConditionalCheckFailedException e) {
             throw new LeaseLostException(key, owner);
         } catch (SdkException e) {
-            throw new ReleaseStoreException("updating release " + key.id() + " in table " + table + " failed", e);
+            throw new ReleaseStoreException("updating release " + key.id() + " in table " + table + " failed: " + e.getMessage(), e);
         }
     }
 

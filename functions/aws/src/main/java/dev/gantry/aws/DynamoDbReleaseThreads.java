@@ -91,7 +91,7 @@ public final class DynamoDbReleaseThreads implements ReleaseThreads {
         try {
             item = dynamo.getItem(r -> r.tableName(table).key(key(key)).consistentRead(true)).item();
         } catch (SdkException e) {
-            throw new ReleaseThreadsException("reading thread " + key.describe() + " from table " + table + " failed", e);
+            throw new ReleaseThreadsException("reading thread " + key.describe() + " from table " + table + " failed: " + e.getMessage(), e);
         }
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(thread(key, item));
     }
@@ -116,7 +116,7 @@ public final class DynamoDbReleaseThreads implements ReleaseThreads {
             return false;
         } catch (SdkException e) {
             throw new ReleaseThreadsException("saving thread " + thread.key().describe() + " (version " + thread.version() + ") in table "
-                    + table + " failed", e);
+                    + table + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -63,7 +63,7 @@ final class DynamoDbRequests {
                 }
                 throw failure.apply(what + " was cancelled: " + reasons(e), e);
             } catch (SdkException e) {
-                throw failure.apply(what + " failed", e);
+                throw failure.apply(what + " failed: " + e.getMessage(), e);
             }
         }
     }
@@ -87,7 +87,7 @@ final class DynamoDbRequests {
                 try {
                     response = dynamo.batchGetItem(r -> r.requestItems(unread));
                 } catch (SdkException e) {
-                    throw failure.apply(what + " from table " + table + " failed", e);
+                    throw failure.apply(what + " from table " + table + " failed: " + e.getMessage(), e);
                 }
                 items.addAll(response.responses().getOrDefault(table, List.of()));
                 request = response.unprocessedKeys();

@@ -76,7 +76,7 @@ public final class DynamoDbRevokedBases implements RevokedBases {
             return item == null || item.isEmpty() ? Optional.empty() : Optional.of(revokedBase(item));
         } catch (SdkException e) {
             throw new RevokedBasesException("reading the revocation of " + repository + "@" + digest.value() + " from table "
-                    + table + " failed", e);
+                    + table + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -96,7 +96,7 @@ public final class DynamoDbRevokedBases implements RevokedBases {
             dynamo.queryPaginator(query.build()).items().forEach(item -> revoked.add(revokedBase(item)));
             return revoked;
         } catch (SdkException e) {
-            throw new RevokedBasesException("listing the revoked base digests from table " + table + " failed", e);
+            throw new RevokedBasesException("listing the revoked base digests from table " + table + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -66,9 +66,58 @@ class AwsClientsTest {
     }
 
     @Test
-    void waitsFifteenSecondsForAnAnswerUnlessToldOtherwise() {
-        assertThat(AwsClients.readTimeout(Map.of())).hasSeconds(15);
+    void signsWithTheKeysOfTheEnvironmentItIsGivenSessionTokenIncluded() {
+        Map<String, String> env = with("AWS_REGION", "eu-west-1");
+        env.put("AWS_SESSION_TOKEN", "test-session-token");
+
+        var credentials = new AwsClients(env).credentials().resolveCredentials();
+
+        assertThat(credentials.accessKeyId()).isEqualTo("testaccesskey");
+        assertThat(credentials.secretAccessKey()).isEqualTo("test-secret-key");
+        assertThat(((software.amazon.awssdk.auth.credentials.AwsSessionCredentials) credentials).sessionToken()).isEqualTo("test-session-token");
+    }
+
+    @Test
+    void refusesAnAccessKeyWithoutItsSecretNamingWhatIsMissing() {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("AWS_REGION", "eu-west-1", "AWS_ACCESS_KEY_ID", "testaccesskey"));
+
+        assertThatThrownBy(() -> new AwsClients(env)).hasMessage("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+    }
+
+    @Test
+    void talksToTheEndpointsTheEnvironmentItIsGivenNamesServiceFirst() {
+        Map<String, String> env = with("AWS_REGION", "eu-west-1");
+        env.put("AWS_ENDPOINT_URL", "http://127.0.0.1:4566");
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000");
+        AwsClients aws = new AwsClients(env);
+
+        try (var ecs = aws.ecs(Region.EU_WEST_1); var dynamo = aws.dynamoDb(); var sqs = aws.sqs()) {
+            assertThat(ecs.serviceClientConfiguration().endpointOverride()).contains(java.net.URI.create("http://127.0.0.1:4566"));
+            assertThat(dynamo.serviceClientConfiguration().endpointOverride()).contains(java.net.URI.create("http://127.0.0.1:8000"));
+            assertThat(sqs.serviceClientConfiguration().endpointOverride()).contains(java.net.URI.create("http://127.0.0.1:4566"));
+        }
+        env.put("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
+        try (var ecs = new AwsClients(env).ecs(Region.EU_WEST_1)) {
+            assertThat(ecs.serviceClientConfiguration().endpointOverride()).isEmpty();
+        }
+    }
+
+    @Test
+    void waitsTenSecondsForAnAnswerUnlessToldOtherwise() {
+        assertThat(AwsClients.readTimeout(Map.of())).hasSeconds(10);
         assertThat(AwsClients.readTimeout(Map.of(AwsClients.READ_TIMEOUT_ENV, "750"))).hasMillis(750);
+    }
+
+    @Test
+    void givesEveryCallThreeAttemptsAndCutsItOffAtTwoAndAHalfReadTimeouts() {
+        Map<String, String> env = with("AWS_REGION", "eu-west-1");
+        env.put(AwsClients.READ_TIMEOUT_ENV, "2000");
+
+        try (var dynamo = new AwsClients(env).dynamoDb()) {
+            var overrides = dynamo.serviceClientConfiguration().overrideConfiguration();
+            assertThat(overrides.apiCallTimeout()).contains(java.time.Duration.ofMillis(5000));
+            assertThat(overrides.retryStrategy().orElseThrow().maxAttempts()).isEqualTo(3);
+        }
     }
 
     @Test

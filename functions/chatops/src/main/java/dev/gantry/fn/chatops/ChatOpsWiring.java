@@ -42,6 +42,7 @@ import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.notify.GateNews;
 import dev.gantry.core.notify.Notifier;
 import dev.gantry.core.notify.NotifyService;
+import dev.gantry.slack.SlackApiUrl;
 import dev.gantry.slack.SlackWebApi;
 import java.time.Clock;
 import java.util.Map;
@@ -93,7 +94,8 @@ final class ChatOpsWiring {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         SecretsManagerSecret botToken = new SecretsManagerSecret(aws.secretsManager(), aws.required(BOT_TOKEN_SECRET_ARN_ENV));
-        return new ChatOpsWiring(config, aws.dynamoDb(), aws.required(DynamoDbReleaseStore.TABLE_ENV), new SlackWebApi(botToken),
+        return new ChatOpsWiring(config, aws.dynamoDb(), aws.required(DynamoDbReleaseStore.TABLE_ENV), new SlackWebApi(botToken,
+                SlackApiUrl.from(aws.optional(SlackApiUrl.ENV)), SlackWebApi.RetryPolicy.DEFAULTS, SlackWebApi.Sleeper.THREAD),
                 Clock.systemUTC(), aws);
     }
 
@@ -129,7 +131,7 @@ final class ChatOpsWiring {
         DynamoDbReleaseStore releases = new DynamoDbReleaseStore(dynamo, table);
         DynamoDbDeployControls controls = new DynamoDbDeployControls(dynamo, table);
         DynamoDbManualFreezes freezes = new DynamoDbManualFreezes(dynamo, table);
-        ApproverGroups groups = new SlackApproverGroups(botToken(), clock);
+        ApproverGroups groups = new SlackApproverGroups(botToken(), SlackApiUrl.from(aws.optional(SlackApiUrl.ENV)), clock);
         Notifier notifier = SqsNotifier.fromEnvironment(aws);
         // Decisions made from Slack, and releases a /gantry deploy brings to a gate, are told in their threads too.
         GateService gates = GateNews.toldThrough(GateAdapters.gateService(config, aws, dynamo, table, releases, clock, groups), notifier);
@@ -177,7 +179,7 @@ final class ChatOpsWiring {
 
     /** Approval cards, with Slack user groups resolved when the bot token's secret is configured. */
     ApprovalCardRequests approvalCardRequests() {
-        ApproverGroups groups = aws == null ? ApproverGroups.none() : new SlackApproverGroups(botToken(), clock);
+        ApproverGroups groups = aws == null ? ApproverGroups.none() : new SlackApproverGroups(botToken(), SlackApiUrl.from(aws.optional(SlackApiUrl.ENV)), clock);
         ApprovalRequests requests = new ApprovalRequests(config, new DynamoDbPendingApprovals(dynamo, table), chat,
                 new ChatPermissions(config, groups), clock);
         return new ApprovalCardRequests(requests, new DynamoDbGateStore(dynamo, table));

@@ -59,7 +59,7 @@ public final class SlackInteractionsHandler implements RequestStreamHandler {
         this.log = log;
     }
 
-    private record Wired(Supplier<String> signingSecret, AckSqs requests, AckLog log, SnapStartPriming priming) {
+    record Wired(Supplier<String> signingSecret, AckSqs requests, AckLog log, SnapStartPriming priming) {
         static Wired fromEnvironment(Map<String, String> environment) {
             AckLog log = AckLog.fromEnvironment(environment);
             log.leaveSdkLoggingOffUnlessDebugging();

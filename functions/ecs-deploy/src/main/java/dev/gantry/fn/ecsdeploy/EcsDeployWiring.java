@@ -18,6 +18,7 @@ import dev.gantry.core.gate.GateService;
 import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.notify.Notifier;
 import dev.gantry.slack.SlackApproverGroups;
+import dev.gantry.slack.SlackApiUrl;
 import java.time.Clock;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -96,7 +97,7 @@ final class EcsDeployWiring {
     /** Slack user groups when some gate lists groups and the bot token's secret is configured; otherwise none. */
     private static ApproverGroups approverGroups(GantryConfig config, AwsClients aws, Clock clock) {
         return GateAdapters.slackBotToken(config, aws)
-                .<ApproverGroups>map(botToken -> new SlackApproverGroups(botToken, clock))
+                .<ApproverGroups>map(botToken -> new SlackApproverGroups(botToken, SlackApiUrl.from(aws.optional(SlackApiUrl.ENV)), clock))
                 .orElse(ApproverGroups.none());
     }
 

@@ -20,6 +20,7 @@ import dev.gantry.core.notify.GateNews;
 import dev.gantry.core.notify.Notifier;
 import dev.gantry.core.pipeline.PipelineGateService;
 import dev.gantry.slack.SlackApproverGroups;
+import dev.gantry.slack.SlackApiUrl;
 import java.time.Clock;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -94,7 +95,7 @@ final class ReleaseGateWiring {
     /** Slack user groups when some gate lists groups and the bot token's secret is configured; otherwise none. */
     private static ApproverGroups approverGroups(GantryConfig config, AwsClients aws, Clock clock) {
         return GateAdapters.slackBotToken(config, aws)
-                .<ApproverGroups>map(botToken -> new SlackApproverGroups(botToken, clock))
+                .<ApproverGroups>map(botToken -> new SlackApproverGroups(botToken, SlackApiUrl.from(aws.optional(SlackApiUrl.ENV)), clock))
                 .orElse(ApproverGroups.none());
     }
 }
