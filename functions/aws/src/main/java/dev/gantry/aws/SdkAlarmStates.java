@@ -63,8 +63,7 @@ public final class SdkAlarmStates implements AlarmStates {
                 }
             }
         } catch (AwsServiceException e) {
-            throw new AlarmStatesException("CloudWatch DescribeAlarms for " + asked + " was refused: " + e.awsErrorDetails().errorCode()
-                    + ": " + e.awsErrorDetails().errorMessage(), e);
+            throw new AlarmStatesException("CloudWatch DescribeAlarms for " + asked + " was refused: " + AwsErrors.refusal(e), e);
         } catch (SdkException e) {
             throw new AlarmStatesException("CloudWatch DescribeAlarms for " + asked + " failed: " + e.getMessage(), e);
         }

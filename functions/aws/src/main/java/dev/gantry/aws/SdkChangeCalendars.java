@@ -24,7 +24,7 @@ public final class SdkChangeCalendars implements ChangeCalendars {
             response = ssm.getCalendarState(r -> r.calendarNames(calendar));
         } catch (AwsServiceException e) {
             throw new ChangeCalendarException("SSM GetCalendarState for change calendar " + calendar + " was refused: "
-                    + e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage(), e);
+                    + AwsErrors.refusal(e), e);
         } catch (SdkException e) {
             throw new ChangeCalendarException("SSM GetCalendarState for change calendar " + calendar + " failed: " + e.getMessage(), e);
         }
