@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
  * ledger: {@link #check} decides whether the click may count, {@link #decide} carries it out.
  *
  * <p>What is checked here, because nothing downstream does it for a click: the id names a stored approval of the
- * button's kind; it has not expired; the person may decide it (a gate's approvers, users and group members; for
- * pipelines, {@code slack.permissions.pipelineApprovals}); and nobody approves a release they triggered (a person may
- * reject their own). {@link GateService#decide} records whatever it is given (a decision by someone the gate does not
- * count is kept and silently ignored by the approvals check), and it enforces only that the release is at its gate and
- * the digest is the release's; N of M is the approvals check's, at the evaluation the decision triggers.
+ * button's kind, whose card is the message clicked; it has not expired; the person may decide it (a gate's approvers,
+ * users and group members; for pipelines, {@code slack.permissions.pipelineApprovals}); and nobody approves a release
+ * they triggered (a person may reject their own). {@link GateService#decide} records whatever it is given (a decision
+ * by someone the gate does not count is kept and silently ignored by the approvals check), and it enforces only that
+ * the release is at its gate and the digest is the release's; N of M is the approvals check's, at the evaluation the
+ * decision triggers.
  *
  * <p>A pipeline approval is decided once: the decision is recorded ({@link PendingApprovals#startDeciding}) before
  * CodePipeline is told, and told with the recorded decision; see {@link PendingApprovals} for the sequence and how a
@@ -100,11 +101,21 @@ final class ApprovalDecisions {
             return refused("This button names no approval Gantry asked for; nothing was decided", null);
         }
         PendingApproval approval = found.get();
-        if (approval.kind() != kind) {
+        if (approval.kind() != kind || !onItsCard(approval, action)) {
             return refused("This button does not belong to the approval it names; nothing was decided", approval);
         }
         return kind == PendingApproval.Kind.PIPELINE ? checkPipeline(approval, action.userId(), approve, now)
                 : checkGate(approval, action.userId(), approve, now);
+    }
+
+    /**
+     * Whether the click came from the approval's own card. A button's value is the only link from a click to an approval,
+     * and a value naming another card's approval must not decide it, nor redraw that card over the clicked message. Unknown
+     * while the card's message is not recorded (a crash between posting it and recording where): then nothing can be told.
+     */
+    private static boolean onItsCard(PendingApproval approval, ChatAction action) {
+        return approval.channelId() == null || approval.messageTs() == null
+                || (approval.channelId().equals(action.channelId()) && approval.messageTs().equals(action.messageTs()));
     }
 
     Decided decide(Check.Allowed allowed, Requester who) {

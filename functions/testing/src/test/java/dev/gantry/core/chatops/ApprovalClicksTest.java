@@ -186,6 +186,31 @@ class ApprovalClicksTest {
         }
 
         @Test
+        void refusesAButtonNamingTheApprovalOfAnotherCardAndRedrawsNeitherCard() {
+            // given: the next run's card, decided
+            PipelineApprovalNotice nextRun = new PipelineApprovalNotice(notice.region(), notice.consoleLink(), notice.pipeline(), notice.stage(),
+                    notice.action(), "token-of-the-next-run", notice.expires(), null, null, notice.customData());
+            world.pipelines.givenWaiting(nextRun.token());
+            PendingApproval decided = world.approvalRequests.requestPipelineApproval(nextRun, null);
+            world.chatOps.handle(world.click(OPS, ApprovalCards.PIPELINE_APPROVE, decided.id()));
+
+            // when: buttons on one card name the other card's approval
+            ChatReply onThisCard = world.chatOps.handle(world.clickOn(card.channelId(), card.messageTs(), STRANGER,
+                    ApprovalCards.PIPELINE_REJECT, decided.id()));
+            ChatReply onTheDecidedCard = world.chatOps.handle(world.clickOn(decided.channelId(), decided.messageTs(), OPS,
+                    ApprovalCards.PIPELINE_APPROVE, card.id()));
+
+            // then
+            for (ChatReply reply : List.of(onThisCard, onTheDecidedCard)) {
+                assertThat(reply.replaceOriginal()).isFalse();
+                assertThat(reply.ephemeral()).isTrue();
+                assertThat(textOf(reply)).isEqualTo("This button does not belong to the approval it names; nothing was decided");
+            }
+            assertThat(world.pipelines.calls()).isEqualTo(1);
+            assertThat(world.pending.find(card.id()).orElseThrow().state()).isEqualTo(PendingApproval.State.PENDING);
+        }
+
+        @Test
         void refusesAClickAfterTheApprovalExpired() {
             world.clock.advance(Duration.ofDays(3));
 
@@ -342,6 +367,16 @@ class ApprovalClicksTest {
             ChatReply reply = world.chatOps.handle(world.click(OPS, ApprovalCards.GATE_APPROVE, card.id()));
 
             assertThat(textOf(reply)).isEqualTo("You are not among the approvers of gate 'production'; nothing was decided");
+            assertThat(world.gates.find(key).orElseThrow().decisions()).isEmpty();
+        }
+
+        @Test
+        void refusesAnApproversClickOnAnotherMessageWhoseButtonNamesThisCard() {
+            ChatReply reply = world.chatOps.handle(world.clickOn(card.channelId(), "1795428999.000001", APPROVER_1, ApprovalCards.GATE_APPROVE,
+                    card.id()));
+
+            assertThat(textOf(reply)).isEqualTo("This button does not belong to the approval it names; nothing was decided");
+            assertThat(reply.replaceOriginal()).isFalse();
             assertThat(world.gates.find(key).orElseThrow().decisions()).isEmpty();
         }
 

@@ -185,9 +185,17 @@ final class ChatOpsWorld {
                 triggerId, "C0RELEASES");
     }
 
+    /** A click on the card of the approval {@code value} names, as Slack sends it from that card's message. */
     ChatAction click(String userId, String actionId, String value) {
+        PendingApproval card = value == null ? null : pending.find(value).filter(p -> p.messageTs() != null).orElse(null);
+        return card == null ? clickOn("C0RELEASES", "1795428000.000100", userId, actionId, value)
+                : clickOn(card.channelId(), card.messageTs(), userId, actionId, value);
+    }
+
+    /** A click on the message at {@code channelId}/{@code messageTs}, whatever its button's value names. */
+    ChatAction clickOn(String channelId, String messageTs, String userId, String actionId, String value) {
         return new ChatAction(TEAM, APP, userId, actionId, value, "https://hooks.slack.com/actions/T0GANTRY1/1/x",
-                "trigger-" + triggers.incrementAndGet(), "C0RELEASES", "1795428000.000100");
+                "trigger-" + triggers.incrementAndGet(), channelId, messageTs);
     }
 
     /** payments-api {@code tag} at {@code digest} waits at prod's gate, pushed by dev@example.com. */

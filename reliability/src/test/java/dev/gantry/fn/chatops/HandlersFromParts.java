@@ -1,0 +1,34 @@
+package dev.gantry.fn.chatops;
+
+import dev.gantry.core.chatops.ChatOpsService;
+import dev.gantry.core.notify.ChatGateway;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The ChatOps handlers on parts a test chooses (its clock, its log stream, a ChatOps service of its own), through the
+ * package-private constructors the module's own tests use, so those stay out of the functions' API.
+ */
+public final class HandlersFromParts {
+
+    private HandlersFromParts() {}
+
+    /**
+     * {@code slack-interactions} reading its signing secret from Secrets Manager and handing requests to SQS, both where
+     * {@code awsEnvironment} points, its log lines written to {@code log}.
+     */
+    public static SlackInteractionsHandler slackInteractions(Map<String, String> awsEnvironment, String secretArn, String queueUrl,
+            PrintStream log, Clock clock) {
+        AckAwsEnvironment aws = AckAwsEnvironment.from(awsEnvironment);
+        AckSecretsManager signingSecret = new AckSecretsManager(AckAwsJsonClient.secretsManager(aws), secretArn, clock);
+        AckSqs requests = new AckSqs(AckAwsJsonClient.sqs(aws), queueUrl);
+        return new SlackInteractionsHandler(signingSecret, requests, new AckLog(AckLog.Level.INFO, "gantry-slack-interactions", log, clock),
+                clock);
+    }
+
+    /** The ChatOps worker answering through {@code chat}. */
+    public static ChatOpsWorkerHandler worker(ChatOpsService chatOps, ChatGateway chat) {
+        return new ChatOpsWorkerHandler(chatOps, chat);
+    }
+}
