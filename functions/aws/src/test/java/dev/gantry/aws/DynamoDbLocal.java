@@ -17,19 +17,19 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
  * One embedded DynamoDB Local for every IT in the JVM, started on first use and stopped when the JVM exits; tests
  * stay apart by each taking a state table of its own rather than by restarting it.
  */
-final class DynamoDbLocal {
+public final class DynamoDbLocal {
 
     private static final AtomicInteger TABLES = new AtomicInteger();
 
     private DynamoDbLocal() {}
 
     /** The client of the shared DynamoDB Local. */
-    static DynamoDbClient client() {
+    public static DynamoDbClient client() {
         return Instance.CLIENT;
     }
 
     /** A new, empty state table, named so that no other test in the JVM shares it. */
-    static String freshTable() {
+    public static String freshTable() {
         String table = "gantry-state-" + TABLES.incrementAndGet();
         StateTable.createIfMissing(client(), table);
         return table;

@@ -101,6 +101,20 @@ public abstract class ReleaseStoreContract {
     }
 
     @Test
+    void recordsAFinalRolloutStatusOnceSoThatOfTwoCopiesOfAnEventOnlyOneActs() {
+        ReleaseStore store = store();
+        ReleaseKey key = key("f3");
+        deployed(store, key, T0);
+
+        boolean first = store.recordRollout(key, dev.gantry.core.release.RolloutStatus.ROLLED_BACK, "rolled back", T0.plusSeconds(60));
+        boolean second = store.recordRollout(key, dev.gantry.core.release.RolloutStatus.ROLLED_BACK, "rolled back", T0.plusSeconds(61));
+
+        assertThat(first).isTrue();
+        assertThat(second).isFalse();
+        assertThat(store.find(key).orElseThrow().updatedAt()).isEqualTo(T0.plusSeconds(60));
+    }
+
+    @Test
     void refusesARolloutForAReleaseThatNeverUpdatedItsService() {
         ReleaseStore store = store();
         ReleaseKey key = key("r2");

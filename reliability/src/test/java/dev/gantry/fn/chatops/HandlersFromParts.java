@@ -27,6 +27,20 @@ public final class HandlersFromParts {
                 clock);
     }
 
+    /** {@code slack-interactions} checking against {@code signingSecret}, handing requests to SQS where {@code awsEnvironment} points. */
+    public static SlackInteractionsHandler slackInteractions(Map<String, String> awsEnvironment, java.util.function.Supplier<String> signingSecret,
+            String queueUrl) {
+        AckSqs requests = new AckSqs(AckAwsJsonClient.sqs(AckAwsEnvironment.from(awsEnvironment)), queueUrl);
+        return new SlackInteractionsHandler(signingSecret, requests, AckLog.fromEnvironment(awsEnvironment), Clock.systemUTC());
+    }
+
+    /** chatops-notify as its wiring builds it over {@code table}, talking to Slack through {@code chat}. */
+    public static ChatOpsNotifyHandler notify(dev.gantry.core.config.GantryConfig config, software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamo,
+            String table, ChatGateway chat, Clock clock) {
+        ChatOpsWiring wiring = new ChatOpsWiring(config, dynamo, table, chat, clock);
+        return new ChatOpsNotifyHandler(wiring.notifyService(), wiring.awsChangeNews(), wiring.approvalCardRequests());
+    }
+
     /** The ChatOps worker answering through {@code chat}. */
     public static ChatOpsWorkerHandler worker(ChatOpsService chatOps, ChatGateway chat) {
         return new ChatOpsWorkerHandler(chatOps, chat);

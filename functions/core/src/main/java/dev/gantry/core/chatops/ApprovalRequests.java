@@ -23,29 +23,54 @@ import java.util.stream.Collectors;
 /**
  * Asks for approvals in Slack: stores a {@link PendingApproval} and posts its card, once per approval however often
  * the notification arrives (SNS delivers at least once). The id is derived from what is approved (the pipeline action's
- * token; the release and its arrival at the gate), so a second delivery finds the first one's record; a record whose
- * card was never posted (a crash after storing it) gets its card then.
+ * token; the release and its arrival at the gate), so a second delivery finds the first one's record. The delivery that
+ * stored the record posts the card; another waits for that card rather than posting its own, unless the record is older
+ * than {@link #POSTER_GRACE} without one (its delivery died after storing it), and then it posts the card itself.
  *
  * <p>Errors: {@link IllegalArgumentException} for a gate record that is not waiting or a gate without approvals;
- * {@link IllegalStateException} when Slack is not configured; the ports' own exceptions as they are.
+ * {@link IllegalStateException} when Slack is not configured; {@link CardPendingException} when another delivery's card
+ * did not appear while this one waited; the ports' own exceptions as they are.
  */
 public final class ApprovalRequests {
 
     /** How long a CodePipeline approval waits when its notification does not say: CodePipeline's own limit. */
     public static final Duration DEFAULT_PIPELINE_EXPIRY = Duration.ofDays(7);
 
+    /**
+     * How long the delivery that stored an approval has to post its card before another delivery posts it instead: far
+     * longer than a post takes, Slack's retries included, so that only a delivery that died leaves a card unposted so long.
+     */
+    public static final Duration POSTER_GRACE = Duration.ofMinutes(2);
+
+    /** How many times, {@link #LOOK_INTERVAL} apart, a delivery looks for the card another one is posting. */
+    static final int LOOKS = 50;
+    static final Duration LOOK_INTERVAL = Duration.ofMillis(100);
+
+    /** Waits between looks at a card another delivery is posting; {@code Thread::sleep} outside tests. */
+    @FunctionalInterface
+    public interface Pause {
+        void pause(Duration duration);
+    }
+
     private final GantryConfig config;
     private final PendingApprovals pending;
     private final ChatGateway chat;
     private final ChatPermissions permissions;
     private final Clock clock;
+    private final Pause pause;
 
     public ApprovalRequests(GantryConfig config, PendingApprovals pending, ChatGateway chat, ChatPermissions permissions, Clock clock) {
+        this(config, pending, chat, permissions, clock, ApprovalRequests::sleep);
+    }
+
+    public ApprovalRequests(GantryConfig config, PendingApprovals pending, ChatGateway chat, ChatPermissions permissions, Clock clock,
+            Pause pause) {
         this.config = config;
         this.pending = pending;
         this.chat = chat;
         this.permissions = permissions;
         this.clock = clock;
+        this.pause = pause;
     }
 
     /**
@@ -105,7 +130,7 @@ public final class ApprovalRequests {
     private PendingApproval posted(PendingApproval approval, String channel, Function<PendingApproval, ChatMessage> card) {
         PendingApproval stored = approval;
         if (!pending.create(approval)) {
-            stored = pending.find(approval.id()).orElse(approval);
+            stored = postedByItsDelivery(approval);
             if (stored.channelId() != null) {
                 return stored;
             }
@@ -115,9 +140,47 @@ public final class ApprovalRequests {
         return stored.postedAt(posted.channelId(), posted.ts());
     }
 
+    /**
+     * The approval another delivery stored, once that delivery has posted its card; or still without a card when it was
+     * stored more than {@link #POSTER_GRACE} ago, for this delivery to post. Copies of one notification arriving together
+     * thus post one card, where each posting what it did not see posted yet would post one each.
+     *
+     * @throws CardPendingException when no card appeared while this delivery looked, though its poster may still post it
+     */
+    private PendingApproval postedByItsDelivery(PendingApproval approval) {
+        for (int look = 1; ; look++) {
+            PendingApproval stored = pending.find(approval.id()).orElse(approval);
+            if (stored.channelId() != null || !clock.instant().isBefore(stored.createdAt().plus(POSTER_GRACE))) {
+                return stored;
+            }
+            if (look == LOOKS) {
+                throw new CardPendingException("the card of approval " + approval.id() + " is being posted by another delivery, which "
+                        + "stored it at " + stored.createdAt() + "; this delivery is to be tried again, and posts it after "
+                        + stored.createdAt().plus(POSTER_GRACE) + " if it is still not there");
+            }
+            pause.pause(LOOK_INTERVAL);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for an approval's card", e);
+        }
+    }
+
     private SlackConfig slack() {
         return Optional.ofNullable(config.slack())
                 .orElseThrow(() -> new IllegalStateException("approvals cannot be asked for in Slack without a 'slack' section in gantry.yml"));
+    }
+
+    /** Another delivery of the same notification stored the approval and has not posted its card yet. */
+    public static final class CardPendingException extends RuntimeException {
+        public CardPendingException(String message) {
+            super(message);
+        }
     }
 
     private static String hash(String... parts) {

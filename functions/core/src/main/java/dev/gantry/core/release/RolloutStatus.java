@@ -17,9 +17,10 @@ public enum RolloutStatus {
 
     /**
      * Whether this status may be recorded over {@code current}: events arrive late and twice, so a final
-     * status is never replaced by another, except that a failure may turn out to have been rolled back.
+     * status is never replaced, except that a failure may turn out to have been rolled back. Nor is it recorded
+     * again: of two copies of an event racing, only the first records it (and vetoes, and tells).
      */
     public boolean mayReplace(RolloutStatus current) {
-        return current == null || !current.isFinal() || current == this || (current == FAILED && this == ROLLED_BACK);
+        return current == null || !current.isFinal() || (current == FAILED && this == ROLLED_BACK);
     }
 }

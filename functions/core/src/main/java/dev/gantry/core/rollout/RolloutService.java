@@ -176,7 +176,14 @@ public final class RolloutService {
                         "ECS rolled back deployment " + deployment.id() + ": " + assessment.reason(), ROLLBACK_VETO_BY, clock.instant()));
                 vetoed = true;
             }
-            releases.recordRollout(release.key(), assessment.status(), assessment.reason(), clock.instant());
+            if (!releases.recordRollout(release.key(), assessment.status(), assessment.reason(), clock.instant())) {
+                // Another copy of this event, or a later one, recorded a final status since the history was read: it
+                // vetoed and told what it recorded, and this copy adds nothing.
+                RolloutStatus recorded = releases.find(release.key()).map(Release::rolloutStatus).orElse(assessment.status());
+                return logged(RolloutOutcome.unchanged(target.service(), target.environment(), release.key().id(), deployment.id(),
+                        deployment.taskDefinitionArn(), recorded, "the release recorded " + recorded + " meanwhile, which "
+                                + assessment.status() + " does not replace"));
+            }
             return logged(new RolloutOutcome(target.service(), target.environment(), release.key().id(), deployment.id(),
                     deployment.taskDefinitionArn(), Result.RECORDED, assessment.status(), assessment.reason(), vetoed));
         });

@@ -200,6 +200,26 @@ class RolloutServiceTest {
     }
 
     @Test
+    void recordsARollbackOnceWhenAnotherCopyOfTheEventRecordsItFirst() {
+        ReleaseKey release = givenDeployed(STAGING, DIGEST, OLD, NEW);
+        ecs.given(STAGING, primary("ecs-svc/3", OLD, RolloutState.IN_PROGRESS, BREAKER_ROLLING_BACK),
+                active("ecs-svc/2", NEW, RolloutState.FAILED, BREAKER_FAILED));
+        DeploymentStateChange failed = event(STAGING, Kind.FAILED, "ecs-svc/2", BREAKER_FAILED);
+        RolloutService racing = new RolloutService(Fixtures.exampleConfig(), ecs,
+                otherCopyRecordsFirst(releases, () -> rollouts.onDeploymentStateChange(failed)), controls, clock);
+
+        RolloutReport report = racing.onDeploymentStateChange(failed);
+
+        assertThat(report.outcomes()).singleElement().satisfies(o -> {
+            assertThat(o.result()).isEqualTo(Result.UNCHANGED);
+            assertThat(o.status()).isEqualTo(RolloutStatus.ROLLED_BACK);
+            assertThat(o.vetoed()).isFalse();
+        });
+        assertThat(rolloutOf(release)).isEqualTo(RolloutStatus.ROLLED_BACK);
+        assertThat(controls.vetoOf("payments-api", "staging", DIGEST)).isPresent();
+    }
+
+    @Test
     void leavesALiftedVetoLiftedWhenTheRollbackEventComesAgain() {
         givenDeployed(STAGING, DIGEST, OLD, NEW);
         ecs.given(STAGING, primary("ecs-svc/3", OLD, RolloutState.IN_PROGRESS, BREAKER_ROLLING_BACK),
@@ -382,6 +402,25 @@ class RolloutServiceTest {
                 (proxy, method, arguments) -> {
                     if (method.getName().equals("recordRollout") && failed.compareAndSet(false, true)) {
                         throw new ReleaseStore.ReleaseStoreException("the table could not be reached", null);
+                    }
+                    try {
+                        return method.invoke(store, arguments);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /**
+     * {@code store}, except that just before its first rollout write another copy of the event runs to its end: the
+     * two copies read the same history, and the other records first.
+     */
+    private static ReleaseStore otherCopyRecordsFirst(ReleaseStore store, Runnable otherCopy) {
+        AtomicBoolean raced = new AtomicBoolean();
+        return (ReleaseStore) Proxy.newProxyInstance(ReleaseStore.class.getClassLoader(), new Class<?>[] {ReleaseStore.class},
+                (proxy, method, arguments) -> {
+                    if (method.getName().equals("recordRollout") && raced.compareAndSet(false, true)) {
+                        otherCopy.run();
                     }
                     try {
                         return method.invoke(store, arguments);
