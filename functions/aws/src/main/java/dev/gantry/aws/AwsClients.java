@@ -168,9 +168,12 @@ public final class AwsClients {
         return endpoint(EcrClient.builder(), "ECR").httpClient(http).credentialsProvider(credentials).region(clientRegion).build();
     }
 
-    /** Reads pipeline artifacts with each job's own credentials, never the function's, over the shared HTTP client. */
+    /**
+     * Reads pipeline artifacts with each job's own credentials, never the function's, over the shared HTTP client, with
+     * the retries and call timeout every other client has.
+     */
     public S3ArtifactReader artifactReader() {
-        return S3ArtifactReader.fromEnvironment(environment, http, region);
+        return S3ArtifactReader.fromEnvironment(environment, http, region, overrides);
     }
 
     public DynamoDbClient dynamoDb() {

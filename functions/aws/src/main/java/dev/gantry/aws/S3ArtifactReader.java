@@ -10,6 +10,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -26,8 +27,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *
  * <p>Each read builds its own S3 client, because each job brings its own short-lived credentials. What is
  * expensive is shared and built once: the HTTP client (its connection pool) and the configuration. The
- * endpoint is left to the SDK, which honours {@code AWS_ENDPOINT_URL_S3} and {@code AWS_ENDPOINT_URL};
- * when one of them is set, requests are path-style ({@code /bucket/key}), because a local S3 stand-in
+ * endpoint is the one the function's environment names ({@code AWS_ENDPOINT_URL_S3}, else
+ * {@code AWS_ENDPOINT_URL}), read from the environment it is given as {@link AwsClients} reads it for every other
+ * service, so a function wired from another environment (the local run, the tests) reads its artifacts where that
+ * one says; when one of them is set, requests are path-style ({@code /bucket/key}), because a local S3 stand-in
  * has no DNS for {@code bucket.host}.
  *
  * <p>Error messages name the artifact and S3's error code, never S3's own message text, and S3's
@@ -43,31 +46,55 @@ public final class S3ArtifactReader implements ArtifactReader {
     private final Region region;
     private final URI endpointOverride;
     private final boolean pathStyle;
+    private final ClientOverrideConfiguration overrides;
 
     /**
      * @param http the shared HTTP client; each read's S3 client uses it and leaves it open
-     * @param endpointOverride where S3 is, or null for the SDK's own resolution (AWS, or the environment's
+     * @param endpointOverride where S3 is, or null for the SDK's own resolution (AWS, or the process's
      *     endpoint variables)
      * @param pathStyle whether to address objects as {@code /bucket/key}
      */
     public S3ArtifactReader(SdkHttpClient http, Region region, URI endpointOverride, boolean pathStyle) {
+        this(http, region, endpointOverride, pathStyle, null);
+    }
+
+    /** @param overrides retries and call timeout of every read's S3 client; null for the SDK's defaults */
+    S3ArtifactReader(SdkHttpClient http, Region region, URI endpointOverride, boolean pathStyle, ClientOverrideConfiguration overrides) {
         this.http = http;
         this.region = region;
         this.endpointOverride = endpointOverride;
         this.pathStyle = pathStyle;
+        this.overrides = overrides;
     }
 
-    /** The reader Lambda uses: the SDK resolves the endpoint, path-style when the environment names one. */
-    public static S3ArtifactReader fromEnvironment(Map<String, String> environment, SdkHttpClient http, Region region) {
-        return new S3ArtifactReader(http, region, null, endpointConfigured(environment));
+    /**
+     * The reader Lambda uses: at the endpoint {@code environment} names, path-style, else where the SDK resolves S3.
+     *
+     * @param overrides the retries and call timeout the function's other clients have, so that a read of an S3 that hangs
+     *     gives up as their calls do
+     */
+    public static S3ArtifactReader fromEnvironment(Map<String, String> environment, SdkHttpClient http, Region region,
+            ClientOverrideConfiguration overrides) {
+        URI endpoint = endpointOf(environment);
+        return new S3ArtifactReader(http, region, endpoint, endpoint != null, overrides);
     }
 
     /** Whether the environment points S3 at an endpoint of its own, as the SDK reads it. */
     static boolean endpointConfigured(Map<String, String> environment) {
+        return endpointOf(environment) != null;
+    }
+
+    /**
+     * The endpoint {@code environment} names for S3, as the SDK would read it from the process; null when it names none.
+     * The SDK itself only ever reads the process's own environment, which is not always the one the function was wired
+     * from.
+     */
+    static URI endpointOf(Map<String, String> environment) {
         if (Boolean.parseBoolean(environment.getOrDefault(IGNORE_ENDPOINTS_ENV, "false").trim())) {
-            return false;
+            return null;
         }
-        return isSet(environment.get(S3_ENDPOINT_ENV)) || isSet(environment.get(ENDPOINT_ENV));
+        String endpoint = isSet(environment.get(S3_ENDPOINT_ENV)) ? environment.get(S3_ENDPOINT_ENV) : environment.get(ENDPOINT_ENV);
+        return isSet(endpoint) ? URI.create(endpoint.strip()) : null;
     }
 
     private static boolean isSet(String value) {
@@ -110,6 +137,9 @@ public final class S3ArtifactReader implements ArtifactReader {
                 .forcePathStyle(pathStyle);
         if (endpointOverride != null) {
             builder.endpointOverride(endpointOverride);
+        }
+        if (overrides != null) {
+            builder.overrideConfiguration(overrides);
         }
         return builder.build();
     }

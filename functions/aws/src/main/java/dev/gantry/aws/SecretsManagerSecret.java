@@ -46,12 +46,24 @@ public final class SecretsManagerSecret implements Supplier<String> {
         } catch (AwsServiceException e) {
             throw new SecretUnavailableException("Secrets Manager GetSecretValue for " + secretArn + " was refused: " + reason(e), e);
         } catch (SdkException e) {
-            throw new SecretUnavailableException("Secrets Manager GetSecretValue for " + secretArn + " failed: " + e.getMessage(), e);
+            // The SDK's message can quote the answer (a parse error names the token it tripped over), and the answer holds
+            // the secret: only the exceptions' types are kept, and none is chained.
+            throw new SecretUnavailableException("Secrets Manager GetSecretValue for " + secretArn + " failed: " + typesOf(e), null);
         }
         if (response.secretString() == null) {
             throw new SecretUnavailableException("secret " + secretArn + " has no SecretString; binary secrets are not read", null);
         }
         return response.secretString();
+    }
+
+    /** {@code SdkClientException, caused by SocketTimeoutException}: what failed, without what any of them says. */
+    private static String typesOf(Throwable e) {
+        StringBuilder types = new StringBuilder(e.getClass().getSimpleName());
+        int depth = 0;
+        for (Throwable cause = e.getCause(); cause != null && cause != e && depth < 8; cause = cause.getCause(), depth++) {
+            types.append(", caused by ").append(cause.getClass().getSimpleName());
+        }
+        return types.toString();
     }
 
     /** An error without a code (a proxy's or load balancer's page, say) still says which HTTP status came back. */

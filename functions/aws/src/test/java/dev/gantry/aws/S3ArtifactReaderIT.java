@@ -11,6 +11,7 @@ import dev.gantry.core.pipeline.ArtifactLocation;
 import dev.gantry.core.pipeline.ArtifactReader.ArtifactReadException;
 import dev.gantry.testing.PipelineArtifacts;
 import java.net.URI;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,6 +61,31 @@ class S3ArtifactReaderIT {
         LoggedRequest get = S3Wire.gets(server, BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key()).get(0);
         assertThat(get.getHeader("Authorization")).contains("Credential=AKIAIOSFODNN7EXAMPLE/").contains("/eu-west-1/s3/aws4_request");
         assertThat(get.getHeader("X-Amz-Security-Token")).isEqualTo("IQoJb3JpZ2luX2VjEA...");
+    }
+
+    @Test
+    void readsFromTheEndpointOfTheEnvironmentItWasWiredFromNotTheProcesss() {
+        server.stubFor(S3Wire.getObject(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key()).willReturn(S3Wire.object(new byte[] {1, 2, 3})));
+        S3ArtifactReader wired = S3ArtifactReader.fromEnvironment(Map.of("AWS_ENDPOINT_URL", server.baseUrl()), http,
+                Region.EU_WEST_1, null);
+
+        byte[] read = wired.read(BUILD_OUTPUT, JOB_ACCESS, 1024);
+
+        assertThat(read).containsExactly(1, 2, 3);
+        assertThat(S3Wire.gets(server, BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key())).hasSize(1);
+    }
+
+    @Test
+    void retriesAFailingReadAsTheFunctionsOtherCallsAreRetriedThenGivesUp() {
+        server.stubFor(S3Wire.getObject(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key())
+                .willReturn(S3Wire.error(500, "InternalError", "We encountered an internal error. Please try again.")));
+        S3ArtifactReader wired = new AwsClients(Map.of("AWS_REGION", "eu-west-1", "AWS_ACCESS_KEY_ID", "testaccesskey",
+                "AWS_SECRET_ACCESS_KEY", "test-secret-key", "AWS_ENDPOINT_URL", server.baseUrl())).artifactReader();
+
+        assertThatThrownBy(() -> wired.read(BUILD_OUTPUT, JOB_ACCESS, 1024))
+                .isInstanceOf(ArtifactReadException.class)
+                .hasMessageContaining("InternalError (HTTP 500)");
+        assertThat(S3Wire.gets(server, BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key())).as("Gantry's standard retries: three attempts").hasSize(3);
     }
 
     @Test

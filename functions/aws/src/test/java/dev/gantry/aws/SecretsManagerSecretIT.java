@@ -154,6 +154,21 @@ class SecretsManagerSecretIT {
     }
 
     @Test
+    void failsWithoutQuotingAnAnswerItCannotParse() {
+        // Whatever answered put the value where a parser trips over it, and the SDK's message quotes what it tripped over.
+        server.stubFor(getSecretValue().willReturn(JsonProtocolWire.json("{\"ARN\":\"" + SECRET_ARN + "\",\"SecretString\":fakeSlackBotTokenUnquoted}")));
+
+        Throwable unreadable = catchThrowable(secret::get);
+
+        assertThat(unreadable).isInstanceOf(SecretUnavailableException.class)
+                .hasMessageStartingWith("Secrets Manager GetSecretValue for " + SECRET_ARN + " failed: SdkClientException")
+                .hasNoCause();
+        java.io.StringWriter trace = new java.io.StringWriter();
+        unreadable.printStackTrace(new java.io.PrintWriter(trace));
+        assertThat(trace.toString()).doesNotContain("fakeSlackBotTokenUnquoted");
+    }
+
+    @Test
     void failsClearlyWhenSecretsManagerCannotBeReached() {
         server.stubFor(getSecretValue().willReturn(aResponse().withStatus(503).withBody("unavailable")));
 

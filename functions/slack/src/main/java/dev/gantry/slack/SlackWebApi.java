@@ -9,6 +9,7 @@ import dev.gantry.core.notify.ChatGateway;
 import dev.gantry.core.notify.ChatMessage;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -119,7 +120,24 @@ public final class SlackWebApi implements ChatGateway {
         body.put("replace_original", replaceOriginal);
         body.put("response_type", ephemeral ? "ephemeral" : "in_channel");
         // The response_url carries its own authority; the bot token is not sent to it.
-        call(RESPONSE_URL, URI.create(Objects.requireNonNull(responseUrl, "responseUrl")), body, false);
+        call(RESPONSE_URL, responseUri(responseUrl), body, false);
+    }
+
+    /**
+     * Anyone holding a response_url may answer in its channel, so one Gantry cannot use is refused without repeating it:
+     * {@link URI#create} and the HTTP client name the URL in their messages.
+     */
+    private static URI responseUri(String responseUrl) {
+        Objects.requireNonNull(responseUrl, "responseUrl");
+        try {
+            URI uri = new URI(responseUrl);
+            if (("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // Refused below, without the parser's message, which quotes the URL.
+        }
+        throw new RejectedException("invalid_response_url", "Slack's response_url is not an http(s) URL Gantry can answer through");
     }
 
     private ObjectNode messageBody(ChatMessage message) {

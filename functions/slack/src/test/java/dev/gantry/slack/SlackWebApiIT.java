@@ -194,6 +194,18 @@ class SlackWebApiIT {
     }
 
     @Test
+    void refusesAResponseUrlItCannotAnswerThroughWithoutRepeatingIt() {
+        for (String broken : List.of(server.baseUrl() + "/commands/T0GANTRY1/1/fake-response-url-token|x", "http:}2F/fake-response-url-token",
+                "ftp://hooks.example/fake-response-url-token")) {
+            assertThatThrownBy(() -> slack.respond(broken, ChatMessage.plain("late"), true, false))
+                    .isInstanceOfSatisfying(RejectedException.class, e -> assertThat(e.error()).isEqualTo("invalid_response_url"))
+                    .hasNoCause()
+                    .message().doesNotContain("fake-response-url-token");
+        }
+        assertThat(server.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
     void givesUpAtOnceWhenSlackAsksForMoreThanTheWaitBudget() {
         server.stubFor(post(urlPathEqualTo(POST_MESSAGE))
                 .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "30")));

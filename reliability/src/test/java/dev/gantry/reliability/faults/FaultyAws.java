@@ -63,6 +63,23 @@ final class FaultyAws implements AutoCloseable {
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
         reset();
+        warmUpProxy();
+    }
+
+    /**
+     * The first call WireMock proxies starts its proxy client, which takes seconds on a busy machine: longer than a
+     * function's call may take here, so the first DynamoDB call of a clean run would time out. Made once, at start.
+     */
+    private void warmUpProxy() {
+        try (DynamoDbClient viaProxy = DynamoDbClient.builder()
+                .endpointOverride(URI.create(endpoint()))
+                .region(Region.of(REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build()) {
+            viaProxy.listTables();
+        }
+        server.resetRequests();
     }
 
     String endpoint() {

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The event CodePipeline's "AWS Lambda invoke" action sends, read into a {@link PipelineJob}. Unknown
@@ -24,6 +25,10 @@ import java.util.Map;
 public final class CodePipelineJobEvent {
 
     static final String JOB = "CodePipeline.job";
+
+    // CodePipeline's job ids are UUIDs. The id keys the job's ledger record and travels in the gate's continuation
+    // token (2,048 characters at most), so an id of any other shape is refused here rather than failing there.
+    private static final Pattern JOB_ID = Pattern.compile("[0-9A-Za-z-]{1,64}");
 
     private CodePipelineJobEvent() {}
 
@@ -64,6 +69,9 @@ public final class CodePipelineJobEvent {
         }
         Job job = event.job();
         String id = required(job.id(), JOB + ".id");
+        if (!JOB_ID.matcher(id).matches()) {
+            throw new MalformedEventException(JOB + ".id: not a CodePipeline job id (letters, digits and hyphens, at most 64)");
+        }
         Data data = job.data();
         if (data == null) {
             throw new MalformedEventException(JOB + ".data: missing");

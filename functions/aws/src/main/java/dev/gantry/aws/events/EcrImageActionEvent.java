@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.gantry.core.image.ImagePush;
 import dev.gantry.core.release.MalformedEventException;
 import java.io.InputStream;
+import java.util.regex.Pattern;
 
 /**
  * The EventBridge {@code ECR Image Action} event, read into an {@link ImagePush}. Unknown fields are
@@ -39,6 +40,10 @@ public final class EcrImageActionEvent {
             @JsonProperty("action-type") String actionType,
             @JsonProperty("image-tag") String imageTag) {}
 
+    // The registry host is built from these (<account>.dkr.ecr.<region>.amazonaws.com); anything else names no registry.
+    private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
+
     public static ImagePush parse(InputStream json) {
         Envelope event = read(json, Envelope.class);
         if (!SOURCE.equals(event.source()) || !DETAIL_TYPE.equals(event.detailType())) {
@@ -51,13 +56,20 @@ public final class EcrImageActionEvent {
         }
         return new ImagePush(
                 required(event.id(), "id"),
-                required(event.account(), "account"),
-                required(event.region(), "region"),
+                matching(required(event.account(), "account"), ACCOUNT, "account", "a 12-digit AWS account id"),
+                matching(required(event.region(), "region"), REGION, "region", "an AWS region name"),
                 required(detail.repositoryName(), "detail.repository-name"),
                 detail.imageTag(),
                 detail.imageDigest(),
                 required(detail.actionType(), "detail.action-type"),
                 required(detail.result(), "detail.result"),
                 instant(event.time(), "time"));
+    }
+
+    private static String matching(String value, Pattern pattern, String field, String what) {
+        if (!pattern.matcher(value).matches()) {
+            throw new MalformedEventException(field + ": '" + value + "' is not " + what);
+        }
+        return value;
     }
 }

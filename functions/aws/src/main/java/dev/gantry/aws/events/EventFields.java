@@ -1,6 +1,8 @@
 package dev.gantry.aws.events;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,9 +40,16 @@ final class EventFields {
         try {
             return MAPPER.readValue(json, type);
         } catch (JsonMappingException e) {
-            throw new MalformedEventException(fieldOf(e) + ": wrong type or shape (" + firstLine(e.getOriginalMessage()) + ")", e);
+            // Jackson quotes what it could not read, and an event's value can be a credential (a pipeline job's): a syntax
+            // error says only where, a value that does not fit keeps the shape with quoted values cut out, and Jackson's
+            // exception, whose message quotes them, is not chained.
+            if (e.getCause() instanceof StreamReadException syntax) {
+                throw new MalformedEventException(fieldOf(e) + ": not valid JSON" + where(syntax.getLocation()));
+            }
+            throw new MalformedEventException(fieldOf(e) + ": wrong type or shape (" + withoutQuotedValues(firstLine(e.getOriginalMessage()))
+                    + ")");
         } catch (JsonProcessingException e) {
-            throw new MalformedEventException("the event is not valid JSON: " + firstLine(e.getOriginalMessage()), e);
+            throw new MalformedEventException("the event is not valid JSON" + where(e.getLocation()));
         } catch (IOException e) {
             throw new MalformedEventException("the event could not be read: " + e.getMessage(), e);
         }
@@ -71,6 +80,14 @@ final class EventFields {
             }
         }
         return field.isEmpty() ? "the event" : field.toString();
+    }
+
+    private static String withoutQuotedValues(String message) {
+        return message.replaceAll("'[^']*'", "'…'").replaceAll("\"[^\"]*\"", "\"…\"");
+    }
+
+    private static String where(JsonLocation location) {
+        return location == null || location.getLineNr() < 0 ? "" : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 
     // A Jackson message can run over several lines; an event's error is reported on one.

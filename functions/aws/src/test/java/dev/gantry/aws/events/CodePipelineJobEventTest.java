@@ -2,6 +2,7 @@ package dev.gantry.aws.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.gantry.core.pipeline.ArtifactAccess;
 import dev.gantry.core.pipeline.ArtifactLocation;
@@ -77,11 +78,58 @@ class CodePipelineJobEventTest {
     }
 
     @Test
+    void rejectsAJobIdThatNoCodePipelineJobHas() {
+        String sample = Fixtures.eventText("codepipeline-job-lambda-invoke.lambda-dev-guide.json");
+        String tooLong = "c0d76431-b0e7-xmpl-97e3-e8ee786eb6f6".repeat(2);
+
+        assertThatThrownBy(() -> parse(sample.replace("c0d76431-b0e7-xmpl-97e3-e8ee786eb6f6", tooLong)))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageStartingWith("CodePipeline.job.id: not a CodePipeline job id");
+        assertThatThrownBy(() -> parse(sample.replace("c0d76431-b0e7-xmpl-97e3-e8ee786eb6f6", "c0d76431/../x")))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageStartingWith("CodePipeline.job.id: not a CodePipeline job id");
+    }
+
+    @Test
     void rejectsAJobWithoutItsSessionTokenWithoutRepeatingTheOtherCredentials() {
         assertThatThrownBy(() -> parse(Fixtures.eventText("codepipeline-job-lambda-invoke.lambda-dev-guide.json")
                 .replace("\"sessionToken\": \"IQoJb3JpZ2luX2VjEA...\",", "")))
                 .isInstanceOf(MalformedEventException.class)
                 .hasMessage("CodePipeline.job.data.artifactCredentials.sessionToken: missing");
+    }
+
+    @Test
+    void saysWhereAJobIsNotJsonWithoutQuotingTheCredentialJacksonTrippedOver() {
+        String unquoted = Fixtures.eventText("codepipeline-job-lambda-invoke.lambda-dev-guide.json")
+                .replace("\"secretAccessKey\": \"6CGtmAa3lzWtV7a...\"", "\"secretAccessKey\": fakeSecretKeyNotQuoted");
+
+        Throwable failure = catchThrowable(() -> parse(unquoted));
+
+        assertThat(failure).isInstanceOf(MalformedEventException.class)
+                .hasMessageStartingWith("CodePipeline.job.data.artifactCredentials").hasMessageContaining(": not valid JSON (line ")
+                .hasNoCause();
+        assertThat(stackTraceOf(failure)).doesNotContain("fakeSecretKeyNotQuoted");
+    }
+
+    @Test
+    void saysWhereAnEventCutShortEnds() {
+        String cut = Fixtures.eventText("codepipeline-job-lambda-invoke.lambda-dev-guide.json");
+
+        assertThatThrownBy(() -> parse(cut.substring(0, cut.indexOf("6CGtmAa3lzWtV7a") + 4)))
+                .isInstanceOf(MalformedEventException.class).hasMessageContaining("not valid JSON (line ").hasNoCause()
+                .message().doesNotContain("6CGt");
+    }
+
+    @Test
+    void namesAMisshapenCredentialFieldWithoutQuotingItsValue() {
+        String asText = Fixtures.eventText("codepipeline-job-lambda-invoke.lambda-dev-guide.json")
+                .replaceAll("(?s)\"artifactCredentials\": \\{.*?\\}", "\"artifactCredentials\": \"fake-secret-key-as-text\"");
+
+        Throwable failure = catchThrowable(() -> parse(asText));
+
+        assertThat(failure).isInstanceOf(MalformedEventException.class)
+                .hasMessageStartingWith("CodePipeline.job.data.artifactCredentials: wrong type or shape").hasNoCause();
+        assertThat(stackTraceOf(failure)).doesNotContain("fake-secret-key-as-text");
     }
 
     @Test
@@ -114,5 +162,11 @@ class CodePipelineJobEventTest {
 
     private static PipelineJob parse(String json) {
         return CodePipelineJobEvent.parse(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String stackTraceOf(Throwable failure) {
+        java.io.StringWriter trace = new java.io.StringWriter();
+        failure.printStackTrace(new java.io.PrintWriter(trace));
+        return trace.toString();
     }
 }

@@ -50,6 +50,9 @@ class EcrImageActionEventTest {
         "\"action-type\": \"PUSH\",|''|detail.action-type: missing",
         "\"time\": \"2019-11-16T01:54:34Z\",|\"time\": \"yesterday\",|time: 'yesterday' is not an ISO-8601 UTC timestamp",
         "\"result\": \"SUCCESS\",|\"result\": {\"nested\": true},|detail.result: wrong type or shape",
+        "\"account\": \"123456789012\",|\"account\": true,|account: 'true' is not a 12-digit AWS account id",
+        "\"region\": \"us-west-2\",|\"region\": \"us-west-2.evil.test/x\",|region: 'us-west-2.evil.test/x' is not an AWS region name",
+        "\"region\": \"us-west-2\",|\"region\": 9223372036854775808,|region: '9223372036854775808' is not an AWS region name",
     })
     void rejectsAMissingOrMistypedFieldNamingIt(String original, String replacement, String expected) throws IOException {
         String sample = Files.readString(Fixtures.event("ecr-image-action-push-success.json"));

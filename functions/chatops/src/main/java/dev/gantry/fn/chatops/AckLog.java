@@ -81,7 +81,7 @@ final class AckLog {
      * The SDK's signer logs through SLF4J, and the first SLF4J logger in a JVM binds SLF4J to Log4j in this jar and
      * starts Log4j: the cold-start cost above, for a signer that logs only at DEBUG and reports failures as exceptions,
      * which this function logs itself. So unless a binding was chosen with {@code
-     * -Dslf4j.provider} or the level is DEBUG or TRACE (to see what the signer signed), SLF4J is bound to its no-op
+     * -Dslf4j.provider} or the level is DEBUG or TRACE, SLF4J is bound to its no-op
      * provider. Lambda runs one function per JVM, so this reaches no other function; it must run before anything
      * touches SLF4J, and has no effect after.
      */

@@ -2,6 +2,7 @@ package dev.gantry.fn.chatops;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,6 +13,7 @@ import dev.gantry.core.notify.ChatGateway;
 import dev.gantry.core.notify.NotifyService;
 import dev.gantry.core.notify.NotifyService.Delivery;
 import dev.gantry.core.notify.ReleaseNews;
+import dev.gantry.core.release.MalformedEventException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -62,7 +64,7 @@ public final class ChatOpsNotifyHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode event = JSON.readTree(input);
+        JsonNode event = read(input);
         JsonNode answer = PowertoolsLogging.withLogging(context, () -> {
             if (!event.has("Records")) {
                 return changed(event);
@@ -71,6 +73,16 @@ public final class ChatOpsNotifyHandler implements RequestStreamHandler {
             return "aws:sns".equals(records.path(0).path("EventSource").asText()) ? approvalsAsked(records) : queued(records);
         });
         JSON.writeValue(output, answer);
+    }
+
+    /** An event that is not JSON fails the invocation as malformed, saying so, like every other event Gantry cannot read. */
+    private static JsonNode read(InputStream input) throws IOException {
+        try {
+            JsonNode event = JSON.readTree(input);
+            return event == null ? JSON.missingNode() : event;
+        } catch (JsonProcessingException e) {
+            throw new MalformedEventException("the event is not valid JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     private ObjectNode queued(JsonNode records) {

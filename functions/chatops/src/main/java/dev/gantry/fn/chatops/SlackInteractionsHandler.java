@@ -20,9 +20,10 @@ import java.util.function.Supplier;
  * to the worker's queue in one SendMessage, and answers. Nothing is parsed before the signature is checked, and nothing
  * is decided here; the worker authorizes and acts.
  *
- * <p>Answers: 401 for a request that is not Slack's or is too old (nothing is handed on), 405 for anything but POST,
- * 200 once the work is queued (an ephemeral "working on it" for a command, an empty body for a click), 500 when the
- * secret or the queue cannot be reached, so Slack shows the person an error instead of silence.
+ * <p>Answers: 400 for an event that is not a Function URL request, 401 for a request that is not Slack's or is too old
+ * (nothing is handed on), 405 for anything but POST, 200 once the work is queued (an ephemeral "working on it" for a
+ * command, an empty body for a click), 500 when the secret or the queue cannot be reached, so Slack shows the person an
+ * error instead of silence.
  *
  * <p>What this path is made of is chosen for the cold start and measured, each where it is done: AWS through the SDK's
  * signer rather than its service clients ({@link AckAwsJsonClient}), the event read with Jackson's streaming parser
@@ -75,7 +76,16 @@ public final class SlackInteractionsHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        AckFunctionUrl.write(output, answer(AckFunctionUrl.read(input), context));
+        AckFunctionUrl.Request request;
+        try {
+            request = AckFunctionUrl.read(input);
+        } catch (IOException e) {
+            // Not a Function URL event at all: the caller gets an answer it can act on instead of Lambda's 502.
+            log.warn(context, "request refused: not a Function URL event: " + e.getMessage());
+            AckFunctionUrl.write(output, new AckFunctionUrl.Response(400, "{\"error\":\"not a Function URL request\"}"));
+            return;
+        }
+        AckFunctionUrl.write(output, answer(request, context));
     }
 
     private AckFunctionUrl.Response answer(AckFunctionUrl.Request request, Context context) {

@@ -193,6 +193,20 @@ class SlackInteractionsHandlerIT {
     }
 
     @Test
+    void answers400ToAnEventThatIsNotAFunctionUrlRequestAndQueuesNothing() throws Exception {
+        String cutShort = functionUrlEvent(COMMAND, SIGNING_SECRET, NOW).substring(0, 40);
+
+        for (String event : List.of("", "[]", "\"text\"", cutShort, "[".repeat(5_000))) {
+            JsonNode answer = invoke(handler(), event);
+            assertThat(answer.at("/statusCode").asInt()).as(event).isEqualTo(400);
+            assertThat(JSON.readTree(answer.at("/body").asText()).at("/error").asText()).isEqualTo("not a Function URL request");
+        }
+        assertThat(sent()).isEmpty();
+        assertThat(logged.toString(StandardCharsets.UTF_8).lines())
+                .allSatisfy(line -> assertThat(JSON.readTree(line).at("/message").asText()).startsWith("request refused: not a Function URL event"));
+    }
+
+    @Test
     void refusesAnythingButPost() throws Exception {
         JsonNode answer = invoke(handler(), SignedSlackRequests.event("GET", "", false, Map.of()));
 

@@ -12,6 +12,8 @@ import dev.gantry.core.notify.ChatMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,6 +45,8 @@ final class ApprovalDecisions {
      * handled, so a click in flight is never raced, and short enough that a crash costs a couple of minutes.
      */
     static final Duration RESUME_AFTER = Duration.ofMinutes(2);
+
+    private static final DateTimeFormatter RESUMABLE_AT = DateTimeFormatter.ofPattern("HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
     private static final Logger LOG = LoggerFactory.getLogger(ApprovalDecisions.class);
 
@@ -133,10 +137,14 @@ final class ApprovalDecisions {
             return refused("You may not decide CodePipeline approvals from Slack (slack.permissions.pipelineApprovals)", approval);
         }
         if (approval.state() == PendingApproval.State.DECIDING) {
-            if (now.isBefore(approval.decision().at().plus(RESUME_AFTER))) {
+            Instant resumable = approval.decision().at().plus(RESUME_AFTER);
+            if (now.isBefore(resumable)) {
+                // The first click may also have failed to reach CodePipeline and asked its person to click again: say when
+                // a click can send the decision, so nobody takes "being told" for done and stops clicking.
                 return new Check.Refused("already being decided by " + approval.decision().userId(),
                         ChatReply.privately("Already decided by " + mention(approval.decision().userId()) + ", who clicked "
-                                + (approval.decision().approved() ? "Approve" : "Reject") + "; CodePipeline is being told."), approval);
+                                + (approval.decision().approved() ? "Approve" : "Reject") + "; CodePipeline is being told. Should that fail, "
+                                + "a click after " + RESUMABLE_AT.format(resumable) + " sends the decision."), approval);
             }
             return new Check.Allowed(approval, approval.decision().approved());
         }

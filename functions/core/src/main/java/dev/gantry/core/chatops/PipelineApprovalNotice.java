@@ -1,5 +1,6 @@
 package dev.gantry.core.chatops;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,7 +48,10 @@ public record PipelineApprovalNotice(String region, String consoleLink, String p
         try {
             root = JSON.readTree(message == null ? "" : message);
         } catch (JsonProcessingException e) {
-            throw new MalformedEventException("the manual approval notification is not JSON (" + e.getOriginalMessage() + ")");
+            // Jackson's message quotes the token it tripped over, which can be the approval token: only where.
+            JsonLocation at = e.getLocation();
+            throw new MalformedEventException("the manual approval notification is not JSON"
+                    + (at == null || at.getLineNr() < 0 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
         if (root == null || !root.isObject()) {
             throw new MalformedEventException("the manual approval notification is not a JSON object");

@@ -522,8 +522,12 @@ public final class DeployService {
                 now.plus(lease), now);
         Claim claim = request.isRollback() ? releases.claimRedeploy(proposed, now, lease) : releases.claim(proposed, now, lease);
         return switch (claim) {
+            // A retry of the event that deployed it (its first attempt failed after the service update) is told so: the
+            // person who asked from Slack would otherwise read their own deploy as someone else's.
             case Claim.AlreadyDone done -> new DeployOutcome(service.name(), environment.name(), Result.DUPLICATE,
-                    "release " + key.id() + " was already deployed (event " + done.release().eventId() + ")",
+                    "release " + key.id() + " was already deployed " + (request.eventId().equals(done.release().eventId())
+                            ? "by an earlier attempt at this same event (" + done.release().eventId() + ")"
+                            : "(event " + done.release().eventId() + ")"),
                     done.release().previousTaskDefinitionArn(), done.release().taskDefinitionArn(), done.release().changes());
             // The holder finishes it, or its own failure lands in the failure queue: either way this copy adds nothing.
             case Claim.HeldElsewhere held -> new DeployOutcome(service.name(), environment.name(), Result.DUPLICATE,

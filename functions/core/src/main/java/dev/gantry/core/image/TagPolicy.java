@@ -1,6 +1,7 @@
 package dev.gantry.core.image;
 
 import java.nio.file.FileSystems;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.regex.Pattern;
@@ -87,7 +88,16 @@ public sealed interface TagPolicy {
 
         @Override
         public boolean matches(String tag) {
-            return !tag.contains("/") && matcher.matches(Path.of(tag));
+            if (tag.contains("/")) {
+                return false;
+            }
+            try {
+                return matcher.matches(Path.of(tag));
+            } catch (InvalidPathException e) {
+                // A NUL, or a character the platform cannot put in a file name (which one depends on its encoding):
+                // no registry allows such a tag, and it is no release.
+                return false;
+            }
         }
 
         @Override

@@ -12,6 +12,7 @@ import dev.gantry.core.gate.GateEvaluation;
 import dev.gantry.core.gate.GateOrigin;
 import dev.gantry.core.gate.GateRecord;
 import dev.gantry.core.gate.GateService;
+import dev.gantry.core.gate.GateStore;
 import dev.gantry.core.gate.GateSubject;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImageRegistry;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * again: it asks about the same digest.
  *
  * <p>Errors: as {@link PipelineJobRunner}. A gate error (the checks could not be read) is a wait, not a
- * failure; a defect is a failure that points to the log, never with a credential in it.
+ * failure; gate records out of reach fail the job naming why; a defect is a failure that points to the log, never
+ * with a credential in it.
  */
 public final class PipelineGateService {
 
@@ -91,6 +93,10 @@ public final class PipelineGateService {
             return PipelineJobRunner.failed(job, JobFailureType.JOB_FAILED, e.getMessage());
         } catch (ImageRegistry.ImageRegistryException e) {
             return PipelineJobRunner.failed(job, JobFailureType.JOB_FAILED, "could not pin the image to a digest: " + e.getMessage());
+        } catch (GateStore.GateStoreException e) {
+            // The gate's records were out of reach (DynamoDB failing past the SDK's retries): an outage to name, not a defect.
+            return PipelineJobRunner.failed(job, JobFailureType.JOB_FAILED, "the gate could not be decided, its records are out of reach: "
+                    + e.getMessage() + "; retry the stage");
         } catch (RuntimeException e) {
             LOG.error("pipeline gate job {} failed unexpectedly", job.id(), e);
             return PipelineJobRunner.failed(job, JobFailureType.JOB_FAILED, "Gantry failed unexpectedly while evaluating this gate"

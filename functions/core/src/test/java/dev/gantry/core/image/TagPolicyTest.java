@@ -77,6 +77,14 @@ class TagPolicyTest {
         assertThat(policy.matches(tag)).isEqualTo(expected);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"release-1\u0000", "release-\uD800", "release-\uDC00x"})
+    void globTakesNoTagThatCannotBeAFileName(String tag) {
+        TagPolicy policy = new TagPolicy.Glob("release-*");
+
+        assertThat(policy.matches(tag)).isFalse();
+    }
+
     @ParameterizedTest(name = "{0} matches {1}: {2}")
     @CsvSource(delimiter = '|', value = {
         "release-\\d+ | release-12  | true",

@@ -254,6 +254,25 @@ class ApprovalClicksTest {
         }
 
         @Test
+        void aClickTooSoonAfterCodePipelineCouldNotBeToldSaysWhenAClickSendsTheDecision() {
+            // given: OPS's approval was recorded, but CodePipeline could not be reached, and OPS was asked to click again
+            world.pipelines.failNext(new PipelineApprovals.PipelineApprovalsException("unreachable", null));
+            ChatReply failed = world.chatOps.handle(world.click(OPS, ApprovalCards.PIPELINE_APPROVE, card.id()));
+            world.clock.advance(Duration.ofSeconds(30));
+
+            // when: OPS clicks again at once
+            ChatReply tooSoon = world.chatOps.handle(world.click(OPS, ApprovalCards.PIPELINE_APPROVE, card.id()));
+            world.clock.advance(ApprovalDecisions.RESUME_AFTER);
+            ChatReply resumed = world.chatOps.handle(world.click(OPS, ApprovalCards.PIPELINE_APPROVE, card.id()));
+
+            // then: the early click names the time a click sends the decision, and that click sends it, once
+            assertThat(textOf(failed)).contains("click again in a few minutes");
+            assertThat(textOf(tooSoon)).contains("Should that fail, a click after 10:02:00 UTC sends the decision.");
+            assertThat(world.pipelines.results()).singleElement().satisfies(r -> assertThat(r.approved()).isTrue());
+            assertThat(textOf(resumed)).contains("*Approved* by <@" + OPS + ">");
+        }
+
+        @Test
         void aResumedDecisionThatCodePipelineHadTakenCountsAsSent() {
             // given: the first attempt told CodePipeline, then died before recording it
             PendingApproval.Decision recorded = new PendingApproval.Decision(OPS, false, "Rejected in Slack", world.clock.instant());

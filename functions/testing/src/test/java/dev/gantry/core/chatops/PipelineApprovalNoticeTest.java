@@ -35,6 +35,16 @@ class PipelineApprovalNoticeTest {
         assertThat(notice.region()).isNull();
     }
 
+    @Test
+    void saysWhereANotificationIsNotJsonWithoutQuotingItsToken() {
+        String unquoted = Fixtures.eventText("codepipeline-manual-approval-sns-message.json")
+                .replace("\"token\": \"1a2b3c4d-573f-4ea7-a67E-XAMPLETOKEN\"", "\"token\": XAMPLETOKENnotQuoted");
+
+        assertThatThrownBy(() -> PipelineApprovalNotice.parse(unquoted)).isInstanceOf(MalformedEventException.class)
+                .hasMessageStartingWith("the manual approval notification is not JSON (line ")
+                .message().doesNotContain("XAMPLETOKEN");
+    }
+
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', value = {
             "{\"approval\": {\"stageName\": \"s\", \"actionName\": \"a\", \"token\": \"t\"}}|approval.pipelineName: missing",

@@ -97,6 +97,17 @@ class DeployServiceTest {
     }
 
     @Test
+    void saysARetriedEventWasDeployedByItsOwnEarlierAttemptAndAnotherEventByThatOne() {
+        service.onImagePush(push("1.4.0", DIGEST), "inv-1");
+
+        DeployOutcome retried = outcome(service.onImagePush(push("1.4.0", DIGEST), "inv-2"), "staging");
+        DeployOutcome retagged = outcome(service.onImagePush(push("1.4.1", DIGEST), "inv-3"), "staging");
+
+        assertThat(retried.reason()).endsWith("was already deployed by an earlier attempt at this same event (event-1.4.0)");
+        assertThat(retagged.reason()).endsWith("was already deployed (event event-1.4.0)");
+    }
+
+    @Test
     void treatsTheSameDigestUnderAnotherTagAsTheSameRelease() {
         service.onImagePush(push("1.4.0", DIGEST), "inv-1");
 

@@ -252,11 +252,35 @@ class PipelineGateServiceTest {
     }
 
     @Test
+    void failsTheJobNamingTheOutageWhenTheGateRecordsAreOutOfReach() {
+        PipelineGateService withBrokenStore = new PipelineGateService(config, gates(storeFailingWith(new GateStore.GateStoreException(
+                "reading gate record payments-api/prod/07348c117739 from table gantry-state failed: Rate exceeded, request signed with "
+                        + SECRET_ACCESS_KEY, null))), artifacts, registry, jobs, ledger, clock);
+
+        withBrokenStore.run(job("job-1", PROD), null, "inv-1");
+
+        assertThat(onlyPut("job-1", JobResult.Failed.class).message()).isEqualTo("the gate could not be decided, its records are out of"
+                + " reach: reading gate record payments-api/prod/07348c117739 from table gantry-state failed: Rate exceeded, request signed"
+                + " with [redacted]; retry the stage");
+    }
+
+    @Test
     void answersAnUnexpectedErrorWithAPointerToTheLogAndNoDetails() {
-        GateStore broken = new GateStore() {
+        PipelineGateService withBrokenStore = new PipelineGateService(config, gates(storeFailingWith(new IllegalStateException(
+                "record read back without its version, request signed with " + SECRET_ACCESS_KEY))), artifacts, registry, jobs, ledger, clock);
+
+        withBrokenStore.run(job("job-1", PROD), null, "inv-1");
+
+        assertThat(onlyPut("job-1", JobResult.Failed.class).message()).isEqualTo("Gantry failed unexpectedly while evaluating this gate"
+                + " (invocation inv-1); its log has the details");
+    }
+
+    /** A gate store whose every read fails with {@code failure}. */
+    private static GateStore storeFailingWith(RuntimeException failure) {
+        return new GateStore() {
             @Override
             public Optional<GateRecord> find(ReleaseKey key) {
-                throw new GateStoreException("DynamoDB refused the request signed with " + SECRET_ACCESS_KEY, null);
+                throw failure;
             }
 
             @Override
@@ -279,12 +303,6 @@ class PipelineGateServiceTest {
                 throw new UnsupportedOperationException();
             }
         };
-        PipelineGateService withBrokenStore = new PipelineGateService(config, gates(broken), artifacts, registry, jobs, ledger, clock);
-
-        withBrokenStore.run(job("job-1", PROD), null, "inv-1");
-
-        assertThat(onlyPut("job-1", JobResult.Failed.class).message()).isEqualTo("Gantry failed unexpectedly while evaluating this gate"
-                + " (invocation inv-1); its log has the details");
     }
 
     private GateService gates(GateStore gateStore) {
