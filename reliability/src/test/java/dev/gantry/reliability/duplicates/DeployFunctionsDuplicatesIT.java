@@ -101,7 +101,7 @@ class DeployFunctionsDuplicatesIT {
                 for (String environment : List.of("staging", "prod")) {
                     List<String> results = deliveries.stream().map(d -> Wiring.outcomeIn(d.answer(), environment).path("result").asText()).toList();
                     assertThat(results).as("what each copy did in " + environment).containsOnlyOnce("DEPLOYED");
-                    lost += results.stream().filter(r -> !r.equals("DEPLOYED") && !r.equals("DUPLICATE")).count();
+                    lost += results.stream().filter(r -> !List.of("DEPLOYED", "DUPLICATE", "IN_PROGRESS").contains(r)).count();
                     assertThat(aws.ecsCalls("RegisterTaskDefinition", environment)).as("revisions registered for " + environment).isEqualTo(1);
                     assertThat(aws.ecsCalls("UpdateService", environment)).as("service updates in " + environment).isEqualTo(1);
                 }

@@ -33,8 +33,14 @@ public record DeployOutcome(
         PLANNED,
         /** The service already runs the digest. */
         UNCHANGED,
-        /** The same release was already carried out, or is being carried out by another invocation. */
+        /** The same release was already carried out: this copy of the request adds nothing. */
         DUPLICATE,
+        /**
+         * Another invocation holds the release and is carrying it out now. Unlike {@link #DUPLICATE} this is not an
+         * answer for good: if the holder dies, its lease runs out and the next attempt takes the release over, so
+         * whoever must see the release deployed (the gate sweep, a pipeline job) asks again rather than settling on it.
+         */
+        IN_PROGRESS,
         /** Waiting for a gate, or the environment is pinned to another digest. */
         HELD,
         /** The tag is not a release of this service, or is older than what the environment runs. */

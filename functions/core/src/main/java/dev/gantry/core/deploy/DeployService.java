@@ -338,7 +338,8 @@ public final class DeployService {
         return switch (atGate.status()) {
             case PASSED -> {
                 DeployOutcome outcome = deploy(service, environment, request, digest, invocationId);
-                if (atGate.handoff() == null) {
+                // A deploy under way elsewhere is no hand-off yet: the sweep keeps the release due until it has one.
+                if (atGate.handoff() == null && outcome.result() != Result.IN_PROGRESS) {
                     gates.recordHandoff(key, outcome.result() + ": " + outcome.reason());
                 }
                 yield outcome;
@@ -529,9 +530,11 @@ public final class DeployService {
                             ? "by an earlier attempt at this same event (" + done.release().eventId() + ")"
                             : "(event " + done.release().eventId() + ")"),
                     done.release().previousTaskDefinitionArn(), done.release().taskDefinitionArn(), done.release().changes());
-            // The holder finishes it, or its own failure lands in the failure queue: either way this copy adds nothing.
-            case Claim.HeldElsewhere held -> new DeployOutcome(service.name(), environment.name(), Result.DUPLICATE,
-                    "release " + key.id() + " is being deployed by another invocation (lease until " + held.release().leaseUntil() + ")",
+            // The holder finishes it, or fails and its event is retried, or dies and the next attempt after its lease
+            // takes over: this copy adds nothing now, but must not read as done to anyone waiting for the deploy.
+            case Claim.HeldElsewhere held -> new DeployOutcome(service.name(), environment.name(), Result.IN_PROGRESS,
+                    "release " + key.id() + " is being deployed by another invocation (lease until " + held.release().leaseUntil()
+                            + "; if that invocation dies, the next attempt after then takes it over)",
                     null, null, List.of());
             case Claim.Granted granted -> {
                 try {

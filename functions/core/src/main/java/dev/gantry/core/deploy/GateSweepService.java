@@ -76,6 +76,13 @@ public final class GateSweepService {
                 record.arrival() != null ? record.arrival() : "gate:" + record.key().id(), record.pushedAt(), record.triggeredBy(),
                 GateOrigin.DEPLOY);
         DeployReport report = deploys.deployAfterGate(request, invocationId);
+        if (report.outcomes().stream().anyMatch(o -> o.result() == DeployOutcome.Result.IN_PROGRESS)) {
+            // Another invocation is deploying it; should that one die, only a later sweep is left to finish the job, so
+            // the release stays due and this is no hand-off.
+            String reason = report.outcomes().stream().map(DeployOutcome::reason).reduce((a, b) -> a + "; " + b).orElseThrow();
+            return new SweepReport.Line(record.key().id(), record.status(), "passed; the deploy is in progress elsewhere, and the next"
+                    + " sweep looks again: " + reason);
+        }
         String outcome = report.outcomes().stream().map(o -> o.result() + ": " + o.reason()).reduce((a, b) -> a + "; " + b).orElse("nothing deployed");
         // Whatever the deploy answered (deployed, already running, skipped as older than what runs, refused for a veto),
         // it is the answer for this release: asking again every minute would get the same one. A deploy that could not

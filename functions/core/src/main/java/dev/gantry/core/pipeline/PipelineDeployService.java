@@ -1,5 +1,7 @@
 package dev.gantry.core.pipeline;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.ServiceConfig;
@@ -44,6 +46,7 @@ public final class PipelineDeployService {
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(90);
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineDeployService.class);
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final GantryConfig config;
     private final DeployService deploys;
@@ -114,6 +117,9 @@ public final class PipelineDeployService {
                 .orElseThrow(() -> new IllegalStateException("the deploy reported nothing for " + target));
         return switch (outcome.result()) {
             case DEPLOYED, UNCHANGED, DUPLICATE -> PipelineJobRunner.succeeded(job, summary(outcome, pinned, tag));
+            // Succeeding now would let the pipeline run on to an image that may never arrive (if the holder dies), and
+            // failing would stop a release that is on its way: the action waits, and its next job asks again.
+            case IN_PROGRESS -> PipelineJobRunner.continued(job, deployToken(outcome, pinned), summary(outcome, pinned, tag));
             // A dry run must not let the pipeline carry on as if the image were deployed: it stops it, saying
             // what the deploy would have done.
             case PLANNED -> PipelineJobRunner.failed(job, JobFailureType.JOB_FAILED, "dry run (GANTRY_DRY_RUN): nothing was deployed. The deploy of "
@@ -133,11 +139,26 @@ public final class PipelineDeployService {
         };
     }
 
+    /**
+     * What the action's next job carries: only what it waits for, for the pipeline's history. The next job does not need
+     * it, as it reads the same input artifact and asks the deploy again, which then finds the release done or free.
+     */
+    private static String deployToken(DeployOutcome outcome, ImageReference pinned) {
+        return JSON.createObjectNode()
+                .put("v", 1)
+                .put("waitingFor", "deploy")
+                .put("service", outcome.service())
+                .put("environment", outcome.environment())
+                .put("image", pinned.render())
+                .toString();
+    }
+
     private static String summary(DeployOutcome outcome, ImageReference pinned, String tag) {
         String done = switch (outcome.result()) {
             case DEPLOYED -> "deployed";
             case UNCHANGED -> "already running";
             case DUPLICATE -> "already deployed";
+            case IN_PROGRESS -> "waiting for another invocation deploying";
             default -> outcome.result().name().toLowerCase(java.util.Locale.ROOT);
         };
         StringBuilder summary = new StringBuilder()

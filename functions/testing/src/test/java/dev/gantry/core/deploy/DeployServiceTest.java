@@ -134,13 +134,13 @@ class DeployServiceTest {
     }
 
     @Test
-    void reportsADuplicateWhileAnotherInvocationHoldsTheRelease() {
+    void reportsTheDeployInProgressWhileAnotherInvocationHoldsTheRelease() {
         releases.claim(Release.proposed(key(DIGEST), "1.4.0", "img", "e-0", "inv-other", clock.instant().plusSeconds(60), clock.instant()),
                 clock.instant(), Duration.ofSeconds(60));
 
         DeployReport report = service.onImagePush(push("1.4.0", DIGEST), "inv-1");
 
-        assertThat(outcome(report, "staging").result()).isEqualTo(Result.DUPLICATE);
+        assertThat(outcome(report, "staging").result()).isEqualTo(Result.IN_PROGRESS);
         assertThat(outcome(report, "staging").reason()).contains("payments-api/staging/07348c117739").contains("another invocation");
         assertThat(ecs.calls()).isEmpty();
     }

@@ -16,6 +16,7 @@ import dev.gantry.core.gate.GateStatus;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImagePush;
 import dev.gantry.core.image.ImageReference;
+import dev.gantry.core.release.Release;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.testing.InMemoryAlarmStates;
 import dev.gantry.testing.InMemoryChangeCalendars;
@@ -133,6 +134,29 @@ class GateSweepServiceTest {
         assertThat(updatesOf(PROD)).hasSize(1);
         assertThat(ecs.calls("RegisterTaskDefinition")).filteredOn(c -> c.service().equals(PROD))
                 .as("the retry reuses the revision the failed attempt registered").hasSize(1);
+        assertThat(store.find(prod(DIGEST)).orElseThrow().handoff()).startsWith("DEPLOYED");
+    }
+
+    @Test
+    void keepsAPassedReleaseDueWhileAnotherInvocationHoldsItAndDeploysItOnceThatOnesLeaseHasRunOut() {
+        deploys.onImagePush(push("1.4.0", DIGEST), "inv-1");
+        clock.advance(Duration.ofSeconds(30));
+        gates.decide(prod(DIGEST), approve("U0AAAA002", DIGEST));
+        clock.advance(GateService.HANDOFF_GRACE);
+        // An invocation that claimed the release and then died (a timeout, an out-of-memory kill) before ECS was called.
+        releases.claim(Release.proposed(prod(DIGEST), "1.4.0", REGISTRY + "/payments-api@" + DIGEST, "push-1", "inv-that-dies",
+                clock.instant().plusSeconds(90), clock.instant()), clock.instant(), Duration.ofSeconds(90));
+
+        SweepReport whileHeld = sweep.sweep("sweep-1");
+        clock.advance(Duration.ofSeconds(91));
+        SweepReport afterLease = sweep.sweep("sweep-2");
+
+        assertThat(whileHeld.lines()).singleElement().satisfies(line -> assertThat(line.what())
+                .startsWith("passed; the deploy is in progress elsewhere, and the next sweep looks again")
+                .contains("being deployed by another invocation"));
+        assertThat(afterLease.lines()).singleElement().satisfies(line -> assertThat(line.what())
+                .startsWith("handed to the deploy after the gate passed: DEPLOYED"));
+        assertThat(updatesOf(PROD)).hasSize(1);
         assertThat(store.find(prod(DIGEST)).orElseThrow().handoff()).startsWith("DEPLOYED");
     }
 

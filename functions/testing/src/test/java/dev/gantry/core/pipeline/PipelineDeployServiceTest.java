@@ -16,6 +16,8 @@ import dev.gantry.core.pipeline.ArtifactReader.ArtifactReadException;
 import dev.gantry.core.pipeline.PipelineJobReport.Disposition;
 import dev.gantry.core.pipeline.PipelineJobReport.Outcome;
 import dev.gantry.core.pipeline.PipelineJobs.PipelineJobsException;
+import dev.gantry.core.release.Release;
+import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.InMemoryArtifactReader;
 import dev.gantry.testing.InMemoryDeployControls;
@@ -90,6 +92,35 @@ class PipelineDeployServiceTest {
         assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(ledger.find("job-1").orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
         assertThat(registry.lookups()).isEmpty();
+    }
+
+    @Test
+    void waitsWhileAnotherInvocationDeploysTheReleaseAndDeploysItItselfOnceThatOnesLeaseHasRunOut() {
+        artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_PINNED));
+        ReleaseKey release = new ReleaseKey("payments-api", "staging", new ImageDigest(DIGEST));
+        releases.claim(Release.proposed(release, "1.4.0", PINNED, "push-1", "inv-that-dies", clock.instant().plusSeconds(60), clock.instant()),
+                clock.instant(), Duration.ofSeconds(60));
+
+        service.run(job("job-1", STAGING), "inv-1");
+
+        assertThat(ecs.calls()).isEmpty();
+        assertThat(jobs.puts()).singleElement().satisfies(put -> {
+            assertThat(put.result()).isInstanceOf(JobResult.Continued.class);
+            assertThat(put.result().message()).startsWith("payments-api/staging: waiting for another invocation deploying " + PINNED)
+                    .contains("being deployed by another invocation");
+            assertThat(((JobResult.Continued) put.result()).continuationToken()).contains("\"waitingFor\":\"deploy\"");
+        });
+
+        clock.advance(Duration.ofSeconds(61));
+        service.run(job("job-2", STAGING), "inv-2");
+
+        assertThat(jobs.puts()).hasSize(2).last().satisfies(put -> {
+            assertThat(put.jobId()).isEqualTo("job-2");
+            assertThat(put.result()).isInstanceOf(JobResult.Succeeded.class);
+            assertThat(put.result().message()).startsWith("payments-api/staging: deployed " + PINNED);
+        });
+        assertThat(ecs.calls("UpdateService")).hasSize(1);
+        assertThat(ecs.running(staging()).containers().get(0).image()).isEqualTo(PINNED);
     }
 
     @Test
