@@ -62,7 +62,8 @@ import software.constructs.Construct;
  * ({@code imagebuilder:GetImage}). A rule sees its own region's events only: pipelines elsewhere need their events
  * forwarded to this bus.
  *
- * <p>The role may touch only what {@code baseImages} names: start the listed CodeBuild projects and pipelines, read
+ * <p>The role may touch only what {@code baseImages} names: start the listed CodeBuild projects (and read their builds)
+ * and pipelines, read
  * images of the base and produced repositories, read Image Builder images in the pipelines' accounts and regions, and
  * the rebuild ledger in the state table. Repositories, projects and pipelines are named without an ARN in
  * {@code gantry.yml}, so they are taken to be in the stack's account and region, where the function's clients point.
@@ -400,9 +401,14 @@ public final class ImageRebuildAutomation extends Construct {
         }
     }
 
-    /** Allows {@code function} to start the builds that rebuild the dependents: their CodeBuild projects and pipelines, no other. */
+    /**
+     * Allows {@code function} to start the builds that rebuild the dependents, their CodeBuild projects and pipelines, no
+     * other; and to read those projects' builds, where a later attempt looks for the build an earlier one started
+     * (decision 26).
+     */
     static void allowStartingRebuilds(GantryFunction function, Stack stack, GantryConfig config) {
-        function.allow(List.of("codebuild:StartBuild"), rebuildProjects(config).stream().map(p -> arn(stack, "codebuild", "project", p)).toList());
+        function.allow(List.of("codebuild:StartBuild", "codebuild:ListBuildsForProject", "codebuild:BatchGetBuilds"),
+                rebuildProjects(config).stream().map(p -> arn(stack, "codebuild", "project", p)).toList());
         function.allow(List.of("codepipeline:StartPipelineExecution"), rebuildPipelines(config).stream().map(p -> pipelineArn(stack, p)).toList());
     }
 

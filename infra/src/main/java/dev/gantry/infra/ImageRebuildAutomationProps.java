@@ -12,8 +12,11 @@ import software.amazon.awscdk.services.sqs.IQueue;
  */
 public final class ImageRebuildAutomationProps extends GantryFunctionProps {
 
-    /** Lambda's own limit. */
-    public static final int MAX_TIMEOUT_SECONDS = 900;
+    /**
+     * A rebuild's start is leased for 90 s: an invocation still starting builds after that could see its start taken
+     * over while it runs, so it must end well inside the lease, as the deploy function must inside its release lease.
+     */
+    public static final int MAX_TIMEOUT_SECONDS = EcsDeployAutomationProps.MAX_TIMEOUT_SECONDS;
 
     private final IQueue deliveryDeadLetterQueue;
     private final IQueue failedInvocationQueue;
@@ -43,7 +46,7 @@ public final class ImageRebuildAutomationProps extends GantryFunctionProps {
         private IQueue failedInvocationQueue;
 
         private Builder() {
-            super(MAX_TIMEOUT_SECONDS, "");
+            super(MAX_TIMEOUT_SECONDS, " so that it ends well inside the 90 s lease of a rebuild's start");
         }
 
         @Override

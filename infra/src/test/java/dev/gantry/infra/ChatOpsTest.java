@@ -245,6 +245,12 @@ class ChatOpsTest {
         assertThat(Fn.WORKER.resourcesOf(json, "codebuild:StartBuild")).containsExactly(
                 "arn:aws:codebuild:${AWS::Region}:${AWS::AccountId}:project/payments-api-image",
                 "arn:aws:codebuild:${AWS::Region}:${AWS::AccountId}:project/runtime-java-image");
+        // A manual rebuild may take over a start that died: it looks for that start's build in the same projects only.
+        for (String action : List.of("codebuild:ListBuildsForProject", "codebuild:BatchGetBuilds")) {
+            assertThat(Fn.WORKER.resourcesOf(json, action)).as(action).containsExactly(
+                    "arn:aws:codebuild:${AWS::Region}:${AWS::AccountId}:project/payments-api-image",
+                    "arn:aws:codebuild:${AWS::Region}:${AWS::AccountId}:project/runtime-java-image");
+        }
         assertThat(Fn.WORKER.resourcesOf(json, "codepipeline:StartPipelineExecution")).containsExactly(
                 "arn:aws:codepipeline:${AWS::Region}:${AWS::AccountId}:checkout-web-release");
         String table = "${" + template.getResourceId("AWS::DynamoDB::Table") + ".Arn}";

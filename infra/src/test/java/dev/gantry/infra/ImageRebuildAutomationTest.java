@@ -1,6 +1,7 @@
 package dev.gantry.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -85,6 +86,15 @@ class ImageRebuildAutomationTest {
                 .containsEntry("GANTRY_TABLE", Map.of("Ref", template.getResourceId("AWS::DynamoDB::Table")))
                 .containsEntry("POWERTOOLS_SERVICE_NAME", "gantry-image-rebuild")
                 .as("the test stack names its account, so the registry account is that account").containsEntry("GANTRY_REGISTRY_ACCOUNT", "123456789012");
+    }
+
+    @Test
+    void refusesATimeoutThatReachesIntoTheLeaseOfARebuildsStart() {
+        assertThatThrownBy(() -> ImageRebuildAutomationProps.builder().timeout(software.amazon.awscdk.Duration.seconds(90)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("90 s lease of a rebuild's start");
+        assertThatCode(() -> ImageRebuildAutomationProps.builder().timeout(software.amazon.awscdk.Duration.seconds(75)))
+                .doesNotThrowAnyException();
     }
 
     @Test
@@ -208,6 +218,12 @@ class ImageRebuildAutomationTest {
         assertThat(resourcesOf(json, "codebuild:StartBuild")).containsExactly(
                 "arn:aws:codebuild:eu-west-1:123456789012:project/app-image",
                 "arn:aws:codebuild:eu-west-1:123456789012:project/runtime-image");
+        // A later attempt looks for the build an earlier one started, in the same projects only.
+        for (String action : List.of("codebuild:ListBuildsForProject", "codebuild:BatchGetBuilds")) {
+            assertThat(resourcesOf(json, action)).as(action).containsExactly(
+                    "arn:aws:codebuild:eu-west-1:123456789012:project/app-image",
+                    "arn:aws:codebuild:eu-west-1:123456789012:project/runtime-image");
+        }
         assertThat(resourcesOf(json, "codepipeline:StartPipelineExecution")).containsExactly(
                 "arn:aws:codepipeline:eu-west-1:123456789012:web-release");
     }
@@ -237,7 +253,8 @@ class ImageRebuildAutomationTest {
         assertThat(actions(json)).filteredOn(a -> a.startsWith("dynamodb:")).doesNotContain("dynamodb:Scan", "dynamodb:DeleteTable");
         assertThat(actions(json)).filteredOn(a -> !a.startsWith("dynamodb:") && !a.startsWith("logs:") && !a.startsWith("sqs:")
                         && !a.startsWith("xray:"))
-                .containsExactlyInAnyOrder("codebuild:StartBuild", "codepipeline:StartPipelineExecution", "ecr:BatchGetImage",
+                .containsExactlyInAnyOrder("codebuild:StartBuild", "codebuild:ListBuildsForProject", "codebuild:BatchGetBuilds",
+                        "codepipeline:StartPipelineExecution", "ecr:BatchGetImage",
                         "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages", "imagebuilder:GetImage");
         assertThat(actions(json)).noneMatch(a -> a.startsWith("ecs:"));
     }
@@ -250,6 +267,7 @@ class ImageRebuildAutomationTest {
                 Map.of("Statement", List.of(Match.objectLike(Map.of("Principal", Map.of("Service", "scheduler.amazonaws.com"))))))))).isEmpty();
         assertThat(actions(codeBuildOnlyJson)).doesNotContain("codepipeline:StartPipelineExecution", "imagebuilder:GetImage");
         assertThat(resourcesOf(codeBuildOnlyJson, "codebuild:StartBuild")).containsExactly("arn:aws:codebuild:eu-west-1:123456789012:project/app-image");
+        assertThat(resourcesOf(codeBuildOnlyJson, "codebuild:BatchGetBuilds")).containsExactly("arn:aws:codebuild:eu-west-1:123456789012:project/app-image");
         assertThat(codeBuildOnly.findResources("AWS::Events::Rule", Map.of("Properties", Map.of("EventPattern",
                 Map.of("source", List.of("aws.codepipeline")))))).isEmpty();
     }

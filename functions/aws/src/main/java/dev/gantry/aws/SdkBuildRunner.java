@@ -4,16 +4,25 @@ import dev.gantry.core.rebuild.BuildRunner;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codebuild.model.AccountLimitExceededException;
+import software.amazon.awssdk.services.codebuild.model.BatchGetBuildsResponse;
+import software.amazon.awssdk.services.codebuild.model.Build;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
+import software.amazon.awssdk.services.codebuild.model.ListBuildsForProjectResponse;
+import software.amazon.awssdk.services.codebuild.model.StatusType;
 import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
 import software.amazon.awssdk.services.codepipeline.model.ConcurrentPipelineExecutionsLimitExceededException;
 import software.amazon.awssdk.services.codepipeline.model.PipelineNotFoundException;
@@ -21,9 +30,17 @@ import software.amazon.awssdk.services.codepipeline.model.PipelineVariable;
 
 /**
  * {@link BuildRunner} over CodeBuild's {@code StartBuild} and CodePipeline's {@code StartPipelineExecution}, in the
- * region of the clients it is given.
+ * region of the clients it is given. Each CodeBuild build is marked with its start's token in the environment variable
+ * {@value #MARK_VARIABLE}, and found again by it with {@code ListBuildsForProject} and {@code BatchGetBuilds}
+ * (decision 26).
  */
 public final class SdkBuildRunner implements BuildRunner {
+
+    /** The environment variable override that marks a build with the idempotency token it was started with. */
+    public static final String MARK_VARIABLE = "GANTRY_REBUILD_TOKEN";
+
+    /** How far CodeBuild's clock may be behind this one: a build is looked for this much before it could have started. */
+    static final Duration CLOCK_TOLERANCE = Duration.ofMinutes(1);
 
     private final CodeBuildClient codeBuild;
     private final CodePipelineClient codePipeline;
@@ -45,15 +62,76 @@ public final class SdkBuildRunner implements BuildRunner {
     private String startBuild(String project, Map<String, String> variables, String token) {
         // PLAINTEXT, because the values are image references: a PARAMETER_STORE or SECRETS_MANAGER type would make
         // CodeBuild resolve the value as a name.
-        List<EnvironmentVariable> overrides = variables.entrySet().stream()
-                .map(v -> EnvironmentVariable.builder().name(v.getKey()).value(v.getValue()).type(EnvironmentVariableType.PLAINTEXT).build())
-                .toList();
+        if (variables.containsKey(MARK_VARIABLE)) {
+            throw new IllegalArgumentException(MARK_VARIABLE + " marks the build for CodeBuild project " + project
+                    + " and cannot be given as a build variable");
+        }
+        List<EnvironmentVariable> overrides = new ArrayList<>();
+        variables.forEach((name, value) -> overrides.add(plaintext(name, value)));
+        overrides.add(plaintext(MARK_VARIABLE, token));
         String where = "CodeBuild project " + project;
         return call(where, "StartBuild", () -> codeBuild.startBuild(r -> r
                 .projectName(project)
                 .environmentVariablesOverride(overrides)
                 .idempotencyToken(token))
                 .build().id());
+    }
+
+    private static EnvironmentVariable plaintext(String name, String value) {
+        return EnvironmentVariable.builder().name(name).value(value).type(EnvironmentVariableType.PLAINTEXT).build();
+    }
+
+    @Override
+    public Optional<StartedBuild> findStarted(BuildTarget target, String idempotencyToken, Instant since) {
+        if (target.kind() == BuildTarget.Kind.PIPELINE) {
+            return Optional.empty();
+        }
+        String project = target.name();
+        String mark = serviceToken(target, idempotencyToken);
+        Instant bound = since.minus(CLOCK_TOLERANCE);
+        String where = "CodeBuild project " + project;
+        String nextToken = null;
+        do {
+            String pageToken = nextToken;
+            // No sortOrder: newest first is CodeBuild's default, and its reference says an explicit order fails for a
+            // project with more than 100 builds.
+            ListBuildsForProjectResponse page = read(where, "ListBuildsForProject",
+                    () -> codeBuild.listBuildsForProject(r -> r.projectName(project).nextToken(pageToken)));
+            if (page == null || page.ids().isEmpty()) {
+                return Optional.empty();
+            }
+            BatchGetBuildsResponse described = read(where, "BatchGetBuilds", () -> codeBuild.batchGetBuilds(r -> r.ids(page.ids())));
+            List<Build> builds = described == null ? List.of() : described.builds();
+            Optional<Build> marked = builds.stream()
+                    .filter(build -> isMarked(build, mark))
+                    .max(Comparator.comparing(Build::buildNumber, Comparator.nullsFirst(Comparator.naturalOrder())));
+            if (marked.isPresent()) {
+                return Optional.of(startedBuild(marked.get()));
+            }
+            // Build numbers grow with each start, so past a build older than the bound every later page is older still.
+            if (builds.stream().anyMatch(build -> build.startTime() != null && build.startTime().isBefore(bound))) {
+                return Optional.empty();
+            }
+            nextToken = page.nextToken();
+        } while (nextToken != null && !nextToken.isEmpty());
+        return Optional.empty();
+    }
+
+    private static boolean isMarked(Build build, String mark) {
+        return build.environment() != null && build.environment().environmentVariables().stream()
+                .anyMatch(variable -> MARK_VARIABLE.equals(variable.name()) && mark.equals(variable.value()));
+    }
+
+    private static StartedBuild startedBuild(Build build) {
+        StatusType status = build.buildStatus();
+        if (status == StatusType.SUCCEEDED) {
+            return new StartedBuild(build.id(), StartedBuild.State.SUCCEEDED, null);
+        }
+        // An unknown status is left to the build's end event, which finds the build recorded.
+        if (status == null || status == StatusType.IN_PROGRESS || status == StatusType.UNKNOWN_TO_SDK_VERSION) {
+            return new StartedBuild(build.id(), StartedBuild.State.RUNNING, null);
+        }
+        return new StartedBuild(build.id(), StartedBuild.State.FAILED, "CodeBuild status " + build.buildStatusAsString());
     }
 
     private String startPipeline(String pipeline, Map<String, String> variables, String token) {
@@ -89,6 +167,24 @@ public final class SdkBuildRunner implements BuildRunner {
             return HexFormat.of().formatHex(sha256.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /**
+     * Translates a lookup's errors into {@link BuildRunnerException}, throttling included: whatever the cause, the caller
+     * cannot tell whether a build exists. A project that does not exist has no builds: null, and the start that follows
+     * reports it missing.
+     */
+    private static <T> T read(String where, String operation, Supplier<T> request) {
+        try {
+            return request.get();
+        } catch (software.amazon.awssdk.services.codebuild.model.ResourceNotFoundException e) {
+            return null;
+        } catch (AwsServiceException e) {
+            throw new BuildRunnerException(operation + " for " + where + " was refused: " + e.awsErrorDetails().errorCode()
+                    + " (HTTP " + e.statusCode() + "): " + e.awsErrorDetails().errorMessage(), e);
+        } catch (SdkException e) {
+            throw new BuildRunnerException(operation + " for " + where + " failed: " + e.getMessage(), e);
         }
     }
 

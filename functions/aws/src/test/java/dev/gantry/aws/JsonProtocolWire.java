@@ -23,6 +23,7 @@ import java.util.List;
  */
 public final class JsonProtocolWire {
 
+    public static final JsonProtocolWire CODEBUILD = new JsonProtocolWire("CodeBuild_20161006.");
     public static final JsonProtocolWire CODEPIPELINE = new JsonProtocolWire("CodePipeline_20150709.");
     public static final JsonProtocolWire ECR = new JsonProtocolWire("AmazonEC2ContainerRegistry_V20150921.");
 

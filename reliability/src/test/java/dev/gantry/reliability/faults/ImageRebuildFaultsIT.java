@@ -19,6 +19,7 @@ import dev.gantry.aws.events.EcrImageActionEvent;
 import dev.gantry.aws.lambda.LocalContext;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.image.ImageDigest;
+import dev.gantry.core.rebuild.BuildRunner;
 import dev.gantry.core.rebuild.ImageLabels;
 import dev.gantry.core.rebuild.Rebuild;
 import dev.gantry.core.rebuild.RebuildKey;
@@ -46,6 +47,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -137,6 +139,9 @@ class ImageRebuildFaultsIT {
                     .willReturn(json("{\"build\":{\"id\":\"" + project + ":" + BUILD_UUID + "\",\"projectName\":\"" + project
                             + "\",\"buildStatus\":\"IN_PROGRESS\"}}")));
         }
+        // A start a fault kept from answering took no effect here, so a later attempt that looks finds no build of it.
+        aws.server.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.ListBuildsForProject"))
+                .willReturn(json("{\"ids\":[]}")));
         aws.server.stubFor(JsonProtocolWire.CODEPIPELINE.operation("StartPipelineExecution")
                 .withRequestBody(matchingJsonPath("$.name", equalTo("checkout-web-release")))
                 .willReturn(json("{\"pipelineExecutionId\":\"" + CHECKOUT_EXECUTION + "\"}")));
@@ -334,8 +339,8 @@ class ImageRebuildFaultsIT {
             DynamoDbRebuildLedger ledger = new DynamoDbRebuildLedger(aws.dynamo, table);
             if (seeded.add(table)) {
                 RebuildService pushed = new RebuildService(ConfigLoader.load(Path.of(environment.get("GANTRY_CONFIG"))), ledger,
-                        (target, variables, token) -> target.name() + ":" + BUILD_UUID, new InMemoryImageLabels(),
-                        new InMemoryImageRegistry(), ACCOUNT, "eu-west-1", Clock.systemUTC());
+                        new StartsAsCodeBuildAnswers(), new InMemoryImageLabels(), new InMemoryImageRegistry(), ACCOUNT, "eu-west-1",
+                        Clock.systemUTC());
                 pushed.onImagePush(EcrImageActionEvent.parse(new ByteArrayInputStream(
                         Fixtures.eventText(GOLDEN_PUSH).getBytes(StandardCharsets.UTF_8))));
             } else {
@@ -363,6 +368,20 @@ class ImageRebuildFaultsIT {
         @Override
         public List<String> exactlyOnce() {
             return List.of();
+        }
+    }
+
+    /** Starts each build under the id the stubbed CodeBuild answers, {@code <project>:<BUILD_UUID>}; no earlier build exists. */
+    private static final class StartsAsCodeBuildAnswers implements BuildRunner {
+
+        @Override
+        public String start(BuildTarget target, Map<String, String> variables, String idempotencyToken) {
+            return target.name() + ":" + BUILD_UUID;
+        }
+
+        @Override
+        public Optional<StartedBuild> findStarted(BuildTarget target, String idempotencyToken, Instant since) {
+            return Optional.empty();
         }
     }
 

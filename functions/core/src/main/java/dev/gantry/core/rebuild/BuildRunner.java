@@ -1,7 +1,9 @@
 package dev.gantry.core.rebuild;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Starts the rebuild of one dependent image: a CodeBuild build or a CodePipeline (V2) execution, handed the new base
@@ -11,6 +13,11 @@ import java.util.Objects;
  * {@code AccountLimitExceededException}): nothing started, try again later; {@link BuildTargetNotFoundException} when
  * the project or pipeline does not exist: that dependent cannot be rebuilt until the configuration is fixed;
  * {@link BuildRunnerException} for anything else, after the client's own retries.
+ *
+ * <p>A token keeps a repeated start from starting a second build only while the service remembers it: CodeBuild
+ * forgets a StartBuild token after five minutes. So a start that may follow an earlier attempt's (whose invocation died,
+ * or whose answer was lost, after the service had acted) first asks {@link #findStarted} for that attempt's build
+ * (decision 26).
  */
 public interface BuildRunner {
 
@@ -25,6 +32,18 @@ public interface BuildRunner {
      */
     String start(BuildTarget target, Map<String, String> variables, String idempotencyToken);
 
+    /**
+     * The build a {@link #start} with this target and token began, if one did at or after {@code since}: each CodeBuild
+     * build is marked with its token, however long ago the service stopped honouring it. The newest, if there are
+     * several. A pipeline execution carries no mark (a pipeline refuses variables it does not declare), so for a
+     * pipeline the answer is always empty and its start relies on CodePipeline's {@code clientRequestToken} alone.
+     *
+     * @param since no start with this token was made before it
+     * @throws BuildRunnerException when the builds cannot be read: then nobody can tell whether the build exists, and
+     *     nothing may be started in its place
+     */
+    Optional<StartedBuild> findStarted(BuildTarget target, String idempotencyToken, Instant since);
+
     /** What is rebuilt: exactly one of a CodeBuild project or a CodePipeline pipeline. */
     record BuildTarget(Kind kind, String name) {
         public BuildTarget {
@@ -33,6 +52,22 @@ public interface BuildRunner {
         }
 
         public enum Kind { CODEBUILD, PIPELINE }
+    }
+
+    /**
+     * A build found by {@link #findStarted}.
+     *
+     * @param id the build id, as {@link #start} returns it
+     * @param state whether it still runs or how it ended
+     * @param detail why it failed, as a person reads it ("CodeBuild status TIMED_OUT"); null unless it failed
+     */
+    record StartedBuild(String id, State state, String detail) {
+        public StartedBuild {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(state, "state");
+        }
+
+        public enum State { RUNNING, SUCCEEDED, FAILED }
     }
 
     class CapacityExceededException extends RuntimeException {

@@ -10,6 +10,7 @@ import dev.gantry.core.image.ImagePush;
 import dev.gantry.core.image.ImageReference;
 import dev.gantry.core.image.ImageRegistry;
 import dev.gantry.core.rebuild.BuildRunner.BuildTarget;
+import dev.gantry.core.rebuild.BuildRunner.StartedBuild;
 import dev.gantry.core.rebuild.RebuildOutcome.Action;
 import dev.gantry.core.rebuild.RebuildReport.Result;
 import dev.gantry.core.rebuild.RevokedBases.RevokedBase;
@@ -38,7 +39,8 @@ import java.util.Set;
  * <p>Every entry point enqueues what it must and then fills the free slots from the oldest pending rebuilds, its own
  * run's first. A rebuild that could not start for want of capacity stays pending; the next finished build or the
  * next {@link #resume} (a scheduled sweep) tries again, which is also how a start interrupted by a dying invocation is
- * taken over once its lease runs out.
+ * taken over once its lease runs out. Any attempt after the first looks for a build an earlier attempt started before
+ * it starts one, and adopts it (decision 26): the build service remembers a start's idempotency token for minutes only.
  *
  * <p>Built with {@link RevokedBases}, nothing is rebuilt on a revoked base digest or on an image descending from one,
  * and a child image pushed later on such a digest is vetoed in every environment of the services deployed from its
@@ -244,20 +246,7 @@ public final class RebuildService {
         }
         Map<RebuildKey, RebuildOutcome> outcomes = new LinkedHashMap<>();
         Rebuild rebuild = found.get();
-        while (rebuild.status().inFlight()) {
-            Rebuild settled = succeeded
-                    ? rebuild.settled(RebuildStatus.SUCCEEDED, null, clock.instant())
-                    : rebuild.settled(RebuildStatus.FAILED, "the build failed" + (reason == null ? "" : ": " + reason), clock.instant());
-            if (ledger.releaseSlot(settled)) {
-                outcomes.put(settled.key(), RebuildOutcome.of(settled, Action.FINISHED,
-                        (succeeded ? "build " + buildId + " succeeded" : settled.reason())));
-                break;
-            }
-            rebuild = ledger.find(rebuild.key()).orElseThrow(); // a duplicate event recorded it first
-        }
-        if (outcomes.isEmpty()) {
-            outcomes.put(rebuild.key(), RebuildOutcome.of(rebuild, Action.ALREADY_PLANNED, "already " + rebuild.status()));
-        }
+        finish(rebuild, buildId, succeeded, reason, outcomes);
         fill(rebuild.run(), outcomes);
         return report(rebuild.run(), rebuild.root(), rebuild.wave(), trigger, outcomes);
     }
@@ -466,14 +455,29 @@ public final class RebuildService {
         return ledger.pending(tried.size() + 1).stream().filter(r -> !tried.contains(r.key())).findFirst();
     }
 
-    /** Starts a rebuild that holds a slot. @return false when the build service is out of capacity, so nothing else should try now */
+    /**
+     * Starts a rebuild that holds a slot, or adopts the build an earlier attempt started.
+     *
+     * @return false when the build service is out of capacity, so nothing else should try now
+     * @throws EarlierBuildUnknownException when it cannot be told whether an earlier attempt started the build
+     */
     private boolean start(Rebuild starting, Map<RebuildKey, RebuildOutcome> outcomes) {
+        String token = idempotencyToken(starting.key());
+        // An earlier attempt may have started the build without recording it (it died, or its answer was lost), and
+        // once CodeBuild has forgotten the token, starting with it again would start a second build.
+        if (starting.attempts() > 1) {
+            Optional<StartedBuild> earlier = earlierBuild(starting, token);
+            if (earlier.isPresent()) {
+                adopt(starting, earlier.get(), outcomes);
+                return true;
+            }
+        }
         Map<String, String> variables = Map.of(
                 BASE_IMAGE_VARIABLE, starting.baseImage(),
                 BASE_DIGEST_VARIABLE, starting.key().baseDigest().value());
         String buildId;
         try {
-            buildId = builds.start(starting.target(), variables, idempotencyToken(starting.key()));
+            buildId = builds.start(starting.target(), variables, token);
         } catch (BuildRunner.CapacityExceededException e) {
             settle(starting, RebuildStatus.PENDING, "deferred: the account runs as many builds as it may; tried again when a "
                     + "build finishes or at the next sweep", Action.DEFERRED, outcomes);
@@ -494,12 +498,59 @@ public final class RebuildService {
         if (ledger.replace(started)) {
             outcomes.put(started.key(), RebuildOutcome.of(started, Action.STARTED, "started " + buildId));
         } else {
-            // Another invocation took the start over after this one's lease ran out; the shared idempotency token
-            // let the build service answer both with the same build.
+            // Another invocation took the start over after this one's lease ran out, and either found this build or,
+            // within the service's memory of the shared token, was answered with it.
             Rebuild current = ledger.find(starting.key()).orElse(starting);
             outcomes.put(current.key(), RebuildOutcome.of(current, Action.STARTED, "started " + buildId + "; recorded by another invocation"));
         }
         return true;
+    }
+
+    private Optional<StartedBuild> earlierBuild(Rebuild starting, String token) {
+        try {
+            // No attempt can have started it before it was planned.
+            return builds.findStarted(starting.target(), token, starting.createdAt());
+        } catch (BuildRunner.BuildRunnerException e) {
+            // Starting anyway could run the build twice; failing leaves the slot STARTING under this attempt's lease.
+            throw new EarlierBuildUnknownException("could not tell whether an earlier attempt started the build of "
+                    + starting.dependent() + " (" + starting.target().kind().name().toLowerCase() + " " + starting.target().name()
+                    + "): " + e.getMessage() + "; nothing was started; the start is taken over again once its lease ends at "
+                    + starting.leaseUntil(), e);
+        }
+    }
+
+    /** Records the build an earlier attempt started as this rebuild's, and settles it at once if it has ended. */
+    private void adopt(Rebuild starting, StartedBuild build, Map<RebuildKey, RebuildOutcome> outcomes) {
+        String found = "found " + build.id() + ", started by an earlier attempt";
+        Rebuild started = starting.started(build.id(), clock.instant());
+        if (!ledger.replace(started)) {
+            Rebuild current = ledger.find(starting.key()).orElse(starting);
+            outcomes.put(current.key(), RebuildOutcome.of(current, Action.STARTED, found + "; recorded by another invocation"));
+            return;
+        }
+        // An ended build's event found no rebuild with its id, so nothing else would settle it and free its slot.
+        switch (build.state()) {
+            case RUNNING -> outcomes.put(started.key(), RebuildOutcome.of(started, Action.STARTED, found));
+            case SUCCEEDED -> finish(started, build.id(), true, null, outcomes);
+            case FAILED -> finish(started, build.id(), false, build.detail(), outcomes);
+        }
+    }
+
+    /** Settles a rebuild whose build ended and frees its slot, unless another writer settled it first. */
+    private void finish(Rebuild rebuild, String buildId, boolean succeeded, String reason, Map<RebuildKey, RebuildOutcome> outcomes) {
+        Rebuild current = rebuild;
+        while (current.status().inFlight()) {
+            Rebuild settled = succeeded
+                    ? current.settled(RebuildStatus.SUCCEEDED, null, clock.instant())
+                    : current.settled(RebuildStatus.FAILED, "the build failed" + (reason == null ? "" : ": " + reason), clock.instant());
+            if (ledger.releaseSlot(settled)) {
+                outcomes.put(settled.key(), RebuildOutcome.of(settled, Action.FINISHED,
+                        (succeeded ? "build " + buildId + " succeeded" : settled.reason())));
+                return;
+            }
+            current = ledger.find(current.key()).orElseThrow(); // a duplicate event recorded it first
+        }
+        outcomes.put(current.key(), RebuildOutcome.of(current, Action.ALREADY_PLANNED, "already " + current.status()));
     }
 
     private void settle(Rebuild starting, RebuildStatus status, String reason, Action action, Map<RebuildKey, RebuildOutcome> outcomes) {
@@ -509,6 +560,17 @@ public final class RebuildService {
         } else {
             Rebuild current = ledger.find(starting.key()).orElse(starting);
             outcomes.put(current.key(), RebuildOutcome.of(current, action, reason + " (another invocation has taken it over)"));
+        }
+    }
+
+    /**
+     * Whether an earlier attempt started a rebuild's build could not be told, so nothing was started: the rebuild keeps
+     * its slot, STARTING, until the lease of the attempt that asked ends, and the first event or sweep after that asks
+     * again.
+     */
+    public static final class EarlierBuildUnknownException extends RuntimeException {
+        public EarlierBuildUnknownException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

@@ -194,6 +194,8 @@ class ImageRebuildHandlerIT {
 
         assertThat(swept.at("/outcomes/0/action").asText()).isEqualTo("STARTED");
         assertThat(swept.at("/outcomes/0/dependent").asText()).isEqualTo("runtime-java");
+        // The second attempt looked for a build of the first before it started one.
+        assertThat(aws.buildListings()).isEqualTo(1);
         JsonNode start = single(aws.startBuildRequests());
         assertThat(variable(start, "BASE_IMAGE")).isEqualTo(BASE_IMAGE);
 

@@ -57,6 +57,7 @@ final class LoopbackAws implements AutoCloseable {
     static final String BUILD_UUID = "5d2c7e40-9b1a-4f63-8e07-2a6c4b9d1f58";
     // The prefix the SDK sends for CodeBuild; dev.gantry.aws.JsonProtocolWire has no CodeBuild instance.
     private static final String START_BUILD = "CodeBuild_20161006.StartBuild";
+    private static final String LIST_BUILDS_FOR_PROJECT = "CodeBuild_20161006.ListBuildsForProject";
     private static final String START_PIPELINE_EXECUTION = "CodePipeline_20150709.StartPipelineExecution";
     private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
     private static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
@@ -112,11 +113,22 @@ final class LoopbackAws implements AutoCloseable {
         return post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(START_BUILD));
     }
 
-    /** CodeBuild starting {@code project}'s build as {@code <project>:<BUILD_UUID>}. */
+    /**
+     * CodeBuild starting {@code project}'s build as {@code <project>:<BUILD_UUID>}, and listing no build of it from
+     * before: a start it refused started nothing.
+     */
     void acceptBuildsOf(String project) {
         services.stubFor(startBuild().withRequestBody(matchingJsonPath("$.projectName", equalTo(project)))
                 .willReturn(json("{\"build\":{\"id\":\"" + project + ":" + BUILD_UUID + "\",\"projectName\":\"" + project
                         + "\",\"buildStatus\":\"IN_PROGRESS\"}}")));
+        services.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(LIST_BUILDS_FOR_PROJECT))
+                .withRequestBody(matchingJsonPath("$.projectName", equalTo(project)))
+                .willReturn(json("{\"ids\":[]}")));
+    }
+
+    /** The ListBuildsForProject requests that reached CodeBuild: a later attempt looking for an earlier one's build. */
+    int buildListings() {
+        return services.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(LIST_BUILDS_FOR_PROJECT))).size();
     }
 
     /** CodeBuild refusing every start: the account already runs as many builds as it may. */

@@ -1,6 +1,7 @@
 package dev.gantry.core.rebuild;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
@@ -73,7 +74,7 @@ class RebuildServiceTest {
 
     private final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
     private final InMemoryRebuildLedger ledger = new InMemoryRebuildLedger();
-    private final InMemoryBuildRunner builds = new InMemoryBuildRunner();
+    private final InMemoryBuildRunner builds = new InMemoryBuildRunner(clock);
     private final InMemoryImageLabels labels = new InMemoryImageLabels();
     private final InMemoryImageRegistry registry = new InMemoryImageRegistry();
     private final RebuildService service = new RebuildService(CONFIG, ledger, builds, labels, registry, "111111111111", "eu-west-1", clock);
@@ -477,6 +478,137 @@ class RebuildServiceTest {
         assertThat(builds.starts()).singleElement()
                 .satisfies(s -> assertThat(s.idempotencyToken()).isEqualTo(RebuildService.idempotencyToken(pending.key())));
         assertThat(ledger.inFlightCount()).isEqualTo(1);
+    }
+
+    @Test
+    void adoptsTheBuildADeadInvocationStartedWhenItIsTakenOverAfterCodeBuildForgotTheToken() {
+        Rebuild starting = diedAfterStartBuild("runtime-java", "runtime-java-image");
+        // The sweep that takes it over comes after the lease and after CodeBuild's five minutes of the token.
+        clock.advance(InMemoryBuildRunner.CODEBUILD_TOKEN_WINDOW.plusSeconds(30));
+
+        RebuildReport sweep = service.resume();
+
+        assertThat(builds.starts()).singleElement().satisfies(s -> assertThat(s.buildId()).isEqualTo("runtime-java-image:1"));
+        assertThat(sweep.outcomes()).extracting(RebuildOutcome::line).containsExactly(
+                "runtime-java (codebuild runtime-java-image): found runtime-java-image:1, started by an earlier attempt");
+        Rebuild rebuild = ledger.find(starting.key()).orElseThrow();
+        assertThat(rebuild.status()).isEqualTo(RebuildStatus.STARTED);
+        assertThat(rebuild.buildId()).isEqualTo("runtime-java-image:1");
+        assertThat(ledger.findByBuildId("runtime-java-image:1")).isPresent();
+        assertThat(ledger.inFlightCount()).isEqualTo(1);
+    }
+
+    @Test
+    void startsTheBuildOnceWhenAStartWhoseAnswerWasLostIsTriedAgainAfterCodeBuildForgotTheToken() {
+        builds.givenLostAnswers(1);
+        service.onImagePush(push("golden/java21", "latest", GOLDEN));
+        clock.advance(InMemoryBuildRunner.CODEBUILD_TOKEN_WINDOW.plusMinutes(1));
+
+        RebuildReport sweep = service.resume();
+
+        assertThat(builds.starts()).hasSize(1);
+        assertThat(sweep.outcomes()).extracting(RebuildOutcome::action).containsExactly(Action.STARTED);
+        assertThat(ledger.find(key("runtime-java", GOLDEN)).orElseThrow().buildId()).isEqualTo("runtime-java-image:1");
+    }
+
+    @Test
+    void settlesAnAdoptedBuildThatEndedWhileNobodyKnewItAndGivesItsSlotToTheNextRebuild() {
+        GantryConfig oneSlot = ConfigLoader.parse("""
+                version: 1
+                rebuilds:
+                  maxConcurrentBuilds: 1
+                baseImages:
+                  - name: golden-os
+                    repository: golden/os
+                    tag: stable
+                    dependents:
+                      - { name: fleet-01, codebuild: fleet-01, produces: fleet/app-01 }
+                      - { name: fleet-02, codebuild: fleet-02, produces: fleet/app-02 }
+                """, "gantry.yml");
+        RebuildService oneSlotService = new RebuildService(oneSlot, ledger, builds, labels, registry, "111111111111", "eu-west-1", clock);
+        Rebuild starting = diedAfterStartBuild("fleet-01", "fleet-01");
+        ledger.enqueue(pendingFleet("fleet-02"));
+        // Its end event came while the ledger knew no build id for it, so it was ignored.
+        builds.finish("fleet-01:1", false);
+        clock.advance(InMemoryBuildRunner.CODEBUILD_TOKEN_WINDOW.plusSeconds(30));
+
+        RebuildReport sweep = oneSlotService.resume();
+
+        assertThat(ledger.find(starting.key()).orElseThrow()).satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RebuildStatus.FAILED);
+            assertThat(r.buildId()).isEqualTo("fleet-01:1");
+            assertThat(r.reason()).isEqualTo("the build failed: CodeBuild status FAILED");
+        });
+        assertThat(builds.starts()).extracting(s -> s.buildId()).containsExactly("fleet-01:1", "fleet-02:1");
+        assertThat(sweep.outcomes()).extracting(RebuildOutcome::action).containsExactly(Action.FINISHED, Action.STARTED);
+        assertThat(ledger.inFlightCount()).isEqualTo(1);
+    }
+
+    @Test
+    void failsTheInvocationAndStartsNothingWhenItCannotTellWhetherADeadInvocationStartedTheBuild() {
+        Rebuild starting = diedAfterStartBuild("runtime-java", "runtime-java-image");
+        clock.advance(InMemoryBuildRunner.CODEBUILD_TOKEN_WINDOW.plusSeconds(30));
+        builds.givenLookupFailures(1);
+
+        assertThatThrownBy(service::resume)
+                .isInstanceOf(RebuildService.EarlierBuildUnknownException.class)
+                .hasMessageStartingWith("could not tell whether an earlier attempt started the build of runtime-java "
+                        + "(codebuild runtime-java-image): ")
+                .hasMessageContaining("the build service answered 500")
+                .hasMessageEndingWith("nothing was started; the start is taken over again once its lease ends at "
+                        + clock.instant().plus(RebuildService.START_LEASE));
+        assertThat(builds.starts()).hasSize(1);
+        assertThat(ledger.find(starting.key()).orElseThrow().status()).isEqualTo(RebuildStatus.STARTING);
+
+        clock.advance(RebuildService.START_LEASE.plusSeconds(1));
+        service.resume();
+
+        assertThat(builds.starts()).hasSize(1);
+        assertThat(ledger.find(starting.key()).orElseThrow().buildId()).isEqualTo("runtime-java-image:1");
+    }
+
+    @Test
+    void looksForNoEarlierBuildOnAFirstStart() {
+        service.onImagePush(push("golden/os", "stable", OS));
+
+        assertThat(builds.starts()).hasSize(MAX_BUILDS);
+        assertThat(builds.lookups()).isZero();
+    }
+
+    @Test
+    void startsATakenOverPipelineExecutionWithTheSameTokenAsTheDeadAttempt() {
+        Rebuild starting = diedAfterStartBuild("checkout-web-image", "checkout-web-release");
+        clock.advance(InMemoryBuildRunner.CODEBUILD_TOKEN_WINDOW.plusSeconds(30));
+
+        service.resume();
+
+        assertThat(builds.starts()).singleElement().satisfies(s -> assertThat(s.target().kind()).isEqualTo(BuildTarget.Kind.PIPELINE));
+        assertThat(ledger.find(starting.key()).orElseThrow().buildId()).isEqualTo("checkout-web-release:1");
+    }
+
+    /**
+     * An invocation took the slot and sent the start, which the build service acted on, then died before recording the
+     * build: the ledger holds the rebuild STARTING under a lease, and the build runs.
+     */
+    private Rebuild diedAfterStartBuild(String dependent, String targetName) {
+        boolean pipeline = targetName.endsWith("-release");
+        String base = dependent.startsWith("fleet-") ? "golden/os" : dependent.equals("runtime-java") ? "golden/java21" : "runtime/java";
+        ImageDigest digest = base.equals("golden/os") ? OS : base.equals("golden/java21") ? GOLDEN : RUNTIME;
+        Rebuild pending = Rebuild.pending(key(dependent, digest), base, REGISTRY + "/" + base + "@" + digest,
+                new BuildTarget(pipeline ? BuildTarget.Kind.PIPELINE : BuildTarget.Kind.CODEBUILD, targetName), "team/" + dependent,
+                new RunKey(base, digest, RebuildKey.ON_NEW_BASE), 1, "ECR push " + base + ":latest", clock.instant());
+        ledger.enqueue(pending);
+        Rebuild starting = pending.starting(clock.instant().plus(RebuildService.START_LEASE), clock.instant());
+        ledger.takeSlot(starting, MAX_BUILDS);
+        builds.start(starting.target(), Map.of("BASE_IMAGE", starting.baseImage(), "BASE_DIGEST", digest.value()),
+                RebuildService.idempotencyToken(starting.key()));
+        return starting;
+    }
+
+    private Rebuild pendingFleet(String dependent) {
+        return Rebuild.pending(key(dependent, OS), "golden/os", REGISTRY + "/golden/os@" + OS,
+                new BuildTarget(BuildTarget.Kind.CODEBUILD, dependent), "fleet/app-" + dependent.substring("fleet-".length()),
+                new RunKey("golden/os", OS, RebuildKey.ON_NEW_BASE), 1, "ECR push golden/os:stable", clock.instant().plusNanos(1));
     }
 
     @Test
