@@ -37,7 +37,8 @@ class ChatOpsSlackManifestTest {
     @Test
     void botMayDoExactlyWhatGantryCalls() {
         assertThat(texts(manifest.at("/oauth_config/scopes/bot")))
-                .containsExactlyInAnyOrder("chat:write", "chat:write.public", "commands", "usergroups:read");
+                .containsExactlyInAnyOrder("chat:write", "chat:write.public", "commands", "usergroups:read", "channels:history",
+                        "groups:history", "channels:read", "groups:read");
         assertThat(manifest.at("/oauth_config/scopes/user").isMissingNode()).as("no user token: Gantry acts as its bot only").isTrue();
     }
 

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import dev.gantry.core.notify.PostingMarker;
 import dev.gantry.core.notify.ReleaseThread;
 import dev.gantry.core.notify.ReleaseThreads;
 import dev.gantry.core.notify.StoredThread;
@@ -41,7 +42,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * threads are one Query.
  *
  * <p>What Slack has seen is plain attributes ({@code channel}, {@code headlineTs}, {@code shownRevision},
- * {@code rejected}, the delivery lease {@code leaseOwner}/{@code leaseUntil}), readable in the console, with a
+ * {@code rejected}, the delivery lease {@code leaseOwner}/{@code leaseUntil}, and the headline post set out on but not
+ * recorded yet, {@code postingMarker}/{@code postingAt}), readable in the console, with a
  * {@code status} copied from the story for the same reader. The story itself is one JSON string, {@code state}: it is
  * read and written whole, never queried, and its shape follows core's record, so a new field needs no migration
  * (unknown fields are ignored on read, absent ones read as empty). Instants are ISO-8601 text, exact to the nanosecond.
@@ -134,6 +136,10 @@ public final class DynamoDbReleaseThreads implements ReleaseThreads {
         item.put("threadId", s(key.id()));
         item.put("channel", s(thread.channel()));
         putText(item, "headlineTs", thread.headlineTs());
+        if (thread.posting() != null) {
+            item.put("postingMarker", s(thread.posting().id()));
+            putInstant(item, "postingAt", thread.posting().at());
+        }
         item.put("shownRevision", n(thread.shownRevision()));
         putText(item, "rejected", thread.rejected());
         putText(item, "leaseOwner", thread.leaseOwner());
@@ -160,7 +166,9 @@ public final class DynamoDbReleaseThreads implements ReleaseThreads {
         } catch (JsonProcessingException | RuntimeException e) {
             throw new ReleaseThreadsException("the story of thread " + key.describe() + " in table " + table + " cannot be read", e);
         }
-        return new StoredThread(key, text(item, "channel"), text(item, "headlineTs"), Long.parseLong(item.get("shownRevision").n()),
+        String postingMarker = text(item, "postingMarker");
+        PostingMarker posting = postingMarker == null ? null : new PostingMarker(postingMarker, instant(item, "postingAt"));
+        return new StoredThread(key, text(item, "channel"), text(item, "headlineTs"), posting, Long.parseLong(item.get("shownRevision").n()),
                 text(item, "rejected"), text(item, "leaseOwner"), instant(item, "leaseUntil"), Long.parseLong(item.get("version").n()),
                 instant(item, "updatedAt"), state);
     }

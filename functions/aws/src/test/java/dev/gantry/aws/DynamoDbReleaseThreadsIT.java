@@ -42,6 +42,8 @@ class DynamoDbReleaseThreadsIT extends ReleaseThreadsContract {
         assertThat(item.get("threadId").s()).isEqualTo(thread.key().id());
         assertThat(item.get("channel").s()).isEqualTo("C0PAYMENTS");
         assertThat(item.get("headlineTs").s()).isEqualTo("1795428000.000100");
+        assertThat(item.get("postingMarker").s()).isEqualTo("invocation-6");
+        assertThat(item.get("postingAt").s()).isEqualTo("2026-11-23T09:59:59.123456789Z");
         assertThat(item.get("shownRevision").n()).isEqualTo("3");
         assertThat(item.get("rejected").s()).isEqualTo("message_not_found");
         assertThat(item.get("leaseOwner").s()).isEqualTo("invocation-7");
@@ -63,7 +65,7 @@ class DynamoDbReleaseThreadsIT extends ReleaseThreadsContract {
 
         Map<String, AttributeValue> item = rawItem(table, "THREAD#RELEASE#payments-api", thread.key().id());
         assertThat(item.get("expiresAt").n()).isEqualTo(Long.toString(T0.plus(Duration.ofDays(90)).getEpochSecond()));
-        assertThat(item).doesNotContainKeys("headlineTs", "rejected", "leaseOwner", "leaseUntil");
+        assertThat(item).doesNotContainKeys("headlineTs", "postingMarker", "postingAt", "rejected", "leaseOwner", "leaseUntil");
         assertThat(item.get("state").s()).doesNotContain("null");
     }
 

@@ -7,20 +7,29 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import com.slack.api.model.block.LayoutBlock;
 import dev.gantry.core.notify.ChatGateway;
 import dev.gantry.core.notify.ChatMessage;
+import dev.gantry.core.notify.PostingMarker;
+import dev.gantry.core.notify.ThreadKey;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +41,14 @@ import org.slf4j.LoggerFactory;
  * {@code Retry-After} Slack asked for, and a 5xx, a timeout or a broken connection after an exponential backoff with
  * jitter. Past that it throws {@link RateLimitedException} or {@link UnavailableException}, and the message waits in
  * its queue. Any other refusal ({@code ok: false}, a 4xx) is a {@link RejectedException} at once.
+ *
+ * <p>A headline carries Slack message metadata: event type {@value #HEADLINE_EVENT}, with the thread's kind, name and
+ * id and the posting marker in its payload. {@link #findHeadline} reads it back with {@code conversations.history}
+ * ({@code include_all_metadata}, scopes {@code channels:history} and {@code groups:history}; Slack lets a bot read only
+ * the channels it is a member of), after finding a {@code #name}'s id among the bot's channels with
+ * {@code users.conversations} (scopes {@code channels:read} and {@code groups:read}). A headline post that failed
+ * without a readable answer (a 5xx, a timeout, a broken connection once the request was sent) is looked for before it
+ * is sent again.
  *
  * <p>Like {@link SlackApproverGroups}, this uses the JDK's HTTP client over HTTP/1.1 rather than the Slack SDK's
  * client, whose HTTP stack every function would otherwise carry and load on a cold start.
@@ -48,6 +65,18 @@ public final class SlackWebApi implements ChatGateway {
     private static final String RATE_LIMITED = "ratelimited";
     // Slack sends Retry-After with every 429; this is only for an answer that forgot it.
     private static final long RETRY_AFTER_WHEN_UNSAID = 1;
+    private static final String HISTORY = "conversations.history";
+    private static final String MEMBER_CHANNELS = "users.conversations";
+
+    /** The metadata event type a thread's headline carries. */
+    static final String HEADLINE_EVENT = "gantry_release_thread_started";
+
+    // Slack recommends pages of at most 200; an app limited to fewer is answered with fewer, and pages on.
+    private static final int PAGE_SIZE = 200;
+    // 4,000 messages in the window, or 10,000 channels of the app: far more than a release channel sees, and bounded,
+    // so that a lookup never runs into the function's timeout without a reason.
+    private static final int MAX_HISTORY_PAGES = 20;
+    private static final int MAX_CHANNEL_PAGES = 50;
 
     private final Supplier<String> botToken;
     private final String apiUrl;
@@ -96,7 +125,10 @@ public final class SlackWebApi implements ChatGateway {
         if (threadTs != null) {
             body.put("thread_ts", threadTs);
         }
-        JsonNode answer = call(POST_MESSAGE, URI.create(apiUrl + POST_MESSAGE), body, true);
+        return posted(call(POST_MESSAGE, URI.create(apiUrl + POST_MESSAGE), body, true));
+    }
+
+    private static Posted posted(JsonNode answer) {
         String channelId = answer.path("channel").asText("");
         String ts = answer.path("ts").asText("");
         if (channelId.isEmpty() || ts.isEmpty()) {
@@ -104,6 +136,130 @@ public final class SlackWebApi implements ChatGateway {
                     null);
         }
         return new Posted(channelId, ts);
+    }
+
+    @Override
+    public Posted postHeadline(String channel, ChatMessage message, ThreadKey thread, PostingMarker marker) {
+        ObjectNode body = messageBody(message);
+        body.put("channel", Objects.requireNonNull(channel, "channel"));
+        ObjectNode metadata = body.putObject("metadata");
+        metadata.put("event_type", HEADLINE_EVENT);
+        metadata.putObject("event_payload")
+                .put("thread_kind", thread.kind().name())
+                .put("thread_name", thread.name())
+                .put("thread_id", thread.id())
+                .put("marker", marker.id());
+        JsonNode answer = call(POST_MESSAGE, URI.create(apiUrl + POST_MESSAGE), body, true, () -> postedBefore(channel, thread, marker));
+        return posted(answer);
+    }
+
+    /** Whether an attempt whose answer was lost posted the headline after all; asked before sending it again. */
+    private Optional<JsonNode> postedBefore(String channel, ThreadKey thread, PostingMarker marker) {
+        Optional<Posted> found;
+        try {
+            found = findHeadline(channel, thread, marker);
+        } catch (RuntimeException e) {
+            throw new UnavailableException("Slack " + POST_MESSAGE + " failed without an answer, and whether it posted the headline of "
+                    + thread.describe() + " could not be checked: " + e.getMessage(), e);
+        }
+        found.ifPresent(posted -> LOG.info("Slack {} failed without an answer but had posted the headline of {} at {}; not posting it again",
+                POST_MESSAGE, thread.describe(), posted.ts()));
+        return found.map(posted -> JSON.createObjectNode().put("ok", true).put("channel", posted.channelId()).put("ts", posted.ts()));
+    }
+
+    @Override
+    public Optional<Posted> findHeadline(String channel, ThreadKey thread, PostingMarker marker) {
+        String channelId = channelId(Objects.requireNonNull(channel, "channel"));
+        String latest = slackTs(marker.latestPost());
+        String cursor = null;
+        for (int page = 1; page <= MAX_HISTORY_PAGES; page++) {
+            Map<String, String> query = new LinkedHashMap<>();
+            query.put("channel", channelId);
+            query.put("oldest", slackTs(marker.earliestPost()));
+            query.put("latest", latest);
+            query.put("include_all_metadata", "true");
+            query.put("limit", Integer.toString(PAGE_SIZE));
+            if (cursor != null) {
+                query.put("cursor", cursor);
+            }
+            JsonNode answer = call(HISTORY, query(HISTORY, query), null, true);
+            JsonNode messages = answer.path("messages");
+            if (!messages.isArray()) {
+                throw new UnavailableException("Slack " + HISTORY + " answered ok without a messages list", null);
+            }
+            for (JsonNode message : messages) {
+                if (isHeadline(message, thread, marker)) {
+                    return Optional.of(new Posted(channelId, message.path("ts").textValue()));
+                }
+            }
+            cursor = answer.at("/response_metadata/next_cursor").asText("");
+            if (cursor.isEmpty()) {
+                if (!answer.path("has_more").asBoolean(false) || messages.isEmpty()) {
+                    return Optional.empty();
+                }
+                // Newest first: the rest is older than the last one read.
+                cursor = null;
+                latest = messages.get(messages.size() - 1).path("ts").asText();
+            }
+        }
+        throw new UnavailableException(channel + " holds more than " + MAX_HISTORY_PAGES * PAGE_SIZE + " messages around "
+                + marker.at() + "; the headline of " + thread.describe() + " could not be looked for in all of them", null);
+    }
+
+    private static boolean isHeadline(JsonNode message, ThreadKey thread, PostingMarker marker) {
+        JsonNode metadata = message.path("metadata");
+        JsonNode payload = metadata.path("event_payload");
+        String ts = message.path("ts").asText("");
+        // A reply broadcast to the channel is listed too; a headline is a thread's top message.
+        boolean topLevel = !message.hasNonNull("thread_ts") || message.path("thread_ts").asText().equals(ts);
+        return !ts.isEmpty() && topLevel
+                && HEADLINE_EVENT.equals(metadata.path("event_type").asText())
+                && marker.id().equals(payload.path("marker").asText())
+                && thread.kind().name().equals(payload.path("thread_kind").asText())
+                && thread.name().equals(payload.path("thread_name").asText())
+                && thread.id().equals(payload.path("thread_id").asText());
+    }
+
+    /** A channel id as it is; a {@code #name}'s id among the channels the bot is a member of, the only ones it may read. */
+    private String channelId(String channel) {
+        if (!channel.startsWith("#")) {
+            return channel;
+        }
+        String name = channel.substring(1);
+        String cursor = null;
+        for (int page = 1; page <= MAX_CHANNEL_PAGES; page++) {
+            Map<String, String> query = new LinkedHashMap<>();
+            query.put("types", "public_channel,private_channel");
+            query.put("exclude_archived", "true");
+            query.put("limit", Integer.toString(PAGE_SIZE));
+            if (cursor != null) {
+                query.put("cursor", cursor);
+            }
+            JsonNode answer = call(MEMBER_CHANNELS, query(MEMBER_CHANNELS, query), null, true);
+            for (JsonNode listed : answer.path("channels")) {
+                if (name.equals(listed.path("name").asText()) && !listed.path("id").asText("").isEmpty()) {
+                    return listed.path("id").asText();
+                }
+            }
+            cursor = answer.at("/response_metadata/next_cursor").asText("");
+            if (cursor.isEmpty()) {
+                throw new RejectedException("not_in_channel", "the Slack app is not a member of " + channel + " (" + MEMBER_CHANNELS
+                        + " does not list it), and Slack lets it read only the channels it is a member of");
+            }
+        }
+        throw new UnavailableException("the Slack app is a member of more than " + MAX_CHANNEL_PAGES * PAGE_SIZE
+                + " channels; " + channel + " was not among the first", null);
+    }
+
+    /** Slack's timestamps: epoch seconds, a dot, microseconds. */
+    static String slackTs(Instant instant) {
+        return instant.getEpochSecond() + "." + String.format("%06d", instant.getNano() / 1_000);
+    }
+
+    private URI query(String method, Map<String, String> parameters) {
+        return URI.create(apiUrl + method + "?" + parameters.entrySet().stream()
+                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&")));
     }
 
     @Override
@@ -152,13 +308,22 @@ public final class SlackWebApi implements ChatGateway {
     }
 
     private JsonNode call(String method, URI url, ObjectNode body, boolean withToken) {
-        byte[] json = body.toString().getBytes(StandardCharsets.UTF_8);
+        return call(method, url, body, withToken, null);
+    }
+
+    /**
+     * @param body what to POST; null to GET {@code url}
+     * @param tookEffect asked before sending again a request whose answer was lost; what it finds is the call's answer
+     */
+    private JsonNode call(String method, URI url, ObjectNode body, boolean withToken, Supplier<Optional<JsonNode>> tookEffect) {
+        byte[] json = body == null ? null : body.toString().getBytes(StandardCharsets.UTF_8);
         int failures = 0;
         int rateLimitRetries = 0;
         Duration waitedForRateLimits = Duration.ZERO;
         while (true) {
             String failure;
             IOException cause = null;
+            boolean answerLost = true;
             try {
                 HttpResponse<String> response = send(method, url, json, withToken);
                 JsonNode answer = parse(response.body());
@@ -186,6 +351,8 @@ public final class SlackWebApi implements ChatGateway {
             } catch (IOException e) {
                 failure = e.toString();
                 cause = e;
+                // Refused or unreachable: the request never reached Slack.
+                answerLost = !(e instanceof ConnectException || e instanceof HttpConnectTimeoutException);
             }
             failures++;
             if (failures >= retryPolicy.maxAttempts()) {
@@ -195,6 +362,12 @@ public final class SlackWebApi implements ChatGateway {
             LOG.warn("Slack {} failed (attempt {} of {}), retrying: {}", method, failures, retryPolicy.maxAttempts(),
                     failure);
             pause(backoff(failures));
+            if (answerLost && tookEffect != null) {
+                Optional<JsonNode> done = tookEffect.get();
+                if (done.isPresent()) {
+                    return done.get();
+                }
+            }
         }
     }
 
@@ -228,16 +401,21 @@ public final class SlackWebApi implements ChatGateway {
         }
         if (answer != null && answer.path("ok").isBoolean() && !answer.get("ok").booleanValue()) {
             String code = error.orElse("unknown_error");
-            throw new RejectedException(code, "Slack " + method + " refused the call: " + code);
+            // missing_scope names the scope the app lacks: what the person reading the error has to add.
+            String needed = answer.path("needed").isTextual() ? " (needs scope " + answer.get("needed").textValue() + ")" : "";
+            throw new RejectedException(code, "Slack " + method + " refused the call: " + code + needed);
         }
     }
 
     private HttpRequest request(URI url, byte[] json, boolean withToken) {
         HttpRequest.Builder request = HttpRequest.newBuilder(url)
                 .timeout(retryPolicy.requestTimeout())
-                .header("Content-Type", "application/json; charset=utf-8")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json));
+                .header("Accept", "application/json");
+        if (json == null) {
+            request.GET();
+        } else {
+            request.header("Content-Type", "application/json; charset=utf-8").POST(HttpRequest.BodyPublishers.ofByteArray(json));
+        }
         if (withToken) {
             request.header("Authorization", "Bearer " + token());
         }

@@ -3,7 +3,11 @@ package dev.gantry.slack;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
@@ -15,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.notify.ChatGateway.Posted;
 import dev.gantry.core.notify.ChatGateway.RateLimitedException;
 import dev.gantry.core.notify.ChatGateway.RejectedException;
@@ -25,24 +30,42 @@ import dev.gantry.core.notify.ChatMessage.Button;
 import dev.gantry.core.notify.ChatMessage.Header;
 import dev.gantry.core.notify.ChatMessage.Section;
 import dev.gantry.core.notify.ChatMessage.Style;
+import dev.gantry.core.notify.PostingMarker;
+import dev.gantry.core.notify.ThreadKey;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** chat.postMessage, chat.update and a response_url on a loopback WireMock server that records what it was sent. */
+/**
+ * chat.postMessage, chat.update, a response_url, and the lookup of a headline (users.conversations,
+ * conversations.history) on a loopback WireMock server that records what it was sent.
+ */
 class SlackWebApiIT {
 
     private static final String TOKEN = "test-bot-token-not-real";
     private static final String POST_MESSAGE = "/api/chat.postMessage";
     private static final String UPDATE = "/api/chat.update";
+    private static final String HISTORY = "/api/conversations.history";
+    private static final String MEMBER_CHANNELS = "/api/users.conversations";
+    private static final ThreadKey THREAD = ThreadKey.release("payments-api",
+            new ImageDigest("sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd"));
+    private static final PostingMarker MARKER = new PostingMarker("6f1c2b7e-9a4d-4c1e-8f3a-2d5b7c9e1a40",
+            Instant.parse("2026-11-23T10:00:00.123456789Z"));
+    private static final String HEADLINE_METADATA = """
+            {"event_type":"gantry_release_thread_started","event_payload":{"thread_kind":"RELEASE","thread_name":"payments-api",
+             "thread_id":"sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd",
+             "marker":"6f1c2b7e-9a4d-4c1e-8f3a-2d5b7c9e1a40"}}""";
     private static final String RESPONSE_PATH = "/actions/T0GANTRY1/1000000000005/test-response-url-not-real";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ChatMessage APPROVAL_CARD = new ChatMessage("payments-api 1.4.0 waits for approval", List.of(
@@ -343,6 +366,158 @@ class SlackWebApiIT {
                 .isInstanceOf(UnavailableException.class)
                 .hasMessageContaining("secret not readable");
         assertThat(server.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void postsAHeadlineCarryingItsThreadAndMarkerAsMessageMetadata() throws Exception {
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).willReturn(ok("""
+                {"ok":true,"channel":"C0PAYMENTS","ts":"1795428000.000100"}""")));
+
+        Posted posted = slack.postHeadline("#payments-releases", APPROVAL_CARD, THREAD, MARKER);
+
+        assertThat(posted).isEqualTo(new Posted("C0PAYMENTS", "1795428000.000100"));
+        JsonNode body = JSON.readTree(onlyRequest().getBodyAsString());
+        assertThat(body.path("channel").asText()).isEqualTo("#payments-releases");
+        assertThat(body.has("thread_ts")).isFalse();
+        assertThat(body.path("metadata")).isEqualTo(JSON.readTree(HEADLINE_METADATA));
+        assertThat(body.path("blocks")).hasSize(3);
+    }
+
+    @Test
+    void findsAHeadlineByItsMetadataInTheHistoryOfTheChannelItNames() {
+        // given the channel on the second page of the bot's channels, and the headline among other messages
+        server.stubFor(get(urlPathEqualTo(MEMBER_CHANNELS)).withQueryParam("cursor", equalTo("dGVhbTpDMDYxRkE1UEI="))
+                .willReturn(ok("""
+                        {"ok":true,"channels":[{"id":"C0PAYMENTS","name":"payments-releases"}],"response_metadata":{"next_cursor":""}}""")));
+        server.stubFor(get(urlPathEqualTo(MEMBER_CHANNELS)).atPriority(10).willReturn(ok("""
+                {"ok":true,"channels":[{"id":"C0RELEASES","name":"releases"},{"id":"C0PAYMENTSX","name":"payments-releases-archive"}],
+                 "response_metadata":{"next_cursor":"dGVhbTpDMDYxRkE1UEI="}}""")));
+        server.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(ok("""
+                {"ok":true,"has_more":false,"messages":[
+                  {"type":"message","ts":"1795428000.000400","text":"someone else"},
+                  {"type":"message","ts":"1795428000.000300","thread_ts":"1795428000.000100","subtype":"thread_broadcast","metadata":%s},
+                  {"type":"message","ts":"1795428000.000200","metadata":{"event_type":"gantry_release_thread_started",
+                   "event_payload":{"thread_kind":"RELEASE","thread_name":"payments-api","thread_id":"sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd",
+                   "marker":"another-delivery"}}},
+                  {"type":"message","ts":"1795428000.000100","bot_id":"B0GANTRY","metadata":%s}]}""".formatted(HEADLINE_METADATA,
+                HEADLINE_METADATA))));
+
+        Optional<Posted> found = slack.findHeadline("#payments-releases", THREAD, MARKER);
+
+        assertThat(found).contains(new Posted("C0PAYMENTS", "1795428000.000100"));
+        List<LoggedRequest> channels = server.findAll(getRequestedFor(urlPathEqualTo(MEMBER_CHANNELS)));
+        assertThat(channels).hasSize(2);
+        assertThat(channels.get(0).queryParameter("types").firstValue()).isEqualTo("public_channel,private_channel");
+        assertThat(channels.get(0).queryParameter("exclude_archived").firstValue()).isEqualTo("true");
+        LoggedRequest history = server.findAll(getRequestedFor(urlPathEqualTo(HISTORY))).getFirst();
+        assertThat(history.getHeader("Authorization")).isEqualTo("Bearer " + TOKEN);
+        assertThat(history.queryParameter("channel").firstValue()).isEqualTo("C0PAYMENTS");
+        assertThat(history.queryParameter("include_all_metadata").firstValue()).isEqualTo("true");
+        // From five minutes before the marker to twenty after: the invocation that saved it posts within fifteen.
+        assertThat(history.queryParameter("oldest").firstValue()).isEqualTo("1795427700.123456");
+        assertThat(history.queryParameter("latest").firstValue()).isEqualTo("1795429200.123456");
+        assertThat(history.queryParameter("limit").firstValue()).isEqualTo("200");
+    }
+
+    @Test
+    void readsEveryPageOfTheWindowBeforeSayingTheHeadlineIsNotThere() {
+        server.stubFor(get(urlPathEqualTo(HISTORY)).withQueryParam("cursor", equalTo("bmV4dF90czoxNzk1NDI4MDAwMDAwMTAw"))
+                .willReturn(ok("""
+                        {"ok":true,"has_more":false,"messages":[{"type":"message","ts":"1795427800.000100","text":"older"}]}""")));
+        server.stubFor(get(urlPathEqualTo(HISTORY)).atPriority(10).willReturn(ok("""
+                {"ok":true,"has_more":true,"messages":[{"type":"message","ts":"1795428100.000100","text":"newer"}],
+                 "response_metadata":{"next_cursor":"bmV4dF90czoxNzk1NDI4MDAwMDAwMTAw"}}""")));
+
+        Optional<Posted> found = slack.findHeadline("C0PAYMENTS", THREAD, MARKER);
+
+        assertThat(found).isEmpty();
+        assertThat(server.findAll(getRequestedFor(urlPathEqualTo(HISTORY)))).hasSize(2);
+        assertThat(server.findAll(getRequestedFor(urlPathEqualTo(MEMBER_CHANNELS)))).as("an id is read as it is").isEmpty();
+    }
+
+    @Test
+    void refusesToLookInAChannelTheAppIsNotAMemberOf() {
+        server.stubFor(get(urlPathEqualTo(MEMBER_CHANNELS)).willReturn(ok("""
+                {"ok":true,"channels":[{"id":"C0RELEASES","name":"releases"}],"response_metadata":{"next_cursor":""}}""")));
+
+        assertThatThrownBy(() -> slack.findHeadline("#payments-releases", THREAD, MARKER))
+                .isInstanceOfSatisfying(RejectedException.class, e -> assertThat(e.error()).isEqualTo("not_in_channel"))
+                .hasMessageContaining("#payments-releases");
+        assertThat(server.findAll(getRequestedFor(urlPathEqualTo(HISTORY)))).isEmpty();
+    }
+
+    @Test
+    void namesTheScopeSlackSaysTheLookupNeeds() {
+        server.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(ok("""
+                {"ok":false,"error":"missing_scope","needed":"groups:history","provided":"chat:write,chat:write.public,channels:history"}""")));
+
+        assertThatThrownBy(() -> slack.findHeadline("G0PRIVATE1", THREAD, MARKER))
+                .isInstanceOfSatisfying(RejectedException.class, e -> assertThat(e.error()).isEqualTo("missing_scope"))
+                .hasMessageContaining("needs scope groups:history");
+    }
+
+    @Test
+    void looksForAHeadlineWhoseAnswerWasLostInsteadOfPostingItAgain() {
+        // given Slack taking the post and answering after the client gave up, then showing it in the channel
+        slack = api(new SlackWebApi.RetryPolicy(2, Duration.ofSeconds(10), 3, Duration.ofMillis(200), Duration.ofSeconds(2),
+                Duration.ofMillis(200)));
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).willReturn(ok("""
+                {"ok":true,"channel":"C0PAYMENTS","ts":"1795428000.000100"}""").withFixedDelay(1_000)));
+        server.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(ok("""
+                {"ok":true,"has_more":false,"messages":[{"type":"message","ts":"1795428000.000100","metadata":%s}]}"""
+                .formatted(HEADLINE_METADATA))));
+
+        Posted posted = slack.postHeadline("C0PAYMENTS", APPROVAL_CARD, THREAD, MARKER);
+
+        assertThat(posted).isEqualTo(new Posted("C0PAYMENTS", "1795428000.000100"));
+        assertThat(server.findAll(postRequestedFor(urlPathEqualTo(POST_MESSAGE)))).hasSize(1);
+        assertThat(server.findAll(getRequestedFor(urlPathEqualTo(HISTORY)))).hasSize(1);
+    }
+
+    @Test
+    void postsTheHeadlineAgainOnlyAfterFindingTheFailedAttemptDidNotPost() {
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).inScenario("outage").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("recovered"));
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).inScenario("outage").whenScenarioStateIs("recovered")
+                .willReturn(ok("""
+                        {"ok":true,"channel":"C0PAYMENTS","ts":"1795428000.000200"}""")));
+        server.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(ok("""
+                {"ok":true,"has_more":false,"messages":[]}""")));
+
+        Posted posted = slack.postHeadline("C0PAYMENTS", APPROVAL_CARD, THREAD, MARKER);
+
+        assertThat(posted.ts()).isEqualTo("1795428000.000200");
+        assertThat(server.findAll(postRequestedFor(urlPathEqualTo(POST_MESSAGE)))).hasSize(2);
+        assertThat(server.findAll(getRequestedFor(urlPathEqualTo(HISTORY)))).hasSize(1);
+        assertThat(slept).containsExactly(Duration.ofMillis(150));
+    }
+
+    @Test
+    void givesUpWithoutPostingAgainWhenTheFailedAttemptCannotBeLookedFor() {
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).willReturn(aResponse().withStatus(502)));
+        server.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(ok("""
+                {"ok":false,"error":"not_in_channel"}""")));
+
+        assertThatThrownBy(() -> slack.postHeadline("C0PAYMENTS", APPROVAL_CARD, THREAD, MARKER))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("could not be checked")
+                .hasMessageContaining("not_in_channel");
+        assertThat(server.findAll(postRequestedFor(urlPathEqualTo(POST_MESSAGE)))).hasSize(1);
+    }
+
+    @Test
+    void repeatsAHeadlineThatNeverReachedSlackWithoutLookingForIt() throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        slack = new SlackWebApi(() -> TOKEN, URI.create("http://127.0.0.1:" + closed), SlackWebApi.RetryPolicy.DEFAULTS, slept::add, () -> 0.5);
+
+        assertThatThrownBy(() -> slack.postHeadline("C0PAYMENTS", APPROVAL_CARD, THREAD, MARKER))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("chat.postMessage failed after 3 attempts")
+                .hasMessageContaining("ConnectException")
+                .message().doesNotContain("could not be checked");
     }
 
     private SlackWebApi api(SlackWebApi.RetryPolicy policy) {

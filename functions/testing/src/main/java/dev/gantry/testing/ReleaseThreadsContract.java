@@ -7,6 +7,7 @@ import dev.gantry.core.deploy.DeployOutcome;
 import dev.gantry.core.gate.Approval;
 import dev.gantry.core.gate.GateStatus;
 import dev.gantry.core.image.ImageDigest;
+import dev.gantry.core.notify.PostingMarker;
 import dev.gantry.core.notify.ReleaseNews;
 import dev.gantry.core.notify.ReleaseThread;
 import dev.gantry.core.notify.ReleaseThreads;
@@ -81,8 +82,8 @@ public abstract class ReleaseThreadsContract {
         for (ReleaseNews n : news) {
             state = state.apply(n);
         }
-        return new StoredThread(key, "C0PAYMENTS", "1795428000.000100", 3, "message_not_found", "invocation-7", at.plusSeconds(60), 1,
-                at.plusSeconds(7), state);
+        return new StoredThread(key, "C0PAYMENTS", "1795428000.000100", new PostingMarker("invocation-6", at.minusSeconds(1)), 3,
+                "message_not_found", "invocation-7", at.plusSeconds(60), 1, at.plusSeconds(7), state);
     }
 
     /** A rebuild thread, whose story holds the rebuilds' counts. */
@@ -151,6 +152,7 @@ public abstract class ReleaseThreadsContract {
         StoredThread read = threads.find(thread.key()).orElseThrow();
         assertThat(read).isEqualTo(thread);
         assertThat(read.headlineTs()).isNull();
+        assertThat(read.posting()).isNull();
         assertThat(read.rejected()).isNull();
         assertThat(read.leaseOwner()).isNull();
         assertThat(read.leaseUntil()).isNull();
@@ -159,6 +161,22 @@ public abstract class ReleaseThreadsContract {
         assertThat(read.state().rebuilds()).isNull();
         assertThat(read.state().updatedAt()).isNull();
         assertThat(read.state().environments()).isEmpty();
+    }
+
+    @Test
+    void keepsThePostingMarkerUntilTheHeadlineIsRecorded() {
+        ReleaseThreads threads = threads();
+        StoredThread setOut = fresh(releaseKey("marker")).postingUnder(new PostingMarker("invocation-3", T0.plusNanos(123_456_789)));
+        threads.save(setOut, 0);
+        StoredThread marked = threads.find(setOut.key()).orElseThrow();
+        StoredThread recorded = marked.posted("C0PAYMENTS", "1795428000.000100", 1).next(T0.plusSeconds(1));
+
+        threads.save(recorded, 1);
+
+        assertThat(marked.posting()).isEqualTo(new PostingMarker("invocation-3", T0.plusNanos(123_456_789)));
+        StoredThread read = threads.find(setOut.key()).orElseThrow();
+        assertThat(read.posting()).isNull();
+        assertThat(read.headlineTs()).isEqualTo("1795428000.000100");
     }
 
     @Test

@@ -1,9 +1,12 @@
 package dev.gantry.fn.chatops;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,6 +33,7 @@ import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.notify.AlarmThreads;
 import dev.gantry.core.notify.NotifyService;
 import dev.gantry.core.notify.ReleaseNews;
+import dev.gantry.core.notify.StoredThread;
 import dev.gantry.core.release.MalformedEventException;
 import dev.gantry.slack.SlackWebApi;
 import dev.gantry.testing.Fixtures;
@@ -44,12 +48,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -67,6 +76,12 @@ class ChatOpsNotifyHandlerIT {
     private static final WireMockServer SLACK = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
     private static DynamoDBProxyServer dynamoServer;
     private static DynamoDbClient dynamo;
+    /**
+     * DynamoDB Local through a client whose every call fails, once {@link #downOnceSlackPosts} is set, from the moment
+     * Slack has taken a post: an outage of the table right after the headline.
+     */
+    private static DynamoDbClient failingDynamo;
+    private static final AtomicBoolean downOnceSlackPosts = new AtomicBoolean();
 
     @BeforeAll
     static void start() throws Exception {
@@ -80,10 +95,23 @@ class ChatOpsNotifyHandlerIT {
         dynamo = DynamoDbClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + port)).region(Region.EU_WEST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
                 .httpClient(UrlConnectionHttpClient.create()).build();
+        ExecutionInterceptor outage = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (downOnceSlackPosts.get() && !SLACK.findAll(postRequestedFor(urlEqualTo("/api/chat.postMessage"))).isEmpty()) {
+                    throw SdkClientException.create("Unable to execute HTTP request: Connection refused");
+                }
+            }
+        };
+        failingDynamo = DynamoDbClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + port)).region(Region.EU_WEST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
+                .overrideConfiguration(c -> c.addExecutionInterceptor(outage))
+                .httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     @AfterAll
     static void stop() throws Exception {
+        failingDynamo.close();
         dynamo.close();
         dynamoServer.stop();
         SLACK.stop();
@@ -91,6 +119,7 @@ class ChatOpsNotifyHandlerIT {
 
     @BeforeEach
     void fresh() {
+        downOnceSlackPosts.set(false);
         SLACK.resetAll();
         if (dynamo.listTables().tableNames().contains(TABLE)) {
             dynamo.deleteTable(r -> r.tableName(TABLE));
@@ -141,10 +170,58 @@ class ChatOpsNotifyHandlerIT {
         SLACK.resetAll();
         slackAnswers("chat.postMessage", "{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}");
         slackAnswers("chat.update", "{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}");
+        slackMemberOf("releases", "C0RELEASES");
+        slackHistoryHolds();
         JsonNode redelivered = invoke(handler(), sqsBatch(List.of(first, second)));
 
         assertThat(redelivered.at("/batchItemFailures")).isEmpty();
+        // A 503 may come after Slack took the post: the channel is read before the headline is posted again.
+        assertThat(SLACK.findAll(getRequestedFor(urlPathEqualTo("/api/conversations.history")))).singleElement()
+                .satisfies(lookup -> assertThat(lookup.queryParameter("channel").firstValue()).isEqualTo("C0RELEASES"));
         assertThat(headlines()).hasSize(1);
+    }
+
+    @Test
+    void takesTheHeadlineSlackTookBeforeTheTableFailedInsteadOfPostingASecond() throws Exception {
+        // given the table failing from the moment Slack took the headline
+        ReleaseNews started = pipeline("Started", NOW);
+        JsonNode failed = invokeTakingTheTableDownAfterTheFirstPost(started);
+        assertThat(failed.at("/batchItemFailures/0/itemIdentifier").asText()).isEqualTo("message-0");
+        JsonNode headline = single(headlines());
+        slackMemberOf("releases", "C0RELEASES");
+        slackHistoryHolds("{\"type\":\"message\",\"ts\":\"1763892000.000100\",\"bot_id\":\"B0GANTRY\",\"metadata\":"
+                + headline.at("/metadata") + "}");
+
+        // when the queue delivers the news again, after the failed delivery's lease has run out
+        JsonNode redelivered = invoke(handler(null, Clock.fixed(NOW.plusSeconds(360), ZoneOffset.UTC)), sqsBatch(List.of(started)));
+
+        // then
+        assertThat(redelivered.at("/batchItemFailures")).isEmpty();
+        assertThat(headlines()).hasSize(1);
+        assertThat(headline.at("/metadata/event_type").asText()).isEqualTo("gantry_release_thread_started");
+        assertThat(calls("chat.update")).singleElement().satisfies(update -> assertThat(update.at("/ts").asText()).isEqualTo("1763892000.000100"));
+        StoredThread thread = new DynamoDbReleaseThreads(dynamo, TABLE).find(started.thread()).orElseThrow();
+        assertThat(thread.headlineTs()).isEqualTo("1763892000.000100");
+        assertThat(thread.channel()).isEqualTo("C0RELEASES");
+        assertThat(thread.delivered()).isTrue();
+    }
+
+    @Test
+    void keepsTheNewsInTheQueueWithoutASecondHeadlineWhileTheChannelCannotBeRead() throws Exception {
+        ReleaseNews started = pipeline("Started", NOW);
+        JsonNode failed = invokeTakingTheTableDownAfterTheFirstPost(started);
+        assertThat(failed.at("/batchItemFailures")).hasSize(1);
+        SLACK.stubFor(get(urlPathEqualTo("/api/users.conversations")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"ok\":true,\"channels\":[],\"response_metadata\":{\"next_cursor\":\"\"}}")));
+
+        JsonNode redelivered = invoke(handler(null, Clock.fixed(NOW.plusSeconds(360), ZoneOffset.UTC)), sqsBatch(List.of(started)));
+
+        assertThat(redelivered.at("/batchItemFailures/0/itemIdentifier").asText()).isEqualTo("message-0");
+        assertThat(headlines()).hasSize(1);
+        StoredThread thread = new DynamoDbReleaseThreads(dynamo, TABLE).find(started.thread()).orElseThrow();
+        assertThat(thread.headlineTs()).isNull();
+        assertThat(thread.posting()).isNotNull();
+        assertThat(thread.rejected()).isNull();
     }
 
     @Test
@@ -258,8 +335,15 @@ class ChatOpsNotifyHandlerIT {
 
     /** @param operationsAlarmPrefix what {@code GANTRY_OPERATIONS_ALARM_PREFIX} would say; null when it is unset */
     private static ChatOpsNotifyHandler handler(String operationsAlarmPrefix) {
+        return handler(operationsAlarmPrefix, Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    private static ChatOpsNotifyHandler handler(String operationsAlarmPrefix, Clock clock) {
+        return handler(operationsAlarmPrefix, clock, dynamo);
+    }
+
+    private static ChatOpsNotifyHandler handler(String operationsAlarmPrefix, Clock clock, DynamoDbClient dynamo) {
         GantryConfig config = Fixtures.exampleConfig();
-        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         SlackWebApi slack = new SlackWebApi(() -> "test-bot-token-not-real", URI.create(SLACK.baseUrl()),
                 new SlackWebApi.RetryPolicy(0, Duration.ZERO, 1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(2)),
                 duration -> { });
@@ -288,6 +372,32 @@ class ChatOpsNotifyHandlerIT {
             record.putObject("attributes").put("MessageGroupId", SqsNotifier.groupOf(news.get(i).thread()));
         }
         return batch.toString();
+    }
+
+    /**
+     * One delivery of {@code news} whose thread store fails from the first call after Slack took the headline: the post
+     * is never recorded, nor is the lease given up.
+     */
+    private static JsonNode invokeTakingTheTableDownAfterTheFirstPost(ReleaseNews news) throws Exception {
+        downOnceSlackPosts.set(true);
+        try {
+            return invoke(handler(null, Clock.fixed(NOW, ZoneOffset.UTC), failingDynamo), sqsBatch(List.of(news)));
+        } finally {
+            downOnceSlackPosts.set(false);
+        }
+    }
+
+    private static void slackMemberOf(String name, String id) {
+        SLACK.stubFor(get(urlPathEqualTo("/api/users.conversations")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"ok\":true,\"channels\":[{\"id\":\"" + id + "\",\"name\":\"" + name + "\"}],"
+                        + "\"response_metadata\":{\"next_cursor\":\"\"}}")));
+    }
+
+    private static void slackHistoryHolds(String... messages) {
+        SLACK.stubFor(get(urlPathEqualTo("/api/conversations.history")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"ok\":true,\"has_more\":false,\"messages\":[" + String.join(",", messages) + "]}")));
     }
 
     /** The top-level posts: a thread's headline, not its replies. */

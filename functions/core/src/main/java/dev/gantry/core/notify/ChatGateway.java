@@ -1,5 +1,7 @@
 package dev.gantry.core.notify;
 
+import java.util.Optional;
+
 /**
  * Where Gantry's messages are posted and updated: Slack's Web API in production, a recording fake in tests.
  *
@@ -17,6 +19,28 @@ public interface ChatGateway {
      *     message's timestamp, which identifies it for later updates and replies
      */
     Posted post(String channel, ChatMessage message, String threadTs);
+
+    /**
+     * Posts a thread's headline, a top-level message that carries {@code thread} and {@code marker} where
+     * {@link #findHeadline} can find them: a post whose answer was lost (a timeout, or a store that failed to record
+     * it) is then found again instead of posted twice. Failures as {@link #post}, with one difference: an
+     * implementation that repeats a post after a failure it cannot read (a timeout, a broken connection, a 5xx) looks
+     * for the first one before repeating it.
+     */
+    Posted postHeadline(String channel, ChatMessage message, ThreadKey thread, PostingMarker marker);
+
+    /**
+     * Looks for the headline {@link #postHeadline} posted for {@code thread} under {@code marker}, stamped between
+     * {@link PostingMarker#earliestPost()} and {@link PostingMarker#latestPost()}.
+     *
+     * @param channel where it would be: a {@code #name} or a channel id
+     * @return where it is; empty when the channel holds no such message
+     * @throws RateLimitedException when the chat service asked to wait
+     * @throws UnavailableException when it could not be asked, or could not be read through
+     * @throws RejectedException when it refused to be asked, e.g. {@code not_in_channel}: Slack lets a bot read only the
+     *     channels it is a member of
+     */
+    Optional<Posted> findHeadline(String channel, ThreadKey thread, PostingMarker marker);
 
     /** Replaces a posted message's content in place. */
     void update(String channelId, String ts, ChatMessage message);

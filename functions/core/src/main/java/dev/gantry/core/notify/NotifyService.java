@@ -27,7 +27,13 @@ import org.slf4j.LoggerFactory;
  *       thread picks up where it stopped. Nothing is lost, because the news was saved before the call, and nothing
  *       already in Slack is posted again, because each success was saved after its call.</li>
  *   <li>A crash between a successful call and its save is the one gap: the next delivery repeats that one call (one
- *       reply posted twice, or, for the very first post, a second headline). Never more than one per crash.</li>
+ *       reply posted twice, an update made again). Never more than one per crash, and never the headline: the claim
+ *       that sets out to post it saves a {@link PostingMarker} first, and the message carries the marker. A delivery
+ *       that finds a marker of another delivery without the headline's timestamp looks the message up
+ *       ({@link ChatGateway#findHeadline}) and takes it as the thread's ({@link Delivery.Result#FOUND}); only when the
+ *       chat service has no such message does it post, under a marker of its own. When the chat service cannot be
+ *       asked, the delivery fails rather than risk a second headline: {@link HeadlineUncertainException} when it
+ *       refuses to be asked (e.g. the bot may not read the channel), its rate limit or unavailability otherwise.</li>
  *   <li>Two notifiers on one thread: the saves are conditional on the version read, and the loser reads the winner's
  *       thread and applies its news again. Only the lease holder calls Slack; the other saves its news and answers
  *       {@link Delivery.Result#DEFERRED}, and the holder, which reads the thread again before it lets go, delivers
@@ -43,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * <p>Channels: a release thread goes to {@link SlackConfig#channelFor} its service, a pipeline thread to its service's
  * channel when the news names one, everything else (rebuilds, Gantry's own alarms) to {@link SlackConfig#defaultChannel()}.
  *
- * <p>Errors: besides the chat service's, {@link ReleaseThreads.ReleaseThreadsException} from the store, and
- * {@link ThreadContendedException} when the thread kept changing under this notifier; both are worth a redelivery.
+ * <p>Errors: besides the chat service's, {@link ReleaseThreads.ReleaseThreadsException} from the store,
+ * {@link ThreadContendedException} when the thread kept changing under this notifier, and
+ * {@link HeadlineUncertainException}; all are worth a redelivery.
  */
 public final class NotifyService {
 
@@ -95,6 +102,11 @@ public final class NotifyService {
         public enum Result {
             /** The headline was posted (the thread's first message), and pending replies after it. */
             POSTED,
+            /**
+             * The headline an earlier delivery posted, whose answer was never recorded, was found in the chat service
+             * and taken as the thread's; it was updated to the story, and pending replies posted.
+             */
+            FOUND,
             /** The headline was updated in place, and pending replies posted. */
             UPDATED,
             /** Only replies were posted; the headline already showed the story. */
@@ -112,6 +124,21 @@ public final class NotifyService {
     public static final class ThreadContendedException extends RuntimeException {
         ThreadContendedException(ThreadKey key) {
             super("thread " + key.describe() + " kept changing under this notifier for " + MAX_ATTEMPTS + " attempts");
+        }
+    }
+
+    /**
+     * Thrown when an earlier delivery set out to post the thread's headline, never recorded the answer, and the chat
+     * service refused to be asked whether the message is there: posting again could show the release twice, so the
+     * news waits until the chat service can tell (e.g. once the bot is invited to the channel).
+     */
+    public static final class HeadlineUncertainException extends RuntimeException {
+        HeadlineUncertainException(StoredThread thread, ChatGateway.RejectedException cause) {
+            super("thread " + thread.key().describe() + ": a headline post in " + thread.channel() + " under marker " + thread.posting().id()
+                    + " (" + thread.posting().at() + ") was never recorded, and the chat service refused to say whether it is there ("
+                    + cause.error() + ": " + cause.getMessage() + "); the headline is not posted again until it can be looked up"
+                    + ("not_in_channel".equals(cause.error()) ? ": invite the Slack app to " + thread.channel() + " so it may read it" : ""),
+                    cause);
         }
     }
 
@@ -148,7 +175,12 @@ public final class NotifyService {
                 }
                 return new Delivery(key, Delivery.Result.DEFERRED, 0, "delivered by " + folded.leaseOwner() + " until " + folded.leaseUntil());
             }
-            StoredThread claimed = folded.leasedTo(owner, now.plus(lease)).next(now);
+            StoredThread leased = folded.leasedTo(owner, now.plus(lease));
+            if (leased.headlineTs() == null && leased.posting() == null) {
+                // Saved with the claim, so the intent to post is stored before the post at no extra write.
+                leased = leased.postingUnder(new PostingMarker(owner, now));
+            }
+            StoredThread claimed = leased.next(now);
             if (!threads.save(claimed, stored.version())) {
                 continue;
             }
@@ -177,9 +209,22 @@ public final class NotifyService {
         try {
             while (true) {
                 StoredThread current = thread;
-                if (current.headlineTs() == null) {
+                if (current.headlineTs() == null && (current.posting() == null || !owner.equals(current.posting().id()))) {
+                    Optional<ChatGateway.Posted> found = current.posting() == null ? Optional.empty() : lookUp(current);
+                    if (found.isPresent()) {
+                        ChatGateway.Posted posted = found.get();
+                        LOG.info("thread {}: found the headline posted under marker {} at {}; taking it", key.describe(), current.posting().id(),
+                                posted.ts());
+                        // Shown revision 0: what the message shows is not known, so it is updated to the story next.
+                        thread = record(current, owner, s -> s.headlineTs() == null ? s.posted(posted.channelId(), posted.ts(), 0) : s);
+                        result = Delivery.Result.FOUND;
+                    } else {
+                        PostingMarker mine = new PostingMarker(owner, clock.instant());
+                        thread = record(current, owner, s -> s.headlineTs() == null ? s.postingUnder(mine) : s);
+                    }
+                } else if (current.headlineTs() == null) {
                     long revision = current.state().revision();
-                    ChatGateway.Posted posted = chat.post(current.channel(), current.state().headline(), null);
+                    ChatGateway.Posted posted = chat.postHeadline(current.channel(), current.state().headline(), key, current.posting());
                     // Another notifier that took over after this lease ran out may have posted first: keep its message.
                     thread = record(current, owner, s -> s.headlineTs() == null ? s.posted(posted.channelId(), posted.ts(), revision) : s);
                     result = Delivery.Result.POSTED;
@@ -187,7 +232,7 @@ public final class NotifyService {
                     long revision = current.state().revision();
                     chat.update(current.channel(), current.headlineTs(), current.state().headline());
                     thread = record(current, owner, s -> s.shown(revision));
-                    if (result != Delivery.Result.POSTED) {
+                    if (result != Delivery.Result.POSTED && result != Delivery.Result.FOUND) {
                         result = Delivery.Result.UPDATED;
                     }
                 } else if (!current.state().pendingReplies().isEmpty()) {
@@ -222,7 +267,8 @@ public final class NotifyService {
             record(thread, owner, s -> s.rejectedWith(e.error()));
             return new Delivery(key, Delivery.Result.REJECTED, replies, e.error());
         } catch (RuntimeException e) {
-            letGo(thread, owner);
+            // A rate-limited post was not made: the next delivery need not look for it.
+            letGo(thread, owner, e instanceof ChatGateway.RateLimitedException);
             throw e;
         }
     }
@@ -244,12 +290,30 @@ public final class NotifyService {
         throw new ThreadContendedException(basis.key());
     }
 
-    /** Gives the lease up after a failed call, so that the redelivery need not wait for it to run out. */
-    private void letGo(StoredThread thread, String owner) {
+    /** Whether the chat service holds the headline an earlier delivery set out to post under {@code thread}'s marker. */
+    private Optional<ChatGateway.Posted> lookUp(StoredThread thread) {
+        try {
+            return chat.findHeadline(thread.channel(), thread.key(), thread.posting());
+        } catch (ChatGateway.RejectedException e) {
+            // Not a refusal of the thread: the thread is not marked rejected, and its news waits.
+            throw new HeadlineUncertainException(thread, e);
+        }
+    }
+
+    /**
+     * Gives the lease up after a failed call, so that the redelivery need not wait for it to run out.
+     *
+     * @param notPosted the chat service said it made no post: this call's own posting marker is dropped with the lease
+     */
+    private void letGo(StoredThread thread, String owner, boolean notPosted) {
         try {
             Optional<StoredThread> current = threads.find(thread.key());
             if (current.isPresent() && owner.equals(current.get().leaseOwner())) {
-                threads.save(current.get().released().next(clock.instant()), current.get().version());
+                StoredThread released = current.get().released();
+                if (notPosted && released.posting() != null && owner.equals(released.posting().id())) {
+                    released = released.notPosting();
+                }
+                threads.save(released.next(clock.instant()), current.get().version());
             }
         } catch (RuntimeException e) {
             LOG.warn("thread {}: could not give up the delivery lease; it runs out by itself", thread.key().describe(), e);

@@ -13,6 +13,8 @@ import dev.gantry.core.gate.GateSubject;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.notify.ChatGateway;
 import dev.gantry.core.notify.ChatMessage;
+import dev.gantry.core.notify.PostingMarker;
+import dev.gantry.core.notify.ThreadKey;
 import dev.gantry.core.rebuild.RebuildService;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.testing.InMemoryAlarmStates;
@@ -36,6 +38,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -214,6 +217,16 @@ final class ChatOpsWorld {
             posts.add(message);
             return new Posted(channel.startsWith("#") ? "C0" + channel.substring(1).toUpperCase().replace("-", "") : channel,
                     String.valueOf(ts++ / 1_000_000) + "." + String.format("%06d", ts % 1_000_000));
+        }
+
+        @Override
+        public Posted postHeadline(String channel, ChatMessage message, ThreadKey thread, PostingMarker marker) {
+            throw new UnsupportedOperationException("ChatOps posts no release thread");
+        }
+
+        @Override
+        public Optional<Posted> findHeadline(String channel, ThreadKey thread, PostingMarker marker) {
+            throw new UnsupportedOperationException("ChatOps posts no release thread");
         }
 
         @Override

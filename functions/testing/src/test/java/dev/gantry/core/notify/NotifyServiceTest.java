@@ -224,6 +224,159 @@ class NotifyServiceTest {
         assertThat(again.result()).isEqualTo(Delivery.Result.POSTED);
         assertThat(chat.headlinePosts()).hasSize(1);
         assertThat(chat.replies(chat.headlinePosts().getFirst().ts())).hasSize(1);
+        assertThat(chat.lookups()).as("a rate-limited post was not made: nothing to look for").isEmpty();
+    }
+
+    @Test
+    void savesThePostingMarkerBeforeItPostsTheHeadlineAndCarriesItInTheMessage() {
+        ThreadKey key = ThreadKey.release(SERVICE, Story.DIGEST);
+        List<PostingMarker> storedAtPost = new ArrayList<>();
+        ChatGateway checking = new ChatGateway() {
+            @Override
+            public Posted post(String channel, ChatMessage message, String threadTs) {
+                return chat.post(channel, message, threadTs);
+            }
+
+            @Override
+            public Posted postHeadline(String channel, ChatMessage message, ThreadKey thread, PostingMarker marker) {
+                storedAtPost.add(threads.find(thread).map(StoredThread::posting).orElse(null));
+                return chat.postHeadline(channel, message, thread, marker);
+            }
+
+            @Override
+            public Optional<Posted> findHeadline(String channel, ThreadKey thread, PostingMarker marker) {
+                return chat.findHeadline(channel, thread, marker);
+            }
+
+            @Override
+            public void update(String channelId, String ts, ChatMessage message) {
+                chat.update(channelId, ts, message);
+            }
+
+            @Override
+            public void respond(String responseUrl, ChatMessage message, boolean replaceOriginal, boolean ephemeral) {
+                chat.respond(responseUrl, message, replaceOriginal, ephemeral);
+            }
+        };
+
+        notifier(threads, checking, SLACK).apply(Story.deployed("staging", T0));
+
+        Call headline = chat.headlinePosts().getFirst();
+        assertThat(headline.thread()).isEqualTo(key);
+        assertThat(headline.marker()).isEqualTo(new PostingMarker("invocation-1", T0));
+        assertThat(storedAtPost).containsExactly(headline.marker());
+        assertThat(threads.find(key).orElseThrow().posting()).as("dropped once the headline's ts is saved").isNull();
+    }
+
+    @Test
+    void findsTheHeadlineWhoseSaveFailedInsteadOfPostingItAgain() {
+        ThreadKey key = ThreadKey.release(SERVICE, Story.DIGEST);
+        ReleaseNews deployed = Story.deployed("staging", T0);
+        assertThatThrownBy(() -> notifier(tableDownOnceSlackTookTheHeadline(), chat, SLACK).apply(deployed))
+                .isInstanceOf(ReleaseThreads.ReleaseThreadsException.class);
+        String posted = chat.headlinePosts().getFirst().ts();
+        clock.advance(NotifyService.DEFAULT_LEASE.plusSeconds(1)); // the failed delivery could not give its lease up
+
+        Delivery redelivered = notify.apply(deployed);
+
+        assertThat(redelivered.result()).isEqualTo(Delivery.Result.FOUND);
+        assertThat(chat.headlinePosts()).hasSize(1);
+        assertThat(chat.lookups()).singleElement().satisfies(lookup -> {
+            assertThat(lookup.marker()).isEqualTo(new PostingMarker("invocation-1", T0));
+            assertThat(lookup.found()).isEqualTo(posted);
+        });
+        // What the found message shows is not known: it is brought up to the story, and the replies follow.
+        assertThat(chat.updates()).singleElement().satisfies(update -> assertThat(update.ts()).isEqualTo(posted));
+        assertThat(chat.replies(posted)).hasSize(1);
+        StoredThread stored = threads.find(key).orElseThrow();
+        assertThat(stored.headlineTs()).isEqualTo(posted);
+        assertThat(stored.channel()).isEqualTo(PAYMENTS_CHANNEL);
+        assertThat(stored.posting()).isNull();
+        assertThat(stored.delivered()).isTrue();
+    }
+
+    @Test
+    void findsTheHeadlineWhoseAnswerWasLost() {
+        ReleaseNews deployed = Story.deployed("staging", T0);
+        chat.loseAnswerOfNext(new ChatGateway.UnavailableException("Slack chat.postMessage failed after 3 attempts: timed out", null));
+        assertThatThrownBy(() -> notify.apply(deployed)).isInstanceOf(ChatGateway.UnavailableException.class);
+
+        Delivery redelivered = notify.apply(deployed);
+
+        assertThat(redelivered.result()).isEqualTo(Delivery.Result.FOUND);
+        assertThat(chat.headlinePosts()).hasSize(1);
+        assertThat(threads.find(ThreadKey.release(SERVICE, Story.DIGEST)).orElseThrow().delivered()).isTrue();
+    }
+
+    @Test
+    void postsTheHeadlineUnderItsOwnMarkerWhenTheLookupFindsNone() {
+        ThreadKey key = ThreadKey.release(SERVICE, Story.DIGEST);
+        ReleaseNews deployed = Story.deployed("staging", T0);
+        chat.failNext(new ChatGateway.UnavailableException("Slack chat.postMessage failed after 3 attempts: HTTP 503", null));
+        assertThatThrownBy(() -> notify.apply(deployed)).isInstanceOf(ChatGateway.UnavailableException.class);
+        assertThat(threads.find(key).orElseThrow().posting()).as("a 503 may or may not have posted").isNotNull();
+        clock.advance(Duration.ofMinutes(5));
+
+        Delivery redelivered = notify.apply(deployed);
+
+        assertThat(redelivered.result()).isEqualTo(Delivery.Result.POSTED);
+        assertThat(chat.lookups()).singleElement().satisfies(lookup -> {
+            assertThat(lookup.marker()).isEqualTo(new PostingMarker("invocation-1", T0));
+            assertThat(lookup.found()).isNull();
+        });
+        assertThat(chat.headlinePosts()).singleElement()
+                .satisfies(headline -> assertThat(headline.marker()).isEqualTo(new PostingMarker("invocation-2", T0.plus(Duration.ofMinutes(5)))));
+        assertThat(threads.find(key).orElseThrow().delivered()).isTrue();
+    }
+
+    @Test
+    void keepsTheNewsWaitingWithoutPostingWhenTheChatServiceRefusesToBeRead() {
+        ThreadKey key = ThreadKey.release(SERVICE, Story.DIGEST);
+        ReleaseNews deployed = Story.deployed("staging", T0);
+        assertThatThrownBy(() -> notifier(tableDownOnceSlackTookTheHeadline(), chat, SLACK).apply(deployed))
+                .isInstanceOf(ReleaseThreads.ReleaseThreadsException.class);
+        clock.advance(NotifyService.DEFAULT_LEASE.plusSeconds(1));
+        chat.refuseLookups("not_in_channel");
+
+        assertThatThrownBy(() -> notify.apply(deployed))
+                .isInstanceOf(NotifyService.HeadlineUncertainException.class)
+                .hasMessageContaining("thread " + key.describe())
+                .hasMessageContaining("#payments-releases")
+                .hasMessageContaining("not_in_channel")
+                .hasMessageContaining("invite the Slack app to #payments-releases");
+
+        assertThat(chat.headlinePosts()).hasSize(1);
+        StoredThread waiting = threads.find(key).orElseThrow();
+        assertThat(waiting.rejected()).as("the thread is not refused, only not readable yet").isNull();
+        assertThat(waiting.posting()).isEqualTo(new PostingMarker("invocation-1", T0));
+        assertThat(waiting.leaseOwner()).as("given up for the redelivery").isNull();
+
+        chat.refuseLookups(null);
+        Delivery invited = notify.apply(deployed);
+
+        assertThat(invited.result()).isEqualTo(Delivery.Result.FOUND);
+        assertThat(chat.headlinePosts()).hasSize(1);
+        assertThat(threads.find(key).orElseThrow().delivered()).isTrue();
+    }
+
+    @Test
+    void keepsTheNewsWaitingWithoutPostingWhenTheLookupFails() {
+        ThreadKey key = ThreadKey.release(SERVICE, Story.DIGEST);
+        ReleaseNews deployed = Story.deployed("staging", T0);
+        assertThatThrownBy(() -> notifier(tableDownOnceSlackTookTheHeadline(), chat, SLACK).apply(deployed))
+                .isInstanceOf(ReleaseThreads.ReleaseThreadsException.class);
+        clock.advance(NotifyService.DEFAULT_LEASE.plusSeconds(1));
+        chat.failNext(new ChatGateway.RateLimitedException("Slack conversations.history is rate limited", 30),
+                new ChatGateway.UnavailableException("Slack conversations.history failed after 3 attempts: HTTP 503", null));
+
+        assertThatThrownBy(() -> notify.apply(deployed)).isInstanceOf(ChatGateway.RateLimitedException.class);
+        assertThatThrownBy(() -> notify.apply(deployed)).isInstanceOf(ChatGateway.UnavailableException.class);
+
+        assertThat(chat.headlinePosts()).hasSize(1);
+        assertThat(threads.find(key).orElseThrow().posting()).as("kept: the post is still to be found")
+                .isEqualTo(new PostingMarker("invocation-1", T0));
+        assertThat(notify.apply(deployed).result()).isEqualTo(Delivery.Result.FOUND);
+        assertThat(chat.headlinePosts()).hasSize(1);
     }
 
     @Test
@@ -295,11 +448,21 @@ class NotifyServiceTest {
         ChatGateway interrupted = new ChatGateway() {
             @Override
             public Posted post(String channel, ChatMessage message, String threadTs) {
-                Posted posted = chat.post(channel, message, threadTs);
+                return chat.post(channel, message, threadTs);
+            }
+
+            @Override
+            public Posted postHeadline(String channel, ChatMessage message, ThreadKey thread, PostingMarker marker) {
+                Posted posted = chat.postHeadline(channel, message, thread, marker);
                 if (deferred.isEmpty()) {
                     deferred.add(other.apply(rolling)); // arrives while the first notifier holds the thread
                 }
                 return posted;
+            }
+
+            @Override
+            public Optional<Posted> findHeadline(String channel, ThreadKey thread, PostingMarker marker) {
+                return chat.findHeadline(channel, thread, marker);
             }
 
             @Override
@@ -392,6 +555,27 @@ class NotifyServiceTest {
     void refusesASlackConfigurationWithoutADefaultChannel() {
         assertThatThrownBy(() -> new NotifyService(threads, chat, new SlackConfig(null, null, Map.of()), clock))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** The table, failing from the first save after the chat service took a headline: an outage right after the post. */
+    private ReleaseThreads tableDownOnceSlackTookTheHeadline() {
+        return new ReleaseThreads() {
+            @Override
+            public Optional<StoredThread> find(ThreadKey key) {
+                if (!chat.headlinePosts().isEmpty()) {
+                    throw new ReleaseThreadsException("reading thread " + key.describe() + " failed: Service Unavailable", null);
+                }
+                return threads.find(key);
+            }
+
+            @Override
+            public boolean save(StoredThread thread, long expectedVersion) {
+                if (!chat.headlinePosts().isEmpty()) {
+                    throw new ReleaseThreadsException("saving thread " + thread.key().describe() + " failed: Service Unavailable", null);
+                }
+                return threads.save(thread, expectedVersion);
+            }
+        };
     }
 
     private static String markdown(ChatMessage message) {
