@@ -7,16 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.aws.DynamoDbDeployControls;
-import dev.gantry.aws.DynamoDbLocal;
 import dev.gantry.aws.DynamoDbPendingApprovals;
 import dev.gantry.aws.ReleaseNewsJson;
 import dev.gantry.aws.SqsNotifier;
 import dev.gantry.core.chatops.ApprovalCards;
-import dev.gantry.core.chatops.ApprovalRequests;
-import dev.gantry.core.chatops.ChatPermissions;
 import dev.gantry.core.chatops.PendingApproval;
 import dev.gantry.core.chatops.PipelineApprovalNotice;
-import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.notify.ReleaseNews;
 import dev.gantry.reliability.duplicates.AtOnce.Delivery;
@@ -26,10 +22,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The ChatOps handlers (slack-interactions, chatops-worker, chatops-notify) given one Slack request, one click, one
@@ -39,28 +33,17 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 class ChatOpsFunctionsDuplicatesIT {
 
-    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
-    private static LoopbackAws aws;
-
-    @BeforeAll
-    static void startLoopbackAws() {
-        aws = new LoopbackAws();
-    }
-
-    @AfterAll
-    static void stopLoopbackAws() {
-        aws.close();
-    }
+    @RegisterExtension
+    static final LoopbackAws aws = new LoopbackAws();
 
     @Test
     void queuesEveryCopyOfASlashCommandAndCarriesItOutOnce() throws Exception {
         DuplicateFigures figures = new DuplicateFigures();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                aws.reset();
+                String table = aws.newRound();
                 aws.acceptSqsMessages();
                 aws.acceptSlack();
-                String table = DynamoDbLocal.freshTable();
                 String command = ChatOpsHandlers.slashCommand("veto payments-api staging " + LoopbackAws.DIGEST + " bad build",
                         aws.responseUrl());
                 long signedAt = Instant.now().getEpochSecond();
@@ -75,14 +58,14 @@ class ChatOpsFunctionsDuplicatesIT {
                         .allSatisfy(message -> assertThat(message.path("MessageBody").asText()).isEqualTo(command));
 
                 List<Delivery> work = AtOnce.deliver(COPIES, copy -> new Invocation(
-                        ChatOpsHandlers.worker(GATED, aws, dynamo, table, Wiring.gates(GATED, dynamo, table), Clock.systemUTC()),
+                        ChatOpsHandlers.worker(GATED, aws, table, Wiring.gates(GATED, aws.dynamo, table), Clock.systemUTC()),
                         ChatOpsHandlers.sqsBatch("request-" + copy, queued.get(copy).path("MessageBody").asText(), null)));
 
                 long lost = refused + AtOnce.givenUpAfterRedelivery(work);
                 List<JsonNode> announced = aws.responses().stream().filter(r -> r.path("response_type").asText().equals("in_channel")).toList();
                 figures.round(2 * COPIES, 2, queued.size() + announced.size(), COPIES + 1, lost);
                 assertThat(announced).as("the veto announced in the channel").hasSize(1);
-                assertThat(new DynamoDbDeployControls(dynamo, table).vetoOf("payments-api", "staging", new ImageDigest(LoopbackAws.DIGEST)))
+                assertThat(new DynamoDbDeployControls(aws.dynamo, table).vetoOf("payments-api", "staging", new ImageDigest(LoopbackAws.DIGEST)))
                         .hasValueSatisfying(veto -> assertThat(veto.reason()).isEqualTo("bad build"));
                 assertThat(aws.responses()).as("every copy answered").hasSize(COPIES);
                 assertThat(lost).isZero();
@@ -97,14 +80,13 @@ class ChatOpsFunctionsDuplicatesIT {
         DuplicateFigures figures = new DuplicateFigures();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                aws.reset();
+                String table = aws.newRound();
                 aws.acceptPipelineResults();
                 aws.acceptSlack();
-                String table = DynamoDbLocal.freshTable();
                 PendingApproval card = pipelineApprovalCard(table);
                 // Half the copies are Slack's retries of one click, half are further clicks on the same button.
                 List<Delivery> clicks = AtOnce.deliver(COPIES, copy -> new Invocation(
-                        ChatOpsHandlers.worker(GATED, aws, dynamo, table, Wiring.gates(GATED, dynamo, table), Clock.systemUTC()),
+                        ChatOpsHandlers.worker(GATED, aws, table, Wiring.gates(GATED, aws.dynamo, table), Clock.systemUTC()),
                         ChatOpsHandlers.sqsBatch("click-" + copy, ChatOpsHandlers.click("U0OPS0001", ApprovalCards.PIPELINE_APPROVE, card.id(),
                                 "1000000000004.1000000000003." + (copy % 2 == 0 ? "retried" : "clicked-" + copy), aws.responseUrl()), null)));
 
@@ -113,7 +95,7 @@ class ChatOpsFunctionsDuplicatesIT {
                 figures.round(COPIES, 1, decided.size(), 1, lost);
                 assertThat(decided).as("decisions sent to CodePipeline").singleElement()
                         .satisfies(put -> assertThat(put.at("/result/status").asText()).isEqualTo("Approved"));
-                assertThat(new DynamoDbPendingApprovals(dynamo, table).find(card.id()).orElseThrow().state())
+                assertThat(new DynamoDbPendingApprovals(aws.dynamo, table).find(card.id()).orElseThrow().state())
                         .isEqualTo(PendingApproval.State.DECIDED);
                 assertThat(lost).isZero();
             }
@@ -127,9 +109,8 @@ class ChatOpsFunctionsDuplicatesIT {
         DuplicateFigures figures = new DuplicateFigures();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                aws.reset();
+                String table = aws.newRound();
                 aws.acceptSlack();
-                String table = DynamoDbLocal.freshTable();
                 Instant at = Instant.now();
                 List<ReleaseNews> story = List.of(pipeline("Started", at), pipeline("Succeeded", at.plusSeconds(300)));
                 long lost = 0;
@@ -137,7 +118,7 @@ class ChatOpsFunctionsDuplicatesIT {
                     String body = ReleaseNewsJson.write(news);
                     String group = SqsNotifier.groupOf(news.thread());
                     List<Delivery> deliveries = AtOnce.deliver(COPIES, copy -> new Invocation(
-                            ChatOpsHandlers.notify(GATED, aws, dynamo, table, Clock.systemUTC()),
+                            ChatOpsHandlers.notify(GATED, aws, table, Clock.systemUTC()),
                             ChatOpsHandlers.sqsBatch("news-" + copy, body, group)));
                     lost += AtOnce.givenUpAfterRedelivery(deliveries);
                 }
@@ -160,13 +141,12 @@ class ChatOpsFunctionsDuplicatesIT {
         DuplicateFigures figures = new DuplicateFigures();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                aws.reset();
+                String table = aws.newRound();
                 aws.acceptSlack();
-                String table = DynamoDbLocal.freshTable();
                 String event = ChatOpsHandlers.snsEvent(approvalMessage());
 
                 List<Delivery> deliveries = AtOnce.deliver(COPIES,
-                        copy -> new Invocation(ChatOpsHandlers.notify(GATED, aws, dynamo, table, Clock.systemUTC()), event));
+                        copy -> new Invocation(ChatOpsHandlers.notify(GATED, aws, table, Clock.systemUTC()), event));
 
                 List<Delivery> settled = new ArrayList<>();
                 for (Delivery delivery : deliveries) {
@@ -187,9 +167,7 @@ class ChatOpsFunctionsDuplicatesIT {
     }
 
     private static PendingApproval pipelineApprovalCard(String table) {
-        return new ApprovalRequests(GATED, new DynamoDbPendingApprovals(dynamo, table), aws.slack(),
-                new ChatPermissions(GATED, ApproverGroups.none()), Clock.systemUTC())
-                .requestPipelineApproval(PipelineApprovalNotice.parse(approvalMessage()), null);
+        return ChatOpsHandlers.approvalRequests(GATED, aws, table).requestPipelineApproval(PipelineApprovalNotice.parse(approvalMessage()), null);
     }
 
     /** CodePipeline's sample approval notice, expiring in the future rather than in 2016. */

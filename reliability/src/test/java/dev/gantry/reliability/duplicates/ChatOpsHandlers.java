@@ -15,24 +15,22 @@ import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.SdkEcsGateway;
 import dev.gantry.aws.SdkImageRegistry;
 import dev.gantry.aws.SdkPipelineApprovals;
+import dev.gantry.core.chatops.ApprovalRequests;
 import dev.gantry.core.chatops.ChatOpsService;
+import dev.gantry.core.chatops.ChatPermissions;
 import dev.gantry.core.config.GantryConfig;
-import dev.gantry.fn.chatops.HandlersFromParts;
 import dev.gantry.core.deploy.DeployService;
+import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.gate.GateService;
-import dev.gantry.core.notify.ChatGateway;
+import dev.gantry.fn.chatops.HandlersFromParts;
+import dev.gantry.reliability.harness.SlackSignature;
 import dev.gantry.testing.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Map;
-import java.util.function.Supplier;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -60,8 +58,8 @@ final class ChatOpsHandlers {
     }
 
     /** chatops-worker: everything a request may reach in {@code table}, CodePipeline, ECS and ECR on {@code aws}. */
-    static RequestStreamHandler worker(GantryConfig config, LoopbackAws aws, DynamoDbClient dynamo, String table, GateService gates,
-            Clock clock) {
+    static RequestStreamHandler worker(GantryConfig config, LoopbackAws aws, String table, GateService gates, Clock clock) {
+        DynamoDbClient dynamo = aws.dynamo;
         DynamoDbReleaseStore releases = new DynamoDbReleaseStore(dynamo, table);
         DynamoDbDeployControls controls = new DynamoDbDeployControls(dynamo, table);
         DeployService deploys = new DeployService(config, new SdkEcsGateway(aws.ecs), releases, controls, clock).withGates(gates);
@@ -83,8 +81,14 @@ final class ChatOpsHandlers {
     }
 
     /** chatops-notify as its wiring builds it over {@code table}, with Slack on {@code aws}. */
-    static RequestStreamHandler notify(GantryConfig config, LoopbackAws aws, DynamoDbClient dynamo, String table, Clock clock) {
-        return HandlersFromParts.notify(config, dynamo, table, aws.slack(), clock);
+    static RequestStreamHandler notify(GantryConfig config, LoopbackAws aws, String table, Clock clock) {
+        return HandlersFromParts.notify(config, aws.dynamo, table, aws.slack(), clock);
+    }
+
+    /** What chatops-notify posts approval cards with, keeping them in {@code table}, with Slack on {@code aws}. */
+    static ApprovalRequests approvalRequests(GantryConfig config, LoopbackAws aws, String table) {
+        return new ApprovalRequests(config, new DynamoDbPendingApprovals(aws.dynamo, table), aws.slack(),
+                new ChatPermissions(config, ApproverGroups.none()), Clock.systemUTC());
     }
 
     /**
@@ -96,7 +100,7 @@ final class ChatOpsHandlers {
         ObjectNode headers = event.putObject("headers")
                 .put("content-type", "application/x-www-form-urlencoded")
                 .put("x-slack-request-timestamp", Long.toString(signedAt))
-                .put("x-slack-signature", signature(signedAt, body));
+                .put("x-slack-signature", SlackSignature.of(SIGNING_SECRET, signedAt, body));
         if (retry > 0) {
             headers.put("x-slack-retry-num", Integer.toString(retry)).put("x-slack-retry-reason", "http_timeout");
         }
@@ -142,17 +146,6 @@ final class ChatOpsHandlers {
         ObjectNode envelope = (ObjectNode) read(Fixtures.eventText("sns-lambda-event-envelope.lambda-dev-guide.json"));
         ((ObjectNode) envelope.path("Records").path(0).path("Sns")).put("Message", message);
         return envelope.toString();
-    }
-
-    private static String signature(long timestamp, String body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(SIGNING_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] digest = mac.doFinal(("v0:" + timestamp + ":" + body).getBytes(StandardCharsets.UTF_8));
-            return "v0=" + HexFormat.of().formatHex(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static JsonNode read(String json) {

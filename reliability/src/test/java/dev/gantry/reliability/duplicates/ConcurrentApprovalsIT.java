@@ -5,38 +5,24 @@ import static dev.gantry.reliability.duplicates.DuplicateFigures.ROUNDS;
 import static dev.gantry.reliability.duplicates.Wiring.GATED;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gantry.aws.DynamoDbLocal;
-import dev.gantry.aws.DynamoDbPendingApprovals;
-import dev.gantry.aws.SdkEcsGateway;
 import dev.gantry.core.chatops.ApprovalCards;
-import dev.gantry.core.chatops.ApprovalRequests;
-import dev.gantry.core.chatops.ChatPermissions;
 import dev.gantry.core.chatops.PendingApproval;
 import dev.gantry.core.config.GantryConfig;
-import dev.gantry.core.deploy.DeployService;
-import dev.gantry.core.deploy.GateSweepService;
 import dev.gantry.core.gate.Approval;
-import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.gate.GateEvaluation;
-import dev.gantry.core.gate.GateOrigin;
 import dev.gantry.core.gate.GateRecord;
 import dev.gantry.core.gate.GateService;
 import dev.gantry.core.gate.GateStatus;
-import dev.gantry.core.gate.GateSubject;
 import dev.gantry.core.gate.GateVerdict;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.release.ReleaseKey;
-import dev.gantry.fn.ecsdeploy.GateSweepHandler;
 import dev.gantry.reliability.duplicates.AtOnce.Delivery;
 import dev.gantry.reliability.duplicates.AtOnce.Invocation;
 import dev.gantry.testing.Fixtures;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * People clicking Approve on a release's gate card at the same moment, through the real worker and gate service over
@@ -50,18 +36,8 @@ class ConcurrentApprovalsIT {
     private static final String SWEEP = "gantry-scheduled-event-gate-sweep.json";
     private static final int SWEEPS = 2;
 
-    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
-    private static LoopbackAws aws;
-
-    @BeforeAll
-    static void startLoopbackAws() {
-        aws = new LoopbackAws();
-    }
-
-    @AfterAll
-    static void stopLoopbackAws() {
-        aws.close();
-    }
+    @RegisterExtension
+    static final LoopbackAws aws = new LoopbackAws();
 
     @Test
     void countsTwoApproversOnceEachAndPromotesTheReleaseOnceWhenTheyClickAtOnce() throws Exception {
@@ -78,7 +54,7 @@ class ConcurrentApprovalsIT {
                 long lost = AtOnce.givenUpAfterRedelivery(clicks);
                 GateRecord decided = gates(GATED, table).find(PROD).orElseThrow();
                 // Sweeps racing one another are DeployFunctionsDuplicatesIT's; two here show the approvals end in one deploy.
-                List<Delivery> sweeps = AtOnce.deliver(SWEEPS, copy -> new Invocation(gateSweep(table), Fixtures.eventText(SWEEP)));
+                List<Delivery> sweeps = AtOnce.deliver(SWEEPS, copy -> new Invocation(Wiring.gateSweep(GATED, aws, table), Fixtures.eventText(SWEEP)));
                 assertThat(sweeps).noneMatch(Delivery::failed);
 
                 GateRecord promoted = gates(GATED, table).find(PROD).orElseThrow();
@@ -133,12 +109,10 @@ class ConcurrentApprovalsIT {
      * Slack answering on the loopback.
      */
     private static String givenTheReleaseWaitsAtItsProdGate() {
-        aws.reset();
+        String table = aws.newRound();
         aws.runPaymentsApi("prod");
         aws.acceptSlack();
-        String table = DynamoDbLocal.freshTable();
-        GateRecord waiting = gates(GATED, table).evaluate(new GateSubject(PROD, LoopbackAws.REGISTRY + "/payments-api@" + LoopbackAws.DIGEST,
-                "1.4.0", Instant.now(), List.of(), GateOrigin.DEPLOY, "6f0d1c2a-5b8e-4c7d-9a41-0e2b7c9d3f10"));
+        GateRecord waiting = gates(GATED, table).evaluate(Wiring.pushed(PROD));
         assertThat(waiting.status()).isEqualTo(GateStatus.WAITING);
         return table;
     }
@@ -146,8 +120,7 @@ class ConcurrentApprovalsIT {
     /** The card chatops-notify posts for the waiting release: what the clicks name. */
     private static PendingApproval gateCard(String table) {
         GateRecord waiting = gates(GATED, table).find(PROD).orElseThrow();
-        return new ApprovalRequests(GATED, new DynamoDbPendingApprovals(dynamo, table), aws.slack(),
-                new ChatPermissions(GATED, ApproverGroups.none()), Clock.systemUTC()).requestGateApproval(waiting, List.of());
+        return ChatOpsHandlers.approvalRequests(GATED, aws, table).requestGateApproval(waiting, List.of());
     }
 
     /**
@@ -156,7 +129,7 @@ class ConcurrentApprovalsIT {
      */
     private static Invocation clickOf(String approver, int n, PendingApproval card, String table) {
         String trigger = "1000000000004.1000000000003." + approver + (n % 2 == 0 ? "-retried" : "-clicked-" + n);
-        return new Invocation(ChatOpsHandlers.worker(GATED, aws, dynamo, table, gates(GATED, table), Clock.systemUTC()),
+        return new Invocation(ChatOpsHandlers.worker(GATED, aws, table, gates(GATED, table), Clock.systemUTC()),
                 ChatOpsHandlers.sqsBatch("click-" + approver + "-" + n,
                         ChatOpsHandlers.click(approver, ApprovalCards.GATE_APPROVE, card.id(), trigger, aws.responseUrl()), null));
     }
@@ -167,16 +140,7 @@ class ConcurrentApprovalsIT {
                 .count();
     }
 
-    private static GateSweepHandler gateSweep(String table) {
-        GateService gates = gates(GATED, table);
-        return new GateSweepHandler(new GateSweepService(gates, deployService(table).withGates(gates)));
-    }
-
-    private static DeployService deployService(String table) {
-        return Wiring.deploys(GATED, new SdkEcsGateway(aws.ecs), dynamo, table);
-    }
-
     private static GateService gates(GantryConfig config, String table) {
-        return Wiring.gates(config, dynamo, table);
+        return Wiring.gates(config, aws.dynamo, table);
     }
 }

@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.aws.DynamoDbDeployControls;
 import dev.gantry.aws.DynamoDbJobLedger;
-import dev.gantry.aws.DynamoDbLocal;
 import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.SdkEcsDeployments;
 import dev.gantry.aws.SdkEcsGateway;
@@ -17,39 +16,32 @@ import dev.gantry.aws.SdkImageRegistry;
 import dev.gantry.aws.SdkPipelineJobs;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.deploy.DeployService;
-import dev.gantry.core.deploy.GateSweepService;
 import dev.gantry.core.gate.Approval;
-import dev.gantry.core.gate.GateOrigin;
 import dev.gantry.core.gate.GateRecord;
 import dev.gantry.core.gate.GateService;
 import dev.gantry.core.gate.GateStatus;
-import dev.gantry.core.gate.GateSubject;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.notify.Notifier;
 import dev.gantry.core.notify.ReleaseNews;
 import dev.gantry.core.pipeline.PipelineDeployService;
-import dev.gantry.core.release.Release;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.RolloutStatus;
 import dev.gantry.core.rollout.RolloutService;
 import dev.gantry.fn.ecsdeploy.EcsDeployHandler;
-import dev.gantry.fn.ecsdeploy.GateSweepHandler;
 import dev.gantry.fn.ecsdeploy.PipelineDeployHandler;
 import dev.gantry.fn.ecsdeploy.RolloutHandler;
 import dev.gantry.reliability.duplicates.AtOnce.Delivery;
 import dev.gantry.reliability.duplicates.AtOnce.Invocation;
+import dev.gantry.reliability.harness.DeployedRelease;
 import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.PipelineArtifacts;
 import dev.gantry.testing.RecordingNotifier;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The deploy functions' handlers (ecs-deploy, pipeline-deploy, rollout-follow, gate-sweep) given one event many times
@@ -69,28 +61,17 @@ class DeployFunctionsDuplicatesIT {
     private static final String DEPLOYMENT = "ecs-svc/3056462518204391731";
     private static final ImageDigest DIGEST = new ImageDigest(LoopbackAws.DIGEST);
 
-    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
-    private static LoopbackAws aws;
-
-    @BeforeAll
-    static void startLoopbackAws() {
-        aws = new LoopbackAws();
-    }
-
-    @AfterAll
-    static void stopLoopbackAws() {
-        aws.close();
-    }
+    @RegisterExtension
+    static final LoopbackAws aws = new LoopbackAws();
 
     @Test
     void registersAndMovesEachEnvironmentOnceWhenAPushArrivesManyTimesAtOnce() throws Exception {
         DuplicateFigures figures = new DuplicateFigures();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                aws.reset();
+                String table = aws.newRound();
                 aws.runPaymentsApi("staging");
                 aws.runPaymentsApi("prod");
-                String table = DynamoDbLocal.freshTable();
                 RecordingNotifier news = new RecordingNotifier();
                 String push = Fixtures.eventText(PUSH);
 
@@ -121,12 +102,11 @@ class DeployFunctionsDuplicatesIT {
         DuplicateFigures figures = new DuplicateFigures();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                aws.reset();
+                String table = aws.newRound();
                 aws.runPaymentsApi("staging");
                 aws.acceptPipelineResults();
                 aws.serveArtifact(STAGING_ARTIFACT, PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_BY_TAG));
                 aws.tagPointsAt("payments-api", "1.4.0", LoopbackAws.DIGEST);
-                String table = DynamoDbLocal.freshTable();
                 String job = Fixtures.eventText(STAGING_JOB);
 
                 List<Delivery> deliveries = AtOnce.deliver(COPIES, copy -> new Invocation(pipelineDeploy(table), job));
@@ -182,11 +162,12 @@ class DeployFunctionsDuplicatesIT {
         DuplicateFigures figures = new DuplicateFigures();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                aws.reset();
+                String table = aws.newRound();
                 aws.deploymentsOf("staging", deployments);
-                String table = DynamoDbLocal.freshTable();
                 ReleaseKey release = new ReleaseKey("payments-api", "staging", DIGEST);
-                givenTheDeployMovedStagingTo(release, table);
+                DeployedRelease.serviceUpdated(new DynamoDbReleaseStore(aws.dynamo, table), release, LoopbackAws.REGISTRY,
+                        LoopbackAws.revisionArn("staging", LoopbackAws.RUNNING_REVISION),
+                        LoopbackAws.revisionArn("staging", LoopbackAws.NEW_REVISION));
                 RecordingNotifier news = new RecordingNotifier();
                 String event = Fixtures.eventText(eventFile);
 
@@ -202,8 +183,8 @@ class DeployFunctionsDuplicatesIT {
                 assertThat(recorded).as("copies that recorded the rollout").isEqualTo(1);
                 assertThat(vetoed).as("copies that vetoed the digest").isEqualTo(vetoes);
                 assertThat(told).as("the news of the rollout").singleElement().satisfies(n -> assertThat(n.status()).isEqualTo(status));
-                assertThat(new DynamoDbReleaseStore(dynamo, table).find(release).orElseThrow().rolloutStatus()).isEqualTo(status);
-                assertThat(new DynamoDbDeployControls(dynamo, table).vetoOf("payments-api", "staging", DIGEST).isPresent())
+                assertThat(new DynamoDbReleaseStore(aws.dynamo, table).find(release).orElseThrow().rolloutStatus()).isEqualTo(status);
+                assertThat(new DynamoDbDeployControls(aws.dynamo, table).vetoOf("payments-api", "staging", DIGEST).isPresent())
                         .isEqualTo(vetoes > 0);
                 assertThat(lost).isZero();
             }
@@ -217,15 +198,14 @@ class DeployFunctionsDuplicatesIT {
         DuplicateFigures figures = new DuplicateFigures();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                aws.reset();
+                String table = aws.newRound();
                 aws.runPaymentsApi("staging");
                 aws.runPaymentsApi("prod");
-                String table = DynamoDbLocal.freshTable();
                 ReleaseKey prod = new ReleaseKey("payments-api", "prod", DIGEST);
                 givenTheReleasePassedItsProdGate(table, prod);
                 String tick = Fixtures.eventText(SWEEP);
 
-                List<Delivery> deliveries = AtOnce.deliver(COPIES, copy -> new Invocation(gateSweep(table), tick));
+                List<Delivery> deliveries = AtOnce.deliver(COPIES, copy -> new Invocation(Wiring.gateSweep(GATED, aws, table), tick));
 
                 assertThat(deliveries).noneMatch(Delivery::failed);
                 List<String> lines = deliveries.stream().flatMap(d -> d.answer().path("lines").valueStream()).map(l -> l.path("what").asText())
@@ -247,24 +227,10 @@ class DeployFunctionsDuplicatesIT {
         }
     }
 
-    private void givenTheDeployMovedStagingTo(ReleaseKey release, String table) {
-        DynamoDbReleaseStore releases = new DynamoDbReleaseStore(dynamo, table);
-        Instant now = Instant.now();
-        String owner = "deploy-invocation";
-        releases.claim(Release.proposed(release, "1.4.0", LoopbackAws.REGISTRY + "/payments-api@" + LoopbackAws.DIGEST,
-                "6f0d1c2a-5b8e-4c7d-9a41-0e2b7c9d3f10", owner, now.plusSeconds(90), now), now, Duration.ofSeconds(90));
-        releases.recordRegistered(release, owner, LoopbackAws.revisionArn("staging", LoopbackAws.RUNNING_REVISION),
-                LoopbackAws.revisionArn("staging", LoopbackAws.NEW_REVISION),
-                List.of("app: " + LoopbackAws.REGISTRY + "/payments-api:1.3.0 -> " + LoopbackAws.REGISTRY + "/payments-api@" + LoopbackAws.DIGEST),
-                now);
-        releases.recordServiceUpdated(release, owner, now);
-    }
-
     /** The push stopped at prod's gate, as the deploy left it; two people approved, so the gate passed and the sweep is due. */
     private void givenTheReleasePassedItsProdGate(String table, ReleaseKey prod) {
         GateService gates = gates(GATED, table);
-        gates.evaluate(new GateSubject(prod, LoopbackAws.REGISTRY + "/payments-api@" + LoopbackAws.DIGEST, "1.4.0", Instant.now(), List.of(),
-                GateOrigin.DEPLOY, "6f0d1c2a-5b8e-4c7d-9a41-0e2b7c9d3f10"));
+        gates.evaluate(Wiring.pushed(prod));
         for (String approver : List.of("U0EXAMPLE1", "U0EXAMPLE2")) {
             gates.decide(prod, new Approval(approver, Instant.now(), DIGEST, Approval.Decision.APPROVE, null));
         }
@@ -273,32 +239,27 @@ class DeployFunctionsDuplicatesIT {
 
     private EcsDeployHandler ecsDeploy(GantryConfig config, String table, Notifier notifier) {
         return new EcsDeployHandler(deployService(config, table),
-                new DeployNews(config, new DynamoDbReleaseStore(dynamo, table), notifier, Clock.systemUTC()));
+                new DeployNews(config, new DynamoDbReleaseStore(aws.dynamo, table), notifier, Clock.systemUTC()));
     }
 
     private PipelineDeployHandler pipelineDeploy(String table) {
         return new PipelineDeployHandler(new PipelineDeployService(TWO_ENVIRONMENTS, deployService(TWO_ENVIRONMENTS, table),
                 aws.artifactReader(), new SdkImageRegistry(aws.ecr), new SdkPipelineJobs(aws.codePipeline),
-                new DynamoDbJobLedger(dynamo, table), Clock.systemUTC()));
+                new DynamoDbJobLedger(aws.dynamo, table), Clock.systemUTC()));
     }
 
     private RolloutHandler rollout(String table, Notifier notifier) {
-        DynamoDbReleaseStore releases = new DynamoDbReleaseStore(dynamo, table);
+        DynamoDbReleaseStore releases = new DynamoDbReleaseStore(aws.dynamo, table);
         return new RolloutHandler(new RolloutService(TWO_ENVIRONMENTS, new SdkEcsDeployments(aws.ecs), releases,
-                new DynamoDbDeployControls(dynamo, table), Clock.systemUTC()),
+                new DynamoDbDeployControls(aws.dynamo, table), Clock.systemUTC()),
                 new DeployNews(TWO_ENVIRONMENTS, releases, notifier, Clock.systemUTC()));
     }
 
-    private GateSweepHandler gateSweep(String table) {
-        GateService gates = gates(GATED, table);
-        return new GateSweepHandler(new GateSweepService(gates, deployService(GATED, table).withGates(gates)));
-    }
-
     private DeployService deployService(GantryConfig config, String table) {
-        return Wiring.deploys(config, new SdkEcsGateway(aws.ecs), dynamo, table);
+        return Wiring.deploys(config, new SdkEcsGateway(aws.ecs), aws.dynamo, table);
     }
 
     private static GateService gates(GantryConfig config, String table) {
-        return Wiring.gates(config, dynamo, table);
+        return Wiring.gates(config, aws.dynamo, table);
     }
 }

@@ -6,7 +6,6 @@ import static dev.gantry.reliability.duplicates.Wiring.GATED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.aws.DynamoDbJobLedger;
-import dev.gantry.aws.DynamoDbLocal;
 import dev.gantry.aws.SdkImageRegistry;
 import dev.gantry.aws.SdkPipelineJobs;
 import dev.gantry.aws.SdkServiceRevisions;
@@ -27,10 +26,8 @@ import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.PipelineArtifacts;
 import java.time.Clock;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The release-gate functions' handlers (pipeline-gate, ecs-gate-hook) asked about one release many times at once, as
@@ -46,28 +43,17 @@ class GateFunctionsDuplicatesIT {
     private static final String PROD_REVISION = "arn:aws:ecs:eu-west-1:111111111111:service-revision/prod/payments-api/5146209837166290472";
     private static final ReleaseKey PROD = new ReleaseKey("payments-api", "prod", new ImageDigest(LoopbackAws.DIGEST));
 
-    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
-    private static LoopbackAws aws;
-
-    @BeforeAll
-    static void startLoopbackAws() {
-        aws = new LoopbackAws();
-    }
-
-    @AfterAll
-    static void stopLoopbackAws() {
-        aws.close();
-    }
+    @RegisterExtension
+    static final LoopbackAws aws = new LoopbackAws();
 
     @Test
     void putsOneResultAndEvaluatesTheGateOnceWhenAGateJobArrivesManyTimesAtOnce() throws Exception {
         DuplicateFigures figures = new DuplicateFigures();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                aws.reset();
+                String table = aws.newRound();
                 aws.acceptPipelineResults();
                 aws.serveArtifact(PROD_ARTIFACT, PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_PINNED));
-                String table = DynamoDbLocal.freshTable();
                 String job = Fixtures.eventText(GATE_JOB);
 
                 List<Delivery> deliveries = AtOnce.deliver(COPIES, copy -> new Invocation(pipelineGate(table), job));
@@ -99,9 +85,8 @@ class GateFunctionsDuplicatesIT {
         DuplicateFigures figures = new DuplicateFigures();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                aws.reset();
+                String table = aws.newRound();
                 aws.prodServiceRevision(PROD_REVISION);
-                String table = DynamoDbLocal.freshTable();
                 String hook = Fixtures.eventText(HOOK);
 
                 List<Delivery> deliveries = AtOnce.deliver(COPIES, copy -> new Invocation(ecsHook(table), hook));
@@ -128,12 +113,12 @@ class GateFunctionsDuplicatesIT {
     }
 
     private static GateService gates(GantryConfig config, String table) {
-        return Wiring.gates(config, dynamo, table);
+        return Wiring.gates(config, aws.dynamo, table);
     }
 
     private PipelineGateHandler pipelineGate(String table) {
         return new PipelineGateHandler(new PipelineGateService(GATED, gates(GATED, table), aws.artifactReader(), new SdkImageRegistry(aws.ecr),
-                new SdkPipelineJobs(aws.codePipeline), new DynamoDbJobLedger(dynamo, table), Clock.systemUTC()));
+                new SdkPipelineJobs(aws.codePipeline), new DynamoDbJobLedger(aws.dynamo, table), Clock.systemUTC()));
     }
 
     private EcsHookHandler ecsHook(String table) {

@@ -10,33 +10,23 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
-import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.gantry.aws.DynamoDbLocal;
 import dev.gantry.aws.EcsWire;
 import dev.gantry.aws.JsonProtocolWire;
 import dev.gantry.aws.S3ArtifactReader;
 import dev.gantry.aws.S3Wire;
+import dev.gantry.reliability.harness.SqsSendMessageAnswer;
 import dev.gantry.slack.SlackWebApi;
 import dev.gantry.testing.Fixtures;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -45,6 +35,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 
@@ -52,9 +43,12 @@ import software.amazon.awssdk.services.ecs.EcsClient;
  * The AWS services and Slack that Gantry's functions call, on one loopback WireMock server: ECS, CodePipeline, ECR,
  * CodeBuild and SQS (JSON protocols told apart by {@code X-Amz-Target}), S3 (path-style), Slack's Web API and the
  * {@code response_url} answers go to. The SDK clients do not retry, so every call counted is a call the code made.
- * State lives in the shared DynamoDB Local ({@code DynamoDbLocal} of gantry-aws's test-jar), not here.
+ * State lives in the shared DynamoDB Local ({@code DynamoDbLocal} of gantry-aws's test-jar), not here: each round of a
+ * test takes a table of its own there.
+ *
+ * <p>A test class registers it as an extension, which stops it after the class's last test.
  */
-final class LoopbackAws implements AutoCloseable {
+final class LoopbackAws implements AfterAllCallback, AutoCloseable {
 
     static final String ACCOUNT = "111111111111";
     static final String REGISTRY = ACCOUNT + ".dkr.ecr.eu-west-1.amazonaws.com";
@@ -77,6 +71,7 @@ final class LoopbackAws implements AutoCloseable {
     final WireMockServer server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").containerThreads(64)
             .extensions(new SqsSendMessageAnswer()));
     final SdkHttpClient http = UrlConnectionHttpClient.create();
+    final DynamoDbClient dynamo = DynamoDbLocal.client();
     final EcsClient ecs;
     final CodePipelineClient codePipeline;
     final CodeBuildClient codeBuild;
@@ -95,9 +90,10 @@ final class LoopbackAws implements AutoCloseable {
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
     }
 
-    /** Forgets every stub and every request: the start of a round. */
-    void reset() {
+    /** The start of a round: every stub and every request forgotten, and an empty state table of the round's own. */
+    String newRound() {
         server.resetAll();
+        return DynamoDbLocal.freshTable();
     }
 
     String baseUrl() {
@@ -223,7 +219,7 @@ final class LoopbackAws implements AutoCloseable {
     /** SQS taking every message it is sent, answering with the digests its clients check. */
     void acceptSqsMessages() {
         server.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(SQS_SEND_MESSAGE))
-                .willReturn(ResponseDefinitionBuilder.responseDefinition().withTransformers(SqsSendMessageAnswer.NAME)));
+                .willReturn(SqsSendMessageAnswer.answer()));
     }
 
     /** Every SendMessage that reached SQS, as sent. */
@@ -280,6 +276,11 @@ final class LoopbackAws implements AutoCloseable {
     }
 
     @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    @Override
     public void close() {
         ecs.close();
         codePipeline.close();
@@ -287,72 +288,5 @@ final class LoopbackAws implements AutoCloseable {
         ecr.close();
         http.close();
         server.stop();
-    }
-
-    /**
-     * SQS's answer to SendMessage: a message id of its own and the MD5 digests of the body and string attributes received,
-     * which the sender compares with what it sent before it acknowledges anything.
-     */
-    private static final class SqsSendMessageAnswer implements ResponseDefinitionTransformerV2 {
-
-        static final String NAME = "sqs-send-message";
-
-        @Override
-        public ResponseDefinition transform(ServeEvent serveEvent) {
-            JsonNode request = readJson(serveEvent.getRequest().getBodyAsString());
-            ObjectNode answer = JSON.createObjectNode()
-                    .put("MessageId", UUID.randomUUID().toString())
-                    .put("MD5OfMessageBody", md5(request.path("MessageBody").asText().getBytes(StandardCharsets.UTF_8)));
-            Map<String, String> attributes = new TreeMap<>();
-            for (Map.Entry<String, JsonNode> attribute : request.path("MessageAttributes").properties()) {
-                attributes.put(attribute.getKey(), attribute.getValue().path("StringValue").asText());
-            }
-            if (!attributes.isEmpty()) {
-                answer.put("MD5OfMessageAttributes", attributesMd5(attributes));
-            }
-            return ResponseDefinitionBuilder.responseDefinition().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.0")
-                    .withBody(answer.toString()).build();
-        }
-
-        /** SQS's digest of string attributes: by name, each name, type and value length-prefixed, the value after transport type 1. */
-        private static String attributesMd5(Map<String, String> sortedAttributes) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            try {
-                for (Map.Entry<String, String> attribute : sortedAttributes.entrySet()) {
-                    lengthPrefixed(out, attribute.getKey());
-                    lengthPrefixed(out, "String");
-                    out.writeByte(1);
-                    lengthPrefixed(out, attribute.getValue());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return md5(bytes.toByteArray());
-        }
-
-        private static void lengthPrefixed(DataOutputStream out, String value) throws IOException {
-            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-            out.writeInt(utf8.length);
-            out.write(utf8);
-        }
-
-        private static String md5(byte[] bytes) {
-            try {
-                return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every Java platform has MD5", e);
-            }
-        }
-
-        @Override
-        public String getName() {
-            return NAME;
-        }
-
-        @Override
-        public boolean applyGlobally() {
-            return false;
-        }
     }
 }

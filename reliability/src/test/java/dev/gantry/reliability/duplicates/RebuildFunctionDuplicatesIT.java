@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.aws.DynamoDbDeployControls;
 import dev.gantry.aws.DynamoDbLineageHistory;
-import dev.gantry.aws.DynamoDbLocal;
 import dev.gantry.aws.DynamoDbRebuildLedger;
 import dev.gantry.aws.DynamoDbRevokedBases;
 import dev.gantry.aws.SdkBuildRunner;
@@ -22,10 +21,8 @@ import dev.gantry.reliability.duplicates.AtOnce.Invocation;
 import dev.gantry.testing.Fixtures;
 import java.time.Clock;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The image-rebuild handler given a base image's push, and then the end of one of the builds it started, each many
@@ -60,27 +57,16 @@ class RebuildFunctionDuplicatesIT {
     private static final String BASE_PUSH = "gantry-ecr-push-golden-java21.json";
     private static final String BUILD_SUCCEEDED = "gantry-codebuild-build-succeeded-runtime-java-image.json";
 
-    private static final DynamoDbClient dynamo = DynamoDbLocal.client();
-    private static LoopbackAws aws;
-
-    @BeforeAll
-    static void startLoopbackAws() {
-        aws = new LoopbackAws();
-    }
-
-    @AfterAll
-    static void stopLoopbackAws() {
-        aws.close();
-    }
+    @RegisterExtension
+    static final LoopbackAws aws = new LoopbackAws();
 
     @Test
     void startsEachDependentOnceAndOneMorePerFinishedBuildWhenEventsArriveManyTimesAtOnce() throws Exception {
         DuplicateFigures figures = new DuplicateFigures();
         try {
             for (int round = 0; round < ROUNDS; round++) {
-                aws.reset();
+                String table = aws.newRound();
                 PROJECTS.forEach(aws::acceptBuildsOf);
-                String table = DynamoDbLocal.freshTable();
                 String push = Fixtures.eventText(BASE_PUSH);
 
                 List<Delivery> pushes = AtOnce.deliver(COPIES, copy -> new Invocation(imageRebuild(table), push));
@@ -116,10 +102,10 @@ class RebuildFunctionDuplicatesIT {
     }
 
     private ImageRebuildHandler imageRebuild(String table) {
-        RebuildService rebuilds = new RebuildService(FOUR_DEPENDENTS, new DynamoDbRebuildLedger(dynamo, table),
+        RebuildService rebuilds = new RebuildService(FOUR_DEPENDENTS, new DynamoDbRebuildLedger(aws.dynamo, table),
                 new SdkBuildRunner(aws.codeBuild, aws.codePipeline), new SdkImageLabels(region -> aws.ecr), new SdkImageRegistry(aws.ecr),
-                LoopbackAws.ACCOUNT, "eu-west-1", Clock.systemUTC(), new DynamoDbRevokedBases(dynamo, table),
-                new DynamoDbDeployControls(dynamo, table), new DynamoDbLineageHistory(dynamo, table));
+                LoopbackAws.ACCOUNT, "eu-west-1", Clock.systemUTC(), new DynamoDbRevokedBases(aws.dynamo, table),
+                new DynamoDbDeployControls(aws.dynamo, table), new DynamoDbLineageHistory(aws.dynamo, table));
         return new ImageRebuildHandler(rebuilds, image -> {
             throw new IllegalStateException("no Image Builder event is delivered here");
         });

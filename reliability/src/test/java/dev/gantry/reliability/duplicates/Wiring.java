@@ -5,17 +5,25 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.gantry.aws.DynamoDbDeployControls;
 import dev.gantry.aws.DynamoDbGateStore;
 import dev.gantry.aws.DynamoDbReleaseStore;
+import dev.gantry.aws.SdkEcsGateway;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.deploy.DeployService;
 import dev.gantry.core.deploy.EcsGateway;
+import dev.gantry.core.deploy.GateSweepService;
 import dev.gantry.core.gate.ApproverGroups;
+import dev.gantry.core.gate.GateOrigin;
 import dev.gantry.core.gate.GateService;
+import dev.gantry.core.gate.GateSubject;
+import dev.gantry.core.release.ReleaseKey;
+import dev.gantry.fn.ecsdeploy.GateSweepHandler;
 import dev.gantry.testing.InMemoryAlarmStates;
 import dev.gantry.testing.InMemoryChangeCalendars;
 import dev.gantry.testing.InMemoryCustomChecks;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -81,6 +89,18 @@ final class Wiring {
     static DeployService deploys(GantryConfig config, EcsGateway ecs, DynamoDbClient dynamo, String table) {
         return new DeployService(config, ecs, new DynamoDbReleaseStore(dynamo, table), new DynamoDbDeployControls(dynamo, table),
                 Clock.systemUTC(), DeployService.DEFAULT_LEASE, false, BRIEF_PAUSE);
+    }
+
+    /** gate-sweep over {@code table}, handing passed releases to a deploy through ECS on {@code aws}. */
+    static GateSweepHandler gateSweep(GantryConfig config, LoopbackAws aws, String table) {
+        GateService gates = gates(config, aws.dynamo, table);
+        return new GateSweepHandler(new GateSweepService(gates, deploys(config, new SdkEcsGateway(aws.ecs), aws.dynamo, table).withGates(gates)));
+    }
+
+    /** The push of {@code events/gantry-ecr-push-payments-api-1.4.0.json} reaching {@code release}'s gate now, as the deploy asks it. */
+    static GateSubject pushed(ReleaseKey release) {
+        return new GateSubject(release, LoopbackAws.REGISTRY + "/payments-api@" + LoopbackAws.DIGEST, "1.4.0", Instant.now(), List.of(),
+                GateOrigin.DEPLOY, "6f0d1c2a-5b8e-4c7d-9a41-0e2b7c9d3f10");
     }
 
     /** A deploy report's outcome for {@code environment}; missing when the report has none. */

@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.gantry.aws.DynamoDbPendingApprovals;
-import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.JsonProtocolWire;
 import dev.gantry.aws.StateTable;
 import dev.gantry.aws.lambda.LocalContext;
@@ -24,9 +23,6 @@ import dev.gantry.core.chatops.PipelineApprovalNotice;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.gate.ApproverGroups;
-import dev.gantry.core.image.ImageDigest;
-import dev.gantry.core.release.ReleaseKey;
-import dev.gantry.core.release.ReleaseStatus;
 import dev.gantry.fn.chatops.ChatOpsWorkerHandler;
 import dev.gantry.fn.chatops.HandlersFromEnvironment;
 import dev.gantry.testing.Fixtures;
@@ -44,7 +40,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +63,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class ChatOpsWorkerFaultsIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String DIGEST = "sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd";
     private static final String BOT_TOKEN_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-bot-token-AbCdEf";
     /** Where every request's response_url points here: Slack's hooks, down or up as a whole. */
     private static final String RESPOND_PATH = "/commands/T0GANTRY1/respond";
@@ -156,10 +150,8 @@ class ChatOpsWorkerFaultsIT {
 
     /** The answers that reached the response_url, oldest first. */
     static List<JsonNode> answers(FaultyAws aws) {
-        List<ServeEvent> events = new ArrayList<>(aws.server.getAllServeEvents());
-        Collections.reverse(events);
         List<JsonNode> answers = new ArrayList<>();
-        for (ServeEvent event : events) {
+        for (ServeEvent event : aws.journal()) {
             // A slow answer counts: the worker's Slack client waits longer for a response_url than the faults delay it.
             if (event.getRequest().getUrl().equals(RESPOND_PATH) && event.getResponse() != null && event.getResponse().getStatus() == 200
                     && event.getResponseDefinition().getFault() == null) {
@@ -181,8 +173,9 @@ class ChatOpsWorkerFaultsIT {
     abstract static class QueuedRequest implements FaultScenario {
 
         private final Map<String, Integer> tries = new HashMap<>();
-        private Map<String, String> warmEnvironment;
-        private ChatOpsWorkerHandler warmWorker;
+        /** One worker per environment: a request that comes again mostly meets the warm instance that failed it. */
+        private final WarmHandler<ChatOpsWorkerHandler> worker = new WarmHandler<>(
+                environment -> HandlersFromEnvironment.worker(workerEnvironment(environment)));
 
         /** The request's body as the interactions endpoint queued it: the person's {@code attempt}-th try. */
         abstract String body(int attempt, Map<String, String> environment);
@@ -201,12 +194,7 @@ class ChatOpsWorkerFaultsIT {
                 minutesPassed(environment);
             }
             int attempt = tries.computeIfAbsent(table, t -> 1);
-            // One worker per environment: a request that comes again mostly meets the warm instance that failed it.
-            if (environment != warmEnvironment) {
-                warmWorker = HandlersFromEnvironment.worker(workerEnvironment(environment));
-                warmEnvironment = environment;
-            }
-            ChatOpsWorkerHandler handler = warmWorker;
+            ChatOpsWorkerHandler handler = worker.of(environment);
             ByteArrayOutputStream output = new ByteArrayOutputStream();
             List<String> logged = new ArrayList<>();
             try (JsonLogLines log = JsonLogLines.capture()) {
@@ -241,7 +229,7 @@ class ChatOpsWorkerFaultsIT {
             stubSlack(aws);
             EcsDeployFaultsIT.stubStagingService(aws);
             aws.server.stubFor(JsonProtocolWire.ECR.operation("DescribeImages").willReturn(JsonProtocolWire.json(
-                    "{\"imageDetails\":[{\"registryId\":\"111111111111\",\"repositoryName\":\"payments-api\",\"imageDigest\":\"" + DIGEST
+                    "{\"imageDetails\":[{\"registryId\":\"111111111111\",\"repositoryName\":\"payments-api\",\"imageDigest\":\"" + EcsDeployFaultsIT.DIGEST
                             + "\",\"imageTags\":[\"1.4.0\"]}]}")));
         }
 
@@ -255,12 +243,7 @@ class ChatOpsWorkerFaultsIT {
 
         @Override
         public List<String> missing(FaultyAws aws, Map<String, String> environment) {
-            List<String> missing = new ArrayList<>();
-            var release = new DynamoDbReleaseStore(aws.dynamo, environment.get("GANTRY_TABLE"))
-                    .find(new ReleaseKey("payments-api", "staging", new ImageDigest(DIGEST)));
-            if (release.isEmpty() || release.get().status() != ReleaseStatus.SERVICE_UPDATED) {
-                missing.add("the staging release is " + release.map(r -> r.status().toString()).orElse("not recorded") + ", not SERVICE_UPDATED");
-            }
+            List<String> missing = new ArrayList<>(EcsDeployFaultsIT.missingFromStagingRelease(aws, environment));
             if (answers(aws).stream().map(a -> a.path("text").asText())
                     .noneMatch(text -> text.contains("DEPLOYED") || text.contains("by an earlier attempt at this same event"))) {
                 missing.add("nobody was told the deploy was done; answers: " + answers(aws).stream().map(a -> a.path("text").asText()).toList());

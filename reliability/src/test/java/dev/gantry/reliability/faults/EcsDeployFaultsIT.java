@@ -29,7 +29,9 @@ class EcsDeployFaultsIT {
     static final String REGISTRY = "111111111111.dkr.ecr.eu-west-1.amazonaws.com";
     static final String RUNNING_ARN = "arn:aws:ecs:eu-west-1:111111111111:task-definition/payments-api-staging:41";
     static final String NEW_ARN = "arn:aws:ecs:eu-west-1:111111111111:task-definition/payments-api-staging:42";
-    private static final String DIGEST = "sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd";
+    /** The digest {@code events/gantry-ecr-push-payments-api-1.4.0.json} pushes. */
+    static final String DIGEST = "sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd";
+    static final ReleaseKey STAGING_RELEASE = new ReleaseKey("payments-api", "staging", new ImageDigest(DIGEST));
 
     private static FaultyAws aws;
 
@@ -74,6 +76,24 @@ class EcsDeployFaultsIT {
         aws.server.stubFor(EcsWire.operation("DeregisterTaskDefinition").willReturn(EcsWire.json("{\"taskDefinition\":{}}")));
     }
 
+    /** What is missing from the push's staging release being recorded with its service updated. */
+    static List<String> missingFromStagingRelease(FaultyAws aws, Map<String, String> environment) {
+        var release = new DynamoDbReleaseStore(aws.dynamo, environment.get("GANTRY_TABLE")).find(STAGING_RELEASE);
+        if (release.isEmpty() || release.get().status() != ReleaseStatus.SERVICE_UPDATED) {
+            return List.of("the staging release is " + release.map(r -> r.status().toString()).orElse("not recorded") + ", not SERVICE_UPDATED");
+        }
+        return List.of();
+    }
+
+    /** What is missing from the push being deployed to staging: the release recorded, and the service updated. */
+    static List<String> missingFromStagingDeploy(FaultyAws aws, Map<String, String> environment) {
+        List<String> missing = new ArrayList<>(missingFromStagingRelease(aws, environment));
+        if (aws.succeeded("UpdateService") == 0) {
+            missing.add("the staging service was never updated");
+        }
+        return missing;
+    }
+
     static String invoke(Object handler, String eventFile, String function) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (InputStream in = Files.newInputStream(Path.of("../events", eventFile))) {
@@ -101,16 +121,7 @@ class EcsDeployFaultsIT {
 
         @Override
         public List<String> missing(FaultyAws aws, Map<String, String> environment) {
-            List<String> missing = new ArrayList<>();
-            var release = new DynamoDbReleaseStore(aws.dynamo, environment.get("GANTRY_TABLE"))
-                    .find(new ReleaseKey("payments-api", "staging", new ImageDigest(DIGEST)));
-            if (release.isEmpty() || release.get().status() != ReleaseStatus.SERVICE_UPDATED) {
-                missing.add("the staging release is " + release.map(r -> r.status().toString()).orElse("not recorded") + ", not SERVICE_UPDATED");
-            }
-            if (aws.succeeded("UpdateService") == 0) {
-                missing.add("the staging service was never updated");
-            }
-            return missing;
+            return missingFromStagingDeploy(aws, environment);
         }
 
         @Override

@@ -58,12 +58,8 @@ final class FaultCampaign {
 
     private List<Operation> cleanRun(FaultScenario scenario) throws Exception {
         // Once to warm the JIT, DynamoDB Local and the connections, so the first measured call is not the slowest.
-        aws.reset();
-        scenario.stubServices(aws);
-        deliver(scenario, aws.environment(aws.freshTable()));
-        aws.reset();
-        scenario.stubServices(aws);
-        Map<String, String> environment = aws.environment(aws.freshTable());
+        deliver(scenario, aws.freshEnvironment(scenario));
+        Map<String, String> environment = aws.freshEnvironment(scenario);
         scenario.invoke(environment);
         List<String> missing = scenario.missing(aws, environment);
         if (!missing.isEmpty()) {
@@ -77,9 +73,7 @@ final class FaultCampaign {
     }
 
     private void play(FaultScenario scenario, Operation operation, Fault fault, int times) throws Exception {
-        aws.reset();
-        scenario.stubServices(aws);
-        Map<String, String> environment = aws.environment(aws.freshTable());
+        Map<String, String> environment = aws.freshEnvironment(scenario);
         aws.inject(operation, fault, times);
         injected++;
         String caseName = scenario.name() + " / " + operation + " / " + fault + (times == 1 ? " once" : " for good");

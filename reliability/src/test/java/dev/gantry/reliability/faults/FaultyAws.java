@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,14 +57,18 @@ final class FaultyAws implements AutoCloseable {
         dynamoPort = freePort();
         dynamoServer = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port", Integer.toString(dynamoPort)});
         dynamoServer.start();
-        dynamo = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + dynamoPort))
+        dynamo = dynamoClient(URI.create("http://127.0.0.1:" + dynamoPort));
+        reset();
+        warmUpProxy();
+    }
+
+    private static DynamoDbClient dynamoClient(URI endpoint) {
+        return DynamoDbClient.builder()
+                .endpointOverride(endpoint)
                 .region(Region.of(REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
-        reset();
-        warmUpProxy();
     }
 
     /**
@@ -71,12 +76,7 @@ final class FaultyAws implements AutoCloseable {
      * function's call may take here, so the first DynamoDB call of a clean run would time out. Made once, at start.
      */
     private void warmUpProxy() {
-        try (DynamoDbClient viaProxy = DynamoDbClient.builder()
-                .endpointOverride(URI.create(endpoint()))
-                .region(Region.of(REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build()) {
+        try (DynamoDbClient viaProxy = dynamoClient(URI.create(endpoint()))) {
             viaProxy.listTables();
         }
         server.resetRequests();
@@ -100,6 +100,16 @@ final class FaultyAws implements AutoCloseable {
         String table = "gantry-faults-" + TABLES.incrementAndGet();
         StateTable.createIfMissing(dynamo, table);
         return table;
+    }
+
+    /**
+     * Ready for one play of {@code scenario}: every stub, fault and request forgotten, its calls answered normally, and
+     * an empty state table; returns the environment the play runs in.
+     */
+    Map<String, String> freshEnvironment(FaultScenario scenario) {
+        reset();
+        scenario.stubServices(this);
+        return environment(freshTable());
     }
 
     /** The environment Lambda would give a function here: region, fake keys, every endpoint on this server. */
@@ -148,12 +158,17 @@ final class FaultyAws implements AutoCloseable {
                 .forEach(server::removeStub);
     }
 
+    /** Every request made so far and how it was answered, oldest first. */
+    List<ServeEvent> journal() {
+        List<ServeEvent> events = new ArrayList<>(server.getAllServeEvents());
+        Collections.reverse(events);
+        return events;
+    }
+
     /** Every distinct call made so far, in the order first made. */
     List<Operation> operations() {
         Map<String, Operation> seen = new LinkedHashMap<>();
-        List<ServeEvent> events = new ArrayList<>(server.getAllServeEvents());
-        java.util.Collections.reverse(events);
-        for (ServeEvent event : events) {
+        for (ServeEvent event : journal()) {
             Operation operation = Operation.of(event.getRequest());
             seen.putIfAbsent(operation.key(), operation);
         }
@@ -164,9 +179,14 @@ final class FaultyAws implements AutoCloseable {
     long succeeded(String operationName) {
         return server.getAllServeEvents().stream()
                 .filter(event -> Operation.of(event.getRequest()).name().equals(operationName))
-                .filter(event -> event.getResponse() != null && event.getResponse().getStatus() / 100 == 2
-                        && event.getResponseDefinition().getFault() == null && event.getResponseDefinition().getFixedDelayMilliseconds() == null)
+                .filter(FaultyAws::answeredWithSuccess)
                 .count();
+    }
+
+    /** Answered 2xx, neither faulted nor delayed: a call whose effect took place and whose caller heard so. */
+    static boolean answeredWithSuccess(ServeEvent event) {
+        return event.getResponse() != null && event.getResponse().getStatus() / 100 == 2 && event.getResponseDefinition().getFault() == null
+                && event.getResponseDefinition().getFixedDelayMilliseconds() == null;
     }
 
     private static int freePort() throws IOException {

@@ -13,6 +13,7 @@ import dev.gantry.aws.JsonProtocolWire;
 import dev.gantry.core.config.GateConfig;
 import dev.gantry.core.gate.GateRecord;
 import dev.gantry.core.gate.GateState;
+import dev.gantry.core.gate.GateStatus;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.release.ReleaseKey;
 import java.net.URISyntaxException;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,7 +31,7 @@ import java.util.Optional;
  */
 final class GatedProd {
 
-    static final String DIGEST = "sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd";
+    static final String DIGEST = EcsDeployFaultsIT.DIGEST;
     static final ReleaseKey RELEASE = new ReleaseKey("payments-api", "prod", new ImageDigest(DIGEST));
     static final String IMAGE = EcsDeployFaultsIT.REGISTRY + "/payments-api@" + DIGEST;
     static final String RUNNING_ARN = "arn:aws:ecs:eu-west-1:111111111111:task-definition/payments-api-prod:17";
@@ -103,6 +105,15 @@ final class GatedProd {
 
     static Optional<GateRecord> record(FaultyAws aws, Map<String, String> environment) {
         return new DynamoDbGateStore(aws.dynamo, environment.get("GANTRY_TABLE")).find(RELEASE);
+    }
+
+    /** What is missing from prod's gate record having passed the release. */
+    static List<String> missingFromPassedGate(FaultyAws aws, Map<String, String> environment) {
+        Optional<GateRecord> record = record(aws, environment);
+        if (record.isEmpty() || record.get().status() != GateStatus.PASSED) {
+            return List.of("prod's gate record is " + record.map(r -> r.status() + " (" + r.reason() + ")").orElse("missing") + ", not PASSED");
+        }
+        return List.of();
     }
 
     /**

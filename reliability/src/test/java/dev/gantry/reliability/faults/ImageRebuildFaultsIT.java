@@ -27,6 +27,7 @@ import dev.gantry.core.rebuild.RebuildLedger;
 import dev.gantry.core.rebuild.RebuildService;
 import dev.gantry.core.rebuild.RebuildStatus;
 import dev.gantry.fn.imagerebuild.HandlersFromEnvironment;
+import dev.gantry.fn.imagerebuild.ImageRebuildHandler;
 import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.InMemoryImageLabels;
 import dev.gantry.testing.InMemoryImageRegistry;
@@ -119,9 +120,7 @@ class ImageRebuildFaultsIT {
      */
     static void warmUp(FaultyAws aws, List<FaultScenario> scenarios) {
         for (FaultScenario scenario : scenarios) {
-            aws.reset();
-            scenario.stubServices(aws);
-            Map<String, String> environment = aws.environment(aws.freshTable());
+            Map<String, String> environment = aws.freshEnvironment(scenario);
             environment.put("GANTRY_AWS_READ_TIMEOUT_MS", "10000");
             try {
                 scenario.invoke(environment);
@@ -185,16 +184,12 @@ class ImageRebuildFaultsIT {
         return rebuild;
     }
 
-    private static Map<String, String> warmEnvironment;
-    private static RequestStreamHandler warmHandler;
-
     /** One function instance per environment: a redelivery mostly meets the warm instance that failed it. */
+    private static final WarmHandler<ImageRebuildHandler> FUNCTION = new WarmHandler<>(
+            environment -> HandlersFromEnvironment.imageRebuild(rebuildEnvironment(environment)));
+
     static JsonNode invoke(Map<String, String> environment, String event) throws IOException {
-        if (environment != warmEnvironment) {
-            warmHandler = HandlersFromEnvironment.imageRebuild(rebuildEnvironment(environment));
-            warmEnvironment = environment;
-        }
-        RequestStreamHandler handler = warmHandler;
+        RequestStreamHandler handler = FUNCTION.of(environment);
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), output,
                 new LocalContext("gantry-image-rebuild", 60_000));

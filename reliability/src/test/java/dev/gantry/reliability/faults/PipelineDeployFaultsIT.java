@@ -2,16 +2,8 @@ package dev.gantry.reliability.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.client.WireMock;
-import dev.gantry.aws.DynamoDbReleaseStore;
-import dev.gantry.aws.JsonProtocolWire;
-import dev.gantry.aws.S3Wire;
-import dev.gantry.core.image.ImageDigest;
-import dev.gantry.core.release.ReleaseKey;
-import dev.gantry.core.release.ReleaseStatus;
 import dev.gantry.fn.ecsdeploy.HandlersFromEnvironment;
 import dev.gantry.fn.ecsdeploy.PipelineDeployHandler;
-import dev.gantry.testing.PipelineArtifacts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class PipelineDeployFaultsIT {
 
-    private static final String DIGEST = "sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd";
-    private static final String BUCKET = "eu-west-1-111111111111-payments-api";
     private static final String STAGING_KEY = "payments-api/BuildArtif/Gx7mPq2";
 
     private static FaultyAws aws;
@@ -69,13 +59,7 @@ class PipelineDeployFaultsIT {
             run.restart();
             EcsDeployFaultsIT.stubStagingService(aws);
             PipelineRun.stubJobResults(aws);
-            aws.server.stubFor(S3Wire.getObject(BUCKET, STAGING_KEY)
-                    .willReturn(S3Wire.object(PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_BY_TAG))));
-            aws.server.stubFor(JsonProtocolWire.ECR.operation("DescribeImages")
-                    .withRequestBody(WireMock.matchingJsonPath("$.imageIds[0].imageTag", WireMock.equalTo("1.4.0")))
-                    .willReturn(JsonProtocolWire.json("""
-                            {"imageDetails":[{"registryId":"111111111111","repositoryName":"payments-api","imageDigest":"%s",
-                              "imageTags":["1.4.0"]}]}""".formatted(DIGEST))));
+            PipelineRun.stubArtifactNamingTheTag(aws, STAGING_KEY);
         }
 
         @Override
@@ -86,14 +70,7 @@ class PipelineDeployFaultsIT {
         @Override
         public List<String> missing(FaultyAws aws, Map<String, String> environment) {
             List<String> missing = new ArrayList<>(run.missing(aws));
-            var release = new DynamoDbReleaseStore(aws.dynamo, environment.get("GANTRY_TABLE"))
-                    .find(new ReleaseKey("payments-api", "staging", new ImageDigest(DIGEST)));
-            if (release.isEmpty() || release.get().status() != ReleaseStatus.SERVICE_UPDATED) {
-                missing.add("the staging release is " + release.map(r -> r.status().toString()).orElse("not recorded") + ", not SERVICE_UPDATED");
-            }
-            if (aws.succeeded("UpdateService") == 0) {
-                missing.add("the staging service was never updated");
-            }
+            missing.addAll(EcsDeployFaultsIT.missingFromStagingDeploy(aws, environment));
             return missing;
         }
 

@@ -2,13 +2,8 @@ package dev.gantry.reliability.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.client.WireMock;
-import dev.gantry.aws.JsonProtocolWire;
-import dev.gantry.aws.S3Wire;
-import dev.gantry.core.gate.GateStatus;
 import dev.gantry.fn.releasegate.HandlersFromEnvironment;
 import dev.gantry.fn.releasegate.PipelineGateHandler;
-import dev.gantry.testing.PipelineArtifacts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class PipelineGateFaultsIT {
 
-    private static final String BUCKET = "eu-west-1-111111111111-payments-api";
     private static final String PROD_KEY = "payments-api/BuildArtif/Jz9oSs4";
 
     private static FaultyAws aws;
@@ -67,13 +61,7 @@ class PipelineGateFaultsIT {
             run.restart();
             GatedProd.stubChecksPassing(aws);
             PipelineRun.stubJobResults(aws);
-            aws.server.stubFor(S3Wire.getObject(BUCKET, PROD_KEY)
-                    .willReturn(S3Wire.object(PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_BY_TAG))));
-            aws.server.stubFor(JsonProtocolWire.ECR.operation("DescribeImages")
-                    .withRequestBody(WireMock.matchingJsonPath("$.imageIds[0].imageTag", WireMock.equalTo("1.4.0")))
-                    .willReturn(JsonProtocolWire.json("""
-                            {"imageDetails":[{"registryId":"111111111111","repositoryName":"payments-api","imageDigest":"%s",
-                              "imageTags":["1.4.0"]}]}""".formatted(GatedProd.DIGEST))));
+            PipelineRun.stubArtifactNamingTheTag(aws, PROD_KEY);
         }
 
         @Override
@@ -86,11 +74,7 @@ class PipelineGateFaultsIT {
         @Override
         public List<String> missing(FaultyAws aws, Map<String, String> environment) {
             List<String> missing = new ArrayList<>(run.missing(aws));
-            var record = GatedProd.record(aws, environment);
-            if (record.isEmpty() || record.get().status() != GateStatus.PASSED) {
-                missing.add("prod's gate record is " + record.map(r -> r.status() + " (" + r.reason() + ")").orElse("missing")
-                        + ", not PASSED");
-            }
+            missing.addAll(GatedProd.missingFromPassedGate(aws, environment));
             return missing;
         }
 

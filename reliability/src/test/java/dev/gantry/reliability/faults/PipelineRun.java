@@ -4,9 +4,12 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.gantry.aws.JsonProtocolWire;
+import dev.gantry.aws.S3Wire;
 import dev.gantry.aws.lambda.LocalContext;
+import dev.gantry.testing.PipelineArtifacts;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,7 @@ final class PipelineRun {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PUT_SUCCESS = "PutJobSuccessResult";
     private static final String PUT_FAILURE = "PutJobFailureResult";
+    private static final String ARTIFACT_BUCKET = "eu-west-1-111111111111-payments-api";
 
     private final String firstJobEvent;
     private final String continuationJobEvent;
@@ -160,16 +163,13 @@ final class PipelineRun {
 
     /** Every job result CodePipeline took, in order: the calls it answered with success, as {@link FaultyAws#succeeded} counts them. */
     private static List<Put> puts(FaultyAws aws) {
-        List<ServeEvent> events = new ArrayList<>(aws.server.getAllServeEvents());
-        Collections.reverse(events);
         List<Put> puts = new ArrayList<>();
-        for (ServeEvent event : events) {
+        for (ServeEvent event : aws.journal()) {
             Operation called = Operation.of(event.getRequest());
             if (!called.service().startsWith("CodePipeline_") || !(called.name().equals(PUT_SUCCESS) || called.name().equals(PUT_FAILURE))) {
                 continue;
             }
-            if (event.getResponse() == null || event.getResponse().getStatus() / 100 != 2 || event.getResponseDefinition().getFault() != null
-                    || event.getResponseDefinition().getFixedDelayMilliseconds() != null) {
+            if (!FaultyAws.answeredWithSuccess(event)) {
                 continue;
             }
             try {
@@ -197,6 +197,20 @@ final class PipelineRun {
     static void stubJobResults(FaultyAws aws) {
         aws.server.stubFor(JsonProtocolWire.CODEPIPELINE.operation(PUT_SUCCESS).willReturn(JsonProtocolWire.json("{}")));
         aws.server.stubFor(JsonProtocolWire.CODEPIPELINE.operation(PUT_FAILURE).willReturn(JsonProtocolWire.json("{}")));
+    }
+
+    /**
+     * The build's artifact in S3 at {@code key}, naming payments-api by the tag 1.4.0, and ECR resolving that tag to the
+     * digest {@code events/gantry-ecr-push-payments-api-1.4.0.json} pushed.
+     */
+    static void stubArtifactNamingTheTag(FaultyAws aws, String key) {
+        aws.server.stubFor(S3Wire.getObject(ARTIFACT_BUCKET, key)
+                .willReturn(S3Wire.object(PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_BY_TAG))));
+        aws.server.stubFor(JsonProtocolWire.ECR.operation("DescribeImages")
+                .withRequestBody(WireMock.matchingJsonPath("$.imageIds[0].imageTag", WireMock.equalTo("1.4.0")))
+                .willReturn(JsonProtocolWire.json("""
+                        {"imageDetails":[{"registryId":"111111111111","repositoryName":"payments-api","imageDigest":"%s",
+                          "imageTags":["1.4.0"]}]}""".formatted(EcsDeployFaultsIT.DIGEST))));
     }
 
     /** The job ended and the action with it is not done: the job failed in the pipeline, or continued. */

@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.gantry.aws.DynamoDbDeployControls;
 import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.EcsWire;
-import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.release.Release;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.RolloutStatus;
 import dev.gantry.fn.ecsdeploy.HandlersFromEnvironment;
 import dev.gantry.fn.ecsdeploy.RolloutHandler;
+import dev.gantry.reliability.harness.DeployedRelease;
 import dev.gantry.testing.ReliabilityFigures;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class RolloutFaultsIT {
 
-    private static final ReleaseKey RELEASE = new ReleaseKey("payments-api", "staging",
-            new ImageDigest("sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd"));
+    private static final ReleaseKey RELEASE = EcsDeployFaultsIT.STAGING_RELEASE;
     /** The deployment the derived events name: the one the deploy's UpdateService started. */
     private static final String DEPLOYMENT = "ecs-svc/3056462518204391731";
     private static final String CIRCUIT_BREAKER = "ECS deployment circuit breaker: task failed to start.";
@@ -93,23 +90,12 @@ class RolloutFaultsIT {
         public void invoke(Map<String, String> environment) throws Exception {
             String table = environment.get("GANTRY_TABLE");
             if (!table.equals(seededTable)) {
-                theDeployMovedStagingToTheRelease(table);
+                // As the deploy function records the release once UpdateService moved staging from revision 41 to 42.
+                DeployedRelease.serviceUpdated(new DynamoDbReleaseStore(aws.dynamo, table), RELEASE, EcsDeployFaultsIT.REGISTRY,
+                        EcsDeployFaultsIT.RUNNING_ARN, EcsDeployFaultsIT.NEW_ARN);
                 seededTable = table;
             }
             EcsDeployFaultsIT.invoke(function.of(environment), eventFile(), "gantry-rollout-follow");
-        }
-
-        /** The release as the deploy function records it once UpdateService moved staging from revision 41 to 42. */
-        private static void theDeployMovedStagingToTheRelease(String table) {
-            DynamoDbReleaseStore releases = new DynamoDbReleaseStore(aws.dynamo, table);
-            Instant now = Instant.now();
-            String owner = "deploy-invocation";
-            String image = EcsDeployFaultsIT.REGISTRY + "/payments-api@" + RELEASE.digest().value();
-            releases.claim(Release.proposed(RELEASE, "1.4.0", image, "6f0d1c2a-5b8e-4c7d-9a41-0e2b7c9d3f10", owner, now.plusSeconds(90), now),
-                    now, Duration.ofSeconds(90));
-            releases.recordRegistered(RELEASE, owner, EcsDeployFaultsIT.RUNNING_ARN, EcsDeployFaultsIT.NEW_ARN,
-                    List.of("app: " + EcsDeployFaultsIT.REGISTRY + "/payments-api:1.3.0 -> " + image), now);
-            releases.recordServiceUpdated(RELEASE, owner, now);
         }
 
         static Release release(Map<String, String> environment) {

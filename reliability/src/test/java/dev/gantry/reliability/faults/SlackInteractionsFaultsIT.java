@@ -13,27 +13,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.aws.lambda.LocalContext;
 import dev.gantry.fn.chatops.HandlersFromEnvironment;
 import dev.gantry.fn.chatops.SlackInteractionsHandler;
+import dev.gantry.reliability.harness.SlackSignature;
+import dev.gantry.reliability.harness.SqsSendMessageAnswer;
 import dev.gantry.testing.ReliabilityFigures;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,53 +111,15 @@ class SlackInteractionsFaultsIT {
         return "payload=" + URLEncoder.encode(payload.toString(), StandardCharsets.UTF_8);
     }
 
-    /** Slack's signature: {@code v0=} and the HMAC-SHA256 of {@code v0:<timestamp>:<body>} under the signing secret. */
-    static String signature(long timestamp, String body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(SIGNING_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return "v0=" + HexFormat.of().formatHex(mac.doFinal(("v0:" + timestamp + ":" + body).getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** The Function URL's event for {@code body}, signed now, as Slack sends it. */
     static String functionUrlEvent(String body) {
         long timestamp = Instant.now().getEpochSecond();
         ObjectNode event = JSON.createObjectNode().put("version", "2.0").put("rawPath", "/");
         event.putObject("headers").put("content-type", "application/x-www-form-urlencoded")
-                .put("x-slack-request-timestamp", Long.toString(timestamp)).put("x-slack-signature", signature(timestamp, body));
+                .put("x-slack-request-timestamp", Long.toString(timestamp)).put("x-slack-signature", SlackSignature.of(SIGNING_SECRET, timestamp, body));
         event.putObject("requestContext").putObject("http").put("method", "POST").put("path", "/");
         event.put("body", body).put("isBase64Encoded", false);
         return event.toString();
-    }
-
-    static String md5(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** SQS's digest of one string attribute, as it answers SendMessage: name, type, transport type 1, value, lengths first. */
-    static String attributeMd5(String name, String value) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            for (String part : List.of(name, "String")) {
-                byte[] utf8 = part.getBytes(StandardCharsets.UTF_8);
-                out.writeInt(utf8.length);
-                out.write(utf8);
-            }
-            out.writeByte(1);
-            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-            out.writeInt(utf8.length);
-            out.write(utf8);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return md5(bytes.toByteArray());
     }
 
     /** One request as Slack sends it, and the person's later tries when Slack showed them an error. */
@@ -196,8 +154,8 @@ class SlackInteractionsFaultsIT {
                         .withRequestBody(matchingJsonPath("$.MessageBody", equalTo(body)))
                         .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.0")
                                 .withBody("{\"MessageId\":\"5fea7756-0ea4-451a-a703-a558b933e27" + attempt + "\",\"MD5OfMessageBody\":\""
-                                        + md5(body.getBytes(StandardCharsets.UTF_8)) + "\",\"MD5OfMessageAttributes\":\""
-                                        + attributeMd5("kind", kind) + "\"}")));
+                                        + SqsSendMessageAnswer.bodyMd5(body) + "\",\"MD5OfMessageAttributes\":\""
+                                        + SqsSendMessageAnswer.attributesMd5(Map.of("kind", kind)) + "\"}")));
             }
         }
 

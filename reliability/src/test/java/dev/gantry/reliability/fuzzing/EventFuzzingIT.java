@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.reliability.fuzzing.FuzzedHandlers.Handler;
 import dev.gantry.reliability.fuzzing.FuzzedHandlers.SlackDelivery;
 import dev.gantry.reliability.fuzzing.Outcome.Verdict;
+import dev.gantry.reliability.harness.SlackSignature;
 import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.PipelineArtifacts;
 import dev.gantry.testing.ReliabilityFigures;
@@ -15,12 +16,10 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +29,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -408,21 +405,10 @@ class EventFuzzingIT {
         ObjectNode headers = envelope.putObject("headers");
         headers.put("content-type", "application/x-www-form-urlencoded");
         headers.put("x-slack-request-timestamp", Long.toString(timestamp));
-        headers.put("x-slack-signature", signature(timestamp, body));
+        headers.put("x-slack-signature", SlackSignature.of(FuzzedHandlers.SIGNING_SECRET, timestamp, body));
         envelope.put("body", body);
         envelope.put("isBase64Encoded", false);
         return envelope;
-    }
-
-    private static String signature(long timestamp, String body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(FuzzedHandlers.SIGNING_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            mac.update(("v0:" + timestamp + ":").getBytes(StandardCharsets.UTF_8));
-            return "v0=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Each mutation its own stream of choices, so that one replays alone with the same seed. */

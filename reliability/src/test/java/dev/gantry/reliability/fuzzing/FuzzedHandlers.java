@@ -33,6 +33,7 @@ import dev.gantry.core.rebuild.RebuildService;
 import dev.gantry.core.release.MalformedEventException;
 import dev.gantry.core.rollout.EcsDeploymentState;
 import dev.gantry.core.rollout.RolloutService;
+import dev.gantry.fn.chatops.HandlersFromParts;
 import dev.gantry.fn.chatops.SlackInteractionsHandler;
 import dev.gantry.fn.ecsdeploy.EcsDeployHandler;
 import dev.gantry.fn.ecsdeploy.GateSweepHandler;
@@ -83,6 +84,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -124,8 +126,11 @@ final class FuzzedHandlers implements AutoCloseable {
     private final GantryConfig config = slackReadyConfig();
     private final LoopbackSqs sqs = new LoopbackSqs();
     private final ByteArrayOutputStream ackLog = new ByteArrayOutputStream();
-    private final SlackInteractionsHandler interactions = ChatOpsHandlers.interactions(() -> SIGNING_SECRET, sqs.endpoint(),
-            LoopbackSqs.QUEUE_URL, new PrintStream(ackLog, true, StandardCharsets.UTF_8), MutableClock.at(NOW.toString()));
+    /** The endpoint as its wiring builds it, but for the signing secret, given as is, and its queue on {@link #sqs}. */
+    private final SlackInteractionsHandler interactions = HandlersFromParts.slackInteractions(
+            Map.of("AWS_REGION", REGION, "AWS_ACCESS_KEY_ID", "testaccesskey", "AWS_SECRET_ACCESS_KEY", "test-secret-key",
+                    "AWS_ENDPOINT_URL_SQS", sqs.endpoint().toString()),
+            () -> SIGNING_SECRET, LoopbackSqs.QUEUE_URL, new PrintStream(ackLog, true, StandardCharsets.UTF_8), MutableClock.at(NOW.toString()));
 
     private final ImageDigest releaseDigest;
     private final byte[] releaseArtifact = PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_BY_TAG);
@@ -209,7 +214,7 @@ final class FuzzedHandlers implements AutoCloseable {
                     FuzzedHandlers::hookAnswer);
             case GATE_SWEEP -> run(new GateSweepHandler(new GateSweepService(world.gates, world.deploys)), event, FuzzedHandlers::returned);
             case CHATOPS_NOTIFY -> run(world.notifyHandler(), event, FuzzedHandlers::returned);
-            case CHATOPS_WORKER -> run(ChatOpsHandlers.worker(world.chatOps(), world.chat), event, FuzzedHandlers::workerAnswer);
+            case CHATOPS_WORKER -> run(HandlersFromParts.worker(world.chatOps(), world.chat), event, FuzzedHandlers::workerAnswer);
             case SLACK_INTERACTIONS -> deliverToSlack(event).outcome();
         };
     }
@@ -292,7 +297,7 @@ final class FuzzedHandlers implements AutoCloseable {
         }
 
         RequestStreamHandler notifyHandler() {
-            return ChatOpsHandlers.notify(new NotifyService(new InMemoryReleaseThreads(), chat, config.slack(), clock), rebuildLedger,
+            return HandlersFromParts.notify(new NotifyService(new InMemoryReleaseThreads(), chat, config.slack(), clock), rebuildLedger,
                     new AlarmThreads(config, gateStore, "Gantry-"), approvals(), gateStore);
         }
 

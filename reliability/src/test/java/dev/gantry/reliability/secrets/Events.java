@@ -6,15 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.testing.Fixtures;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The sample events of {@code events/}, read verbatim, with the secrets they carry replaced by canaries, and broken
@@ -117,17 +112,6 @@ final class Events {
         event.put("isBase64Encoded", false);
         event.remove("cookies");
         return event.toString();
-    }
-
-    /** What Slack puts in {@code X-Slack-Signature}: {@code v0=} and the hex HMAC-SHA256 of {@code v0:<timestamp>:<body>}. */
-    static String slackSignature(String signingSecret, long timestamp, String body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(signingSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return "v0=" + HexFormat.of().formatHex(mac.doFinal(("v0:" + timestamp + ":" + body).getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("every Java platform has HmacSHA256", e);
-        }
     }
 
     /** An SQS batch as Lambda delivers it: one record per body, with string message attributes. */

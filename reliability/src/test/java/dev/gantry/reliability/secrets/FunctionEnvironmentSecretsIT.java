@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.gantry.aws.S3Wire;
 import dev.gantry.aws.StateTable;
+import dev.gantry.reliability.harness.SlackSignature;
 import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.InvokeScript;
 import dev.gantry.testing.ReliabilityFigures;
@@ -147,7 +148,7 @@ class FunctionEnvironmentSecretsIT {
         String body = Fixtures.eventText("gantry-slack-slash-command.form").replace("test-verification-token-not-real",
                 URLEncoder.encode(verificationToken.value(), StandardCharsets.UTF_8));
         long now = Instant.now().getEpochSecond();
-        String signature = Events.slackSignature(signingSecret.value(), now, body);
+        String signature = SlackSignature.of(signingSecret.value(), now, body);
         scan.planted(Canary.derived("a Slack request signature", signature.substring(3)));
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("GANTRY_SLACK_SIGNING_SECRET_ARN", SIGNING_SECRET_ARN);

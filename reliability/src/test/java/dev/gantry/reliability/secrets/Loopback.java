@@ -10,29 +10,16 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.common.Notifier;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
-import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.gantry.reliability.harness.SqsSendMessageAnswer;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
@@ -139,8 +126,7 @@ final class Loopback implements AutoCloseable {
 
     /** SQS taking every SendMessage a scenario has not stubbed otherwise, answering with the digests the caller checks. */
     void acceptSqsMessages() {
-        aws.stubFor(operation("AmazonSQS.SendMessage").atPriority(50).willReturn(ResponseDefinitionBuilder.responseDefinition()
-                .withTransformers(SqsSendMessageAnswer.NAME)));
+        aws.stubFor(operation("AmazonSQS.SendMessage").atPriority(50).willReturn(SqsSendMessageAnswer.answer()));
     }
 
     /** Every request that reached the AWS server, in order. */
@@ -167,73 +153,5 @@ final class Loopback implements AutoCloseable {
         http.close();
         aws.stop();
         slack.stop();
-    }
-
-    /** SQS's answer to a SendMessage: the MD5 of the body and of the string attributes received, which callers check. */
-    private static final class SqsSendMessageAnswer implements ResponseDefinitionTransformerV2 {
-
-        static final String NAME = "sqs-send-message";
-
-        @Override
-        public ResponseDefinition transform(ServeEvent serveEvent) {
-            JsonNode request;
-            try {
-                request = JSON.readTree(serveEvent.getRequest().getBodyAsString());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Map<String, String> attributes = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = request.path("MessageAttributes").properties().iterator(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> attribute = it.next();
-                attributes.put(attribute.getKey(), attribute.getValue().path("StringValue").asText());
-            }
-            var answer = JSON.createObjectNode().put("MessageId", "5fea7756-0ea4-451a-a703-a558b933e274")
-                    .put("MD5OfMessageBody", md5(request.path("MessageBody").asText().getBytes(StandardCharsets.UTF_8)));
-            if (!attributes.isEmpty()) {
-                answer.put("MD5OfMessageAttributes", attributesMd5(attributes));
-            }
-            return ResponseDefinitionBuilder.responseDefinition().withStatus(200).withHeader("Content-Type", JSON_10)
-                    .withBody(answer.toString()).build();
-        }
-
-        private static String attributesMd5(Map<String, String> attributes) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            try {
-                for (Map.Entry<String, String> attribute : attributes.entrySet()) {
-                    lengthPrefixed(out, attribute.getKey());
-                    lengthPrefixed(out, "String");
-                    out.writeByte(1);
-                    lengthPrefixed(out, attribute.getValue());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return md5(bytes.toByteArray());
-        }
-
-        private static void lengthPrefixed(DataOutputStream out, String value) throws IOException {
-            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-            out.writeInt(utf8.length);
-            out.write(utf8);
-        }
-
-        private static String md5(byte[] bytes) {
-            try {
-                return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every Java platform has MD5", e);
-            }
-        }
-
-        @Override
-        public String getName() {
-            return NAME;
-        }
-
-        @Override
-        public boolean applyGlobally() {
-            return false;
-        }
     }
 }

@@ -48,18 +48,17 @@ import dev.gantry.core.deploy.GateSweepService;
 import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.gate.EcsHookGateService;
 import dev.gantry.core.gate.GateService;
-import dev.gantry.core.gate.GateStore;
 import dev.gantry.core.notify.AlarmThreads;
-import dev.gantry.core.notify.ChatGateway;
 import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.notify.Notifier;
 import dev.gantry.core.notify.NotifyService;
 import dev.gantry.core.notify.ReleaseNews;
 import dev.gantry.core.pipeline.PipelineDeployService;
 import dev.gantry.core.pipeline.PipelineGateService;
-import dev.gantry.core.rebuild.RebuildLedger;
 import dev.gantry.core.rebuild.RebuildService;
 import dev.gantry.core.rollout.RolloutService;
+import dev.gantry.fn.chatops.HandlersFromEnvironment;
+import dev.gantry.fn.chatops.HandlersFromParts;
 import dev.gantry.fn.ecsdeploy.EcsDeployHandler;
 import dev.gantry.fn.ecsdeploy.GateSweepHandler;
 import dev.gantry.fn.ecsdeploy.PipelineDeployHandler;
@@ -67,6 +66,7 @@ import dev.gantry.fn.ecsdeploy.RolloutHandler;
 import dev.gantry.fn.imagerebuild.ImageRebuildHandler;
 import dev.gantry.fn.releasegate.EcsHookHandler;
 import dev.gantry.fn.releasegate.PipelineGateHandler;
+import dev.gantry.reliability.harness.SlackSignature;
 import dev.gantry.slack.SlackApproverGroups;
 import dev.gantry.slack.SlackWebApi;
 import dev.gantry.testing.Fixtures;
@@ -92,8 +92,6 @@ import dev.gantry.testing.ReliabilityFigures;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -626,7 +624,7 @@ class SecretsNeverLoggedIT {
             invoke(ackHandler(environment), "slack-interactions", signedRequest(signingSecret, Instant.now(), command)
                     .replace("approve+payments-api+prod", "approve+payments-api+stag"));
             long now = Instant.now().getEpochSecond();
-            String signature = Events.slackSignature(signingSecret.value(), now, command);
+            String signature = SlackSignature.of(signingSecret.value(), now, command);
             scan.planted(Canary.derived("a Slack request signature", signature.substring(3)));
             invoke(ackHandler(environment), "slack-interactions", Events.functionUrlRequest("POST", Map.of(
                     "x-slack-signature", signature, "X-Slack-Signature", signature + "0", "x-slack-request-timestamp", Long.toString(now)),
@@ -640,7 +638,7 @@ class SecretsNeverLoggedIT {
             loopback.acceptSqsMessages();
             scan.planted(signingSecret, verificationToken, responseUrl);
             long now = Instant.now().getEpochSecond();
-            String signature = Events.slackSignature(signingSecret.value(), now, command);
+            String signature = SlackSignature.of(signingSecret.value(), now, command);
             scan.planted(Canary.derived("a Slack request signature", signature.substring(3)));
             String event = Events.functionUrlRequest("POST", Map.of("x-slack-request-timestamp", Long.toString(now),
                     "x-slack-signature", signature), command);
@@ -893,16 +891,11 @@ class SecretsNeverLoggedIT {
     }
 
     /**
-     * The acknowledgement function as Lambda builds it from its environment (the handler's own wiring, reached by
-     * reflection: it is private to its package); it reads the signing secret from Secrets Manager on first use.
+     * The acknowledgement function as Lambda builds it from its environment (the handler's own wiring); it reads the
+     * signing secret from Secrets Manager on first use.
      */
-    private RequestStreamHandler ackHandler(Map<String, String> environment) throws ReflectiveOperationException {
-        Class<?> wired = Class.forName("dev.gantry.fn.chatops.SlackInteractionsHandler$Wired");
-        Method fromEnvironment = wired.getDeclaredMethod("fromEnvironment", Map.class);
-        fromEnvironment.setAccessible(true);
-        Constructor<?> constructor = Class.forName("dev.gantry.fn.chatops.SlackInteractionsHandler").getDeclaredConstructor(wired);
-        constructor.setAccessible(true);
-        return (RequestStreamHandler) constructor.newInstance(fromEnvironment.invoke(null, environment));
+    private RequestStreamHandler ackHandler(Map<String, String> environment) {
+        return HandlersFromEnvironment.slackInteractions(environment);
     }
 
     private Map<String, String> ackEnvironment() {
@@ -919,7 +912,7 @@ class SecretsNeverLoggedIT {
         return environment;
     }
 
-    private RequestStreamHandler workerHandler(GantryConfig chatOpsConfig, InMemoryPendingApprovals pending) throws ReflectiveOperationException {
+    private RequestStreamHandler workerHandler(GantryConfig chatOpsConfig, InMemoryPendingApprovals pending) {
         InMemoryReleaseStore releases = new InMemoryReleaseStore();
         InMemoryDeployControls controls = new InMemoryDeployControls();
         InMemoryGateStore gateStore = new InMemoryGateStore();
@@ -939,30 +932,16 @@ class SecretsNeverLoggedIT {
                 .pendingApprovals(pending)
                 .pipelineApprovals(new SdkPipelineApprovals(codePipeline()))
                 .build();
-        return (RequestStreamHandler) packagePrivate("dev.gantry.fn.chatops.ChatOpsWorkerHandler",
-                new Class<?>[] {ChatOpsService.class, ChatGateway.class}, chatOps, slackWebApi());
+        return HandlersFromParts.worker(chatOps, slackWebApi());
     }
 
-    private RequestStreamHandler notifyHandler(GantryConfig chatOpsConfig) throws ReflectiveOperationException {
+    private RequestStreamHandler notifyHandler(GantryConfig chatOpsConfig) {
         SlackWebApi slack = slackWebApi();
         InMemoryGateStore gateStore = new InMemoryGateStore();
-        Object changes = packagePrivate("dev.gantry.fn.chatops.AwsChangeNews",
-                new Class<?>[] {RebuildLedger.class, AlarmThreads.class},
-                new InMemoryRebuildLedger(), new AlarmThreads(chatOpsConfig, gateStore, null));
-        Object approvals = packagePrivate("dev.gantry.fn.chatops.ApprovalCardRequests",
-                new Class<?>[] {ApprovalRequests.class, GateStore.class},
+        return HandlersFromParts.notify(new NotifyService(new InMemoryReleaseThreads(), slack, chatOpsConfig.slack(), clock),
+                new InMemoryRebuildLedger(), new AlarmThreads(chatOpsConfig, gateStore, null),
                 new ApprovalRequests(chatOpsConfig, new InMemoryPendingApprovals(), slack, new ChatPermissions(chatOpsConfig,
                         ApproverGroups.none()), clock), gateStore);
-        return (RequestStreamHandler) packagePrivate("dev.gantry.fn.chatops.ChatOpsNotifyHandler",
-                new Class<?>[] {NotifyService.class, changes.getClass(), approvals.getClass()},
-                new NotifyService(new InMemoryReleaseThreads(), slack, chatOpsConfig.slack(), clock), changes, approvals);
-    }
-
-    /** The ChatOps functions' constructors that take their services are private to their package, as is some of what they take. */
-    private static Object packagePrivate(String className, Class<?>[] types, Object... arguments) throws ReflectiveOperationException {
-        Constructor<?> constructor = Class.forName(className).getDeclaredConstructor(types);
-        constructor.setAccessible(true);
-        return constructor.newInstance(arguments);
     }
 
     /** The example configuration, with the Slack workspace and app whose requests ChatOps answers. */
@@ -1125,7 +1104,7 @@ class SecretsNeverLoggedIT {
     }
 
     private String signedRequest(Canary secret, Instant at, String body) {
-        String signature = Events.slackSignature(secret.value(), at.getEpochSecond(), body);
+        String signature = SlackSignature.of(secret.value(), at.getEpochSecond(), body);
         scan.planted(Canary.derived("a Slack request signature", signature.substring(3)));
         return Events.functionUrlRequest("POST", Map.of("content-type", "application/x-www-form-urlencoded",
                 "x-slack-request-timestamp", Long.toString(at.getEpochSecond()), "x-slack-signature", signature,

@@ -51,6 +51,8 @@ import dev.gantry.core.gate.GateService;
 import dev.gantry.core.gate.GateSubject;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.release.ReleaseKey;
+import dev.gantry.fn.chatops.HandlersFromParts;
+import dev.gantry.reliability.harness.SqsSendMessageAnswer;
 import dev.gantry.slack.SlackApproverGroups;
 import dev.gantry.slack.SlackWebApi;
 import dev.gantry.testing.Fixtures;
@@ -205,7 +207,7 @@ final class ChatOpsLoopback implements AutoCloseable {
         chat = new SlackWebApi(() -> "test-bot-token-not-real", URI.create(slack.baseUrl()),
                 new SlackWebApi.RetryPolicy(0, Duration.ZERO, 1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(2)),
                 duration -> { });
-        aws.stubFor(sqs().willReturn(aResponse().withTransformers(SqsSendMessageAnswer.NAME)));
+        aws.stubFor(sqs().willReturn(SqsSendMessageAnswer.answer()));
         aws.stubFor(JsonProtocolWire.CODEPIPELINE.operation("PutApprovalResult")
                 .willReturn(JsonProtocolWire.json("{\"approvedAt\":1795428000}")));
         slack.stubFor(post(urlEqualTo("/api/chat.postMessage")).willReturn(aResponse().withTransformers(SlackPostMessageAnswer.NAME)));
@@ -223,7 +225,7 @@ final class ChatOpsLoopback implements AutoCloseable {
      */
     void reset() {
         storedSecret(SlackRequests.SIGNING_SECRET);
-        interactions = ChatOpsFunctions.slackInteractions(Map.of("AWS_REGION", "eu-west-1", "AWS_ACCESS_KEY_ID", "testaccesskey",
+        interactions = HandlersFromParts.slackInteractions(Map.of("AWS_REGION", "eu-west-1", "AWS_ACCESS_KEY_ID", "testaccesskey",
                 "AWS_SECRET_ACCESS_KEY", "test-secret-key", "AWS_SESSION_TOKEN", "test-session-token", "AWS_ENDPOINT_URL", aws.baseUrl()),
                 SECRET_ARN, QUEUE, new PrintStream(endpointLog, true, StandardCharsets.UTF_8), clock);
         freshState();
@@ -271,7 +273,7 @@ final class ChatOpsLoopback implements AutoCloseable {
                 .pendingApprovals(pending)
                 .pipelineApprovals(new SdkPipelineApprovals(codePipeline))
                 .build();
-        worker = ChatOpsFunctions.worker(chatOps, chat);
+        worker = HandlersFromParts.worker(chatOps, chat);
         approvalRequests = new ApprovalRequests(CONFIG, pending, chat, new ChatPermissions(CONFIG, groups), clock);
     }
 
@@ -377,7 +379,7 @@ final class ChatOpsLoopback implements AutoCloseable {
         record.put("messageId", "m-" + sequence.incrementAndGet()).put("receiptHandle", "test-receipt-handle").put("body", body);
         record.putObject("attributes").put("ApproximateReceiveCount", "1").put("SentTimestamp", Long.toString(clock.millis()));
         record.putObject("messageAttributes");
-        record.put("md5OfBody", md5(body.getBytes(StandardCharsets.UTF_8))).put("eventSource", "aws:sqs")
+        record.put("md5OfBody", SqsSendMessageAnswer.bodyMd5(body)).put("eventSource", "aws:sqs")
                 .put("eventSourceARN", "arn:aws:sqs:eu-west-1:111111111111:gantry-chatops-requests").put("awsRegion", "eu-west-1");
         return batch.toString();
     }
@@ -406,14 +408,6 @@ final class ChatOpsLoopback implements AutoCloseable {
             return JSON.readTree(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String md5(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has MD5", e);
         }
     }
 
@@ -476,66 +470,6 @@ final class ChatOpsLoopback implements AutoCloseable {
 
         boolean onlyToTheAsker() {
             return ephemeral && !replaceOriginal;
-        }
-    }
-
-    /** SQS's answer to SendMessage: the MD5 of the body and of the string attributes received, which the sender checks. */
-    private static final class SqsSendMessageAnswer implements ResponseDefinitionTransformerV2 {
-
-        static final String NAME = "sqs-send-message";
-        private final AtomicLong ids = new AtomicLong();
-
-        @Override
-        public ResponseDefinition transform(ServeEvent serveEvent) {
-            JsonNode request = readJson(serveEvent.getRequest().getBodyAsString());
-            ObjectNode answer = JSON.createObjectNode()
-                    .put("MessageId", "00000000-0000-4000-8000-" + String.format("%012d", ids.incrementAndGet()))
-                    .put("MD5OfMessageBody", md5(request.path("MessageBody").asText().getBytes(StandardCharsets.UTF_8)));
-            if (!request.path("MessageAttributes").isEmpty()) {
-                answer.put("MD5OfMessageAttributes", attributesMd5(request.path("MessageAttributes")));
-            }
-            return ResponseDefinitionBuilder.responseDefinition().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.0")
-                    .withBody(answer.toString()).build();
-        }
-
-        /** Names in order, each name, type and value with its length before it, the transport type byte 1 before the value. */
-        private static String attributesMd5(JsonNode attributes) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            try {
-                for (String name : new TreeSet<>(iterable(attributes))) {
-                    JsonNode attribute = attributes.path(name);
-                    lengthPrefixed(out, name);
-                    lengthPrefixed(out, attribute.path("DataType").asText());
-                    out.writeByte(1);
-                    lengthPrefixed(out, attribute.path("StringValue").asText());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return md5(bytes.toByteArray());
-        }
-
-        private static List<String> iterable(JsonNode object) {
-            List<String> names = new ArrayList<>();
-            object.fieldNames().forEachRemaining(names::add);
-            return names;
-        }
-
-        private static void lengthPrefixed(DataOutputStream out, String value) throws IOException {
-            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-            out.writeInt(utf8.length);
-            out.write(utf8);
-        }
-
-        @Override
-        public String getName() {
-            return NAME;
-        }
-
-        @Override
-        public boolean applyGlobally() {
-            return false;
         }
     }
 

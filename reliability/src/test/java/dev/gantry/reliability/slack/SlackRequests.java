@@ -2,6 +2,7 @@ package dev.gantry.reliability.slack;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gantry.reliability.harness.SlackSignature;
 import dev.gantry.testing.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -89,18 +90,7 @@ final class SlackRequests {
             String responseUrl) {}
 
     static String signature(String secret, String timestamp, String body) {
-        return signature(secret, timestamp, body.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String signature(String secret, String timestamp, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            mac.update(("v0:" + timestamp + ":").getBytes(StandardCharsets.UTF_8));
-            return "v0=" + HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return SlackSignature.of(secret, timestamp, body.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The headers Slack sends with {@code body} signed with {@code secret} at {@code signedAt}. */
