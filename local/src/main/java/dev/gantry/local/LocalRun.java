@@ -1,217 +1,265 @@
 package dev.gantry.local;
 
-import com.amazonaws.services.dynamodbv2.local.embedded.DynamoDBEmbedded;
-import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gantry.aws.DynamoDbDeployControls;
-import dev.gantry.aws.DynamoDbReleaseStore;
-import dev.gantry.aws.StateTable;
-import dev.gantry.aws.lambda.LocalContext;
 import dev.gantry.core.config.ConfigLoader;
-import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.InvalidConfigException;
-import dev.gantry.core.config.ServiceConfig;
-import dev.gantry.core.deploy.ContainerImage;
-import dev.gantry.core.deploy.DeployService;
-import dev.gantry.core.deploy.EcsServiceRef;
-import dev.gantry.core.deploy.TaskDefinitionSnapshot;
-import dev.gantry.core.rollout.EcsDeploymentState;
-import dev.gantry.core.rollout.RolloutService;
-import dev.gantry.fn.ecsdeploy.EcsDeployHandler;
-import dev.gantry.fn.ecsdeploy.RolloutHandler;
-import dev.gantry.testing.InMemoryEcsDeployments;
-import dev.gantry.testing.InMemoryEcsGateway;
-import java.io.ByteArrayOutputStream;
+import dev.gantry.slack.SlackWebApi;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.file.Files;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Plays image pushes through the deploy function on this machine: the real handlers, the in-memory ECS
- * control plane seeded from {@code gantry.yml} (each environment runs an older image beside a log-router
- * sidecar), and DynamoDB Local holding the release records through the real DynamoDB adapters.
+ * Gantry on this machine, with no AWS account: synthesizes the stack for the configuration, then plays one whole
+ * release through the functions' real handlers ({@link ReleaseStory}), told in a local Slack channel page
+ * ({@link LocalSlack}) where the approval is given.
  *
- * <p>Prints each event's plan and the task definition the service runs afterwards, then follows each
- * deploy's rollout to its end through the rollout-follow handler. Exits non-zero when any invocation fails.
+ * <p>By default the functions run on the in-memory AWS ports the core tests use and DynamoDB Local ({@link EmbeddedAws});
+ * with {@code --localstack} their state, queues and secrets are in a running LocalStack ({@link LocalStackAws}).
+ *
+ * <p>Exit status: 0 when every step came out as it should, 1 when one did not (or the configuration or LocalStack
+ * cannot be used), 2 for arguments it does not understand.
  */
 public final class LocalRun {
 
-    static final String SIDECAR_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4";
-    static final String RUNNING_TAG = "running";
-    static final List<String> DEFAULT_EVENTS = List.of(
-            "events/gantry-ecr-push-payments-api-1.4.0.json",
-            "events/gantry-ecr-push-payments-api-1.4.0.json",
-            "events/gantry-ecr-push-payments-api-2.0.0.json",
-            "events/gantry-ecr-push-checkout-web-release-42.json",
-            "events/ecr-image-action-delete-success.json");
+    static final int DEFAULT_PORT = 8642;
+    static final String USAGE = """
+            usage: scripts/run-local [--help] [--auto-approve] [--localstack[=URL]] [--port N] [--config FILE] [--no-synth] [--fail-rollout]
+              --auto-approve    click Approve on the channel page without waiting for you
+              --localstack      keep state, queues and secrets in LocalStack (default http://localhost:4566, or LOCALSTACK_ENDPOINT)
+              --port N          the channel page's port (default %d; another when it is taken; 0 for any)
+              --config FILE     the gantry.yml to play the release with (default local/gantry.yml)
+              --no-synth        skip synthesizing the stack
+              --fail-rollout    ECS rolls the first deploy back (its circuit breaker): what a failed release looks like""".formatted(DEFAULT_PORT);
+    static final Path DEFAULT_CONFIG = Path.of("local", "gantry.yml");
+    static final Path CLOUD_ASSEMBLY = Path.of("local", "target", "cdk.out");
+    static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration APPROVAL_TIMEOUT = Duration.ofHours(1);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * What to run.
+     *
+     * @param localStack LocalStack's address; null for the embedded AWS
+     * @param holdPage keep the channel page up after the story until Enter is pressed
+     */
+    record Options(Path config, boolean autoApprove, URI localStack, int port, boolean synthesize, boolean failRollout, boolean holdPage) {
 
-    /** ECS's completion event for a deployment, as AWS sends it; the run fills in service and deployment. */
-    static final String DEPLOYMENT_COMPLETED_SAMPLE = "gantry-ecs-deployment-completed-payments-api-staging.json";
+        /** @throws IllegalArgumentException naming the argument it does not understand */
+        static Options parse(List<String> args, Map<String, String> environment) {
+            Path config = DEFAULT_CONFIG;
+            boolean autoApprove = false;
+            URI localStack = null;
+            int port = DEFAULT_PORT;
+            boolean synthesize = true;
+            boolean failRollout = false;
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                switch (arg) {
+                    case "--auto-approve" -> autoApprove = true;
+                    case "--no-synth" -> synthesize = false;
+                    case "--fail-rollout" -> failRollout = true;
+                    case "--localstack" -> localStack = URI.create(environment.getOrDefault("LOCALSTACK_ENDPOINT", LocalStackAws.DEFAULT_ENDPOINT));
+                    case "--config" -> config = Path.of(value(args, ++i, arg));
+                    case "--port" -> port = port(value(args, ++i, arg));
+                    default -> {
+                        if (arg.startsWith("--localstack=")) {
+                            localStack = URI.create(arg.substring("--localstack=".length()));
+                        } else if (arg.startsWith("--port=")) {
+                            port = port(arg.substring("--port=".length()));
+                        } else if (arg.startsWith("--config=")) {
+                            config = Path.of(arg.substring("--config=".length()));
+                        } else {
+                            throw new IllegalArgumentException("unknown argument '" + arg + "'");
+                        }
+                    }
+                }
+            }
+            return new Options(config, autoApprove, localStack, port, synthesize, failRollout, false);
+        }
+
+        Options holdingPage(boolean hold) {
+            return new Options(config, autoApprove, localStack, port, synthesize, failRollout, hold);
+        }
+
+        private static String value(List<String> args, int at, String option) {
+            if (at >= args.size()) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args.get(at);
+        }
+
+        private static int port(String value) {
+            try {
+                int port = Integer.parseInt(value);
+                if (port >= 0 && port <= 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // Named below.
+            }
+            throw new IllegalArgumentException("--port takes a port number (0 to 65535), not '" + value + "'");
+        }
+    }
 
     private final PrintStream out;
-    private final Path events;
-    private int deployments;
+    private final PrintStream err;
+    private final InputStream in;
+    private final Path root;
+    private final String searchPath;
+    private final Clock clock = Clock.systemUTC();
 
-    LocalRun(PrintStream out, Path events) {
+    /**
+     * @param in where the Enter that stops a run holding its page comes from
+     * @param root the repository, where {@code events/}, {@code cdk/} and {@code local/} are
+     * @param searchPath where Node is looked for (the {@code PATH})
+     */
+    LocalRun(PrintStream out, PrintStream err, InputStream in, Path root, String searchPath) {
         this.out = out;
-        this.events = events;
+        this.err = err;
+        this.in = in;
+        this.root = root;
+        this.searchPath = searchPath;
     }
 
     public static void main(String[] args) {
-        Path config = Path.of("examples/gantry.yml");
-        List<Path> events = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                config = Path.of(args[++i]);
-            } else {
-                events.add(Path.of(args[i]));
-            }
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println(USAGE);
+            return;
         }
-        if (events.isEmpty()) {
-            DEFAULT_EVENTS.forEach(e -> events.add(Path.of(e)));
+        Options options;
+        try {
+            options = Options.parse(List.of(args), System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("run-local: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
         }
-        System.exit(new LocalRun(System.out, Path.of("events")).run(config, events));
+        // Someone at a terminal may want to look around the channel once the story is told.
+        boolean interactive = !options.autoApprove() && System.console() != null;
+        int status = new LocalRun(System.out, System.err, System.in, Path.of("").toAbsolutePath(),
+                System.getenv("PATH")).run(options.holdingPage(interactive));
+        System.exit(status);
     }
 
-    int run(Path configFile, List<Path> events) {
+    int run(Options options) {
+        long started = System.nanoTime();
+        Path configFile = root.resolve(options.config());
         GantryConfig config;
+        StoryPlan plan;
         try {
             config = ConfigLoader.load(configFile);
-        } catch (InvalidConfigException e) {
+            plan = StoryPlan.of(config, options.config());
+        } catch (InvalidConfigException | StoryPlan.UnplayableConfigException e) {
             out.println(e.getMessage());
             return 1;
         }
-        out.println("Gantry local run: " + configFile + ", " + config.services().size() + " services, ECS in memory, state in DynamoDB Local");
-        InMemoryEcsGateway ecs = seededControlPlane(config);
-        InMemoryEcsDeployments ecsDeployments = new InMemoryEcsDeployments();
-        AmazonDynamoDBLocal dynamoLocal = DynamoDBEmbedded.create();
-        int failures = 0;
-        try {
-            StateTable.createIfMissing(dynamoLocal.dynamoDbClient(), "gantry-local");
-            DynamoDbReleaseStore releases = new DynamoDbReleaseStore(dynamoLocal.dynamoDbClient(), "gantry-local");
-            DynamoDbDeployControls controls = new DynamoDbDeployControls(dynamoLocal.dynamoDbClient(), "gantry-local");
-            EcsDeployHandler handler = new EcsDeployHandler(new DeployService(config, ecs, releases, controls, Clock.systemUTC()));
-            RolloutHandler rollouts = new RolloutHandler(new RolloutService(config, ecsDeployments, releases, controls, Clock.systemUTC()));
-            for (Path event : events) {
-                if (!replay(handler, ecs, event, config, ecsDeployments, rollouts)) {
-                    failures++;
-                }
-            }
-        } finally {
-            dynamoLocal.shutdown();
-        }
-        out.println();
-        out.println(failures == 0 ? "Done: " + events.size() + " events replayed." : "Done: " + failures + " of " + events.size() + " events failed.");
-        return failures == 0 ? 0 : 1;
-    }
+        out.println("Gantry local run: " + options.config() + ", " + plan.service().name() + " from a new " + plan.base().repository()
+                + " to " + plan.first().name() + " and, past gate '" + plan.gate().name() + "', " + plan.gated().name());
 
-    private boolean replay(EcsDeployHandler handler, InMemoryEcsGateway ecs, Path eventFile, GantryConfig config,
-            InMemoryEcsDeployments ecsDeployments, RolloutHandler rollouts) {
-        out.println();
-        out.println("== " + eventFile);
-        ByteArrayOutputStream result = new ByteArrayOutputStream();
-        try (InputStream in = Files.newInputStream(eventFile)) {
-            handler.handleRequest(in, result, new LocalContext("gantry-ecs-deploy", 60_000));
-        } catch (IOException | RuntimeException e) {
-            out.println("   FAILED: " + e.getMessage());
-            return false;
-        }
-        JsonNode report;
-        try {
-            report = JSON.readTree(result.toByteArray());
+        Synthesis.Result synthesis = options.synthesize()
+                ? new Synthesis(root, searchPath).run(configFile, root.resolve(CLOUD_ASSEMBLY))
+                : Synthesis.skipped("--no-synth");
+        printSynthesis(synthesis);
+
+        LocalSecrets secrets = LocalSecrets.generate();
+        Map<String, String> logSettings = Map.of("POWERTOOLS_LOG_LEVEL", System.getenv().getOrDefault("POWERTOOLS_LOG_LEVEL", "WARN"));
+        boolean told;
+        try (LocalAws aws = options.localStack() == null ? new EmbeddedAws(secrets, clock, logSettings)
+                : new LocalStackAws(options.localStack(), System.getenv().getOrDefault("AWS_REGION", LocalStackAws.DEFAULT_REGION), secrets,
+                        logSettings, err);
+                LocalSlack slack = new LocalSlack(options.port(), new SlackWorkspace(clock),
+                        new InteractionRequests(root.resolve("events"), app(config), secrets::signingSecret), app(config), users(plan),
+                        secrets.botToken(), clock, err)) {
+            LocalFunctions functions = new LocalFunctions(config, aws,
+                    new SlackWebApi(aws.botToken(), slack.apiUrl(), SlackWebApi.RetryPolicy.DEFAULTS, SlackWebApi.Sleeper.THREAD), clock);
+            slack.connect(functions.slackInteractions);
+            out.println("AWS: " + aws.describe());
+            out.println("Slack channel page: " + slack.pageUrl() + " (the bot token and signing secret are made up for this run)");
+            out.println();
+            // Lambda's event source mappings and EventBridge's schedule, each on a thread of its own.
+            QueueTrigger notify = new QueueTrigger("gantry-chatops-notify", aws.notifyQueue(), functions.chatOpsNotify, LocalAws.ACCOUNT,
+                    LocalAws.REGION, err).start();
+            QueueTrigger worker = new QueueTrigger("gantry-chatops-worker", aws.requestQueue(), functions.chatOpsWorker, LocalAws.ACCOUNT,
+                    LocalAws.REGION, err).start();
+            GateSweepSchedule sweep = new GateSweepSchedule(functions.gateSweep, root.resolve("events"), clock, err).start();
+            try {
+                ReleaseStory story = new ReleaseStory(plan, functions, aws, slack, worker, root.resolve("events"), out,
+                        new ReleaseStory.Settings(options.autoApprove(), options.failRollout(), STEP_TIMEOUT, APPROVAL_TIMEOUT), clock);
+                told = story.play();
+                printTiming(told, story, synthesis, started);
+                if (options.holdPage()) {
+                    holdPage(slack.pageUrl());
+                }
+            } finally {
+                sweep.close();
+                worker.close();
+                notify.close();
+            }
+        } catch (LocalStackAws.LocalStackUnavailableException e) {
+            out.println("LocalStack: " + e.getMessage());
+            return 1;
         } catch (IOException e) {
-            out.println("   FAILED: the handler answered something that is not JSON");
-            return false;
+            out.println("The local Slack could not start: " + e.getMessage());
+            return 1;
         }
-        if (report.get("ignored").asBoolean()) {
-            out.println("   ignored: " + report.get("reason").asText());
-            return true;
-        }
-        out.println("   image " + report.get("image").asText());
-        for (JsonNode outcome : report.get("outcomes")) {
-            out.printf("   %-12s %-8s %-10s %s%n", outcome.get("service").asText(), outcome.get("environment").asText(),
-                    outcome.get("result").asText(), outcome.get("reason").asText());
-            for (JsonNode change : outcome.get("changes")) {
-                out.println("       change  " + change.asText());
-            }
-            if ("DEPLOYED".equals(outcome.get("result").asText())) {
-                TaskDefinitionSnapshot now = ecs.describeTaskDefinition(null, outcome.get("toTaskDefinitionArn").asText());
-                out.println("       new task definition " + now.family() + ":" + now.revision());
-                for (ContainerImage container : now.containers()) {
-                    out.println("         " + container.name() + "  " + container.image());
-                }
-                if (!followRollout(config, outcome, now.arn(), ecsDeployments, rollouts)) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return told && !synthesis.failed() ? 0 : 1;
     }
 
-    /**
-     * Plays ECS's part after a deploy: the new revision's deployment completes, and ECS's event for it goes
-     * through the real rollout-follow handler, which records it on the release.
-     */
-    private boolean followRollout(GantryConfig config, JsonNode outcome, String taskDefinitionArn,
-            InMemoryEcsDeployments ecsDeployments, RolloutHandler rollouts) {
-        EnvironmentConfig environment = config.services().stream()
-                .filter(s -> s.name().equals(outcome.get("service").asText()))
-                .flatMap(s -> s.environments().stream())
-                .filter(e -> e.name().equals(outcome.get("environment").asText()))
-                .findFirst()
-                .orElseThrow();
-        EcsServiceRef service = EcsServiceRef.of(environment);
-        String deploymentId = "ecs-svc/local-" + (++deployments);
-        ecsDeployments.given(service, new EcsDeploymentState(deploymentId, EcsDeploymentState.Status.PRIMARY, taskDefinitionArn,
-                EcsDeploymentState.RolloutState.COMPLETED, "ECS deployment " + deploymentId + " completed.", 1, 0, 1, 0, null, null));
-        ByteArrayOutputStream result = new ByteArrayOutputStream();
+    private void printTiming(boolean told, ReleaseStory story, Synthesis.Result synthesis, long started) {
+        out.println();
+        double storySeconds = story.elapsed().toMillis() / 1000.0;
+        double runSeconds = (System.nanoTime() - started) / 1e9;
+        if (told) {
+            out.printf("Done: the whole release in %.1f s; the run took %.1f s after the build%s.%n", storySeconds, runSeconds,
+                    synthesis.millis() > 0 ? " (synthesis " + String.format("%.1f", synthesis.millis() / 1000.0) + " s)" : "");
+        } else {
+            out.printf("Stopped after %d of %d steps, %.1f s into the release; the run took %.1f s after the build.%n", story.stepsDone(),
+                    ReleaseStory.STEPS, storySeconds, runSeconds);
+        }
+    }
+
+    private void printSynthesis(Synthesis.Result synthesis) {
+        if (synthesis.skipped() != null) {
+            out.println("Synthesis: skipped: " + synthesis.skipped());
+        } else if (synthesis.failed()) {
+            out.println("Synthesis: FAILED: " + synthesis.failure());
+        } else {
+            List<String> stacks = new ArrayList<>();
+            synthesis.resources().forEach((stack, count) -> stacks.add("stack " + stack + " has " + count + " resources"));
+            out.printf("Synthesis: %s; cloud assembly in %s (%.1f s)%n", String.join(", ", stacks), synthesis.cloudAssembly(),
+                    synthesis.millis() / 1000.0);
+        }
+    }
+
+    private void holdPage(URI page) {
+        out.println("The channel page stays up at " + page + ": press Enter to stop.");
         try {
-            com.fasterxml.jackson.databind.node.ObjectNode event =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(events.resolve(DEPLOYMENT_COMPLETED_SAMPLE).toFile());
-            event.put("id", "local-" + deploymentId);
-            event.put("account", service.account());
-            event.put("region", service.region());
-            event.putArray("resources").add("arn:aws:ecs:" + service.region() + ":" + service.account() + ":service/"
-                    + service.cluster() + "/" + service.service());
-            ((com.fasterxml.jackson.databind.node.ObjectNode) event.get("detail")).put("deploymentId", deploymentId)
-                    .put("reason", "ECS deployment " + deploymentId + " completed.");
-            rollouts.handleRequest(new java.io.ByteArrayInputStream(JSON.writeValueAsBytes(event)), result,
-                    new LocalContext("gantry-rollout-follow", 60_000));
-            JsonNode followed = JSON.readTree(result.toByteArray()).get("outcomes").get(0);
-            out.println("       rollout " + deploymentId + ": " + followed.get("result").asText() + " " + followed.get("status").asText()
-                    + " (" + followed.get("reason").asText() + ")");
-            return true;
-        } catch (IOException | RuntimeException e) {
-            out.println("   FAILED following the rollout: " + e.getMessage());
-            return false;
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
+        } catch (IOException e) {
+            // Stopping is all that is left to do.
         }
     }
 
-    /** Every configured environment runs a task definition with the service's image and a sidecar. */
-    static InMemoryEcsGateway seededControlPlane(GantryConfig config) {
-        InMemoryEcsGateway ecs = new InMemoryEcsGateway();
-        for (ServiceConfig service : config.services()) {
-            for (EnvironmentConfig env : service.environments()) {
-                String image = env.account() + ".dkr.ecr." + env.region() + ".amazonaws.com/" + service.repository() + ":" + RUNNING_TAG;
-                List<ContainerImage> containers = new ArrayList<>();
-                if (env.containers().isEmpty()) {
-                    containers.add(new ContainerImage("app", image));
-                } else {
-                    env.containers().forEach(name -> containers.add(new ContainerImage(name, image)));
-                }
-                containers.add(new ContainerImage("log-router", SIDECAR_IMAGE));
-                ecs.givenService(EcsServiceRef.of(env), service.name() + "-" + env.name(), containers);
-            }
-        }
-        return ecs;
+    private static InteractionRequests.App app(GantryConfig config) {
+        return new InteractionRequests.App(config.slack().teamId(), LocalSlack.TEAM_DOMAIN, config.slack().appId(), LocalSlack.BOT_USER_ID,
+                LocalSlack.BOT_ID);
+    }
+
+    /** The gate's approvers, by the first name {@code slack.people} gives each, else by their id. */
+    private static List<InteractionRequests.User> users(StoryPlan plan) {
+        return plan.approvers().stream()
+                .map(id -> new InteractionRequests.User(id, plan.config().slack().people().getOrDefault(id, List.of()).stream().findFirst()
+                        .orElse(id.toLowerCase())))
+                .toList();
     }
 }

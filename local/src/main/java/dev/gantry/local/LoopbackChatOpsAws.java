@@ -7,8 +7,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,12 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.HttpsURLConnection;
@@ -81,9 +73,10 @@ public final class LoopbackChatOpsAws {
                     sends.incrementAndGet();
                     ObjectNode sent = JSON.createObjectNode()
                             .put("MessageId", "bench-" + sends.get())
-                            .put("MD5OfMessageBody", md5(request.path("MessageBody").asText().getBytes(StandardCharsets.UTF_8)));
-                    if (request.path("MessageAttributes").size() > 0) {
-                        sent.put("MD5OfMessageAttributes", attributesMd5(request.path("MessageAttributes")));
+                            .put("MD5OfMessageBody", SqsDigests.md5(request.path("MessageBody").asText()));
+                    String attributesMd5 = SqsDigests.attributesMd5(request.path("MessageAttributes"));
+                    if (attributesMd5 != null) {
+                        sent.put("MD5OfMessageAttributes", attributesMd5);
                     }
                     answer(exchange, "application/x-amz-json-1.0", sent);
                 }
@@ -149,36 +142,5 @@ public final class LoopbackChatOpsAws {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
-    }
-
-    private static String md5(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** SQS's digest of string attributes: by name, each of name, type, transport type 1 and value, lengths first. */
-    private static String attributesMd5(JsonNode attributes) throws IOException {
-        Map<String, JsonNode> sorted = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = attributes.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> attribute = it.next();
-            sorted.put(attribute.getKey(), attribute.getValue());
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DataOutputStream data = new DataOutputStream(out);
-        for (Map.Entry<String, JsonNode> attribute : sorted.entrySet()) {
-            for (String part : new String[] {attribute.getKey(), attribute.getValue().path("DataType").asText()}) {
-                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-                data.writeInt(bytes.length);
-                data.write(bytes);
-            }
-            data.writeByte(1);
-            byte[] value = attribute.getValue().path("StringValue").asText().getBytes(StandardCharsets.UTF_8);
-            data.writeInt(value.length);
-            data.write(value);
-        }
-        return md5(out.toByteArray());
     }
 }

@@ -1,0 +1,591 @@
+package dev.gantry.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.ToLongFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * {@code scripts/bench cold-start}: every function the CDK stack deploys, started in a fresh JVM per run and timed from
+ * process start to its first event handled, against {@link RecordingLoopbackAws}; and beside it, in the same rounds,
+ * the floor ({@link BareHandler}: the same event read and the same HTTP calls made by a bare JVM) and the function's
+ * boto3 twin ({@code scripts/bench-python/<function>.py}: the same AWS calls made by Python and boto3).
+ *
+ * <p>A round runs the function first, takes the calls the loopback recorded from it, and hands them to the floor and
+ * the twin (in turns, which goes first), each against its own endpoint and its own DynamoDB, whose state has followed
+ * the same calls. A round fails, and with it the bench, when the function did not do its work, when a call went
+ * unanswered, or when the floor or the twin made other calls or got other answers than the function: the figures
+ * would compare different work. The first round of every function warms the loopback and is not counted.
+ *
+ * <p>Arguments: {@code RUNS [FUNCTION...]}; system properties {@code bench.java} (the java launcher for the functions
+ * and the floor), {@code bench.python} ({@code /usr/bin/python3}), {@code bench.work} (a scratch directory).
+ */
+public final class ColdStartBench {
+
+    /** The functions' JIT, as the CDK stack sets it in JAVA_TOOL_OPTIONS; the floor gets the same. */
+    static final List<String> JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
+    static final String BOT_TOKEN_SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-bot-AbCdEf";
+    static final String SIGNING_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-signing-AbCdEf";
+    static final String NOTIFY_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/gantry-notify.fifo";
+    static final String REQUEST_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/gantry-chatops-requests";
+    /** The deployment the canned UpdateService answer starts; its completion is rollout-follow's event. */
+    static final String DEPLOYMENT_ID = "ecs-svc/2222222222222222222";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * A function as the bench drives it: the module whose jar serves it, the event of each round, what its output must
+     * show for the round to count, and the function run before each round, untimed, to set the stage (its calls replayed
+     * on the other contenders' endpoints too).
+     */
+    record Function(String name, String module, BiFunction<Integer, Round, byte[]> event, Pattern done, String seed,
+            boolean rolloutDone) {
+        Path jar() {
+            return Path.of("functions", module, "target", "gantry-" + module + "-lambda.jar");
+        }
+    }
+
+    /** What a round's event may build on: the calls of the seed run of the same round. */
+    record Round(List<ObjectNode> seedCalls) {}
+
+    /** One contender's run: how long, how much memory, and the calls the loopback saw. */
+    record Run(long millis, long peakKib, List<ObjectNode> calls) {}
+
+    private final Path work;
+    private final String javaLauncher;
+    private final String python;
+    private final Path config;
+    private final RecordingLoopbackAws aws;
+    private final Optional<Path> gnuTime;
+    private final Map<String, Function> functions = new LinkedHashMap<>();
+    private long unique = ProcessHandle.current().pid() * 1_000_000L;
+
+    ColdStartBench(Path work, String java, String python, RecordingLoopbackAws aws) throws IOException {
+        this.work = work;
+        this.javaLauncher = java;
+        this.python = python;
+        this.aws = aws;
+        this.config = benchConfig(work);
+        this.gnuTime = Files.isExecutable(Path.of("/usr/bin/time")) ? Optional.of(Path.of("/usr/bin/time")) : Optional.empty();
+        // The sweep first: no release waits at a gate yet, so it is the usual minute's run, one query finding nothing due.
+        add(new Function("gate-sweep", "ecs-deploy", (i, r) -> withFreshId(event("gantry-scheduled-event-gate-sweep.json")),
+                Pattern.compile("\"lines\""), null, false));
+        add(new Function("ecs-deploy", "ecs-deploy", (i, r) -> ecrPush("gantry-ecr-push-payments-api-1.4.0.json"),
+                Pattern.compile("\"DEPLOYED\""), null, false));
+        add(new Function("pipeline-deploy", "ecs-deploy", (i, r) -> pipelineJob("gantry-codepipeline-job-payments-api-staging.json"),
+                Pattern.compile("\"outcome\"\\s*:\\s*\"SUCCEEDED\""), null, false));
+        add(new Function("rollout-follow", "ecs-deploy", (i, r) -> rolloutCompleted(),
+                Pattern.compile("\"ignored\"\\s*:\\s*false"), "ecs-deploy", true));
+        add(new Function("pipeline-gate", "release-gate", (i, r) -> pipelineJob("gantry-codepipeline-job-payments-api-prod-gate.json"),
+                Pattern.compile("\"outcome\"\\s*:\\s*\"CONTINUED\""), null, false));
+        add(new Function("ecs-gate-hook", "release-gate", (i, r) -> lifecycleHook(),
+                Pattern.compile("\"hookStatus\"\\s*:\\s*\"IN_PROGRESS\""), null, false));
+        add(new Function("image-rebuild", "image-rebuild", (i, r) -> ecrPush("gantry-ecr-push-golden-java21.json"),
+                Pattern.compile("\"result\"\\s*:\\s*\"REBUILDING\""), null, false));
+        add(new Function("slack-interactions", "chatops", (i, r) -> slashCommand(),
+                Pattern.compile("\"statusCode\"\\s*:\\s*200"), null, false));
+        add(new Function("chatops-worker", "chatops", (i, r) -> queued(r, REQUEST_QUEUE, false),
+                Pattern.compile("\"batchItemFailures\"\\s*:\\s*\\[\\s*\\]"), "slack-interactions", false));
+        add(new Function("chatops-notify", "chatops", (i, r) -> queued(r, NOTIFY_QUEUE, true),
+                Pattern.compile("\"batchItemFailures\"\\s*:\\s*\\[\\s*\\]"), "ecs-deploy", false));
+    }
+
+    private void add(Function function) {
+        functions.put(function.name(), function);
+    }
+
+    public static void main(String[] args) throws Exception {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        List<String> asked = args.length > 1 ? List.of(args).subList(1, args.length) : List.of();
+        Path work = Path.of(System.getProperty("bench.work", Files.createTempDirectory("gantry-bench").toString()));
+        String java = System.getProperty("bench.java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String python = System.getProperty("bench.python", "/usr/bin/python3");
+        RecordingLoopbackAws aws = RecordingLoopbackAws.open(Path.of("events"));
+        int status;
+        try {
+            status = new ColdStartBench(work, java, python, aws).run(runs, asked);
+        } catch (BenchFailed e) {
+            System.err.println("bench: " + e.getMessage());
+            status = 1;
+        } finally {
+            aws.close();
+        }
+        System.exit(status);
+    }
+
+    int run(int runs, List<String> asked) throws IOException, InterruptedException {
+        for (String name : asked) {
+            if (!functions.containsKey(name)) {
+                System.err.println("bench: no function '" + name + "' (functions: " + String.join(", ", functions.keySet()) + ")");
+                return 2;
+            }
+        }
+        String loadAtStart = BenchSummary.loadAverage();
+        Map<String, Map<String, List<Run>>> results = new LinkedHashMap<>();
+        for (Function function : functions.values()) {
+            if (!asked.isEmpty() && !asked.contains(function.name())) {
+                continue;
+            }
+            System.err.printf(Locale.ROOT, "bench: %s: warm-up round and %d timed rounds%n", function.name(), runs);
+            Map<String, List<Run>> byContender = new LinkedHashMap<>();
+            RecordingLoopbackAws.CONTENDERS.forEach(c -> byContender.put(c, new ArrayList<>()));
+            for (int round = 0; round <= runs; round++) {
+                Map<String, Run> ran = round(function, round);
+                if (round > 0) {
+                    ran.forEach((contender, r) -> byContender.get(contender).add(r));
+                }
+            }
+            results.put(function.name(), byContender);
+        }
+        report(runs, results, loadAtStart);
+        return 0;
+    }
+
+    /** One round: the seed if any, then the function, then the floor and the twin in turns. */
+    private Map<String, Run> round(Function function, int round) throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(work.resolve(function.name()).resolve(Integer.toString(round)));
+        List<ObjectNode> seedCalls = List.of();
+        if (function.seed() != null) {
+            Function seed = functions.get(function.seed());
+            Path seedEvent = dir.resolve("seed-event.json");
+            Files.write(seedEvent, seed.event().apply(round, new Round(List.of())));
+            seedCalls = runJava(seed, seedEvent, dir.resolve("seed")).calls();
+            // The other contenders' state follows the same calls, made for them by the floor, untimed.
+            Path lines = dir.resolve("seed-calls.lines");
+            Files.writeString(lines, RecordingLoopbackAws.requestLines(seedCalls));
+            for (String contender : List.of("floor", "python")) {
+                exec(List.of(javaLauncher, "-cp", benchClasses(), BareHandler.class.getName(), seedEvent.toString(), lines.toString(),
+                        aws.endpoint(contender).url()), Map.of(), dir.resolve("seed-" + contender), false);
+                aws.take(contender);
+            }
+        }
+        Path event = dir.resolve("event.json");
+        Files.write(event, function.event().apply(round, new Round(seedCalls)));
+        aws.rolloutDone(function.rolloutDone());
+        try {
+            Map<String, Run> ran = new LinkedHashMap<>();
+            Run javaRun = runJava(function, event, dir.resolve("java"));
+            ran.put("java", javaRun);
+            Path callsJson = dir.resolve("calls.json");
+            Files.write(callsJson, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(javaRun.calls()));
+            Path callsLines = dir.resolve("calls.lines");
+            Files.writeString(callsLines, RecordingLoopbackAws.requestLines(javaRun.calls()));
+            List<String> order = round % 2 == 0 ? List.of("floor", "python") : List.of("python", "floor");
+            for (String contender : order) {
+                Run run = "floor".equals(contender)
+                        ? timed("floor", List.of(javaLauncher, JVM_FLAGS.get(0), JVM_FLAGS.get(1), "-cp", benchClasses(), BareHandler.class.getName(),
+                                event.toString(), callsLines.toString(), aws.endpoint("floor").url()), Map.of(), dir.resolve("floor"))
+                        : timed("python", List.of(python, twin(function).toString(), event.toString(), callsJson.toString()),
+                                pythonEnvironment(), dir.resolve("python"));
+                sameCalls(function, contender, javaRun.calls(), run.calls(), dir);
+                ran.put(contender, run);
+            }
+            return ran;
+        } finally {
+            aws.rolloutDone(false);
+        }
+    }
+
+    private Run runJava(Function function, Path event, Path out) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(javaLauncher));
+        command.addAll(JVM_FLAGS);
+        command.addAll(List.of("-cp", function.jar().toString(), "dev.gantry.aws.lambda.Invoke", function.name(), event.toString()));
+        Run run = timed("java", command, functionEnvironment(function), out);
+        String output = Files.readString(out.resolveSibling(out.getFileName() + ".out"), StandardCharsets.UTF_8);
+        if (!function.done().matcher(output).find() || output.matches("(?s).*cleanup of .* failed.*")) {
+            throw new BenchFailed(function.name() + " did not do its work (its output shows no " + function.done().pattern() + "):\n" + output);
+        }
+        List<String> unanswered = run.calls().stream().filter(c -> c.path("status").asInt() == 501)
+                .map(c -> c.path("service").asText() + " " + c.path("operation").asText()).toList();
+        if (!unanswered.isEmpty()) {
+            throw new BenchFailed(function.name() + " called what the loopback does not answer: " + unanswered);
+        }
+        return run;
+    }
+
+    /** Runs {@code command} to its end: its time, from before the process starts to after it ended, and its calls. */
+    private Run timed(String contender, List<String> command, Map<String, String> environment, Path out)
+            throws IOException, InterruptedException {
+        Path rss = out.resolveSibling(out.getFileName() + ".rss");
+        List<String> measured = new ArrayList<>();
+        gnuTime.ifPresent(time -> measured.addAll(List.of(time.toString(), "-f", "%M", "-o", rss.toString())));
+        measured.addAll(command);
+        aws.take(contender);
+        long millis = exec(measured, environment, out, true);
+        long peak = 0;
+        if (Files.exists(rss)) {
+            List<String> lines = Files.readAllLines(rss);
+            peak = Long.parseLong(lines.get(lines.size() - 1).strip());
+        }
+        return new Run(millis, peak, aws.take(contender));
+    }
+
+    private long exec(List<String> command, Map<String, String> environment, Path out, boolean timed) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectOutput(out.resolveSibling(out.getFileName() + ".out").toFile())
+                .redirectError(out.resolveSibling(out.getFileName() + ".err").toFile());
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(name -> !List.of("PATH", "HOME", "LANG", "TZ").contains(name));
+        env.putAll(environment);
+        long start = System.nanoTime();
+        Process process = builder.start();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new BenchFailed(String.join(" ", command) + " ran for more than 120 s");
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        if (process.exitValue() != 0) {
+            throw new BenchFailed(String.join(" ", command) + " failed (exit " + process.exitValue() + "):\n"
+                    + Files.readString(out.resolveSibling(out.getFileName() + ".err"), StandardCharsets.UTF_8)
+                    + Files.readString(out.resolveSibling(out.getFileName() + ".out"), StandardCharsets.UTF_8));
+        }
+        return timed ? millis : 0;
+    }
+
+    private void sameCalls(Function function, String contender, List<ObjectNode> expected, List<ObjectNode> actual, Path dir)
+            throws IOException {
+        List<String> want = expected.stream().map(ColdStartBench::describe).toList();
+        List<String> got = actual.stream().map(ColdStartBench::describe).toList();
+        if (!want.equals(got)) {
+            Files.write(dir.resolve(contender + "-calls.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(actual));
+            throw new BenchFailed(function.name() + ": the " + contender + " contender made other calls than the function, so their times"
+                    + " would not compare:\n  function: " + want + "\n  " + contender + ": " + got + "\n  (" + dir + ")");
+        }
+    }
+
+    private static String describe(JsonNode call) {
+        return call.path("service").asText() + " " + call.path("operation").asText() + " " + call.path("status").asInt();
+    }
+
+    private Map<String, String> functionEnvironment(Function function) {
+        String endpoint = aws.endpoint("java").url();
+        Map<String, String> env = new TreeMap<>(Map.of(
+                "GANTRY_CONFIG", config.toString(),
+                "GANTRY_TABLE", RecordingLoopbackAws.TABLE,
+                "AWS_REGION", RecordingLoopbackAws.REGION,
+                "AWS_ACCESS_KEY_ID", "testaccesskey",
+                "AWS_SECRET_ACCESS_KEY", "test-secret-key",
+                "AWS_ENDPOINT_URL", endpoint,
+                "POWERTOOLS_SERVICE_NAME", function.name(),
+                // Not written, as the existing bench does: the figures are the functions, not a terminal's speed.
+                "POWERTOOLS_LOG_LEVEL", "WARN"));
+        // What the CDK stack gives the functions when ChatOps and rebuilds are on, pointed at the loopback.
+        env.putAll(Map.of(
+                "GANTRY_SLACK_API_URL", endpoint,
+                "GANTRY_NOTIFY_QUEUE_URL", NOTIFY_QUEUE,
+                "GANTRY_SLACK_BOT_TOKEN_SECRET_ARN", BOT_TOKEN_SECRET,
+                "GANTRY_REGISTRY_ACCOUNT", "111111111111",
+                "GANTRY_OPERATIONS_ALARM_PREFIX", "Gantry-",
+                "GANTRY_SLACK_SIGNING_SECRET_ARN", SIGNING_SECRET_ARN,
+                "GANTRY_CHATOPS_REQUEST_QUEUE_URL", REQUEST_QUEUE));
+        return env;
+    }
+
+    private Map<String, String> pythonEnvironment() {
+        return Map.of(
+                "AWS_ENDPOINT_URL", aws.endpoint("python").url(),
+                "AWS_REGION", RecordingLoopbackAws.REGION,
+                "AWS_ACCESS_KEY_ID", "testaccesskey",
+                "AWS_SECRET_ACCESS_KEY", "test-secret-key",
+                // Compiled once, kept out of the repository.
+                "PYTHONPYCACHEPREFIX", work.resolve("pycache").toString());
+    }
+
+    private static Path twin(Function function) {
+        return Path.of("scripts", "bench-python", function.name().replace('-', '_') + ".py");
+    }
+
+    private static String benchClasses() {
+        return Path.of("bench", "target", "classes").toString();
+    }
+
+    /** The example configuration, with the Slack workspace and app it answers named, as any ChatOps setup names them. */
+    private static Path benchConfig(Path work) throws IOException {
+        String example = Files.readString(Path.of("examples", "gantry.yml"), StandardCharsets.UTF_8);
+        if (!example.contains("\nslack:\n")) {
+            throw new BenchFailed("examples/gantry.yml has no slack section to name the bench's workspace in");
+        }
+        Path config = Files.createDirectories(work).resolve("gantry.yml");
+        Files.writeString(config, example.replace("\nslack:\n", "\nslack:\n  teamId: T0GANTRY1\n  appId: A0GANTRY1\n"), StandardCharsets.UTF_8);
+        return config;
+    }
+
+    // Events: the samples in events/, verbatim but for what must be new in every run for the run to do the whole work.
+
+    private static ObjectNode event(String file) {
+        try {
+            return (ObjectNode) JSON.readTree(Path.of("events", file).toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String next() {
+        return Long.toString(++unique);
+    }
+
+    private byte[] withFreshId(ObjectNode event) {
+        event.put("id", UUID.nameUUIDFromBytes(("bench event " + next()).getBytes(StandardCharsets.UTF_8)).toString());
+        return bytes(event);
+    }
+
+    /** An ECR push under a digest never pushed before. */
+    private byte[] ecrPush(String file) {
+        ObjectNode event = event(file);
+        ((ObjectNode) event.path("detail")).put("image-digest", "sha256:" + RecordingLoopbackAws.sha256(("bench push " + next()).getBytes(StandardCharsets.UTF_8)));
+        return withFreshId(event);
+    }
+
+    private byte[] pipelineJob(String file) {
+        ObjectNode event = event(file);
+        ((ObjectNode) event.path("CodePipeline.job")).put("id", UUID.nameUUIDFromBytes(("bench job " + next()).getBytes(StandardCharsets.UTF_8)).toString());
+        return bytes(event);
+    }
+
+    private byte[] rolloutCompleted() {
+        ObjectNode event = event("gantry-ecs-deployment-completed-payments-api-staging.json");
+        ObjectNode detail = (ObjectNode) event.path("detail");
+        detail.put("deploymentId", DEPLOYMENT_ID).put("reason", "ECS deployment " + DEPLOYMENT_ID + " completed.")
+                .put("updatedAt", Instant.now().toString());
+        event.put("time", Instant.now().toString());
+        return withFreshId(event);
+    }
+
+    private byte[] lifecycleHook() {
+        ObjectNode event = event("gantry-ecs-lifecycle-hook-payments-api-prod.json");
+        event.put("targetServiceRevisionArn", event.path("targetServiceRevisionArn").asText().replaceAll("/[0-9]+$", "/" + next()));
+        return bytes(event);
+    }
+
+    /** A /gantry status command as the function URL hands it over, signed as Slack signs it, just now. */
+    private byte[] slashCommand() {
+        String form = readString(Path.of("events", "gantry-slack-slash-command.form"))
+                .replaceFirst("text=[^&]*", "text=status+payments-api")
+                .replaceFirst("response_url=[^&]*", "response_url=" + URLEncoder.encode(aws.endpoint("java").url() + "/slack/respond/"
+                        + next(), StandardCharsets.UTF_8))
+                .replaceFirst("trigger_id=[^&]*", "trigger_id=" + next() + ".1000000000003.0123456789abcdef0123456789abcdef");
+        String timestamp = Long.toString(Instant.now().getEpochSecond());
+        ObjectNode event = event("lambda-function-url-request.lambda-dev-guide.json");
+        event.put("rawPath", "/").put("rawQueryString", "").put("body", form).put("isBase64Encoded", false);
+        event.remove(List.of("cookies", "queryStringParameters"));
+        event.putObject("headers")
+                .put("content-type", "application/x-www-form-urlencoded")
+                .put("x-slack-request-timestamp", timestamp)
+                .put("x-slack-signature", "v0=" + hmacSha256(RecordingLoopbackAws.SIGNING_SECRET, "v0:" + timestamp + ":" + form));
+        ((ObjectNode) event.path("requestContext").path("http")).put("path", "/");
+        return bytes(event);
+    }
+
+    /**
+     * What the seed run sent to {@code queue}, first, as SQS hands it to the function: for the worker, the request
+     * slack-interactions queued; for the notify function, the first news the deploy told.
+     */
+    private byte[] queued(Round round, String queue, boolean fifo) {
+        JsonNode sent = round.seedCalls().stream()
+                .filter(c -> "sqs SendMessage".equals(c.path("service").asText() + " " + c.path("operation").asText()))
+                .map(c -> readTree(c.path("body").asText()))
+                .filter(body -> queue.equals(body.path("QueueUrl").asText()))
+                .findFirst()
+                .orElseThrow(() -> new BenchFailed("the seed run sent nothing to " + queue));
+        ObjectNode event = JSON.createObjectNode();
+        ObjectNode record = event.putArray("Records").addObject();
+        String queueName = queue.substring(queue.lastIndexOf('/') + 1);
+        record.put("messageId", UUID.nameUUIDFromBytes(("bench message " + next()).getBytes(StandardCharsets.UTF_8)).toString())
+                .put("receiptHandle", "AQEB" + next())
+                .put("body", sent.path("MessageBody").asText());
+        ObjectNode attributes = record.putObject("attributes")
+                .put("ApproximateReceiveCount", "1")
+                .put("SentTimestamp", Long.toString(Instant.now().toEpochMilli()))
+                .put("SenderId", "AROAEXAMPLE:gantry")
+                .put("ApproximateFirstReceiveTimestamp", Long.toString(Instant.now().toEpochMilli()));
+        if (fifo) {
+            attributes.put("SequenceNumber", "1" + next()).put("MessageGroupId", sent.path("MessageGroupId").asText())
+                    .put("MessageDeduplicationId", sent.path("MessageDeduplicationId").asText());
+        }
+        ObjectNode messageAttributes = record.putObject("messageAttributes");
+        sent.path("MessageAttributes").properties().forEach(a -> {
+            ObjectNode attribute = messageAttributes.putObject(a.getKey())
+                    .put("stringValue", a.getValue().path("StringValue").asText())
+                    .put("dataType", a.getValue().path("DataType").asText());
+            attribute.putArray("stringListValues");
+            attribute.putArray("binaryListValues");
+        });
+        record.put("md5OfBody", "")
+                .put("eventSource", "aws:sqs")
+                .put("eventSourceARN", "arn:aws:sqs:eu-west-1:111111111111:" + queueName)
+                .put("awsRegion", "eu-west-1");
+        return bytes(event);
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] bytes(JsonNode event) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(event);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String readString(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String hmacSha256(String key, String message) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // The report.
+
+    private void report(int runs, Map<String, Map<String, List<Run>>> results, String loadAtStart) throws IOException, InterruptedException {
+        System.out.printf(Locale.ROOT, "cold start per function (fresh process per run, process start to first event handled, loopback AWS;"
+                + " median [min-max] of %d runs, ms)%s:%n", runs, runs < 5 ? " (fewer than 5 runs: a check that it works, not a figure)" : "");
+        System.out.printf(Locale.ROOT, "  %-19s %5s  %-20s %-18s %-18s %11s %10s  %s%n", "function", "calls", "java (the function)",
+                "floor (bare JVM)", "python + boto3", "java/python", "java/floor", "peak RSS MiB java/floor/python");
+        for (Map.Entry<String, Map<String, List<Run>>> entry : results.entrySet()) {
+            Map<String, List<Run>> r = entry.getValue();
+            long javaMedian = median(r.get("java"), Run::millis);
+            long floorMedian = median(r.get("floor"), Run::millis);
+            long pythonMedian = median(r.get("python"), Run::millis);
+            String calls = r.get("java").stream().map(run -> Integer.toString(run.calls().size())).distinct().collect(Collectors.joining("/"));
+            System.out.printf(Locale.ROOT, "  %-19s %5s  %-20s %-18s %-18s %11s %10s  %s%n", entry.getKey(), calls,
+                    spread(r.get("java")), spread(r.get("floor")), spread(r.get("python")),
+                    ratio(javaMedian, pythonMedian), ratio(javaMedian, floorMedian),
+                    median(r.get("java"), Run::peakKib) / 1024 + "/" + median(r.get("floor"), Run::peakKib) / 1024 + "/"
+                            + median(r.get("python"), Run::peakKib) / 1024);
+            BenchSummary.add("cold start " + entry.getKey(), javaMedian + " ms (python " + pythonMedian + ", floor " + floorMedian + ")",
+                    "java/python <= 1.00", ratio(javaMedian, pythonMedian) + (javaMedian <= pythonMedian ? " PASS" : " FAIL"));
+        }
+        System.out.println("  target: java/python <= 1.00 (above it: how many times Python's cold start Java's takes)");
+        System.out.println("  machine: " + Runtime.getRuntime().availableProcessors() + " cores, load average " + loadAtStart
+                + " at the start, " + BenchSummary.loadAverage() + " at the end");
+        List<String> outside = outsideBoto3Model(results.keySet());
+        if (!outside.isEmpty()) {
+            System.out.println("  calls the twins' boto3 has no model for (an operation or parameter newer than it), sent signed by botocore:");
+            outside.forEach(line -> System.out.println("    " + line));
+        }
+        System.out.println("  java: " + firstLine(List.of(javaLauncher, "-version")) + "   flags: " + String.join(" ", JVM_FLAGS)
+                + "   python: " + firstLine(List.of(python, "-c", "import sys, boto3, botocore; print(sys.version.split()[0], 'boto3',"
+                + " boto3.__version__, 'botocore', botocore.__version__)")));
+        List<Run> deploys = results.getOrDefault("ecs-deploy", Map.of()).get("java");
+        if (deploys != null) {
+            legacyDeployLines(deploys);
+        }
+    }
+
+    /** What the twins' last runs made outside their boto3's model, by function. */
+    private List<String> outsideBoto3Model(java.util.Set<String> names) throws IOException {
+        List<String> outside = new ArrayList<>();
+        for (String name : names) {
+            Path dir = work.resolve(name);
+            Optional<Path> last;
+            try (var rounds = Files.list(dir)) {
+                last = rounds.max(java.util.Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString())));
+            }
+            if (last.isPresent() && Files.exists(last.get().resolve("python.out"))) {
+                JsonNode out = JSON.readTree(last.get().resolve("python.out").toFile());
+                List<String> calls = new ArrayList<>();
+                out.path("outsideBoto3Model").forEach(call -> calls.add(call.asText()));
+                if (!calls.isEmpty()) {
+                    outside.add(name + ": " + calls.stream().distinct().map(c -> c + " x" + java.util.Collections.frequency(calls, c))
+                            .collect(Collectors.joining(", ")));
+                }
+            }
+        }
+        return outside;
+    }
+
+    /** The lines scripts/bench cold-start printed before it measured every function; other tools read them. */
+    private void legacyDeployLines(List<Run> deploys) throws IOException, InterruptedException {
+        List<Long> times = deploys.stream().map(Run::millis).toList();
+        List<Long> sorted = times.stream().sorted().toList();
+        System.out.println("ecs-deploy cold start (fresh JVM, process start to first event handled, full deploy on loopback):");
+        System.out.printf(Locale.ROOT, "  runs: %d   median: %d ms   min: %d ms   max: %d ms   all: %s%n", times.size(), sorted.get(times.size() / 2),
+                sorted.get(0), sorted.get(times.size() - 1), times.stream().map(String::valueOf).collect(Collectors.joining(" ")));
+        System.out.println("  java: " + firstLine(List.of(javaLauncher, "-version")) + "   flags: " + String.join(" ", JVM_FLAGS));
+        if (gnuTime.isPresent()) {
+            List<Long> peaks = deploys.stream().map(run -> run.peakKib() / 1024).sorted().toList();
+            System.out.printf(Locale.ROOT, "  peak resident memory: median %d MiB   max %d MiB (the functions are given %s MB)%n",
+                    peaks.get(peaks.size() / 2), peaks.get(peaks.size() - 1), functionMemory());
+        }
+        Path jar = functions.get("ecs-deploy").jar();
+        long size = Files.size(jar);
+        System.out.printf(Locale.ROOT, "ecs-deploy jar: %d bytes (%d MiB) %s%n", size, size / 1024 / 1024, jar);
+    }
+
+    private static String functionMemory() throws IOException {
+        Matcher memory = Pattern.compile("DEFAULT_MEMORY_MB = ([0-9]+)").matcher(
+                Files.readString(Path.of("infra/src/main/java/dev/gantry/infra/GantryFunctionProps.java"), StandardCharsets.UTF_8));
+        return memory.find() ? memory.group(1) : "?";
+    }
+
+    private static long median(List<Run> runs, ToLongFunction<Run> figure) {
+        long[] sorted = runs.stream().mapToLong(figure).sorted().toArray();
+        return sorted[sorted.length / 2];
+    }
+
+    private static String spread(List<Run> runs) {
+        long[] sorted = runs.stream().mapToLong(Run::millis).sorted().toArray();
+        return sorted[sorted.length / 2] + " [" + sorted[0] + "-" + sorted[sorted.length - 1] + "]";
+    }
+
+    private static String ratio(long numerator, long denominator) {
+        return denominator == 0 ? "-" : String.format(Locale.ROOT, "%.2f", (double) numerator / denominator);
+    }
+
+    private String firstLine(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor();
+        return output.lines().findFirst().orElse("?");
+    }
+
+    /** The bench cannot give a figure that means what it says. */
+    static final class BenchFailed extends RuntimeException {
+        BenchFailed(String message) {
+            super(message);
+        }
+    }
+}

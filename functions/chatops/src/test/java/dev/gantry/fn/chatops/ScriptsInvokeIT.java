@@ -1,0 +1,221 @@
+package dev.gantry.fn.chatops;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import dev.gantry.aws.ReleaseNewsJson;
+import dev.gantry.aws.SqsNotifier;
+import dev.gantry.aws.StateTable;
+import dev.gantry.core.notify.ReleaseNews;
+import dev.gantry.slack.SlackApiUrl;
+import dev.gantry.testing.InvokeScript;
+import dev.gantry.testing.InvokeScript.Result;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * {@code scripts/invoke} for the three ChatOps functions as a user runs it: the packaged jar, in a fresh JVM, each handler
+ * wired from environment variables alone, as Lambda builds it, against a loopback AWS and Slack and DynamoDB Local. The
+ * worker and the notifier build every client their wiring asks for, the gates' CloudWatch, SSM and Lambda included.
+ */
+class ScriptsInvokeIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TABLE = "gantry-state";
+    private static final String SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-AbCdEf";
+    private static final String REQUEST_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/gantry-chatops-requests";
+    private static final String COMMAND = "team_id=T0GANTRY1&api_app_id=A0GANTRY1&user_id=U0ALICE&command=%2Fgantry&text=status+payments-api"
+            + "&response_url=https%3A%2F%2Fhooks.slack.test%2Fcommands%2F1&trigger_id=13345224609.738474920.8088930838d88f008e0";
+
+    private static final WireMockServer LOOPBACK = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+    private static DynamoDBProxyServer dynamoServer;
+    private static DynamoDbClient dynamo;
+    private static String dynamoEndpoint;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void start() throws Exception {
+        LOOPBACK.start();
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        dynamoServer = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port", Integer.toString(port)});
+        dynamoServer.start();
+        dynamoEndpoint = "http://127.0.0.1:" + port;
+        dynamo = DynamoDbClient.builder().endpointOverride(URI.create(dynamoEndpoint)).region(Region.EU_WEST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testaccesskey", "test-secret-key")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        dynamo.close();
+        dynamoServer.stop();
+        LOOPBACK.stop();
+    }
+
+    @BeforeEach
+    void fresh() {
+        LOOPBACK.resetAll();
+        if (dynamo.listTables().tableNames().contains(TABLE)) {
+            dynamo.deleteTable(r -> r.tableName(TABLE));
+        }
+        StateTable.createIfMissing(dynamo, TABLE);
+        // One secret answers both the signing secret and the bot token: neither is checked by anything on loopback.
+        LOOPBACK.stubFor(aws("secretsmanager.GetSecretValue").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/x-amz-json-1.1")
+                .withBody(JSON.createObjectNode().put("ARN", SECRET_ARN).put("Name", "gantry/slack")
+                        .put("SecretString", SignedSlackRequests.SIGNING_SECRET).toString())));
+    }
+
+    @Test
+    void acknowledgesASignedCommandAndHandsItToTheWorkersQueue() throws Exception {
+        LOOPBACK.stubFor(aws("AmazonSQS.SendMessage").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/x-amz-json-1.0")
+                .withBody("{\"MessageId\":\"m-1\",\"MD5OfMessageBody\":\"" + md5(COMMAND.getBytes(StandardCharsets.UTF_8))
+                        + "\",\"MD5OfMessageAttributes\":\"" + kindAttributeMd5("command") + "\"}")));
+        Path event = write("slack-command.json",
+                SignedSlackRequests.functionUrlEvent(COMMAND, SignedSlackRequests.SIGNING_SECRET, Instant.now()));
+
+        Result result = InvokeScript.run(environment(), "slack-interactions", event.toString());
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(JSON.readTree(result.stdout()).at("/statusCode").asInt()).as(result.stdout()).isEqualTo(200);
+        assertThat(requests("AmazonSQS.SendMessage")).singleElement().satisfies(sent -> {
+            assertThat(sent.at("/QueueUrl").asText()).isEqualTo(REQUEST_QUEUE);
+            assertThat(sent.at("/MessageBody").asText()).isEqualTo(COMMAND);
+        });
+    }
+
+    @Test
+    void answersACommandFromTheRequestQueueOnlyToThePersonWhoAsked() throws Exception {
+        LOOPBACK.stubFor(post(urlEqualTo("/respond")).willReturn(aResponse().withStatus(200).withBody("ok")));
+        String help = "team_id=T0GANTRY1&api_app_id=A0GANTRY1&user_id=U0ALICE&user_name=alice&command=%2Fgantry&text=help"
+                + "&response_url=" + URLEncoder.encode(LOOPBACK.baseUrl() + "/respond", StandardCharsets.UTF_8)
+                + "&trigger_id=trigger-1&channel_id=C0RELEASES";
+        ObjectNode batch = JSON.createObjectNode();
+        batch.putArray("Records").addObject().put("messageId", "m-1").put("body", help).put("eventSource", "aws:sqs");
+
+        Result result = InvokeScript.run(environment(), "chatops-worker", write("worker-batch.json", batch.toString()).toString());
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(JSON.readTree(result.stdout()).at("/batchItemFailures")).as(result.stdout()).isEmpty();
+        assertThat(LOOPBACK.findAll(postRequestedFor(urlEqualTo("/respond")))).singleElement()
+                .satisfies(reply -> assertThat(JSON.readTree(reply.getBodyAsString()).at("/response_type").asText()).isEqualTo("ephemeral"));
+    }
+
+    @Test
+    void postsAPipelinesNewsToItsThreadInSlack() throws Exception {
+        LOOPBACK.stubFor(post(urlEqualTo("/api/chat.postMessage")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}")));
+        ReleaseNews news = ReleaseNews.PipelineChanged.of("checkout-web-release", "2f6d8b1e-4a7c-4e93-b05d-8c3a1f9e7d24", null,
+                "STARTED", null, null, "eu-west-1", Instant.now());
+        ObjectNode batch = JSON.createObjectNode();
+        ObjectNode record = batch.putArray("Records").addObject().put("messageId", "m-1").put("body", ReleaseNewsJson.write(news))
+                .put("eventSource", "aws:sqs");
+        record.putObject("attributes").put("MessageGroupId", SqsNotifier.groupOf(news.thread()));
+
+        Result result = InvokeScript.run(environment(), "chatops-notify", write("notify-batch.json", batch.toString()).toString());
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(LOOPBACK.findAll(postRequestedFor(urlEqualTo("/api/chat.postMessage")))).singleElement()
+                .satisfies(post -> assertThat(post.getBodyAsString()).contains("checkout-web-release"));
+    }
+
+    private static String md5(byte[] bytes) throws GeneralSecurityException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
+    }
+
+    /** SQS's digest of the one string attribute the interactions handler sends: {@code kind}. */
+    private static String kindAttributeMd5(String kind) throws IOException, GeneralSecurityException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DataOutputStream data = new DataOutputStream(out);
+        for (String part : List.of("kind", "String")) {
+            byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+            data.writeInt(bytes.length);
+            data.write(bytes);
+        }
+        data.writeByte(1);
+        byte[] value = kind.getBytes(StandardCharsets.UTF_8);
+        data.writeInt(value.length);
+        data.write(value);
+        return md5(out.toByteArray());
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(work.resolve(name), content);
+    }
+
+    private static MappingBuilder aws(String target) {
+        return post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target));
+    }
+
+    private static List<JsonNode> requests(String target) {
+        return LOOPBACK.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target))).stream()
+                .map(request -> {
+                    try {
+                        return JSON.readTree(request.getBodyAsString());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .toList();
+    }
+
+    private static Map<String, String> environment() throws URISyntaxException {
+        Map<String, String> env = new HashMap<>();
+        env.put("GANTRY_CONFIG", Path.of(ScriptsInvokeIT.class.getResource("/gantry-chatops-three-checks.yml").toURI()).toString());
+        env.put("GANTRY_TABLE", TABLE);
+        env.put("AWS_REGION", "eu-west-1");
+        env.put("AWS_ACCESS_KEY_ID", "testaccesskey");
+        env.put("AWS_SECRET_ACCESS_KEY", "test-secret-key");
+        env.put("AWS_ENDPOINT_URL", LOOPBACK.baseUrl());
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoEndpoint);
+        env.put(SlackInteractionsHandler.SIGNING_SECRET_ARN_ENV, SECRET_ARN);
+        env.put(SlackInteractionsHandler.REQUEST_QUEUE_URL_ENV, REQUEST_QUEUE);
+        env.put(ChatOpsWiring.BOT_TOKEN_SECRET_ARN_ENV, SECRET_ARN);
+        env.put(SlackApiUrl.ENV, LOOPBACK.baseUrl());
+        return env;
+    }
+}
