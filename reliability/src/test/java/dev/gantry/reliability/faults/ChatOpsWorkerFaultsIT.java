@@ -307,8 +307,10 @@ class ChatOpsWorkerFaultsIT {
                     .put("trigger_id", "13345224609.738474920.9" + attempt).put("response_url", aws.endpoint() + RESPOND_PATH);
             payload.putObject("team").put("id", "T0GANTRY1");
             payload.putObject("user").put("id", "U0OPS0001");
-            payload.putObject("channel").put("id", "C0RELEASES");
-            payload.putObject("container").put("type", "message").put("message_ts", "1763892000.000100").put("channel_id", "C0RELEASES");
+            // From the card's own message: Gantry refuses a button that names an approval from another message.
+            PendingApproval card = card(environment);
+            payload.putObject("channel").put("id", card.channelId());
+            payload.putObject("container").put("type", "message").put("message_ts", card.messageTs()).put("channel_id", card.channelId());
             payload.putArray("actions").addObject().put("action_id", ApprovalCards.PIPELINE_APPROVE).put("block_id", "approval")
                     .put("value", card(environment).id()).put("type", "button");
             return "payload=" + URLEncoder.encode(payload.toString(), StandardCharsets.UTF_8);
