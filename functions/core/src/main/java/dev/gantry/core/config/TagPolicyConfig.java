@@ -1,6 +1,8 @@
 package dev.gantry.core.config;
 
 import dev.gantry.core.image.TagPolicy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which tags of a repository are releases. Exactly one of the kinds is set.
@@ -15,8 +17,17 @@ import dev.gantry.core.image.TagPolicy;
  */
 public record TagPolicyConfig(String semver, Boolean allowPrerelease, String glob, String regex, String exact, String track) {
 
+    // A function keeps one configuration for its life, and a configuration names few policies, so each is parsed once
+    // and kept. semver4j reads a range anew at every construction: `scripts/bench core` found that reading at 15% of
+    // a push's decisions when it happened per event.
+    private static final Map<TagPolicyConfig, TagPolicy> PARSED = new ConcurrentHashMap<>();
+
     /** The policy this configuration describes; call only on a validated configuration. */
     public TagPolicy toPolicy() {
+        return PARSED.computeIfAbsent(this, TagPolicyConfig::parse);
+    }
+
+    private TagPolicy parse() {
         if (semver != null) {
             return new TagPolicy.SemverRange(semver, Boolean.TRUE.equals(allowPrerelease));
         }

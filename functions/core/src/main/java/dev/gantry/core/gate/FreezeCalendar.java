@@ -12,8 +12,10 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Answers whether a gate's freezes hold releases at a given instant, and until when.
@@ -35,6 +37,10 @@ public final class FreezeCalendar {
 
     private static final CronParser UNIX_CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
     private static final String CHECK = "freeze";
+    // A function keeps one configuration for its life: each gate's freezes are parsed once and kept, whichever
+    // GateService asks. Parsing a cron was a quarter of a push's decisions in `scripts/bench core` when it happened
+    // per event.
+    private static final Map<List<GateConfig.Freeze>, FreezeCalendar> PARSED = new ConcurrentHashMap<>();
 
     private final List<WindowSource> sources;
     private final List<String> notEvaluatedHere;
@@ -60,7 +66,12 @@ public final class FreezeCalendar {
 
     /** The calendar of a gate's {@code freezes}; empty (always open) when it has none. */
     public static FreezeCalendar of(GateConfig gate) {
-        return new FreezeCalendar(gate.freezes());
+        return of(gate.freezes());
+    }
+
+    /** The calendar of {@code freezes}, parsed at its first use in this JVM. */
+    public static FreezeCalendar of(List<GateConfig.Freeze> freezes) {
+        return PARSED.computeIfAbsent(List.copyOf(freezes), FreezeCalendar::new);
     }
 
     /** Whether releases are frozen at {@code now} and, if so, when they may go again. */
@@ -121,11 +132,27 @@ public final class FreezeCalendar {
         Optional<Window> covering(Instant t);
     }
 
-    private record Recurring(String cron, ExecutionTime executions, Duration duration, ZoneId zone) implements WindowSource {
+    private static final class Recurring implements WindowSource {
+        private final String cron;
+        private final ExecutionTime executions;
+        private final Duration duration;
+        private final ZoneId zone;
+        // The fire times around the last instant asked about. A gate is evaluated again and again between two fires of
+        // its freeze (a nightly or weekly cron), and cron-utils searches field by field at every call; the span
+        // answers every instant inside it until the next fire.
+        private volatile FireSpan lastSpan;
+
+        Recurring(String cron, ExecutionTime executions, Duration duration, ZoneId zone) {
+            this.cron = cron;
+            this.executions = executions;
+            this.duration = duration;
+            this.zone = zone;
+        }
+
         @Override
         public Optional<Window> covering(Instant t) {
             // All windows have the same length, so the one starting last is the one ending last.
-            return latestFireAtOrBefore(t.atZone(zone))
+            return latestFireAtOrBefore(t)
                     .filter(start -> start.toInstant().plus(duration).isAfter(t))
                     .map(start -> {
                         ZonedDateTime end = start.plus(duration);
@@ -134,14 +161,32 @@ public final class FreezeCalendar {
                     });
         }
 
+        private Optional<ZonedDateTime> latestFireAtOrBefore(Instant t) {
+            FireSpan span = lastSpan;
+            if (span != null && span.contains(t)) {
+                return Optional.of(span.fire());
+            }
+            Optional<ZonedDateTime> fire = searchLatestFireAtOrBefore(t.atZone(zone));
+            fire.ifPresent(found -> lastSpan = new FireSpan(found,
+                    executions.nextExecution(found).map(ZonedDateTime::toInstant).orElse(Instant.MAX)));
+            return fire;
+        }
+
         /**
          * cron-utils' lastExecution is strictly before its argument, but a window starting exactly now
          * covers now. Unix cron has minute resolution, so at most one fire time lies in the minute up to
          * {@code t}: look for it first.
          */
-        private Optional<ZonedDateTime> latestFireAtOrBefore(ZonedDateTime t) {
+        private Optional<ZonedDateTime> searchLatestFireAtOrBefore(ZonedDateTime t) {
             Optional<ZonedDateTime> inLastMinute = executions.nextExecution(t.minusMinutes(1)).filter(fire -> !fire.isAfter(t));
             return inLastMinute.isPresent() ? inLastMinute : executions.lastExecution(t);
+        }
+    }
+
+    /** A fire time and the next one after it: no fire lies between, so every instant in [fire, next) has this latest fire. */
+    private record FireSpan(ZonedDateTime fire, Instant next) {
+        boolean contains(Instant t) {
+            return !t.isBefore(fire.toInstant()) && t.isBefore(next);
         }
     }
 

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides the freeze check: recurring and one-off windows (through {@link FreezeCalendar}), SSM Change
@@ -36,9 +35,6 @@ public final class FreezeCheck {
     static final String CHECK = "freeze";
     public static final int BREAK_GLASS_APPROVERS = 2;
 
-    // Parsing the crons is most of a freeze check's cost, and a gate's freezes never change while a function runs:
-    // `scripts/bench gates` showed the parse at about a tenth of an evaluation.
-    private final Map<List<GateConfig.Freeze>, FreezeCalendar> calendars = new ConcurrentHashMap<>();
     private final ManualFreezes manualFreezes;
 
     /** A check of the configured freezes only. */
@@ -69,7 +65,7 @@ public final class FreezeCheck {
      */
     public CheckResult evaluate(String environment, GateConfig gate, Map<String, CalendarReading> calendarStates, List<Approval> decisions,
             ImageDigest digest, Set<String> allowedApprovers, Set<String> triggeredBy, Instant now, Duration interval) {
-        CheckResult windows = calendars.computeIfAbsent(gate.freezes(), FreezeCalendar::new).check(now);
+        CheckResult windows = FreezeCalendar.of(gate).check(now);
         List<String> evidence = new ArrayList<>(windows.evidence().stream()
                 .filter(line -> !line.startsWith("change calendar "))
                 .toList());

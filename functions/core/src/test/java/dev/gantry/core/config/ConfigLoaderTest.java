@@ -156,6 +156,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aTagPolicyIsParsedOnceForEveryLoadOfTheSameConfiguration() {
+        // given: the example loaded twice, as two functions in one JVM would
+        TagPolicyConfig first = ConfigLoader.load(EXAMPLE).services().get(0).tagPolicy();
+        TagPolicyConfig again = ConfigLoader.load(EXAMPLE).services().get(0).tagPolicy();
+
+        // when / then
+        assertThat(again.toPolicy()).isSameAs(first.toPolicy());
+        assertThat(new TagPolicyConfig("^2.0", null, null, null, null, null).toPolicy())
+                .isNotSameAs(first.toPolicy())
+                .satisfies(policy -> assertThat(policy.matches("2.1.0")).isTrue());
+    }
+
+    @Test
     void rejectsUnknownTopLevelKeyNamingItsLineAndTheExpectedKeys() {
         String yaml = """
                 version: 1

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -201,6 +204,53 @@ class FreezeCalendarTest {
         assertThatThrownBy(() -> new FreezeCalendar(List.of(nothing)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cron with duration, from with until, or changeCalendar");
+    }
+
+    @Test
+    void oneCalendarAskedAgainAndAgainAnswersAsAFreshCalendarDoesAtEveryInstant() {
+        // given: crons that fire hourly, nightly across both of Berlin's clock changes, weekly and on weekdays, and
+        // instants in an order that walks forward, jumps back and lands on fire times exactly
+        List<GateConfig.Freeze> freezes = List.of(
+                recurring("0 18 * * FRI", Duration.ofHours(62), BERLIN),
+                recurring("30 2 * * *", Duration.ofMinutes(45), BERLIN),
+                recurring("0 * * * *", Duration.ofMinutes(10), null),
+                recurring("0 9 * * MON-FRI", Duration.ofHours(25), ZoneId.of("America/New_York")));
+        Random random = new Random(20261123L);
+        List<Instant> instants = new ArrayList<>();
+        Instant cursor = Instant.parse("2026-03-20T00:00:00Z");
+        for (int i = 0; i < 250; i++) {
+            cursor = cursor.plusSeconds(random.nextInt(14 * 3600));
+            instants.add(cursor);
+            instants.add(cursor.truncatedTo(ChronoUnit.HOURS));
+            if (i % 7 == 0) {
+                instants.add(cursor.minusSeconds(random.nextInt(14 * 86_400)));
+            }
+        }
+        instants.add(Instant.parse("2026-03-29T00:30:00Z"));
+        instants.add(Instant.parse("2026-10-25T00:30:00Z"));
+        instants.add(Instant.parse("2026-10-25T01:30:00Z"));
+        FreezeCalendar kept = new FreezeCalendar(freezes);
+
+        for (Instant now : instants) {
+            // when
+            FreezeStatus answer = kept.at(now);
+
+            // then
+            assertThat(answer).as("at %s", now).isEqualTo(new FreezeCalendar(freezes).at(now));
+        }
+    }
+
+    @Test
+    void equalFreezesShareOneParsedCalendar() {
+        // given
+        List<GateConfig.Freeze> freezes = List.of(recurring("0 18 * * FRI", Duration.ofHours(62), BERLIN));
+
+        // when
+        FreezeCalendar first = FreezeCalendar.of(freezes);
+        FreezeCalendar second = FreezeCalendar.of(new ArrayList<>(List.of(recurring("0 18 * * FRI", Duration.ofHours(62), BERLIN))));
+
+        // then
+        assertThat(second).isSameAs(first);
     }
 
     private static GateConfig.Freeze recurring(String cron, Duration duration, ZoneId zone) {

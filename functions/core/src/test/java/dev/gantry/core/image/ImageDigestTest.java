@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ImageDigestTest {
 
@@ -67,6 +69,45 @@ class ImageDigestTest {
         assertThatThrownBy(() -> ImageDigest.parse(null))
                 .isInstanceOf(ImageDigest.InvalidDigestException.class)
                 .hasMessage("the image digest is missing");
+    }
+
+    @ParameterizedTest
+    @ValueSource(chars = {'/', ':', '`', 'g', 'G', 'A', 'F', ' ', '\n', '\u0660', '\uFF10'})
+    void rejectsEveryCharacterBesideTheHexRanges(char outside) {
+        // given: one digit of a valid digest replaced, first, middle or last
+        for (int at : new int[] {7, 40, 70}) {
+            String digest = DIGEST.substring(0, at) + outside + DIGEST.substring(at + 1);
+
+            // when / then
+            assertThat(isDigest(digest)).as("%s at %d", outside, at).isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 63, 65, 128})
+    void rejectsAnyOtherNumberOfDigits(int digits) {
+        assertThat(isDigest("sha256:" + "a".repeat(digits))).isFalse();
+        assertThat(isDigest(DIGEST + "\n")).isFalse();
+    }
+
+    @Test
+    void acceptsEveryHexDigitAtEveryPlace() {
+        String hex = "0123456789abcdef";
+        for (int at = 0; at < 64; at++) {
+            for (char c : hex.toCharArray()) {
+                String digest = "sha256:" + "0".repeat(at) + c + "0".repeat(63 - at);
+                assertThat(isDigest(digest)).as(digest).isTrue();
+            }
+        }
+    }
+
+    private static boolean isDigest(String value) {
+        try {
+            ImageDigest.parse(value);
+            return true;
+        } catch (ImageDigest.InvalidDigestException e) {
+            return false;
+        }
     }
 
     @Test
