@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -44,12 +45,19 @@ import javax.crypto.spec.SecretKeySpec;
  * would compare different work. The first round of every function warms the loopback and is not counted.
  *
  * <p>Arguments: {@code RUNS [FUNCTION...]}; system properties {@code bench.java} (the java launcher for the functions
- * and the floor), {@code bench.python} ({@code /usr/bin/python3}), {@code bench.work} (a scratch directory).
+ * and the floor), {@code bench.python} ({@code /usr/bin/python3}), {@code bench.work} (a scratch directory),
+ * {@code bench.functionFlags} (more flags for the functions' JVMs only).
  */
 public final class ColdStartBench {
 
     /** The functions' JIT, as the CDK stack sets it in JAVA_TOOL_OPTIONS; the floor gets the same. */
     static final List<String> JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
+    /**
+     * Flags for the functions' JVMs beside {@link #JVM_FLAGS}, from {@code bench.functionFlags}: how a candidate flag is
+     * measured against the same round's floor and twin before the stack adopts it (e.g. a class-data archive).
+     */
+    static final List<String> FUNCTION_FLAGS = List.of(System.getProperty("bench.functionFlags", "").trim().split("\\s+"))
+            .stream().filter(flag -> !flag.isEmpty()).toList();
     static final String BOT_TOKEN_SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-bot-AbCdEf";
     static final String SIGNING_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-signing-AbCdEf";
     static final String NOTIFY_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/gantry-notify.fifo";
@@ -179,7 +187,7 @@ public final class ColdStartBench {
             // The other contenders' state follows the same calls, made for them by the floor, untimed.
             Path lines = dir.resolve("seed-calls.lines");
             Files.writeString(lines, RecordingLoopbackAws.requestLines(seedCalls));
-            for (String contender : List.of("floor", "python")) {
+            for (String contender : List.of("floor", "python", "primed")) {
                 exec(List.of(javaLauncher, "-cp", benchClasses(), BareHandler.class.getName(), seedEvent.toString(), lines.toString(),
                         aws.endpoint(contender).url()), Map.of(), dir.resolve("seed-" + contender), false);
                 aws.take(contender);
@@ -192,6 +200,9 @@ public final class ColdStartBench {
             Map<String, Run> ran = new LinkedHashMap<>();
             Run javaRun = runJava(function, event, dir.resolve("java"));
             ran.put("java", javaRun);
+            Run primedRun = runPrimed(function, event, dir.resolve("primed"));
+            sameCalls(function, "primed", javaRun.calls(), primedRun.calls(), dir);
+            ran.put("primed", primedRun);
             Path callsJson = dir.resolve("calls.json");
             Files.write(callsJson, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(javaRun.calls()));
             Path callsLines = dir.resolve("calls.lines");
@@ -215,8 +226,9 @@ public final class ColdStartBench {
     private Run runJava(Function function, Path event, Path out) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(javaLauncher));
         command.addAll(JVM_FLAGS);
+        command.addAll(FUNCTION_FLAGS);
         command.addAll(List.of("-cp", function.jar().toString(), "dev.gantry.aws.lambda.Invoke", function.name(), event.toString()));
-        Run run = timed("java", command, functionEnvironment(function), out);
+        Run run = timed("java", command, functionEnvironment(function, "java"), out);
         String output = Files.readString(out.resolveSibling(out.getFileName() + ".out"), StandardCharsets.UTF_8);
         if (!function.done().matcher(output).find() || output.matches("(?s).*cleanup of .* failed.*")) {
             throw new BenchFailed(function.name() + " did not do its work (its output shows no " + function.done().pattern() + "):\n" + output);
@@ -283,8 +295,64 @@ public final class ColdStartBench {
         return call.path("service").asText() + " " + call.path("operation").asText() + " " + call.path("status").asInt();
     }
 
-    private Map<String, String> functionEnvironment(Function function) {
-        String endpoint = aws.endpoint("java").url();
+    /**
+     * The function as a SnapStart restore leaves it: a JVM that ran the handler's init and the function's priming (the
+     * CRaC hooks Lambda runs before the snapshot) untimed, then is told to handle the event. The time is from that
+     * go-ahead to the process's end; the restore itself, which Lambda does and nothing here can, is not in it. Priming's
+     * own calls are taken off the record before the go-ahead, so the calls compared are the event's alone.
+     */
+    private Run runPrimed(Function function, Path event, Path out) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(javaLauncher));
+        command.addAll(JVM_FLAGS);
+        command.addAll(FUNCTION_FLAGS);
+        command.addAll(List.of("-cp", function.jar().toString(), "dev.gantry.aws.lambda.Invoke", "--primed", function.name(), event.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectOutput(out.resolveSibling(out.getFileName() + ".out").toFile())
+                .redirectError(ProcessBuilder.Redirect.PIPE);
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(name -> !List.of("PATH", "HOME", "LANG", "TZ").contains(name));
+        env.putAll(functionEnvironment(function, "primed"));
+        aws.take("primed");
+        Process process = builder.start();
+        StringBuffer errors = new StringBuffer();
+        java.io.BufferedReader stderr = new java.io.BufferedReader(new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = stderr.readLine()) != null && !line.equals("invoke: primed")) {
+            errors.append(line).append('\n');
+        }
+        if (line == null) {
+            process.waitFor(120, TimeUnit.SECONDS);
+            throw new BenchFailed(function.name() + " --primed ended before it was primed:\n" + errors);
+        }
+        Thread drain = Thread.ofVirtual().start(() -> {
+            try {
+                for (String more = stderr.readLine(); more != null; more = stderr.readLine()) {
+                    errors.append(more).append('\n');
+                }
+            } catch (IOException e) {
+                // The process is gone; nothing more to read.
+            }
+        });
+        aws.take("primed");
+        long start = System.nanoTime();
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write('\n');
+        }
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new BenchFailed(function.name() + " --primed ran for more than 120 s after its go-ahead");
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        drain.join();
+        String output = Files.readString(out.resolveSibling(out.getFileName() + ".out"), StandardCharsets.UTF_8);
+        if (process.exitValue() != 0 || !function.done().matcher(output).find()) {
+            throw new BenchFailed(function.name() + " --primed did not do its work (exit " + process.exitValue() + "):\n" + errors + output);
+        }
+        return new Run(millis, 0, aws.take("primed"));
+    }
+
+    private Map<String, String> functionEnvironment(Function function, String contender) {
+        String endpoint = aws.endpoint(contender).url();
         Map<String, String> env = new TreeMap<>(Map.of(
                 "GANTRY_CONFIG", config.toString(),
                 "GANTRY_TABLE", RecordingLoopbackAws.TABLE,
@@ -482,22 +550,28 @@ public final class ColdStartBench {
     private void report(int runs, Map<String, Map<String, List<Run>>> results, String loadAtStart) throws IOException, InterruptedException {
         System.out.printf(Locale.ROOT, "cold start per function (fresh process per run, process start to first event handled, loopback AWS;"
                 + " median [min-max] of %d runs, ms)%s:%n", runs, runs < 5 ? " (fewer than 5 runs: a check that it works, not a figure)" : "");
-        System.out.printf(Locale.ROOT, "  %-19s %5s  %-20s %-18s %-18s %11s %10s  %s%n", "function", "calls", "java (the function)",
-                "floor (bare JVM)", "python + boto3", "java/python", "java/floor", "peak RSS MiB java/floor/python");
+        System.out.printf(Locale.ROOT, "  %-19s %5s  %-20s %-18s %-18s %-18s %11s %13s %10s  %s%n", "function", "calls", "java (the function)",
+                "java after priming", "floor (bare JVM)", "python + boto3", "java/python", "primed/python", "java/floor",
+                "peak RSS MiB java/floor/python");
         for (Map.Entry<String, Map<String, List<Run>>> entry : results.entrySet()) {
             Map<String, List<Run>> r = entry.getValue();
             long javaMedian = median(r.get("java"), Run::millis);
+            long primedMedian = median(r.get("primed"), Run::millis);
             long floorMedian = median(r.get("floor"), Run::millis);
             long pythonMedian = median(r.get("python"), Run::millis);
             String calls = r.get("java").stream().map(run -> Integer.toString(run.calls().size())).distinct().collect(Collectors.joining("/"));
-            System.out.printf(Locale.ROOT, "  %-19s %5s  %-20s %-18s %-18s %11s %10s  %s%n", entry.getKey(), calls,
-                    spread(r.get("java")), spread(r.get("floor")), spread(r.get("python")),
-                    ratio(javaMedian, pythonMedian), ratio(javaMedian, floorMedian),
+            System.out.printf(Locale.ROOT, "  %-19s %5s  %-20s %-18s %-18s %-18s %11s %13s %10s  %s%n", entry.getKey(), calls,
+                    spread(r.get("java")), spread(r.get("primed")), spread(r.get("floor")), spread(r.get("python")),
+                    ratio(javaMedian, pythonMedian), ratio(primedMedian, pythonMedian), ratio(javaMedian, floorMedian),
                     median(r.get("java"), Run::peakKib) / 1024 + "/" + median(r.get("floor"), Run::peakKib) / 1024 + "/"
                             + median(r.get("python"), Run::peakKib) / 1024);
             BenchSummary.add("cold start " + entry.getKey(), javaMedian + " ms (python " + pythonMedian + ", floor " + floorMedian + ")",
                     "java/python <= 1.00", ratio(javaMedian, pythonMedian) + (javaMedian <= pythonMedian ? " PASS" : " FAIL"));
+            BenchSummary.add("after priming " + entry.getKey(), primedMedian + " ms (python " + pythonMedian + ")",
+                    "primed/python <= 1.00", ratio(primedMedian, pythonMedian) + (primedMedian <= pythonMedian ? " PASS" : " FAIL"));
         }
+        System.out.println("  java after priming: a JVM that ran init and SnapStart priming untimed, from its go-ahead to the event handled;"
+                + " what a restored function still pays besides the restore itself, which only Lambda can do");
         System.out.println("  target: java/python <= 1.00 (above it: how many times Python's cold start Java's takes)");
         System.out.println("  machine: " + Runtime.getRuntime().availableProcessors() + " cores, load average " + loadAtStart
                 + " at the start, " + BenchSummary.loadAverage() + " at the end");
@@ -506,7 +580,7 @@ public final class ColdStartBench {
             System.out.println("  calls the twins' boto3 has no model for (an operation or parameter newer than it), sent signed by botocore:");
             outside.forEach(line -> System.out.println("    " + line));
         }
-        System.out.println("  java: " + firstLine(List.of(javaLauncher, "-version")) + "   flags: " + String.join(" ", JVM_FLAGS)
+        System.out.println("  java: " + firstLine(List.of(javaLauncher, "-version")) + "   flags: " + String.join(" ", JVM_FLAGS) + (FUNCTION_FLAGS.isEmpty() ? "" : "   the functions also: " + String.join(" ", FUNCTION_FLAGS))
                 + "   python: " + firstLine(List.of(python, "-c", "import sys, boto3, botocore; print(sys.version.split()[0], 'boto3',"
                 + " boto3.__version__, 'botocore', botocore.__version__)")));
         List<Run> deploys = results.getOrDefault("ecs-deploy", Map.of()).get("java");

@@ -95,6 +95,14 @@ public final class SnapStartPriming implements Resource {
         return REGISTERED.stream().anyMatch(registered -> registered == priming);
     }
 
+    /**
+     * Runs the priming of every hook registered in this JVM, as Lambda does before it takes a snapshot: for runs outside
+     * Lambda that play what a restored function has already done ({@code Invoke --primed}).
+     */
+    public static void primeRegistered() {
+        REGISTERED.forEach(SnapStartPriming::prime);
+    }
+
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) {
         try {

@@ -3,6 +3,7 @@ package dev.gantry.aws.lambda;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.gantry.aws.SnapStartPriming;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,29 +20,55 @@ import java.nio.file.Path;
  *
  * <p>The handler class comes from the jar's {@code META-INF/gantry/functions.properties}, which maps
  * each function the jar serves to its handler, so a function's jar is all this needs to know.
+ *
+ * <p>With {@code --primed} the run plays a SnapStart restore: after the handler's init it runs the function's priming,
+ * as Lambda does before the snapshot, says {@value #PRIMED} on stderr and handles the event only once a line arrives on
+ * stdin. What follows that line is what a restored function still does in its first invocation (the restore itself
+ * aside), and `scripts/bench cold-start` times it.
  */
 public final class Invoke {
 
     static final String FUNCTIONS_RESOURCE = "META-INF/gantry/functions.properties";
     private static final int LAMBDA_TIMEOUT_MILLIS = 60_000;
+    static final String PRIMED = "invoke: primed";
 
     private Invoke() {}
 
     public static void main(String[] args) {
-        if (args.length != 2) {
-            System.err.println("usage: Invoke FUNCTION EVENT_FILE");
+        boolean primed = args.length == 3 && args[0].equals("--primed");
+        if (args.length != 2 && !primed) {
+            System.err.println("usage: Invoke [--primed] FUNCTION EVENT_FILE");
             System.exit(2);
         }
+        String function = args[args.length - 2];
         try {
-            System.out.println(invoke(args[0], Path.of(args[1])));
+            System.out.println(invoke(function, Path.of(args[args.length - 1]), primed ? Invoke::primeThenWait : () -> {}));
         } catch (InvocationFailed e) {
-            System.err.println("invoke " + args[0] + ": " + e.getMessage());
+            System.err.println("invoke " + function + ": " + e.getMessage());
             System.exit(1);
         }
     }
 
-    /** @return the handler's output, re-indented when it is JSON */
     static String invoke(String function, Path eventFile) {
+        return invoke(function, eventFile, () -> {});
+    }
+
+    private static void primeThenWait() {
+        SnapStartPriming.primeRegistered();
+        System.err.println(PRIMED);
+        System.err.flush();
+        try {
+            new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        } catch (IOException e) {
+            throw new InvocationFailed("cannot read the go-ahead on stdin: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param afterInit what runs between the handler's init and the event (priming, for {@code --primed})
+     * @return the handler's output, re-indented when it is JSON
+     */
+    static String invoke(String function, Path eventFile, Runnable afterInit) {
         byte[] event;
         try {
             event = Files.readAllBytes(eventFile);
@@ -51,6 +78,7 @@ public final class Invoke {
             throw new InvocationFailed("cannot read " + eventFile + ": " + e.getMessage(), e);
         }
         RequestStreamHandler handler = handler(function);
+        afterInit.run();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try (InputStream input = new java.io.ByteArrayInputStream(event)) {
             handler.handleRequest(input, output, new LocalContext(function, LAMBDA_TIMEOUT_MILLIS));
