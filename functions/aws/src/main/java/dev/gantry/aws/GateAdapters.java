@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
@@ -97,6 +98,11 @@ public final class GateAdapters {
      * secret itself is read on first use, not here.
      */
     public static Optional<Supplier<String>> slackBotToken(GantryConfig config, AwsClients aws) {
+        return slackBotToken(config, aws, null);
+    }
+
+    /** As {@link #slackBotToken(GantryConfig, AwsClients)}, with a rehearsed read through its client added to {@code priming}. */
+    public static Optional<Supplier<String>> slackBotToken(GantryConfig config, AwsClients aws, SnapStartPriming.Builder priming) {
         boolean groupsListed = config.gates().stream().anyMatch(g -> g.approvals() != null && !g.approvals().groups().isEmpty());
         if (!groupsListed) {
             return Optional.empty();
@@ -108,7 +114,11 @@ public final class GateAdapters {
                     SLACK_TOKEN_SECRET_ARN_ENV);
             return Optional.empty();
         }
-        return Optional.of(new SecretsManagerSecret(aws.secretsManager(), secretArn.get().trim()));
+        SecretsManagerClient secrets = aws.secretsManager();
+        if (priming != null) {
+            priming.step(PrimingCalls.secretRead(secrets));
+        }
+        return Optional.of(new SecretsManagerSecret(secrets, secretArn.get().trim()));
     }
 
     /**

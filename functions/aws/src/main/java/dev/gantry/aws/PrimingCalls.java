@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.regions.PartitionMetadata;
 import software.amazon.awssdk.regions.Region;
@@ -20,8 +24,24 @@ import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.model.AlarmType;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.Compatibility;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.DescribeTaskDefinitionResponse;
+import software.amazon.awssdk.services.ecs.model.KeyValuePair;
+import software.amazon.awssdk.services.ecs.model.LogConfiguration;
+import software.amazon.awssdk.services.ecs.model.LogDriver;
+import software.amazon.awssdk.services.ecs.model.NetworkMode;
+import software.amazon.awssdk.services.ecs.model.PortMapping;
+import software.amazon.awssdk.services.ecs.model.Secret;
+import software.amazon.awssdk.services.ecs.model.TaskDefinition;
+import software.amazon.awssdk.services.ecs.model.TaskDefinitionField;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
@@ -31,6 +51,12 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  *
  * <p>Each call is made once, without retries (a retry warms nothing more, and its backoff would only spend the init
  * time limit) and within {@link #CALL_TIMEOUT}.
+ *
+ * <p>Writes are rehearsed, never made: the SDK resolves the endpoint, marshals the request and signs it as for real, and
+ * {@link #STOP_REHEARSAL}, added to the request, throws before a byte is sent. The snapshot then holds each write's
+ * request path, which the first event after a restore would otherwise load (`scripts/bench cold-start`, "java after
+ * priming"). Every rehearsed request also names what does not exist (a family name ECS refuses, a partition no store
+ * writes under a condition that it exists, a queue no one has), so that even a request that got out would change nothing.
  */
 public final class PrimingCalls {
 
@@ -112,6 +138,172 @@ public final class PrimingCalls {
                 .repositoryName(repository)
                 .maxResults(1)
                 .overrideConfiguration(PrimingCalls::once)));
+    }
+
+    /** The family of every rehearsed task definition: ECS refuses the space in it, were the request ever sent. */
+    static final String REHEARSAL_FAMILY = "gantry snapstart priming";
+
+    /**
+     * RegisterTaskDefinition of a task definition shaped like a service's (containers with ports, environment, secrets,
+     * logs; Fargate networking), copied as a deploy copies the running one, then UpdateService and
+     * DeregisterTaskDefinition, through each ECS client the deploy uses: all rehearsed, none sent.
+     */
+    public static List<SnapStartPriming.Step> ecsDeployWrites(GantryConfig config, EcsClients ecsClients) {
+        List<SnapStartPriming.Step> steps = new ArrayList<>();
+        oneServicePerClient(config, ecsClients).forEach((service, ecs) -> steps.add(rehearsal(
+                "ECS DescribeTaskDefinition, RegisterTaskDefinition, UpdateService and DeregisterTaskDefinition through the client of "
+                        + service, () -> {
+                    stopped(() -> ecs.describeTaskDefinition(r -> r.taskDefinition(REHEARSAL_FAMILY).include(TaskDefinitionField.TAGS)
+                            .overrideConfiguration(PrimingCalls::rehearse)));
+                    stopped(() -> ecs.registerTaskDefinition(SdkEcsGateway.copyWithImages(rehearsalTaskDefinition(service),
+                                    Map.of("app", "000000000000.dkr.ecr." + service.region() + ".amazonaws.com/gantry-snapstart-priming@sha256:"
+                                            + "0".repeat(64)))
+                            .toBuilder().overrideConfiguration(PrimingCalls::rehearse).build()));
+                    stopped(() -> ecs.updateService(r -> r.cluster(service.cluster()).service(REHEARSAL_FAMILY)
+                            .taskDefinition(REHEARSAL_FAMILY + ":1").overrideConfiguration(PrimingCalls::rehearse)));
+                    stopped(() -> ecs.deregisterTaskDefinition(r -> r.taskDefinition(REHEARSAL_FAMILY + ":1")
+                            .overrideConfiguration(PrimingCalls::rehearse)));
+                })));
+        return steps;
+    }
+
+    /**
+     * The state table's writes as the stores make them, rehearsed: a conditional PutItem, an UpdateItem that returns the
+     * old item on a failed condition, a TransactWriteItems of both, and a DeleteItem, all of a partition no store writes.
+     */
+    public static SnapStartPriming.Step stateTableWrites(DynamoDbClient dynamo, String table) {
+        return rehearsal("DynamoDB PutItem, UpdateItem, TransactWriteItems and DeleteItem in " + table, () -> {
+            Map<String, AttributeValue> key = Map.of(StateTable.PARTITION_KEY, AttributeValue.fromS(NEVER_WRITTEN_PARTITION),
+                    StateTable.SORT_KEY, AttributeValue.fromS("-"));
+            Map<String, String> names = Map.of("#pk", StateTable.PARTITION_KEY, "#v", "rehearsal");
+            Map<String, AttributeValue> values = Map.of(":v", AttributeValue.fromN("1"), ":l", AttributeValue.fromL(List.of(
+                    AttributeValue.fromM(Map.of("s", AttributeValue.fromS("-"), "b", AttributeValue.fromBool(true))))));
+            stopped(() -> dynamo.putItem(r -> r.tableName(table).item(key).conditionExpression("attribute_exists(#pk)")
+                    .expressionAttributeNames(Map.of("#pk", StateTable.PARTITION_KEY))
+                    .overrideConfiguration(PrimingCalls::rehearse)));
+            stopped(() -> dynamo.updateItem(r -> r.tableName(table).key(key).updateExpression("SET #v = :v")
+                    .conditionExpression("attribute_exists(#pk)").expressionAttributeNames(names)
+                    .expressionAttributeValues(Map.of(":v", values.get(":v")))
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .overrideConfiguration(PrimingCalls::rehearse)));
+            stopped(() -> dynamo.transactWriteItems(r -> r.transactItems(
+                            item -> item.update(u -> u.tableName(table).key(key).updateExpression("SET #v = :l")
+                                    .conditionExpression("attribute_exists(#pk)").expressionAttributeNames(names)
+                                    .expressionAttributeValues(Map.of(":l", values.get(":l")))
+                                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)),
+                            item -> item.conditionCheck(c -> c.tableName(table).key(key).conditionExpression("attribute_exists(#pk)")
+                                    .expressionAttributeNames(Map.of("#pk", StateTable.PARTITION_KEY))))
+                    .overrideConfiguration(PrimingCalls::rehearse)));
+            stopped(() -> dynamo.deleteItem(r -> r.tableName(table).key(key).conditionExpression("attribute_exists(#pk)")
+                    .expressionAttributeNames(Map.of("#pk", StateTable.PARTITION_KEY))
+                    .overrideConfiguration(PrimingCalls::rehearse)));
+        });
+    }
+
+    /**
+     * SendMessage as the notifier sends news (a FIFO group and deduplication id, attributes), rehearsed, to a queue no one
+     * has beside {@code queueUrl}: a write, so never sent.
+     */
+    public static SnapStartPriming.Step queueSend(SqsClient sqs, String queueUrl) {
+        String noSuchQueue = queueUrl.substring(0, queueUrl.lastIndexOf('/') + 1) + "gantry-snapstart-priming-no-such-queue.fifo";
+        return rehearsal("SQS SendMessage to " + noSuchQueue, () -> stopped(() -> sqs.sendMessage(r -> r
+                .queueUrl(noSuchQueue)
+                .messageBody("{}")
+                .messageGroupId("gantry-snapstart-priming")
+                .messageDeduplicationId("gantry-snapstart-priming")
+                .messageAttributes(Map.of("kind", MessageAttributeValue.builder().dataType("String").stringValue("priming").build()))
+                .overrideConfiguration(PrimingCalls::rehearse))));
+    }
+
+    /**
+     * GetSecretValue, rehearsed, of a secret no one has: no secret is read before the snapshot (decision 17), so the
+     * read's request path is primed without one.
+     */
+    public static SnapStartPriming.Step secretRead(SecretsManagerClient secrets) {
+        return rehearsal("Secrets Manager GetSecretValue of gantry/snapstart-priming-no-such-secret", () -> stopped(() ->
+                secrets.getSecretValue(r -> r.secretId("gantry/snapstart-priming-no-such-secret").overrideConfiguration(PrimingCalls::rehearse))));
+    }
+
+    private static DescribeTaskDefinitionResponse rehearsalTaskDefinition(EcsServiceRef service) {
+        String roles = "arn:" + PartitionMetadata.of(Region.of(service.region())).id() + ":iam::" + service.account() + ":role/";
+        ContainerDefinition app = ContainerDefinition.builder()
+                .name("app")
+                .image("public.ecr.aws/docker/library/busybox:latest")
+                .essential(true)
+                .cpu(256)
+                .memory(512)
+                .portMappings(PortMapping.builder().containerPort(8080).protocol("tcp").build())
+                .environment(KeyValuePair.builder().name("GANTRY").value("rehearsal").build())
+                .secrets(Secret.builder().name("TOKEN").valueFrom(roles + "none").build())
+                .logConfiguration(LogConfiguration.builder().logDriver(LogDriver.AWSLOGS)
+                        .options(Map.of("awslogs-group", "/gantry/rehearsal", "awslogs-region", service.region())).build())
+                .healthCheck(h -> h.command("CMD-SHELL", "true").interval(30).retries(3))
+                .build();
+        return DescribeTaskDefinitionResponse.builder()
+                .taskDefinition(TaskDefinition.builder()
+                        .family(REHEARSAL_FAMILY)
+                        .taskRoleArn(roles + "gantry-snapstart-priming")
+                        .executionRoleArn(roles + "gantry-snapstart-priming")
+                        .networkMode(NetworkMode.AWSVPC)
+                        .requiresCompatibilities(Compatibility.FARGATE)
+                        .cpu("256")
+                        .memory("512")
+                        .containerDefinitions(app, app.toBuilder().name("sidecar").build())
+                        .build())
+                .tags(t -> t.key("gantry").value("rehearsal"))
+                .build();
+    }
+
+    /** Marks a request as a rehearsal: sent once, if at all, and stopped by {@link #STOP_REHEARSAL} before it is. */
+    private static void rehearse(AwsRequestOverrideConfiguration.Builder request) {
+        once(request);
+        request.putExecutionAttribute(REHEARSAL, Boolean.TRUE)
+                .addPlugin(client -> client.overrideConfiguration(c -> c.addExecutionInterceptor(STOP_REHEARSAL)));
+    }
+
+    static final ExecutionAttribute<Boolean> REHEARSAL = new ExecutionAttribute<>("GantryPrimingRehearsal");
+
+    /**
+     * Throws before a rehearsed request is sent; the SDK has resolved its endpoint, marshalled and signed it by then. It
+     * stops only requests marked as rehearsals, so on a client that had it by mistake nothing else would change.
+     */
+    static final ExecutionInterceptor STOP_REHEARSAL = new ExecutionInterceptor() {
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            if (Boolean.TRUE.equals(attributes.getAttribute(REHEARSAL))) {
+                throw new RehearsalStopped();
+            }
+        }
+    };
+
+    /** How a rehearsal ends when all went as meant: stopped after signing, before sending. */
+    static final class RehearsalStopped extends RuntimeException {
+        RehearsalStopped() {
+            super("stopped before sending: a SnapStart priming rehearsal", null, false, false);
+        }
+    }
+
+    /** How a rehearsal step's name ends. */
+    public static final String REHEARSED = ": rehearsed, not sent";
+
+    private static SnapStartPriming.Step rehearsal(String name, Runnable calls) {
+        return new SnapStartPriming.Step(name + REHEARSED, calls::run);
+    }
+
+    /** Runs one rehearsed call, which must end stopped before sending; anything else fails the step. */
+    private static void stopped(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof RehearsalStopped) {
+                    return;
+                }
+            }
+            throw e;
+        }
+        throw new IllegalStateException("a rehearsed call was answered, so it was sent; rehearsals must stop before sending");
     }
 
     private static void once(AwsRequestOverrideConfiguration.Builder request) {

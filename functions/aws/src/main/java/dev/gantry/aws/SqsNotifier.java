@@ -56,6 +56,17 @@ public final class SqsNotifier implements Notifier {
                 .orElse(Notifier.NONE);
     }
 
+    /** As {@link #fromEnvironment(AwsClients)}, with a rehearsed send through the queue's own client added to {@code priming}. */
+    public static Notifier fromEnvironment(AwsClients aws, SnapStartPriming.Builder priming) {
+        java.util.Optional<String> url = aws.optional(QUEUE_URL_ENV).map(String::trim);
+        if (url.isEmpty()) {
+            return Notifier.NONE;
+        }
+        software.amazon.awssdk.services.sqs.SqsClient sqs = aws.sqs();
+        priming.step(PrimingCalls.queueSend(sqs, url.get()));
+        return new SqsNotifier(new SqsQueue(sqs, url.get()));
+    }
+
     @Override
     public void tell(ReleaseNews news) {
         String group = null;

@@ -50,6 +50,7 @@ final class ChatOpsPriming {
                     answer();
                 })
                 .step(PrimingCalls.stateTable(wiring.dynamo(), wiring.table()))
+                .step(PrimingCalls.stateTableWrites(wiring.dynamo(), wiring.table()))
                 .build();
     }
 
@@ -62,6 +63,7 @@ final class ChatOpsPriming {
                     answer();
                 })
                 .step(PrimingCalls.stateTable(wiring.dynamo(), wiring.table()))
+                .step(PrimingCalls.stateTableWrites(wiring.dynamo(), wiring.table()))
                 .build();
     }
 

@@ -47,7 +47,7 @@ final class EcsDeployWiring {
         DynamoDbClient dynamo = aws.dynamoDb();
         SnapStartPriming.Builder priming = SnapStartPriming.builder().step(PrimingEvents.imagePush());
         primeStateTable(priming, aws, dynamo);
-        return new Wired(deployService(config, aws, dynamo, priming), deployNews(config, aws, dynamo), priming.build());
+        return new Wired(deployService(config, aws, dynamo, priming), deployNews(config, aws, dynamo, priming), priming.build());
     }
 
     /**
@@ -55,7 +55,8 @@ final class EcsDeployWiring {
      * queue {@link #notifier} sends to is not primed: the functions may only send to it, and a send is a write.
      */
     static void primeStateTable(SnapStartPriming.Builder priming, AwsClients aws, DynamoDbClient dynamo) {
-        priming.step(PrimingCalls.stateTable(dynamo, aws.required(DynamoDbReleaseStore.TABLE_ENV)));
+        priming.step(PrimingCalls.stateTable(dynamo, aws.required(DynamoDbReleaseStore.TABLE_ENV)))
+                .step(PrimingCalls.stateTableWrites(dynamo, aws.required(DynamoDbReleaseStore.TABLE_ENV)));
     }
 
     /**
@@ -66,9 +67,14 @@ final class EcsDeployWiring {
         return dryRun(aws) ? Notifier.NONE : SqsNotifier.fromEnvironment(aws);
     }
 
+    /** As {@link #notifier(AwsClients)}, with a rehearsed send through the queue's client added to {@code priming}. */
+    static Notifier notifier(AwsClients aws, SnapStartPriming.Builder priming) {
+        return dryRun(aws) ? Notifier.NONE : SqsNotifier.fromEnvironment(aws, priming);
+    }
+
     /** The news of deploys and rollouts, read back from the release records in {@code dynamo}. */
-    static DeployNews deployNews(GantryConfig config, AwsClients aws, DynamoDbClient dynamo) {
-        return new DeployNews(config, new DynamoDbReleaseStore(dynamo, aws.required(DynamoDbReleaseStore.TABLE_ENV)), notifier(aws),
+    static DeployNews deployNews(GantryConfig config, AwsClients aws, DynamoDbClient dynamo, SnapStartPriming.Builder priming) {
+        return new DeployNews(config, new DynamoDbReleaseStore(dynamo, aws.required(DynamoDbReleaseStore.TABLE_ENV)), notifier(aws, priming),
                 Clock.systemUTC());
     }
 
@@ -91,12 +97,12 @@ final class EcsDeployWiring {
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
         Clock clock = Clock.systemUTC();
         return GateAdapters.gateService(config, aws, dynamo, table, new DynamoDbReleaseStore(dynamo, table), clock,
-                approverGroups(config, aws, clock), priming);
+                approverGroups(config, aws, clock, priming), priming);
     }
 
     /** Slack user groups when some gate lists groups and the bot token's secret is configured; otherwise none. */
-    private static ApproverGroups approverGroups(GantryConfig config, AwsClients aws, Clock clock) {
-        return GateAdapters.slackBotToken(config, aws)
+    private static ApproverGroups approverGroups(GantryConfig config, AwsClients aws, Clock clock, SnapStartPriming.Builder priming) {
+        return GateAdapters.slackBotToken(config, aws, priming)
                 .<ApproverGroups>map(botToken -> new SlackApproverGroups(botToken, SlackApiUrl.from(aws.optional(SlackApiUrl.ENV)), clock))
                 .orElse(ApproverGroups.none());
     }
@@ -109,7 +115,7 @@ final class EcsDeployWiring {
             SnapStartPriming.Builder priming) {
         // One ECS client per region and role the configuration deploys through, built now rather than on first use.
         EcsClients ecsClients = EcsClients.forConfig(config, aws);
-        priming.steps(PrimingCalls.ecsServices(config, ecsClients));
+        priming.steps(PrimingCalls.ecsServices(config, ecsClients)).steps(PrimingCalls.ecsDeployWrites(config, ecsClients));
         SdkEcsGateway ecs = new SdkEcsGateway(ecsClients);
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
         DynamoDbReleaseStore releases = new DynamoDbReleaseStore(dynamo, table);

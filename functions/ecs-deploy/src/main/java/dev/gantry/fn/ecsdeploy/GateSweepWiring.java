@@ -34,7 +34,7 @@ final class GateSweepWiring {
         if (configured == null) {
             throw new IllegalStateException("the gate sweep runs, but the configuration declares no gates: nothing can wait at one");
         }
-        GateSweepNews news = new GateSweepNews(EcsDeployWiring.deployNews(config, aws, dynamo));
+        GateSweepNews news = new GateSweepNews(EcsDeployWiring.deployNews(config, aws, dynamo, priming));
         // The deploy records its hand-offs through the same followed service, so those reach the release threads too.
         GateService gates = news.following(configured);
         return new Wired(new GateSweepService(gates, EcsDeployWiring.deployService(config, aws, dynamo, gates, priming)), news,

@@ -45,7 +45,7 @@ final class PipelineDeployWiring {
                 new SdkPipelineJobs(aws.codePipeline()),
                 new DynamoDbJobLedger(dynamo, aws.required(DynamoDbReleaseStore.TABLE_ENV)),
                 Clock.systemUTC()),
-                EcsDeployWiring.deployNews(config, aws, dynamo),
+                EcsDeployWiring.deployNews(config, aws, dynamo, priming),
                 priming.build());
     }
 }

@@ -41,7 +41,7 @@ final class RolloutWiring {
         priming.steps(PrimingCalls.ecsServices(config, ecsClients));
         RolloutService rollouts = new RolloutService(config, new SdkEcsDeployments(ecsClients::forTarget),
                 new DynamoDbReleaseStore(dynamo, table), new DynamoDbDeployControls(dynamo, table), Clock.systemUTC());
-        return new Wired(EcsDeployWiring.dryRun(aws) ? rollouts.dryRun() : rollouts, EcsDeployWiring.deployNews(config, aws, dynamo),
+        return new Wired(EcsDeployWiring.dryRun(aws) ? rollouts.dryRun() : rollouts, EcsDeployWiring.deployNews(config, aws, dynamo, priming),
                 priming.build());
     }
 }

@@ -69,6 +69,7 @@ final class ImageRebuildWiring {
         SnapStartPriming priming = SnapStartPriming.builder()
                 .steps(ImageRebuildPriming.events())
                 .step(PrimingCalls.stateTable(dynamo, table))
+                .step(PrimingCalls.stateTableWrites(dynamo, table))
                 .step(PrimingCalls.imageRepository(ecr.apply(aws.region().id()), account, config.baseImages().get(0).repository()))
                 .build();
         return new Wired(rebuildService(config, dynamo, table, builds, ecr, account, aws.region().id(), Clock.systemUTC()),

@@ -3,6 +3,7 @@ package dev.gantry.fn.imagerebuild;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import dev.gantry.aws.PrimingCalls;
 import dev.gantry.aws.PrimingLoopback;
 import dev.gantry.aws.SnapStartPriming;
 import dev.gantry.aws.SnapStartPriming.Outcome;
@@ -79,7 +80,10 @@ class SnapStartPrimingIT {
         assertThatCode(() -> priming.beforeCheckpoint(Core.getGlobalContext())).doesNotThrowAnyException();
         List<Outcome> outcomes = priming.prime();
 
-        assertThat(outcomes).filteredOn(outcome -> !outcome.step().startsWith("read ")).noneMatch(Outcome::primed);
+        assertThat(outcomes).filteredOn(outcome -> !outcome.step().startsWith("read ") && !outcome.step().endsWith(PrimingCalls.REHEARSED))
+                .noneMatch(Outcome::primed);
+        // Rehearsals stop before sending, so AWS being down changes nothing for them.
+        assertThat(outcomes).filteredOn(outcome -> outcome.step().endsWith(PrimingCalls.REHEARSED)).isNotEmpty().allMatch(Outcome::primed);
         assertThat(outcomes).filteredOn(outcome -> outcome.step().startsWith("read ")).hasSize(6).allMatch(Outcome::primed);
     }
 

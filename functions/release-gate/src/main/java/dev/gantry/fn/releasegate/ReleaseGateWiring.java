@@ -52,7 +52,8 @@ final class ReleaseGateWiring {
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
         SnapStartPriming.Builder priming = SnapStartPriming.builder()
                 .step(PrimingEvents.pipelineJob())
-                .step(PrimingCalls.stateTable(dynamo, table));
+                .step(PrimingCalls.stateTable(dynamo, table))
+                .step(PrimingCalls.stateTableWrites(dynamo, table));
         PipelineGateService gates = new PipelineGateService(
                 config,
                 gateService(config, aws, dynamo, table, priming),
@@ -71,7 +72,8 @@ final class ReleaseGateWiring {
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
         SnapStartPriming.Builder priming = SnapStartPriming.builder()
                 .step(PrimingEvents.lifecycleHook())
-                .step(PrimingCalls.stateTable(dynamo, table));
+                .step(PrimingCalls.stateTable(dynamo, table))
+                .step(PrimingCalls.stateTableWrites(dynamo, table));
         GateService gates = gateService(config, aws, dynamo, table, priming);
         EcsClients ecsClients = EcsClients.forConfig(config, aws);
         priming.steps(PrimingCalls.ecsServiceRevisions(config, ecsClients));
@@ -88,13 +90,13 @@ final class ReleaseGateWiring {
             SnapStartPriming.Builder priming) {
         Clock clock = Clock.systemUTC();
         GateService gates = GateAdapters.gateService(config, aws, dynamo, table, new DynamoDbReleaseStore(dynamo, table), clock,
-                approverGroups(config, aws, clock), priming);
-        return GateNews.toldThrough(gates, notifier(aws));
+                approverGroups(config, aws, clock, priming), priming);
+        return GateNews.toldThrough(gates, SqsNotifier.fromEnvironment(aws, priming));
     }
 
     /** Slack user groups when some gate lists groups and the bot token's secret is configured; otherwise none. */
-    private static ApproverGroups approverGroups(GantryConfig config, AwsClients aws, Clock clock) {
-        return GateAdapters.slackBotToken(config, aws)
+    private static ApproverGroups approverGroups(GantryConfig config, AwsClients aws, Clock clock, SnapStartPriming.Builder priming) {
+        return GateAdapters.slackBotToken(config, aws, priming)
                 .<ApproverGroups>map(botToken -> new SlackApproverGroups(botToken, SlackApiUrl.from(aws.optional(SlackApiUrl.ENV)), clock))
                 .orElse(ApproverGroups.none());
     }
