@@ -116,7 +116,7 @@ public final class GateAdapters {
         }
         SecretsManagerClient secrets = aws.secretsManager();
         if (priming != null) {
-            priming.step(PrimingCalls.secretRead(secrets));
+            priming.step(PrimingCalls.secretRead(secrets)).step(PrimingCalls.loopbackHttpExchange());
         }
         return Optional.of(new SecretsManagerSecret(secrets, secretArn.get().trim()));
     }

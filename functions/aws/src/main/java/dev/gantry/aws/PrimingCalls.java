@@ -225,6 +225,44 @@ public final class PrimingCalls {
                 secrets.getSecretValue(r -> r.secretId("gantry/snapstart-priming-no-such-secret").overrideConfiguration(PrimingCalls::rehearse))));
     }
 
+    /**
+     * A form POST and its JSON answer through the JDK's HTTP client, the client Slack is called with, against a server in
+     * this JVM on the loopback address: Slack itself is never called before the snapshot (decision 17), but the client's
+     * request and response path is primed all the same.
+     */
+    public static SnapStartPriming.Step loopbackHttpExchange() {
+        return new SnapStartPriming.Step("HTTP POST through the JDK client to a server in this JVM", () -> {
+            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                byte[] answer = "{\"ok\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+                exchange.sendResponseHeaders(200, answer.length);
+                exchange.getResponseBody().write(answer);
+                exchange.close();
+            });
+            server.start();
+            try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(CALL_TIMEOUT)
+                    .followRedirects(java.net.http.HttpClient.Redirect.NEVER)
+                    .build()) {
+                java.net.http.HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + "/api/priming"))
+                        .timeout(CALL_TIMEOUT)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("priming=true"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException("the loopback server answered " + response.statusCode());
+                }
+            } finally {
+                server.stop(0);
+            }
+        });
+    }
+
     private static DescribeTaskDefinitionResponse rehearsalTaskDefinition(EcsServiceRef service) {
         String roles = "arn:" + PartitionMetadata.of(Region.of(service.region())).id() + ":iam::" + service.account() + ":role/";
         ContainerDefinition app = ContainerDefinition.builder()

@@ -51,6 +51,7 @@ final class ChatOpsPriming {
                 })
                 .step(PrimingCalls.stateTable(wiring.dynamo(), wiring.table()))
                 .step(PrimingCalls.stateTableWrites(wiring.dynamo(), wiring.table()))
+                .step(PrimingCalls.loopbackHttpExchange())
                 .build();
     }
 
@@ -64,6 +65,7 @@ final class ChatOpsPriming {
                 })
                 .step(PrimingCalls.stateTable(wiring.dynamo(), wiring.table()))
                 .step(PrimingCalls.stateTableWrites(wiring.dynamo(), wiring.table()))
+                .step(PrimingCalls.loopbackHttpExchange())
                 .build();
     }
 

@@ -78,9 +78,9 @@ class SnapStartPrimingIT {
             assertThatCode(() -> priming.beforeCheckpoint(Core.getGlobalContext())).doesNotThrowAnyException();
             List<Outcome> outcomes = priming.prime();
 
-            assertThat(outcomes).filteredOn(outcome -> !outcome.step().startsWith("read ") && !outcome.step().endsWith(PrimingCalls.REHEARSED))
-                    .noneMatch(Outcome::primed);
-            // Rehearsals stop before sending, so AWS being down changes nothing for them.
+            assertThat(outcomes).filteredOn(outcome -> !outcome.step().startsWith("read ") && !outcome.step().startsWith("HTTP ")
+                    && !outcome.step().endsWith(PrimingCalls.REHEARSED)).noneMatch(Outcome::primed);
+            // Rehearsals stop before sending, and the HTTP exchange stays in this JVM: AWS being down changes nothing for them.
             assertThat(outcomes).filteredOn(outcome -> outcome.step().endsWith(PrimingCalls.REHEARSED)).isNotEmpty().allMatch(Outcome::primed);
             assertThat(outcomes).filteredOn(outcome -> outcome.step().startsWith("read ")).allMatch(Outcome::primed);
         }
