@@ -4,6 +4,14 @@ import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.ServiceConfig;
 import dev.gantry.core.deploy.EcsServiceRef;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -232,28 +240,27 @@ public final class PrimingCalls {
      */
     public static SnapStartPriming.Step loopbackHttpExchange() {
         return new SnapStartPriming.Step("HTTP POST through the JDK client to a server in this JVM", () -> {
-            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             server.createContext("/", exchange -> {
                 exchange.getRequestBody().readAllBytes();
-                byte[] answer = "{\"ok\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] answer = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
                 exchange.sendResponseHeaders(200, answer.length);
                 exchange.getResponseBody().write(answer);
                 exchange.close();
             });
             server.start();
-            try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-                    .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            try (HttpClient http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(CALL_TIMEOUT)
-                    .followRedirects(java.net.http.HttpClient.Redirect.NEVER)
+                    .followRedirects(HttpClient.Redirect.NEVER)
                     .build()) {
-                java.net.http.HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(
-                                java.net.URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + "/api/priming"))
+                URI uri = URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + "/api/priming");
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
                         .timeout(CALL_TIMEOUT)
                         .header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("priming=true"))
-                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                        .POST(HttpRequest.BodyPublishers.ofString("priming=true"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {
                     throw new IllegalStateException("the loopback server answered " + response.statusCode());
                 }

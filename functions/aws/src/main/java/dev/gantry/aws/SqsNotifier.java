@@ -9,10 +9,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Tells news by putting it on the FIFO notify queue, as {@link ReleaseNewsJson}: the message group is the news'
@@ -58,11 +60,11 @@ public final class SqsNotifier implements Notifier {
 
     /** As {@link #fromEnvironment(AwsClients)}, with a rehearsed send through the queue's own client added to {@code priming}. */
     public static Notifier fromEnvironment(AwsClients aws, SnapStartPriming.Builder priming) {
-        java.util.Optional<String> url = aws.optional(QUEUE_URL_ENV).map(String::trim);
+        Optional<String> url = aws.optional(QUEUE_URL_ENV).map(String::trim);
         if (url.isEmpty()) {
             return Notifier.NONE;
         }
-        software.amazon.awssdk.services.sqs.SqsClient sqs = aws.sqs();
+        SqsClient sqs = aws.sqs();
         priming.step(PrimingCalls.queueSend(sqs, url.get()));
         return new SqsNotifier(new SqsQueue(sqs, url.get()));
     }

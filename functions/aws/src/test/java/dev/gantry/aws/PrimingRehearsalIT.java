@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,9 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
  * Rehearsed writes against the loopback: the SDK takes each as far as a signed request, and none reaches the wire, with
@@ -80,8 +83,8 @@ class PrimingRehearsalIT {
             }
         };
         DynamoDbClient dynamo = DynamoDbClient.builder()
-                .endpointOverride(java.net.URI.create(System.getProperty("aws.endpointUrlDynamoDb")))
-                .region(software.amazon.awssdk.regions.Region.EU_WEST_1)
+                .endpointOverride(URI.create(System.getProperty("aws.endpointUrlDynamoDb")))
+                .region(Region.EU_WEST_1)
                 .overrideConfiguration(c -> c.addExecutionInterceptor(watcher))
                 .build();
 
@@ -108,15 +111,15 @@ class PrimingRehearsalIT {
             }
         };
         DynamoDbClient dynamo = DynamoDbClient.builder()
-                .endpointOverride(java.net.URI.create(System.getProperty("aws.endpointUrlDynamoDb")))
-                .region(software.amazon.awssdk.regions.Region.EU_WEST_1)
+                .endpointOverride(URI.create(System.getProperty("aws.endpointUrlDynamoDb")))
+                .region(Region.EU_WEST_1)
                 .overrideConfiguration(c -> c.addExecutionInterceptor(unmark))
                 .build();
 
         // when / then: the first request went out, and the step fails rather than passing as primed; its condition that
         // the never-written partition exists kept it from writing
         assertThatThrownBy(() -> PrimingCalls.stateTableWrites(dynamo, PrimingLoopback.TABLE).action().run())
-                .isInstanceOf(software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException.class);
+                .isInstanceOf(ConditionalCheckFailedException.class);
         assertThat(aws.operations()).containsExactly("DynamoDB PutItem");
         assertThat(aws.stateTableItems()).isZero();
     }
