@@ -28,6 +28,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -39,8 +42,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * wiring from its environment: WireMock answering every other AWS call, and DynamoDB Local behind a recording WireMock
  * proxy, so every call priming makes is seen on the wire. The wiring reads endpoints and credentials where the SDK reads
  * them, so while this is open the SDK's system properties point there; {@link #close} puts them back.
+ *
+ * <p>A test class registers it as a static {@code @RegisterExtension}: it opens before the class's first test and
+ * closes after its last.
  */
-public final class PrimingLoopback implements AutoCloseable {
+public final class PrimingLoopback implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
     public static final String TABLE = "gantry-state";
     public static final String NOTIFY_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/gantry-notify.fifo";
@@ -66,12 +72,23 @@ public final class PrimingLoopback implements AutoCloseable {
 
     private final WireMockServer aws = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
     private final WireMockServer dynamoWire = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-    private final DynamoDBProxyServer dynamoServer;
-    private final String dynamoEndpoint;
-    private final DynamoDbClient dynamo;
+    private DynamoDBProxyServer dynamoServer;
+    private String dynamoEndpoint;
+    private DynamoDbClient dynamo;
     private final Map<String, String> saved = new LinkedHashMap<>();
 
-    public PrimingLoopback() throws Exception {
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        open();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        close();
+    }
+
+    /** Starts DynamoDB Local with Gantry's table and both WireMock servers, answering. */
+    public void open() throws Exception {
         int dynamoPort = freePort();
         dynamoServer = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port", Integer.toString(dynamoPort)});
         dynamoServer.start();

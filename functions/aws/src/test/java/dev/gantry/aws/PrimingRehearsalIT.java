@@ -9,9 +9,8 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -26,17 +25,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  */
 class PrimingRehearsalIT {
 
-    private static PrimingLoopback aws;
-
-    @BeforeAll
-    static void start() throws Exception {
-        aws = new PrimingLoopback();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        aws.close();
-    }
+    @RegisterExtension
+    static final PrimingLoopback aws = new PrimingLoopback();
 
     @Test
     void rehearsesTheDeployWritesOfEveryEcsClientWithoutSendingOne() throws Exception {

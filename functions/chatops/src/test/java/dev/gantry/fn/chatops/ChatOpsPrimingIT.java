@@ -22,6 +22,7 @@ import org.crac.Core;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The SnapStart priming of the ChatOps worker and notify functions against loopback AWS and a loopback Slack: the state
@@ -30,18 +31,17 @@ import org.junit.jupiter.api.Test;
 class ChatOpsPrimingIT {
 
     private static final WireMockServer SLACK = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-    private static PrimingLoopback aws;
+    @RegisterExtension
+    static final PrimingLoopback aws = new PrimingLoopback();
 
     @BeforeAll
-    static void start() throws Exception {
-        aws = new PrimingLoopback();
+    static void start() {
         SLACK.start();
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    static void stop() {
         SLACK.stop();
-        aws.close();
     }
 
     @Test

@@ -11,9 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.crac.Core;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The SnapStart priming of this jar's four functions, as their wiring builds it from the environment, against loopback
@@ -23,17 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class SnapStartPrimingIT {
 
-    private static PrimingLoopback aws;
-
-    @BeforeAll
-    static void start() throws Exception {
-        aws = new PrimingLoopback();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        aws.close();
-    }
+    @RegisterExtension
+    static final PrimingLoopback aws = new PrimingLoopback();
 
     @Test
     void primesTheDeployFunctionWithReadsOnly() {

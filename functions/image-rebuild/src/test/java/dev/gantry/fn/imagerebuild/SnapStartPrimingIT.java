@@ -10,9 +10,8 @@ import dev.gantry.aws.SnapStartPriming.Outcome;
 import java.util.List;
 import java.util.Map;
 import org.crac.Core;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The rebuild function's SnapStart priming, as its wiring builds it from the environment, against loopback AWS: reads
@@ -23,17 +22,8 @@ class SnapStartPrimingIT {
 
     private static final String REGISTRY_ACCOUNT = "111111111111";
 
-    private static PrimingLoopback aws;
-
-    @BeforeAll
-    static void start() throws Exception {
-        aws = new PrimingLoopback();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        aws.close();
-    }
+    @RegisterExtension
+    static final PrimingLoopback aws = new PrimingLoopback();
 
     @Test
     void primesWithReadsOnly() {
