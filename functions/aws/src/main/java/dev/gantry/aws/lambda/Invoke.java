@@ -49,10 +49,6 @@ public final class Invoke {
         }
     }
 
-    static String invoke(String function, Path eventFile) {
-        return invoke(function, eventFile, () -> {});
-    }
-
     private static void primeThenWait() {
         SnapStartPriming.primeRegistered();
         System.err.println(PRIMED);
