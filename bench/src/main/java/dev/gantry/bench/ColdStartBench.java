@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gantry.aws.lambda.Invoke;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -324,7 +325,7 @@ public final class ColdStartBench {
         List<String> command = new ArrayList<>(List.of(javaLauncher));
         command.addAll(JVM_FLAGS);
         command.addAll(FUNCTION_FLAGS);
-        command.addAll(List.of("-cp", function.jar().toString(), "dev.gantry.aws.lambda.Invoke", "--primed", function.name(), event.toString()));
+        command.addAll(List.of("-cp", function.jar().toString(), Invoke.class.getName(), "--primed", function.name(), event.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(out.resolveSibling(out.getFileName() + ".out").toFile())
                 .redirectError(ProcessBuilder.Redirect.PIPE);
@@ -336,7 +337,7 @@ public final class ColdStartBench {
         StringBuffer errors = new StringBuffer();
         java.io.BufferedReader stderr = new java.io.BufferedReader(new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
         String line;
-        while ((line = stderr.readLine()) != null && !line.equals("invoke: primed")) {
+        while ((line = stderr.readLine()) != null && !line.equals(Invoke.PRIMED)) {
             errors.append(line).append('\n');
         }
         if (line == null) {

@@ -1,10 +1,10 @@
 package dev.gantry.aws;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.ServiceConfig;
 import dev.gantry.core.deploy.EcsServiceRef;
-import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -21,11 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.regions.PartitionMetadata;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
@@ -184,21 +184,22 @@ public final class PrimingCalls {
             Map<String, AttributeValue> key = Map.of(StateTable.PARTITION_KEY, AttributeValue.fromS(NEVER_WRITTEN_PARTITION),
                     StateTable.SORT_KEY, AttributeValue.fromS("-"));
             Map<String, String> names = Map.of("#pk", StateTable.PARTITION_KEY, "#v", "rehearsal");
-            Map<String, AttributeValue> values = Map.of(":v", AttributeValue.fromN("1"), ":l", AttributeValue.fromL(List.of(
-                    AttributeValue.fromM(Map.of("s", AttributeValue.fromS("-"), "b", AttributeValue.fromBool(true))))));
+            AttributeValue number = AttributeValue.fromN("1");
+            AttributeValue list = AttributeValue.fromL(List.of(
+                    AttributeValue.fromM(Map.of("s", AttributeValue.fromS("-"), "b", AttributeValue.fromBool(true)))));
             stopped(() -> dynamo.putItem(r -> r.tableName(table).item(key).conditionExpression("attribute_exists(#pk)")
                     .expressionAttributeNames(Map.of("#pk", StateTable.PARTITION_KEY))
                     .overrideConfiguration(PrimingCalls::rehearse)));
             stopped(() -> dynamo.updateItem(r -> r.tableName(table).key(key).updateExpression("SET #v = :v")
                     .conditionExpression("attribute_exists(#pk)").expressionAttributeNames(names)
-                    .expressionAttributeValues(Map.of(":v", values.get(":v")))
+                    .expressionAttributeValues(Map.of(":v", number))
                     .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .overrideConfiguration(PrimingCalls::rehearse)));
             stopped(() -> dynamo.transactWriteItems(r -> r.transactItems(
                             item -> item.update(u -> u.tableName(table).key(key).updateExpression("SET #v = :l")
                                     .conditionExpression("attribute_exists(#pk)").expressionAttributeNames(names)
-                                    .expressionAttributeValues(Map.of(":l", values.get(":l")))
+                                    .expressionAttributeValues(Map.of(":l", list))
                                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)),
                             item -> item.conditionCheck(c -> c.tableName(table).key(key).conditionExpression("attribute_exists(#pk)")
                                     .expressionAttributeNames(Map.of("#pk", StateTable.PARTITION_KEY))))

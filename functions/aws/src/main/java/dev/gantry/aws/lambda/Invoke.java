@@ -30,7 +30,8 @@ public final class Invoke {
 
     static final String FUNCTIONS_RESOURCE = "META-INF/gantry/functions.properties";
     private static final int LAMBDA_TIMEOUT_MILLIS = 60_000;
-    static final String PRIMED = "invoke: primed";
+    /** What a {@code --primed} run says on stderr once it is primed and waits for its go-ahead. */
+    public static final String PRIMED = "invoke: primed";
 
     private Invoke() {}
 
