@@ -54,7 +54,9 @@ def main(built):
         if status != call["status"]:
             sys.exit("call %d, %s %s, was answered %s; the function's was answered %s"
                      % (number, call["service"], call["operation"], status, call["status"]))
-    print(json.dumps({"calls": len(calls), "outsideBoto3Model": _outside_model}))
+    print(json.dumps({"calls": len(calls), "outsideBoto3Model": _outside_model}), flush=True)
+    # The bench times the event to this line, not to the interpreter's teardown after it (decision 29).
+    print(os.environ.get("GANTRY_BENCH_HANDLED", "handled"), file=sys.stderr, flush=True)
 
 
 def make(call, built, event):

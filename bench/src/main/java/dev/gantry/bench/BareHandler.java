@@ -51,6 +51,9 @@ public final class BareHandler {
             answered++;
         }
         System.out.println("{\"event\":" + event.length() + ",\"calls\":" + answered + "}");
+        System.out.flush();
+        System.err.println(ColdStartBench.HANDLED);
+        System.err.flush();
     }
 
     private static int send(String endpoint, String method, String path, String target, String contentType, byte[] body) throws IOException {

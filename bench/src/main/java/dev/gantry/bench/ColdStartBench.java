@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.aws.lambda.Invoke;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -25,6 +28,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
@@ -59,6 +63,11 @@ public final class ColdStartBench {
      */
     static final List<String> FUNCTION_FLAGS = List.of(System.getProperty("bench.functionFlags", "").trim().split("\\s+"))
             .stream().filter(flag -> !flag.isEmpty()).toList();
+    /**
+     * What every contender says on stderr the moment its event is handled (Invoke when the handler returns, the floor and
+     * the twin after their last call): each is timed to this line, not to its exit (decision 29 says why).
+     */
+    static final String HANDLED = "bench: event handled";
     static final String BOT_TOKEN_SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-bot-AbCdEf";
     static final String SIGNING_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-signing-AbCdEf";
     static final String NOTIFY_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/gantry-notify.fifo";
@@ -247,7 +256,8 @@ public final class ColdStartBench {
         List<String> command = new ArrayList<>(List.of(javaLauncher));
         command.addAll(JVM_FLAGS);
         command.addAll(FUNCTION_FLAGS);
-        command.addAll(List.of("-cp", function.jar().toString(), "dev.gantry.aws.lambda.Invoke", function.name(), event.toString()));
+        command.addAll(List.of("-D" + Invoke.HANDLED_LINE_PROPERTY + "=" + HANDLED, "-cp", function.jar().toString(),
+                Invoke.class.getName(), function.name(), event.toString()));
         Run run = timed("java", command, functionEnvironment(function, "java"), out);
         String output = Files.readString(out.resolveSibling(out.getFileName() + ".out"), StandardCharsets.UTF_8);
         if (!function.done().matcher(output).find() || output.matches("(?s).*cleanup of .* failed.*")) {
@@ -261,7 +271,7 @@ public final class ColdStartBench {
         return run;
     }
 
-    /** Runs {@code command} to its end: its time, from before the process starts to after it ended, and its calls. */
+    /** Runs {@code command} to its end: its time, from before the process starts to its saying {@link #HANDLED}, its peak memory, and its calls. */
     private Run timed(String contender, List<String> command, Map<String, String> environment, Path out)
             throws IOException, InterruptedException {
         Path rss = out.resolveSibling(out.getFileName() + ".rss");
@@ -279,25 +289,80 @@ public final class ColdStartBench {
     }
 
     private long exec(List<String> command, Map<String, String> environment, Path out, boolean timed) throws IOException, InterruptedException {
+        Path errFile = out.resolveSibling(out.getFileName() + ".err");
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(out.resolveSibling(out.getFileName() + ".out").toFile())
-                .redirectError(out.resolveSibling(out.getFileName() + ".err").toFile());
+                .redirectError(timed ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.to(errFile.toFile()));
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(name -> !List.of("PATH", "HOME", "LANG", "TZ").contains(name));
         env.putAll(environment);
         long start = System.nanoTime();
         Process process = builder.start();
+        HandledLine handled = timed ? HandledLine.watch(process.getErrorStream(), errFile) : null;
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new BenchFailed(String.join(" ", command) + " ran for more than 120 s");
         }
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        if (handled != null) {
+            handled.drained();
+        }
         if (process.exitValue() != 0) {
             throw new BenchFailed(String.join(" ", command) + " failed (exit " + process.exitValue() + "):\n"
-                    + Files.readString(out.resolveSibling(out.getFileName() + ".err"), StandardCharsets.UTF_8)
+                    + Files.readString(errFile, StandardCharsets.UTF_8)
                     + Files.readString(out.resolveSibling(out.getFileName() + ".out"), StandardCharsets.UTF_8));
         }
-        return timed ? millis : 0;
+        if (handled == null) {
+            return 0;
+        }
+        return TimeUnit.NANOSECONDS.toMillis(handled.at().orElseThrow(() -> new BenchFailed(String.join(" ", command)
+                + " ended without saying '" + HANDLED + "'")) - start);
+    }
+
+    /**
+     * Reads a contender's stderr as it comes, into its {@code .err} file, and notes when {@link #HANDLED} arrived: the
+     * moment its event was handled, before its process's teardown.
+     */
+    private static final class HandledLine {
+
+        private final AtomicLong at = new AtomicLong();
+        private final StringBuffer said;
+        private final Path errFile;
+        private final Thread reader;
+
+        /** @param said what the process said before, to which the lines to come are added */
+        HandledLine(BufferedReader stderr, StringBuffer said, Path errFile) {
+            this.said = said;
+            this.errFile = errFile;
+            this.reader = Thread.ofVirtual().start(() -> {
+                try (BufferedReader lines = stderr) {
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                        if (line.equals(HANDLED)) {
+                            at.compareAndSet(0, System.nanoTime());
+                        } else {
+                            said.append(line).append('\n');
+                        }
+                    }
+                } catch (IOException e) {
+                    // The process is gone; what it said so far is kept.
+                }
+            });
+        }
+
+        static HandledLine watch(InputStream stderr, Path errFile) {
+            return new HandledLine(new BufferedReader(new InputStreamReader(stderr, StandardCharsets.UTF_8)), new StringBuffer(), errFile);
+        }
+
+        /** Waits for the process's stderr to end and keeps what it said in its {@code .err} file. */
+        void drained() throws InterruptedException, IOException {
+            reader.join();
+            Files.writeString(errFile, said, StandardCharsets.UTF_8);
+        }
+
+        /** {@link System#nanoTime} when the line arrived, if it did. */
+        Optional<Long> at() {
+            long nanos = at.get();
+            return nanos == 0 ? Optional.empty() : Optional.of(nanos);
+        }
     }
 
     private void sameCalls(Function function, String contender, List<ObjectNode> expected, List<ObjectNode> actual, Path dir)
@@ -318,14 +383,15 @@ public final class ColdStartBench {
     /**
      * The function as a SnapStart restore leaves it: a JVM that ran the handler's init and the function's priming (the
      * CRaC hooks Lambda runs before the snapshot) untimed, then is told to handle the event. The time is from that
-     * go-ahead to the process's end; the restore itself, which Lambda does and nothing here can, is not in it. Priming's
+     * go-ahead to its saying {@link #HANDLED}; the restore itself, which Lambda does and nothing here can, is not in it. Priming's
      * own calls are taken off the record before the go-ahead, so the calls compared are the event's alone.
      */
     private Run runPrimed(Function function, Path event, Path out) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(javaLauncher));
         command.addAll(JVM_FLAGS);
         command.addAll(FUNCTION_FLAGS);
-        command.addAll(List.of("-cp", function.jar().toString(), Invoke.class.getName(), "--primed", function.name(), event.toString()));
+        command.addAll(List.of("-D" + Invoke.HANDLED_LINE_PROPERTY + "=" + HANDLED, "-cp", function.jar().toString(),
+                Invoke.class.getName(), "--primed", function.name(), event.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(out.resolveSibling(out.getFileName() + ".out").toFile())
                 .redirectError(ProcessBuilder.Redirect.PIPE);
@@ -335,7 +401,7 @@ public final class ColdStartBench {
         aws.take("primed");
         Process process = builder.start();
         StringBuffer errors = new StringBuffer();
-        java.io.BufferedReader stderr = new java.io.BufferedReader(new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+        BufferedReader stderr = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = stderr.readLine()) != null && !line.equals(Invoke.PRIMED)) {
             errors.append(line).append('\n');
@@ -344,15 +410,7 @@ public final class ColdStartBench {
             process.waitFor(120, TimeUnit.SECONDS);
             throw new BenchFailed(function.name() + " --primed ended before it was primed:\n" + errors);
         }
-        Thread drain = Thread.ofVirtual().start(() -> {
-            try {
-                for (String more = stderr.readLine(); more != null; more = stderr.readLine()) {
-                    errors.append(more).append('\n');
-                }
-            } catch (IOException e) {
-                // The process is gone; nothing more to read.
-            }
-        });
+        HandledLine handled = new HandledLine(stderr, errors, out.resolveSibling(out.getFileName() + ".err"));
         aws.take("primed");
         long start = System.nanoTime();
         try (OutputStream stdin = process.getOutputStream()) {
@@ -362,12 +420,13 @@ public final class ColdStartBench {
             process.destroyForcibly();
             throw new BenchFailed(function.name() + " --primed ran for more than 120 s after its go-ahead");
         }
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        drain.join();
+        handled.drained();
         String output = Files.readString(out.resolveSibling(out.getFileName() + ".out"), StandardCharsets.UTF_8);
         if (process.exitValue() != 0 || !function.done().matcher(output).find()) {
             throw new BenchFailed(function.name() + " --primed did not do its work (exit " + process.exitValue() + "):\n" + errors + output);
         }
+        long millis = TimeUnit.NANOSECONDS.toMillis(handled.at().orElseThrow(() -> new BenchFailed(function.name()
+                + " --primed ended without saying '" + HANDLED + "'")) - start);
         return new Run(millis, 0, aws.take("primed"));
     }
 
@@ -401,6 +460,7 @@ public final class ColdStartBench {
                 "AWS_REGION", RecordingLoopbackAws.REGION,
                 "AWS_ACCESS_KEY_ID", "testaccesskey",
                 "AWS_SECRET_ACCESS_KEY", "test-secret-key",
+                "GANTRY_BENCH_HANDLED", HANDLED,
                 // Compiled once, kept out of the repository.
                 "PYTHONPYCACHEPREFIX", work.resolve("pycache").toString());
     }

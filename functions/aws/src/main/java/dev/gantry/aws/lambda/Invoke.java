@@ -32,6 +32,11 @@ public final class Invoke {
     private static final int LAMBDA_TIMEOUT_MILLIS = 60_000;
     /** What a {@code --primed} run says on stderr once it is primed and waits for its go-ahead. */
     public static final String PRIMED = "invoke: primed";
+    /**
+     * A line to say on stderr the moment the handler returns, for a caller that times the event and not the process's
+     * exit after it (`scripts/bench cold-start`); nothing is said without it.
+     */
+    public static final String HANDLED_LINE_PROPERTY = "gantry.invoke.handledLine";
 
     private Invoke() {}
 
@@ -81,6 +86,11 @@ public final class Invoke {
             handler.handleRequest(input, output, new LocalContext(function, LAMBDA_TIMEOUT_MILLIS));
         } catch (IOException | RuntimeException e) {
             throw new InvocationFailed("failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+        String handledLine = System.getProperty(HANDLED_LINE_PROPERTY);
+        if (handledLine != null) {
+            System.err.println(handledLine);
+            System.err.flush();
         }
         return pretty(output.toString(StandardCharsets.UTF_8));
     }
