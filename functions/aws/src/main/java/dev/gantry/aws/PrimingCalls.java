@@ -30,11 +30,19 @@ import software.amazon.awssdk.regions.PartitionMetadata;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.model.AlarmType;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
+import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
+import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
+import software.amazon.awssdk.services.codepipeline.model.FailureType;
+import software.amazon.awssdk.services.codepipeline.model.PipelineVariable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.ecr.model.ImageIdentifier;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.Compatibility;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
@@ -223,6 +231,84 @@ public final class PrimingCalls {
                 .messageDeduplicationId("gantry-snapstart-priming")
                 .messageAttributes(Map.of("kind", MessageAttributeValue.builder().dataType("String").stringValue("priming").build()))
                 .overrideConfiguration(PrimingCalls::rehearse))));
+    }
+
+    /**
+     * BatchGetItem of a key no record has, rehearsed: the rebuild ledger's read of many records at once, which not every
+     * function's role may make.
+     */
+    public static SnapStartPriming.Step stateTableBatchRead(DynamoDbClient dynamo, String table) {
+        return rehearsal("DynamoDB BatchGetItem in " + table, () -> stopped(() -> dynamo.batchGetItem(r -> r
+                .requestItems(Map.of(table, KeysAndAttributes.builder()
+                        .keys(Map.of(StateTable.PARTITION_KEY, AttributeValue.fromS(NEVER_WRITTEN_PARTITION),
+                                StateTable.SORT_KEY, AttributeValue.fromS("-")))
+                        .consistentRead(true)
+                        .build()))
+                .overrideConfiguration(PrimingCalls::rehearse))));
+    }
+
+    /** The job a rehearsed pipeline call names: CodePipeline's job ids are UUIDs, and this one no pipeline has. */
+    static final String NO_SUCH_JOB = "00000000-0000-0000-0000-000000000000";
+
+    /**
+     * PutJobSuccessResult, with and without a continuation token, and PutJobFailureResult, as a pipeline job's answers
+     * are sent, of a job no pipeline has: writes, so rehearsed.
+     */
+    public static SnapStartPriming.Step pipelineJobResults(CodePipelineClient codePipeline) {
+        return rehearsal("CodePipeline PutJobSuccessResult and PutJobFailureResult of job " + NO_SUCH_JOB, () -> {
+            stopped(() -> codePipeline.putJobSuccessResult(r -> r.jobId(NO_SUCH_JOB)
+                    .executionDetails(d -> d.summary("gantry snapstart priming"))
+                    .overrideConfiguration(PrimingCalls::rehearse)));
+            stopped(() -> codePipeline.putJobSuccessResult(r -> r.jobId(NO_SUCH_JOB)
+                    .continuationToken("gantry-snapstart-priming")
+                    .executionDetails(d -> d.summary("gantry snapstart priming"))
+                    .overrideConfiguration(PrimingCalls::rehearse)));
+            stopped(() -> codePipeline.putJobFailureResult(r -> r.jobId(NO_SUCH_JOB)
+                    .failureDetails(d -> d.type(FailureType.JOB_FAILED).message("gantry snapstart priming"))
+                    .overrideConfiguration(PrimingCalls::rehearse)));
+        });
+    }
+
+    /** The project and pipeline a rehearsed start names: CodeBuild and CodePipeline refuse the spaces in it. */
+    static final String NO_SUCH_BUILD = "gantry snapstart priming";
+
+    /**
+     * StartBuild with variables and an idempotency token, and StartPipelineExecution with variables and a request token, as
+     * a rebuild starts its targets, of a project and a pipeline no one has: writes, so rehearsed.
+     */
+    public static SnapStartPriming.Step buildStarts(CodeBuildClient codeBuild, CodePipelineClient codePipeline) {
+        return rehearsal("CodeBuild StartBuild and CodePipeline StartPipelineExecution of " + NO_SUCH_BUILD, () -> {
+            stopped(() -> codeBuild.startBuild(r -> r.projectName(NO_SUCH_BUILD)
+                    .environmentVariablesOverride(EnvironmentVariable.builder().name("GANTRY_BASE_IMAGE")
+                            .value("000000000000.dkr.ecr.eu-west-1.amazonaws.com/gantry-snapstart-priming@sha256:" + "0".repeat(64))
+                            .type(EnvironmentVariableType.PLAINTEXT).build())
+                    .idempotencyToken("0".repeat(64))
+                    .overrideConfiguration(PrimingCalls::rehearse)));
+            stopped(() -> codePipeline.startPipelineExecution(r -> r.name(NO_SUCH_BUILD)
+                    .clientRequestToken("0".repeat(64))
+                    .variables(PipelineVariable.builder().name("GANTRY_BASE_IMAGE").value("gantry-snapstart-priming").build())
+                    .overrideConfiguration(PrimingCalls::rehearse)));
+        });
+    }
+
+    /**
+     * DescribeImages of a tag, as a pipeline's image is looked up, through the ECR client of one region: a read, but of a
+     * repository no one has in an account no one has, so rehearsed rather than refused in CloudTrail.
+     */
+    public static SnapStartPriming.Step imageTag(EcrClient ecr, String region) {
+        return rehearsal("ECR DescribeImages of a tag in " + region, () -> stopped(() -> ecr.describeImages(r -> r
+                .registryId("000000000000")
+                .repositoryName("gantry-snapstart-priming")
+                .imageIds(ImageIdentifier.builder().imageTag("gantry-snapstart-priming").build())
+                .overrideConfiguration(PrimingCalls::rehearse))));
+    }
+
+    /**
+     * GetObject of a pipeline artifact through an S3 client built as each job's is, with credentials no one has: every
+     * job's artifact is read with that job's own credentials, which no snapshot may hold, so rehearsed.
+     */
+    public static SnapStartPriming.Step artifactRead(S3ArtifactReader artifacts) {
+        return rehearsal("S3 GetObject of a pipeline artifact", () -> stopped(() -> artifacts.rehearseRead(PrimingCalls::rehearse)));
     }
 
     /**

@@ -4,11 +4,14 @@ import dev.gantry.core.pipeline.ArtifactAccess;
 import dev.gantry.core.pipeline.ArtifactLocation;
 import dev.gantry.core.pipeline.ArtifactReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Map;
+import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -126,6 +129,24 @@ public final class S3ArtifactReader implements ArtifactReader {
             throw new ArtifactReadException("reading input artifact " + location + " from S3 failed: " + e.getMessage(), e);
         } catch (SdkException | IOException e) {
             throw new ArtifactReadException("reading input artifact " + location + " from S3 failed: " + e.getClass().getSimpleName(), null);
+        }
+    }
+
+    /**
+     * Reads an artifact no pipeline has as {@link #read} does, through a client built as a job's is, with credentials no one
+     * has and {@code rehearsal} applied to the request: priming's rehearsal, which must stop it before it is sent.
+     */
+    void rehearseRead(Consumer<AwsRequestOverrideConfiguration.Builder> rehearsal) {
+        AwsCredentialsProvider noOnesCredentials = StaticCredentialsProvider.create(AwsSessionCredentials.create(
+                "gantry-snapstart-priming", "gantry-snapstart-priming", "gantry-snapstart-priming"));
+        try (S3Client s3 = client(noOnesCredentials);
+                ResponseInputStream<GetObjectResponse> object = s3.getObject(r -> r
+                        .bucket("gantry-snapstart-priming")
+                        .key("artifact.zip")
+                        .overrideConfiguration(rehearsal))) {
+            object.readNBytes(1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -36,12 +36,20 @@ public final class SdkImageRegistry implements ImageRegistry {
      * images a pipeline hands over live. The clients are built now rather than on first use.
      */
     public static SdkImageRegistry forConfig(GantryConfig config, AwsClients aws) {
+        return forConfig(config, aws, null);
+    }
+
+    /** As {@link #forConfig(GantryConfig, AwsClients)}, with a rehearsed lookup through each client added to {@code priming}. */
+    public static SdkImageRegistry forConfig(GantryConfig config, AwsClients aws, SnapStartPriming.Builder priming) {
         Map<String, EcrClient> ecrByRegion = new TreeMap<>();
         ecrByRegion.put(aws.region().id(), aws.ecr(aws.region()));
         for (ServiceConfig service : config.services()) {
             for (EnvironmentConfig env : service.environments()) {
                 ecrByRegion.computeIfAbsent(env.region(), region -> aws.ecr(Region.of(region)));
             }
+        }
+        if (priming != null) {
+            ecrByRegion.forEach((region, client) -> priming.step(PrimingCalls.imageTag(client, region)));
         }
         return new SdkImageRegistry(region -> {
             EcrClient client = ecrByRegion.get(region);

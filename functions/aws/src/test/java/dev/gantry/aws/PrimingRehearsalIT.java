@@ -62,6 +62,45 @@ class PrimingRehearsalIT {
     }
 
     @Test
+    void rehearsesPipelineJobResultsBuildStartsArtifactReadsAndImageLookupsWithoutSendingOne() throws Exception {
+        // given: the clients as the pipeline and rebuild functions build them
+        aws.answering();
+        Map<String, String> environment = aws.environment();
+        AwsClients clients = new AwsClients(environment);
+        GantryConfig config = ConfigLoader.fromEnvironment(environment);
+        List<SnapStartPriming.Step> steps = List.of(
+                PrimingCalls.pipelineJobResults(clients.codePipeline()),
+                PrimingCalls.buildStarts(clients.codeBuild(), clients.codePipeline()),
+                PrimingCalls.artifactRead(clients.artifactReader()),
+                PrimingCalls.stateTableBatchRead(clients.dynamoDb(), PrimingLoopback.TABLE));
+        SnapStartPriming.Builder priming = SnapStartPriming.builder().steps(steps);
+        SdkImageRegistry.forConfig(config, clients, priming);
+
+        // when
+        List<SnapStartPriming.Outcome> outcomes = priming
+                .log(new SnapStartPriming.Log() {
+                    @Override
+                    public void stepFailed(String step, Throwable cause) {}
+
+                    @Override
+                    public void stepSkipped(String step) {}
+
+                    @Override
+                    public void done(String summary) {}
+                })
+                .build().prime();
+
+        // then: each step ended stopped before sending (a step whose call was answered, or that failed otherwise, is not
+        // primed), one image lookup per region the configuration reaches, and AWS saw none of it
+        assertThat(outcomes).hasSizeGreaterThan(steps.size()).allSatisfy(outcome -> {
+            assertThat(outcome.primed()).as(outcome.step() + ": " + outcome.failure()).isTrue();
+            assertThat(outcome.step()).endsWith(PrimingCalls.REHEARSED);
+        });
+        assertThat(outcomes).extracting(SnapStartPriming.Outcome::step).anyMatch(step -> step.startsWith("ECR DescribeImages of a tag in eu-west-1"));
+        assertThat(aws.operations()).isEmpty();
+    }
+
+    @Test
     void signsEachRehearsedRequestBeforeStoppingIt() throws Exception {
         // given: a client that also watches the requests it is about to send
         aws.answering();

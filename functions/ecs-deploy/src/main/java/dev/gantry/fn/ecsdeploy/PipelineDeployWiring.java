@@ -3,6 +3,8 @@ package dev.gantry.fn.ecsdeploy;
 import dev.gantry.aws.AwsClients;
 import dev.gantry.aws.DynamoDbJobLedger;
 import dev.gantry.aws.DynamoDbReleaseStore;
+import dev.gantry.aws.PrimingCalls;
+import dev.gantry.aws.S3ArtifactReader;
 import dev.gantry.aws.SdkImageRegistry;
 import dev.gantry.aws.SdkPipelineJobs;
 import dev.gantry.aws.SnapStartPriming;
@@ -13,6 +15,7 @@ import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.pipeline.PipelineDeployService;
 import java.time.Clock;
 import java.util.Map;
+import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -25,9 +28,9 @@ final class PipelineDeployWiring {
     private PipelineDeployWiring() {}
 
     /**
-     * What the pipeline deploy handler runs on, and how it is primed for a SnapStart snapshot. Left unprimed: S3, read
-     * with each job's own credentials; CodePipeline, which the function only writes job results to; and ECR, asked only
-     * for an image named by tag alone.
+     * What the pipeline deploy handler runs on, and how it is primed for a SnapStart snapshot: besides the deploy's clients,
+     * the artifact read, the image lookup and the job results, all rehearsed (an artifact is read with its job's own
+     * credentials, a job result is a write, and an image is named by a pipeline only when it runs).
      */
     record Wired(PipelineDeployService pipelineDeploys, DeployNews news, SnapStartPriming priming) {}
 
@@ -37,12 +40,15 @@ final class PipelineDeployWiring {
         DynamoDbClient dynamo = aws.dynamoDb();
         SnapStartPriming.Builder priming = SnapStartPriming.builder().step(PrimingEvents.pipelineJob());
         EcsDeployWiring.primeStateTable(priming, aws, dynamo);
+        S3ArtifactReader artifacts = aws.artifactReader();
+        CodePipelineClient codePipeline = aws.codePipeline();
+        priming.step(PrimingCalls.artifactRead(artifacts)).step(PrimingCalls.pipelineJobResults(codePipeline));
         return new Wired(new PipelineDeployService(
                 config,
                 EcsDeployWiring.deployService(config, aws, dynamo, priming),
-                aws.artifactReader(),
-                SdkImageRegistry.forConfig(config, aws),
-                new SdkPipelineJobs(aws.codePipeline()),
+                artifacts,
+                SdkImageRegistry.forConfig(config, aws, priming),
+                new SdkPipelineJobs(codePipeline),
                 new DynamoDbJobLedger(dynamo, aws.required(DynamoDbReleaseStore.TABLE_ENV)),
                 Clock.systemUTC()),
                 EcsDeployWiring.deployNews(config, aws, dynamo, priming),

@@ -31,6 +31,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 
@@ -51,9 +53,9 @@ final class ImageRebuildWiring {
     private ImageRebuildWiring() {}
 
     /**
-     * What the handler runs on, and how it is primed for a SnapStart snapshot: its events, the state table, and ECR where
-     * the base images are. Left unprimed: CodeBuild, CodePipeline and the notify queue, which the function only starts
-     * builds in or sends to; Image Builder, asked only about an image an event names.
+     * What the handler runs on, and how it is primed for a SnapStart snapshot: its events, the state table, ECR where the
+     * base images are, and the starts of builds and pipelines and the news sent to the notify queue, rehearsed. Left
+     * unprimed: Image Builder, asked only about an image an event names.
      */
     record Wired(RebuildService rebuilds, ImageBuilderImages imageBuilder, Notifier notifier, SnapStartPriming priming) {}
 
@@ -63,17 +65,21 @@ final class ImageRebuildWiring {
         AwsClients aws = new AwsClients(environment);
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
         String account = aws.required(REGISTRY_ACCOUNT_ENV);
-        BuildRunner builds = new SdkBuildRunner(aws.codeBuild(), aws.codePipeline());
+        CodeBuildClient codeBuild = aws.codeBuild();
+        CodePipelineClient codePipeline = aws.codePipeline();
+        BuildRunner builds = new SdkBuildRunner(codeBuild, codePipeline);
         DynamoDbClient dynamo = aws.dynamoDb();
         Function<String, EcrClient> ecr = ecrByRegion(config, aws);
-        SnapStartPriming priming = SnapStartPriming.builder()
+        SnapStartPriming.Builder priming = SnapStartPriming.builder()
                 .steps(ImageRebuildPriming.events())
                 .step(PrimingCalls.stateTable(dynamo, table))
                 .step(PrimingCalls.stateTableWrites(dynamo, table))
+                .step(PrimingCalls.stateTableBatchRead(dynamo, table))
                 .step(PrimingCalls.imageRepository(ecr.apply(aws.region().id()), account, config.baseImages().get(0).repository()))
-                .build();
+                .step(PrimingCalls.buildStarts(codeBuild, codePipeline));
+        Notifier notifier = SqsNotifier.fromEnvironment(aws, priming);
         return new Wired(rebuildService(config, dynamo, table, builds, ecr, account, aws.region().id(), Clock.systemUTC()),
-                SdkImageBuilderImages.create(aws), SqsNotifier.fromEnvironment(aws), priming);
+                SdkImageBuilderImages.create(aws), notifier, priming.build());
     }
 
     /** The service over the given clients: what {@link #fromEnvironment} builds, and what the tests build over loopback ones. */

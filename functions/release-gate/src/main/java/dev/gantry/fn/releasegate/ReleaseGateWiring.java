@@ -6,6 +6,7 @@ import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.EcsClients;
 import dev.gantry.aws.GateAdapters;
 import dev.gantry.aws.PrimingCalls;
+import dev.gantry.aws.S3ArtifactReader;
 import dev.gantry.aws.SdkImageRegistry;
 import dev.gantry.aws.SdkPipelineJobs;
 import dev.gantry.aws.SnapStartPriming;
@@ -23,6 +24,7 @@ import dev.gantry.slack.SlackApproverGroups;
 import dev.gantry.slack.SlackApiUrl;
 import java.time.Clock;
 import java.util.Map;
+import software.amazon.awssdk.services.codepipeline.CodePipelineClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -54,12 +56,15 @@ final class ReleaseGateWiring {
                 .step(PrimingEvents.pipelineJob())
                 .step(PrimingCalls.stateTable(dynamo, table))
                 .step(PrimingCalls.stateTableWrites(dynamo, table));
+        S3ArtifactReader artifacts = aws.artifactReader();
+        CodePipelineClient codePipeline = aws.codePipeline();
+        priming.step(PrimingCalls.artifactRead(artifacts)).step(PrimingCalls.pipelineJobResults(codePipeline));
         PipelineGateService gates = new PipelineGateService(
                 config,
                 gateService(config, aws, dynamo, table, priming),
-                aws.artifactReader(),
-                SdkImageRegistry.forConfig(config, aws),
-                new SdkPipelineJobs(aws.codePipeline()),
+                artifacts,
+                SdkImageRegistry.forConfig(config, aws, priming),
+                new SdkPipelineJobs(codePipeline),
                 new DynamoDbJobLedger(dynamo, table),
                 Clock.systemUTC());
         return new PipelineGate(gates, priming.build());
