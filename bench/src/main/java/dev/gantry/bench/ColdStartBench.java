@@ -271,7 +271,10 @@ public final class ColdStartBench {
         return run;
     }
 
-    /** Runs {@code command} to its end: its time, from before the process starts to its saying {@link #HANDLED}, its peak memory, and its calls. */
+    /**
+     * Runs {@code command} to its end: its time, from before the process starts to its saying {@link #HANDLED}, its peak
+     * memory, and its calls.
+     */
     private Run timed(String contender, List<String> command, Map<String, String> environment, Path out)
             throws IOException, InterruptedException {
         Path rss = out.resolveSibling(out.getFileName() + ".rss");
@@ -383,8 +386,8 @@ public final class ColdStartBench {
     /**
      * The function as a SnapStart restore leaves it: a JVM that ran the handler's init and the function's priming (the
      * CRaC hooks Lambda runs before the snapshot) untimed, then is told to handle the event. The time is from that
-     * go-ahead to its saying {@link #HANDLED}; the restore itself, which Lambda does and nothing here can, is not in it. Priming's
-     * own calls are taken off the record before the go-ahead, so the calls compared are the event's alone.
+     * go-ahead to its saying {@link #HANDLED}; the restore itself, which Lambda does and nothing here can, is not in it.
+     * Priming's own calls are taken off the record before the go-ahead, so the calls compared are the event's alone.
      */
     private Run runPrimed(Function function, Path event, Path out) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(javaLauncher));
