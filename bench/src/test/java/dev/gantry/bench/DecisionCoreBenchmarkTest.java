@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.core.deploy.DeployOutcome;
 import dev.gantry.core.deploy.DeployReport;
+import dev.gantry.core.gate.GateEvaluation;
+import dev.gantry.core.gate.GateVerdict;
 import org.junit.jupiter.api.Test;
 
-/** The benchmark measures the decisions of a real push, not a short cut: each operation deploys staging and holds prod. */
+/**
+ * The benchmark measures the decisions of a real push, not a short cut: each whole push deploys staging and holds prod,
+ * and the decisions alone answer exactly as the services did for that push.
+ */
 class DecisionCoreBenchmarkTest {
 
     @Test
@@ -27,5 +32,22 @@ class DecisionCoreBenchmarkTest {
                     .contains("held at gate 'production'")
                     .contains("approvals: 0 of 2");
         }
+    }
+
+    @Test
+    void theDecisionsAloneAnswerAsTheServicesDid() {
+        DecisionCoreBenchmark benchmark = new DecisionCoreBenchmark();
+        benchmark.setUp();
+
+        DecisionCoreBenchmark.Decisions decisions = benchmark.decisions();
+        DeployReport push = benchmark.imagePush();
+
+        assertThat(decisions.release()).isTrue();
+        assertThat(decisions.stagingChanges()).isEqualTo(push.outcomes().get(0).changes());
+        assertThat(decisions.prodGate()).isEqualTo(benchmark.recordedProdGate());
+        assertThat(decisions.prodGate().outcome()).isEqualTo(GateVerdict.Outcome.WAITING);
+        assertThat(decisions.prodGate().checks()).extracting(GateEvaluation.CheckSummary::check)
+                .containsExactly("alarms", "soak", "approvals", "freeze");
+        assertThat(benchmark.decisions()).isEqualTo(decisions);
     }
 }

@@ -3,10 +3,9 @@ package dev.gantry.core.gate;
 import dev.gantry.core.config.GateConfig;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Collectors;
+import java.util.StringJoiner;
 
 /**
  * Decides a gate from its checks' answers: pure, with the time passed in and the memory handed back.
@@ -51,20 +50,32 @@ public final class GateEngine {
         Instant waitingSince = previous.waitingSince() == null ? now : previous.waitingSince();
         Instant deadline = waitingSince.plus(gate.timeout());
 
-        List<CheckResult.Fail> failures = checks.stream()
-                .filter(CheckResult.Fail.class::isInstance).map(CheckResult.Fail.class::cast).toList();
-        if (!failures.isEmpty()) {
-            String reason = failures.stream().map(f -> f.check() + ": " + f.reason()).collect(Collectors.joining("; "));
-            return verdict(gate, GateVerdict.Outcome.FAILED, reason, null, checks, new GateState(null, waitingSince));
+        // One pass and plain joiners rather than streams: the functions run C1-compiled code (JAVA_TOOL_OPTIONS), which
+        // does not remove a stream's pipeline objects as C2 does, and this runs for every check of every evaluation.
+        StringJoiner failures = new StringJoiner("; ");
+        StringJoiner waitingFor = new StringJoiner("; ");
+        List<Instant> candidates = new ArrayList<>();
+        boolean held = false;
+        for (CheckResult check : checks) {
+            switch (check) {
+                case CheckResult.Fail fail -> failures.add(fail.check() + ": " + fail.reason());
+                case CheckResult.Wait wait -> {
+                    waitingFor.add(wait.check() + ": " + wait.reason());
+                    candidates.add(wait.nextLook());
+                    held |= wait.check().equals(FreezeCheck.CHECK);
+                }
+                case CheckResult.Pass pass -> { }
+            }
+        }
+        if (failures.length() > 0) {
+            return verdict(gate, GateVerdict.Outcome.FAILED, failures.toString(), null, checks, new GateState(null, waitingSince));
         }
         if (checks.isEmpty()) {
             return verdict(gate, GateVerdict.Outcome.FAILED, "no checks were evaluated; a gate never passes on nothing",
                     null, checks, new GateState(null, waitingSince));
         }
 
-        List<CheckResult.Wait> waits = checks.stream()
-                .filter(CheckResult.Wait.class::isInstance).map(CheckResult.Wait.class::cast).toList();
-        if (waits.isEmpty()) {
+        if (candidates.isEmpty()) {
             // The steady clock survives between evaluations only while nothing interrupted it.
             Instant passingSince = previous.passingSince() == null ? now : previous.passingSince();
             Instant steadyAt = passingSince.plus(gate.minSteady());
@@ -85,18 +96,14 @@ public final class GateEngine {
 
         // A release held by a change freeze is not waiting for an answer, it is told to wait: the timeout counts from
         // the last evaluation that found it held, so a weekend freeze longer than the timeout never fails it.
-        boolean held = waits.stream().anyMatch(w -> w.check().equals(FreezeCheck.CHECK));
         if (held) {
             waitingSince = now;
             deadline = now.plus(gate.timeout());
         }
         GateState state = new GateState(null, waitingSince);
-        String waitingFor = waits.stream().map(w -> w.check() + ": " + w.reason()).collect(Collectors.joining("; "));
         if (!now.isBefore(deadline)) {
-            return timedOut(gate, checks, state, deadline, waitingFor);
+            return timedOut(gate, checks, state, deadline, waitingFor.toString());
         }
-        List<Instant> candidates = new ArrayList<>();
-        waits.forEach(w -> candidates.add(w.nextLook()));
         candidates.add(deadline);
         return verdict(gate, GateVerdict.Outcome.WAITING, "waiting for " + waitingFor, earliest(candidates, now), checks, state);
     }
@@ -117,7 +124,10 @@ public final class GateEngine {
 
     /** A next look in the past (a check that was late to answer) means: look again now, not back in time. */
     private static Instant earliest(List<Instant> candidates, Instant now) {
-        Instant min = candidates.stream().min(Comparator.naturalOrder()).orElseThrow();
+        Instant min = candidates.get(0);
+        for (Instant candidate : candidates) {
+            min = candidate.isBefore(min) ? candidate : min;
+        }
         return min.isBefore(now) ? now : min;
     }
 }

@@ -65,7 +65,10 @@ public record GateEvaluation(Instant firstAt, Instant lastAt, int times, GateVer
         }
 
         private static List<String> bounded(List<String> evidence) {
-            List<String> kept = new java.util.ArrayList<>(evidence.stream().limit(MAX_EVIDENCE_LINES).map(CheckSummary::clip).toList());
+            List<String> kept = new java.util.ArrayList<>(Math.min(evidence.size(), MAX_EVIDENCE_LINES + 1));
+            for (int i = 0; i < evidence.size() && i < MAX_EVIDENCE_LINES; i++) {
+                kept.add(clip(evidence.get(i)));
+            }
             if (evidence.size() > MAX_EVIDENCE_LINES) {
                 kept.add("... and " + (evidence.size() - MAX_EVIDENCE_LINES) + " more lines");
             }
