@@ -78,18 +78,24 @@ public final class ColdStartBench {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * A function as the bench drives it: the module whose jar serves it, the event of each round, what its output must
-     * show for the round to count, and the function run before each round, untimed, to set the stage (its calls replayed
-     * on the other contenders' endpoints too).
+     * A function as the bench drives it: the name its figures go by, the handler that serves it and the module whose jar
+     * holds it, the event of each round, what its output must show for the round to count, and the functions run before
+     * each round, in order, untimed, to set the stage (their calls replayed on the other contenders' endpoints too).
      */
-    record Function(String name, String module, BiFunction<Integer, Round, byte[]> event, Pattern done, String seed,
-            boolean rolloutDone) {
+    record Function(String name, String handler, String module, BiFunction<Integer, Round, byte[]> event, Pattern done,
+            List<Function> seeds, boolean rolloutDone) {
+        /** A function whose figures go by its handler's name. */
+        Function(String name, String module, BiFunction<Integer, Round, byte[]> event, Pattern done, List<Function> seeds,
+                boolean rolloutDone) {
+            this(name, name, module, event, done, seeds, rolloutDone);
+        }
+
         Path jar() {
             return Path.of("functions", module, "target", "gantry-" + module + "-lambda.jar");
         }
     }
 
-    /** What a round's event may build on: the calls of the seed run of the same round. */
+    /** What a round's event may build on: the calls of the last seed run of the same round. */
     record Round(List<ObjectNode> seedCalls) {}
 
     /** One contender's run: how long, how much memory, and the calls the loopback saw. */
@@ -113,25 +119,33 @@ public final class ColdStartBench {
         this.gnuTime = Files.isExecutable(Path.of("/usr/bin/time")) ? Optional.of(Path.of("/usr/bin/time")) : Optional.empty();
         // The sweep first: no release waits at a gate yet, so it is the usual minute's run, one query finding nothing due.
         add(new Function("gate-sweep", "ecs-deploy", (i, r) -> withFreshId(event("gantry-scheduled-event-gate-sweep.json")),
-                Pattern.compile("\"lines\""), null, false));
+                Pattern.compile("\"lines\""), List.of(), false));
         add(new Function("ecs-deploy", "ecs-deploy", (i, r) -> ecrPush("gantry-ecr-push-payments-api-1.4.0.json"),
-                Pattern.compile("\"DEPLOYED\""), null, false));
+                Pattern.compile("\"DEPLOYED\""), List.of(), false));
         add(new Function("pipeline-deploy", "ecs-deploy", (i, r) -> pipelineJob("gantry-codepipeline-job-payments-api-staging.json"),
-                Pattern.compile("\"outcome\"\\s*:\\s*\"SUCCEEDED\""), null, false));
+                Pattern.compile("\"outcome\"\\s*:\\s*\"SUCCEEDED\""), List.of(), false));
         add(new Function("rollout-follow", "ecs-deploy", (i, r) -> rolloutCompleted(),
-                Pattern.compile("\"ignored\"\\s*:\\s*false"), "ecs-deploy", true));
+                Pattern.compile("\"ignored\"\\s*:\\s*false"), List.of(functions.get("ecs-deploy")), true));
         add(new Function("pipeline-gate", "release-gate", (i, r) -> pipelineJob("gantry-codepipeline-job-payments-api-prod-gate.json"),
-                Pattern.compile("\"outcome\"\\s*:\\s*\"CONTINUED\""), null, false));
+                Pattern.compile("\"outcome\"\\s*:\\s*\"CONTINUED\""), List.of(), false));
         add(new Function("ecs-gate-hook", "release-gate", (i, r) -> lifecycleHook(),
-                Pattern.compile("\"hookStatus\"\\s*:\\s*\"IN_PROGRESS\""), null, false));
+                Pattern.compile("\"hookStatus\"\\s*:\\s*\"IN_PROGRESS\""), List.of(), false));
         add(new Function("image-rebuild", "image-rebuild", (i, r) -> ecrPush("gantry-ecr-push-golden-java21.json"),
-                Pattern.compile("\"result\"\\s*:\\s*\"REBUILDING\""), null, false));
-        add(new Function("slack-interactions", "chatops", (i, r) -> slashCommand(),
-                Pattern.compile("\"statusCode\"\\s*:\\s*200"), null, false));
-        add(new Function("chatops-worker", "chatops", (i, r) -> queued(r, REQUEST_QUEUE, false),
-                Pattern.compile("\"batchItemFailures\"\\s*:\\s*\\[\\s*\\]"), "slack-interactions", false));
-        add(new Function("chatops-notify", "chatops", (i, r) -> queued(r, NOTIFY_QUEUE, true),
-                Pattern.compile("\"batchItemFailures\"\\s*:\\s*\\[\\s*\\]"), "ecs-deploy", false));
+                Pattern.compile("\"result\"\\s*:\\s*\"REBUILDING\""), List.of(), false));
+        Pattern acknowledged = Pattern.compile("\"statusCode\"\\s*:\\s*200");
+        Pattern noBatchFailures = Pattern.compile("\"batchItemFailures\"\\s*:\\s*\\[\\s*\\]");
+        add(new Function("slack-interactions", "chatops", (i, r) -> slashCommand("status payments-api", "U0ALICE01"), acknowledged,
+                List.of(), false));
+        add(new Function("chatops-worker", "chatops", (i, r) -> queued(r, REQUEST_QUEUE, false), noBatchFailures,
+                List.of(functions.get("slack-interactions")), false));
+        // A deploy asked for in Slack: the tag looked up in ECR, the release recorded, staging's task definition
+        // rewritten and its service updated, the thread told, the person answered.
+        Function deployCommand = new Function("slack-deploy-command", "slack-interactions", "chatops",
+                (i, r) -> slashCommand("deploy payments-api 1.4.0 staging", "U0EXAMPLE1"), acknowledged, List.of(), false);
+        add(new Function("chatops-deploy", "chatops-worker", "chatops", (i, r) -> queued(r, REQUEST_QUEUE, false), noBatchFailures,
+                List.of(deployCommand), false));
+        add(new Function("chatops-notify", "chatops", (i, r) -> queued(r, NOTIFY_QUEUE, true), noBatchFailures,
+                List.of(functions.get("ecs-deploy")), false));
     }
 
     private void add(Function function) {
@@ -189,25 +203,26 @@ public final class ColdStartBench {
     private Map<String, Run> round(Function function, int round) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(work.resolve(function.name()).resolve(Integer.toString(round)));
         List<ObjectNode> seedCalls = List.of();
-        if (function.seed() != null) {
-            Function seed = functions.get(function.seed());
-            Path seedEvent = dir.resolve("seed-event.json");
+        for (int i = 0; i < function.seeds().size(); i++) {
+            Function seed = function.seeds().get(i);
+            String name = function.seeds().size() == 1 ? "seed" : "seed-" + (i + 1);
+            Path seedEvent = dir.resolve(name + "-event.json");
             Files.write(seedEvent, seed.event().apply(round, new Round(List.of())));
-            seedCalls = runJava(seed, seedEvent, dir.resolve("seed")).calls();
+            seedCalls = runJava(seed, seedEvent, dir.resolve(name)).calls();
             // The other contenders' state follows the same calls, made for them by the floor, untimed.
-            Path lines = dir.resolve("seed-calls.lines");
+            Path lines = dir.resolve(name + "-calls.lines");
             Files.writeString(lines, RecordingLoopbackAws.requestLines(seedCalls));
             // The primed JVM makes its own calls, so its table holds its own leases and times, which the function's exact
             // requests would not meet (a lease the function's clock finds expired may not be on the primed JVM's): it runs
             // the seed itself, untimed.
             List<String> seedCommand = new ArrayList<>(List.of(javaLauncher));
             seedCommand.addAll(JVM_FLAGS);
-            seedCommand.addAll(List.of("-cp", seed.jar().toString(), "dev.gantry.aws.lambda.Invoke", seed.name(), seedEvent.toString()));
-            exec(seedCommand, functionEnvironment(seed, "primed"), dir.resolve("seed-primed"), false);
+            seedCommand.addAll(List.of("-cp", seed.jar().toString(), "dev.gantry.aws.lambda.Invoke", seed.handler(), seedEvent.toString()));
+            exec(seedCommand, functionEnvironment(seed, "primed"), dir.resolve(name + "-primed"), false);
             aws.take("primed");
             for (String contender : List.of("floor", "python")) {
                 exec(List.of(javaLauncher, "-cp", benchClasses(), BareHandler.class.getName(), seedEvent.toString(), lines.toString(),
-                        aws.endpoint(contender).url()), Map.of(), dir.resolve("seed-" + contender), false);
+                        aws.endpoint(contender).url()), Map.of(), dir.resolve(name + "-" + contender), false);
                 aws.take(contender);
             }
         }
@@ -257,7 +272,7 @@ public final class ColdStartBench {
         command.addAll(JVM_FLAGS);
         command.addAll(FUNCTION_FLAGS);
         command.addAll(List.of("-D" + Invoke.HANDLED_LINE_PROPERTY + "=" + HANDLED, "-cp", function.jar().toString(),
-                Invoke.class.getName(), function.name(), event.toString()));
+                Invoke.class.getName(), function.handler(), event.toString()));
         Run run = timed("java", command, functionEnvironment(function, "java"), out);
         String output = Files.readString(out.resolveSibling(out.getFileName() + ".out"), StandardCharsets.UTF_8);
         if (!function.done().matcher(output).find() || output.matches("(?s).*cleanup of .* failed.*")) {
@@ -394,7 +409,7 @@ public final class ColdStartBench {
         command.addAll(JVM_FLAGS);
         command.addAll(FUNCTION_FLAGS);
         command.addAll(List.of("-D" + Invoke.HANDLED_LINE_PROPERTY + "=" + HANDLED, "-cp", function.jar().toString(),
-                Invoke.class.getName(), "--primed", function.name(), event.toString()));
+                Invoke.class.getName(), "--primed", function.handler(), event.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(out.resolveSibling(out.getFileName() + ".out").toFile())
                 .redirectError(ProcessBuilder.Redirect.PIPE);
@@ -442,7 +457,7 @@ public final class ColdStartBench {
                 "AWS_ACCESS_KEY_ID", "testaccesskey",
                 "AWS_SECRET_ACCESS_KEY", "test-secret-key",
                 "AWS_ENDPOINT_URL", endpoint,
-                "POWERTOOLS_SERVICE_NAME", function.name(),
+                "POWERTOOLS_SERVICE_NAME", function.handler(),
                 // Not written, as the existing bench does: the figures are the functions, not a terminal's speed.
                 "POWERTOOLS_LOG_LEVEL", "WARN"));
         // What the CDK stack gives the functions when ChatOps and rebuilds are on, pointed at the loopback.
@@ -483,7 +498,15 @@ public final class ColdStartBench {
             throw new BenchFailed("examples/gantry.yml has no slack section to name the bench's workspace in");
         }
         Path config = Files.createDirectories(work).resolve("gantry.yml");
-        Files.writeString(config, example.replace("\nslack:\n", "\nslack:\n  teamId: T0GANTRY1\n  appId: A0GANTRY1\n"), StandardCharsets.UTF_8);
+        // And one person who may deploy payments-api to staging from Slack, for chatops-deploy's command.
+        String stagingOfPayments = "        service: payments-api\n        containers: [app]\n";
+        if (!example.contains(stagingOfPayments)) {
+            throw new BenchFailed("examples/gantry.yml no longer lists payments-api's staging as the bench expects: " + stagingOfPayments);
+        }
+        Files.writeString(config, example.replace("\nslack:\n", "\nslack:\n  teamId: T0GANTRY1\n  appId: A0GANTRY1\n")
+                .replaceFirst(java.util.regex.Pattern.quote(stagingOfPayments),
+                        java.util.regex.Matcher.quoteReplacement(stagingOfPayments + "        permissions: { deploy: [U0EXAMPLE1] }\n")),
+                StandardCharsets.UTF_8);
         return config;
     }
 
@@ -535,9 +558,11 @@ public final class ColdStartBench {
     }
 
     /** A /gantry status command as the function URL hands it over, signed as Slack signs it, just now. */
-    private byte[] slashCommand() {
+    /** {@code /gantry <text>} from {@code userId}, signed as Slack signs it, through the Function URL. */
+    private byte[] slashCommand(String text, String userId) {
         String form = readString(Path.of("events", "gantry-slack-slash-command.form"))
-                .replaceFirst("text=[^&]*", "text=status+payments-api")
+                .replaceFirst("text=[^&]*", "text=" + URLEncoder.encode(text, StandardCharsets.UTF_8))
+                .replaceFirst("user_id=[^&]*", "user_id=" + userId)
                 .replaceFirst("response_url=[^&]*", "response_url=" + URLEncoder.encode(aws.endpoint("java").url() + "/slack/respond/"
                         + next(), StandardCharsets.UTF_8))
                 .replaceFirst("trigger_id=[^&]*", "trigger_id=" + next() + ".1000000000003.0123456789abcdef0123456789abcdef");

@@ -17,7 +17,8 @@ import java.nio.charset.StandardCharsets;
  * What the ChatOps worker and notify functions are primed with before a SnapStart snapshot: a message of their own
  * queue, read as their handlers read it and answered as they answer, and the state table. Neither function's Slack
  * client is primed: any Slack call needs the bot token, and no snapshot may hold it. So the token's secret is never
- * read here, and the queues the functions only send to are not touched.
+ * read here. What the worker's commands call beyond the table (ECR, ECS, the gates' alarms and calendars, the notify
+ * queue, rebuild starts) is rehearsed, signed and stopped before sending, as its service builds the clients.
  */
 final class ChatOpsPriming {
 
@@ -55,7 +56,11 @@ final class ChatOpsPriming {
                 .build();
     }
 
-    static SnapStartPriming worker(ChatOpsWiring wiring) {
+    /**
+     * The worker's own steps: its queue's batch, the state table, and an HTTP exchange as Slack's are made. The clients
+     * the worker's service builds add theirs as they are built ({@link ChatOpsWiring#chatOpsService(SnapStartPriming.Builder)}).
+     */
+    static SnapStartPriming.Builder worker(ChatOpsWiring wiring) {
         return SnapStartPriming.builder()
                 .step("read and answer a request queue batch", () -> {
                     for (JsonNode record : records(COMMAND, CLICK)) {
@@ -65,8 +70,7 @@ final class ChatOpsPriming {
                 })
                 .step(PrimingCalls.stateTable(wiring.dynamo(), wiring.table()))
                 .step(PrimingCalls.stateTableWrites(wiring.dynamo(), wiring.table()))
-                .step(PrimingCalls.loopbackHttpExchange())
-                .build();
+                .step(PrimingCalls.loopbackHttpExchange());
     }
 
     /** An SQS batch of {@code bodies}, written and read back as the handlers read their event. */

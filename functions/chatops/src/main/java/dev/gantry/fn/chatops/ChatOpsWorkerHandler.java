@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gantry.aws.SnapStartPriming;
 import dev.gantry.core.chatops.ChatAction;
 import dev.gantry.core.chatops.ChatCommand;
 import dev.gantry.core.chatops.ChatOpsService;
@@ -46,8 +47,12 @@ public final class ChatOpsWorkerHandler implements RequestStreamHandler {
     }
 
     private ChatOpsWorkerHandler(ChatOpsWiring wiring) {
-        this(wiring.chatOpsService(), wiring.chat());
-        ChatOpsPriming.worker(wiring).register();
+        this(wiring, ChatOpsPriming.worker(wiring));
+    }
+
+    private ChatOpsWorkerHandler(ChatOpsWiring wiring, SnapStartPriming.Builder priming) {
+        this(wiring.chatOpsService(priming), wiring.chat());
+        priming.build().register();
     }
 
     ChatOpsWorkerHandler(ChatOpsService chatOps, ChatGateway chat) {
