@@ -9,14 +9,14 @@ import dev.gantry.aws.DynamoDbManualFreezes;
 import dev.gantry.aws.DynamoDbPendingApprovals;
 import dev.gantry.aws.DynamoDbRevokedBases;
 import dev.gantry.aws.EcsClients;
-import dev.gantry.aws.PrimingCalls;
 import dev.gantry.aws.GateAdapters;
+import dev.gantry.aws.PrimingCalls;
 import dev.gantry.aws.SdkBuildRunner;
 import dev.gantry.aws.SdkEcsGateway;
 import dev.gantry.aws.SdkImageLabels;
 import dev.gantry.aws.SdkImageRegistry;
-import dev.gantry.aws.SnapStartPriming;
 import dev.gantry.aws.SdkPipelineApprovals;
+import dev.gantry.aws.SnapStartPriming;
 import dev.gantry.aws.SqsNotifier;
 import dev.gantry.core.chatops.ApprovalRequests;
 import dev.gantry.core.chatops.ChatOpsService;
@@ -127,13 +127,14 @@ final class ChatOpsWiring {
      * declared.
      */
     ChatOpsService chatOpsService() {
-        return chatOpsService(null);
+        // Steps added to a priming no one registers are never run.
+        return chatOpsService(SnapStartPriming.builder());
     }
 
     /**
      * As {@link #chatOpsService()}, with the calls a command makes through the clients it builds added to
-     * {@code priming} when it is given: a deploy's ECR tag lookup and ECS reads and writes, the gates' alarms and
-     * Change Calendars, the news sent to the threads, and a rebuild's starts.
+     * {@code priming}: a deploy's ECR tag lookup and ECS reads and writes, the gates' alarms and Change Calendars, the
+     * news sent to the threads, and a rebuild's starts.
      */
     ChatOpsService chatOpsService(SnapStartPriming.Builder priming) {
         if (aws == null) {
@@ -143,20 +144,18 @@ final class ChatOpsWiring {
         DynamoDbDeployControls controls = new DynamoDbDeployControls(dynamo, table);
         DynamoDbManualFreezes freezes = new DynamoDbManualFreezes(dynamo, table);
         ApproverGroups groups = new SlackApproverGroups(botToken(), SlackApiUrl.from(aws.optional(SlackApiUrl.ENV)), clock);
-        Notifier notifier = priming == null ? SqsNotifier.fromEnvironment(aws) : SqsNotifier.fromEnvironment(aws, priming);
+        Notifier notifier = SqsNotifier.fromEnvironment(aws, priming);
         // Decisions made from Slack, and releases a /gantry deploy brings to a gate, are told in their threads too.
-        GateService gates = GateNews.toldThrough(priming == null ? GateAdapters.gateService(config, aws, dynamo, table, releases, clock, groups)
-                : GateAdapters.gateService(config, aws, dynamo, table, releases, clock, groups, priming), notifier);
+        GateService gates = GateNews.toldThrough(GateAdapters.gateService(config, aws, dynamo, table, releases, clock, groups, priming),
+                notifier);
         EcsClients ecsClients = EcsClients.forConfig(config, aws);
-        if (priming != null) {
-            priming.steps(PrimingCalls.ecsServices(config, ecsClients)).steps(PrimingCalls.ecsDeployWrites(config, ecsClients));
-        }
+        priming.steps(PrimingCalls.ecsServices(config, ecsClients)).steps(PrimingCalls.ecsDeployWrites(config, ecsClients));
         DeployService deploys = new DeployService(config, new SdkEcsGateway(ecsClients), releases, controls, clock).withGates(gates);
         if (notifier != Notifier.NONE) {
             // A deploy or rollback from Slack starts in its release's thread as a pushed one does.
             deploys = deploys.withReportListener(new DeployNews(config, releases, notifier, clock)::afterDeploy);
         }
-        SdkImageRegistry registry = priming == null ? SdkImageRegistry.forConfig(config, aws) : SdkImageRegistry.forConfig(config, aws, priming);
+        SdkImageRegistry registry = SdkImageRegistry.forConfig(config, aws, priming);
         ChatOpsService.Builder builder = ChatOpsService.builder()
                 .config(config)
                 .clock(clock)
@@ -173,9 +172,7 @@ final class ChatOpsWiring {
                 .pipelineApprovals(new SdkPipelineApprovals(aws.codePipeline()));
         if (!config.baseImages().isEmpty()) {
             builder.rebuilds(rebuildService(registry));
-            if (priming != null) {
-                priming.step(PrimingCalls.buildStarts(aws.codeBuild(), aws.codePipeline())).step(PrimingCalls.stateTableBatchRead(dynamo, table));
-            }
+            priming.step(PrimingCalls.buildStarts(aws.codeBuild(), aws.codePipeline())).step(PrimingCalls.stateTableBatchRead(dynamo, table));
         }
         return builder.build();
     }

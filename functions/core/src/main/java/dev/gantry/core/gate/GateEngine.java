@@ -54,14 +54,14 @@ public final class GateEngine {
         // does not remove a stream's pipeline objects as C2 does, and this runs for every check of every evaluation.
         StringJoiner failures = new StringJoiner("; ");
         StringJoiner waitingFor = new StringJoiner("; ");
-        List<Instant> candidates = new ArrayList<>();
+        List<Instant> nextLooks = new ArrayList<>();
         boolean held = false;
         for (CheckResult check : checks) {
             switch (check) {
                 case CheckResult.Fail fail -> failures.add(fail.check() + ": " + fail.reason());
                 case CheckResult.Wait wait -> {
                     waitingFor.add(wait.check() + ": " + wait.reason());
-                    candidates.add(wait.nextLook());
+                    nextLooks.add(wait.nextLook());
                     held |= wait.check().equals(FreezeCheck.CHECK);
                 }
                 case CheckResult.Pass pass -> { }
@@ -75,8 +75,8 @@ public final class GateEngine {
                     null, checks, new GateState(null, waitingSince));
         }
 
-        if (candidates.isEmpty()) {
-            // The steady clock survives between evaluations only while nothing interrupted it.
+        if (nextLooks.isEmpty()) {
+            // No check waits. The steady clock survives between evaluations only while nothing interrupted it.
             Instant passingSince = previous.passingSince() == null ? now : previous.passingSince();
             Instant steadyAt = passingSince.plus(gate.minSteady());
             GateState state = new GateState(passingSince, waitingSince);
@@ -104,8 +104,8 @@ public final class GateEngine {
         if (!now.isBefore(deadline)) {
             return timedOut(gate, checks, state, deadline, waitingFor.toString());
         }
-        candidates.add(deadline);
-        return verdict(gate, GateVerdict.Outcome.WAITING, "waiting for " + waitingFor, earliest(candidates, now), checks, state);
+        nextLooks.add(deadline);
+        return verdict(gate, GateVerdict.Outcome.WAITING, "waiting for " + waitingFor, earliest(nextLooks, now), checks, state);
     }
 
     private static GateVerdict timedOut(GateConfig gate, List<CheckResult> checks, GateState state, Instant deadline, String stillWaiting) {
