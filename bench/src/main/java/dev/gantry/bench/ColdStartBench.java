@@ -498,14 +498,15 @@ public final class ColdStartBench {
             throw new BenchFailed("examples/gantry.yml has no slack section to name the bench's workspace in");
         }
         Path config = Files.createDirectories(work).resolve("gantry.yml");
-        // And one person who may deploy payments-api to staging from Slack, for chatops-deploy's command.
+        // And one person who may deploy payments-api to staging from Slack, for chatops-deploy's command: the first
+        // environment of payments-api listed is staging, prod has the same lines and must stay without.
         String stagingOfPayments = "        service: payments-api\n        containers: [app]\n";
         if (!example.contains(stagingOfPayments)) {
             throw new BenchFailed("examples/gantry.yml no longer lists payments-api's staging as the bench expects: " + stagingOfPayments);
         }
         Files.writeString(config, example.replace("\nslack:\n", "\nslack:\n  teamId: T0GANTRY1\n  appId: A0GANTRY1\n")
-                .replaceFirst(java.util.regex.Pattern.quote(stagingOfPayments),
-                        java.util.regex.Matcher.quoteReplacement(stagingOfPayments + "        permissions: { deploy: [U0EXAMPLE1] }\n")),
+                .replaceFirst(Pattern.quote(stagingOfPayments),
+                        Matcher.quoteReplacement(stagingOfPayments + "        permissions: { deploy: [U0EXAMPLE1] }\n")),
                 StandardCharsets.UTF_8);
         return config;
     }
@@ -557,8 +558,7 @@ public final class ColdStartBench {
         return bytes(event);
     }
 
-    /** A /gantry status command as the function URL hands it over, signed as Slack signs it, just now. */
-    /** {@code /gantry <text>} from {@code userId}, signed as Slack signs it, through the Function URL. */
+    /** {@code /gantry <text>} from {@code userId} as the Function URL hands it over, signed as Slack signs it, just now. */
     private byte[] slashCommand(String text, String userId) {
         String form = readString(Path.of("events", "gantry-slack-slash-command.form"))
                 .replaceFirst("text=[^&]*", "text=" + URLEncoder.encode(text, StandardCharsets.UTF_8))

@@ -65,6 +65,7 @@ public record GateEvaluation(Instant firstAt, Instant lastAt, int times, GateVer
         }
 
         private static List<String> bounded(List<String> evidence) {
+            // A loop, not a stream: this runs for every check of every evaluation, under C1 (see GateEngine.decide).
             List<String> kept = new java.util.ArrayList<>(Math.min(evidence.size(), MAX_EVIDENCE_LINES + 1));
             for (int i = 0; i < evidence.size() && i < MAX_EVIDENCE_LINES; i++) {
                 kept.add(clip(evidence.get(i)));
