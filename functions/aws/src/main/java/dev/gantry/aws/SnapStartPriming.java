@@ -158,8 +158,18 @@ public final class SnapStartPriming implements Resource {
         private Log log;
         private Duration budget = DEFAULT_BUDGET;
         private LongSupplier nanoTime = System::nanoTime;
+        private boolean loadListedClasses;
 
         private Builder() {}
+
+        /**
+         * Ends priming with the classes the jar lists for it ({@link ClassPriming}): last, so that the list adds only what
+         * the other steps did not load, whatever order they were added in.
+         */
+        public Builder loadListedClasses() {
+            this.loadListedClasses = true;
+            return this;
+        }
 
         public Builder step(String name, Action action) {
             return step(new Step(name, action));
@@ -193,8 +203,12 @@ public final class SnapStartPriming implements Resource {
         }
 
         public SnapStartPriming build() {
+            List<Step> all = new ArrayList<>(steps);
+            if (loadListedClasses) {
+                all.add(ClassPriming.step());
+            }
             // Built only when no log was given, so a function that logs without SLF4J never starts it for this.
-            return new SnapStartPriming(steps, log != null ? log : new Slf4jLog(), budget, nanoTime);
+            return new SnapStartPriming(all, log != null ? log : new Slf4jLog(), budget, nanoTime);
         }
     }
 

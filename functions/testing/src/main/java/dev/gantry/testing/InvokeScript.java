@@ -13,6 +13,8 @@ import java.util.stream.Collectors;
 public final class InvokeScript {
 
     private static final int TIMEOUT_SECONDS = 120;
+    /** The folder scripts/priming-classes gives the tests for the functions' class-loading logs. */
+    public static final String CLASS_LOAD_LOG = "GANTRY_CLASS_LOAD_LOG";
 
     private InvokeScript() {}
 
@@ -34,6 +36,13 @@ public final class InvokeScript {
         builder.environment().put("HOME", System.getProperty("user.home"));
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().putAll(environment);
+        // scripts/priming-classes runs the functions' tests with this naming a folder: each run logs there the classes it
+        // loads and initializes, one file per process, and the script lists what the events loaded (decision 33).
+        String classLoadLog = System.getenv(CLASS_LOAD_LOG);
+        if (classLoadLog != null && !classLoadLog.isBlank()) {
+            builder.environment().merge("GANTRY_JAVA_OPTS", "-Xlog:class+load=info,class+init=info:file="
+                    + Path.of(classLoadLog).toAbsolutePath().resolve("invoke-%p.log") + ":none", (given, log) -> given + " " + log);
+        }
         Process process = builder.start();
         process.getOutputStream().close();
         StringBuilder err = new StringBuilder();

@@ -2,6 +2,12 @@ package dev.gantry.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -54,6 +60,36 @@ public abstract class LambdaJarContract {
     @Test
     void leavesOutTheLambdaEventsLibraryThatOnlyPowertoolsEventDeserializerReads() {
         assertThat(jar.contains("com/amazonaws/services/lambda/runtime/events/")).isFalse();
+    }
+
+    /**
+     * The classes SnapStart priming loads from the jar's list (decision 33) are all still in the jar or the JDK: a list a
+     * rename left behind would only prime less, quietly, so it is caught here. Loaded without initializing, in a loader
+     * of the jar alone, as Lambda's would see it.
+     */
+    @Test
+    void hasEveryClassItsPrimingListNames() throws IOException {
+        String resource = "META-INF/gantry/priming-classes.txt";
+        List<String> missing = new ArrayList<>();
+        int listed = 0;
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.path().toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+                InputStream in = loader.getResourceAsStream(resource)) {
+            assertThat(in).as("%s in %s (scripts/priming-classes writes it)", resource, jar.path()).isNotNull();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                listed++;
+                String name = line.substring(line.indexOf(' ') + 1).trim();
+                try {
+                    Class.forName(name, false, loader);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    missing.add(line);
+                }
+            }
+        }
+        assertThat(listed).as("classes listed in %s", resource).isPositive();
+        assertThat(missing).as("listed in %s but not in the jar or the JDK: run scripts/priming-classes", resource).isEmpty();
     }
 
     @Test

@@ -43,7 +43,7 @@ final class ChatOpsPriming {
     private ChatOpsPriming() {}
 
     static SnapStartPriming notify(ChatOpsWiring wiring) {
-        return SnapStartPriming.builder()
+        return SnapStartPriming.builder().loadListedClasses()
                 .step("read and answer a notify queue batch", () -> {
                     for (JsonNode record : records(NEWS)) {
                         ReleaseNewsJson.read(record.path("body").asText());
@@ -61,7 +61,7 @@ final class ChatOpsPriming {
      * the worker's service builds add theirs as they are built ({@link ChatOpsWiring#chatOpsService(SnapStartPriming.Builder)}).
      */
     static SnapStartPriming.Builder worker(ChatOpsWiring wiring) {
-        return SnapStartPriming.builder()
+        return SnapStartPriming.builder().loadListedClasses()
                 .step("read and answer a request queue batch", () -> {
                     for (JsonNode record : records(COMMAND, CLICK)) {
                         SlackPayloads.parseHandedOver(record.path("body").asText());

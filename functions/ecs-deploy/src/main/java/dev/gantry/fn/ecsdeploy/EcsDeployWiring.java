@@ -45,7 +45,7 @@ final class EcsDeployWiring {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
-        SnapStartPriming.Builder priming = SnapStartPriming.builder().step(PrimingEvents.imagePush());
+        SnapStartPriming.Builder priming = SnapStartPriming.builder().loadListedClasses().step(PrimingEvents.imagePush());
         primeStateTable(priming, aws, dynamo);
         return new Wired(deployService(config, aws, dynamo, priming), deployNews(config, aws, dynamo, priming), priming.build());
     }

@@ -28,7 +28,7 @@ final class GateSweepWiring {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
-        SnapStartPriming.Builder priming = SnapStartPriming.builder();
+        SnapStartPriming.Builder priming = SnapStartPriming.builder().loadListedClasses();
         EcsDeployWiring.primeStateTable(priming, aws, dynamo);
         GateService configured = EcsDeployWiring.gateService(config, aws, dynamo, priming);
         if (configured == null) {

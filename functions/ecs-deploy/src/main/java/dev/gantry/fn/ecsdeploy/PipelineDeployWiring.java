@@ -38,7 +38,7 @@ final class PipelineDeployWiring {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
-        SnapStartPriming.Builder priming = SnapStartPriming.builder().step(PrimingEvents.pipelineJob());
+        SnapStartPriming.Builder priming = SnapStartPriming.builder().loadListedClasses().step(PrimingEvents.pipelineJob());
         EcsDeployWiring.primeStateTable(priming, aws, dynamo);
         S3ArtifactReader artifacts = aws.artifactReader();
         CodePipelineClient codePipeline = aws.codePipeline();

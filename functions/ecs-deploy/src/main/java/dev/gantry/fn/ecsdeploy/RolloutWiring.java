@@ -34,7 +34,7 @@ final class RolloutWiring {
         EcsClients ecsClients = EcsClients.forConfig(config, aws);
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
         DynamoDbClient dynamo = aws.dynamoDb();
-        SnapStartPriming.Builder priming = SnapStartPriming.builder()
+        SnapStartPriming.Builder priming = SnapStartPriming.builder().loadListedClasses()
                 .step(PrimingEvents.deploymentStateChange())
                 .step(PrimingEvents.taskStateChange());
         EcsDeployWiring.primeStateTable(priming, aws, dynamo);

@@ -70,7 +70,7 @@ final class ImageRebuildWiring {
         BuildRunner builds = new SdkBuildRunner(codeBuild, codePipeline);
         DynamoDbClient dynamo = aws.dynamoDb();
         Function<String, EcrClient> ecr = ecrByRegion(config, aws);
-        SnapStartPriming.Builder priming = SnapStartPriming.builder()
+        SnapStartPriming.Builder priming = SnapStartPriming.builder().loadListedClasses()
                 .steps(ImageRebuildPriming.events())
                 .step(PrimingCalls.stateTable(dynamo, table))
                 .step(PrimingCalls.stateTableWrites(dynamo, table))

@@ -52,7 +52,7 @@ final class ReleaseGateWiring {
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
-        SnapStartPriming.Builder priming = SnapStartPriming.builder()
+        SnapStartPriming.Builder priming = SnapStartPriming.builder().loadListedClasses()
                 .step(PrimingEvents.pipelineJob())
                 .step(PrimingCalls.stateTable(dynamo, table))
                 .step(PrimingCalls.stateTableWrites(dynamo, table));
@@ -75,7 +75,7 @@ final class ReleaseGateWiring {
         AwsClients aws = new AwsClients(environment);
         DynamoDbClient dynamo = aws.dynamoDb();
         String table = aws.required(DynamoDbReleaseStore.TABLE_ENV);
-        SnapStartPriming.Builder priming = SnapStartPriming.builder()
+        SnapStartPriming.Builder priming = SnapStartPriming.builder().loadListedClasses()
                 .step(PrimingEvents.lifecycleHook())
                 .step(PrimingCalls.stateTable(dynamo, table))
                 .step(PrimingCalls.stateTableWrites(dynamo, table));
