@@ -27,13 +27,14 @@ public final class ClassPriming {
     public static final String RESOURCE = "META-INF/gantry/priming-classes.txt";
 
     /**
-     * How a list went: what was loaded, what of it initialized, what the jar no longer has, and whose initializer
-     * threw (the first event would have met the same error, so priming only counts it).
+     * How a list went, in lines: {@code load} lines loaded, {@code init} lines initialized (the JDK's count in neither),
+     * names the jar no longer has, and initializers that threw (the first event would have met the same error, so
+     * priming only counts it).
      */
     public record Loaded(int loaded, int initialized, int missing, int failed) {
         @Override
         public String toString() {
-            return loaded + " listed classes loaded (" + initialized + " initialized), " + missing + " not found, "
+            return loaded + " loaded and " + initialized + " initialized as listed, " + missing + " not found, "
                     + failed + " failed to initialize";
         }
     }
@@ -87,8 +88,9 @@ public final class ClassPriming {
                     missing++;
                     continue;
                 }
-                loaded++;
-                if (how.equals("init") && !isJdkClass(type)) {
+                if (how.equals("load")) {
+                    loaded++;
+                } else if (!isJdkClass(type)) {
                     try {
                         Class.forName(name, true, loader);
                         initialized++;

@@ -38,10 +38,10 @@ class ClassPrimingTest {
         ClassPriming.Loaded loaded = ClassPriming.load(LOADER, "class-priming/list.txt");
 
         // The JDK's SplittableRandom is loaded and left uninitialized: it draws a seed shared by every later instance.
-        assertThat(loaded).isEqualTo(new ClassPriming.Loaded(5, 2, 1, 1));
+        assertThat(loaded).isEqualTo(new ClassPriming.Loaded(1, 2, 1, 1));
         assertThat(INITIALIZED.get()).isEqualTo(1);
         assertThat(LOADED_ONLY_INITIALIZED.get()).isZero();
-        assertThat(loaded.toString()).isEqualTo("5 listed classes loaded (2 initialized), 1 not found, 1 failed to initialize");
+        assertThat(loaded.toString()).isEqualTo("1 loaded and 2 initialized as listed, 1 not found, 1 failed to initialize");
     }
 
     @Test
