@@ -46,8 +46,12 @@ public final class ClassPriming {
      * or the list names classes the jar no longer has: the warning says the list wants writing again.
      */
     public static SnapStartPriming.Step step() {
-        return new SnapStartPriming.Step("classes listed in " + RESOURCE, () -> {
-            Loaded loaded = load(ClassPriming.class.getClassLoader(), RESOURCE);
+        return step(ClassPriming.class.getClassLoader(), RESOURCE);
+    }
+
+    static SnapStartPriming.Step step(ClassLoader loader, String resource) {
+        return new SnapStartPriming.Step("classes listed in " + resource, () -> {
+            Loaded loaded = load(loader, resource);
             if (loaded.missing() > 0 || loaded.failed() > 0) {
                 throw new IllegalStateException(loaded + "; scripts/priming-classes writes the list again");
             }
