@@ -70,7 +70,10 @@ import software.amazon.awscdk.Environment;
  *       ChatOps ({@link ChatOps}: the {@code /gantry} command, approvals and release threads in Slack, and the stack's one
  *       public endpoint, output {@value GantryStack#SLACK_INTERACTIVITY_URL_OUTPUT}). ChatOps needs the configuration's
  *       {@code slack} section and {@value #SLACK_BOT_TOKEN_SECRET_CONTEXT} as well;</li>
- *   <li>{@value #CHATOPS_JAR_CONTEXT}: with ChatOps, the ChatOps function jar; default {@value #DEFAULT_CHATOPS_JAR}.</li>
+ *   <li>{@value #CHATOPS_JAR_CONTEXT}: with ChatOps, the jar of chatops-worker and chatops-notify; default
+ *       {@value #DEFAULT_CHATOPS_JAR};</li>
+ *   <li>{@value #SLACK_INTERACTIONS_JAR_CONTEXT}: with ChatOps, slack-interactions' own jar; default
+ *       {@value #DEFAULT_SLACK_INTERACTIONS_JAR}.</li>
  * </ul>
  * A configuration with a {@code slack} section and neither secret gets no ChatOps, so the example synthesizes without
  * a Slack app.
@@ -95,6 +98,9 @@ public final class GantryApp {
     public static final String SLACK_SIGNING_SECRET_CONTEXT = "slackSigningSecretArn";
     public static final String CHATOPS_JAR_CONTEXT = "chatOpsJar";
     public static final String DEFAULT_CHATOPS_JAR = "../functions/chatops/target/gantry-chatops-lambda.jar";
+    public static final String SLACK_INTERACTIONS_JAR_CONTEXT = "slackInteractionsJar";
+    public static final String DEFAULT_SLACK_INTERACTIONS_JAR =
+            "../functions/slack-interactions/target/gantry-slack-interactions-lambda.jar";
 
     /** Comma-separated base images that get a {@link GoldenImagePipeline}; none by default. */
     public static final String GOLDEN_IMAGE_PIPELINES_CONTEXT = "goldenImagePipelines";
@@ -174,6 +180,7 @@ public final class GantryApp {
         if (slackSigningSecretArn != null) {
             requireChatOpsContext(config, slackBotTokenSecretArn);
             requireJar(inputs.chatOpsJar(), "chatops", CHATOPS_JAR_CONTEXT);
+            requireJar(inputs.slackInteractionsJar(), "slack-interactions", SLACK_INTERACTIONS_JAR_CONTEXT);
         }
         ReleasePipelineSettings pipelines = ReleasePipelineSettings.fromContext(key -> Inputs.context(app, key));
         for (String service : pipelines.services()) {
@@ -211,6 +218,7 @@ public final class GantryApp {
                 .releaseGateJar(inputs.releaseGateJar())
                 .imageRebuildJar(inputs.imageRebuildJar())
                 .chatOpsJar(slackSigningSecretArn == null ? null : inputs.chatOpsJar())
+                .slackInteractionsJar(slackSigningSecretArn == null ? null : inputs.slackInteractionsJar())
                 .slackBotTokenSecretArn(slackBotTokenSecretArn)
                 .slackSigningSecretArn(slackSigningSecretArn)
                 .releasePipelines(pipelines.services())
@@ -311,7 +319,8 @@ public final class GantryApp {
     }
 
     /** The files the stack is built from, as absolute paths. */
-    record Inputs(Path configFile, Path ecsDeployJar, Path releaseGateJar, Path imageRebuildJar, Path chatOpsJar) {
+    record Inputs(Path configFile, Path ecsDeployJar, Path releaseGateJar, Path imageRebuildJar, Path chatOpsJar,
+            Path slackInteractionsJar) {
 
         static Inputs resolve(App app, Map<String, String> environment, Path cdkDir) {
             String config = firstSet(context(app, CONFIG_CONTEXT), environment.get(ConfigLoader.CONFIG_ENV), DEFAULT_CONFIG);
@@ -319,9 +328,10 @@ public final class GantryApp {
             String releaseGateJar = firstSet(context(app, RELEASE_GATE_JAR_CONTEXT), DEFAULT_RELEASE_GATE_JAR);
             String imageRebuildJar = firstSet(context(app, IMAGE_REBUILD_JAR_CONTEXT), DEFAULT_IMAGE_REBUILD_JAR);
             String chatOpsJar = firstSet(context(app, CHATOPS_JAR_CONTEXT), DEFAULT_CHATOPS_JAR);
+            String slackInteractionsJar = firstSet(context(app, SLACK_INTERACTIONS_JAR_CONTEXT), DEFAULT_SLACK_INTERACTIONS_JAR);
             return new Inputs(cdkDir.resolve(config).normalize(), cdkDir.resolve(ecsDeployJar).normalize(),
                     cdkDir.resolve(releaseGateJar).normalize(), cdkDir.resolve(imageRebuildJar).normalize(),
-                    cdkDir.resolve(chatOpsJar).normalize());
+                    cdkDir.resolve(chatOpsJar).normalize(), cdkDir.resolve(slackInteractionsJar).normalize());
         }
 
         private static String context(App app, String key) {

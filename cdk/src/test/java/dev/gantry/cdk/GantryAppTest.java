@@ -45,6 +45,7 @@ class GantryAppTest {
     private static Path fakeReleaseGateJar;
     private static Path fakeImageRebuildJar;
     private static Path fakeChatOpsJar;
+    private static Path fakeSlackInteractionsJar;
     private static Template template;
     private static GantryStack chatOpsStack;
     private static Template chatOpsTemplate;
@@ -63,6 +64,8 @@ class GantryAppTest {
         fakeReleaseGateJar = Files.writeString(workDir.resolve("gantry-release-gate-lambda.jar"), "stand-in for the release-gate jar");
         fakeImageRebuildJar = Files.writeString(workDir.resolve("gantry-image-rebuild-lambda.jar"), "stand-in for the image-rebuild jar");
         fakeChatOpsJar = Files.writeString(workDir.resolve("gantry-chatops-lambda.jar"), "stand-in for the chatops jar");
+        fakeSlackInteractionsJar = Files.writeString(workDir.resolve("gantry-slack-interactions-lambda.jar"),
+                "stand-in for the slack-interactions jar");
         template = Template.fromStack(synthesize(workDir.resolve("first.out")));
         chatOpsStack = build(new App(appProps(workDir.resolve("chatops.out"), SLACK)), Map.of());
         chatOpsTemplate = Template.fromStack(chatOpsStack);
@@ -198,7 +201,7 @@ class GantryAppTest {
         App app = new App(appProps(dir.resolve("cdk.out")));
 
         assertThatThrownBy(() -> GantryApp.build(app, new GantryApp.Inputs(EXAMPLE, fakeJar, fakeReleaseGateJar,
-                dir.resolve("nowhere/image-rebuild.jar"), fakeChatOpsJar), Map.of()))
+                dir.resolve("nowhere/image-rebuild.jar"), fakeChatOpsJar, fakeSlackInteractionsJar), Map.of()))
                 .isInstanceOf(GantryApp.MissingJarException.class)
                 .hasMessageContaining("image-rebuild function jar")
                 .hasMessageContaining("-c imageRebuildJar=<path>");
@@ -294,7 +297,8 @@ class GantryAppTest {
         App app = new App(appProps(dir.resolve("cdk.out")));
 
         GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(config, fakeJar, dir.resolve("nowhere/release-gate.jar"),
-                dir.resolve("nowhere/image-rebuild.jar"), dir.resolve("nowhere/chatops.jar")), Map.of());
+                dir.resolve("nowhere/image-rebuild.jar"), dir.resolve("nowhere/chatops.jar"), dir.resolve("nowhere/slack-interactions.jar")),
+                Map.of());
 
         assertThat(stack.getReleaseGates()).isEmpty();
         Template ungated = Template.fromStack(stack);
@@ -491,6 +495,8 @@ class GantryAppTest {
                 .isEqualTo(REPOSITORY.resolve("functions/release-gate/target/gantry-release-gate-lambda.jar"));
         assertThat(inputs.chatOpsJar())
                 .isEqualTo(REPOSITORY.resolve("functions/chatops/target/gantry-chatops-lambda.jar"));
+        assertThat(inputs.slackInteractionsJar())
+                .isEqualTo(REPOSITORY.resolve("functions/slack-interactions/target/gantry-slack-interactions-lambda.jar"));
     }
 
     @Test
@@ -499,6 +505,14 @@ class GantryAppTest {
                 Map.of(GantryApp.CHATOPS_JAR_CONTEXT, "../build/chatops.jar"))), Map.of(), CDK_DIR);
 
         assertThat(inputs.chatOpsJar()).isEqualTo(REPOSITORY.resolve("build/chatops.jar"));
+    }
+
+    @Test
+    void slackInteractionsJarComesFromContextRelativeToTheCdkDirectory(@TempDir Path dir) {
+        GantryApp.Inputs inputs = GantryApp.Inputs.resolve(new App(appProps(dir.resolve("cdk.out"),
+                Map.of(GantryApp.SLACK_INTERACTIONS_JAR_CONTEXT, "../build/slack-interactions.jar"))), Map.of(), CDK_DIR);
+
+        assertThat(inputs.slackInteractionsJar()).isEqualTo(REPOSITORY.resolve("build/slack-interactions.jar"));
     }
 
     @Test
@@ -535,13 +549,25 @@ class GantryAppTest {
 
         assertThat(urls).hasSize(1);
         String urlId = urls.keySet().iterator().next();
-        String interactions = onlyFunction(chatOpsTemplate, "dev.gantry.fn.chatops.SlackInteractionsHandler::handleRequest");
+        String interactions = onlyFunction(chatOpsTemplate, "dev.gantry.fn.interactions.SlackInteractionsHandler::handleRequest");
         assertThat(urls.get(urlId).get("Properties")).isEqualTo(Map.of("AuthType", "NONE",
                 "TargetFunctionArn", Map.of("Fn::GetAtt", List.of(interactions, "Arn")), "Qualifier", "live"));
         chatOpsTemplate.hasOutput("SlackInteractivityUrl", Map.of("Value", Map.of("Fn::GetAtt", List.of(urlId, "FunctionUrl"))));
         chatOpsTemplate.hasOutput("ApprovalTopicArn", Map.of("Value", Map.of("Ref", logicalIdOf(chatOpsTemplate, "AWS::SNS::Topic", "ChatOpsApprovalTopic"))));
         assertThat(ChatOps.INTERACTIVITY_URL_PLACEHOLDER).as("infra/slack/manifest.yml tells people which output to paste")
                 .contains(GantryStack.SLACK_INTERACTIVITY_URL_OUTPUT);
+    }
+
+    @Test
+    void slackInteractionsShipsTheSlackInteractionsJarInAPackageOfItsOwn() {
+        Object interactions = codeOf(chatOpsTemplate, "dev.gantry.fn.interactions.SlackInteractionsHandler::handleRequest");
+        Object worker = codeOf(chatOpsTemplate, "dev.gantry.fn.chatops.ChatOpsWorkerHandler::handleRequest");
+
+        assertThat(interactions).isNotEqualTo(worker);
+        assertThat(codeOf(chatOpsTemplate, "dev.gantry.fn.chatops.ChatOpsNotifyHandler::handleRequest")).isEqualTo(worker);
+        Path asset = workDir.resolve("chatops.out/asset." + interactions.toString().replace(".zip", ""));
+        assertThat(asset.resolve("lib/gantry-slack-interactions-lambda.jar")).hasSameBinaryContentAs(fakeSlackInteractionsJar);
+        assertThat(asset.resolve("gantry.yml")).doesNotExist();
     }
 
     @Test
@@ -608,7 +634,7 @@ class GantryAppTest {
         App app = new App(appProps(dir.resolve("cdk.out"), Map.of(GantryApp.SLACK_BOT_TOKEN_SECRET_CONTEXT, BOT_TOKEN_SECRET)));
 
         GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(config, fakeJar, fakeReleaseGateJar, fakeImageRebuildJar,
-                dir.resolve("nowhere/chatops.jar")), Map.of());
+                dir.resolve("nowhere/chatops.jar"), dir.resolve("nowhere/slack-interactions.jar")), Map.of());
 
         assertThat(stack.getChatOps()).isEmpty();
         Template.fromStack(stack).resourceCountIs("AWS::Lambda::Url", 0);
@@ -671,6 +697,22 @@ class GantryAppTest {
 
         assertThat(status).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("The chatops function jar " + missing).contains("-c chatOpsJar=<path>");
+    }
+
+    @Test
+    void chatOpsNeedsTheSlackInteractionsJar(@TempDir Path dir) {
+        Path missing = dir.resolve("nowhere/gantry-slack-interactions-lambda.jar");
+        Map<String, Object> context = new LinkedHashMap<>(jarContext(SLACK));
+        context.put(GantryApp.SLACK_INTERACTIONS_JAR_CONTEXT, missing.toString());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = GantryApp.run(new App(appProps(dir.resolve("cdk.out"), context)), Map.of(), CDK_DIR,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("The slack-interactions function jar " + missing)
+                .contains("-c slackInteractionsJar=<path>");
+        assertThat(dir.resolve("cdk.out/manifest.json")).doesNotExist();
     }
 
     @Test
@@ -745,6 +787,13 @@ class GantryAppTest {
         return kept;
     }
 
+    /** The S3 key of the code asset of the one function with {@code handler}. */
+    private static Object codeOf(Template template, String handler) {
+        Map<String, Object> function = template.findResources("AWS::Lambda::Function", Map.of("Properties", Map.of(
+                "Handler", handler))).get(onlyFunction(template, handler));
+        return ((Map<?, ?>) ((Map<?, ?>) function.get("Properties")).get("Code")).get("S3Key");
+    }
+
     private static String onlyFunction(String handler) {
         return onlyFunction(template, handler);
     }
@@ -764,6 +813,7 @@ class GantryAppTest {
         context.put(GantryApp.RELEASE_GATE_JAR_CONTEXT, fakeReleaseGateJar.toString());
         context.put(GantryApp.IMAGE_REBUILD_JAR_CONTEXT, fakeImageRebuildJar.toString());
         context.put(GantryApp.CHATOPS_JAR_CONTEXT, fakeChatOpsJar.toString());
+        context.put(GantryApp.SLACK_INTERACTIONS_JAR_CONTEXT, fakeSlackInteractionsJar.toString());
         context.putAll(extra);
         return context;
     }
@@ -777,7 +827,8 @@ class GantryAppTest {
     }
 
     private static GantryStack build(App app, Map<String, String> environment) {
-        GantryApp.Inputs inputs = new GantryApp.Inputs(EXAMPLE, fakeJar, fakeReleaseGateJar, fakeImageRebuildJar, fakeChatOpsJar);
+        GantryApp.Inputs inputs = new GantryApp.Inputs(EXAMPLE, fakeJar, fakeReleaseGateJar, fakeImageRebuildJar, fakeChatOpsJar,
+                fakeSlackInteractionsJar);
         return GantryApp.build(app, inputs, environment);
     }
 

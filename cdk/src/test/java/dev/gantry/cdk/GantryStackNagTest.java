@@ -268,8 +268,11 @@ class GantryStackNagTest {
         Path releaseGateJar = Files.writeString(workDir.resolve("gantry-release-gate-lambda.jar"), "stand-in for the release-gate jar");
         Path imageRebuildJar = Files.writeString(workDir.resolve("gantry-image-rebuild-lambda.jar"), "stand-in for the image-rebuild jar");
         Path chatOpsJar = Files.writeString(workDir.resolve("gantry-chatops-lambda.jar"), "stand-in for the chatops jar");
+        Path slackInteractionsJar = Files.writeString(workDir.resolve("gantry-slack-interactions-lambda.jar"),
+                "stand-in for the slack-interactions jar");
         App app = new App(AppProps.builder().outdir(workDir.resolve(outdir).toString()).context(context).build());
-        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(config, jar, releaseGateJar, imageRebuildJar, chatOpsJar), Map.of());
+        GantryStack stack = GantryApp.build(app, new GantryApp.Inputs(config, jar, releaseGateJar, imageRebuildJar, chatOpsJar,
+                slackInteractionsJar), Map.of());
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(false).build()));
         Aspects.of(app).add(new ServerlessChecks(NagPackProps.builder().verbose(false).build()));
 

@@ -65,7 +65,7 @@ class StatefulLogicalIdsTest {
         Map<String, Object> context = new LinkedHashMap<>();
         context.put(GantryApp.CONFIG_CONTEXT, EXAMPLE.toString());
         for (String jar : new String[] {GantryApp.ECS_DEPLOY_JAR_CONTEXT, GantryApp.RELEASE_GATE_JAR_CONTEXT,
-                GantryApp.IMAGE_REBUILD_JAR_CONTEXT, GantryApp.CHATOPS_JAR_CONTEXT}) {
+                GantryApp.IMAGE_REBUILD_JAR_CONTEXT, GantryApp.CHATOPS_JAR_CONTEXT, GantryApp.SLACK_INTERACTIONS_JAR_CONTEXT}) {
             context.put(jar, Files.writeString(dir.resolve(jar + ".jar"), "stand-in").toString());
         }
         context.put(GantryApp.SLACK_SIGNING_SECRET_CONTEXT, "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-signing-AbCdEf");

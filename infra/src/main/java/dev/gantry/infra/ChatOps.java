@@ -45,7 +45,9 @@ import software.constructs.Construct;
  * Gantry in Slack: the {@code /gantry} command and the buttons on release threads, and the threads themselves, kept up
  * to date as pipelines, builds, alarms and approvals move.
  *
- * <p>What it creates, from one deployment package ({@code lib/}{@value #JAR_NAME} plus {@code gantry.yml}):
+ * <p>What it creates, from two deployment packages: {@code lib/}{@value #INTERACTIONS_JAR_NAME} alone for
+ * slack-interactions, which reads no configuration, and {@code lib/}{@value #JAR_NAME} plus {@code gantry.yml} for
+ * chatops-worker and chatops-notify:
  * <ul>
  *   <li>{@code slack-interactions} behind a Lambda function URL on its {@code live} alias without AWS authentication,
  *       the stack's only public endpoint ({@link #getInteractivityUrl()}): Slack cannot sign with SigV4, so the
@@ -81,7 +83,7 @@ import software.constructs.Construct;
 public final class ChatOps extends Construct {
 
     /** slack-interactions: verifies Slack's signature, answers at once and queues the request. */
-    public static final String INTERACTIONS_HANDLER = "dev.gantry.fn.chatops.SlackInteractionsHandler::handleRequest";
+    public static final String INTERACTIONS_HANDLER = "dev.gantry.fn.interactions.SlackInteractionsHandler::handleRequest";
 
     /** chatops-worker: carries out one queued request. */
     public static final String WORKER_HANDLER = "dev.gantry.fn.chatops.ChatOpsWorkerHandler::handleRequest";
@@ -89,8 +91,11 @@ public final class ChatOps extends Construct {
     /** chatops-notify: posts and updates release threads from the notify queue, EventBridge and SNS. */
     public static final String NOTIFY_HANDLER = "dev.gantry.fn.chatops.ChatOpsNotifyHandler::handleRequest";
 
-    /** The jar's name inside the package, under {@code lib/}. */
+    /** The ChatOps jar's name inside chatops-worker's and chatops-notify's package, under {@code lib/}. */
     public static final String JAR_NAME = "gantry-chatops-lambda.jar";
+
+    /** The slack-interactions jar's name inside its own package, under {@code lib/}. */
+    public static final String INTERACTIONS_JAR_NAME = "gantry-slack-interactions-lambda.jar";
 
     /**
      * What {@code infra/slack/manifest.yml} holds where the Slack app's request URLs go: replaced by the stack's
@@ -183,7 +188,7 @@ public final class ChatOps extends Construct {
     private final Rule alarmRule;
 
     /**
-     * @throws IllegalArgumentException when the configuration has no {@code slack} section, or the jar or the
+     * @throws IllegalArgumentException when the configuration has no {@code slack} section, or either jar or the
      *     configuration file is missing
      */
     public ChatOps(Construct scope, String id, ChatOpsProps props) {
@@ -199,8 +204,13 @@ public final class ChatOps extends Construct {
         // The worker deploys through the same gates as ecs-deploy; the bot token reads Slack user groups for approvals.
         GateCheckPermissions gateChecks = new GateCheckPermissions(stack, config, props.table(), props.slackBotTokenSecretArn());
 
-        Path packageDir = FunctionPackage.stage(FunctionPackage.stagingRoot(this), props.functionJar(), JAR_NAME, props.configFile());
-        Code code = Code.fromAsset(packageDir.toString());
+        Path stagingRoot = FunctionPackage.stagingRoot(this);
+        Path chatOpsPackage = FunctionPackage.stage(stagingRoot, props.functionJar(), JAR_NAME, props.configFile());
+        // slack-interactions reads only its environment, so its package has no gantry.yml: a configuration change
+        // leaves the public endpoint's published version, and its SnapStart snapshot, as they are.
+        Path interactionsPackage = FunctionPackage.stage(stagingRoot, props.interactionsJar(), INTERACTIONS_JAR_NAME);
+        Code chatOpsCode = Code.fromAsset(chatOpsPackage.toString());
+        Code interactionsCode = Code.fromAsset(interactionsPackage.toString());
 
         this.deliveryDeadLetterQueue = props.deliveryDeadLetterQueue() != null
                 ? props.deliveryDeadLetterQueue()
@@ -238,7 +248,7 @@ public final class ChatOps extends Construct {
                 .deadLetterQueue(DeadLetterQueue.builder().queue(notifyDeadLetterQueue).maxReceiveCount(NOTIFY_MAX_RECEIVES).build())
                 .build();
 
-        Function interactionsFunction = interactionsFunction(code, props);
+        Function interactionsFunction = interactionsFunction(interactionsCode, props);
         this.interactions = GantryFunction.liveAlias(this, "Interactions", interactionsFunction);
         this.interactivityUrl = interactions.addFunctionUrl(FunctionUrlOptions.builder().authType(FunctionUrlAuthType.NONE).build());
         allow(interactionsFunction, "secretsmanager:GetSecretValue", props.slackSigningSecretArn());
@@ -246,8 +256,8 @@ public final class ChatOps extends Construct {
 
         GantryFunction.Settings settings =
                 new GantryFunction.Settings(props.table(), props.memorySize(), props.timeout(), props.logRetention());
-        this.worker = new GantryFunction(this, WORKER, code, settings, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
-        this.notify = new GantryFunction(this, NOTIFY, code, settings, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
+        this.worker = new GantryFunction(this, WORKER, chatOpsCode, settings, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
+        this.notify = new GantryFunction(this, NOTIFY, chatOpsCode, settings, failedInvocationQueue, INVOKE_RETRY_ATTEMPTS);
         for (GantryFunction poster : List.of(worker, notify)) {
             // The token itself never enters the template or the environment: the function reads it at run time.
             poster.function().addEnvironment(BOT_TOKEN_SECRET_ENV, props.slackBotTokenSecretArn());
@@ -427,9 +437,9 @@ public final class ChatOps extends Construct {
     }
 
     /**
-     * slack-interactions is built apart from {@link GantryFunction}, which gives every function the state table: this
-     * one faces the internet and needs no state, so it gets none. Everything else every Gantry function runs with comes
-     * from the same {@link GantryFunction#builder}.
+     * slack-interactions is built apart from {@link GantryFunction}, which gives every function the state table and
+     * {@code gantry.yml}: this one faces the internet and needs neither, so it gets neither. Everything else every
+     * Gantry function runs with comes from the same {@link GantryFunction#builder}.
      */
     private Function interactionsFunction(Code code, ChatOpsProps props) {
         LogGroup logGroup = LogGroup.Builder.create(this, "InteractionsLogGroup")
@@ -441,7 +451,6 @@ public final class ChatOps extends Construct {
                 .build();
         // Insertion-ordered: the template must not depend on a hash map's iteration order.
         Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("GANTRY_CONFIG", FunctionPackage.CONFIG_PATH);
         environment.put(SIGNING_SECRET_ENV, props.slackSigningSecretArn());
         environment.put(REQUEST_QUEUE_ENV, requestQueue.getQueueUrl());
         environment.put("POWERTOOLS_SERVICE_NAME", "gantry-" + INTERACTIONS_NAME);

@@ -1,5 +1,6 @@
 package dev.gantry.infra;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -12,8 +13,9 @@ import software.amazon.awscdk.services.sqs.IQueue;
  *
  * <p>The shared settings and their defaults are those of {@link GantryFunctionProps}: {@code config} must have a
  * {@code slack} section, and its gates, pipelines and projects decide what is watched; {@code functionJar} is the ChatOps
- * jar ({@value ChatOps#JAR_NAME}); {@code memorySize} and {@code timeout} (at most {@value #MAX_TIMEOUT_SECONDS} s) size
- * chatops-worker and chatops-notify. Also required: {@code slackSigningSecretArn}, {@code slackBotTokenSecretArn}.
+ * jar ({@value ChatOps#JAR_NAME}) of chatops-worker and chatops-notify; {@code memorySize} and {@code timeout} (at most
+ * {@value #MAX_TIMEOUT_SECONDS} s) size those two. Also required: {@code interactionsJar}, slack-interactions' own jar
+ * ({@value ChatOps#INTERACTIONS_JAR_NAME}); {@code slackSigningSecretArn}; {@code slackBotTokenSecretArn}.
  * Optional, with defaults: {@code interactionsMemorySize} {@value #DEFAULT_INTERACTIONS_MEMORY_MB} MB,
  * {@code approvalPipelines} none, and the two queues of {@link EcsDeployAutomation}: without them the construct creates
  * its own, encrypted and kept 14 days.
@@ -39,6 +41,7 @@ public final class ChatOpsProps extends GantryFunctionProps {
     // partial ARN is still an ARN, but only the complete one matches the policy the function gets.
     private static final Pattern SECRET_ARN = Pattern.compile("arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\\d{12}:secret:.+");
 
+    private final Path interactionsJar;
     private final String slackSigningSecretArn;
     private final String slackBotTokenSecretArn;
     private final IQueue deliveryDeadLetterQueue;
@@ -49,6 +52,7 @@ public final class ChatOpsProps extends GantryFunctionProps {
 
     private ChatOpsProps(Builder builder) {
         super(builder);
+        this.interactionsJar = Objects.requireNonNull(builder.interactionsJar, "interactionsJar is required");
         this.slackSigningSecretArn = Objects.requireNonNull(builder.slackSigningSecretArn, "slackSigningSecretArn is required");
         this.slackBotTokenSecretArn = Objects.requireNonNull(builder.slackBotTokenSecretArn, "slackBotTokenSecretArn is required");
         this.deliveryDeadLetterQueue = builder.deliveryDeadLetterQueue;
@@ -65,6 +69,11 @@ public final class ChatOpsProps extends GantryFunctionProps {
     /** Whether {@code value} reads as a Secrets Manager secret ARN, the only form in which Gantry takes a Slack secret. */
     public static boolean isSecretArn(String value) {
         return value != null && SECRET_ARN.matcher(value).matches();
+    }
+
+    /** slack-interactions' shaded jar, shipped in a package of its own without {@code gantry.yml}. */
+    public Path interactionsJar() {
+        return interactionsJar;
     }
 
     /** The Secrets Manager secret holding the Slack app's signing secret, which slack-interactions checks every request against. */
@@ -110,6 +119,7 @@ public final class ChatOpsProps extends GantryFunctionProps {
     }
 
     public static final class Builder extends GantryFunctionProps.Builder<Builder> {
+        private Path interactionsJar;
         private String slackSigningSecretArn;
         private String slackBotTokenSecretArn;
         private IQueue deliveryDeadLetterQueue;
@@ -124,6 +134,11 @@ public final class ChatOpsProps extends GantryFunctionProps {
 
         @Override
         Builder self() {
+            return this;
+        }
+
+        public Builder interactionsJar(Path interactionsJar) {
+            this.interactionsJar = interactionsJar;
             return this;
         }
 

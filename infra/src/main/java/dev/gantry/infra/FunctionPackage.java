@@ -21,11 +21,11 @@ import software.amazon.awscdk.Stage;
 import software.constructs.Construct;
 
 /**
- * Lays out a Lambda deployment package for a Java function that reads {@code gantry.yml}:
+ * Lays out a Lambda deployment package for a Java function:
  *
  * <pre>
  * lib/&lt;jar name&gt;   the shaded function jar
- * gantry.yml         the configuration, at /var/task/gantry.yml once deployed
+ * gantry.yml         the configuration, at /var/task/gantry.yml once deployed; only for a function that reads it
  * </pre>
  *
  * <p>The Java runtime puts {@code /var/task} and {@code /var/task/lib/*.jar} on the classpath, so this layout needs no
@@ -71,8 +71,23 @@ final class FunctionPackage {
     static Path stage(Path stagingRoot, Path jar, String jarName, Path configFile) {
         requireFile(jar, "function jar");
         requireFile(configFile, "configuration file");
+        return stagePackage(stagingRoot, jar, jarName, configFile);
+    }
+
+    /**
+     * Stages a package of the jar alone, for a function that reads no configuration: a change to {@code gantry.yml}
+     * then leaves its package, and so its published version, as it was.
+     *
+     * @throws IllegalArgumentException when the jar is missing
+     */
+    static Path stage(Path stagingRoot, Path jar, String jarName) {
+        requireFile(jar, "function jar");
+        return stagePackage(stagingRoot, jar, jarName, null);
+    }
+
+    private static Path stagePackage(Path stagingRoot, Path jar, String jarName, Path configFileOrNull) {
         try {
-            String hash = contentHash(jar, jarName, configFile);
+            String hash = contentHash(jar, jarName, configFileOrNull);
             Path target = stagingRoot.resolve(hash);
             if (Files.isDirectory(target)) {
                 return target;
@@ -84,7 +99,9 @@ final class FunctionPackage {
             try {
                 Path lib = Files.createDirectories(scratch.resolve(LIB_DIR));
                 place(jar, lib.resolve(jarName));
-                place(configFile, scratch.resolve(CONFIG_FILE_NAME));
+                if (configFileOrNull != null) {
+                    place(configFileOrNull, scratch.resolve(CONFIG_FILE_NAME));
+                }
                 fixAttributes(lib, "rwxr-xr-x");
                 fixAttributes(scratch, "rwxr-xr-x");
                 move(scratch, target);
@@ -104,10 +121,12 @@ final class FunctionPackage {
     }
 
     /** Hashes names and contents, so renaming a file inside the package changes the hash as well. */
-    private static String contentHash(Path jar, String jarName, Path configFile) throws IOException {
+    private static String contentHash(Path jar, String jarName, Path configFileOrNull) throws IOException {
         MessageDigest digest = sha256();
         update(digest, LIB_DIR + "/" + jarName, jar);
-        update(digest, CONFIG_FILE_NAME, configFile);
+        if (configFileOrNull != null) {
+            update(digest, CONFIG_FILE_NAME, configFileOrNull);
+        }
         return HexFormat.of().formatHex(digest.digest());
     }
 

@@ -226,6 +226,7 @@ public final class GantryAutomation extends Construct {
                 .config(props.config())
                 .configFile(props.configFile())
                 .functionJar(props.chatOpsJar())
+                .interactionsJar(props.slackInteractionsJar())
                 .table(state.getTable())
                 .slackSigningSecretArn(props.slackSigningSecretArn())
                 .slackBotTokenSecretArn(props.slackBotTokenSecretArn())

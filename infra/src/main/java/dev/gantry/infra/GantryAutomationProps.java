@@ -14,7 +14,8 @@ import java.util.stream.Stream;
  *
  * <p>Required: {@code config} and {@code configFile}, and the function jar of each automation the configuration asks
  * for: {@code ecsDeployJar} when it declares services, {@code releaseGateJar} when an environment names a gate,
- * {@code imageRebuildJar} when it declares base images, {@code chatOpsJar} with ChatOps. A jar that is not needed is
+ * {@code imageRebuildJar} when it declares base images, {@code chatOpsJar} (chatops-worker and chatops-notify) and
+ * {@code slackInteractionsJar} (slack-interactions, in a package of its own) with ChatOps. A jar that is not needed is
  * never read. {@link Builder#build()} names whatever is missing.
  *
  * <p>Optional:
@@ -43,6 +44,7 @@ public final class GantryAutomationProps {
     private final Path releaseGateJar;
     private final Path imageRebuildJar;
     private final Path chatOpsJar;
+    private final Path slackInteractionsJar;
     private final String slackBotTokenSecretArn;
     private final String slackSigningSecretArn;
     private final List<String> releasePipelines;
@@ -58,6 +60,7 @@ public final class GantryAutomationProps {
         this.releaseGateJar = builder.releaseGateJar;
         this.imageRebuildJar = builder.imageRebuildJar;
         this.chatOpsJar = builder.chatOpsJar;
+        this.slackInteractionsJar = builder.slackInteractionsJar;
         this.slackBotTokenSecretArn = builder.slackBotTokenSecretArn;
         this.slackSigningSecretArn = builder.slackSigningSecretArn;
         this.releasePipelines = List.copyOf(builder.releasePipelines);
@@ -99,6 +102,7 @@ public final class GantryAutomationProps {
                         + "Gantry can answer in Slack but never post there");
             }
             Objects.requireNonNull(chatOpsJar, "chatOpsJar is required with slackSigningSecretArn");
+            Objects.requireNonNull(slackInteractionsJar, "slackInteractionsJar is required with slackSigningSecretArn");
         }
         if (releasePipelines.stream().distinct().count() != releasePipelines.size()) {
             throw new IllegalArgumentException("releasePipelines names a service twice: " + String.join(",", releasePipelines));
@@ -149,6 +153,10 @@ public final class GantryAutomationProps {
         return chatOpsJar;
     }
 
+    public Path slackInteractionsJar() {
+        return slackInteractionsJar;
+    }
+
     /** Null when none was given. */
     public String slackBotTokenSecretArn() {
         return slackBotTokenSecretArn;
@@ -192,6 +200,7 @@ public final class GantryAutomationProps {
         private Path releaseGateJar;
         private Path imageRebuildJar;
         private Path chatOpsJar;
+        private Path slackInteractionsJar;
         private String slackBotTokenSecretArn;
         private String slackSigningSecretArn;
         private List<String> releasePipelines = new ArrayList<>();
@@ -229,6 +238,11 @@ public final class GantryAutomationProps {
 
         public Builder chatOpsJar(Path chatOpsJar) {
             this.chatOpsJar = chatOpsJar;
+            return this;
+        }
+
+        public Builder slackInteractionsJar(Path slackInteractionsJar) {
+            this.slackInteractionsJar = slackInteractionsJar;
             return this;
         }
 

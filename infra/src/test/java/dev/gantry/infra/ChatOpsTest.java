@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +55,7 @@ class ChatOpsTest {
                     service: orders
             """;
 
-    /** The three functions of the ChatOps package, with the name prefix of their resources. */
+    /** The three functions of ChatOps, with the name prefix of their resources. */
     enum Fn {
         INTERACTIONS("ChatOpsInteractions"),
         WORKER("ChatOpsWorker"),
@@ -83,6 +84,13 @@ class ChatOpsTest {
             return TemplateJson.map(TemplateJson.map(properties(template).get("Environment")).get("Variables"));
         }
 
+        /** The asset the function's code is, by its content hash, which also names its directory in the cloud assembly. */
+        String assetHash(TemplateJson template) {
+            String key = (String) TemplateJson.map(properties(template).get("Code")).get("S3Key");
+            assertThat(key).as(name()).endsWith(".zip");
+            return key.substring(0, key.length() - ".zip".length());
+        }
+
         List<TemplateJson.Statement> statements(TemplateJson template) {
             return template.statementsOfRole(template.idOf("AWS::IAM::Role", prefix + "ServiceRole"));
         }
@@ -100,13 +108,17 @@ class ChatOpsTest {
     static Path workDir;
 
     private static Path jar;
+    private static Path interactionsJar;
+    private static Path exampleOut;
     private static Template template;
     private static TemplateJson json;
 
     @BeforeAll
     static void synthesizeExample() {
         jar = fakeChatOpsJar(mkdir("jar"));
-        Stack stack = testStack(workDir.resolve("example.out"));
+        interactionsJar = fakeSlackInteractionsJar(mkdir("interactions-jar"));
+        exampleOut = workDir.resolve("example.out");
+        Stack stack = testStack(exampleOut);
         chatOps(stack, TestConfigs.example(), TestConfigs.EXAMPLE, List.of());
         template = Template.fromStack(stack);
         json = new TemplateJson(template);
@@ -137,16 +149,44 @@ class ChatOpsTest {
 
         assertThat(properties).containsEntry("Runtime", "java25")
                 .containsEntry("Architectures", List.of("arm64"))
-                .containsEntry("Handler", "dev.gantry.fn.chatops.SlackInteractionsHandler::handleRequest")
+                .containsEntry("Handler", "dev.gantry.fn.interactions.SlackInteractionsHandler::handleRequest")
                 .containsEntry("MemorySize", 2048)
                 .containsEntry("Timeout", 10)
                 .doesNotContainKey("VpcConfig");
+        // No GANTRY_CONFIG: its package holds no gantry.yml, and it reads none.
         assertThat(Fn.INTERACTIONS.environment(json)).isEqualTo(Map.of(
-                "GANTRY_CONFIG", "/var/task/gantry.yml",
                 "GANTRY_SLACK_SIGNING_SECRET_ARN", SIGNING_SECRET,
                 "GANTRY_CHATOPS_REQUEST_QUEUE_URL", Map.of("Ref", json.idOf("AWS::SQS::Queue", "ChatOpsRequestQueue")),
                 "POWERTOOLS_SERVICE_NAME", "gantry-slack-interactions",
                 "JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS));
+    }
+
+    @Test
+    void slackInteractionsShipsItsOwnJarAloneWhileWorkerAndNotifyShareTheChatOpsJarAndTheConfiguration() throws IOException {
+        String interactions = Fn.INTERACTIONS.assetHash(json);
+        String chatOps = Fn.WORKER.assetHash(json);
+
+        assertThat(interactions).isNotEqualTo(chatOps);
+        assertThat(Fn.NOTIFY.assetHash(json)).isEqualTo(chatOps);
+        Path interactionsAsset = exampleOut.resolve("asset." + interactions);
+        assertThat(interactionsAsset.resolve("lib/gantry-slack-interactions-lambda.jar")).hasSameBinaryContentAs(interactionsJar);
+        assertThat(entries(interactionsAsset)).containsExactly("lib", "lib/gantry-slack-interactions-lambda.jar");
+        Path chatOpsAsset = exampleOut.resolve("asset." + chatOps);
+        assertThat(chatOpsAsset.resolve("lib/gantry-chatops-lambda.jar")).hasSameBinaryContentAs(jar);
+        assertThat(chatOpsAsset.resolve("gantry.yml")).hasSameBinaryContentAs(TestConfigs.EXAMPLE);
+        assertThat(entries(chatOpsAsset)).containsExactlyInAnyOrder("lib", "lib/gantry-chatops-lambda.jar", "gantry.yml");
+    }
+
+    @Test
+    void anotherConfigurationRepackagesWorkerAndNotifyButLeavesSlackInteractionsAsItWas(@TempDir Path dir) {
+        Path config = TestConfigs.write(dir, "gantry.yml", SLACK_WITHOUT_GATES_OR_REBUILDS);
+        Stack stack = testStack(dir.resolve("cdk.out"));
+        chatOps(stack, TestConfigs.parse(SLACK_WITHOUT_GATES_OR_REBUILDS), config, List.of());
+        TemplateJson other = new TemplateJson(Template.fromStack(stack));
+
+        assertThat(Fn.INTERACTIONS.assetHash(other)).isEqualTo(Fn.INTERACTIONS.assetHash(json));
+        assertThat(Fn.WORKER.assetHash(other)).isNotEqualTo(Fn.WORKER.assetHash(json));
+        assertThat(Fn.NOTIFY.assetHash(other)).isNotEqualTo(Fn.NOTIFY.assetHash(json));
     }
 
     @Test
@@ -503,6 +543,32 @@ class ChatOpsTest {
     }
 
     @Test
+    void refusesPropsWithoutTheSlackInteractionsJar() {
+        assertThatThrownBy(() -> ChatOpsProps.builder()
+                        .config(TestConfigs.example())
+                        .configFile(TestConfigs.EXAMPLE)
+                        .functionJar(jar)
+                        .table(new GantryStateTable(testStack(workDir.resolve("no-interactions-jar.out")), "State").getTable())
+                        .slackSigningSecretArn(SIGNING_SECRET)
+                        .slackBotTokenSecretArn(BOT_TOKEN_SECRET)
+                        .build())
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("interactionsJar is required");
+    }
+
+    @Test
+    void refusesAMissingSlackInteractionsJarNamingIt(@TempDir Path dir) {
+        Path missing = dir.resolve("nowhere/" + ChatOps.INTERACTIONS_JAR_NAME);
+        Stack stack = testStack(dir.resolve("cdk.out"));
+        GantryStateTable table = new GantryStateTable(stack, "State");
+
+        assertThatThrownBy(() -> new ChatOps(stack, "ChatOps", props(TestConfigs.example(), TestConfigs.EXAMPLE, table, List.of())
+                        .interactionsJar(missing).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the function jar " + missing + " does not exist");
+    }
+
+    @Test
     void refusesATimeoutPastTheReleaseLease() {
         assertThatThrownBy(() -> ChatOpsProps.builder().timeout(software.amazon.awscdk.Duration.seconds(90)))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -568,6 +634,7 @@ class ChatOpsTest {
                 .config(config)
                 .configFile(configFile)
                 .functionJar(jar)
+                .interactionsJar(interactionsJar)
                 .table(table.getTable())
                 .slackSigningSecretArn(SIGNING_SECRET)
                 .slackBotTokenSecretArn(BOT_TOKEN_SECRET)
@@ -577,6 +644,18 @@ class ChatOpsTest {
     /** A stand-in for the shaded ChatOps jar: the construct only copies it, never opens it. */
     static Path fakeChatOpsJar(Path dir) {
         return TestConfigs.write(dir, ChatOps.JAR_NAME, "not a real jar: chatops");
+    }
+
+    /** A stand-in for the shaded slack-interactions jar, its content unlike the ChatOps jar's. */
+    static Path fakeSlackInteractionsJar(Path dir) {
+        return TestConfigs.write(dir, ChatOps.INTERACTIONS_JAR_NAME, "not a real jar: slack-interactions");
+    }
+
+    /** Every file and directory under {@code dir}, relative to it. */
+    private static List<String> entries(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            return paths.filter(p -> !p.equals(dir)).map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
     }
 
     private static Stack testStack(Path outdir) {

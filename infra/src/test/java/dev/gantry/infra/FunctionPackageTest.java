@@ -34,6 +34,22 @@ class FunctionPackageTest {
     }
 
     @Test
+    void aFunctionThatReadsNoConfigurationGetsItsJarAlone() throws IOException {
+        Path jar = TestConfigs.fakeJar(dir, "one");
+        Path root = dir.resolve("staging");
+
+        Path staged = FunctionPackage.stage(root, jar, "fn.jar");
+
+        assertThat(staged.resolve("lib/fn.jar")).hasSameBinaryContentAs(jar);
+        try (Stream<Path> files = Files.walk(staged)) {
+            assertThat(files.map(p -> staged.relativize(p).toString())).containsExactlyInAnyOrder("", "lib", "lib/fn.jar");
+        }
+        assertThat(Files.getLastModifiedTime(staged.resolve("lib/fn.jar"))).isEqualTo(FileTime.from(Instant.parse("1980-01-01T00:00:00Z")));
+        assertThat(FunctionPackage.stage(root, jar, "fn.jar")).isEqualTo(staged);
+        assertThat(FunctionPackage.stage(root, jar, "fn.jar", TestConfigs.write(dir, "a.yml", "version: 1\n"))).isNotEqualTo(staged);
+    }
+
+    @Test
     void sameContentStagesToTheSameDirectoryWhereverItComesFrom() throws IOException {
         Path first = FunctionPackage.stage(dir.resolve("a"), TestConfigs.fakeJar(Files.createDirectories(dir.resolve("x")), "same"),
                 "fn.jar", TestConfigs.write(dir, "one.yml", "version: 1\n"));
@@ -73,6 +89,10 @@ class FunctionPackageTest {
 
         assertThatThrownBy(() -> FunctionPackage.stage(dir.resolve("staging"), missing, "fn.jar",
                         TestConfigs.write(dir, "a.yml", "version: 1\n")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("function jar")
+                .hasMessageContaining(missing.toString());
+        assertThatThrownBy(() -> FunctionPackage.stage(dir.resolve("staging"), missing, "fn.jar"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("function jar")
                 .hasMessageContaining(missing.toString());

@@ -148,6 +148,23 @@ class FunctionPostureTest {
     }
 
     @Test
+    void everyFunctionButSlackInteractionsReadsGantryYmlFromItsPackageAndSlackInteractionsHasAPackageOfItsOwn() {
+        String interactions = functionWithHandler(ChatOps.INTERACTIONS_HANDLER);
+        Map<String, Object> codeByFunction = functions().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, f -> TemplateJson.map(f.getValue().get("Code")).get("S3Key")));
+
+        assertThat(functions()).allSatisfy((id, function) -> {
+            if (id.equals(interactions)) {
+                assertThat(environment(function)).as(id).doesNotContainKey("GANTRY_CONFIG");
+            } else {
+                assertThat(environment(function)).as(id).containsEntry("GANTRY_CONFIG", FunctionPackage.CONFIG_PATH);
+            }
+        });
+        assertThat(codeByFunction).allSatisfy((id, code) -> assertThat(code.equals(codeByFunction.get(interactions)))
+                .as(id).isEqualTo(id.equals(interactions)));
+    }
+
+    @Test
     void everyFunctionIsPublishedBehindOneLiveAliasAndReplacedVersionsAreDeleted() {
         Map<String, Map<String, Object>> versions = json.resources("AWS::Lambda::Version");
 
@@ -305,6 +322,7 @@ class FunctionPostureTest {
                 .releaseGateJar(TestConfigs.fakeReleaseGateJar(mkdir(dir, "release-gate"), "posture"))
                 .imageRebuildJar(TestConfigs.write(mkdir(dir, "image-rebuild"), ImageRebuildAutomation.JAR_NAME, "not a real jar: posture"))
                 .chatOpsJar(ChatOpsTest.fakeChatOpsJar(mkdir(dir, "chatops")))
+                .slackInteractionsJar(ChatOpsTest.fakeSlackInteractionsJar(mkdir(dir, "slack-interactions")))
                 .slackSigningSecretArn(ChatOpsTest.SIGNING_SECRET)
                 .slackBotTokenSecretArn(ChatOpsTest.BOT_TOKEN_SECRET)
                 .releasePipelines(List.of("payments-api"))

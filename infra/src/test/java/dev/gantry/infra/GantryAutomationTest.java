@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Template;
 
@@ -83,6 +84,32 @@ class GantryAutomationTest {
                 .hasMessage("imageRebuildJar is required: the configuration declares base images");
         assertThatThrownBy(() -> example().slackBotTokenSecretArn(BOT_TOKEN_SECRET).slackSigningSecretArn(SIGNING_SECRET).build())
                 .hasMessage("chatOpsJar is required with slackSigningSecretArn");
+        assertThatThrownBy(() -> example().slackBotTokenSecretArn(BOT_TOKEN_SECRET).slackSigningSecretArn(SIGNING_SECRET)
+                        .chatOpsJar(dir.resolve("chatops.jar")).build())
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("slackInteractionsJar is required with slackSigningSecretArn");
+    }
+
+    @Test
+    void chatOpsShipsSlackInteractionsFromTheSlackInteractionsJar() {
+        Path outdir = dir.resolve("cdk.out");
+        Stack stack = new Stack(new App(AppProps.builder().outdir(outdir.toString()).build()), "Platform");
+        Path interactionsJar = ChatOpsTest.fakeSlackInteractionsJar(dir);
+
+        new GantryAutomation(stack, "Gantry", example()
+                .slackBotTokenSecretArn(BOT_TOKEN_SECRET)
+                .slackSigningSecretArn(SIGNING_SECRET)
+                .chatOpsJar(ChatOpsTest.fakeChatOpsJar(dir))
+                .slackInteractionsJar(interactionsJar)
+                .build());
+
+        TemplateJson json = new TemplateJson(Template.fromStack(stack));
+        Object key = json.resources("AWS::Lambda::Function").values().stream().map(TemplateJson::properties)
+                .filter(f -> ChatOps.INTERACTIONS_HANDLER.equals(f.get("Handler")))
+                .map(f -> TemplateJson.map(f.get("Code")).get("S3Key"))
+                .findFirst().orElseThrow();
+        assertThat(outdir.resolve("asset." + key.toString().replace(".zip", "")).resolve("lib/" + ChatOps.INTERACTIONS_JAR_NAME))
+                .hasSameBinaryContentAs(interactionsJar);
     }
 
     @Test
