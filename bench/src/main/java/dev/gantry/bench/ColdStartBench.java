@@ -25,11 +25,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,29 +76,90 @@ public final class ColdStartBench {
     static final String REQUEST_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/gantry-chatops-requests";
     /** The deployment the canned UpdateService answer starts; its completion is rollout-follow's event. */
     static final String DEPLOYMENT_ID = "ecs-svc/2222222222222222222";
+    /**
+     * Who clicks Approve in chatops-approve: one of the production gate's approvers in examples/gantry.yml, and not who
+     * triggered the release (the prod gate job's dev@example.com), so the worker counts the click.
+     */
+    static final String APPROVER = "U0EXAMPLE2";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * A function as the bench drives it: the name its figures go by, the handler that serves it and the module whose jar
-     * holds it, the event of each round, what its output must show for the round to count, and the functions run before
-     * each round, in order, untimed, to set the stage (their calls replayed on the other contenders' endpoints too).
+     * A function as the bench drives it: the name its figures go by, the handler that serves it, the event of each round,
+     * what its run must show for the round to count, and the functions run before each round, in order, untimed, to set
+     * the stage (their calls replayed on the other contenders' endpoints too).
      */
-    record Function(String name, String handler, String module, BiFunction<Integer, Round, byte[]> event, Pattern done,
-            List<Function> seeds, boolean rolloutDone) {
+    record Function(String name, String handler, BiFunction<Integer, Round, byte[]> event, Done done, List<Function> seeds,
+            boolean rolloutDone) {
         /** A function whose figures go by its handler's name. */
-        Function(String name, String module, BiFunction<Integer, Round, byte[]> event, Pattern done, List<Function> seeds,
-                boolean rolloutDone) {
-            this(name, name, module, event, done, seeds, rolloutDone);
+        Function(String name, BiFunction<Integer, Round, byte[]> event, Done done, List<Function> seeds, boolean rolloutDone) {
+            this(name, name, event, done, seeds, rolloutDone);
         }
 
+        /** The jar of the module that serves the handler. */
         Path jar() {
-            return Path.of("functions", module, "target", "gantry-" + module + "-lambda.jar");
+            String module = Optional.ofNullable(SERVING.get(handler))
+                    .orElseThrow(() -> new BenchFailed("no module under functions/ lists " + handler + " in its " + FUNCTIONS_LISTED));
+            Path jar = Path.of("functions", module, "target", "gantry-" + module + "-lambda.jar");
+            if (!Files.exists(jar)) {
+                throw new BenchFailed(jar + " is not built: ./mvnw -DskipTests package -pl functions/" + module + " -am");
+            }
+            return jar;
         }
     }
 
-    /** What a round's event may build on: the calls of the last seed run of the same round. */
-    record Round(List<ObjectNode> seedCalls) {}
+    private static final String FUNCTIONS_LISTED = "src/main/resources/META-INF/gantry/functions.properties";
+    /**
+     * The module serving each handler, as each module's list of the functions its jar serves says: the bench follows a
+     * function that moves from one jar to another.
+     */
+    private static final Map<String, String> SERVING = servingModules();
+
+    private static Map<String, String> servingModules() {
+        Map<String, String> serving = new TreeMap<>();
+        try (var modules = Files.list(Path.of("functions"))) {
+            for (Path module : modules.sorted().toList()) {
+                Path listed = module.resolve(FUNCTIONS_LISTED);
+                if (Files.exists(listed)) {
+                    Properties functions = new Properties();
+                    try (var in = Files.newBufferedReader(listed, StandardCharsets.UTF_8)) {
+                        functions.load(in);
+                    }
+                    functions.stringPropertyNames().forEach(handler -> serving.put(handler, module.getFileName().toString()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return serving;
+    }
+
+    /**
+     * What a round's event may build on: the contender it is made for (its endpoint is where a Slack response_url points)
+     * and that contender's calls in the last seed run of the same round.
+     */
+    record Round(String contender, List<ObjectNode> seedCalls) {}
+
+    /**
+     * What a run must show, in its output or in the calls the loopback saw from it, for the round to count: a function
+     * that answered without doing the work would time something else.
+     */
+    @FunctionalInterface
+    interface Done {
+        /** Why the run does not count; empty when it did its work. */
+        Optional<String> lacking(String output, List<ObjectNode> calls);
+
+        /** The output matches {@code pattern}. */
+        static Done shows(String pattern) {
+            Pattern compiled = Pattern.compile(pattern);
+            return (output, calls) -> compiled.matcher(output).find() ? Optional.empty()
+                    : Optional.of("its output shows no " + pattern);
+        }
+
+        default Done and(Done next) {
+            return (output, calls) -> lacking(output, calls).or(() -> next.lacking(output, calls));
+        }
+    }
 
     /** One contender's run: how long, how much memory, and the calls the loopback saw. */
     record Run(long millis, long peakKib, List<ObjectNode> calls) {}
@@ -118,33 +181,42 @@ public final class ColdStartBench {
         this.config = benchConfig(work);
         this.gnuTime = Files.isExecutable(Path.of("/usr/bin/time")) ? Optional.of(Path.of("/usr/bin/time")) : Optional.empty();
         // The sweep first: no release waits at a gate yet, so it is the usual minute's run, one query finding nothing due.
-        add(new Function("gate-sweep", "ecs-deploy", (i, r) -> withFreshId(event("gantry-scheduled-event-gate-sweep.json")),
-                Pattern.compile("\"lines\""), List.of(), false));
-        add(new Function("ecs-deploy", "ecs-deploy", (i, r) -> ecrPush("gantry-ecr-push-payments-api-1.4.0.json"),
-                Pattern.compile("\"DEPLOYED\""), List.of(), false));
-        add(new Function("pipeline-deploy", "ecs-deploy", (i, r) -> pipelineJob("gantry-codepipeline-job-payments-api-staging.json"),
-                Pattern.compile("\"outcome\"\\s*:\\s*\"SUCCEEDED\""), List.of(), false));
-        add(new Function("rollout-follow", "ecs-deploy", (i, r) -> rolloutCompleted(),
-                Pattern.compile("\"ignored\"\\s*:\\s*false"), List.of(functions.get("ecs-deploy")), true));
-        add(new Function("pipeline-gate", "release-gate", (i, r) -> pipelineJob("gantry-codepipeline-job-payments-api-prod-gate.json"),
-                Pattern.compile("\"outcome\"\\s*:\\s*\"CONTINUED\""), List.of(), false));
-        add(new Function("ecs-gate-hook", "release-gate", (i, r) -> lifecycleHook(),
-                Pattern.compile("\"hookStatus\"\\s*:\\s*\"IN_PROGRESS\""), List.of(), false));
-        add(new Function("image-rebuild", "image-rebuild", (i, r) -> ecrPush("gantry-ecr-push-golden-java21.json"),
-                Pattern.compile("\"result\"\\s*:\\s*\"REBUILDING\""), List.of(), false));
-        Pattern acknowledged = Pattern.compile("\"statusCode\"\\s*:\\s*200");
-        Pattern noBatchFailures = Pattern.compile("\"batchItemFailures\"\\s*:\\s*\\[\\s*\\]");
-        add(new Function("slack-interactions", "chatops", (i, r) -> slashCommand("status payments-api", "U0ALICE01"), acknowledged,
+        add(new Function("gate-sweep", (i, r) -> withFreshId(event("gantry-scheduled-event-gate-sweep.json")),
+                Done.shows("\"lines\""), List.of(), false));
+        add(new Function("ecs-deploy", (i, r) -> ecrPush("gantry-ecr-push-payments-api-1.4.0.json"),
+                Done.shows("\"DEPLOYED\""), List.of(), false));
+        add(new Function("pipeline-deploy", (i, r) -> pipelineJob("gantry-codepipeline-job-payments-api-staging.json"),
+                Done.shows("\"outcome\"\\s*:\\s*\"SUCCEEDED\""), List.of(), false));
+        add(new Function("rollout-follow", (i, r) -> rolloutCompleted(),
+                Done.shows("\"ignored\"\\s*:\\s*false"), List.of(functions.get("ecs-deploy")), true));
+        add(new Function("pipeline-gate", (i, r) -> pipelineJob("gantry-codepipeline-job-payments-api-prod-gate.json"),
+                Done.shows("\"outcome\"\\s*:\\s*\"CONTINUED\""), List.of(), false));
+        add(new Function("ecs-gate-hook", (i, r) -> lifecycleHook(),
+                Done.shows("\"hookStatus\"\\s*:\\s*\"IN_PROGRESS\""), List.of(), false));
+        add(new Function("image-rebuild", (i, r) -> ecrPush("gantry-ecr-push-golden-java21.json"),
+                Done.shows("\"result\"\\s*:\\s*\"REBUILDING\""), List.of(), false));
+        Done acknowledged = Done.shows("\"statusCode\"\\s*:\\s*200");
+        Done noBatchFailures = Done.shows("\"batchItemFailures\"\\s*:\\s*\\[\\s*\\]");
+        add(new Function("slack-interactions", (i, r) -> slashCommand(r, "status payments-api", "U0ALICE01"), acknowledged,
                 List.of(), false));
-        add(new Function("chatops-worker", "chatops", (i, r) -> queued(r, REQUEST_QUEUE, false), noBatchFailures,
+        add(new Function("chatops-worker", (i, r) -> queued(r, REQUEST_QUEUE, false), noBatchFailures,
                 List.of(functions.get("slack-interactions")), false));
         // A deploy asked for in Slack: the tag looked up in ECR, the release recorded, staging's task definition
         // rewritten and its service updated, the thread told, the person answered.
-        Function deployCommand = new Function("slack-deploy-command", "slack-interactions", "chatops",
-                (i, r) -> slashCommand("deploy payments-api 1.4.0 staging", "U0EXAMPLE1"), acknowledged, List.of(), false);
-        add(new Function("chatops-deploy", "chatops-worker", "chatops", (i, r) -> queued(r, REQUEST_QUEUE, false), noBatchFailures,
+        Function deployCommand = new Function("slack-deploy-command", "slack-interactions",
+                (i, r) -> slashCommand(r, "deploy payments-api 1.4.0 staging", "U0EXAMPLE1"), acknowledged, List.of(), false);
+        add(new Function("chatops-deploy", "chatops-worker", (i, r) -> queued(r, REQUEST_QUEUE, false), noBatchFailures,
                 List.of(deployCommand), false));
-        add(new Function("chatops-notify", "chatops", (i, r) -> queued(r, NOTIFY_QUEUE, true), noBatchFailures,
+        // An approval in Slack: pipeline-gate leaves a new release of payments-api waiting at prod's gate for two
+        // approvals, the notify function posts its card, and an approver's click on the card's Approve button comes in
+        // through slack-interactions; the worker records the approval on the gate record and looks at the gate again.
+        Function gateNews = new Function("gate-approval-card", "chatops-notify",
+                (i, r) -> queued(r, NOTIFY_QUEUE, true, ColdStartBench::waitsForApprovals), noBatchFailures, List.of(), false);
+        Function approveClick = new Function("slack-approve-click", "slack-interactions", (i, r) -> approveClick(r, APPROVER),
+                acknowledged, List.of(), false);
+        add(new Function("chatops-approve", "chatops-worker", (i, r) -> queued(r, REQUEST_QUEUE, false),
+                noBatchFailures.and(approvalRecorded(APPROVER)), List.of(functions.get("pipeline-gate"), gateNews, approveClick), false));
+        add(new Function("chatops-notify", (i, r) -> queued(r, NOTIFY_QUEUE, true), noBatchFailures,
                 List.of(functions.get("ecs-deploy")), false));
     }
 
@@ -199,27 +271,31 @@ public final class ColdStartBench {
         return 0;
     }
 
-    /** One round: the seed if any, then the function, then the floor and the twin in turns. */
+    /**
+     * One round: the seeds if any, then the function, then the floor and the twin in turns. The function and the primed
+     * JVM each run the seeds themselves, each event made from their own calls in the seed before; the floor replays the
+     * function's seed calls for itself and for the twin.
+     */
     private Map<String, Run> round(Function function, int round) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(work.resolve(function.name()).resolve(Integer.toString(round)));
         List<ObjectNode> seedCalls = List.of();
+        List<ObjectNode> primedSeedCalls = List.of();
         for (int i = 0; i < function.seeds().size(); i++) {
             Function seed = function.seeds().get(i);
             String name = function.seeds().size() == 1 ? "seed" : "seed-" + (i + 1);
             Path seedEvent = dir.resolve(name + "-event.json");
-            Files.write(seedEvent, seed.event().apply(round, new Round(List.of())));
+            Files.write(seedEvent, seed.event().apply(round, new Round("java", seedCalls)));
             seedCalls = runJava(seed, seedEvent, dir.resolve(name)).calls();
             // The other contenders' state follows the same calls, made for them by the floor, untimed.
             Path lines = dir.resolve(name + "-calls.lines");
             Files.writeString(lines, RecordingLoopbackAws.requestLines(seedCalls));
-            // The primed JVM makes its own calls, so its table holds its own leases and times, which the function's exact
-            // requests would not meet (a lease the function's clock finds expired may not be on the primed JVM's): it runs
-            // the seed itself, untimed.
-            List<String> seedCommand = new ArrayList<>(List.of(javaLauncher));
-            seedCommand.addAll(JVM_FLAGS);
-            seedCommand.addAll(List.of("-cp", seed.jar().toString(), "dev.gantry.aws.lambda.Invoke", seed.handler(), seedEvent.toString()));
-            exec(seedCommand, functionEnvironment(seed, "primed"), dir.resolve(name + "-primed"), false);
-            aws.take("primed");
+            // The primed JVM makes its own calls, so its table holds its own leases, times and ids (the digest ECR gave
+            // it, its approval card's id and message), which the function's exact requests would not meet (a lease the
+            // function's clock finds expired may not be on the primed JVM's): it runs the seeds itself, untimed, each
+            // event made from its own calls.
+            Path primedSeedEvent = dir.resolve(name + "-event-primed.json");
+            Files.write(primedSeedEvent, seed.event().apply(round, new Round("primed", primedSeedCalls)));
+            primedSeedCalls = runPrimedSeed(seed, primedSeedEvent, dir.resolve(name + "-primed"));
             for (String contender : List.of("floor", "python")) {
                 exec(List.of(javaLauncher, "-cp", benchClasses(), BareHandler.class.getName(), seedEvent.toString(), lines.toString(),
                         aws.endpoint(contender).url()), Map.of(), dir.resolve(name + "-" + contender), false);
@@ -227,23 +303,15 @@ public final class ColdStartBench {
             }
         }
         Path event = dir.resolve("event.json");
-        Files.write(event, function.event().apply(round, new Round(seedCalls)));
+        Files.write(event, function.event().apply(round, new Round("java", seedCalls)));
         aws.rolloutDone(function.rolloutDone());
         try {
             Map<String, Run> ran = new LinkedHashMap<>();
             Run javaRun = runJava(function, event, dir.resolve("java"));
             ran.put("java", javaRun);
-            // An event may name the function's endpoint itself (a queued Slack response_url): the primed JVM answers on
-            // its own. A signed Slack request is left as it is: its signature covers the body, and its function answers
-            // in its output rather than at the response_url.
+            // Made after the function's run, as Slack signs just before sending.
             Path primedEvent = dir.resolve("event-primed.json");
-            String eventText = Files.readString(event, StandardCharsets.UTF_8);
-            String javaUrl = aws.endpoint("java").url();
-            String primedUrl = aws.endpoint("primed").url();
-            Files.writeString(primedEvent, eventText.toLowerCase(Locale.ROOT).contains("x-slack-signature") ? eventText : eventText
-                    .replace(javaUrl, primedUrl)
-                    .replace(URLEncoder.encode(javaUrl, StandardCharsets.UTF_8), URLEncoder.encode(primedUrl, StandardCharsets.UTF_8)),
-                    StandardCharsets.UTF_8);
+            Files.write(primedEvent, function.event().apply(round, new Round("primed", primedSeedCalls)));
             Run primedRun = runPrimed(function, primedEvent, dir.resolve("primed"));
             sameCalls(function, "primed", javaRun.calls(), primedRun.calls(), dir);
             ran.put("primed", primedRun);
@@ -274,16 +342,35 @@ public final class ColdStartBench {
         command.addAll(List.of("-D" + Invoke.HANDLED_LINE_PROPERTY + "=" + HANDLED, "-cp", function.jar().toString(),
                 Invoke.class.getName(), function.handler(), event.toString()));
         Run run = timed("java", command, functionEnvironment(function, "java"), out);
-        String output = Files.readString(out.resolveSibling(out.getFileName() + ".out"), StandardCharsets.UTF_8);
-        if (!function.done().matcher(output).find() || output.matches("(?s).*cleanup of .* failed.*")) {
-            throw new BenchFailed(function.name() + " did not do its work (its output shows no " + function.done().pattern() + "):\n" + output);
-        }
-        List<String> unanswered = run.calls().stream().filter(c -> c.path("status").asInt() == 501)
+        didItsWork(function, "", out, run.calls());
+        return run;
+    }
+
+    /** A seed run untimed for the primed JVM, on its own endpoint: its calls. */
+    private List<ObjectNode> runPrimedSeed(Function seed, Path event, Path out) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(javaLauncher));
+        command.addAll(JVM_FLAGS);
+        command.addAll(List.of("-cp", seed.jar().toString(), Invoke.class.getName(), seed.handler(), event.toString()));
+        aws.take("primed");
+        exec(command, functionEnvironment(seed, "primed"), out, false);
+        List<ObjectNode> calls = aws.take("primed");
+        didItsWork(seed, " (for the primed JVM)", out, calls);
+        return calls;
+    }
+
+    /** Fails the bench when a run of {@code function}, whose output is beside {@code out}, did not do its work. */
+    private static void didItsWork(Function function, String run, Path out, List<ObjectNode> calls) throws IOException {
+        List<String> unanswered = calls.stream().filter(c -> c.path("status").asInt() == 501)
                 .map(c -> c.path("service").asText() + " " + c.path("operation").asText()).toList();
         if (!unanswered.isEmpty()) {
-            throw new BenchFailed(function.name() + " called what the loopback does not answer: " + unanswered);
+            throw new BenchFailed(function.name() + run + " called what the loopback does not answer: " + unanswered);
         }
-        return run;
+        String output = Files.readString(out.resolveSibling(out.getFileName() + ".out"), StandardCharsets.UTF_8);
+        Optional<String> lacking = function.done().lacking(output, calls)
+                .or(() -> output.matches("(?s).*cleanup of .* failed.*") ? Optional.of("a cleanup failed") : Optional.empty());
+        if (lacking.isPresent()) {
+            throw new BenchFailed(function.name() + run + " did not do its work (" + lacking.get() + "):\n" + output);
+        }
     }
 
     /**
@@ -439,13 +526,15 @@ public final class ColdStartBench {
             throw new BenchFailed(function.name() + " --primed ran for more than 120 s after its go-ahead");
         }
         handled.drained();
-        String output = Files.readString(out.resolveSibling(out.getFileName() + ".out"), StandardCharsets.UTF_8);
-        if (process.exitValue() != 0 || !function.done().matcher(output).find()) {
-            throw new BenchFailed(function.name() + " --primed did not do its work (exit " + process.exitValue() + "):\n" + errors + output);
+        List<ObjectNode> calls = aws.take("primed");
+        if (process.exitValue() != 0) {
+            throw new BenchFailed(function.name() + " --primed failed (exit " + process.exitValue() + "):\n" + errors
+                    + Files.readString(out.resolveSibling(out.getFileName() + ".out"), StandardCharsets.UTF_8));
         }
+        didItsWork(function, " --primed", out, calls);
         long millis = TimeUnit.NANOSECONDS.toMillis(handled.at().orElseThrow(() -> new BenchFailed(function.name()
                 + " --primed ended without saying '" + HANDLED + "'")) - start);
-        return new Run(millis, 0, aws.take("primed"));
+        return new Run(millis, 0, calls);
     }
 
     private Map<String, String> functionEnvironment(Function function, String contender) {
@@ -559,13 +648,75 @@ public final class ColdStartBench {
     }
 
     /** {@code /gantry <text>} from {@code userId} as the Function URL hands it over, signed as Slack signs it, just now. */
-    private byte[] slashCommand(String text, String userId) {
+    private byte[] slashCommand(Round round, String text, String userId) {
         String form = readString(Path.of("events", "gantry-slack-slash-command.form"))
                 .replaceFirst("text=[^&]*", "text=" + URLEncoder.encode(text, StandardCharsets.UTF_8))
                 .replaceFirst("user_id=[^&]*", "user_id=" + userId)
-                .replaceFirst("response_url=[^&]*", "response_url=" + URLEncoder.encode(aws.endpoint("java").url() + "/slack/respond/"
-                        + next(), StandardCharsets.UTF_8))
+                .replaceFirst("response_url=[^&]*", "response_url=" + URLEncoder.encode(aws.endpoint(round.contender()).url()
+                        + "/slack/respond/" + next(), StandardCharsets.UTF_8))
                 .replaceFirst("trigger_id=[^&]*", "trigger_id=" + next() + ".1000000000003.0123456789abcdef0123456789abcdef");
+        return signedBySlack(form);
+    }
+
+    /**
+     * A click by {@code userId} on Approve in the approval card the seed run before posted, as Slack posts it: a
+     * {@code block_actions} payload, form-encoded and signed. The button is the card's own (its action id, and its value,
+     * the approval's opaque id) and the container is the card's message, as the worker checks; the message clicked is the
+     * card as posted.
+     */
+    private byte[] approveClick(Round round, String userId) {
+        // Where the card went, as the notify function recorded it on the approval once Slack had answered its post.
+        JsonNode placed = round.seedCalls().stream()
+                .filter(c -> is(c, "dynamodb UpdateItem"))
+                .map(c -> readTree(c.path("body").asText()))
+                .filter(body -> body.path("Key").path("pk").path("S").asText().startsWith("APPROVAL#")
+                        && body.path("ExpressionAttributeValues").has(":messageTs"))
+                .findFirst()
+                .orElseThrow(() -> new BenchFailed("the seed run posted no approval card"));
+        String approvalId = placed.path("Key").path("pk").path("S").asText().substring("APPROVAL#".length());
+        String channel = placed.path("ExpressionAttributeValues").path(":channelId").path("S").asText();
+        String ts = placed.path("ExpressionAttributeValues").path(":messageTs").path("S").asText();
+        JsonNode card = round.seedCalls().stream()
+                .filter(c -> is(c, "slack chat.postMessage"))
+                .map(c -> readTree(c.path("body").asText()))
+                .filter(body -> approveButton(body, approvalId).isPresent())
+                .findFirst()
+                .orElseThrow(() -> new BenchFailed("the seed run posted no card with an Approve button for approval " + approvalId));
+        ObjectNode payload = event("gantry-slack-block-actions-approve.json");
+        ((ObjectNode) payload.path("user")).put("id", userId);
+        ((ObjectNode) payload.path("container")).put("channel_id", channel).put("message_ts", ts);
+        ((ObjectNode) payload.path("channel")).put("id", channel);
+        ((ObjectNode) payload.path("message")).put("ts", ts).put("text", card.path("text").asText())
+                .set("blocks", card.path("blocks").deepCopy());
+        payload.put("trigger_id", next() + ".1000000000003.fedcba9876543210fedcba9876543210")
+                .put("response_url", aws.endpoint(round.contender()).url() + "/slack/actions/" + next());
+        ObjectNode action = approveButton(card, approvalId).orElseThrow().put("action_ts", Instant.now().getEpochSecond() + ".000001");
+        // Slack reports the action without the confirmation dialog the button asked for.
+        action.remove("confirm");
+        payload.putArray("actions").add(action);
+        try {
+            return signedBySlack("payload=" + URLEncoder.encode(JSON.writeValueAsString(payload), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The card's Approve button for {@code approvalId}, with the block id of the actions block holding it. */
+    private static Optional<ObjectNode> approveButton(JsonNode card, String approvalId) {
+        for (JsonNode block : card.path("blocks")) {
+            for (JsonNode element : block.path("elements")) {
+                if ("actions".equals(block.path("type").asText()) && "button".equals(element.path("type").asText())
+                        && "Approve".equals(element.path("text").path("text").asText())
+                        && approvalId.equals(element.path("value").asText())) {
+                    return Optional.of(((ObjectNode) element.deepCopy()).put("block_id", block.path("block_id").asText()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code form} as the Function URL hands Slack's POST over, signed as Slack signs it, just now. */
+    private static byte[] signedBySlack(String form) {
         String timestamp = Long.toString(Instant.now().getEpochSecond());
         ObjectNode event = event("lambda-function-url-request.lambda-dev-guide.json");
         event.put("rawPath", "/").put("rawQueryString", "").put("body", form).put("isBase64Encoded", false);
@@ -583,12 +734,17 @@ public final class ColdStartBench {
      * slack-interactions queued; for the notify function, the first news the deploy told.
      */
     private byte[] queued(Round round, String queue, boolean fifo) {
+        return queued(round, queue, fifo, sent -> true);
+    }
+
+    /** The first message the seed run sent to {@code queue} that {@code which} takes (given the SendMessage request). */
+    private byte[] queued(Round round, String queue, boolean fifo, Predicate<JsonNode> which) {
         JsonNode sent = round.seedCalls().stream()
-                .filter(c -> "sqs SendMessage".equals(c.path("service").asText() + " " + c.path("operation").asText()))
+                .filter(c -> is(c, "sqs SendMessage"))
                 .map(c -> readTree(c.path("body").asText()))
-                .filter(body -> queue.equals(body.path("QueueUrl").asText()))
+                .filter(body -> queue.equals(body.path("QueueUrl").asText()) && which.test(body))
                 .findFirst()
-                .orElseThrow(() -> new BenchFailed("the seed run sent nothing to " + queue));
+                .orElseThrow(() -> new BenchFailed("the seed run sent nothing to " + queue + " the bench could use"));
         ObjectNode event = JSON.createObjectNode();
         ObjectNode record = event.putArray("Records").addObject();
         String queueName = queue.substring(queue.lastIndexOf('/') + 1);
@@ -617,6 +773,58 @@ public final class ColdStartBench {
                 .put("eventSourceARN", "arn:aws:sqs:eu-west-1:111111111111:" + queueName)
                 .put("awsRegion", "eu-west-1");
         return bytes(event);
+    }
+
+    /**
+     * News that a release waits at its gate for approvals it does not have yet: the news the notify function posts an
+     * approval card for. The gate's run also tells that the round before's release was superseded there.
+     */
+    private static boolean waitsForApprovals(JsonNode sent) {
+        JsonNode news = readTree(sent.path("MessageBody").asText());
+        return "GateChanged".equals(news.path("type").asText()) && "WAITING".equals(news.path("status").asText())
+                && news.path("approvals").asInt() < news.path("approvalsRequired").asInt();
+    }
+
+    /**
+     * The worker counted {@code userId}'s approval: the gate record written with their APPROVE among its decisions, and
+     * the audit log's entry for it. Else what the person was told, which says why (a refusal is an answer, not a batch
+     * failure).
+     */
+    private static Done approvalRecorded(String userId) {
+        return (output, calls) -> {
+            List<JsonNode> written = new ArrayList<>();
+            calls.stream().filter(c -> "dynamodb".equals(c.path("service").asText()))
+                    .forEach(c -> objects(readTree(c.path("body").asText()), written));
+            boolean decided = written.stream().flatMap(item -> stream(item.path("decisions").path("L")))
+                    .map(decision -> decision.path("M"))
+                    .anyMatch(d -> userId.equals(d.path("userId").path("S").asText())
+                            && "APPROVE".equals(d.path("decision").path("S").asText()));
+            boolean audited = written.stream().anyMatch(item -> userId.equals(item.path("userId").path("S").asText())
+                    && "approve".equals(item.path("action").path("S").asText()) && "DONE".equals(item.path("outcome").path("S").asText()));
+            if (decided && audited) {
+                return Optional.empty();
+            }
+            String told = calls.stream().filter(c -> is(c, "slack response_url"))
+                    .map(c -> readTree(c.path("body").asText()).path("text").asText()).collect(Collectors.joining("; "));
+            return Optional.of((decided ? "" : "no APPROVE by " + userId + " on the gate record; ")
+                    + (audited ? "" : "no audit entry of it; ") + "the person was told: " + (told.isEmpty() ? "nothing" : told));
+        };
+    }
+
+    private static boolean is(JsonNode call, String serviceAndOperation) {
+        return serviceAndOperation.equals(call.path("service").asText() + " " + call.path("operation").asText());
+    }
+
+    /** Every JSON object in {@code node}, itself included. */
+    private static void objects(JsonNode node, List<JsonNode> into) {
+        if (node.isObject()) {
+            into.add(node);
+        }
+        node.forEach(child -> objects(child, into));
+    }
+
+    private static java.util.stream.Stream<JsonNode> stream(JsonNode array) {
+        return java.util.stream.StreamSupport.stream(array.spliterator(), false);
     }
 
     private static JsonNode readTree(String json) {
