@@ -36,7 +36,7 @@ public final class JarSizes {
 
     public static void main(String[] args) throws IOException {
         System.out.println("function jars (target: each <= 10 MB, 10,000,000 bytes):");
-        System.out.printf(Locale.ROOT, "  %-34s %12s %9s  %-7s %s%n", "jar", "bytes", "MB", "verdict", "functions");
+        System.out.printf(Locale.ROOT, "  %-38s %12s %9s  %-7s %s%n", "jar", "bytes", "MB", "verdict", "functions");
         List<String> heaviest = new ArrayList<>();
         for (String module : args) {
             Path dir = Path.of(module);
@@ -44,15 +44,15 @@ public final class JarSizes {
             Path jar = dir.resolve("target").resolve("gantry-" + name + "-lambda.jar");
             String functions = functionsOf(dir);
             if (!Files.isRegularFile(jar)) {
-                System.out.printf(Locale.ROOT, "  %-34s %12s %9s  %-7s %s%n", jar.getFileName(), "-", "-", "MISSING", functions);
+                System.out.printf(Locale.ROOT, "  %-38s %12s %9s  %-7s %s%n", jar.getFileName(), "-", "-", "MISSING", functions);
                 BenchSummary.add("jar " + jar.getFileName(), "missing", "<= 10 MB", "MISSING");
                 continue;
             }
             long size = Files.size(jar);
             String verdict = size <= TARGET_BYTES ? "PASS" : "FAIL";
-            System.out.printf(Locale.ROOT, "  %-34s %,12d %9.1f  %-7s %s%n", jar.getFileName(), size, size / 1e6, verdict, functions);
+            System.out.printf(Locale.ROOT, "  %-38s %,12d %9.1f  %-7s %s%n", jar.getFileName(), size, size / 1e6, verdict, functions);
             BenchSummary.add("jar " + jar.getFileName(), String.format(Locale.ROOT, "%.1f MB", size / 1e6), "<= 10 MB", verdict);
-            heaviest.add(String.format(Locale.ROOT, "  %-34s %s", jar.getFileName(), heaviestParts(jar)));
+            heaviest.add(String.format(Locale.ROOT, "  %-38s %s", jar.getFileName(), heaviestParts(jar)));
         }
         System.out.println("heaviest parts (compressed MB):");
         heaviest.forEach(System.out::println);

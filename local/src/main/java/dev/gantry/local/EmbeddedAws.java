@@ -5,7 +5,7 @@ import com.amazonaws.services.dynamodbv2.local.shared.access.AmazonDynamoDBLocal
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.gantry.aws.StateTable;
 import dev.gantry.core.notify.Notifier;
-import dev.gantry.fn.chatops.LocalChatOpsHandlers;
+import dev.gantry.fn.interactions.LocalInteractionsHandlers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -88,7 +88,7 @@ final class EmbeddedAws implements LocalAws {
         environment.put("AWS_ACCESS_KEY_ID", "fake-local-access-key");
         environment.put("AWS_SECRET_ACCESS_KEY", "fake-local-secret-key");
         environment.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint().toString());
-        return LocalChatOpsHandlers.slackInteractions(environment, secrets::signingSecret, requests.url());
+        return LocalInteractionsHandlers.slackInteractions(environment, secrets::signingSecret, requests.url());
     }
 
     @Override

@@ -9,7 +9,7 @@ import dev.gantry.aws.SqsNotifier;
 import dev.gantry.aws.SqsQueue;
 import dev.gantry.aws.StateTable;
 import dev.gantry.core.notify.Notifier;
-import dev.gantry.fn.chatops.LocalChatOpsHandlers;
+import dev.gantry.fn.interactions.LocalInteractionsHandlers;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -143,7 +143,7 @@ final class LocalStackAws implements LocalAws {
 
     @Override
     public RequestStreamHandler slackInteractions() {
-        return LocalChatOpsHandlers.slackInteractionsReadingSecret(environment, signingSecretArn, requests.url());
+        return LocalInteractionsHandlers.slackInteractionsReadingSecret(environment, signingSecretArn, requests.url());
     }
 
     @Override

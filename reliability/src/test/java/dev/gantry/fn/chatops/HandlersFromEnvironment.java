@@ -3,15 +3,10 @@ package dev.gantry.fn.chatops;
 import java.time.Clock;
 import java.util.Map;
 
-/** The ChatOps functions' handlers built as Lambda builds them, from an environment the test gives. */
+/** The ChatOps worker and notifier built as Lambda builds them, from an environment the test gives. */
 public final class HandlersFromEnvironment {
 
     private HandlersFromEnvironment() {}
-
-    public static SlackInteractionsHandler slackInteractions(Map<String, String> environment) {
-        SlackInteractionsHandler.Wired wired = SlackInteractionsHandler.Wired.fromEnvironment(environment);
-        return new SlackInteractionsHandler(wired.signingSecret(), wired.requests(), wired.log(), Clock.systemUTC());
-    }
 
     public static ChatOpsWorkerHandler worker(Map<String, String> environment) {
         ChatOpsWiring wiring = ChatOpsWiring.fromEnvironment(environment);

@@ -8,10 +8,7 @@ import dev.gantry.core.notify.AlarmThreads;
 import dev.gantry.core.notify.ChatGateway;
 import dev.gantry.core.notify.NotifyService;
 import dev.gantry.core.rebuild.RebuildLedger;
-import java.io.PrintStream;
 import java.time.Clock;
-import java.util.Map;
-import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -20,38 +17,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 public final class HandlersFromParts {
 
-    private static final String SLACK_INTERACTIONS = "gantry-slack-interactions";
-
     private HandlersFromParts() {}
-
-    /**
-     * {@code slack-interactions} reading its signing secret from Secrets Manager and handing requests to SQS, both where
-     * {@code awsEnvironment} points, its log lines written to {@code log}.
-     */
-    public static SlackInteractionsHandler slackInteractions(Map<String, String> awsEnvironment, String secretArn, String queueUrl,
-            PrintStream log, Clock clock) {
-        AckAwsEnvironment aws = AckAwsEnvironment.from(awsEnvironment);
-        AckSecretsManager signingSecret = new AckSecretsManager(AckAwsJsonClient.secretsManager(aws), secretArn, clock);
-        AckSqs requests = new AckSqs(AckAwsJsonClient.sqs(aws), queueUrl);
-        return new SlackInteractionsHandler(signingSecret, requests, new AckLog(AckLog.Level.INFO, SLACK_INTERACTIONS, log, clock), clock);
-    }
-
-    /** {@code slack-interactions} checking against {@code signingSecret}, handing requests to SQS where {@code awsEnvironment} points. */
-    public static SlackInteractionsHandler slackInteractions(Map<String, String> awsEnvironment, Supplier<String> signingSecret,
-            String queueUrl) {
-        AckSqs requests = new AckSqs(AckAwsJsonClient.sqs(AckAwsEnvironment.from(awsEnvironment)), queueUrl);
-        return new SlackInteractionsHandler(signingSecret, requests, AckLog.fromEnvironment(awsEnvironment), Clock.systemUTC());
-    }
-
-    /**
-     * {@code slack-interactions} checking against {@code signingSecret}, handing requests to SQS where {@code
-     * awsEnvironment} points, its log lines written to {@code log}.
-     */
-    public static SlackInteractionsHandler slackInteractions(Map<String, String> awsEnvironment, Supplier<String> signingSecret,
-            String queueUrl, PrintStream log, Clock clock) {
-        AckSqs requests = new AckSqs(AckAwsJsonClient.sqs(AckAwsEnvironment.from(awsEnvironment)), queueUrl);
-        return new SlackInteractionsHandler(signingSecret, requests, new AckLog(AckLog.Level.INFO, SLACK_INTERACTIONS, log, clock), clock);
-    }
 
     /** chatops-notify as its wiring builds it over {@code table}, talking to Slack through {@code chat}. */
     public static ChatOpsNotifyHandler notify(GantryConfig config, DynamoDbClient dynamo, String table, ChatGateway chat, Clock clock) {

@@ -23,6 +23,7 @@ import dev.gantry.core.deploy.DeployService;
 import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.gate.GateService;
 import dev.gantry.fn.chatops.HandlersFromParts;
+import dev.gantry.fn.interactions.InteractionsHandlers;
 import dev.gantry.reliability.harness.SlackSignature;
 import dev.gantry.testing.Fixtures;
 import java.io.IOException;
@@ -54,7 +55,7 @@ final class ChatOpsHandlers {
                 "AWS_ACCESS_KEY_ID", "testaccesskey",
                 "AWS_SECRET_ACCESS_KEY", "test-secret-key",
                 "AWS_ENDPOINT_URL", aws.baseUrl());
-        return HandlersFromParts.slackInteractions(environment, () -> SIGNING_SECRET, REQUEST_QUEUE);
+        return InteractionsHandlers.fromParts(environment, () -> SIGNING_SECRET, REQUEST_QUEUE);
     }
 
     /** chatops-worker: everything a request may reach in {@code table}, CodePipeline, ECS and ECR on {@code aws}. */

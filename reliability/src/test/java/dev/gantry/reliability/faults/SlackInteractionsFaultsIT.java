@@ -11,8 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gantry.aws.lambda.LocalContext;
-import dev.gantry.fn.chatops.HandlersFromEnvironment;
-import dev.gantry.fn.chatops.SlackInteractionsHandler;
+import dev.gantry.fn.interactions.InteractionsHandlers;
+import dev.gantry.fn.interactions.SlackInteractionsHandler;
 import dev.gantry.reliability.harness.SlackSignature;
 import dev.gantry.reliability.harness.SqsSendMessageAnswer;
 import dev.gantry.testing.ReliabilityFigures;
@@ -172,7 +172,7 @@ class SlackInteractionsFaultsIT {
             // The function logs its one line to stderr, through the stream it finds when it is built.
             System.setErr(new PrintStream(new Tee(stderr, logged), true, StandardCharsets.UTF_8));
             try {
-                SlackInteractionsHandler handler = HandlersFromEnvironment.slackInteractions(slack);
+                SlackInteractionsHandler handler = InteractionsHandlers.fromEnvironment(slack);
                 ByteArrayOutputStream output = new ByteArrayOutputStream();
                 handler.handleRequest(new ByteArrayInputStream(functionUrlEvent(bodyOfAttempt.apply(attempt)).getBytes(StandardCharsets.UTF_8)),
                         output, new LocalContext("gantry-slack-interactions", 10_000));

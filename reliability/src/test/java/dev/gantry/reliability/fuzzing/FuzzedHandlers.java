@@ -34,7 +34,8 @@ import dev.gantry.core.release.MalformedEventException;
 import dev.gantry.core.rollout.EcsDeploymentState;
 import dev.gantry.core.rollout.RolloutService;
 import dev.gantry.fn.chatops.HandlersFromParts;
-import dev.gantry.fn.chatops.SlackInteractionsHandler;
+import dev.gantry.fn.interactions.InteractionsHandlers;
+import dev.gantry.fn.interactions.SlackInteractionsHandler;
 import dev.gantry.fn.ecsdeploy.EcsDeployHandler;
 import dev.gantry.fn.ecsdeploy.GateSweepHandler;
 import dev.gantry.fn.ecsdeploy.PipelineDeployHandler;
@@ -127,7 +128,7 @@ final class FuzzedHandlers implements AutoCloseable {
     private final LoopbackSqs sqs = new LoopbackSqs();
     private final ByteArrayOutputStream ackLog = new ByteArrayOutputStream();
     /** The endpoint as its wiring builds it, but for the signing secret, given as is, and its queue on {@link #sqs}. */
-    private final SlackInteractionsHandler interactions = HandlersFromParts.slackInteractions(
+    private final SlackInteractionsHandler interactions = InteractionsHandlers.fromParts(
             Map.of("AWS_REGION", REGION, "AWS_ACCESS_KEY_ID", "testaccesskey", "AWS_SECRET_ACCESS_KEY", "test-secret-key",
                     "AWS_ENDPOINT_URL_SQS", sqs.endpoint().toString()),
             () -> SIGNING_SECRET, LoopbackSqs.QUEUE_URL, new PrintStream(ackLog, true, StandardCharsets.UTF_8), MutableClock.at(NOW.toString()));

@@ -64,6 +64,7 @@ import dev.gantry.fn.ecsdeploy.GateSweepHandler;
 import dev.gantry.fn.ecsdeploy.PipelineDeployHandler;
 import dev.gantry.fn.ecsdeploy.RolloutHandler;
 import dev.gantry.fn.imagerebuild.ImageRebuildHandler;
+import dev.gantry.fn.interactions.InteractionsHandlers;
 import dev.gantry.fn.releasegate.EcsHookHandler;
 import dev.gantry.fn.releasegate.PipelineGateHandler;
 import dev.gantry.reliability.harness.SlackSignature;
@@ -895,7 +896,7 @@ class SecretsNeverLoggedIT {
      * signing secret from Secrets Manager on first use.
      */
     private RequestStreamHandler ackHandler(Map<String, String> environment) {
-        return HandlersFromEnvironment.slackInteractions(environment);
+        return InteractionsHandlers.fromEnvironment(environment);
     }
 
     private Map<String, String> ackEnvironment() {

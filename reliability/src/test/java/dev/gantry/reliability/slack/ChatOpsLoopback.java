@@ -52,6 +52,7 @@ import dev.gantry.core.gate.GateSubject;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.fn.chatops.HandlersFromParts;
+import dev.gantry.fn.interactions.InteractionsHandlers;
 import dev.gantry.reliability.harness.SqsSendMessageAnswer;
 import dev.gantry.slack.SlackApproverGroups;
 import dev.gantry.slack.SlackWebApi;
@@ -225,7 +226,7 @@ final class ChatOpsLoopback implements AutoCloseable {
      */
     void reset() {
         storedSecret(SlackRequests.SIGNING_SECRET);
-        interactions = HandlersFromParts.slackInteractions(Map.of("AWS_REGION", "eu-west-1", "AWS_ACCESS_KEY_ID", "testaccesskey",
+        interactions = InteractionsHandlers.fromParts(Map.of("AWS_REGION", "eu-west-1", "AWS_ACCESS_KEY_ID", "testaccesskey",
                 "AWS_SECRET_ACCESS_KEY", "test-secret-key", "AWS_SESSION_TOKEN", "test-session-token", "AWS_ENDPOINT_URL", aws.baseUrl()),
                 SECRET_ARN, QUEUE, new PrintStream(endpointLog, true, StandardCharsets.UTF_8), clock);
         freshState();

@@ -29,7 +29,8 @@ final class ChatOpsPriming {
              "digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","status":"IN_PROGRESS","reason":null}""";
 
     /** A slash command as slack-interactions hands it to the worker: the verified form body. */
-    static final String COMMAND = AckPriming.COMMAND;
+    static final String COMMAND = "team_id=T0PRIMING&api_app_id=A0PRIMING&user_id=U0PRIMING&user_name=priming&command=%2Fgantry"
+            + "&text=status&response_url=https%3A%2F%2Fhooks.slack.test%2Fpriming&trigger_id=0.0.priming&channel_id=C0PRIMING";
 
     /** A button click as slack-interactions hands it to the worker. */
     static final String CLICK = "payload=" + URLEncoder.encode("""

@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -22,10 +21,7 @@ import dev.gantry.core.notify.ReleaseNews;
 import dev.gantry.slack.SlackApiUrl;
 import dev.gantry.testing.InvokeScript;
 import dev.gantry.testing.InvokeScript.Result;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -33,12 +29,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +44,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * {@code scripts/invoke} for the three ChatOps functions as a user runs it: the packaged jar, in a fresh JVM, each handler
+ * {@code scripts/invoke} for the worker and the notifier as a user runs it: the packaged jar, in a fresh JVM, each handler
  * wired from environment variables alone, as Lambda builds it, against a loopback AWS and Slack and DynamoDB Local. The
  * worker and the notifier build every client their wiring asks for, the gates' CloudWatch, SSM and Lambda included.
  */
@@ -60,10 +52,7 @@ class ScriptsInvokeIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TABLE = "gantry-state";
-    private static final String SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-AbCdEf";
-    private static final String REQUEST_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/gantry-chatops-requests";
-    private static final String COMMAND = "team_id=T0GANTRY1&api_app_id=A0GANTRY1&user_id=U0ALICE&command=%2Fgantry&text=status+payments-api"
-            + "&response_url=https%3A%2F%2Fhooks.slack.test%2Fcommands%2F1&trigger_id=13345224609.738474920.8088930838d88f008e0";
+    private static final String SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-bot-AbCdEf";
 
     private static final WireMockServer LOOPBACK = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
     private static DynamoDBProxyServer dynamoServer;
@@ -102,30 +91,11 @@ class ScriptsInvokeIT {
             dynamo.deleteTable(r -> r.tableName(TABLE));
         }
         StateTable.createIfMissing(dynamo, TABLE);
-        // One secret answers both the signing secret and the bot token: neither is checked by anything on loopback.
+        // The bot token: nothing on loopback checks it.
         LOOPBACK.stubFor(aws("secretsmanager.GetSecretValue").willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/x-amz-json-1.1")
-                .withBody(JSON.createObjectNode().put("ARN", SECRET_ARN).put("Name", "gantry/slack")
-                        .put("SecretString", SignedSlackRequests.SIGNING_SECRET).toString())));
-    }
-
-    @Test
-    void acknowledgesASignedCommandAndHandsItToTheWorkersQueue() throws Exception {
-        LOOPBACK.stubFor(aws("AmazonSQS.SendMessage").willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/x-amz-json-1.0")
-                .withBody("{\"MessageId\":\"m-1\",\"MD5OfMessageBody\":\"" + md5(COMMAND.getBytes(StandardCharsets.UTF_8))
-                        + "\",\"MD5OfMessageAttributes\":\"" + kindAttributeMd5("command") + "\"}")));
-        Path event = write("slack-command.json",
-                SignedSlackRequests.functionUrlEvent(COMMAND, SignedSlackRequests.SIGNING_SECRET, Instant.now()));
-
-        Result result = InvokeScript.run(environment(), "slack-interactions", event.toString());
-
-        assertThat(result.exitCode()).as(result.stderr()).isZero();
-        assertThat(JSON.readTree(result.stdout()).at("/statusCode").asInt()).as(result.stdout()).isEqualTo(200);
-        assertThat(requests("AmazonSQS.SendMessage")).singleElement().satisfies(sent -> {
-            assertThat(sent.at("/QueueUrl").asText()).isEqualTo(REQUEST_QUEUE);
-            assertThat(sent.at("/MessageBody").asText()).isEqualTo(COMMAND);
-        });
+                .withBody(JSON.createObjectNode().put("ARN", SECRET_ARN).put("Name", "gantry/slack-bot")
+                        .put("SecretString", "xoxb-not-a-real-token").toString())));
     }
 
     @Test
@@ -163,44 +133,12 @@ class ScriptsInvokeIT {
                 .satisfies(post -> assertThat(post.getBodyAsString()).contains("checkout-web-release"));
     }
 
-    private static String md5(byte[] bytes) throws GeneralSecurityException {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
-    }
-
-    /** SQS's digest of the one string attribute the interactions handler sends: {@code kind}. */
-    private static String kindAttributeMd5(String kind) throws IOException, GeneralSecurityException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DataOutputStream data = new DataOutputStream(out);
-        for (String part : List.of("kind", "String")) {
-            byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-            data.writeInt(bytes.length);
-            data.write(bytes);
-        }
-        data.writeByte(1);
-        byte[] value = kind.getBytes(StandardCharsets.UTF_8);
-        data.writeInt(value.length);
-        data.write(value);
-        return md5(out.toByteArray());
-    }
-
     private Path write(String name, String content) throws IOException {
         return Files.writeString(work.resolve(name), content);
     }
 
     private static MappingBuilder aws(String target) {
         return post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target));
-    }
-
-    private static List<JsonNode> requests(String target) {
-        return LOOPBACK.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target))).stream()
-                .map(request -> {
-                    try {
-                        return JSON.readTree(request.getBodyAsString());
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                })
-                .toList();
     }
 
     private static Map<String, String> environment() throws URISyntaxException {
@@ -212,8 +150,6 @@ class ScriptsInvokeIT {
         env.put("AWS_SECRET_ACCESS_KEY", "test-secret-key");
         env.put("AWS_ENDPOINT_URL", LOOPBACK.baseUrl());
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoEndpoint);
-        env.put(SlackInteractionsHandler.SIGNING_SECRET_ARN_ENV, SECRET_ARN);
-        env.put(SlackInteractionsHandler.REQUEST_QUEUE_URL_ENV, REQUEST_QUEUE);
         env.put(ChatOpsWiring.BOT_TOKEN_SECRET_ARN_ENV, SECRET_ARN);
         env.put(SlackApiUrl.ENV, LOOPBACK.baseUrl());
         return env;

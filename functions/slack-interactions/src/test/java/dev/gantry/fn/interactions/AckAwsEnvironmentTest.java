@@ -1,4 +1,4 @@
-package dev.gantry.fn.chatops;
+package dev.gantry.fn.interactions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.gantry.fn.chatops;
+package dev.gantry.fn.interactions;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;

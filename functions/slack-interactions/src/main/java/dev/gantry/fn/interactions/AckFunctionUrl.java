@@ -1,4 +1,4 @@
-package dev.gantry.fn.chatops;
+package dev.gantry.fn.interactions;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

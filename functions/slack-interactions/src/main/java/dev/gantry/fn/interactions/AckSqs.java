@@ -1,10 +1,9 @@
-package dev.gantry.fn.chatops;
+package dev.gantry.fn.interactions;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.gantry.aws.SqsQueue.QueueException;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -165,6 +164,13 @@ final class AckSqs {
             return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("MD5 is not available", e);
+        }
+    }
+
+    /** Its own, not the SDK adapter's of the same name: that one's class names the SQS client this jar leaves out. */
+    static final class QueueException extends RuntimeException {
+        QueueException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.gantry.fn.chatops;
+package dev.gantry.fn.interactions;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -14,7 +14,7 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.gantry.aws.JsonProtocolWire;
-import dev.gantry.aws.SecretsManagerSecret.SecretUnavailableException;
+import dev.gantry.fn.interactions.AckSecretsManager.SecretUnavailableException;
 import dev.gantry.testing.MutableClock;
 import java.time.Duration;
 import java.util.List;

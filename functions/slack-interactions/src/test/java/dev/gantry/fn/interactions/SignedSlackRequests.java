@@ -1,4 +1,4 @@
-package dev.gantry.fn.chatops;
+package dev.gantry.fn.interactions;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

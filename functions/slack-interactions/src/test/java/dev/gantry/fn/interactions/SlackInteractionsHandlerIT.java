@@ -1,4 +1,4 @@
-package dev.gantry.fn.chatops;
+package dev.gantry.fn.interactions;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -6,8 +6,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
-import static dev.gantry.fn.chatops.SignedSlackRequests.SIGNING_SECRET;
-import static dev.gantry.fn.chatops.SignedSlackRequests.functionUrlEvent;
+import static dev.gantry.fn.interactions.SignedSlackRequests.SIGNING_SECRET;
+import static dev.gantry.fn.interactions.SignedSlackRequests.functionUrlEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,11 +1,10 @@
-package dev.gantry.fn.chatops;
+package dev.gantry.fn.interactions;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.gantry.aws.ExpiringValue;
-import dev.gantry.aws.SecretsManagerSecret.SecretUnavailableException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,5 +93,12 @@ final class AckSecretsManager implements Supplier<String> {
     private SecretUnavailableException unreadable(String why) {
         return new SecretUnavailableException("Secrets Manager answered GetSecretValue for " + secretArn
                 + " with something that is not a JSON object" + (why == null ? "" : " (" + why + ")"), null);
+    }
+
+    /** Its own, not the SDK adapter's of the same name: that one's class names the Secrets Manager client this jar leaves out. */
+    static final class SecretUnavailableException extends RuntimeException {
+        SecretUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.gantry.fn.chatops;
+package dev.gantry.fn.interactions;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -16,8 +16,9 @@ import java.util.Map;
  * the other functions' lines ({@code level}, {@code message}, {@code service}, {@code function_name},
  * {@code function_request_id}, {@code timestamp}), so one Logs Insights query reads them all.
  *
- * <p>Why not Log4j with Powertools' layout, as the other ChatOps functions: this function writes about one line per
- * request, and starting Log4j is a cold-start cost it pays inside Slack's 3 seconds. Measured (fresh JVM, loopback AWS,
+ * <p>Why not Log4j with Powertools' layout, as the ChatOps worker and notifier: this function writes about one line per
+ * request, and starting Log4j is a cold-start cost it pays inside Slack's 3 seconds (its jar no longer carries Log4j at
+ * all, decision 34). Measured (fresh JVM, loopback AWS,
  * runs interleaved, medians): with SLF4J bound to Log4j as before, the handler answered 417 ms from process start
  * instead of 248, and {@code scripts/bench slack-ack} took 452 ms instead of 381; see {@link
  * #leaveSdkLoggingOffUnlessDebugging}.
@@ -36,6 +37,8 @@ final class AckLog {
     static final String SLF4J_PROVIDER = "slf4j.provider";
     static final String SLF4J_NO_OP_PROVIDER = "org.slf4j.helpers.NOP_FallbackServiceProvider";
     static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
+    /** The simple logger's threshold, this jar's SLF4J binding when debugging. */
+    static final String SIMPLE_LOGGER_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
     enum Level { TRACE, DEBUG, INFO, WARN, ERROR }
 
@@ -78,20 +81,24 @@ final class AckLog {
     }
 
     /**
-     * The SDK's signer logs through SLF4J, and the first SLF4J logger in a JVM binds SLF4J to Log4j in this jar and
-     * starts Log4j: the cold-start cost above, for a signer that logs only at DEBUG and reports failures as exceptions,
-     * which this function logs itself. So unless a binding was chosen with {@code
-     * -Dslf4j.provider} or the level is DEBUG or TRACE, SLF4J is bound to its no-op
-     * provider. Lambda runs one function per JVM, so this reaches no other function; it must run before anything
-     * touches SLF4J, and has no effect after.
+     * The SDK's signer logs through SLF4J, and the first SLF4J logger in a JVM binds SLF4J to a provider. This jar's one
+     * provider is SLF4J's simple logger on stderr, kept for debugging the signer; otherwise the signer logs only at DEBUG
+     * and reports failures as exceptions, which this function logs itself. So unless a binding was chosen with {@code
+     * -Dslf4j.provider} or the level is DEBUG or TRACE, SLF4J is bound to its no-op provider, which also keeps the
+     * binding's own announcement off stderr; at DEBUG or TRACE the simple logger is set to that level, as it writes
+     * only INFO and above unless told. Lambda runs one function per JVM, so this reaches no other function; it must run
+     * before anything touches SLF4J, and has no effect after.
      */
     void leaveSdkLoggingOffUnlessDebugging() {
-        if (sdkLoggingOff(threshold, System.getProperty(SLF4J_PROVIDER))) {
+        String chosenProvider = System.getProperty(SLF4J_PROVIDER);
+        if (sdkLoggingOff(threshold, chosenProvider)) {
             System.setProperty(SLF4J_PROVIDER, SLF4J_NO_OP_PROVIDER);
             if (System.getProperty(SLF4J_VERBOSITY) == null) {
                 // Otherwise SLF4J announces the chosen provider on stderr, a line that is not JSON, every cold start.
                 System.setProperty(SLF4J_VERBOSITY, "WARN");
             }
+        } else if (chosenProvider == null && System.getProperty(SIMPLE_LOGGER_LEVEL) == null) {
+            System.setProperty(SIMPLE_LOGGER_LEVEL, threshold.name().toLowerCase(Locale.ROOT));
         }
     }
 

@@ -1,0 +1,186 @@
+package dev.gantry.fn.interactions;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import dev.gantry.testing.InvokeScript;
+import dev.gantry.testing.InvokeScript.Result;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code scripts/invoke slack-interactions} as a user runs it: its own packaged jar, in a fresh JVM, the handler wired from
+ * environment variables alone, as Lambda builds it, against a loopback Secrets Manager and SQS. No configuration file and
+ * no table: the acknowledgement reads neither.
+ */
+class ScriptsInvokeIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-signing-AbCdEf";
+    private static final String REQUEST_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/gantry-chatops-requests";
+    private static final String COMMAND = "team_id=T0GANTRY1&api_app_id=A0GANTRY1&user_id=U0ALICE&command=%2Fgantry&text=status+payments-api"
+            + "&response_url=https%3A%2F%2Fhooks.slack.test%2Fcommands%2F1&trigger_id=13345224609.738474920.8088930838d88f008e0";
+
+    private static final WireMockServer LOOPBACK = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void start() {
+        LOOPBACK.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        LOOPBACK.stop();
+    }
+
+    @BeforeEach
+    void fresh() {
+        LOOPBACK.resetAll();
+        LOOPBACK.stubFor(aws("secretsmanager.GetSecretValue").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/x-amz-json-1.1")
+                .withBody(JSON.createObjectNode().put("ARN", SECRET_ARN).put("Name", "gantry/slack-signing")
+                        .put("SecretString", SignedSlackRequests.SIGNING_SECRET).toString())));
+        LOOPBACK.stubFor(aws("AmazonSQS.SendMessage").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/x-amz-json-1.0")
+                .withBody("{\"MessageId\":\"m-1\",\"MD5OfMessageBody\":\"" + md5(COMMAND.getBytes(StandardCharsets.UTF_8))
+                        + "\",\"MD5OfMessageAttributes\":\"" + kindAttributeMd5("command") + "\"}")));
+    }
+
+    @Test
+    void acknowledgesASignedCommandAndHandsItToTheWorkersQueue() throws Exception {
+        Path event = write("slack-command.json",
+                SignedSlackRequests.functionUrlEvent(COMMAND, SignedSlackRequests.SIGNING_SECRET, Instant.now()));
+
+        Result result = InvokeScript.run(environment(), "slack-interactions", event.toString());
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(JSON.readTree(result.stdout()).at("/statusCode").asInt()).as(result.stdout()).isEqualTo(200);
+        assertThat(requests("AmazonSQS.SendMessage")).singleElement().satisfies(sent -> {
+            assertThat(sent.at("/QueueUrl").asText()).isEqualTo(REQUEST_QUEUE);
+            assertThat(sent.at("/MessageBody").asText()).isEqualTo(COMMAND);
+        });
+    }
+
+    @Test
+    void refusesARequestSignedWithAnotherSecretAndQueuesNothing() throws Exception {
+        Path event = write("forged-command.json",
+                SignedSlackRequests.functionUrlEvent(COMMAND, "not-the-signing-secret", Instant.now()));
+
+        Result result = InvokeScript.run(environment(), "slack-interactions", event.toString());
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(JSON.readTree(result.stdout()).at("/statusCode").asInt()).as(result.stdout()).isEqualTo(401);
+        assertThat(requests("AmazonSQS.SendMessage")).isEmpty();
+    }
+
+    @Test
+    void logsOnlyJsonLinesAtInfo() throws Exception {
+        Path event = write("slack-command.json",
+                SignedSlackRequests.functionUrlEvent(COMMAND, SignedSlackRequests.SIGNING_SECRET, Instant.now()));
+
+        Result result = InvokeScript.run(environment(), "slack-interactions", event.toString());
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(result.stderr().lines().filter(line -> !line.isBlank()).toList()).isNotEmpty().allSatisfy(line ->
+                assertThat(JSON.readTree(line).path("level").asText()).as(line).isNotEmpty());
+    }
+
+    @Test
+    void writesTheSdkSignersLinesWhenDebugging() throws Exception {
+        Path event = write("slack-command.json",
+                SignedSlackRequests.functionUrlEvent(COMMAND, SignedSlackRequests.SIGNING_SECRET, Instant.now()));
+        Map<String, String> debugging = new java.util.HashMap<>(environment());
+        debugging.put("POWERTOOLS_LOG_LEVEL", "DEBUG");
+
+        Result result = InvokeScript.run(debugging, "slack-interactions", event.toString());
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(result.stderr()).contains("software.amazon.awssdk");
+    }
+
+    private static String md5(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SQS's digest of the one string attribute the interactions handler sends: {@code kind}. */
+    private static String kindAttributeMd5(String kind) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            DataOutputStream data = new DataOutputStream(out);
+            for (String part : List.of("kind", "String")) {
+                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+                data.writeInt(bytes.length);
+                data.write(bytes);
+            }
+            data.writeByte(1);
+            byte[] value = kind.getBytes(StandardCharsets.UTF_8);
+            data.writeInt(value.length);
+            data.write(value);
+            return md5(out.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(work.resolve(name), content);
+    }
+
+    private static MappingBuilder aws(String target) {
+        return post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target));
+    }
+
+    private static List<JsonNode> requests(String target) {
+        return LOOPBACK.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target))).stream()
+                .map(request -> {
+                    try {
+                        return JSON.readTree(request.getBodyAsString());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .toList();
+    }
+
+    private static Map<String, String> environment() {
+        return Map.of(
+                "AWS_REGION", "eu-west-1",
+                "AWS_ACCESS_KEY_ID", "testaccesskey",
+                "AWS_SECRET_ACCESS_KEY", "test-secret-key",
+                "AWS_ENDPOINT_URL", LOOPBACK.baseUrl(),
+                SlackInteractionsHandler.SIGNING_SECRET_ARN_ENV, SECRET_ARN,
+                SlackInteractionsHandler.REQUEST_QUEUE_URL_ENV, REQUEST_QUEUE);
+    }
+}
