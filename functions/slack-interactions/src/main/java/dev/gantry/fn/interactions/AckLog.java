@@ -21,7 +21,7 @@ import java.util.Map;
  * all, decision 34). Measured (fresh JVM, loopback AWS,
  * runs interleaved, medians): with SLF4J bound to Log4j as before, the handler answered 417 ms from process start
  * instead of 248, and {@code scripts/bench slack-ack} took 452 ms instead of 381; see {@link
- * #leaveSdkLoggingOffUnlessDebugging}.
+ * #leaveSdkLoggingOff}.
  *
  * <p>Level: {@code POWERTOOLS_LOG_LEVEL}, else {@code AWS_LAMBDA_LOG_LEVEL}, the level Lambda sets from the function's
  * application log level, as Powertools itself reads them (default {@code INFO}, an unknown name counts as {@code INFO}); service:
@@ -37,8 +37,6 @@ final class AckLog {
     static final String SLF4J_PROVIDER = "slf4j.provider";
     static final String SLF4J_NO_OP_PROVIDER = "org.slf4j.helpers.NOP_FallbackServiceProvider";
     static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
-    /** The simple logger's threshold, this jar's SLF4J binding when debugging. */
-    static final String SIMPLE_LOGGER_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
     enum Level { TRACE, DEBUG, INFO, WARN, ERROR }
 
@@ -81,29 +79,25 @@ final class AckLog {
     }
 
     /**
-     * The SDK's signer logs through SLF4J, and the first SLF4J logger in a JVM binds SLF4J to a provider. This jar's one
-     * provider is SLF4J's simple logger on stderr, kept for debugging the signer; otherwise the signer logs only at DEBUG
-     * and reports failures as exceptions, which this function logs itself. So unless a binding was chosen with {@code
-     * -Dslf4j.provider} or the level is DEBUG or TRACE, SLF4J is bound to its no-op provider, which also keeps the
-     * binding's own announcement off stderr; at DEBUG or TRACE the simple logger is set to that level, as it writes
-     * only INFO and above unless told. Lambda runs one function per JVM, so this reaches no other function; it must run
-     * before anything touches SLF4J, and has no effect after.
+     * The SDK's signer logs through SLF4J, and the first SLF4J logger in a JVM binds SLF4J to a provider. This jar has
+     * none, so unless one was chosen with {@code -Dslf4j.provider} SLF4J is bound to its no-op provider, at every level:
+     * at DEBUG the signer writes each canonical request, the session token in it (the other functions' log4j2.xml holds
+     * the SDK at INFO for the same reason), and it reports failures as exceptions, which this function logs itself.
+     * Binding it here also keeps SLF4J's complaint that it found no provider off stderr. Lambda runs one function per
+     * JVM, so this reaches no other function; it must run before anything touches SLF4J, and has no effect after.
      */
-    void leaveSdkLoggingOffUnlessDebugging() {
-        String chosenProvider = System.getProperty(SLF4J_PROVIDER);
-        if (sdkLoggingOff(threshold, chosenProvider)) {
+    static void leaveSdkLoggingOff() {
+        if (sdkLoggingOff(System.getProperty(SLF4J_PROVIDER))) {
             System.setProperty(SLF4J_PROVIDER, SLF4J_NO_OP_PROVIDER);
             if (System.getProperty(SLF4J_VERBOSITY) == null) {
                 // Otherwise SLF4J announces the chosen provider on stderr, a line that is not JSON, every cold start.
                 System.setProperty(SLF4J_VERBOSITY, "WARN");
             }
-        } else if (chosenProvider == null && System.getProperty(SIMPLE_LOGGER_LEVEL) == null) {
-            System.setProperty(SIMPLE_LOGGER_LEVEL, threshold.name().toLowerCase(Locale.ROOT));
         }
     }
 
-    static boolean sdkLoggingOff(Level threshold, String chosenProvider) {
-        return chosenProvider == null && threshold.compareTo(Level.INFO) >= 0;
+    static boolean sdkLoggingOff(String chosenProvider) {
+        return chosenProvider == null;
     }
 
     void info(Context context, String message) {

@@ -63,7 +63,7 @@ public final class SlackInteractionsHandler implements RequestStreamHandler {
     record Wired(Supplier<String> signingSecret, AckSqs requests, AckLog log, SnapStartPriming priming) {
         static Wired fromEnvironment(Map<String, String> environment) {
             AckLog log = AckLog.fromEnvironment(environment);
-            log.leaveSdkLoggingOffUnlessDebugging();
+            AckLog.leaveSdkLoggingOff();
             AckAwsEnvironment aws = AckAwsEnvironment.from(environment);
             return new Wired(
                     new AckSecretsManager(AckAwsJsonClient.secretsManager(aws),

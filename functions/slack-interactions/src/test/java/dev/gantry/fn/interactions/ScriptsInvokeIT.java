@@ -113,17 +113,22 @@ class ScriptsInvokeIT {
                 assertThat(JSON.readTree(line).path("level").asText()).as(line).isNotEmpty());
     }
 
+    /** At DEBUG the SDK's signer would write each canonical request, the session token in it: nothing of it is written. */
     @Test
-    void writesTheSdkSignersLinesWhenDebugging() throws Exception {
+    void writesNoneOfTheSdkSignersLinesEvenWhenDebugging() throws Exception {
         Path event = write("slack-command.json",
                 SignedSlackRequests.functionUrlEvent(COMMAND, SignedSlackRequests.SIGNING_SECRET, Instant.now()));
         Map<String, String> debugging = new java.util.HashMap<>(environment());
         debugging.put("POWERTOOLS_LOG_LEVEL", "DEBUG");
+        debugging.put("AWS_SESSION_TOKEN", "not-a-real-session-token");
 
         Result result = InvokeScript.run(debugging, "slack-interactions", event.toString());
 
         assertThat(result.exitCode()).as(result.stderr()).isZero();
-        assertThat(result.stderr()).contains("software.amazon.awssdk");
+        assertThat(result.stderr()).doesNotContain("not-a-real-session-token").doesNotContain("software.amazon.awssdk")
+                .doesNotContain("SLF4J");
+        assertThat(result.stderr().lines().filter(line -> !line.isBlank()).toList()).allSatisfy(line ->
+                assertThat(JSON.readTree(line).path("level").asText()).as(line).isNotEmpty());
     }
 
     private static String md5(byte[] bytes) {
