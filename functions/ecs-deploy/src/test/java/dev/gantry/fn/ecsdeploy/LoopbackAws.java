@@ -6,6 +6,7 @@ import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.gantry.aws.EcsWire;
+import dev.gantry.aws.SqsWire;
 import dev.gantry.aws.StateTable;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -27,7 +28,11 @@ final class LoopbackAws implements AutoCloseable {
     static final String RUNNING_ARN = "arn:aws:ecs:eu-west-1:111111111111:task-definition/payments-api-staging:41";
     static final String NEW_ARN = "arn:aws:ecs:eu-west-1:111111111111:task-definition/payments-api-staging:42";
 
-    final WireMockServer ecs = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+    /** The FIFO queue release news goes to; only its name matters, the SDK sends to the loopback. */
+    static final String NOTIFY_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/gantry-notify.fifo";
+
+    final WireMockServer ecs = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
+            .extensions(SqsWire.sendMessageAnswer()));
     final int dynamoPort;
     private final DynamoDBProxyServer dynamoServer;
     final DynamoDbClient dynamo;
@@ -45,6 +50,11 @@ final class LoopbackAws implements AutoCloseable {
                 .build();
         StateTable.createIfMissing(dynamo, TABLE);
         stubStagingService();
+    }
+
+    /** SQS taking every message it is sent. */
+    void stubSqsSendMessage() {
+        ecs.stubFor(SqsWire.sendMessage().willReturn(SqsWire.answered()));
     }
 
     String dynamoEndpoint() {

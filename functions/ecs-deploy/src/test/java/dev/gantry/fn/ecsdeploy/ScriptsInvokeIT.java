@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gantry.aws.EcsWire;
+import dev.gantry.aws.SqsWire;
 import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.InvokeScript;
 import dev.gantry.testing.InvokeScript.Result;
@@ -57,6 +58,22 @@ class ScriptsInvokeIT {
         // The packaged jar logs as Lambda will: Powertools' JSON layout from log4j2.xml, INFO lines included.
         assertThat(result.stderr().lines().filter(line -> line.startsWith("{\"level\":\"INFO\"")))
                 .anySatisfy(line -> assertThat(JSON.readTree(line).at("/message").asText()).contains("DEPLOYED"));
+    }
+
+    @Test
+    void tellsTheDeploysNewsToTheNotifyQueueWhenReleaseThreadsAreOn() throws Exception {
+        aws.stubSqsSendMessage();
+        Map<String, String> env = environment();
+        env.put("GANTRY_NOTIFY_QUEUE_URL", LoopbackAws.NOTIFY_QUEUE);
+
+        Result result = invoke(env, "events/gantry-ecr-push-payments-api-1.4.0.json");
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(JSON.readTree(result.stdout()).at("/outcomes/0/result").asText()).isEqualTo("DEPLOYED");
+        assertThat(SqsWire.sent(aws.ecs)).isNotEmpty().allSatisfy(sent -> {
+            assertThat(sent.at("/QueueUrl").asText()).isEqualTo(LoopbackAws.NOTIFY_QUEUE);
+            assertThat(JSON.readTree(sent.at("/MessageBody").asText()).at("/service").asText()).isEqualTo("payments-api");
+        });
     }
 
     @Test

@@ -7,12 +7,7 @@ import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.MappingBuilder;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
-import com.github.tomakehurst.wiremock.http.ResponseDefinition;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.gantry.aws.CloudWatchWire;
 import dev.gantry.aws.DynamoDbGateStore;
 import dev.gantry.aws.DynamoDbReleaseStore;
@@ -22,22 +17,18 @@ import dev.gantry.aws.S3Wire;
 import dev.gantry.aws.SdkAlarmStates;
 import dev.gantry.aws.SdkChangeCalendars;
 import dev.gantry.aws.SdkCustomChecks;
+import dev.gantry.aws.SqsWire;
 import dev.gantry.aws.StateTable;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.gate.GateService;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -71,11 +62,10 @@ final class LoopbackAws implements AutoCloseable {
     static final String ALARM = "payments-api-5xx";
     /** The FIFO queue release news goes to; only its name matters, the SDK sends to the loopback. */
     static final String NOTIFY_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/gantry-notify.fifo";
-    private static final String SQS_SEND_MESSAGE = "AmazonSQS.SendMessage";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final WireMockServer server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
-            .extensions(new SqsSendMessageAnswer()));
+            .extensions(SqsWire.sendMessageAnswer()));
     final DynamoDbClient dynamo;
     final EcsClient ecs;
     final CodePipelineClient codePipeline;
@@ -186,59 +176,12 @@ final class LoopbackAws implements AutoCloseable {
 
     /** SQS taking every message it is sent. */
     void stubSqsSendMessage() {
-        server.stubFor(sqsSendMessage().willReturn(ResponseDefinitionBuilder.responseDefinition()
-                .withTransformers(SqsSendMessageAnswer.NAME)));
+        server.stubFor(SqsWire.sendMessage().willReturn(SqsWire.answered()));
     }
 
     /** The bodies of every SendMessage that reached SQS, in order, as JSON. */
     List<JsonNode> sqsMessagesSent() {
-        return server.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo("/"))
-                        .withHeader("X-Amz-Target", WireMock.equalTo(SQS_SEND_MESSAGE))).stream()
-                .map(request -> readJson(request.getBodyAsString()))
-                .toList();
-    }
-
-    private static MappingBuilder sqsSendMessage() {
-        return WireMock.post(WireMock.urlEqualTo("/")).withHeader("X-Amz-Target", WireMock.equalTo(SQS_SEND_MESSAGE));
-    }
-
-    private static JsonNode readJson(String body) {
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** SQS's answer to a SendMessage: it carries the MD5 of the body received, which the SDK checks against its own. */
-    private static final class SqsSendMessageAnswer implements ResponseDefinitionTransformerV2 {
-
-        static final String NAME = "sqs-send-message";
-
-        @Override
-        public ResponseDefinition transform(ServeEvent serveEvent) {
-            String body = readJson(serveEvent.getRequest().getBodyAsString()).path("MessageBody").asText();
-            String md5;
-            try {
-                md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(body.getBytes(StandardCharsets.UTF_8)));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every Java platform has MD5", e);
-            }
-            return ResponseDefinitionBuilder.responseDefinition().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.0")
-                    .withBody(JSON.createObjectNode().put("MessageId", "5fea7756-0ea4-451a-a703-a558b933e274").put("SequenceNumber", "1")
-                            .put("MD5OfMessageBody", md5).toString())
-                    .build();
-        }
-
-        @Override
-        public String getName() {
-            return NAME;
-        }
-
-        @Override
-        public boolean applyGlobally() {
-            return false;
-        }
+        return SqsWire.sent(server);
     }
 
     private static int freePort() throws IOException {
