@@ -71,6 +71,17 @@ class ChatOpsTest {
             return template.idOf("AWS::Lambda::Function", prefix);
         }
 
+        /** The published version the live alias points at. */
+        String versionId(TemplateJson template) {
+            String function = functionId(template);
+            List<String> versions = template.resources("AWS::Lambda::Version").entrySet().stream()
+                    .filter(version -> Map.of("Ref", function).equals(TemplateJson.properties(version.getValue()).get("FunctionName")))
+                    .map(Map.Entry::getKey)
+                    .toList();
+            assertThat(versions).as("versions of %s", function).hasSize(1);
+            return versions.get(0);
+        }
+
         /** The live alias, what the URL, the queues, the rules and the topic invoke. */
         String aliasId(TemplateJson template) {
             return template.idOf("AWS::Lambda::Alias", prefix + "Alias");
@@ -187,6 +198,10 @@ class ChatOpsTest {
         assertThat(Fn.INTERACTIONS.assetHash(other)).isEqualTo(Fn.INTERACTIONS.assetHash(json));
         assertThat(Fn.WORKER.assetHash(other)).isNotEqualTo(Fn.WORKER.assetHash(json));
         assertThat(Fn.NOTIFY.assetHash(other)).isNotEqualTo(Fn.NOTIFY.assetHash(json));
+        // The version's logical id hashes the function's settings and code: the same id is no new version to publish,
+        // and so no new SnapStart snapshot of the public endpoint.
+        assertThat(Fn.INTERACTIONS.versionId(other)).isEqualTo(Fn.INTERACTIONS.versionId(json));
+        assertThat(Fn.WORKER.versionId(other)).isNotEqualTo(Fn.WORKER.versionId(json));
     }
 
     @Test

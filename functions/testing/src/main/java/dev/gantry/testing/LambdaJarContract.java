@@ -27,7 +27,7 @@ public abstract class LambdaJarContract {
     public enum Shape {
         /** SDK service clients over the URL-connection HTTP client, and a priming list (decision 33). */
         SDK_CLIENTS,
-        /** Requests signed with the SDK's signer and sent over the JDK's HTTP client: no SDK HTTP client, no list. */
+        /** Requests signed with the SDK's signer and sent over {@code HttpURLConnection}: no SDK HTTP client, no list. */
         SIGNED_REQUESTS
     }
 
@@ -68,7 +68,7 @@ public abstract class LambdaJarContract {
     }
 
     @Test
-    void shipsOnlyTheUrlConnectionHttpClient() {
+    void shipsTheUrlConnectionHttpClientOnlyForSdkClientsAndNoOtherHttpClient() {
         assertThat(jar.contains("software/amazon/awssdk/http/urlconnection/")).isEqualTo(shape == Shape.SDK_CLIENTS);
         assertThat(List.of("software/amazon/awssdk/http/apache/", "org/apache/http/", "software/amazon/awssdk/http/nio/netty/",
                 "io/netty/", "software/amazon/awssdk/http/crt/", "software/amazon/awssdk/crt/"))

@@ -1,6 +1,5 @@
 package dev.gantry.fn.chatops;
 
-import java.time.Clock;
 import java.util.Map;
 
 /** The ChatOps worker and notifier built as Lambda builds them, from an environment the test gives. */

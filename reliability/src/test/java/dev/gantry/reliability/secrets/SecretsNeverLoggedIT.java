@@ -57,7 +57,6 @@ import dev.gantry.core.pipeline.PipelineDeployService;
 import dev.gantry.core.pipeline.PipelineGateService;
 import dev.gantry.core.rebuild.RebuildService;
 import dev.gantry.core.rollout.RolloutService;
-import dev.gantry.fn.chatops.HandlersFromEnvironment;
 import dev.gantry.fn.chatops.HandlersFromParts;
 import dev.gantry.fn.ecsdeploy.EcsDeployHandler;
 import dev.gantry.fn.ecsdeploy.GateSweepHandler;

@@ -76,7 +76,8 @@ record AckAwsEnvironment(
         return () -> identity;
     }
 
-    // Its own method, so the provider chain's classes load only where it is used: never on Lambda.
+    // Its own method, so the provider chain's classes load only where it is used: without an access key in the
+    // environment, which is Lambda with SnapStart (container credentials) and a local run on a profile or SSO.
     private static Supplier<AwsCredentialsIdentity> defaultChain() {
         DefaultCredentialsProvider chain = DefaultCredentialsProvider.builder().build();
         return chain::resolveCredentials;

@@ -17,11 +17,10 @@ import java.util.Map;
  * {@code function_request_id}, {@code timestamp}), so one Logs Insights query reads them all.
  *
  * <p>Why not Log4j with Powertools' layout, as the ChatOps worker and notifier: this function writes about one line per
- * request, and starting Log4j is a cold-start cost it pays inside Slack's 3 seconds (its jar no longer carries Log4j at
- * all, decision 34). Measured (fresh JVM, loopback AWS,
- * runs interleaved, medians): with SLF4J bound to Log4j as before, the handler answered 417 ms from process start
- * instead of 248, and {@code scripts/bench slack-ack} took 452 ms instead of 381; see {@link
- * #leaveSdkLoggingOff}.
+ * request, and starting Log4j is a cold-start cost it pays inside Slack's 3 seconds. Measured when it shared the ChatOps
+ * jar (fresh JVM, loopback AWS, runs interleaved, medians): with SLF4J bound to Log4j, the handler answered 417 ms from
+ * process start instead of 248, and {@code scripts/bench slack-ack} took 452 ms instead of 381. Its own jar carries no
+ * Log4j (decision 34), and SLF4J is bound to no provider ({@link #leaveSdkLoggingOff}).
  *
  * <p>Level: {@code POWERTOOLS_LOG_LEVEL}, else {@code AWS_LAMBDA_LOG_LEVEL}, the level Lambda sets from the function's
  * application log level, as Powertools itself reads them (default {@code INFO}, an unknown name counts as {@code INFO}); service:
@@ -87,17 +86,13 @@ final class AckLog {
      * JVM, so this reaches no other function; it must run before anything touches SLF4J, and has no effect after.
      */
     static void leaveSdkLoggingOff() {
-        if (sdkLoggingOff(System.getProperty(SLF4J_PROVIDER))) {
+        if (System.getProperty(SLF4J_PROVIDER) == null) {
             System.setProperty(SLF4J_PROVIDER, SLF4J_NO_OP_PROVIDER);
             if (System.getProperty(SLF4J_VERBOSITY) == null) {
                 // Otherwise SLF4J announces the chosen provider on stderr, a line that is not JSON, every cold start.
                 System.setProperty(SLF4J_VERBOSITY, "WARN");
             }
         }
-    }
-
-    static boolean sdkLoggingOff(String chosenProvider) {
-        return chosenProvider == null;
     }
 
     void info(Context context, String message) {

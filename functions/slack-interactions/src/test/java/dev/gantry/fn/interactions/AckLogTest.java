@@ -72,12 +72,6 @@ class AckLogTest {
         assertThat(AckLog.level(null)).isEqualTo(AckLog.Level.INFO);
     }
 
-    @Test
-    void leavesTheSdksLoggingOffAtEveryLevelUnlessAProviderIsChosen() {
-        assertThat(AckLog.sdkLoggingOff(null)).isTrue();
-        assertThat(AckLog.sdkLoggingOff("org.slf4j.simple.SimpleServiceProvider")).isFalse();
-    }
-
     private AckLog log(AckLog.Level level) {
         return new AckLog(level, "gantry-slack-interactions", new PrintStream(written, true, StandardCharsets.UTF_8), CLOCK);
     }

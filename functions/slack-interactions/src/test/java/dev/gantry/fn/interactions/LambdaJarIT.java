@@ -24,6 +24,6 @@ class LambdaJarIT extends LambdaJarContract {
         assertThat(List.of("dev/gantry/core/", "dev/gantry/fn/chatops/", "dev/gantry/aws/DynamoDb", "dev/gantry/aws/SdkEcs",
                 "dev/gantry/aws/events/", "dev/gantry/slack/SlackWebApi", "com/slack/api/", "com/google/gson/",
                 "com/fasterxml/jackson/databind/", "org/apache/logging/log4j/", "software/amazon/lambda/powertools/",
-                "org/yaml/snakeyaml/")).noneMatch(jar::contains);
+                "org/yaml/snakeyaml/", "org/slf4j/simple/", "org/apache/logging/slf4j/")).noneMatch(jar::contains);
     }
 }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import dev.gantry.testing.InvokeScript;
 import dev.gantry.testing.InvokeScript.Result;
 import java.io.ByteArrayOutputStream;
@@ -87,6 +88,40 @@ class ScriptsInvokeIT {
             assertThat(sent.at("/QueueUrl").asText()).isEqualTo(REQUEST_QUEUE);
             assertThat(sent.at("/MessageBody").asText()).isEqualTo(COMMAND);
         });
+    }
+
+    /**
+     * With SnapStart, Lambda puts no access key in the environment: the key comes from its container credentials endpoint
+     * through the SDK's provider chain, which this jar must carry whole.
+     */
+    @Test
+    void signsItsCallsWithTheContainerCredentialsWhenTheEnvironmentHasNoKey() throws Exception {
+        LOOPBACK.stubFor(WireMock.get(urlEqualTo("/v2/credentials/gantry")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody(JSON.createObjectNode().put("AccessKeyId", "ASIAFAKECONTAINERKEY").put("SecretAccessKey", "fake-container-secret")
+                        .put("Token", "fake-container-session-token").put("Expiration", "2099-01-01T00:00:00Z").toString())));
+        Map<String, String> lambda = new java.util.HashMap<>(environment());
+        lambda.remove("AWS_ACCESS_KEY_ID");
+        lambda.remove("AWS_SECRET_ACCESS_KEY");
+        lambda.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", LOOPBACK.baseUrl() + "/v2/credentials/gantry");
+        // Nothing of this machine's own AWS setup may answer first.
+        lambda.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-credentials").toString());
+        lambda.put("AWS_CONFIG_FILE", work.resolve("no-config").toString());
+        lambda.put("AWS_EC2_METADATA_DISABLED", "true");
+        Path event = write("slack-command.json",
+                SignedSlackRequests.functionUrlEvent(COMMAND, SignedSlackRequests.SIGNING_SECRET, Instant.now()));
+
+        Result result = InvokeScript.run(lambda, "slack-interactions", event.toString());
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(JSON.readTree(result.stdout()).at("/statusCode").asInt()).as(result.stdout()).isEqualTo(200);
+        for (String target : List.of("secretsmanager.GetSecretValue", "AmazonSQS.SendMessage")) {
+            assertThat(LOOPBACK.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target))))
+                    .as(target).singleElement().satisfies(call -> {
+                        assertThat(call.getHeader("Authorization")).contains("Credential=ASIAFAKECONTAINERKEY/");
+                        assertThat(call.getHeader("X-Amz-Security-Token")).isEqualTo("fake-container-session-token");
+                    });
+        }
     }
 
     @Test
