@@ -14,8 +14,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import dev.gantry.aws.EcsWire;
+import dev.gantry.aws.JsonProtocolWire;
 import dev.gantry.aws.ReleaseNewsJson;
 import dev.gantry.aws.SqsNotifier;
+import dev.gantry.aws.SqsWire;
+import dev.gantry.aws.StagingPaymentsApiWire;
 import dev.gantry.aws.StateTable;
 import dev.gantry.core.notify.ReleaseNews;
 import dev.gantry.slack.SlackApiUrl;
@@ -54,7 +58,9 @@ class ScriptsInvokeIT {
     private static final String TABLE = "gantry-state";
     private static final String SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gantry/slack-bot-AbCdEf";
 
-    private static final WireMockServer LOOPBACK = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+    private static final String NOTIFY_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/gantry-notify.fifo";
+    private static final WireMockServer LOOPBACK = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
+            .extensions(SqsWire.sendMessageAnswer()));
     private static DynamoDBProxyServer dynamoServer;
     private static DynamoDbClient dynamo;
     private static String dynamoEndpoint;
@@ -113,6 +119,45 @@ class ScriptsInvokeIT {
         assertThat(JSON.readTree(result.stdout()).at("/batchItemFailures")).as(result.stdout()).isEmpty();
         assertThat(LOOPBACK.findAll(postRequestedFor(urlEqualTo("/respond")))).singleElement()
                 .satisfies(reply -> assertThat(JSON.readTree(reply.getBodyAsString()).at("/response_type").asText()).isEqualTo("ephemeral"));
+    }
+
+    /**
+     * {@code /gantry deploy} from someone the configuration allows: the tag found in ECR, the task definition registered
+     * pinned to its digest, the service updated, the news told, the person answered.
+     */
+    @Test
+    void deploysATagAskedForInSlackPinnedToItsDigest() throws Exception {
+        String digest = "sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd";
+        StagingPaymentsApiWire.serve(LOOPBACK);
+        LOOPBACK.stubFor(EcsWire.operation("ListTaskDefinitions").willReturn(EcsWire.json(
+                "{\"taskDefinitionArns\":[\"" + StagingPaymentsApiWire.RUNNING_ARN + "\",\"" + StagingPaymentsApiWire.NEW_ARN + "\"]}")));
+        LOOPBACK.stubFor(JsonProtocolWire.ECR.operation("DescribeImages").willReturn(JsonProtocolWire.json("""
+                {"imageDetails":[{"registryId":"111111111111","repositoryName":"payments-api","imageDigest":"%s","imageTags":["1.4.0"]}]}"""
+                .formatted(digest))));
+        LOOPBACK.stubFor(SqsWire.sendMessage().willReturn(SqsWire.answered()));
+        LOOPBACK.stubFor(post(urlEqualTo("/respond")).willReturn(aResponse().withStatus(200).withBody("ok")));
+        String deploy = "team_id=T0GANTRY1&api_app_id=A0GANTRY1&user_id=U0ALICE&user_name=alice&command=%2Fgantry"
+                + "&text=deploy+payments-api+1.4.0+staging"
+                + "&response_url=" + URLEncoder.encode(LOOPBACK.baseUrl() + "/respond", StandardCharsets.UTF_8)
+                + "&trigger_id=trigger-deploy-1&channel_id=C0RELEASES";
+        ObjectNode batch = JSON.createObjectNode();
+        batch.putArray("Records").addObject().put("messageId", "m-1").put("body", deploy).put("eventSource", "aws:sqs");
+        Map<String, String> env = environment();
+        env.put("GANTRY_NOTIFY_QUEUE_URL", NOTIFY_QUEUE);
+
+        Result result = InvokeScript.run(env, "chatops-worker", write("deploy-batch.json", batch.toString()).toString());
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(JSON.readTree(result.stdout()).at("/batchItemFailures")).as(result.stdout()).isEmpty();
+        assertThat(EcsWire.requests(LOOPBACK, "RegisterTaskDefinition")).singleElement().satisfies(register ->
+                assertThat(register.at("/containerDefinitions/0/image").asText())
+                        .isEqualTo(StagingPaymentsApiWire.REGISTRY + "/payments-api@" + digest));
+        assertThat(EcsWire.requests(LOOPBACK, "UpdateService")).singleElement().satisfies(update ->
+                assertThat(update.at("/taskDefinition").asText()).isEqualTo(StagingPaymentsApiWire.NEW_ARN));
+        assertThat(SqsWire.sent(LOOPBACK)).isNotEmpty().allSatisfy(sent ->
+                assertThat(sent.at("/QueueUrl").asText()).isEqualTo(NOTIFY_QUEUE));
+        assertThat(LOOPBACK.findAll(postRequestedFor(urlEqualTo("/respond")))).singleElement()
+                .satisfies(reply -> assertThat(reply.getBodyAsString()).contains("payments-api").contains("staging"));
     }
 
     @Test

@@ -5,8 +5,8 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import dev.gantry.aws.EcsWire;
 import dev.gantry.aws.SqsWire;
+import dev.gantry.aws.StagingPaymentsApiWire;
 import dev.gantry.aws.StateTable;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -24,9 +24,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 final class LoopbackAws implements AutoCloseable {
 
     static final String TABLE = "gantry-state";
-    static final String REGISTRY = "111111111111.dkr.ecr.eu-west-1.amazonaws.com";
-    static final String RUNNING_ARN = "arn:aws:ecs:eu-west-1:111111111111:task-definition/payments-api-staging:41";
-    static final String NEW_ARN = "arn:aws:ecs:eu-west-1:111111111111:task-definition/payments-api-staging:42";
+    static final String REGISTRY = StagingPaymentsApiWire.REGISTRY;
+    static final String RUNNING_ARN = StagingPaymentsApiWire.RUNNING_ARN;
+    static final String NEW_ARN = StagingPaymentsApiWire.NEW_ARN;
 
     /** The FIFO queue release news goes to; only its name matters, the SDK sends to the loopback. */
     static final String NOTIFY_QUEUE = "https://sqs.eu-west-1.amazonaws.com/111111111111/gantry-notify.fifo";
@@ -62,27 +62,7 @@ final class LoopbackAws implements AutoCloseable {
     }
 
     void stubStagingService() {
-        ecs.stubFor(EcsWire.operation("DescribeServices").willReturn(EcsWire.json("""
-                {"services":[{"serviceName":"payments-api","clusterArn":"arn:aws:ecs:eu-west-1:111111111111:cluster/staging",
-                  "status":"ACTIVE","taskDefinition":"%s",
-                  "deployments":[{"status":"PRIMARY","taskDefinition":"%s"}]}],"failures":[]}""".formatted(RUNNING_ARN, RUNNING_ARN))));
-        ecs.stubFor(EcsWire.operation("DescribeTaskDefinition").willReturn(EcsWire.json("""
-                {"taskDefinition":{"taskDefinitionArn":"%s","family":"payments-api-staging","revision":41,"status":"ACTIVE",
-                  "taskRoleArn":"arn:aws:iam::111111111111:role/payments-api-task",
-                  "executionRoleArn":"arn:aws:iam::111111111111:role/ecs-task-execution",
-                  "networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"compatibilities":["EC2","FARGATE"],
-                  "cpu":"512","memory":"1024","registeredAt":1.7E9,
-                  "containerDefinitions":[
-                    {"name":"app","image":"%s/payments-api:1.3.0","essential":true,
-                     "portMappings":[{"containerPort":8080,"protocol":"tcp"}],
-                     "environment":[{"name":"SPRING_PROFILES_ACTIVE","value":"staging"}]},
-                    {"name":"log-router","image":"public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4","essential":false,
-                     "firelensConfiguration":{"type":"fluentbit"}}]},
-                 "tags":[{"key":"service","value":"payments-api"}]}""".formatted(RUNNING_ARN, REGISTRY))));
-        ecs.stubFor(EcsWire.operation("RegisterTaskDefinition").willReturn(EcsWire.json(
-                "{\"taskDefinition\":{\"taskDefinitionArn\":\"" + NEW_ARN + "\",\"revision\":42}}")));
-        ecs.stubFor(EcsWire.operation("UpdateService").willReturn(EcsWire.json(
-                "{\"service\":{\"serviceName\":\"payments-api\",\"taskDefinition\":\"" + NEW_ARN + "\"}}")));
+        StagingPaymentsApiWire.serve(ecs);
     }
 
     /**
