@@ -101,7 +101,7 @@ class ScriptsInvokeIT {
         LOOPBACK.stubFor(aws("secretsmanager.GetSecretValue").willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/x-amz-json-1.1")
                 .withBody(JSON.createObjectNode().put("ARN", SECRET_ARN).put("Name", "gantry/slack-bot")
-                        .put("SecretString", "xoxb-not-a-real-token").toString())));
+                        .put("SecretString", "test-bot-token-not-real").toString())));
     }
 
     @Test

@@ -15,17 +15,11 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import dev.gantry.testing.InvokeScript;
 import dev.gantry.testing.InvokeScript.Result;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -71,8 +65,7 @@ class ScriptsInvokeIT {
                         .put("SecretString", SignedSlackRequests.SIGNING_SECRET).toString())));
         LOOPBACK.stubFor(aws("AmazonSQS.SendMessage").willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/x-amz-json-1.0")
-                .withBody("{\"MessageId\":\"m-1\",\"MD5OfMessageBody\":\"" + md5(COMMAND.getBytes(StandardCharsets.UTF_8))
-                        + "\",\"MD5OfMessageAttributes\":\"" + kindAttributeMd5("command") + "\"}")));
+                .withBody(SignedSlackRequests.sqsSendMessageAnswer(COMMAND, "command"))));
     }
 
     @Test
@@ -98,7 +91,7 @@ class ScriptsInvokeIT {
     void signsItsCallsWithTheContainerCredentialsWhenTheEnvironmentHasNoKey() throws Exception {
         LOOPBACK.stubFor(WireMock.get(urlEqualTo("/v2/credentials/gantry")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json")
-                .withBody(JSON.createObjectNode().put("AccessKeyId", "ASIAFAKECONTAINERKEY").put("SecretAccessKey", "fake-container-secret")
+                .withBody(JSON.createObjectNode().put("AccessKeyId", "TESTCONTAINERKEYID").put("SecretAccessKey", "fake-container-secret")
                         .put("Token", "fake-container-session-token").put("Expiration", "2099-01-01T00:00:00Z").toString())));
         Map<String, String> lambda = new java.util.HashMap<>(environment());
         lambda.remove("AWS_ACCESS_KEY_ID");
@@ -118,7 +111,7 @@ class ScriptsInvokeIT {
         for (String target : List.of("secretsmanager.GetSecretValue", "AmazonSQS.SendMessage")) {
             assertThat(LOOPBACK.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target))))
                     .as(target).singleElement().satisfies(call -> {
-                        assertThat(call.getHeader("Authorization")).contains("Credential=ASIAFAKECONTAINERKEY/");
+                        assertThat(call.getHeader("Authorization")).contains("Credential=TESTCONTAINERKEYID/");
                         assertThat(call.getHeader("X-Amz-Security-Token")).isEqualTo("fake-container-session-token");
                     });
         }
@@ -164,34 +157,6 @@ class ScriptsInvokeIT {
                 .doesNotContain("SLF4J");
         assertThat(result.stderr().lines().filter(line -> !line.isBlank()).toList()).allSatisfy(line ->
                 assertThat(JSON.readTree(line).path("level").asText()).as(line).isNotEmpty());
-    }
-
-    private static String md5(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** SQS's digest of the one string attribute the interactions handler sends: {@code kind}. */
-    private static String kindAttributeMd5(String kind) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            DataOutputStream data = new DataOutputStream(out);
-            for (String part : List.of("kind", "String")) {
-                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-                data.writeInt(bytes.length);
-                data.write(bytes);
-            }
-            data.writeByte(1);
-            byte[] value = kind.getBytes(StandardCharsets.UTF_8);
-            data.writeInt(value.length);
-            data.write(value);
-            return md5(out.toByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private Path write(String name, String content) throws IOException {

@@ -49,4 +49,36 @@ final class SignedSlackRequests {
         event.put("isBase64Encoded", base64);
         return event.toString();
     }
+
+    /**
+     * SQS's answer to SendMessage of {@code body} with the one string attribute the handler sends, {@code kind}: the MD5
+     * digests of both, which the handler checks, computed here as SQS documents them rather than by the code under test.
+     */
+    static String sqsSendMessageAnswer(String body, String kind) {
+        try {
+            java.io.ByteArrayOutputStream attributes = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream data = new java.io.DataOutputStream(attributes);
+            for (String part : java.util.List.of("kind", "String")) {
+                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+                data.writeInt(bytes.length);
+                data.write(bytes);
+            }
+            data.writeByte(1);
+            byte[] value = kind.getBytes(StandardCharsets.UTF_8);
+            data.writeInt(value.length);
+            data.write(value);
+            return JSON.createObjectNode().put("MessageId", "m-1").put("MD5OfMessageBody", md5(body.getBytes(StandardCharsets.UTF_8)))
+                    .put("MD5OfMessageAttributes", md5(attributes.toByteArray())).toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String md5(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -19,12 +19,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -239,8 +237,7 @@ class SlackInteractionsHandlerIT {
     /** SQS answering SendMessage of {@code body} with the digests the SDK checks. */
     private static void acceptSends(String body, String kind) throws Exception {
         AWS.stubFor(sqs("SendMessage").willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.0")
-                .withBody("{\"MessageId\":\"m-1\",\"MD5OfMessageBody\":\"" + md5(body.getBytes(StandardCharsets.UTF_8))
-                        + "\",\"MD5OfMessageAttributes\":\"" + attributesMd5(kind) + "\"}")));
+                .withBody(SignedSlackRequests.sqsSendMessageAnswer(body, kind))));
     }
 
     private static MappingBuilder secretsManager() {
@@ -266,25 +263,5 @@ class SlackInteractionsHandlerIT {
     private static JsonNode single(List<JsonNode> requests) {
         assertThat(requests).hasSize(1);
         return requests.get(0);
-    }
-
-    private static String md5(byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
-    }
-
-    /** SQS's digest of the one string attribute the handler sends for a first delivery: {@code kind}. */
-    private static String attributesMd5(String kind) throws Exception {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.DataOutputStream data = new java.io.DataOutputStream(out);
-        for (String part : List.of("kind", "String")) {
-            byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-            data.writeInt(bytes.length);
-            data.write(bytes);
-        }
-        data.writeByte(1);
-        byte[] value = kind.getBytes(StandardCharsets.UTF_8);
-        data.writeInt(value.length);
-        data.write(value);
-        return md5(out.toByteArray());
     }
 }
