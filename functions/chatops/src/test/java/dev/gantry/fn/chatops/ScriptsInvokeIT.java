@@ -21,8 +21,10 @@ import dev.gantry.aws.SqsNotifier;
 import dev.gantry.aws.SqsWire;
 import dev.gantry.aws.StagingPaymentsApiWire;
 import dev.gantry.aws.StateTable;
+import dev.gantry.core.chatops.ApprovalCards;
 import dev.gantry.core.notify.ReleaseNews;
 import dev.gantry.slack.SlackApiUrl;
+import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.InvokeScript;
 import dev.gantry.testing.InvokeScript.Result;
 import java.io.IOException;
@@ -33,8 +35,12 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -160,6 +166,49 @@ class ScriptsInvokeIT {
                 .satisfies(reply -> assertThat(reply.getBodyAsString()).contains("payments-api").contains("staging"));
     }
 
+    /**
+     * A pipeline's manual approval as Lambda runs both halves: chatops-notify takes CodePipeline's SNS notification and
+     * posts the card, then chatops-worker takes an approver's click on the card's Approve button and tells CodePipeline,
+     * once however often the button is clicked.
+     */
+    @Test
+    void approvesAPipelineFromItsCardOnceForTheApproversClicks() throws Exception {
+        LOOPBACK.stubFor(post(urlEqualTo("/api/chat.postMessage")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}")));
+        LOOPBACK.stubFor(post(urlEqualTo("/api/chat.update")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}")));
+        LOOPBACK.stubFor(post(urlEqualTo("/respond")).willReturn(aResponse().withStatus(200).withBody("ok")));
+        LOOPBACK.stubFor(JsonProtocolWire.CODEPIPELINE.operation("PutApprovalResult")
+                .willReturn(JsonProtocolWire.json("{\"approvedAt\":1763892000}")));
+        // CodePipeline's sample, expiring a week from now as a waiting approval does.
+        String expires = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm'Z'").withZone(ZoneOffset.UTC)
+                .format(Instant.now().plus(Duration.ofDays(7)));
+        String approval = Fixtures.eventText("codepipeline-manual-approval-sns-message.json").replace("2016-07-07T20:22Z", expires);
+        ObjectNode sns = (ObjectNode) JSON.readTree(Fixtures.eventText("sns-lambda-event-envelope.lambda-dev-guide.json"));
+        ((ObjectNode) sns.path("Records").path(0).path("Sns")).put("Message", approval);
+
+        Result notified = InvokeScript.run(environment(), "chatops-notify", write("approval-sns.json", sns.toString()).toString());
+
+        assertThat(notified.exitCode()).as(notified.stderr()).isZero();
+        String card = JSON.readTree(notified.stdout()).at("/approvalCards/0").asText();
+        assertThat(card).as(notified.stdout()).isNotEmpty();
+        assertThat(LOOPBACK.findAll(postRequestedFor(urlEqualTo("/api/chat.postMessage")))).singleElement()
+                .satisfies(post -> assertThat(post.getBodyAsString()).contains(card).contains(ApprovalCards.PIPELINE_APPROVE));
+
+        for (String trigger : List.of("trigger-click-1", "trigger-click-2")) {
+            Result clicked = InvokeScript.run(environment(), "chatops-worker",
+                    write(trigger + ".json", queued(approveClick("U0OPS0001", card, trigger))).toString());
+            assertThat(clicked.exitCode()).as(clicked.stderr()).isZero();
+            assertThat(JSON.readTree(clicked.stdout()).at("/batchItemFailures")).as(clicked.stdout()).isEmpty();
+        }
+
+        assertThat(JsonProtocolWire.CODEPIPELINE.requests(LOOPBACK, "PutApprovalResult")).singleElement().satisfies(decision -> {
+            assertThat(decision.at("/pipelineName").asText()).isEqualTo("MyFirstPipeline");
+            assertThat(decision.at("/result/status").asText()).isEqualTo("Approved");
+            assertThat(decision.at("/token").asText()).isEqualTo("1a2b3c4d-573f-4ea7-a67E-XAMPLETOKEN");
+        });
+    }
+
     @Test
     void postsAPipelinesNewsToItsThreadInSlack() throws Exception {
         LOOPBACK.stubFor(post(urlEqualTo("/api/chat.postMessage")).willReturn(aResponse().withStatus(200)
@@ -176,6 +225,26 @@ class ScriptsInvokeIT {
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(LOOPBACK.findAll(postRequestedFor(urlEqualTo("/api/chat.postMessage")))).singleElement()
                 .satisfies(post -> assertThat(post.getBodyAsString()).contains("checkout-web-release"));
+    }
+
+    /** A click on a card's Approve button, as Slack sends it and slack-interactions hands it over. */
+    private static String approveClick(String user, String card, String trigger) {
+        ObjectNode payload = JSON.createObjectNode().put("type", "block_actions").put("api_app_id", "A0GANTRY1")
+                .put("trigger_id", trigger).put("response_url", LOOPBACK.baseUrl() + "/respond");
+        payload.putObject("team").put("id", "T0GANTRY1");
+        payload.putObject("user").put("id", user);
+        payload.putObject("channel").put("id", "C0RELEASES");
+        payload.putObject("container").put("type", "message").put("message_ts", "1763892000.000100").put("channel_id", "C0RELEASES");
+        payload.putArray("actions").addObject().put("action_id", ApprovalCards.PIPELINE_APPROVE).put("block_id", "approval")
+                .put("value", card).put("type", "button");
+        return "payload=" + URLEncoder.encode(payload.toString(), StandardCharsets.UTF_8);
+    }
+
+    /** An SQS batch of one, as Lambda delivers the request queue's messages. */
+    private static String queued(String body) {
+        ObjectNode batch = JSON.createObjectNode();
+        batch.putArray("Records").addObject().put("messageId", "m-1").put("body", body).put("eventSource", "aws:sqs");
+        return batch.toString();
     }
 
     private Path write(String name, String content) throws IOException {
