@@ -12,8 +12,6 @@ import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.gantry.aws.DynamoDbAuditLog;
 import dev.gantry.aws.DynamoDbChatRequestLedger;
@@ -253,23 +251,11 @@ class ChatOpsWorkerHandlerIT {
     }
 
     private static String click(String user, String actionId, String value, String trigger) {
-        ObjectNode payload = JSON.createObjectNode().put("type", "block_actions").put("api_app_id", "A0GANTRY1")
-                .put("trigger_id", trigger).put("response_url", LOOPBACK.baseUrl() + "/respond");
-        payload.putObject("team").put("id", "T0GANTRY1");
-        payload.putObject("user").put("id", user);
-        payload.putObject("channel").put("id", "C0RELEASES");
-        payload.putObject("container").put("type", "message").put("message_ts", "1763892000.000100").put("channel_id", "C0RELEASES");
-        payload.putArray("actions").addObject().put("action_id", actionId).put("block_id", "approval").put("value", value)
-                .put("type", "button");
-        return "payload=" + URLEncoder.encode(payload.toString(), StandardCharsets.UTF_8);
+        return QueuedSlackRequests.click(user, actionId, value, trigger, LOOPBACK.baseUrl() + "/respond");
     }
 
-    /** An SQS batch of one, as Lambda delivers the request queue's messages. */
     private static String queued(String body) {
-        ObjectNode batch = JSON.createObjectNode();
-        ArrayNode records = batch.putArray("Records");
-        records.addObject().put("messageId", "m-1").put("body", body).put("eventSource", "aws:sqs");
-        return batch.toString();
+        return QueuedSlackRequests.queued(body);
     }
 
     private static List<JsonNode> responses() {

@@ -146,12 +146,10 @@ class ScriptsInvokeIT {
                 + "&text=deploy+payments-api+1.4.0+staging"
                 + "&response_url=" + URLEncoder.encode(LOOPBACK.baseUrl() + "/respond", StandardCharsets.UTF_8)
                 + "&trigger_id=trigger-deploy-1&channel_id=C0RELEASES";
-        ObjectNode batch = JSON.createObjectNode();
-        batch.putArray("Records").addObject().put("messageId", "m-1").put("body", deploy).put("eventSource", "aws:sqs");
         Map<String, String> env = environment();
         env.put("GANTRY_NOTIFY_QUEUE_URL", NOTIFY_QUEUE);
 
-        Result result = InvokeScript.run(env, "chatops-worker", write("deploy-batch.json", batch.toString()).toString());
+        Result result = InvokeScript.run(env, "chatops-worker", write("deploy-batch.json", QueuedSlackRequests.queued(deploy)).toString());
 
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(JSON.readTree(result.stdout()).at("/batchItemFailures")).as(result.stdout()).isEmpty();
@@ -197,7 +195,8 @@ class ScriptsInvokeIT {
 
         for (String trigger : List.of("trigger-click-1", "trigger-click-2")) {
             Result clicked = InvokeScript.run(environment(), "chatops-worker",
-                    write(trigger + ".json", queued(approveClick("U0OPS0001", card, trigger))).toString());
+                    write(trigger + ".json", QueuedSlackRequests.queued(QueuedSlackRequests.click("U0OPS0001",
+                            ApprovalCards.PIPELINE_APPROVE, card, trigger, LOOPBACK.baseUrl() + "/respond"))).toString());
             assertThat(clicked.exitCode()).as(clicked.stderr()).isZero();
             assertThat(JSON.readTree(clicked.stdout()).at("/batchItemFailures")).as(clicked.stdout()).isEmpty();
         }
@@ -225,26 +224,6 @@ class ScriptsInvokeIT {
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(LOOPBACK.findAll(postRequestedFor(urlEqualTo("/api/chat.postMessage")))).singleElement()
                 .satisfies(post -> assertThat(post.getBodyAsString()).contains("checkout-web-release"));
-    }
-
-    /** A click on a card's Approve button, as Slack sends it and slack-interactions hands it over. */
-    private static String approveClick(String user, String card, String trigger) {
-        ObjectNode payload = JSON.createObjectNode().put("type", "block_actions").put("api_app_id", "A0GANTRY1")
-                .put("trigger_id", trigger).put("response_url", LOOPBACK.baseUrl() + "/respond");
-        payload.putObject("team").put("id", "T0GANTRY1");
-        payload.putObject("user").put("id", user);
-        payload.putObject("channel").put("id", "C0RELEASES");
-        payload.putObject("container").put("type", "message").put("message_ts", "1763892000.000100").put("channel_id", "C0RELEASES");
-        payload.putArray("actions").addObject().put("action_id", ApprovalCards.PIPELINE_APPROVE).put("block_id", "approval")
-                .put("value", card).put("type", "button");
-        return "payload=" + URLEncoder.encode(payload.toString(), StandardCharsets.UTF_8);
-    }
-
-    /** An SQS batch of one, as Lambda delivers the request queue's messages. */
-    private static String queued(String body) {
-        ObjectNode batch = JSON.createObjectNode();
-        batch.putArray("Records").addObject().put("messageId", "m-1").put("body", body).put("eventSource", "aws:sqs");
-        return batch.toString();
     }
 
     private Path write(String name, String content) throws IOException {

@@ -8,15 +8,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
+import dev.gantry.aws.SqsWire;
 import dev.gantry.testing.InvokeScript;
 import dev.gantry.testing.InvokeScript.Result;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -77,7 +76,7 @@ class ScriptsInvokeIT {
 
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(JSON.readTree(result.stdout()).at("/statusCode").asInt()).as(result.stdout()).isEqualTo(200);
-        assertThat(requests("AmazonSQS.SendMessage")).singleElement().satisfies(sent -> {
+        assertThat(SqsWire.sent(LOOPBACK)).singleElement().satisfies(sent -> {
             assertThat(sent.at("/QueueUrl").asText()).isEqualTo(REQUEST_QUEUE);
             assertThat(sent.at("/MessageBody").asText()).isEqualTo(COMMAND);
         });
@@ -126,7 +125,7 @@ class ScriptsInvokeIT {
 
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(JSON.readTree(result.stdout()).at("/statusCode").asInt()).as(result.stdout()).isEqualTo(401);
-        assertThat(requests("AmazonSQS.SendMessage")).isEmpty();
+        assertThat(SqsWire.sent(LOOPBACK)).isEmpty();
     }
 
     @Test
@@ -165,18 +164,6 @@ class ScriptsInvokeIT {
 
     private static MappingBuilder aws(String target) {
         return post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target));
-    }
-
-    private static List<JsonNode> requests(String target) {
-        return LOOPBACK.findAll(postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(target))).stream()
-                .map(request -> {
-                    try {
-                        return JSON.readTree(request.getBodyAsString());
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                })
-                .toList();
     }
 
     private static Map<String, String> environment() {
