@@ -2,9 +2,11 @@ package dev.gantry.fn.chatops;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,6 +16,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import dev.gantry.aws.CloudWatchWire;
+import dev.gantry.aws.DynamoDbAuditLog;
+import dev.gantry.aws.DynamoDbGateStore;
+import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.EcsWire;
 import dev.gantry.aws.JsonProtocolWire;
 import dev.gantry.aws.ReleaseNewsJson;
@@ -22,9 +28,25 @@ import dev.gantry.aws.SqsWire;
 import dev.gantry.aws.StagingPaymentsApiWire;
 import dev.gantry.aws.StateTable;
 import dev.gantry.core.chatops.ApprovalCards;
+import dev.gantry.core.chatops.ApprovalRequests;
+import dev.gantry.core.chatops.AuditEntry;
+import dev.gantry.core.config.ConfigLoader;
+import dev.gantry.core.gate.AlarmStates;
+import dev.gantry.core.gate.Approval;
+import dev.gantry.core.gate.ApproverGroups;
+import dev.gantry.core.gate.GateOrigin;
+import dev.gantry.core.gate.GateRecord;
+import dev.gantry.core.gate.GateService;
+import dev.gantry.core.gate.GateStatus;
+import dev.gantry.core.gate.GateSubject;
+import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.notify.ReleaseNews;
+import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.slack.SlackApiUrl;
 import dev.gantry.testing.Fixtures;
+import dev.gantry.testing.InMemoryAlarmStates;
+import dev.gantry.testing.InMemoryChangeCalendars;
+import dev.gantry.testing.InMemoryCustomChecks;
 import dev.gantry.testing.InvokeScript;
 import dev.gantry.testing.InvokeScript.Result;
 import java.io.IOException;
@@ -35,8 +57,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
@@ -208,18 +232,106 @@ class ScriptsInvokeIT {
         });
     }
 
+    /**
+     * A release waiting at prod's gate for two approvals, as Lambda runs both halves: chatops-notify takes the gate's news
+     * and posts the approval card, then chatops-worker takes clicks on the card's Approve button. The person who triggered
+     * the release is refused; an approver's click, twice, is one approval on the gate record and in the audit log.
+     */
+    @Test
+    void countsAnApproversClickOnAGatesCardOnceAndRefusesWhoeverTriggeredTheRelease() throws Exception {
+        LOOPBACK.stubFor(post(urlEqualTo("/api/chat.postMessage")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}")));
+        LOOPBACK.stubFor(post(urlEqualTo("/api/chat.update")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}")));
+        LOOPBACK.stubFor(post(urlEqualTo("/respond")).willReturn(aResponse().withStatus(200).withBody("ok")));
+        // The three checks pass whenever the worker looks at the gate again: only the approvals hold the release.
+        LOOPBACK.stubFor(CloudWatchWire.describeAlarms().willReturn(CloudWatchWire.metricAlarms(CloudWatchWire.metricAlarm(
+                "payments-api-5xx", "OK", "Threshold Crossed: no datapoints were greater than the threshold (5.0).", "2026-01-05T09:00:00.000Z"))));
+        LOOPBACK.stubFor(aws("AmazonSSM.GetCalendarState").willReturn(JsonProtocolWire.json("""
+                {"State":"OPEN","AtTime":"2026-03-04T10:00:00Z","NextTransitionTime":"2099-12-20T00:00:00Z"}""")));
+        LOOPBACK.stubFor(post(urlPathEqualTo("/2015-03-31/functions/release-check/invocations"))
+                .willReturn(okJson("{\"status\":\"pass\",\"reason\":\"no open incident\"}")));
+        GateRecord waiting = releaseWaitingAtProdTriggeredBy("U0BOB0001");
+        assertThat(waiting.status()).as(waiting.reason()).isEqualTo(GateStatus.WAITING);
+        ReleaseNews.GateChanged news = ReleaseNews.GateChanged.of(waiting);
+        assertThat(news.approvalsRequired()).isEqualTo(2);
+
+        Result notified = InvokeScript.run(environment(), "chatops-notify", write("gate-news.json", notifyBatch(news)).toString());
+
+        assertThat(notified.exitCode()).as(notified.stderr()).isZero();
+        String approval = ApprovalRequests.gateApprovalId(waiting);
+        assertThat(LOOPBACK.findAll(postRequestedFor(urlEqualTo("/api/chat.postMessage"))))
+                .anySatisfy(post -> assertThat(post.getBodyAsString()).contains(ApprovalCards.GATE_APPROVE).contains(approval));
+
+        Result byTheTrigger = click("U0BOB0001", approval, "trigger-bob-1");
+        Result byAnApprover = click("U0CAROL01", approval, "trigger-carol-1");
+        Result again = click("U0CAROL01", approval, "trigger-carol-2");
+
+        for (Result clicked : List.of(byTheTrigger, byAnApprover, again)) {
+            assertThat(clicked.exitCode()).as(clicked.stderr()).isZero();
+            assertThat(JSON.readTree(clicked.stdout()).at("/batchItemFailures")).as(clicked.stdout()).isEmpty();
+        }
+        GateRecord after = new DynamoDbGateStore(dynamo, TABLE).find(waiting.key()).orElseThrow();
+        assertThat(after.decisions()).singleElement().satisfies(decision -> {
+            assertThat(decision.userId()).isEqualTo("U0CAROL01");
+            assertThat(decision.decision()).isEqualTo(Approval.Decision.APPROVE);
+            assertThat(decision.digest()).isEqualTo(waiting.key().digest());
+        });
+        assertThat(after.status()).as(after.reason()).isEqualTo(GateStatus.WAITING);
+        assertThat(after.reason()).contains("1 of 2");
+        List<AuditEntry> audit = new DynamoDbAuditLog(dynamo, TABLE).entriesOn(LocalDate.now(ZoneOffset.UTC));
+        assertThat(audit).filteredOn(entry -> "U0CAROL01".equals(entry.userId()) && entry.outcome() == AuditEntry.Outcome.DONE)
+                .singleElement().satisfies(entry -> assertThat(entry.action()).isEqualTo("approve"));
+        assertThat(audit).filteredOn(entry -> "U0BOB0001".equals(entry.userId())).singleElement()
+                .satisfies(entry -> assertThat(entry.outcome()).isEqualTo(AuditEntry.Outcome.REFUSED));
+        assertThat(LOOPBACK.findAll(postRequestedFor(urlEqualTo("/respond"))))
+                .anySatisfy(told -> assertThat(told.getBodyAsString()).contains("You triggered this release"));
+    }
+
+    /**
+     * payments-api 1.4.0 at prod's gate, set going by {@code triggeredBy}, its alarm quiet for a day, its change calendar
+     * open and its custom check passing: what ecs-deploy leaves in the table when the push reaches prod.
+     */
+    private static GateRecord releaseWaitingAtProdTriggeredBy(String triggeredBy) throws URISyntaxException {
+        Instant now = Instant.now();
+        InMemoryAlarmStates alarms = new InMemoryAlarmStates();
+        alarms.givenAlarm("payments-api-5xx", AlarmStates.State.OK, now.minus(Duration.ofDays(1)));
+        InMemoryChangeCalendars calendars = new InMemoryChangeCalendars();
+        calendars.givenOpen("release-freeze", now.plus(Duration.ofDays(30)));
+        InMemoryCustomChecks checks = new InMemoryCustomChecks();
+        checks.givenPass("release-check", "no open incident");
+        GateService gates = new GateService(ConfigLoader.load(Path.of(environment().get("GANTRY_CONFIG"))),
+                new DynamoDbGateStore(dynamo, TABLE), new DynamoDbReleaseStore(dynamo, TABLE), alarms, calendars, checks,
+                ApproverGroups.none(), Clock.systemUTC());
+        ImageDigest digest = ImageDigest.parse("sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd");
+        return gates.evaluate(new GateSubject(new ReleaseKey("payments-api", "prod", digest),
+                StagingPaymentsApiWire.REGISTRY + "/payments-api@" + digest.value(), "1.4.0", now.minus(Duration.ofMinutes(5)),
+                List.of(triggeredBy), GateOrigin.DEPLOY));
+    }
+
+    /** {@code news} as chatops-notify gets it from the notify queue. */
+    private static String notifyBatch(ReleaseNews news) {
+        ObjectNode batch = JSON.createObjectNode();
+        ObjectNode record = batch.putArray("Records").addObject().put("messageId", "m-1").put("body", ReleaseNewsJson.write(news))
+                .put("eventSource", "aws:sqs");
+        record.putObject("attributes").put("MessageGroupId", SqsNotifier.groupOf(news.thread()));
+        return batch.toString();
+    }
+
+    /** {@code user}'s click on Approve in the card of {@code approval}, through the packaged worker. */
+    private Result click(String user, String approval, String trigger) throws Exception {
+        return InvokeScript.run(environment(), "chatops-worker", write(trigger + ".json", QueuedSlackRequests.queued(
+                QueuedSlackRequests.click(user, ApprovalCards.GATE_APPROVE, approval, trigger, LOOPBACK.baseUrl() + "/respond"))).toString());
+    }
+
     @Test
     void postsAPipelinesNewsToItsThreadInSlack() throws Exception {
         LOOPBACK.stubFor(post(urlEqualTo("/api/chat.postMessage")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody("{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}")));
         ReleaseNews news = ReleaseNews.PipelineChanged.of("checkout-web-release", "2f6d8b1e-4a7c-4e93-b05d-8c3a1f9e7d24", null,
                 "STARTED", null, null, "eu-west-1", Instant.now());
-        ObjectNode batch = JSON.createObjectNode();
-        ObjectNode record = batch.putArray("Records").addObject().put("messageId", "m-1").put("body", ReleaseNewsJson.write(news))
-                .put("eventSource", "aws:sqs");
-        record.putObject("attributes").put("MessageGroupId", SqsNotifier.groupOf(news.thread()));
 
-        Result result = InvokeScript.run(environment(), "chatops-notify", write("notify-batch.json", batch.toString()).toString());
+        Result result = InvokeScript.run(environment(), "chatops-notify", write("notify-batch.json", notifyBatch(news)).toString());
 
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         assertThat(LOOPBACK.findAll(postRequestedFor(urlEqualTo("/api/chat.postMessage")))).singleElement()
