@@ -32,7 +32,7 @@ public final class AlarmCheck {
             Duration interval) {
         Objects.requireNonNull(config, "config");
         if (states == null) {
-            return CheckResult.waitUntil(CHECK, "alarms could not be read: " + readError, now.plus(interval),
+            return CheckResult.unanswered(CHECK, "alarms could not be read: " + readError, now.plus(interval),
                     List.of("alarms could not be read: " + readError));
         }
         List<String> evidence = new ArrayList<>();

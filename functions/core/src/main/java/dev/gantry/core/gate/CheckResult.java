@@ -27,7 +27,15 @@ public sealed interface CheckResult permits CheckResult.Pass, CheckResult.Wait, 
     }
 
     static Wait waitUntil(String check, String reason, Instant nextLook, List<String> evidence) {
-        return new Wait(check, reason, nextLook, evidence);
+        return new Wait(check, reason, nextLook, evidence, false);
+    }
+
+    /**
+     * A wait because the check could not learn what it needs (a service unreachable, an answer missing): not a "not
+     * yet" but an "unknown", which a gate's timeout fails and never lets through, whatever its {@code onTimeout}.
+     */
+    static Wait unanswered(String check, String reason, Instant nextLook, List<String> evidence) {
+        return new Wait(check, reason, nextLook, evidence, true);
     }
 
     static Fail fail(String check, String reason, List<String> evidence) {
@@ -50,8 +58,9 @@ public sealed interface CheckResult permits CheckResult.Pass, CheckResult.Wait, 
      * @param nextLook when the answer may change by the passing of time alone (a window closes, an approval
      *     expires, soak completes); {@link Instant#MAX} when only an outside event can change it (a new
      *     approval). The gate never looks later than its timeout, so {@code MAX} is safe
+     * @param unanswered the check could not tell (see {@link #unanswered}); false for a real "not yet"
      */
-    record Wait(String check, String reason, Instant nextLook, List<String> evidence) implements CheckResult {
+    record Wait(String check, String reason, Instant nextLook, List<String> evidence, boolean unanswered) implements CheckResult {
         public Wait {
             check = requireName(check);
             Objects.requireNonNull(reason, "reason");

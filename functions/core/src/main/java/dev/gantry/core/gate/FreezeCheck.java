@@ -71,9 +71,12 @@ public final class FreezeCheck {
                 .toList());
         List<Instant> opensAt = new ArrayList<>();
         List<String> frozenBy = new ArrayList<>();
+        // Whether a freeze is known to be on, rather than only a source of freezes that could not be read.
+        boolean frozen = false;
         if (windows instanceof CheckResult.Wait wait) {
             frozenBy.add(wait.reason());
             opensAt.add(wait.nextLook());
+            frozen = true;
         }
         for (GateConfig.Freeze freeze : gate.freezes()) {
             if (freeze.changeCalendar() == null) {
@@ -90,6 +93,7 @@ public final class FreezeCheck {
                 evidence.add("change calendar " + freeze.changeCalendar() + ": CLOSED" + (next == null ? "" : " until " + next));
                 frozenBy.add("change calendar " + freeze.changeCalendar() + " is closed");
                 opensAt.add(next == null || !next.isAfter(now) ? now.plus(interval) : next);
+                frozen = true;
             } else {
                 evidence.add("change calendar " + freeze.changeCalendar() + ": OPEN");
             }
@@ -103,6 +107,7 @@ public final class FreezeCheck {
                     frozenBy.add(freeze.describe());
                     opensAt.add(freeze.until() == null ? Instant.MAX : freeze.until());
                     heldUntilLifted |= freeze.until() == null;
+                    frozen = true;
                 }
             }
         } catch (ManualFreezes.ManualFreezesException e) {
@@ -141,7 +146,10 @@ public final class FreezeCheck {
         Instant heldUntil = opensAt.stream().max(Comparator.naturalOrder()).orElseThrow();
         String until = !heldUntil.equals(Instant.MAX) ? heldUntil.toString()
                 : heldUntilLifted ? "the manual freeze is lifted" : "no opening in sight";
-        return CheckResult.waitUntil(CHECK, "held until " + until + ": " + String.join("; ", frozenBy), heldUntil, evidence);
+        String reason = "held until " + until + ": " + String.join("; ", frozenBy);
+        // A calendar nobody can read is no freeze: the gate's timeout must still run, or a misspelt calendar name would
+        // hold every release for good without anyone being told.
+        return frozen ? CheckResult.waitUntil(CHECK, reason, heldUntil, evidence) : CheckResult.unanswered(CHECK, reason, heldUntil, evidence);
     }
 
     /** A change calendar's state, or why it could not be read. */

@@ -21,10 +21,12 @@ import java.util.StringJoiner;
  *       {@code minSteady} (default zero: at once), even at the timeout instant itself;</li>
  *   <li>{@link GateVerdict.Outcome#TIMED_OUT} when {@code now} is at or past the first evaluation plus the
  *       gate's {@code timeout} (default {@link GateConfig#DEFAULT_TIMEOUT}); this fails the release, unless the
- *       gate's {@code onTimeout} is {@code proceed}: then {@link GateVerdict.Outcome#PASSED}, saying so. A
- *       failed check is never overridden by the timeout action;</li>
+ *       gate's {@code onTimeout} is {@code proceed} and what still waits is neither approvals nor a check that
+ *       could not answer: then {@link GateVerdict.Outcome#PASSED}, saying so. A failed check is never overridden by
+ *       the timeout action;</li>
  *   <li>a change freeze holding the release restarts the timeout at every evaluation that finds it held, so a
- *       freeze never fails a release by lasting longer than the timeout;</li>
+ *       freeze never fails a release by lasting longer than the timeout; a freeze source that could not be read
+ *       does not, so an unreadable calendar times the release out rather than holding it unseen for good;</li>
  *   <li>otherwise {@link GateVerdict.Outcome#WAITING}, with the next look at the earliest of the waiting
  *       checks' next looks, the moment {@code minSteady} is reached, and the timeout. A wait never fails a
  *       release by itself.</li>
@@ -56,13 +58,15 @@ public final class GateEngine {
         StringJoiner waitingFor = new StringJoiner("; ");
         List<Instant> nextLooks = new ArrayList<>();
         boolean held = false;
+        boolean waivable = true;
         for (CheckResult check : checks) {
             switch (check) {
                 case CheckResult.Fail fail -> failures.add(fail.check() + ": " + fail.reason());
                 case CheckResult.Wait wait -> {
                     waitingFor.add(wait.check() + ": " + wait.reason());
                     nextLooks.add(wait.nextLook());
-                    held |= wait.check().equals(FreezeCheck.CHECK);
+                    held |= wait.check().equals(FreezeCheck.CHECK) && !wait.unanswered();
+                    waivable &= !wait.unanswered() && !wait.check().equals(ApprovalPolicy.CHECK);
                 }
                 case CheckResult.Pass pass -> { }
             }
@@ -87,7 +91,7 @@ public final class GateEngine {
                 return verdict(gate, GateVerdict.Outcome.PASSED, reason, null, checks, state);
             }
             if (!now.isBefore(deadline)) {
-                return timedOut(gate, checks, state, deadline, "all checks pass but not yet for " + gate.minSteady());
+                return timedOut(gate, checks, state, deadline, "all checks pass but not yet for " + gate.minSteady(), true);
             }
             return verdict(gate, GateVerdict.Outcome.WAITING,
                     "all checks pass; steady at " + steadyAt + " after " + gate.minSteady(),
@@ -102,19 +106,28 @@ public final class GateEngine {
         }
         GateState state = new GateState(null, waitingSince);
         if (!now.isBefore(deadline)) {
-            return timedOut(gate, checks, state, deadline, waitingFor.toString());
+            return timedOut(gate, checks, state, deadline, waitingFor.toString(), waivable);
         }
         nextLooks.add(deadline);
         return verdict(gate, GateVerdict.Outcome.WAITING, "waiting for " + waitingFor, earliest(nextLooks, now), checks, state);
     }
 
-    private static GateVerdict timedOut(GateConfig gate, List<CheckResult> checks, GateState state, Instant deadline, String stillWaiting) {
-        if (gate.onTimeout() == GateConfig.TimeoutAction.PROCEED) {
+    /**
+     * @param waivable whether {@code onTimeout: proceed} may let the release through: not when it still lacks approvals
+     *     (people were asked to decide, and time passing is no decision) nor when a check could not answer (nobody knows
+     *     what it would have said)
+     */
+    private static GateVerdict timedOut(GateConfig gate, List<CheckResult> checks, GateState state, Instant deadline, String stillWaiting,
+            boolean waivable) {
+        if (gate.onTimeout() == GateConfig.TimeoutAction.PROCEED && waivable) {
             return verdict(gate, GateVerdict.Outcome.PASSED, "waited " + gate.timeout() + " (until " + deadline + "); still "
                     + stillWaiting + ", and the gate is configured to proceed at its timeout", null, checks, state);
         }
+        String notWaived = gate.onTimeout() == GateConfig.TimeoutAction.PROCEED
+                ? "; onTimeout: proceed waives neither missing approvals nor a check that could not answer"
+                : "";
         return verdict(gate, GateVerdict.Outcome.TIMED_OUT,
-                "waited " + gate.timeout() + " (until " + deadline + ") and still " + stillWaiting, null, checks, state);
+                "waited " + gate.timeout() + " (until " + deadline + ") and still " + stillWaiting + notWaived, null, checks, state);
     }
 
     private static GateVerdict verdict(GateConfig gate, GateVerdict.Outcome outcome, String reason, Instant nextLook,

@@ -99,7 +99,7 @@ public final class SoakCheck {
         }
 
         if (alarmsUnreadable) {
-            return CheckResult.waitUntil(CHECK, "alarms could not be read to tell whether the soak was quiet", now.plus(interval),
+            return CheckResult.unanswered(CHECK, "alarms could not be read to tell whether the soak was quiet", now.plus(interval),
                     evidence);
         }
         Instant quietSince = started;

@@ -90,11 +90,11 @@ class FreezeCheckTest {
                         "change calendar prod-releases: CLOSED until 2026-03-07T12:00:00Z"),
                 row("a change calendar that could not be read counts as closed",
                         List.of(CHANGE_CALENDAR), Map.of(CALENDAR, CalendarReading.failed("AccessDeniedException: not authorized")),
-                        Kind.WAIT, "held until 2026-03-07T12:02:00Z: change calendar prod-releases could not be read", NOW.plus(INTERVAL),
+                        Kind.UNKNOWN, "held until 2026-03-07T12:02:00Z: change calendar prod-releases could not be read", NOW.plus(INTERVAL),
                         "change calendar prod-releases: unknown (AccessDeniedException: not authorized), treated as closed"),
                 row("a change calendar missing from the readings counts as closed",
                         List.of(CHANGE_CALENDAR), Map.of(),
-                        Kind.WAIT, "held until 2026-03-07T12:02:00Z: change calendar prod-releases could not be read", NOW.plus(INTERVAL),
+                        Kind.UNKNOWN, "held until 2026-03-07T12:02:00Z: change calendar prod-releases could not be read", NOW.plus(INTERVAL),
                         "change calendar prod-releases: unknown (not read), treated as closed"),
                 row("a window and a calendar closed longer: held until the calendar opens",
                         List.of(FRIDAY_EVENING, CHANGE_CALENDAR), Map.of(CALENDAR, closedUntil(Instant.parse("2026-03-10T00:00:00Z"))),
@@ -332,7 +332,7 @@ class FreezeCheckTest {
                 NOW, INTERVAL);
 
         // then
-        assertResult(result, Kind.WAIT, "held until 2026-03-07T12:02:00Z: manual freezes could not be read", NOW.plus(INTERVAL));
+        assertResult(result, Kind.UNKNOWN, "held until 2026-03-07T12:02:00Z: manual freezes could not be read", NOW.plus(INTERVAL));
         assertThat(result.evidence()).contains("manual freezes: unknown (throttled), treated as frozen");
     }
 
@@ -362,15 +362,17 @@ class FreezeCheckTest {
     }
 
     /** A freeze holds a release or lets it go; being frozen never fails one. */
-    enum Kind { PASS, WAIT }
+    enum Kind { PASS, WAIT, UNKNOWN }
 
     private static void assertResult(CheckResult result, Kind kind, String reason, Instant nextLook) {
         assertThat(result.check()).isEqualTo("freeze");
         switch (kind) {
             case PASS -> assertThat(result).isInstanceOf(CheckResult.Pass.class);
-            case WAIT -> assertThat(result).isInstanceOfSatisfying(CheckResult.Wait.class, wait -> {
+            // Only a freeze known to be on holds the gate's timeout; a source that could not be read is an unknown.
+            case WAIT, UNKNOWN -> assertThat(result).isInstanceOfSatisfying(CheckResult.Wait.class, wait -> {
                 assertThat(wait.reason()).isEqualTo(reason);
                 assertThat(wait.nextLook()).isEqualTo(nextLook);
+                assertThat(wait.unanswered()).as("unanswered").isEqualTo(kind == Kind.UNKNOWN);
             });
         }
     }

@@ -28,6 +28,9 @@ class GateEngineTest {
 
     private static final CheckResult ALARMS_OK = CheckResult.pass("alarms", List.of("payments-api-5xx: OK"));
     private static final CheckResult FREEZE_OPEN = CheckResult.pass("freeze", List.of("no freeze window"));
+    private static final CheckResult APPROVALS_MISSING = CheckResult.waitUntil("approvals", "1 of 2 approvals", Instant.MAX, List.of());
+    private static final CheckResult ALARMS_UNREAD = CheckResult.unanswered("alarms", "alarms could not be read: throttled",
+            T0.plusSeconds(60), List.of());
     private static final CheckResult FAIL_5XX = CheckResult.fail("alarms", "payments-api-5xx in ALARM", List.of("payments-api-5xx: ALARM"));
     private static final CheckResult SOAKING = CheckResult.waitUntil("soak", "soaking in staging until 2026-03-02T13:10:00Z",
             T0.plus(Duration.ofMinutes(250)), List.of());
@@ -167,6 +170,22 @@ class GateEngineTest {
     }
 
     @Test
+    void aFreezeThatCouldNotBeReadTimesTheReleaseOutInsteadOfHoldingItForGood() {
+        // given: a change calendar nobody can read (a misspelt name, a missing permission), at every evaluation
+        List<CheckResult> unread = List.of(CheckResult.unanswered("freeze", "held until 2026-03-02T09:02:00Z: change calendar "
+                + "prod-releases could not be read", T0.plusSeconds(120), List.of()));
+
+        // when
+        GateVerdict before = engine.decide(NO_STEADY, unread, new GateState(null, T0), DEADLINE.minusSeconds(1));
+        GateVerdict at = engine.decide(NO_STEADY, unread, before.state(), DEADLINE);
+
+        // then: the timeout ran from the first evaluation, as for any wait, rather than restarting as a freeze's does
+        assertThat(before.outcome()).isEqualTo(WAITING);
+        assertThat(at.outcome()).isEqualTo(TIMED_OUT);
+        assertThat(at.reason()).contains("change calendar prod-releases could not be read");
+    }
+
+    @Test
     void carriesStateFromOneEvaluationToTheNextUntilSteady() {
         // given: the example's production gate, with minSteady added
         GateConfig gate = ConfigLoader.parse(EXAMPLE_YAML, "gantry.yml").gate("production").orElseThrow();
@@ -204,6 +223,19 @@ class GateEngineTest {
                 Arguments.of("a second before the timeout: still waiting, as without proceed",
                         proceed, List.of(SOAKING), new GateState(null, T0), DEADLINE.minusSeconds(1),
                         WAITING, "waiting for soak: soaking in staging until 2026-03-02T13:10:00Z", new GateState(null, T0)),
+                Arguments.of("approvals still missing at the timeout: times out, for time passing decides nothing for the approvers",
+                        proceed, List.of(ALARMS_OK, APPROVALS_MISSING), new GateState(null, T0), DEADLINE,
+                        TIMED_OUT, "waited PT4H (until 2026-03-02T13:00:00Z) and still approvals: 1 of 2 approvals; "
+                                + "onTimeout: proceed waives neither missing approvals nor a check that could not answer", new GateState(null, T0)),
+                Arguments.of("approvals missing beside a soak at the timeout: times out all the same",
+                        proceed, List.of(SOAKING, APPROVALS_MISSING), new GateState(null, T0), DEADLINE.plusSeconds(90),
+                        TIMED_OUT, "waited PT4H (until 2026-03-02T13:00:00Z) and still soak: soaking in staging until 2026-03-02T13:10:00Z; "
+                                + "approvals: 1 of 2 approvals; onTimeout: proceed waives neither missing approvals nor a check that could not "
+                                + "answer", new GateState(null, T0)),
+                Arguments.of("alarms that could not be read at the timeout: times out, for nobody knows what they would have said",
+                        proceed, List.of(ALARMS_UNREAD), new GateState(null, T0), DEADLINE,
+                        TIMED_OUT, "waited PT4H (until 2026-03-02T13:00:00Z) and still alarms: alarms could not be read: throttled; "
+                                + "onTimeout: proceed waives neither missing approvals nor a check that could not answer", new GateState(null, T0)),
                 Arguments.of("a failed check past the timeout still fails: proceed never overrides a refusal",
                         proceed, List.of(SOAKING, FAIL_5XX), new GateState(null, T0), DEADLINE.plusSeconds(90),
                         FAILED, "alarms: payments-api-5xx in ALARM", new GateState(null, T0)),
@@ -214,7 +246,7 @@ class GateEngineTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("proceedingAtTheTimeout")
-    void proceedsAtTheTimeoutOnlyWhenNothingFailed(String scenario, GateConfig gate, List<CheckResult> checks, GateState previous,
+    void proceedsAtTheTimeoutOnlyWhenNothingFailedAndWhatWaitsMayBeWaived(String scenario, GateConfig gate, List<CheckResult> checks, GateState previous,
             Instant now, Outcome outcome, String reason, GateState state) {
         // when
         GateVerdict verdict = engine.decide(gate, checks, previous, now);
@@ -223,7 +255,7 @@ class GateEngineTest {
         assertThat(verdict.outcome()).isEqualTo(outcome);
         assertThat(verdict.reason()).isEqualTo(reason);
         assertThat(verdict.state()).isEqualTo(state);
-        assertThat(verdict.outcome().failsRelease()).isEqualTo(outcome == FAILED);
+        assertThat(verdict.outcome().failsRelease()).isEqualTo(outcome != PASSED && outcome != WAITING);
     }
 
     @Test

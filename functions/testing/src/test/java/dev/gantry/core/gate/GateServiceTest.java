@@ -477,7 +477,7 @@ class GateServiceTest {
     }
 
     @Test
-    void proceedsAtTheTimeoutWhenTheGateIsConfiguredTo() {
+    void neverProceedsAtTheTimeoutWithoutItsApprovals() {
         GateService gates = gateWith("""
                 approvals: { required: 1, users: [U0AAAA002] }
                 timeout: 1h
@@ -486,10 +486,11 @@ class GateServiceTest {
         gates.evaluate(arriving("prod", DIGEST));
         clock.advance(Duration.ofHours(1));
 
-        GateRecord proceeded = gates.evaluate(arriving("prod", DIGEST));
+        GateRecord timedOut = gates.evaluate(arriving("prod", DIGEST));
 
-        assertThat(proceeded.status()).isEqualTo(GateStatus.PASSED);
-        assertThat(proceeded.reason()).contains("still approvals: 0 of 1 approvals").endsWith("configured to proceed at its timeout");
+        assertThat(timedOut.status()).isEqualTo(GateStatus.TIMED_OUT);
+        assertThat(timedOut.reason()).contains("still approvals: 0 of 1 approvals")
+                .endsWith("onTimeout: proceed waives neither missing approvals nor a check that could not answer");
     }
 
     @Test
