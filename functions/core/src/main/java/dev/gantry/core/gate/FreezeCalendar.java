@@ -7,8 +7,11 @@ import com.cronutils.parser.CronParser;
 import dev.gantry.core.config.GateConfig;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.zone.ZoneOffsetTransition;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -166,10 +169,10 @@ public final class FreezeCalendar {
             if (span != null && span.contains(t)) {
                 return Optional.of(span.fire());
             }
-            Optional<ZonedDateTime> fire = searchLatestFireAtOrBefore(t.atZone(zone));
-            fire.ifPresent(found -> lastSpan = new FireSpan(found,
-                    executions.nextExecution(found).map(ZonedDateTime::toInstant).orElse(Instant.MAX)));
-            return fire;
+            Optional<ZonedDateTime> fire = searchLatestFireAtOrBefore(wallClock(t));
+            fire.ifPresent(found -> lastSpan = new FireSpan(inZone(found),
+                    executions.nextExecution(found).map(next -> inZone(next).toInstant()).orElse(Instant.MAX)));
+            return fire.map(this::inZone);
         }
 
         /**
@@ -180,6 +183,36 @@ public final class FreezeCalendar {
         private Optional<ZonedDateTime> searchLatestFireAtOrBefore(ZonedDateTime t) {
             Optional<ZonedDateTime> inLastMinute = executions.nextExecution(t.minusMinutes(1)).filter(fire -> !fire.isAfter(t));
             return inLastMinute.isPresent() ? inLastMinute : executions.lastExecution(t);
+        }
+
+        /**
+         * The latest local time the freeze's zone has shown by {@code t}, as a time in UTC. The cron is searched in UTC,
+         * where every local time exists once: searched in a zone with daylight saving time, cron-utils never fires at a
+         * local time the spring change skips, and a freeze starting then would not apply at all that day. In the hour the
+         * autumn change repeats, the clock shows times it has shown already; a fire at one of those has happened, so the
+         * search starts from the latest time shown before the change.
+         */
+        private ZonedDateTime wallClock(Instant t) {
+            LocalDateTime shown = t.atZone(zone).toLocalDateTime();
+            ZoneOffsetTransition last = zone.getRules().previousTransition(t.plusNanos(1));
+            if (last != null && last.isOverlap() && shown.isBefore(last.getDateTimeBefore())) {
+                shown = last.getDateTimeBefore().minusSeconds(1);
+            }
+            return shown.atZone(ZoneOffset.UTC);
+        }
+
+        /**
+         * A fire time found on the wall clock, as the instant it is in the freeze's zone. A local time the spring change
+         * skips starts the window at the change itself, the first instant after the gap (so fires keep their order, and
+         * a window never starts after an instant it was found for); a local time the autumn change repeats is the first
+         * of the two.
+         */
+        private ZonedDateTime inZone(ZonedDateTime wallClockFire) {
+            LocalDateTime local = wallClockFire.toLocalDateTime();
+            ZoneOffsetTransition transition = zone.getRules().getTransition(local);
+            return transition != null && transition.isGap()
+                    ? transition.getInstant().atZone(zone)
+                    : ZonedDateTime.ofLocal(local, zone, null);
         }
     }
 

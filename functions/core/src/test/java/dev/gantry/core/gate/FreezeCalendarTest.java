@@ -206,6 +206,41 @@ class FreezeCalendarTest {
                 .hasMessageContaining("cron with duration, from with until, or changeCalendar");
     }
 
+    static Stream<Arguments> clockChanges() {
+        ZoneId newYork = ZoneId.of("America/New_York");
+        return Stream.of(
+                // 2026-03-08 in New York: 02:00 EST becomes 03:00 EDT (07:00Z), so 02:00 does not exist that day.
+                Arguments.of("a Sunday freeze at 02:00, the hour New York's spring change skips: it starts at the change",
+                        recurring("0 2 * * 0", Duration.ofHours(4), newYork), Instant.parse("2026-03-08T08:00:00Z"),
+                        true, Instant.parse("2026-03-08T11:00:00Z")),
+                Arguments.of("the same freeze an instant before the change: not started yet",
+                        recurring("0 2 * * 0", Duration.ofHours(4), newYork), Instant.parse("2026-03-08T06:59:59Z"),
+                        false, null),
+                Arguments.of("the same freeze the Sunday before: 02:00 EST as always",
+                        recurring("0 2 * * 0", Duration.ofHours(4), newYork), Instant.parse("2026-03-01T09:30:00Z"),
+                        true, Instant.parse("2026-03-01T11:00:00Z")),
+                // 2026-03-29 in Berlin: 02:00 CET becomes 03:00 CEST (01:00Z).
+                Arguments.of("a nightly freeze at 02:30, inside Berlin's skipped hour: it starts at the change",
+                        recurring("30 2 * * *", Duration.ofMinutes(45), BERLIN), Instant.parse("2026-03-29T01:20:00Z"),
+                        true, Instant.parse("2026-03-29T01:45:00Z")),
+                // 2026-11-01 in New York: 02:00 EDT becomes 01:00 EST, so 01:30 happens twice; the freeze starts at the first.
+                Arguments.of("a freeze at 01:30 on the night New York's 01:30 comes twice: from the first",
+                        recurring("30 1 * * *", Duration.ofMinutes(90), newYork), Instant.parse("2026-11-01T06:10:00Z"),
+                        true, Instant.parse("2026-11-01T07:00:00Z")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clockChanges")
+    void freezesAcrossClockChangesAsTheirLocalTimesSay(String scenario, GateConfig.Freeze freeze, Instant now, boolean frozen,
+            Instant opensAt) {
+        // when
+        FreezeStatus status = new FreezeCalendar(List.of(freeze)).at(now);
+
+        // then
+        assertThat(status.frozen()).isEqualTo(frozen);
+        assertThat(status.opensAt()).isEqualTo(opensAt);
+    }
+
     @Test
     void oneCalendarAskedAgainAndAgainAnswersAsAFreshCalendarDoesAtEveryInstant() {
         // given: crons that fire hourly, nightly across both of Berlin's clock changes, weekly and on weekdays, and
