@@ -134,8 +134,8 @@ class GantryAppTest {
                 Map.entry("AWS::SQS::QueuePolicy", 2),
                 Map.entry("AWS::Events::Rule", 8),
                 Map.entry("AWS::Lambda::Permission", 8),
-                Map.entry("AWS::CloudWatch::Alarm", 7 * 2 + 2),
-                Map.entry("AWS::Logs::MetricFilter", 7 * 2 + 1),
+                Map.entry("AWS::CloudWatch::Alarm", 7 * 3 + 2),
+                Map.entry("AWS::Logs::MetricFilter", 7 * 3 + 1),
                 Map.entry("AWS::SNS::Topic", 1),
                 Map.entry("AWS::SNS::TopicPolicy", 1),
                 Map.entry("AWS::KMS::Key", 1),
@@ -146,7 +146,7 @@ class GantryAppTest {
     void stackOutputsTheTopicEveryOperationsAlarmNotifies() {
         template.hasOutput(GantryStack.OPERATIONS_TOPIC_OUTPUT, Map.of("Value", Map.of("Ref", "OperationsC48D56F6")));
         Map<String, Map<String, Object>> alarms = template.findResources("AWS::CloudWatch::Alarm");
-        assertThat(alarms).hasSize(16).allSatisfy((id, alarm) -> assertThat(alarm.get("Properties")).asString()
+        assertThat(alarms).hasSize(7 * 3 + 2).allSatisfy((id, alarm) -> assertThat(alarm.get("Properties")).asString()
                 .contains("AlarmActions=[{Ref=OperationsC48D56F6}]").contains("AlarmName=Gantry-"));
     }
 
@@ -532,14 +532,14 @@ class GantryAppTest {
         before = withoutType(before, "AWS::Lambda::Version");
         after = withoutType(after, "AWS::Lambda::Version");
         assertThat(after).containsKeys(before.keySet().toArray(String[]::new));
-        // Per function a log group, role, policy, function and alias, an errors and a throttles alarm, and the two metric
-        // filters of its log group; worker and
+        // Per function a log group, role, policy, function and alias, an errors, a throttles and an untold-news alarm, and
+        // the three metric filters of its log group; worker and
         // notify an async config and an SQS event source mapping each; slack-interactions its URL and the two permissions
         // Lambda asks for on a public one; the request and notify queues and their dead-letter queues, each with its
         // policy; the two dead-letter queues' depth alarms; four rules (pipelines, builds, gate alarms and Gantry's own
         // alarms), each with its invoke permission; the approval topic, its policy, the subscription and its invoke
         // permission. The undelivered-event and failed-invocation queues are the deploy automation's.
-        assertThat(after).hasSize(before.size() + 3 * 5 + 3 * 2 + 3 * 2 + 2 * 2 + 3 + 4 * 2 + 2 + 4 * 2 + 4);
+        assertThat(after).hasSize(before.size() + 3 * 5 + 3 * 3 + 3 * 3 + 2 * 2 + 3 + 4 * 2 + 2 + 4 * 2 + 4);
         chatOpsTemplate.resourceCountIs("AWS::SQS::Queue", 2 + 4);
     }
 

@@ -4,6 +4,7 @@ import dev.gantry.core.deploy.DeployOutcome;
 import dev.gantry.core.deploy.DeployService;
 import dev.gantry.core.gate.GateService;
 import dev.gantry.core.gate.GateStatus;
+import dev.gantry.core.notify.NewsTeller;
 import dev.gantry.core.rebuild.RebuildService;
 import dev.gantry.infra.GantryOperationsProps.WatchedFunction;
 import dev.gantry.infra.GantryOperationsProps.WatchedQueue;
@@ -90,6 +91,7 @@ public final class GantryOperations extends Construct {
 
     static final String DEPLOYS = "Deploys";
     static final String GATE_ANSWERS = "GateAnswers";
+    static final String NEWS_UNTOLD = "NewsUntold";
     static final String REBUILDS_IN_FLIGHT = "RebuildsInFlight";
     static final String RESULT_DIMENSION = "Result";
     static final String STATUS_DIMENSION = "Status";
@@ -164,6 +166,20 @@ public final class GantryOperations extends Construct {
         for (WatchedFunction function : props.functions()) {
             countLinesBy(function, DEPLOYS, DeployService.RESULT_LOG_FIELD, RESULT_DIMENSION);
             countLinesBy(function, GATE_ANSWERS, GateService.STATUS_LOG_FIELD, STATUS_DIMENSION);
+        }
+        // News that could not be told leaves its function's invocation successful (the work it tells of stands), so no
+        // error alarm fires: its own log line is counted and alarmed on, or a release thread would go quiet unseen.
+        for (WatchedFunction function : props.functions()) {
+            MetricFilter untold = MetricFilter.Builder.create(this, pascal(function.name()) + NEWS_UNTOLD + "Lines")
+                    .logGroup(function.logGroup())
+                    .filterPattern(FilterPattern.exists("$." + NewsTeller.UNTOLD_LOG_FIELD))
+                    .metricNamespace(METRIC_NAMESPACE)
+                    .metricName(metricName(NEWS_UNTOLD) + "-" + function.name())
+                    .metricValue("1")
+                    .unit(Unit.COUNT)
+                    .build();
+            alarm(pascal(function.name()) + NEWS_UNTOLD, function.name() + "-news-untold", AlarmRunbook.newsUntold(function),
+                    untold.metric(alarmEvery("Sum")), 1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
         }
         rebuildFunction(props).ifPresent(function -> MetricFilter.Builder.create(this, pascal(function.name()) + REBUILDS_IN_FLIGHT)
                 .logGroup(function.logGroup())
@@ -481,6 +497,15 @@ public final class GantryOperations extends Construct {
                     + "| sort @timestamp desc. An event it failed on is parked in the failed-invocation queue, whose depth alarm "
                     + "says how to replay it; a queue message it failed on is received again from its queue. OK again after five "
                     + "minutes without an error.";
+        }
+
+        static String newsUntold(WatchedFunction function) {
+            return "Gantry's " + function.name() + " function did its work but could not tell it to the notify queue, so a "
+                    + "release thread in Slack is missing its lines. Why: CloudWatch Logs Insights on log group "
+                    + function.logGroup().getLogGroupName() + ", query: filter ispresent(" + NewsTeller.UNTOLD_LOG_FIELD + ") | sort "
+                    + "@timestamp desc; the field names the news, or the deploy, rollout or rebuild it was of. The work itself "
+                    + "stands and is not retried; /gantry status in Slack shows where each release is. OK again after five minutes "
+                    + "without such a line.";
         }
 
         static String throttles(WatchedFunction function) {

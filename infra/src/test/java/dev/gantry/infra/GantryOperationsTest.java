@@ -62,13 +62,15 @@ class GantryOperationsTest {
                     1, "GreaterThanOrEqualToThreshold"));
             template.hasResourceProperties("AWS::CloudWatch::Alarm", alarm("Gantry-" + function + "-throttles", "AWS/Lambda", "Throttles",
                     "Sum", 1, "GreaterThanOrEqualToThreshold"));
+            template.hasResourceProperties("AWS::CloudWatch::Alarm", alarm("Gantry-" + function + "-news-untold", "Gantry",
+                    "Gantry-NewsUntold-" + function, "Sum", 1, "GreaterThanOrEqualToThreshold"));
         }
         for (String queue : QUEUES) {
             template.hasResourceProperties("AWS::CloudWatch::Alarm", alarm("Gantry-" + queue + "-depth", "AWS/SQS",
                     "ApproximateNumberOfMessagesVisible", "Maximum", 0, "GreaterThanThreshold"));
         }
-        template.resourceCountIs("AWS::CloudWatch::Alarm", 2 * FUNCTIONS.size() + QUEUES.size());
-        assertThat(operations.getAlarms()).hasSize(2 * FUNCTIONS.size() + QUEUES.size())
+        template.resourceCountIs("AWS::CloudWatch::Alarm", 3 * FUNCTIONS.size() + QUEUES.size());
+        assertThat(operations.getAlarms()).hasSize(3 * FUNCTIONS.size() + QUEUES.size())
                 .allSatisfy((name, alarm) -> assertThat(name).startsWith(operations.alarmNamePrefix()));
     }
 
@@ -210,7 +212,24 @@ class GantryOperationsTest {
             assertThat(transformation(filter)).isEqualTo(Map.of("MetricNamespace", "Gantry", "MetricName", "Gantry-RebuildsInFlight",
                     "MetricValue", "$.rebuildsInFlight", "Unit", "Count"));
         });
-        template.resourceCountIs("AWS::Logs::MetricFilter", 2 * FUNCTIONS.size() + 1);
+        template.resourceCountIs("AWS::Logs::MetricFilter", 3 * FUNCTIONS.size() + 1);
+    }
+
+    /**
+     * News a function could not tell leaves its invocation successful, so no error alarm fires: each function's own line
+     * saying so is counted, and alarmed on with a runbook that names its log group.
+     */
+    @Test
+    void alarmsOnEveryFunctionsLineSayingItsNewsWasNotTold() {
+        for (String function : FUNCTIONS) {
+            assertThat(metricFilters("Gantry-NewsUntold-" + function)).singleElement().satisfies(filter -> {
+                assertThat(filter.get("FilterPattern")).isEqualTo("{ $.newsUntold = \"*\" }");
+                assertThat(transformation(filter)).isEqualTo(Map.of("MetricNamespace", "Gantry", "MetricName", "Gantry-NewsUntold-" + function,
+                        "MetricValue", "1", "Unit", "Count"));
+            });
+            assertThat(descriptionsByName().get("Gantry-" + function + "-news-untold"))
+                    .contains("could not tell it to the notify queue", "filter ispresent(newsUntold)");
+        }
     }
 
     @Test
@@ -249,7 +268,7 @@ class GantryOperationsTest {
         Template synthesized = Template.fromStack(other);
 
         assertThat(dashboardBody(synthesized)).doesNotContain("RebuildsInFlight", "Rebuilds in flight");
-        synthesized.resourceCountIs("AWS::Logs::MetricFilter", 2 * FUNCTIONS.size());
+        synthesized.resourceCountIs("AWS::Logs::MetricFilter", 3 * FUNCTIONS.size());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.gantry.aws;
 
+import dev.gantry.core.notify.NewsTeller;
 import dev.gantry.core.notify.Notifier;
 import dev.gantry.core.notify.ReleaseNews;
 import dev.gantry.core.notify.ThreadKey;
@@ -77,9 +78,10 @@ public final class SqsNotifier implements Notifier {
             queue.send(ReleaseNewsJson.write(news), Map.of(), group, deduplicationIdOf(news.newsId()));
         } catch (RuntimeException e) {
             long failed = failedSends.incrementAndGet();
-            // No metrics library in the functions: this line, always worded the same, is what a log metric filter counts.
-            LOG.error("notify send failed: news {} of thread {} (group {}) was not queued for Slack ({} failed in this instance): {}",
-                    news.newsId(), news.thread().describe(), group, failed, e.getMessage(), e);
+            // No metrics library in the functions: this line's field is what Gantry's operations count and alarm on.
+            LOG.atError().addKeyValue(NewsTeller.UNTOLD_LOG_FIELD, news.newsId()).setCause(e)
+                    .log("notify send failed: news {} of thread {} (group {}) was not queued for Slack ({} failed in this instance): {}",
+                            news.newsId(), news.thread().describe(), group, failed, e.getMessage());
         }
     }
 

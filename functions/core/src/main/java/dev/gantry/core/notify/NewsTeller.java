@@ -9,6 +9,12 @@ import org.slf4j.LoggerFactory;
 /** Tells the news of work already done; what goes wrong while reading or telling it is logged, never thrown. */
 public final class NewsTeller {
 
+    /**
+     * The JSON field of the log line saying news was not told, whose value says of what: Gantry's operations alarm on
+     * it (a release thread missing its lines is invisible otherwise, the invocation having succeeded).
+     */
+    public static final String UNTOLD_LOG_FIELD = "newsUntold";
+
     private static final Logger LOG = LoggerFactory.getLogger(NewsTeller.class);
 
     private final Notifier notifier;
@@ -32,7 +38,8 @@ public final class NewsTeller {
         } catch (RuntimeException e) {
             // The work stands (a service was moved, a rollout recorded): failing the invocation now would retry the
             // work, not the telling, and a release thread missing a line is the lesser harm.
-            LOG.error("the news of {} was not told: {}", after, e.getMessage(), e);
+            LOG.atError().addKeyValue(UNTOLD_LOG_FIELD, after).setCause(e)
+                    .log("the news of {} was not told: {}", after, e.getMessage());
         }
     }
 }

@@ -1,11 +1,13 @@
 package dev.gantry.fn.ecsdeploy;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gantry.aws.EcsWire;
 import dev.gantry.aws.SqsWire;
+import dev.gantry.core.notify.NewsTeller;
 import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.InvokeScript;
 import dev.gantry.testing.InvokeScript.Result;
@@ -74,6 +76,25 @@ class ScriptsInvokeIT {
             assertThat(sent.at("/QueueUrl").asText()).isEqualTo(LoopbackAws.NOTIFY_QUEUE);
             assertThat(JSON.readTree(sent.at("/MessageBody").asText()).at("/service").asText()).isEqualTo("payments-api");
         });
+    }
+
+    /**
+     * The deploy stands when its news cannot be queued, and the line saying so carries the field Gantry's operations count
+     * and alarm on: without it, the invocation's success would hide a release thread gone quiet.
+     */
+    @Test
+    void deploysWhenItsNewsCannotBeQueuedAndLogsTheFieldTheNewsAlarmCounts() throws Exception {
+        aws.ecs.stubFor(SqsWire.sendMessage().willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.0")
+                .withBody("{\"__type\":\"com.amazon.coral.access#AccessDeniedException\",\"message\":\"not authorized to send\"}")));
+        Map<String, String> env = environment();
+        env.put("GANTRY_NOTIFY_QUEUE_URL", LoopbackAws.NOTIFY_QUEUE);
+
+        Result result = invoke(env, "events/gantry-ecr-push-payments-api-1.4.0.json");
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(JSON.readTree(result.stdout()).at("/outcomes/0/result").asText()).isEqualTo("DEPLOYED");
+        assertThat(result.stderr().lines().filter(line -> line.startsWith("{\"level\":\"ERROR\""))).as(result.stderr())
+                .anySatisfy(line -> assertThat(JSON.readTree(line).path(NewsTeller.UNTOLD_LOG_FIELD).asText()).startsWith("deploy/payments-api/staging/"));
     }
 
     @Test

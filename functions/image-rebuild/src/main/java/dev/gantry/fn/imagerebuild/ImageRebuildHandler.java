@@ -12,6 +12,7 @@ import dev.gantry.aws.events.EcrImageActionEvent;
 import dev.gantry.aws.events.Ec2ImageBuilderStateChangeEvent;
 import dev.gantry.aws.events.Ec2ImageBuilderStateChangeEvent.ImageStateChange;
 import dev.gantry.core.image.ImagePush;
+import dev.gantry.core.notify.NewsTeller;
 import dev.gantry.core.notify.Notifier;
 import dev.gantry.core.notify.ReleaseNews.RebuildChanged;
 import dev.gantry.core.rebuild.ImageBuilderImage;
@@ -111,7 +112,8 @@ public final class ImageRebuildHandler implements RequestStreamHandler {
             RebuildChanged.of(report, clock.instant()).ifPresent(notifier::tell);
         } catch (RuntimeException e) {
             // The builds were started or recorded already: failing the invocation would run that again, not the telling.
-            LOG.error("the news of {} was not told: {}", report.trigger(), e.getMessage(), e);
+            LOG.atError().addKeyValue(NewsTeller.UNTOLD_LOG_FIELD, report.trigger()).setCause(e)
+                    .log("the news of {} was not told: {}", report.trigger(), e.getMessage());
         }
     }
 
