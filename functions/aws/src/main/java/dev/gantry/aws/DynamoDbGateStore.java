@@ -233,6 +233,7 @@ public final class DynamoDbGateStore implements GateStore {
         item.put("origin", s(record.origin().name()));
         item.put("image", s(record.image()));
         putText(item, "arrival", record.arrival());
+        putText(item, "pipelineExecution", record.pipelineExecution());
         putText(item, "tag", record.tag());
         putInstant(item, "pushedAt", record.pushedAt());
         item.put("triggeredBy", textList(record.triggeredBy()));
@@ -307,7 +308,8 @@ public final class DynamoDbGateStore implements GateStore {
                 instant(item, "createdAt"),
                 instant(item, "updatedAt"),
                 Long.parseLong(item.get("version").n()),
-                text(item, "arrival"));
+                text(item, "arrival"),
+                text(item, "pipelineExecution"));
     }
 
     private static Approval decision(Map<String, AttributeValue> map) {

@@ -62,6 +62,25 @@ class DynamoDbGateStoreIT extends GateStoreContract {
                 "payments-api-latency: OK");
         assertThat(item.get("evaluations").l().get(0).m().get("times").n()).isEqualTo("3");
         assertThat(item.get("state").m().get("waitingSince").s()).isEqualTo("2026-11-23T10:00:00.123456790Z");
+        assertThat(item.get("pipelineExecution").s()).isEqualTo("3137f7cb-7cf7-4b2c-9d1e-0a1b2c3d4e5f");
+    }
+
+    @Test
+    void readsARecordStoredBeforeItsRoundKeptThePipelineExecution() {
+        String table = freshTable();
+        GateStore store = new DynamoDbGateStore(dynamo, table);
+        GateRecord record = everyFieldSet(key("older-item"));
+        store.create(record);
+        dynamo.updateItem(r -> r.tableName(table)
+                .key(Map.of(StateTable.PARTITION_KEY, AttributeValue.fromS("GATE#payments-api#staging"),
+                        StateTable.SORT_KEY, AttributeValue.fromS(record.key().digest().value())))
+                .updateExpression("REMOVE pipelineExecution, arrival"));
+
+        GateRecord read = store.find(record.key()).orElseThrow();
+
+        assertThat(read.pipelineExecution()).isNull();
+        assertThat(read.arrival()).isNull();
+        assertThat(read).usingRecursiveComparison().ignoringFields("pipelineExecution", "arrival").isEqualTo(record);
     }
 
     @Test

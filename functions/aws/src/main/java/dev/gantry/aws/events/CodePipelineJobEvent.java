@@ -26,8 +26,8 @@ public final class CodePipelineJobEvent {
 
     static final String JOB = "CodePipeline.job";
 
-    // CodePipeline's job ids are UUIDs. The id keys the job's ledger record and travels in the gate's continuation
-    // token (2,048 characters at most), so an id of any other shape is refused here rather than failing there.
+    // CodePipeline's job and execution ids are UUIDs. The job id keys the job's ledger record and travels in the gate's
+    // continuation token (2,048 characters at most), so an id of any other shape is refused here rather than failing there.
     private static final Pattern JOB_ID = Pattern.compile("[0-9A-Za-z-]{1,64}");
 
     private CodePipelineJobEvent() {}
@@ -40,7 +40,10 @@ public final class CodePipelineJobEvent {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Data(ActionConfiguration actionConfiguration, List<Artifact> inputArtifacts, Credentials artifactCredentials,
-            String continuationToken) {}
+            String continuationToken, PipelineContext pipelineContext) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record PipelineContext(String pipelineExecutionId) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record ActionConfiguration(Map<String, String> configuration) {}
@@ -87,7 +90,19 @@ public final class CodePipelineJobEvent {
         Map<String, String> configuration = data.actionConfiguration() == null ? null : data.actionConfiguration().configuration();
         String userParameters = configuration == null ? null : configuration.get("UserParameters");
         String continuationToken = data.continuationToken() == null || data.continuationToken().isBlank() ? null : data.continuationToken();
-        return new PipelineJob(id, job.accountId(), userParameters, inputArtifacts(data.inputArtifacts()), access, continuationToken);
+        return new PipelineJob(id, job.accountId(), userParameters, inputArtifacts(data.inputArtifacts()), access, continuationToken,
+                pipelineExecutionId(data.pipelineContext()));
+    }
+
+    /**
+     * Absent from AWS's published sample jobs, so optional: a job without it, or with one of another shape than CodePipeline's
+     * ids, is carried out as a job of an unknown execution rather than failed.
+     */
+    private static String pipelineExecutionId(PipelineContext context) {
+        if (context == null || context.pipelineExecutionId() == null || !JOB_ID.matcher(context.pipelineExecutionId()).matches()) {
+            return null;
+        }
+        return context.pipelineExecutionId();
     }
 
     private static List<ArtifactLocation> inputArtifacts(List<Artifact> artifacts) {

@@ -28,6 +28,23 @@ class CodePipelineJobEventTest {
                 new ArtifactLocation("my-pipeline-SourceArtifact", "us-west-2-123456789012-my-pipeline", "my-pipeline/test-api-2/TdOSFRV"));
         assertThat(job.access()).isEqualTo(new ArtifactAccess("AKIAIOSFODNN7EXAMPLE", "6CGtmAa3lzWtV7a...", "IQoJb3JpZ2luX2VjEA..."));
         assertThat(job.continuationToken()).as("the first job of an action run carries no token").isNull();
+        assertThat(job.pipelineExecutionId()).as("the published sample names no pipeline execution").isNull();
+    }
+
+    @Test
+    void readsThePipelineExecutionTheJobBelongsTo() throws Exception {
+        PipelineJob job = parseFile("gantry-codepipeline-job-payments-api-prod-gate-pipeline-context.json");
+
+        assertThat(job.pipelineExecutionId()).isEqualTo("3137f7cb-7cf7-4b2c-9d1e-0a1b2c3d4e5f");
+        assertThat(job.id()).isEqualTo("f3a09764-e31a-xmpl-c016-1b11a19be9c9");
+    }
+
+    @Test
+    void takesAPipelineExecutionIdOfAnotherShapeForAnUnknownExecution() {
+        PipelineJob job = parse(Fixtures.eventText("gantry-codepipeline-job-payments-api-prod-gate-pipeline-context.json")
+                .replace("3137f7cb-7cf7-4b2c-9d1e-0a1b2c3d4e5f", "not an execution id"));
+
+        assertThat(job.pipelineExecutionId()).isNull();
     }
 
     @Test

@@ -23,9 +23,11 @@ import java.util.List;
  * @param rollbackFrom null for a release; for a rollback, the digest the environment ran when the rollback was
  *     asked for. Such a request returns {@code environment} to {@code image}, a release that ran there before, and
  *     is carried out only while the environment still runs {@code rollbackFrom} (see {@link DeployService#deploy})
+ * @param pipelineExecution the CodePipeline execution whose deploy action asks, when its job says: the gate's pass for that
+ *     execution lets it in (see {@link dev.gantry.core.gate.GateRecord#pipelineExecution()}). Null otherwise
  */
 public record DeployRequest(String service, String environment, ImageReference image, String tag, String eventId, Instant pushedAt,
-        List<String> triggeredBy, GateOrigin gateOrigin, ImageDigest rollbackFrom) {
+        List<String> triggeredBy, GateOrigin gateOrigin, ImageDigest rollbackFrom, String pipelineExecution) {
 
     public DeployRequest {
         if (image.digest() == null) {
@@ -40,7 +42,13 @@ public record DeployRequest(String service, String environment, ImageReference i
 
     public DeployRequest(String service, String environment, ImageReference image, String tag, String eventId, Instant pushedAt,
             List<String> triggeredBy, GateOrigin gateOrigin) {
-        this(service, environment, image, tag, eventId, pushedAt, triggeredBy, gateOrigin, null);
+        this(service, environment, image, tag, eventId, pushedAt, triggeredBy, gateOrigin, null, null);
+    }
+
+    /** What a pipeline's deploy action asks for, in execution {@code pipelineExecution} (null when its job does not say). */
+    public static DeployRequest fromPipeline(String service, String environment, ImageReference image, String tag, String jobId,
+            List<String> triggeredBy, String pipelineExecution) {
+        return new DeployRequest(service, environment, image, tag, jobId, null, triggeredBy, GateOrigin.PIPELINE, null, pipelineExecution);
     }
 
     public DeployRequest(String service, String environment, ImageReference image, String tag, String eventId, Instant pushedAt) {
@@ -50,7 +58,7 @@ public record DeployRequest(String service, String environment, ImageReference i
     /** A rollback of {@code environment} from {@code from} to {@code image}, asked for by {@code triggeredBy}. */
     public static DeployRequest rollback(String service, String environment, ImageReference image, String tag, String eventId,
             Instant pushedAt, List<String> triggeredBy, ImageDigest from) {
-        return new DeployRequest(service, environment, image, tag, eventId, pushedAt, triggeredBy, GateOrigin.DEPLOY, from);
+        return new DeployRequest(service, environment, image, tag, eventId, pushedAt, triggeredBy, GateOrigin.DEPLOY, from, null);
     }
 
     public boolean isRollback() {

@@ -333,7 +333,7 @@ public final class DeployService {
             ImageDigest digest, String invocationId) {
         ReleaseKey key = new ReleaseKey(service.name(), environment.name(), digest);
         GateRecord atGate = gates.evaluate(new GateSubject(key, request.image().render(), request.tag(), request.pushedAt(),
-                request.triggeredBy(), request.gateOrigin(), request.eventId()));
+                request.triggeredBy(), request.gateOrigin(), request.eventId(), request.pipelineExecution()));
         String gate = "gate '" + atGate.gate() + "'";
         return switch (atGate.status()) {
             case PASSED -> {

@@ -36,6 +36,9 @@ import java.util.Objects;
  * @param arrival what brought the release to the gate this time (an event id, a pipeline job, an ECS deployment); a
  *     decided record met by another arrival opens a new round, because a gate answers one arrival, not a digest
  *     forever. Null when the caller did not say (then the stored round stands)
+ * @param pipelineExecution the CodePipeline execution whose action brought the release this round, when its job said;
+ *     a round that passed stands for the later actions of that execution (its deploy action), which do not open a new
+ *     one. Null for every other arrival, and on records stored before Gantry kept it
  */
 public record GateRecord(
         ReleaseKey key,
@@ -57,7 +60,8 @@ public record GateRecord(
         Instant createdAt,
         Instant updatedAt,
         long version,
-        String arrival) {
+        String arrival,
+        String pipelineExecution) {
 
     /**
      * Distinct answers kept per release: the first (how the wait began) and the newest. A day of waiting
@@ -84,14 +88,23 @@ public record GateRecord(
             GateStatus status, String reason, GateState state, Instant nextLook, Instant lastEvaluatedAt, Instant dueAt,
             List<Approval> decisions, List<GateEvaluation> evaluations, String handoff, Instant createdAt, Instant updatedAt, long version) {
         this(key, gate, origin, image, tag, pushedAt, triggeredBy, status, reason, state, nextLook, lastEvaluatedAt, dueAt, decisions,
-                evaluations, handoff, createdAt, updatedAt, version, null);
+                evaluations, handoff, createdAt, updatedAt, version, null, null);
+    }
+
+    public GateRecord(ReleaseKey key, String gate, GateOrigin origin, String image, String tag, Instant pushedAt, List<String> triggeredBy,
+            GateStatus status, String reason, GateState state, Instant nextLook, Instant lastEvaluatedAt, Instant dueAt,
+            List<Approval> decisions, List<GateEvaluation> evaluations, String handoff, Instant createdAt, Instant updatedAt, long version,
+            String arrival) {
+        this(key, gate, origin, image, tag, pushedAt, triggeredBy, status, reason, state, nextLook, lastEvaluatedAt, dueAt, decisions,
+                evaluations, handoff, createdAt, updatedAt, version, arrival, null);
     }
 
     /** A release that has just reached its gate: nothing evaluated, due at once. */
     public static GateRecord arriving(GateSubject subject, String gate, Instant now) {
         return new GateRecord(subject.key(), gate, subject.origin(), subject.image(), subject.tag(), subject.pushedAt(),
                 subject.triggeredBy(), GateStatus.WAITING, "not evaluated yet", GateState.INITIAL, now, null,
-                subject.origin() == GateOrigin.DEPLOY ? now : null, List.of(), List.of(), null, now, now, 0, subject.arrival());
+                subject.origin() == GateOrigin.DEPLOY ? now : null, List.of(), List.of(), null, now, now, 0, subject.arrival(),
+                subject.pipelineExecution());
     }
 
     /** The record after one evaluation. */
@@ -107,7 +120,7 @@ public record GateRecord(
             }
         }
         return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, newStatus, verdict.reason(), verdict.state(),
-                nextLookAt, now, newDueAt, decisions, history, handoff, createdAt, now, version + 1, arrival);
+                nextLookAt, now, newDueAt, decisions, history, handoff, createdAt, now, version + 1, arrival, pipelineExecution);
     }
 
     public GateRecord withDecision(Approval decision, Instant now) {
@@ -116,19 +129,19 @@ public record GateRecord(
         // A new decision can change the answer at once: the sweep looks again now, not at the old next look.
         Instant newDueAt = status == GateStatus.WAITING && origin == GateOrigin.DEPLOY ? now : dueAt;
         return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, status, reason, state, nextLook,
-                lastEvaluatedAt, newDueAt, all, evaluations, handoff, createdAt, now, version + 1, arrival);
+                lastEvaluatedAt, newDueAt, all, evaluations, handoff, createdAt, now, version + 1, arrival, pipelineExecution);
     }
 
     public GateRecord superseded(ImageDigest newer, Instant now) {
         return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, GateStatus.SUPERSEDED,
                 "replaced at the gate by a newer digest, " + newer.shortForm(), state, null, lastEvaluatedAt, null, decisions,
-                evaluations, handoff, createdAt, now, version + 1, arrival);
+                evaluations, handoff, createdAt, now, version + 1, arrival, pipelineExecution);
     }
 
     /** The passed release was handed to the deploy, which answered {@code outcome}. */
     public GateRecord handedOff(String outcome, Instant now) {
         return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, status, reason, state, nextLook,
-                lastEvaluatedAt, null, decisions, evaluations, outcome, createdAt, now, version + 1, arrival);
+                lastEvaluatedAt, null, decisions, evaluations, outcome, createdAt, now, version + 1, arrival, pipelineExecution);
     }
 
     /**
@@ -143,7 +156,7 @@ public record GateRecord(
         return new GateRecord(key, gate, subject.origin(), image, subject.tag() == null ? tag : subject.tag(),
                 subject.pushedAt() == null ? pushedAt : subject.pushedAt(), trigger, GateStatus.WAITING, why, GateState.INITIAL, now, null,
                 subject.origin() == GateOrigin.DEPLOY ? now : null, decisions, evaluations, null, createdAt, now, version + 1,
-                subject.arrival());
+                subject.arrival(), subject.pipelineExecution());
     }
 
     /** Whether a decision was recorded after the checks last ran: the stored answer may be out of date. */

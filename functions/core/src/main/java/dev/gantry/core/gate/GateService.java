@@ -212,7 +212,7 @@ public final class GateService {
     /** What a stored record asks of the gate again, for the sweep and for decisions. */
     public static GateSubject subjectOf(GateRecord record) {
         return new GateSubject(record.key(), record.image(), record.tag(), record.pushedAt(), record.triggeredBy(), record.origin(),
-                record.arrival());
+                record.arrival(), record.pipelineExecution());
     }
 
     private GateRecord arrive(GateSubject subject, GateConfig gate, Set<ImageDigest> arrivingTogether) {
@@ -241,7 +241,19 @@ public final class GateService {
 
     /** A decided round met by an arrival it did not answer: the gate must look again rather than repeat itself. */
     private static boolean isNewArrival(GateRecord record, GateSubject subject) {
-        return record.status().decided() && subject.arrival() != null && !subject.arrival().equals(record.arrival());
+        return record.status().decided() && subject.arrival() != null && !subject.arrival().equals(record.arrival())
+                && !passedForThisPipelineExecution(record, subject);
+    }
+
+    /**
+     * A pipeline's deploy action runs as a job of its own, after the gate action of the same execution passed the release.
+     * A new round there would wait out minSteady again, or fail on a freeze or an approval expiry that began after the gate
+     * let the release in: the execution's pass stands. A new execution asks the gate afresh, and so does a retried gate
+     * action after a failure, since a failed round is no pass.
+     */
+    private static boolean passedForThisPipelineExecution(GateRecord record, GateSubject subject) {
+        return record.status() == GateStatus.PASSED && subject.pipelineExecution() != null
+                && subject.pipelineExecution().equals(record.pipelineExecution());
     }
 
     /**

@@ -17,12 +17,19 @@ import java.util.Objects;
  * @param origin what brought it to the gate
  * @param arrival identifies this arrival (a push's event id, the first job of a pipeline run, an ECS service
  *     deployment); null when the caller only asks again about the round already at the gate
+ * @param pipelineExecution the CodePipeline execution the asking action runs in, when its job says; null for every
+ *     other caller. A round its gate action passed is that execution's pass: see {@link GateRecord#pipelineExecution()}
  */
 public record GateSubject(ReleaseKey key, String image, String tag, Instant pushedAt, List<String> triggeredBy, GateOrigin origin,
-        String arrival) {
+        String arrival, String pipelineExecution) {
 
     public GateSubject(ReleaseKey key, String image, String tag, Instant pushedAt, List<String> triggeredBy, GateOrigin origin) {
-        this(key, image, tag, pushedAt, triggeredBy, origin, null);
+        this(key, image, tag, pushedAt, triggeredBy, origin, null, null);
+    }
+
+    public GateSubject(ReleaseKey key, String image, String tag, Instant pushedAt, List<String> triggeredBy, GateOrigin origin,
+            String arrival) {
+        this(key, image, tag, pushedAt, triggeredBy, origin, arrival, null);
     }
 
     public GateSubject {

@@ -9,7 +9,6 @@ import dev.gantry.core.deploy.DeployOutcome;
 import dev.gantry.core.deploy.DeployReport;
 import dev.gantry.core.deploy.DeployRequest;
 import dev.gantry.core.deploy.DeployService;
-import dev.gantry.core.gate.GateOrigin;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImageReference;
 import dev.gantry.core.image.ImageRegistry;
@@ -109,7 +108,8 @@ public final class PipelineDeployService {
         LOG.info("pipeline job {}: deploying {} from {} to {}", job.id(), pinned, handedOver.source(), target);
 
         DeployReport report = deploys.deploy(
-                new DeployRequest(service.name(), environment.name(), pinned, tag, job.id(), null, target.triggeredBy(), GateOrigin.PIPELINE),
+                DeployRequest.fromPipeline(service.name(), environment.name(), pinned, tag, job.id(), target.triggeredBy(),
+                        job.pipelineExecutionId()),
                 invocationId);
         DeployOutcome outcome = report.outcomes().stream()
                 .filter(o -> o.environment().equals(environment.name()))

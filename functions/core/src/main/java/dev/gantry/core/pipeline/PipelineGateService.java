@@ -108,7 +108,8 @@ public final class PipelineGateService {
         HandedOverImages.Pinned pinned = images.pinned(job, service, environment);
         ImageDigest digest = new ImageDigest(pinned.image().digest());
         return new GateSubject(new ReleaseKey(service.name(), environment.name(), digest), pinned.image().render(),
-                pinned.tag().isEmpty() ? null : pinned.tag(), null, target.triggeredBy(), GateOrigin.PIPELINE, "pipeline-job:" + job.id());
+                pinned.tag().isEmpty() ? null : pinned.tag(), null, target.triggeredBy(), GateOrigin.PIPELINE, "pipeline-job:" + job.id(),
+                job.pipelineExecutionId());
     }
 
     private GateSubject continuedAsk(String token, PipelineTarget target) {
@@ -122,7 +123,7 @@ public final class PipelineGateService {
                 "the continuation token names " + key.id() + ", which never reached its gate"));
         GateSubject stored = GateService.subjectOf(record);
         return new GateSubject(stored.key(), stored.image(), stored.tag(), stored.pushedAt(), stored.triggeredBy(), stored.origin(),
-                arrival != null ? arrival : stored.arrival());
+                arrival != null ? arrival : stored.arrival(), stored.pipelineExecution());
     }
 
     private JobResult answer(PipelineJob job, GateRecord record) {

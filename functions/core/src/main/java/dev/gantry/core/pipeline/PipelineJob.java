@@ -14,12 +14,19 @@ import java.util.List;
  * @param access the credentials for reading the input artifacts
  * @param continuationToken what an earlier job of the same action run handed CodePipeline to carry on with; null
  *     for the first job of a run
+ * @param pipelineExecutionId the pipeline execution the job belongs to ({@code pipelineContext.pipelineExecutionId} of
+ *     the job data); null when the job does not say
  */
 public record PipelineJob(String id, String accountId, String userParameters, List<ArtifactLocation> inputArtifacts,
-        ArtifactAccess access, String continuationToken) {
+        ArtifactAccess access, String continuationToken, String pipelineExecutionId) {
 
     public PipelineJob(String id, String accountId, String userParameters, List<ArtifactLocation> inputArtifacts, ArtifactAccess access) {
-        this(id, accountId, userParameters, inputArtifacts, access, null);
+        this(id, accountId, userParameters, inputArtifacts, access, null, null);
+    }
+
+    public PipelineJob(String id, String accountId, String userParameters, List<ArtifactLocation> inputArtifacts, ArtifactAccess access,
+            String continuationToken) {
+        this(id, accountId, userParameters, inputArtifacts, access, continuationToken, null);
     }
 
     public PipelineJob {
