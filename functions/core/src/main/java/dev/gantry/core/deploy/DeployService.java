@@ -17,6 +17,7 @@ import dev.gantry.core.image.TagPolicy;
 import dev.gantry.core.release.MalformedEventException;
 import dev.gantry.core.release.Release;
 import dev.gantry.core.release.ReleaseKey;
+import dev.gantry.core.release.ReleaseOrderPolicy;
 import dev.gantry.core.release.ReleaseStatus;
 import dev.gantry.core.release.ReleaseStore;
 import dev.gantry.core.release.ReleaseStore.Claim;
@@ -468,21 +469,16 @@ public final class DeployService {
             return Optional.empty();
         }
         Release current = running.get();
-        if (policy instanceof TagPolicy.SemverRange) {
-            org.semver4j.Semver requested = TagPolicy.SemverRange.version(request.tag());
-            org.semver4j.Semver runs = current.tag() == null ? null : TagPolicy.SemverRange.version(current.tag());
-            if (requested != null && runs != null && !requested.isEqualTo(runs)) {
-                return requested.isLowerThan(runs)
-                        ? Optional.of("older than what " + environment + " runs: " + request.tag() + " < " + current.tag()
-                                + " (" + current.key().digest().shortForm() + "); Gantry never downgrades")
-                        : Optional.empty();
-            }
+        ReleaseOrderPolicy.Order order = ReleaseOrderPolicy.compare(policy, request.tag(), request.pushedAt(), current.tag(),
+                current.pushedAt());
+        if (!order.firstIsOlder()) {
+            return Optional.empty();
         }
-        if (request.pushedAt() != null && current.pushedAt() != null && request.pushedAt().isBefore(current.pushedAt())) {
-            return Optional.of("pushed before what " + environment + " runs: " + request.tag() + " at " + request.pushedAt() + " < "
-                    + current.tag() + " at " + current.pushedAt() + " (" + current.key().digest().shortForm() + "); Gantry never downgrades");
-        }
-        return Optional.empty();
+        return Optional.of(order.basis() == ReleaseOrderPolicy.Basis.VERSION
+                ? "older than what " + environment + " runs: " + request.tag() + " < " + current.tag()
+                        + " (" + current.key().digest().shortForm() + "); Gantry never downgrades"
+                : "pushed before what " + environment + " runs: " + request.tag() + " at " + request.pushedAt() + " < "
+                        + current.tag() + " at " + current.pushedAt() + " (" + current.key().digest().shortForm() + "); Gantry never downgrades");
     }
 
     private static DeployReport report(String eventId, ImageReference image, List<DeployOutcome> outcomes, List<String> failures) {

@@ -6,14 +6,15 @@ import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.GateConfig;
 import dev.gantry.core.config.ServiceConfig;
 import dev.gantry.core.image.ImageDigest;
+import dev.gantry.core.image.TagPolicy;
 import dev.gantry.core.release.Release;
 import dev.gantry.core.release.ReleaseKey;
+import dev.gantry.core.release.ReleaseOrderPolicy;
 import dev.gantry.core.release.ReleaseStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -257,10 +258,11 @@ public final class GateService {
     }
 
     /**
-     * Only the newest release waits at an environment's gate. Newest is by push time when both records know it, else by
-     * arrival at the gate, digest breaking ties: every caller orders the same two records the same way, so when two
-     * arrive at once exactly one of them keeps waiting, and a late, replayed event for an older digest does not push
-     * the newer one out.
+     * Only the newest release waits at an environment's gate. Newest is as the deploy path has it (decision 9, {@link
+     * ReleaseOrderPolicy} under the service's tag policy: the higher version, else the later push), then by arrival at the
+     * gate, digest breaking ties: every caller orders the same two records the same way, so when two arrive at once
+     * exactly one of them keeps waiting, and a late, replayed event for an older digest, or a hotfix of an older line,
+     * does not push the newer one out.
      *
      * @return the arriving record as it stands afterwards: still waiting, or superseded by a newer one already there
      */
@@ -269,7 +271,7 @@ public final class GateService {
             if (other.key().equals(arriving.key()) || arrivingTogether.contains(other.key().digest())) {
                 continue;
             }
-            boolean otherIsNewer = NEWEST_LAST.compare(other, arriving) > 0;
+            boolean otherIsNewer = newestLast(other, arriving) > 0;
             GateRecord older = otherIsNewer ? arriving : other;
             ImageDigest newer = otherIsNewer ? other.key().digest() : arriving.key().digest();
             GateRecord result = change(older.key(), record -> record.status().decided() ? record : record.superseded(newer, clock.instant()));
@@ -285,13 +287,17 @@ public final class GateService {
         return store.find(arriving.key()).orElse(arriving);
     }
 
-    private static final Comparator<GateRecord> NEWEST_LAST = (a, b) -> {
-        if (a.pushedAt() != null && b.pushedAt() != null && !a.pushedAt().equals(b.pushedAt())) {
-            return a.pushedAt().compareTo(b.pushedAt());
+    /** Records of one service environment, the newer one the greater. */
+    private int newestLast(GateRecord a, GateRecord b) {
+        TagPolicy policy = config.services().stream().filter(s -> s.name().equals(a.key().service())).findFirst()
+                .map(s -> s.tagPolicy().toPolicy()).orElse(null);
+        int byRelease = ReleaseOrderPolicy.compare(policy, a.tag(), a.pushedAt(), b.tag(), b.pushedAt()).sign();
+        if (byRelease != 0) {
+            return byRelease;
         }
         int byArrival = a.createdAt().compareTo(b.createdAt());
         return byArrival != 0 ? byArrival : a.key().digest().value().compareTo(b.key().digest().value());
-    };
+    }
 
     private boolean dueForChecks(GateRecord record, GateConfig gate, Instant now) {
         if (record.lastEvaluatedAt() == null || record.decidedSinceLastEvaluation()) {

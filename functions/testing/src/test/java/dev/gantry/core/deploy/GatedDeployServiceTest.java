@@ -33,6 +33,7 @@ class GatedDeployServiceTest {
     private static final String REGISTRY = "111122223333.dkr.ecr.eu-west-1.amazonaws.com";
     private static final String DIGEST = "sha256:" + "a1".repeat(32);
     private static final String NEWER = "sha256:" + "b2".repeat(32);
+    private static final String HOTFIX = "sha256:" + "c3".repeat(32);
     private static final EcsServiceRef STAGING = new EcsServiceRef("111122223333", "eu-west-1", "staging", "payments-api");
     private static final EcsServiceRef PROD = new EcsServiceRef("111122223333", "eu-west-1", "prod", "payments-api");
 
@@ -123,6 +124,28 @@ class GatedDeployServiceTest {
         assertThat(replayed.result()).isEqualTo(Result.SKIPPED);
         assertThat(replayed.reason()).isEqualTo("replaced at the gate by a newer digest, " + new ImageDigest(NEWER).shortForm());
         assertThat(ecs.calls("UpdateService")).filteredOn(c -> c.service().equals(PROD)).isEmpty();
+    }
+
+    @Test
+    void aHotfixOnAnOlderLinePushedLaterDoesNotReplaceTheHigherVersionWaitingAtTheGate() {
+        // given: 1.5.0 ran in staging and waits at prod's gate
+        alarms.givenAlarm("payments-api-5xx", AlarmStates.State.INSUFFICIENT_DATA, null);
+        deploys.onImagePush(push("1.5.0", NEWER), "inv-1");
+        clock.advance(Duration.ofMinutes(2));
+
+        // when: a hotfix of the 1.4 line is pushed after it
+        DeployReport hotfix = deploys.onImagePush(push("1.4.1", HOTFIX), "inv-2");
+        alarms.givenAlarm("payments-api-5xx", AlarmStates.State.OK, null);
+        clock.advance(Duration.ofMinutes(1));
+        new GateSweepService(gates, deploys).sweep("sweep-1");
+
+        // then: the higher version is the newest release, at the gate as in staging, and only it reaches prod
+        assertThat(outcome(hotfix, "staging").result()).isEqualTo(Result.SKIPPED);
+        assertThat(outcome(hotfix, "prod").result()).isEqualTo(Result.SKIPPED);
+        assertThat(outcome(hotfix, "prod").reason()).isEqualTo("replaced at the gate by a newer digest, " + new ImageDigest(NEWER).shortForm());
+        assertThat(store.find(key(HOTFIX)).orElseThrow().status()).isEqualTo(GateStatus.SUPERSEDED);
+        assertThat(store.find(key(NEWER)).orElseThrow().status()).isEqualTo(GateStatus.PASSED);
+        assertThat(ecs.running(PROD).containers()).containsExactly(new ContainerImage("app", REGISTRY + "/payments-api@" + NEWER));
     }
 
     @Test

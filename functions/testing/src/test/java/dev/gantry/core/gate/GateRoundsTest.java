@@ -105,8 +105,37 @@ class GateRoundsTest {
         assertThat(store.find(key(OLDER)).orElseThrow().status()).isEqualTo(GateStatus.SUPERSEDED);
     }
 
+    @RepeatedTest(5)
+    void ofTwoVersionsArrivingAtOnceExactlyTheHigherKeepsWaitingThoughPushedFirst() throws Exception {
+        alarms.givenAlarm("payments-api-5xx", AlarmStates.State.INSUFFICIENT_DATA, null);
+        CyclicBarrier together = new CyclicBarrier(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CompletableFuture<GateRecord> higher = CompletableFuture.supplyAsync(() -> {
+                await(together);
+                return gates.evaluate(pushed(NEWER, "1.5.0", "event-1", Instant.parse("2026-11-23T09:40:00Z")));
+            }, pool);
+            CompletableFuture<GateRecord> hotfix = CompletableFuture.supplyAsync(() -> {
+                await(together);
+                return gates.evaluate(pushed(OLDER, "1.4.1", "event-2", Instant.parse("2026-11-23T09:42:00Z")));
+            }, pool);
+            higher.get(10, TimeUnit.SECONDS);
+            hotfix.get(10, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(store.find(key(NEWER)).orElseThrow().status()).isEqualTo(GateStatus.WAITING);
+        assertThat(store.find(key(OLDER)).orElseThrow().status()).isEqualTo(GateStatus.SUPERSEDED);
+    }
+
     private GateSubject arrival(String digest, String arrival, Instant pushedAt) {
         return new GateSubject(key(digest), REGISTRY + "/payments-api@" + digest, null, pushedAt, List.of(), GateOrigin.PIPELINE, arrival);
+    }
+
+    /** A push of {@code tag}, which Gantry's own deploy flow brings to the gate. */
+    private GateSubject pushed(String digest, String tag, String eventId, Instant pushedAt) {
+        return new GateSubject(key(digest), REGISTRY + "/payments-api@" + digest, tag, pushedAt, List.of(), GateOrigin.DEPLOY, eventId);
     }
 
     private static ReleaseKey key(String digest) {
