@@ -39,8 +39,8 @@ import org.slf4j.MDC;
  * (service, environment, digest) however often the event arrives.
  *
  * <p>Errors: {@link MalformedEventException} for an event that cannot be deployed as given;
- * {@link DeployFailedException} when any environment failed (the others are still attempted, and the
- * retry of the event skips those that succeeded). A release another invocation is carrying out right
+ * {@link DeployFailedException} when any environment failed (the others are still attempted, the exception
+ * carries what they came to, and the retry of the event skips those that succeeded). A release another invocation is carrying out right
  * now is reported as a duplicate: that invocation finishes it, or its failure reaches the failure queue.
  *
  * <p>A rollback ({@link DeployRequest#isRollback()}) is the one way a release is deployed a second time: see
@@ -482,11 +482,12 @@ public final class DeployService {
     }
 
     private static DeployReport report(String eventId, ImageReference image, List<DeployOutcome> outcomes, List<String> failures) {
+        DeployReport report = new DeployReport(eventId, image.render(), false, null, outcomes);
         if (!failures.isEmpty()) {
             throw new DeployFailedException(image.repository() + "@" + new ImageDigest(image.digest()).shortForm() + " failed in "
-                    + String.join("; ", failures));
+                    + String.join("; ", failures), report);
         }
-        return new DeployReport(eventId, image.render(), false, null, outcomes);
+        return report;
     }
 
     private DeployReport handToListener(DeployReport report) {
@@ -604,10 +605,21 @@ public final class DeployService {
         }
     }
 
-    /** One or more environments failed; the message names each with its reason. */
+    /**
+     * One or more environments failed; the message names each with its reason, and {@link #report()} holds what the
+     * others came to (deployed, held, skipped...), which a retry of the event finds done.
+     */
     public static final class DeployFailedException extends RuntimeException {
-        public DeployFailedException(String message) {
+        private final transient DeployReport report;
+
+        public DeployFailedException(String message, DeployReport report) {
             super(message);
+            this.report = Objects.requireNonNull(report, "report");
+        }
+
+        /** The outcomes of the environments that did not fail; the failed ones are in the message only. */
+        public DeployReport report() {
+            return report;
         }
     }
 

@@ -20,7 +20,7 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
  * what to do, tells the release threads what happened, and answers with the report as JSON.
  *
  * <p>A malformed event or a failed deploy fails the invocation, so Lambda retries it and finally hands
- * it to the on-failure destination instead of dropping it.
+ * it to the on-failure destination instead of dropping it; the environments the push did deploy are told first.
  */
 public final class EcsDeployHandler implements RequestStreamHandler {
 
@@ -54,7 +54,14 @@ public final class EcsDeployHandler implements RequestStreamHandler {
         DeployReport report = PowertoolsLogging.withLogging(context, () -> {
             ImagePush push = EcrImageActionEvent.parse(input);
             MDC.put("correlation_id", push.eventId());
-            DeployReport deployed = deploys.onImagePush(push, context.getAwsRequestId());
+            DeployReport deployed;
+            try {
+                deployed = deploys.onImagePush(push, context.getAwsRequestId());
+            } catch (DeployService.DeployFailedException e) {
+                // Told now or never: the replay from the failure queue finds these environments DUPLICATE, which tells nothing.
+                news.afterPush(push, e.report());
+                throw e;
+            }
             news.afterPush(push, deployed);
             return deployed;
         });

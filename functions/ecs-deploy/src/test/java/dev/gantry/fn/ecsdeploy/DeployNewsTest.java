@@ -1,6 +1,7 @@
 package dev.gantry.fn.ecsdeploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -96,6 +97,18 @@ class DeployNewsTest {
                 approvals: { required: 1, users: [U0AAAA002, U0AAAA003] }
             """, "gantry.yml");
 
+    /** payments-api deploying to staging and prod alike on every push. */
+    private static final GantryConfig UNGATED = ConfigLoader.parse("""
+            version: 1
+            services:
+              - name: payments-api
+                repository: payments-api
+                tagPolicy: { semver: ">=1.0.0 <2.0.0" }
+                environments:
+                  - { name: staging, account: "111111111111", region: eu-west-1, cluster: staging, service: payments-api }
+                  - { name: prod, account: "111111111111", region: eu-west-1, cluster: prod, service: payments-api }
+            """, "gantry.yml");
+
     private final GantryConfig config = Fixtures.exampleConfig();
     private final MutableClock clock = MutableClock.at("2026-11-24T10:00:00Z");
     private final InMemoryEcsGateway ecs = new InMemoryEcsGateway();
@@ -142,6 +155,33 @@ class DeployNewsTest {
         assertThat(held.result()).isEqualTo(DeployOutcome.Result.HELD);
         assertThat(held.reason()).contains("gate 'production'");
         assertThat(held.tag()).isEqualTo("1.4.0");
+    }
+
+    @Test
+    void tellsTheDeployOfAnEnvironmentThatWorkedBeforeThePushFailsForAnotherAndNotAgainOnTheReplay() throws Exception {
+        // given: both environments deploy on push, and prod's ECS service cannot be found
+        InMemoryEcsGateway stagingOnly = new InMemoryEcsGateway();
+        stagingOnly.givenService(staging, "payments-api-staging", List.of(new ContainerImage("app", REGISTRY + "/payments-api:1.3.0")));
+        EcsDeployHandler handler = new EcsDeployHandler(new DeployService(UNGATED, stagingOnly, releases, controls, clock),
+                new DeployNews(UNGATED, releases, notifier, clock));
+
+        // when
+        Throwable failure = catchThrowable(() -> invoke(handler, "gantry-ecr-push-payments-api-1.4.0.json"));
+
+        // then: the invocation still fails for the failure queue, and staging's thread has its deploy
+        assertThat(failure).isInstanceOf(DeployService.DeployFailedException.class).hasMessageContaining("payments-api/prod");
+        assertThat(notifier.told()).singleElement().isInstanceOfSatisfying(DeployStarted.class, started -> {
+            assertThat(started.environment()).isEqualTo("staging");
+            assertThat(started.tag()).isEqualTo("1.4.0");
+        });
+
+        // when: prod is repaired and the event replayed from the failure queue
+        stagingOnly.givenService(EcsServiceRef.of(UNGATED.services().getFirst().environments().get(1)), "payments-api-prod",
+                List.of(new ContainerImage("app", REGISTRY + "/payments-api:1.3.0")));
+        invoke(handler, "gantry-ecr-push-payments-api-1.4.0.json");
+
+        // then: prod's deploy is told, staging's not a second time
+        assertThat(notifier.told(DeployStarted.class)).extracting(DeployStarted::environment).containsExactly("staging", "prod");
     }
 
     @Test
