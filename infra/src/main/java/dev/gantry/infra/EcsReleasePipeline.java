@@ -3,6 +3,7 @@ package dev.gantry.infra;
 import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.ServiceConfig;
+import dev.gantry.core.pipeline.PipelineTarget;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -275,6 +276,8 @@ public final class EcsReleasePipeline extends Construct {
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("service", service);
         parameters.put("environment", environment);
+        // Ties the deploy action to the pass its own execution's gate action gave; Lambda invoke jobs carry no execution id.
+        parameters.put("pipelineExecutionId", PipelineTarget.EXECUTION_ID_VARIABLE);
         return parameters;
     }
 

@@ -84,8 +84,8 @@ class EcsReleasePipelineTest {
         // <function name>:live: CodePipeline invokes the published version behind the live alias.
         assertThat(configuration.get("FunctionName"))
                 .isEqualTo(TemplateJson.qualifiedNameOf(s3Source.idOf("AWS::Lambda::Alias", PIPELINE_GATE + "Alias"), "live"));
-        assertThat(PipelineTarget.fromUserParameters((String) configuration.get("UserParameters")))
-                .isEqualTo(new PipelineTarget("payments-api", "prod", List.of()));
+        assertThat(PipelineTarget.fromUserParameters(CodePipelineVariables.resolved((String) configuration.get("UserParameters"))))
+                .isEqualTo(new PipelineTarget("payments-api", "prod", List.of(), CodePipelineVariables.EXECUTION_ID));
     }
 
     @Test
@@ -97,9 +97,11 @@ class EcsReleasePipelineTest {
             Map<String, Object> configuration = TemplateJson.map(action.get("Configuration"));
             assertThat(action.get("InputArtifacts")).isEqualTo(List.of(Map.of("Name", "ImageDefinitions")));
             assertThat(configuration.get("FunctionName")).isEqualTo(TemplateJson.qualifiedNameOf(pipelineDeployAlias, "live"));
-            assertThat(configuration.get("UserParameters")).isEqualTo("{\"service\":\"payments-api\",\"environment\":\"" + environment + "\"}");
-            assertThat(PipelineTarget.fromUserParameters((String) configuration.get("UserParameters")))
-                    .isEqualTo(new PipelineTarget("payments-api", environment));
+            // The execution's id ties each deploy action to the pass its own execution's gate action gave.
+            assertThat(configuration.get("UserParameters")).isEqualTo("{\"service\":\"payments-api\",\"environment\":\"" + environment
+                    + "\",\"pipelineExecutionId\":\"#{codepipeline.PipelineExecutionId}\"}");
+            assertThat(PipelineTarget.fromUserParameters(CodePipelineVariables.resolved((String) configuration.get("UserParameters"))))
+                    .isEqualTo(new PipelineTarget("payments-api", environment, List.of(), CodePipelineVariables.EXECUTION_ID));
         }
     }
 

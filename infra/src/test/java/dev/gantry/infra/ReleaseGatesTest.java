@@ -342,8 +342,8 @@ class ReleaseGatesTest {
         Map<String, Object> configuration = TemplateJson.map(action.get("Configuration"));
         // <function name>:live, so CodePipeline invokes the published version.
         assertThat(configuration.get("FunctionName")).isEqualTo(TemplateJson.qualifiedNameOf(Fn.PIPELINE_GATE.aliasId(synthesized), "live"));
-        PipelineTarget target = PipelineTarget.fromUserParameters((String) configuration.get("UserParameters"));
-        assertThat(target).isEqualTo(new PipelineTarget("payments-api", "prod", List.of(TRIGGERED_BY)));
+        PipelineTarget target = PipelineTarget.fromUserParameters(CodePipelineVariables.resolved((String) configuration.get("UserParameters")));
+        assertThat(target).isEqualTo(new PipelineTarget("payments-api", "prod", List.of(TRIGGERED_BY), CodePipelineVariables.EXECUTION_ID));
         // The action's role may invoke the gate's live alias, and nothing else of it.
         assertThat(synthesized.statementsAllowing("lambda:InvokeFunction")).flatMap(TemplateJson.Statement::resources)
                 .contains("${" + Fn.PIPELINE_GATE.aliasId(synthesized) + "}")
@@ -361,9 +361,10 @@ class ReleaseGatesTest {
         gates.addGateStage(pipeline, "AnonymousGate", "payments-api", "prod", imageDefinitions, null);
 
         TemplateJson synthesized = new TemplateJson(Template.fromStack(stack));
-        assertThat(PipelineTarget.fromUserParameters(userParameters(synthesized, "QuotedGate")).triggeredBy())
+        assertThat(PipelineTarget.fromUserParameters(CodePipelineVariables.resolved(userParameters(synthesized, "QuotedGate"))).triggeredBy())
                 .containsExactly("O\"Brien \\ #{SourceVariables.Author}");
-        assertThat(userParameters(synthesized, "AnonymousGate")).isEqualTo("{\"service\":\"payments-api\",\"environment\":\"prod\"}");
+        assertThat(userParameters(synthesized, "AnonymousGate"))
+                .isEqualTo("{\"service\":\"payments-api\",\"environment\":\"prod\",\"pipelineExecutionId\":\"#{codepipeline.PipelineExecutionId}\"}");
     }
 
     @Test

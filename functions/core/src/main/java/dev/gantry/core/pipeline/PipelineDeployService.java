@@ -109,7 +109,7 @@ public final class PipelineDeployService {
 
         DeployReport report = deploys.deploy(
                 DeployRequest.fromPipeline(service.name(), environment.name(), pinned, tag, job.id(), target.triggeredBy(),
-                        job.pipelineExecutionId()),
+                        target.executionOf(job)),
                 invocationId);
         DeployOutcome outcome = report.outcomes().stream()
                 .filter(o -> o.environment().equals(environment.name()))

@@ -109,7 +109,7 @@ public final class PipelineGateService {
         ImageDigest digest = new ImageDigest(pinned.image().digest());
         return new GateSubject(new ReleaseKey(service.name(), environment.name(), digest), pinned.image().render(),
                 pinned.tag().isEmpty() ? null : pinned.tag(), null, target.triggeredBy(), GateOrigin.PIPELINE, "pipeline-job:" + job.id(),
-                job.pipelineExecutionId());
+                target.executionOf(job));
     }
 
     private GateSubject continuedAsk(String token, PipelineTarget target) {

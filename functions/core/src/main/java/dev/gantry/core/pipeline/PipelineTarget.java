@@ -13,27 +13,40 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * What a pipeline's deploy or gate action acts on: one environment of one service, named in the action's
  * {@code UserParameters} as {@code {"service":"payments-api","environment":"staging"}}, with who triggered the
  * pipeline when the pipeline can say (CodePipeline resolves variables in UserParameters, e.g.
- * {@code "triggeredBy":"#{SourceVariables.AuthorEmail}"}): a gate keeps that person from approving.
+ * {@code "triggeredBy":"#{SourceVariables.AuthorEmail}"}): a gate keeps that person from approving. The pipeline
+ * execution the action runs in, {@code "pipelineExecutionId":"#{codepipeline.PipelineExecutionId}"}, ties a deploy
+ * action to the pass its own execution's gate action gave.
  *
  * @param triggeredBy who set the pipeline going; empty when not given
+ * @param pipelineExecutionId the pipeline execution, as the variable resolved; null when not given
  */
-public record PipelineTarget(String service, String environment, List<String> triggeredBy) {
+public record PipelineTarget(String service, String environment, List<String> triggeredBy, String pipelineExecutionId) {
 
     public PipelineTarget {
         triggeredBy = triggeredBy == null ? List.of() : List.copyOf(triggeredBy);
+    }
+
+    public PipelineTarget(String service, String environment, List<String> triggeredBy) {
+        this(service, environment, triggeredBy, null);
     }
 
     public PipelineTarget(String service, String environment) {
         this(service, environment, List.of());
     }
 
+    /** The variable CodePipeline resolves to the id of the running execution, in any action's configuration. */
+    public static final String EXECUTION_ID_VARIABLE = "#{codepipeline.PipelineExecutionId}";
+
     static final String EXAMPLE = "{\"service\":\"payments-api\",\"environment\":\"staging\"}";
-    private static final Set<String> KEYS = Set.of("service", "environment", "triggeredBy");
+    private static final Set<String> KEYS = Set.of("service", "environment", "triggeredBy", "pipelineExecutionId");
+    // CodePipeline's execution ids are UUIDs; anything else (the variable left unresolved, a typo) is a configuration error.
+    private static final Pattern EXECUTION_ID = Pattern.compile("[0-9A-Za-z-]{1,64}");
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -62,10 +75,31 @@ public record PipelineTarget(String service, String environment, List<String> tr
         for (Iterator<String> names = parameters.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!KEYS.contains(name)) {
-                throw invalid("UserParameters has an unknown key '" + name + "'; only 'service', 'environment' and 'triggeredBy' are allowed");
+                throw invalid("UserParameters has an unknown key '" + name
+                        + "'; only 'service', 'environment', 'triggeredBy' and 'pipelineExecutionId' are allowed");
             }
         }
-        return new PipelineTarget(text(parameters, "service"), text(parameters, "environment"), people(parameters.get("triggeredBy")));
+        return new PipelineTarget(text(parameters, "service"), text(parameters, "environment"), people(parameters.get("triggeredBy")),
+                executionId(parameters.get("pipelineExecutionId")));
+    }
+
+    private static String executionId(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual() || !EXECUTION_ID.matcher(value.asText()).matches()) {
+            throw invalid("UserParameters 'pipelineExecutionId' must be a pipeline execution's id, as "
+                    + EXECUTION_ID_VARIABLE + " resolves, not " + (value.isTextual() ? "'" + value.asText() + "'" : describe(value)));
+        }
+        return value.asText();
+    }
+
+    /**
+     * The execution {@code job} runs in: the job data's own {@code pipelineContext} when CodePipeline gives one, else the
+     * id the UserParameters' variable resolved to; null when neither says, and then every action is a new arrival.
+     */
+    public String executionOf(PipelineJob job) {
+        return job.pipelineExecutionId() != null ? job.pipelineExecutionId() : pipelineExecutionId;
     }
 
     /** The configured service this action names. @throws PipelineJobException when there is none */

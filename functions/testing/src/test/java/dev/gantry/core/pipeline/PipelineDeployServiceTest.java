@@ -221,7 +221,12 @@ class PipelineDeployServiceTest {
             "[\"payments-api\",\"staging\"]|must be a JSON object, not an array",
             "{\"service\":\"payments-api\",\"service\":\"checkout-web\",\"environment\":\"staging\"}|UserParameters is not valid JSON (Duplicate field 'service')",
             "{\"service\":\"billing\",\"environment\":\"staging\"}|service 'billing', which is not in Gantry's configuration (services: payments-api, checkout-web)",
-            "{\"service\":\"payments-api\",\"environment\":\"qa\"}|environment 'qa', which service 'payments-api' does not have (it has: staging, prod)"})
+            "{\"service\":\"payments-api\",\"environment\":\"qa\"}|environment 'qa', which service 'payments-api' does not have (it has: staging, prod)",
+            "{\"service\":\"payments-api\",\"environment\":\"staging\",\"pipelineExecutionId\":\"#{codepipeline.PipelineExecutionId}\"}"
+                    + "|'pipelineExecutionId' must be a pipeline execution's id, as #{codepipeline.PipelineExecutionId} resolves, not"
+                    + " '#{codepipeline.PipelineExecutionId}'",
+            "{\"service\":\"payments-api\",\"environment\":\"staging\",\"pipelineExecutionId\":42}|'pipelineExecutionId' must be a"
+                    + " pipeline execution's id, as #{codepipeline.PipelineExecutionId} resolves, not a number"})
     void rejectsUserParametersThatDoNotNameAConfiguredServiceAndEnvironment(String userParameters, String problem) {
         service.run(job("job-1", userParameters), "inv-1");
 

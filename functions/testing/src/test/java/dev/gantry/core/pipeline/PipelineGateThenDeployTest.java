@@ -167,6 +167,27 @@ class PipelineGateThenDeployTest {
         assertThat(ecs.calls("UpdateService")).isEmpty();
     }
 
+    @Test
+    void theExecutionTheUserParametersNameTiesTheActionsTogetherWhenTheJobDataDoesNot() {
+        // given: jobs as CodePipeline hands a Lambda invoke action's, with no pipelineContext; the reference pipeline's
+        // UserParameters name the execution through #{codepipeline.PipelineExecutionId}, which CodePipeline resolved
+        gateAction.run(namingItsExecution("gate-job-1", EXECUTION), null, "inv-gate-1");
+        JobResult waiting = onlyPut("gate-job-1");
+        assertThat(waiting).isInstanceOf(JobResult.Continued.class);
+        clock.advance(Duration.ofMinutes(10));
+        gateAction.run(namingItsExecution("gate-job-2", EXECUTION), ((JobResult.Continued) waiting).continuationToken(), "inv-gate-2");
+        assertThat(onlyPut("gate-job-2")).isInstanceOf(JobResult.Succeeded.class);
+        clock.advance(Duration.ofSeconds(40));
+
+        // when
+        deployAction.run(namingItsExecution("deploy-job-1", EXECUTION), "inv-deploy-1");
+
+        // then
+        assertThat(onlyPut("deploy-job-1")).isInstanceOf(JobResult.Succeeded.class);
+        assertThat(ecs.running(prod()).containers()).containsExactly(new ContainerImage("app", PINNED));
+        assertThat(gateStore.find(release()).orElseThrow().pipelineExecution()).isEqualTo(EXECUTION);
+    }
+
     /** The gate action's first job waits for minSteady; its continuation job, ten minutes on, passes. */
     private void passTheGateAction(String execution, String firstJob, String continuationJob) {
         gateAction.run(job(firstJob, execution), null, "inv-" + firstJob);
@@ -189,6 +210,11 @@ class PipelineGateThenDeployTest {
 
     private static ReleaseKey release() {
         return new ReleaseKey("payments-api", "prod", new ImageDigest(DIGEST));
+    }
+
+    private static PipelineJob namingItsExecution(String id, String execution) {
+        String userParameters = "{\"service\":\"payments-api\",\"environment\":\"prod\",\"pipelineExecutionId\":\"" + execution + "\"}";
+        return new PipelineJob(id, "111111111111", userParameters, List.of(BUILD_OUTPUT), ACCESS, null, null);
     }
 
     private static PipelineJob job(String id, String execution) {
