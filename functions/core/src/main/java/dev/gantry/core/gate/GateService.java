@@ -401,8 +401,9 @@ public final class GateService {
                         now.plus(answer.retryAfter() == null ? gate.interval() : answer.retryAfter()), evidence);
             };
         } catch (CustomChecks.CustomCheckException e) {
-            // No answer is not a "no": the gate asks again, and its timeout ends a check that never answers.
-            return CheckResult.waitUntil(name, "no answer: " + e.getMessage(), now.plus(gate.interval()),
+            // No answer is not a "no": the gate asks again, and its timeout ends a check that never answers (with a
+            // failure even under onTimeout: proceed, since nobody knows what the check would have said).
+            return CheckResult.unanswered(name, "no answer: " + e.getMessage(), now.plus(gate.interval()),
                     List.of(check.name() + " gave no answer: " + e.getMessage()));
         }
     }

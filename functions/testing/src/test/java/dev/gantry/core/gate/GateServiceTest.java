@@ -439,6 +439,25 @@ class GateServiceTest {
     }
 
     @Test
+    void timesOutACustomCheckThatNeverAnsweredEvenWhenTheGateProceedsAtItsTimeout() {
+        GateService gates = gateWith("""
+                custom:
+                  - { name: change-ticket, url: "https://checks.example.com/change-ticket" }
+                timeout: 1h
+                onTimeout: proceed
+                """);
+        custom.givenNoAnswer("change-ticket", "HTTP 503 from https://checks.example.com/change-ticket");
+        gates.evaluate(arriving("prod", DIGEST));
+        clock.advance(Duration.ofHours(1));
+
+        GateRecord timedOut = gates.evaluate(arriving("prod", DIGEST));
+
+        assertThat(timedOut.status()).isEqualTo(GateStatus.TIMED_OUT);
+        assertThat(timedOut.reason()).contains("custom:change-ticket: no answer: HTTP 503")
+                .endsWith("onTimeout: proceed waives neither missing approvals nor a check that could not answer");
+    }
+
+    @Test
     void waitsWhileAlarmsCannotBeReadAndFailsOnAFiringOne() {
         GateService gates = gateWith("""
                 alarms: { names: [payments-api-5xx] }
