@@ -2,14 +2,14 @@ package dev.gantry.core.deploy;
 
 import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.config.ServiceConfig;
+import dev.gantry.core.deploy.DeployOutcome.Result;
 import dev.gantry.core.gate.GateOrigin;
 import dev.gantry.core.gate.GateRecord;
 import dev.gantry.core.gate.GateService;
 import dev.gantry.core.gate.GateStatus;
 import dev.gantry.core.gate.GateSubject;
 import dev.gantry.core.gate.GateVerdict;
-import dev.gantry.core.config.ServiceConfig;
-import dev.gantry.core.deploy.DeployOutcome.Result;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImagePush;
 import dev.gantry.core.image.ImageReference;
@@ -21,6 +21,7 @@ import dev.gantry.core.release.ReleaseOrderPolicy;
 import dev.gantry.core.release.ReleaseStatus;
 import dev.gantry.core.release.ReleaseStore;
 import dev.gantry.core.release.ReleaseStore.Claim;
+import dev.gantry.core.release.RolloutStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -565,6 +566,10 @@ public final class DeployService {
             if (plan.isNoOp()) {
                 releases.recordRegistered(release.key(), owner, from, from, List.of(), clock.instant());
                 releases.recordServiceUpdated(release.key(), owner, clock.instant());
+                // No deployment follows, so no ECS event will ever end this release's rollout: without this, the next
+                // environment's soak would wait for it until its gate timed out, and a rollback to it would be refused.
+                releases.recordRollout(release.key(), RolloutStatus.COMPLETED, "the service already ran " + image.render() + " in " + from
+                        + " when Gantry came to deploy it; no rollout was started", clock.instant());
                 return new DeployOutcome(service.name(), environment.name(), Result.UNCHANGED,
                         target + " already runs " + image.render() + " in " + from, from, from, List.of());
             }

@@ -12,6 +12,7 @@ import dev.gantry.core.release.MalformedEventException;
 import dev.gantry.core.release.Release;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.ReleaseStatus;
+import dev.gantry.core.release.RolloutStatus;
 import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.InMemoryDeployControls;
 import dev.gantry.testing.InMemoryEcsGateway;
@@ -213,6 +214,10 @@ class DeployServiceTest {
         assertThat(outcome(report, "staging").result()).isEqualTo(Result.UNCHANGED);
         assertThat(ecs.calls("RegisterTaskDefinition")).isEmpty();
         assertThat(ecs.calls("UpdateService")).isEmpty();
+        // No ECS deployment follows to end the rollout: the release is recorded as rolled out, or a soak would wait on it.
+        Release recorded = releases.find(key(DIGEST)).orElseThrow();
+        assertThat(recorded.rolloutStatus()).isEqualTo(RolloutStatus.COMPLETED);
+        assertThat(recorded.rolloutReason()).contains("already ran").contains("no rollout was started");
     }
 
     @Test
