@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.gantry.core.pipeline.ArtifactAccess;
 import dev.gantry.core.pipeline.ArtifactLocation;
 import dev.gantry.core.pipeline.PipelineJob;
+import dev.gantry.core.pipeline.UnreadableJobException;
 import dev.gantry.core.release.MalformedEventException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -75,6 +76,15 @@ public final class CodePipelineJobEvent {
         if (!JOB_ID.matcher(id).matches()) {
             throw new MalformedEventException(JOB + ".id: not a CodePipeline job id (letters, digits and hyphens, at most 64)");
         }
+        try {
+            return parseData(id, job);
+        } catch (MalformedEventException e) {
+            // The id is good, so the pipeline can be told what was wrong with the rest.
+            throw new UnreadableJobException(id, e.getMessage());
+        }
+    }
+
+    private static PipelineJob parseData(String id, Job job) {
         Data data = job.data();
         if (data == null) {
             throw new MalformedEventException(JOB + ".data: missing");

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.gantry.core.pipeline.ArtifactAccess;
 import dev.gantry.core.pipeline.ArtifactLocation;
 import dev.gantry.core.pipeline.PipelineJob;
+import dev.gantry.core.pipeline.UnreadableJobException;
 import dev.gantry.core.release.MalformedEventException;
 import dev.gantry.testing.Fixtures;
 import java.io.ByteArrayInputStream;
@@ -111,7 +112,8 @@ class CodePipelineJobEventTest {
     void rejectsAJobWithoutItsSessionTokenWithoutRepeatingTheOtherCredentials() {
         assertThatThrownBy(() -> parse(Fixtures.eventText("codepipeline-job-lambda-invoke.lambda-dev-guide.json")
                 .replace("\"sessionToken\": \"IQoJb3JpZ2luX2VjEA...\",", "")))
-                .isInstanceOf(MalformedEventException.class)
+                .isInstanceOfSatisfying(UnreadableJobException.class, unreadable ->
+                        assertThat(unreadable.jobId()).as("the pipeline can be told").isEqualTo("c0d76431-b0e7-xmpl-97e3-e8ee786eb6f6"))
                 .hasMessage("CodePipeline.job.data.artifactCredentials.sessionToken: missing");
     }
 

@@ -65,6 +65,11 @@ public final class PipelineDeployService {
         this(config, deploys, artifacts, registry, jobs, ledger, clock, DEFAULT_LEASE);
     }
 
+    /** Tells the pipeline why the job's event could not be read (see {@link PipelineJobRunner#refuseUnreadable}). */
+    public void refuseUnreadable(UnreadableJobException unreadable) {
+        runner.refuseUnreadable(unreadable);
+    }
+
     /**
      * Runs the job once: claims it, deploys, puts its result, records it.
      *

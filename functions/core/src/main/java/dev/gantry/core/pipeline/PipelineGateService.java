@@ -65,6 +65,11 @@ public final class PipelineGateService {
         this(config, gates, artifacts, registry, jobs, ledger, clock, PipelineDeployService.DEFAULT_LEASE);
     }
 
+    /** Tells the pipeline why the job's event could not be read (see {@link PipelineJobRunner#refuseUnreadable}). */
+    public void refuseUnreadable(UnreadableJobException unreadable) {
+        runner.refuseUnreadable(unreadable);
+    }
+
     /**
      * @param continuationToken the token of an earlier job of the same action run; null for the first job
      */

@@ -77,6 +77,19 @@ public final class PipelineJobRunner {
         }
     }
 
+    /**
+     * Fails a job whose event could not be read, saying why. Nothing was claimed or done for it: a copy of the same event
+     * meets the same problem, and CodePipeline refuses its second result, so the job still gets one.
+     */
+    public void refuseUnreadable(UnreadableJobException unreadable) {
+        try {
+            jobs.putFailure(unreadable.jobId(), JobFailureType.JOB_FAILED, "Gantry could not read this job's event, so it did not run it: "
+                    + unreadable.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("pipeline job {}: could not tell the pipeline that its event could not be read", unreadable.jobId(), e);
+        }
+    }
+
     private PipelineJobReport complete(PipelineJob job, String owner, JobResult result) {
         JobResult delivered = result;
         try {

@@ -9,6 +9,7 @@ import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.pipeline.PipelineDeployService;
 import dev.gantry.core.pipeline.PipelineJob;
 import dev.gantry.core.pipeline.PipelineJobReport;
+import dev.gantry.core.pipeline.UnreadableJobException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,7 +55,13 @@ public final class PipelineDeployHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         PipelineJobReport report = PowertoolsLogging.withLogging(context, () -> {
-            PipelineJob job = CodePipelineJobEvent.parse(input);
+            PipelineJob job;
+            try {
+                job = CodePipelineJobEvent.parse(input);
+            } catch (UnreadableJobException e) {
+                pipelineDeploys.refuseUnreadable(e);
+                throw e;
+            }
             MDC.put("correlation_id", job.id());
             PipelineJobReport ran = pipelineDeploys.run(job, context.getAwsRequestId());
             news.afterPipelineJob(job, ran);

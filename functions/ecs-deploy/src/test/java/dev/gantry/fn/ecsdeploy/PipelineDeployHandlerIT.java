@@ -23,12 +23,15 @@ import dev.gantry.core.deploy.DeployService;
 import dev.gantry.core.pipeline.JobStatus;
 import dev.gantry.core.pipeline.PipelineDeployService;
 import dev.gantry.core.pipeline.PipelineJobs.PipelineJobsException;
+import dev.gantry.core.pipeline.UnreadableJobException;
 import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.InMemoryDeployControls;
 import dev.gantry.testing.PipelineArtifacts;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -222,6 +225,29 @@ class PipelineDeployHandlerIT {
         assertThat(failure.at("/failureDetails/message").asText()).startsWith("UserParameters is not valid JSON")
                 .endsWith("e.g. {\"service\":\"payments-api\",\"environment\":\"staging\"}");
         assertThat(aws.ecs.findAll(WireMock.getRequestedFor(WireMock.anyUrl()))).isEmpty();
+    }
+
+    /**
+     * A job whose id can be read but whose data cannot: the pipeline is told why instead of waiting out its timeout, and
+     * the invocation still fails, so the event reaches the failure queue.
+     */
+    @Test
+    void tellsThePipelineWhyItsJobCouldNotBeReadAndFailsTheInvocation() throws Exception {
+        String withoutCredentials = Fixtures.eventText("gantry-codepipeline-job-payments-api-staging.json")
+                .replaceAll("\"artifactCredentials\"\\s*:\\s*\\{[^}]*\\}", "\"artifactCredentials\": null");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        assertThatThrownBy(() -> handler.handleRequest(new ByteArrayInputStream(withoutCredentials.getBytes(StandardCharsets.UTF_8)),
+                out, new LocalContext("gantry-pipeline-deploy", 60_000)))
+                .isInstanceOf(UnreadableJobException.class);
+
+        assertThat(CODEPIPELINE.requests(aws.ecs, "PutJobFailureResult")).singleElement().satisfies(failure -> {
+            assertThat(failure.at("/jobId").asText()).isEqualTo(STAGING_JOB);
+            assertThat(failure.at("/failureDetails/type").asText()).isEqualTo("JobFailed");
+            assertThat(failure.at("/failureDetails/message").asText())
+                    .isEqualTo("Gantry could not read this job's event, so it did not run it: CodePipeline.job.data.artifactCredentials: missing");
+        });
+        assertThat(EcsWire.requests(aws.ecs, "RegisterTaskDefinition")).isEmpty();
     }
 
     @Test

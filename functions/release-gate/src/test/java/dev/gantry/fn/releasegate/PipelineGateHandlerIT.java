@@ -191,15 +191,21 @@ class PipelineGateHandlerIT {
                 .satisfies(event -> assertThat(event.getRequest().getUrl()).startsWith("/" + LoopbackAws.ARTIFACT_BUCKET + "/"));
     }
 
+    /** The job's id is readable, so the pipeline is told what is wrong; the invocation still fails into the failure queue. */
     @Test
-    void rejectsAnEventWithoutArtifactCredentialsNamingTheField() throws Exception {
+    void rejectsAnEventWithoutArtifactCredentialsNamingTheFieldToThePipelineToo() throws Exception {
         ObjectNode event = (ObjectNode) JSON.readTree(Fixtures.eventText(GATE_JOB_EVENT));
         ((ObjectNode) event.at("/CodePipeline.job/data")).remove("artifactCredentials");
 
         assertThatThrownBy(() -> invoke(JSON.writeValueAsBytes(event)))
                 .isInstanceOf(MalformedEventException.class)
                 .hasMessageContaining("CodePipeline.job.data.artifactCredentials");
-        assertThat(aws.server.getAllServeEvents()).isEmpty();
+        assertThat(aws.server.getAllServeEvents()).singleElement().satisfies(call ->
+                assertThat(call.getRequest().getHeader("X-Amz-Target")).endsWith(".PutJobFailureResult"));
+        assertThat(JsonProtocolWire.CODEPIPELINE.requests(aws.server, "PutJobFailureResult")).singleElement().satisfies(failure -> {
+            assertThat(failure.at("/jobId").asText()).isEqualTo(event.at("/CodePipeline.job/id").asText());
+            assertThat(failure.at("/failureDetails/message").asText()).endsWith("CodePipeline.job.data.artifactCredentials: missing");
+        });
     }
 
     private static String continuationTokenOf(String eventFile) throws Exception {
