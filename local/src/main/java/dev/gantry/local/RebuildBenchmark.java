@@ -658,6 +658,12 @@ public final class RebuildBenchmark {
         }
 
         @Override
+        public Optional<RebuildKey> newest(String dependent) {
+            count("newest");
+            return ledger.newest(dependent);
+        }
+
+        @Override
         public Optional<Rebuild> find(RebuildKey key) {
             count("find");
             return ledger.find(key);

@@ -42,6 +42,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
  *   <li>The pending queue: while a rebuild is PENDING, {@code pk = REBUILDS_PENDING},
  *       {@code sk = <created at, fixed width>#<base digest>#<occasion>#<dependent>}.</li>
  *   <li>A started build: {@code pk = REBUILD_BUILDS}, {@code sk = <build id>}, pointing at its rebuild.</li>
+ *   <li>Each dependent's newest rebuild: {@code pk = REBUILD_NEWEST}, {@code sk = <dependent>}, whose {@code planned}
+ *       ({@code <created at, fixed width>#<base digest>#<occasion>}) only ever grows.</li>
  *   <li>Lineage: {@code pk = LINEAGE#<repository>}, {@code sk = <digest>}, and its copy under
  *       {@code pk = BUILT_ON#<base repository>#<base digest>}, {@code sk = <repository>#<digest>}.</li>
  * </ul>
@@ -56,6 +58,8 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
     static final String SLOTS = "REBUILD_SLOTS";
     static final String PENDING_PARTITION = "REBUILDS_PENDING";
     static final String BUILDS_PARTITION = "REBUILD_BUILDS";
+    static final String NEWEST_PARTITION = "REBUILD_NEWEST";
+    static final String PLANNED = "planned";
     static final String LINEAGE_PREFIX = "LINEAGE#";
     static final String BUILT_ON_PREFIX = "BUILT_ON#";
     static final String HOLDERS = "holders";
@@ -103,7 +107,24 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
                     + pending.version());
         }
         Conditions conditions = new Conditions("attribute_not_exists(#pk)").name("#pk", StateTable.PARTITION_KEY);
+        DynamoDbRequests.Outcome outcome = transact(List.of(recordPut(pending, conditions), pendingPut(pending), newestPut(pending)),
+                "enqueueing", pending);
+        if (outcome.committed() || outcome.failedCondition(0)) {
+            return outcome.committed();
+        }
+        // Only the newest refused: a rebuild planned later is recorded already, and stays the newest.
         return transact(List.of(recordPut(pending, conditions), pendingPut(pending)), "enqueueing", pending).committed();
+    }
+
+    @Override
+    public Optional<RebuildKey> newest(String dependent) {
+        try {
+            return Optional.ofNullable(get(newestKey(dependent)))
+                    .map(item -> new RebuildKey(dependent, new ImageDigest(text(item, "baseDigest")), text(item, "occasion")));
+        } catch (SdkException e) {
+            throw new RebuildLedgerException("reading the newest rebuild of " + dependent + " from table " + table + " failed: "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -445,6 +466,21 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
         return TransactWriteItem.builder().put(p -> p.tableName(table).item(entry)).build();
     }
 
+    /** Makes {@code rebuild} its dependent's newest, on condition that none planned after it is recorded. */
+    private TransactWriteItem newestPut(Rebuild rebuild) {
+        Map<String, AttributeValue> item = new HashMap<>(newestKey(rebuild.dependent()));
+        item.put(PLANNED, s(planned(rebuild)));
+        item.put("baseDigest", s(rebuild.key().baseDigest().value()));
+        item.put("occasion", s(rebuild.key().occasion()));
+        return TransactWriteItem.builder().put(p -> p
+                .tableName(table)
+                .item(item)
+                .conditionExpression("attribute_not_exists(#planned) OR #planned < :planned")
+                .expressionAttributeNames(Map.of("#planned", PLANNED))
+                .expressionAttributeValues(Map.of(":planned", item.get(PLANNED))))
+                .build();
+    }
+
     private TransactWriteItem pendingDelete(Rebuild rebuild) {
         return TransactWriteItem.builder().delete(d -> d.tableName(table).key(pendingKey(rebuild))).build();
     }
@@ -475,6 +511,19 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
 
     static String recordSortKey(RebuildKey key) {
         return key.occasion() + "#" + key.dependent();
+    }
+
+    static Map<String, AttributeValue> newestKey(String dependent) {
+        return Map.of(StateTable.PARTITION_KEY, s(NEWEST_PARTITION), StateTable.SORT_KEY, s(dependent));
+    }
+
+    /**
+     * {@link Rebuild#PLANNING_ORDER} as text that sorts the same: the instant and the digest have fixed widths. Occasions
+     * compare by UTF-8 bytes here, which can differ from Java's order only between occasions of one digest, and those
+     * never supersede each other.
+     */
+    static String planned(Rebuild rebuild) {
+        return StateTable.sortableInstant(rebuild.createdAt()) + "#" + rebuild.key().baseDigest().value() + "#" + rebuild.key().occasion();
     }
 
     static Map<String, AttributeValue> slotsKey() {

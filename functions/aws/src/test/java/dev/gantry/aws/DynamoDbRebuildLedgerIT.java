@@ -69,6 +69,24 @@ class DynamoDbRebuildLedgerIT extends RebuildLedgerContract {
     }
 
     @Test
+    void keepsEachDependentsNewestRebuildInOneItemThatAnOlderPlanDoesNotMoveBack() {
+        String table = freshTable();
+        RebuildLedger ledger = new DynamoDbRebuildLedger(dynamo, table);
+        ImageDigest newer = digest("golden-2");
+        Rebuild newest = pending("runtime-java", new RunKey(GOLDEN, newer, "manual@req-1"), Instant.parse("2026-11-23T10:00:00.5Z"));
+        ledger.enqueue(newest);
+
+        boolean older = ledger.enqueue(pending("runtime-java", RUN, Instant.parse("2026-11-23T10:00:00.4Z")));
+
+        Map<String, AttributeValue> item = rawItem(table, "REBUILD_NEWEST", "runtime-java");
+        assertThat(older).isTrue();
+        assertThat(item.get("planned").s()).isEqualTo("2026-11-23T10:00:00.500000000Z#" + newer.value() + "#manual@req-1");
+        assertThat(item.get("baseDigest").s()).isEqualTo(newer.value());
+        assertThat(item.get("occasion").s()).isEqualTo("manual@req-1");
+        assertThat(rawItem(table, "REBUILD#" + BASE.value(), "new-base#runtime-java").get("status").s()).isEqualTo("PENDING");
+    }
+
+    @Test
     void namesTheSlotHoldersInOnePoolItemAndTakesTheRebuildOffTheQueue() {
         String table = freshTable();
         RebuildLedger ledger = new DynamoDbRebuildLedger(dynamo, table);

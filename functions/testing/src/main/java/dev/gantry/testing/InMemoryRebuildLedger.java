@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * Rebuild records in memory, with the DynamoDB ledger's conditions: create where none exists, replace from the
- * version read, and a slot taken or freed in the same step as the record that holds it.
+ * version read, a slot taken or freed in the same step as the record that holds it, and each dependent's newest
+ * rebuild moved only forward, in the same step as the record's creation.
  */
 public final class InMemoryRebuildLedger implements RebuildLedger {
 
@@ -30,6 +31,8 @@ public final class InMemoryRebuildLedger implements RebuildLedger {
             .thenComparing(r -> r.key().occasion());
 
     private final Map<RebuildKey, Rebuild> rebuilds = new LinkedHashMap<>();
+    /** Each dependent's rebuild planned last, as enqueued. */
+    private final Map<String, Rebuild> newest = new LinkedHashMap<>();
     private final Map<String, ImageLineage> lineageByImage = new LinkedHashMap<>();
 
     @Override
@@ -38,7 +41,16 @@ public final class InMemoryRebuildLedger implements RebuildLedger {
             throw new IllegalArgumentException("a rebuild is enqueued PENDING at version 0, not " + pending.status() + " at "
                     + pending.version());
         }
-        return rebuilds.putIfAbsent(pending.key(), pending) == null;
+        if (rebuilds.putIfAbsent(pending.key(), pending) != null) {
+            return false;
+        }
+        newest.merge(pending.dependent(), pending, (known, added) -> Rebuild.PLANNING_ORDER.compare(added, known) > 0 ? added : known);
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<RebuildKey> newest(String dependent) {
+        return Optional.ofNullable(newest.get(dependent)).map(Rebuild::key);
     }
 
     @Override

@@ -98,6 +98,55 @@ public abstract class RebuildLedgerContract {
     }
 
     @Test
+    void remembersTheRebuildOfEachDependentPlannedLastWhateverTheOrderTheyAreWritten() {
+        RebuildLedger ledger = ledger();
+        Rebuild first = pending("runtime-java", RUN, T0);
+        Rebuild newer = pending("runtime-java", new RunKey(GOLDEN, digest("golden-2"), RebuildKey.ON_NEW_BASE), T0.plusSeconds(10));
+        Rebuild writtenLast = pending("runtime-java", new RunKey(GOLDEN, digest("golden-0"), RebuildKey.ON_NEW_BASE), T0.minusSeconds(5));
+        Rebuild sibling = pending("checkout-web", RUN, T0);
+        List.of(first, newer, sibling).forEach(ledger::enqueue);
+
+        boolean enqueued = ledger.enqueue(writtenLast);
+
+        assertThat(enqueued).isTrue();
+        assertThat(ledger.find(writtenLast.key())).contains(writtenLast);
+        assertThat(ledger.pending(10)).contains(writtenLast);
+        assertThat(ledger.newest("runtime-java")).contains(newer.key());
+        assertThat(ledger.newest("checkout-web")).contains(sibling.key());
+        assertThat(ledger.newest("payments-api-image")).isEmpty();
+    }
+
+    @Test
+    void keepsTheNewestWhenTheSameRebuildIsEnqueuedAgain() {
+        RebuildLedger ledger = ledger();
+        Rebuild older = pending("runtime-java", RUN, T0);
+        Rebuild newer = pending("runtime-java", new RunKey(GOLDEN, digest("golden-2"), RebuildKey.ON_NEW_BASE), T0.plusSeconds(10));
+        List.of(older, newer).forEach(ledger::enqueue);
+
+        boolean again = ledger.enqueue(pending("runtime-java", RUN, T0.plusSeconds(20)));
+
+        assertThat(again).isFalse();
+        assertThat(ledger.newest("runtime-java")).contains(newer.key());
+    }
+
+    @Test
+    void takesASupersededRebuildOffTheQueue() {
+        RebuildLedger ledger = ledger();
+        Rebuild older = pending("a");
+        Rebuild other = pending("b");
+        List.of(older, other).forEach(ledger::enqueue);
+        Rebuild superseded = older.settled(RebuildStatus.SUPERSEDED, "superseded by the newer base", T0.plusSeconds(1));
+
+        boolean replaced = ledger.replace(superseded);
+
+        assertThat(replaced).isTrue();
+        assertThat(ledger.find(older.key())).contains(superseded);
+        assertThat(ledger.pending(10)).containsExactly(other);
+        assertThat(ledger.pending(RUN, 10)).containsExactly(other);
+        assertThat(ledger.takeSlot(starting(older), 5)).isEqualTo(SlotResult.CONFLICT);
+    }
+
+    @Test
     void replacesFromTheVersionReadAndRefusesAStaleReplace() {
         RebuildLedger ledger = ledger();
         Rebuild rebuild = pending("runtime-java");
@@ -267,6 +316,22 @@ public abstract class RebuildLedgerContract {
 
         assertThat(answers).containsOnlyOnce(true);
         assertThat(ledger.inFlightCount()).isEqualTo(1);
+    }
+
+    @Test
+    void remembersTheRebuildPlannedLastWhenManyOfOneDependentAreEnqueuedAtOnce() throws Exception {
+        RebuildLedger ledger = ledger();
+        int writers = 8;
+        List<Rebuild> rebuilds = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            rebuilds.add(pending("runtime-java", new RunKey(GOLDEN, digest("golden-" + i), RebuildKey.ON_NEW_BASE), T0.plusSeconds(i)));
+        }
+
+        List<Boolean> answers = race(writers, i -> () -> ledger.enqueue(rebuilds.get(writers - 1 - i)));
+
+        assertThat(answers).containsOnly(true);
+        assertThat(ledger.newest("runtime-java")).contains(rebuilds.get(writers - 1).key());
+        assertThat(ledger.pending(writers)).hasSize(writers);
     }
 
     /** Runs {@code count} tasks released at the same moment and collects their answers in task order. */

@@ -2,6 +2,7 @@ package dev.gantry.core.rebuild;
 
 import dev.gantry.core.rebuild.BuildRunner.BuildTarget;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Objects;
 
 /**
@@ -44,6 +45,14 @@ public record Rebuild(
         Instant createdAt,
         Instant updatedAt,
         long version) {
+
+    /**
+     * Which of two rebuilds of one dependent was planned later: by {@code createdAt}, ties by base digest, then by
+     * occasion. A dependent's rebuild on another base digest planned after this one supersedes it.
+     */
+    public static final Comparator<Rebuild> PLANNING_ORDER = Comparator.comparing(Rebuild::createdAt)
+            .thenComparing(r -> r.key().baseDigest().value())
+            .thenComparing(r -> r.key().occasion());
 
     public Rebuild {
         Objects.requireNonNull(key, "key");

@@ -17,14 +17,26 @@ import java.util.Optional;
  * <p>Every change is conditional on the version read: a record is created only where none exists and replaced only
  * from {@code updated.version() - 1}; a failed condition answers false and the caller reads the winner's record.
  * The DynamoDB ledger's item layout (a run per base digest, the pool of slot holders in one item whose size the
- * slot condition checks, slot moves as transactions) is decision 12.
+ * slot condition checks, slot moves as transactions, each dependent's newest rebuild) is decision 12.
  *
  * <p>Implementations translate their own failures into {@link RebuildLedgerException}.
  */
 public interface RebuildLedger {
 
-    /** Stores a new {@link RebuildStatus#PENDING} rebuild. @return false when its key exists already (left as it was) */
+    /**
+     * Stores a new {@link RebuildStatus#PENDING} rebuild and, in the same step, makes it its dependent's {@link #newest}
+     * unless one planned later ({@link Rebuild#PLANNING_ORDER}) is recorded already.
+     *
+     * @return false when its key exists already (left as it was, and the newest left as it was)
+     */
     boolean enqueue(Rebuild pending);
+
+    /**
+     * The key of the rebuild of {@code dependent} planned last ({@link Rebuild#PLANNING_ORDER}), on any digest and
+     * occasion and whatever its status: the one every other rebuild of the dependent is measured against when it is
+     * about to start, and when its image is pushed. Empty when none was enqueued.
+     */
+    Optional<RebuildKey> newest(String dependent);
 
     Optional<Rebuild> find(RebuildKey key);
 
@@ -36,7 +48,7 @@ public interface RebuildLedger {
 
     /**
      * Replaces the stored record from {@code updated.version() - 1}, for changes that neither take nor free a slot
-     * (STARTING to STARTED, a stalled STARTING taken over, PENDING to FAILED or BLOCKED).
+     * (STARTING to STARTED, a stalled STARTING taken over, PENDING to FAILED, BLOCKED or SUPERSEDED).
      *
      * @return false when another writer changed it first
      * @throws IllegalArgumentException when the change would take or free a slot

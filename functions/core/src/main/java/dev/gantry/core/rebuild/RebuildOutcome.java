@@ -28,7 +28,9 @@ public record RebuildOutcome(String dependent, BuildTarget target, int wave, Act
         /** It will not rebuild until someone acts; the detail says why. */
         FAILED,
         /** A finished build was recorded. */
-        FINISHED
+        FINISHED,
+        /** Not started, and never will be: its dependent is rebuilt on a newer digest of its base; the detail names it. */
+        SUPERSEDED
     }
 
     static RebuildOutcome of(Rebuild rebuild, Action action, String detail) {

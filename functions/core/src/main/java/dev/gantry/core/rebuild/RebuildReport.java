@@ -14,11 +14,14 @@ import java.util.stream.Stream;
  * @param images how many images a change of the root rebuilds, every wave counted
  * @param wave which wave this run is, from 1; 0 when ignored
  * @param waves how many waves below the root
- * @param outcomes per dependent, what happened
+ * @param outcomes per dependent of this run, what happened
  * @param note why it was ignored or what went wrong upstream; null otherwise
+ * @param otherRuns what the call did to rebuilds of other runs (an older base digest's rebuilds it superseded, a
+ *     pending rebuild of another run a freed slot started), one report per run, so that each is told where its own
+ *     run is followed; empty for the resume sweep, whose outcomes span runs already
  */
 public record RebuildReport(Result result, String trigger, RunKey run, RunKey root, int images, int wave, int waves,
-        List<RebuildOutcome> outcomes, String note) {
+        List<RebuildOutcome> outcomes, String note, List<RebuildReport> otherRuns) {
 
     public enum Result {
         /** Rebuilds were planned or advanced; the outcomes say which. */
@@ -31,6 +34,13 @@ public record RebuildReport(Result result, String trigger, RunKey run, RunKey ro
 
     public RebuildReport {
         outcomes = outcomes == null ? List.of() : List.copyOf(outcomes);
+        otherRuns = otherRuns == null ? List.of() : List.copyOf(otherRuns);
+    }
+
+    /** A report that touched no other run. */
+    public RebuildReport(Result result, String trigger, RunKey run, RunKey root, int images, int wave, int waves,
+            List<RebuildOutcome> outcomes, String note) {
+        this(result, trigger, run, root, images, wave, waves, outcomes, note, List.of());
     }
 
     static RebuildReport ignored(String trigger, String note) {
@@ -50,9 +60,10 @@ public record RebuildReport(Result result, String trigger, RunKey run, RunKey ro
         };
     }
 
-    /** The summary, then one line per dependent. */
+    /** The summary, then one line per dependent; then the same for each other run. */
     public List<String> lines() {
-        return Stream.concat(Stream.of(summary()), outcomes.stream().map(RebuildOutcome::line))
+        return Stream.concat(Stream.concat(Stream.of(summary()), outcomes.stream().map(RebuildOutcome::line)),
+                        otherRuns.stream().flatMap(other -> other.lines().stream()))
                 .toList();
     }
 }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -41,6 +42,10 @@ import java.util.Set;
  * next {@link #resume} (a scheduled sweep) tries again, which is also how a start interrupted by a dying invocation is
  * taken over once its lease runs out. Any attempt after the first looks for a build an earlier attempt started before
  * it starts one, and adopts it (decision 26): the build service remembers a start's idempotency token for minutes only.
+ *
+ * <p>A dependent is rebuilt on the newest base only: once a rebuild of it on another digest of its base is planned
+ * after one that has not started, that one is never started (SUPERSEDED). One already started is left to finish, but
+ * its image's push continues no cascade: the newer rebuild's push does (decision 12).
  *
  * <p>Built with {@link RevokedBases}, nothing is rebuilt on a revoked base digest or on an image descending from one,
  * and a child image pushed later on such a digest is vetoed in every environment of the services deployed from its
@@ -140,6 +145,15 @@ public final class RebuildService {
                     ? push.repository() + " is no base image's repository"
                     : "tag '" + push.tag() + "' is not the tag of base image " + ofRepository.get(0).name() + " ('"
                             + ofRepository.get(0).tag() + "')") + vetoed);
+        }
+        if (parent.isPresent()) {
+            Optional<RebuildKey> newer = supersederOf(parent.get());
+            if (newer.isPresent()) {
+                return RebuildReport.ignored(trigger, push.repository() + " sha256:" + digest.shortForm() + " was built on "
+                        + parent.get().baseRepository() + " sha256:" + parent.get().key().baseDigest().shortForm() + ", and "
+                        + parent.get().dependent() + " is rebuilt on the newer sha256:" + newer.get().baseDigest().shortForm()
+                        + ": its dependents are rebuilt from that image, not this one" + vetoed);
+            }
         }
         String baseImage = ImageReference.ecr(push.account(), push.region(), push.repository(), digest).render();
         return plan(base.get(), digest, baseImage, RebuildKey.ON_NEW_BASE, trigger, parent);
@@ -244,7 +258,7 @@ public final class RebuildService {
         if (found.isEmpty()) {
             return RebuildReport.ignored(trigger, "build " + buildId + " is no rebuild Gantry started");
         }
-        Map<RebuildKey, RebuildOutcome> outcomes = new LinkedHashMap<>();
+        Outcomes outcomes = new Outcomes();
         Rebuild rebuild = found.get();
         finish(rebuild, buildId, succeeded, reason, outcomes);
         fill(rebuild.run(), outcomes);
@@ -256,9 +270,9 @@ public final class RebuildService {
      * that rebuilds deferred for capacity, or left behind by a lost event, still start.
      */
     public RebuildReport resume() {
-        Map<RebuildKey, RebuildOutcome> outcomes = new LinkedHashMap<>();
+        Outcomes outcomes = new Outcomes();
         fill(null, outcomes);
-        return new RebuildReport(Result.REBUILDING, "sweep", null, null, 0, 0, 0, List.copyOf(outcomes.values()), null);
+        return new RebuildReport(Result.REBUILDING, "sweep", null, null, 0, 0, 0, outcomes.all(), null);
     }
 
     /**
@@ -301,7 +315,7 @@ public final class RebuildService {
         RunKey run = new RunKey(base.repository(), digest, occasion);
         RunKey root = parent.map(Rebuild::root).orElse(run);
         int wave = parent.map(p -> p.wave() + 1).orElse(1);
-        Map<RebuildKey, RebuildOutcome> outcomes = new LinkedHashMap<>();
+        Outcomes outcomes = new Outcomes();
         List<Rebuild> queued = new ArrayList<>();
         for (DependentConfig dependent : graph.dependents(base)) {
             RebuildKey key = new RebuildKey(dependent.name(), digest, occasion);
@@ -310,41 +324,96 @@ public final class RebuildService {
             boolean parentOfNextWave = !graph.basesOfRepository(dependent.produces()).isEmpty();
             Rebuild pending = Rebuild.pending(key, base.repository(), baseImage, targetOf(dependent), dependent.produces(), root,
                     wave, trigger, parentOfNextWave ? now : now.plusNanos(1));
+            // Read before this rebuild can become the newest: what it displaces is what it may supersede.
+            Optional<RebuildKey> displaced = ledger.newest(dependent.name());
+            Rebuild planned;
             if (ledger.enqueue(pending)) {
+                planned = pending;
                 queued.add(pending);
-                outcomes.put(key, null); // keeps file order; filled in below
+                outcomes.reserve(key);
             } else {
-                Rebuild existing = ledger.find(key).orElse(pending);
-                outcomes.put(key, RebuildOutcome.of(existing, Action.ALREADY_PLANNED,
-                        "already " + existing.status().name().toLowerCase() + " for this base digest"));
+                planned = ledger.find(key).orElse(pending);
+                outcomes.put(planned, Action.ALREADY_PLANNED,
+                        "already " + planned.status().name().toLowerCase() + " for this base digest");
             }
+            displaced.ifPresent(older -> supersedeIfPending(older, planned, outcomes));
         }
         fill(run, outcomes);
         for (Rebuild pending : queued) {
-            if (outcomes.get(pending.key()) == null) {
+            if (!outcomes.told(pending.key())) {
                 Rebuild current = ledger.find(pending.key()).orElse(pending);
-                outcomes.put(pending.key(), RebuildOutcome.of(current, Action.QUEUED, "queued: all "
-                        + config.rebuilds().maxConcurrentBuilds() + " build slots are in use; it starts when a build finishes"));
+                outcomes.put(current, Action.QUEUED, "queued: all " + config.rebuilds().maxConcurrentBuilds()
+                        + " build slots are in use; it starts when a build finishes");
             }
         }
         return report(run, root, wave, trigger, outcomes);
     }
 
-    private RebuildReport report(RunKey run, RunKey root, int wave, String trigger, Map<RebuildKey, RebuildOutcome> outcomes) {
-        BaseImageConfig rootBase = rootBase(root, run);
-        return new RebuildReport(Result.REBUILDING, trigger, run, root, graph.descendants(rootBase).size(), wave,
-                Math.max(wave, graph.depth(rootBase)), outcomes.values().stream().filter(Objects::nonNull).toList(), null);
+    /**
+     * Supersedes the rebuild {@code olderKey} names if it is of another base digest, planned before {@code newer}, and
+     * still pending. One that has taken its slot meanwhile is left to run: its push continues no cascade.
+     */
+    private void supersedeIfPending(RebuildKey olderKey, Rebuild newer, Outcomes outcomes) {
+        if (olderKey.baseDigest().equals(newer.key().baseDigest())) {
+            return;
+        }
+        Optional<Rebuild> older = ledger.find(olderKey)
+                .filter(r -> r.status() == RebuildStatus.PENDING && Rebuild.PLANNING_ORDER.compare(r, newer) < 0);
+        if (older.isEmpty()) {
+            return;
+        }
+        String reason = supersededReason(older.get(), newer.key());
+        Rebuild superseded = older.get().settled(RebuildStatus.SUPERSEDED, reason, clock.instant());
+        if (ledger.replace(superseded)) {
+            outcomes.put(superseded, Action.SUPERSEDED, reason);
+        }
     }
 
-    /** The base image a cascade began with: of the root repository's base images, the one this run descends from. */
-    private BaseImageConfig rootBase(RunKey root, RunKey run) {
+    /**
+     * The rebuild of the same dependent on another digest of its base that was planned after {@code rebuild}, if any.
+     * The ledger's newest is never planned before a rebuild it holds, so a newest on another digest is that rebuild.
+     */
+    private Optional<RebuildKey> supersederOf(Rebuild rebuild) {
+        return ledger.newest(rebuild.dependent()).filter(newest -> !newest.baseDigest().equals(rebuild.key().baseDigest()));
+    }
+
+    private static String supersededReason(Rebuild superseded, RebuildKey newer) {
+        return "superseded by the newer base " + superseded.baseRepository() + " sha256:" + newer.baseDigest().shortForm()
+                + ": not started";
+    }
+
+    /**
+     * The report of {@code run}, with what the call did to other runs' rebuilds in reports of their own: a thread follows
+     * one cascade, and would otherwise read an older digest's superseded rebuild as this run's.
+     */
+    private RebuildReport report(RunKey run, RunKey root, int wave, String trigger, Outcomes outcomes) {
+        List<RebuildReport> otherRuns = outcomes.oneOfEachRun().stream()
+                .filter(other -> !other.run().equals(run))
+                .map(other -> runReport(other.run(), other.root(), other.wave(), trigger, outcomes.of(other.run()), List.of()))
+                .toList();
+        return runReport(run, root, wave, trigger, outcomes.of(run), otherRuns);
+    }
+
+    private RebuildReport runReport(RunKey run, RunKey root, int wave, String trigger, List<RebuildOutcome> outcomes,
+            List<RebuildReport> otherRuns) {
+        Optional<BaseImageConfig> rootBase = rootBase(root, run);
+        int images = rootBase.map(b -> graph.descendants(b).size()).orElse(0);
+        int waves = Math.max(wave, rootBase.map(graph::depth).orElse(wave));
+        return new RebuildReport(Result.REBUILDING, trigger, run, root, images, wave, waves, outcomes, null, otherRuns);
+    }
+
+    /**
+     * The base image a cascade began with: of the root repository's base images, the one this run descends from. Empty
+     * when the configuration no longer names the root's repository (a rebuild planned before it changed).
+     */
+    private Optional<BaseImageConfig> rootBase(RunKey root, RunKey run) {
         List<BaseImageConfig> candidates = graph.basesOfRepository(root.baseRepository());
         List<BaseImageConfig> ofRun = graph.basesOfRepository(run.baseRepository());
         return candidates.stream()
                 .filter(b -> root.equals(run) || ofRun.stream().anyMatch(r -> r.dependents().stream()
                         .anyMatch(d -> graph.waveOf(b, d.name()).isPresent())))
                 .findFirst()
-                .orElse(ofRun.isEmpty() ? candidates.get(0) : ofRun.get(0));
+                .or(() -> (ofRun.isEmpty() ? candidates : ofRun).stream().findFirst());
     }
 
     /**
@@ -410,7 +479,7 @@ public final class RebuildService {
     }
 
     /** Reclaims stalled starts, then starts the oldest pending rebuilds ({@code preferred}'s first) while slots are free. */
-    private void fill(RunKey preferred, Map<RebuildKey, RebuildOutcome> outcomes) {
+    private void fill(RunKey preferred, Outcomes outcomes) {
         int max = config.rebuilds().maxConcurrentBuilds();
         Instant now = clock.instant();
         for (Rebuild stalled : ledger.stalled(now, max)) {
@@ -461,7 +530,7 @@ public final class RebuildService {
      * @return false when the build service is out of capacity, so nothing else should try now
      * @throws EarlierBuildUnknownException when it cannot be told whether an earlier attempt started the build
      */
-    private boolean start(Rebuild starting, Map<RebuildKey, RebuildOutcome> outcomes) {
+    private boolean start(Rebuild starting, Outcomes outcomes) {
         String token = idempotencyToken(starting.key());
         // An earlier attempt may have started the build without recording it (it died, or its answer was lost), and
         // once CodeBuild has forgotten the token, starting with it again would start a second build.
@@ -471,6 +540,13 @@ public final class RebuildService {
                 adopt(starting, earlier.get(), outcomes);
                 return true;
             }
+        }
+        // Asked only now that the slot is held: a newer rebuild enqueued before the slot was taken is seen here, and one
+        // enqueued after it finds this one started, which is then left to finish.
+        Optional<RebuildKey> newer = supersederOf(starting);
+        if (newer.isPresent()) {
+            settle(starting, RebuildStatus.SUPERSEDED, supersededReason(starting, newer.get()), Action.SUPERSEDED, outcomes);
+            return true;
         }
         Map<String, String> variables = Map.of(
                 BASE_IMAGE_VARIABLE, starting.baseImage(),
@@ -496,12 +572,12 @@ public final class RebuildService {
         }
         Rebuild started = starting.started(buildId, clock.instant());
         if (ledger.replace(started)) {
-            outcomes.put(started.key(), RebuildOutcome.of(started, Action.STARTED, "started " + buildId));
+            outcomes.put(started, Action.STARTED, "started " + buildId);
         } else {
             // Another invocation took the start over after this one's lease ran out, and either found this build or,
             // within the service's memory of the shared token, was answered with it.
             Rebuild current = ledger.find(starting.key()).orElse(starting);
-            outcomes.put(current.key(), RebuildOutcome.of(current, Action.STARTED, "started " + buildId + "; recorded by another invocation"));
+            outcomes.put(current, Action.STARTED, "started " + buildId + "; recorded by another invocation");
         }
         return true;
     }
@@ -520,46 +596,45 @@ public final class RebuildService {
     }
 
     /** Records the build an earlier attempt started as this rebuild's, and settles it at once if it has ended. */
-    private void adopt(Rebuild starting, StartedBuild build, Map<RebuildKey, RebuildOutcome> outcomes) {
+    private void adopt(Rebuild starting, StartedBuild build, Outcomes outcomes) {
         String found = "found " + build.id() + ", started by an earlier attempt";
         Rebuild started = starting.started(build.id(), clock.instant());
         if (!ledger.replace(started)) {
             Rebuild current = ledger.find(starting.key()).orElse(starting);
-            outcomes.put(current.key(), RebuildOutcome.of(current, Action.STARTED, found + "; recorded by another invocation"));
+            outcomes.put(current, Action.STARTED, found + "; recorded by another invocation");
             return;
         }
         // An ended build's event found no rebuild with its id, so nothing else would settle it and free its slot.
         switch (build.state()) {
-            case RUNNING -> outcomes.put(started.key(), RebuildOutcome.of(started, Action.STARTED, found));
+            case RUNNING -> outcomes.put(started, Action.STARTED, found);
             case SUCCEEDED -> finish(started, build.id(), true, null, outcomes);
             case FAILED -> finish(started, build.id(), false, build.detail(), outcomes);
         }
     }
 
     /** Settles a rebuild whose build ended and frees its slot, unless another writer settled it first. */
-    private void finish(Rebuild rebuild, String buildId, boolean succeeded, String reason, Map<RebuildKey, RebuildOutcome> outcomes) {
+    private void finish(Rebuild rebuild, String buildId, boolean succeeded, String reason, Outcomes outcomes) {
         Rebuild current = rebuild;
         while (current.status().inFlight()) {
             Rebuild settled = succeeded
                     ? current.settled(RebuildStatus.SUCCEEDED, null, clock.instant())
                     : current.settled(RebuildStatus.FAILED, "the build failed" + (reason == null ? "" : ": " + reason), clock.instant());
             if (ledger.releaseSlot(settled)) {
-                outcomes.put(settled.key(), RebuildOutcome.of(settled, Action.FINISHED,
-                        (succeeded ? "build " + buildId + " succeeded" : settled.reason())));
+                outcomes.put(settled, Action.FINISHED, succeeded ? "build " + buildId + " succeeded" : settled.reason());
                 return;
             }
             current = ledger.find(current.key()).orElseThrow(); // a duplicate event recorded it first
         }
-        outcomes.put(current.key(), RebuildOutcome.of(current, Action.ALREADY_PLANNED, "already " + current.status()));
+        outcomes.put(current, Action.ALREADY_PLANNED, "already " + current.status());
     }
 
-    private void settle(Rebuild starting, RebuildStatus status, String reason, Action action, Map<RebuildKey, RebuildOutcome> outcomes) {
+    private void settle(Rebuild starting, RebuildStatus status, String reason, Action action, Outcomes outcomes) {
         Rebuild settled = starting.settled(status, reason, clock.instant());
         if (ledger.releaseSlot(settled)) {
-            outcomes.put(settled.key(), RebuildOutcome.of(settled, action, reason));
+            outcomes.put(settled, action, reason);
         } else {
             Rebuild current = ledger.find(starting.key()).orElse(starting);
-            outcomes.put(current.key(), RebuildOutcome.of(current, action, reason + " (another invocation has taken it over)"));
+            outcomes.put(current, action, reason + " (another invocation has taken it over)");
         }
     }
 
@@ -571,6 +646,44 @@ public final class RebuildService {
     public static final class EarlierBuildUnknownException extends RuntimeException {
         public EarlierBuildUnknownException(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /** What one call did, per rebuild, in the order it first touched each; the rebuilds are kept to tell runs apart. */
+    private static final class Outcomes {
+        private final Map<RebuildKey, RebuildOutcome> byKey = new LinkedHashMap<>();
+        private final Map<RebuildKey, Rebuild> rebuilds = new HashMap<>();
+
+        /** Holds {@code key}'s place in the order before anything is known of it. */
+        void reserve(RebuildKey key) {
+            byKey.putIfAbsent(key, null);
+        }
+
+        void put(Rebuild rebuild, Action action, String detail) {
+            byKey.put(rebuild.key(), RebuildOutcome.of(rebuild, action, detail));
+            rebuilds.put(rebuild.key(), rebuild);
+        }
+
+        boolean told(RebuildKey key) {
+            return byKey.get(key) != null;
+        }
+
+        List<RebuildOutcome> all() {
+            return byKey.values().stream().filter(Objects::nonNull).toList();
+        }
+
+        List<RebuildOutcome> of(RunKey run) {
+            return byKey.entrySet().stream()
+                    .filter(e -> e.getValue() != null && rebuilds.get(e.getKey()).run().equals(run))
+                    .map(Map.Entry::getValue)
+                    .toList();
+        }
+
+        /** A rebuild of each run told of, in the order the runs were first touched: each run's root and wave. */
+        List<Rebuild> oneOfEachRun() {
+            Map<RunKey, Rebuild> runs = new LinkedHashMap<>();
+            byKey.keySet().stream().map(rebuilds::get).filter(Objects::nonNull).forEach(r -> runs.putIfAbsent(r.run(), r));
+            return List.copyOf(runs.values());
         }
     }
 

@@ -11,7 +11,12 @@ public enum RebuildStatus {
     SUCCEEDED,
     FAILED,
     /** Not rebuilt, on purpose: its base digest was revoked. */
-    BLOCKED;
+    BLOCKED,
+    /**
+     * Not started, on purpose: a rebuild of the same dependent on another digest of its base was planned after it, so
+     * this one would only build a stale image (decision 12).
+     */
+    SUPERSEDED;
 
     /** Holds one of the bounded build slots. */
     public boolean inFlight() {
@@ -19,6 +24,6 @@ public enum RebuildStatus {
     }
 
     public boolean isFinal() {
-        return this == SUCCEEDED || this == FAILED || this == BLOCKED;
+        return this == SUCCEEDED || this == FAILED || this == BLOCKED || this == SUPERSEDED;
     }
 }

@@ -28,6 +28,7 @@ import java.io.OutputStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -38,7 +39,7 @@ import software.amazon.lambda.powertools.logging.argument.StructuredArgument;
  * Entry point for everything that moves image rebuilds along: base image pushes, EC2 Image Builder images, ends of
  * the builds and pipeline executions Gantry started, a base image's rebuild schedule, and the sweep that resumes
  * deferred or stalled starts. Reads the event by its detail-type, makes one call into the rebuild service, tells the
- * base image's rebuild thread what the report says, logs one line with the report's result and the rebuilds in flight
+ * rebuild thread of each run the report speaks of what it says of that run, logs one line with the report's result and the rebuilds in flight
  * after it (the source of Gantry's rebuilds-in-flight metric), and answers with the report as JSON.
  *
  * <p>A malformed or unknown event, or a failure to reach the ledger, fails the invocation, so Lambda retries it and
@@ -106,14 +107,19 @@ public final class ImageRebuildHandler implements RequestStreamHandler {
         JSON.writeValue(output, report);
     }
 
-    /** The report's news, when it worked on a cascade; what goes wrong telling it is logged, never thrown. */
+    /**
+     * The report's news, when it worked on a cascade, and that of each other run it touched, in its own thread; what
+     * goes wrong telling one is logged, never thrown.
+     */
     private void tell(RebuildReport report) {
-        try {
-            RebuildChanged.of(report, clock.instant()).ifPresent(notifier::tell);
-        } catch (RuntimeException e) {
-            // The builds were started or recorded already: failing the invocation would run that again, not the telling.
-            LOG.atError().addKeyValue(NewsTeller.UNTOLD_LOG_FIELD, report.trigger()).setCause(e)
-                    .log("the news of {} was not told: {}", report.trigger(), e.getMessage());
+        for (RebuildReport ofRun : Stream.concat(Stream.of(report), report.otherRuns().stream()).toList()) {
+            try {
+                RebuildChanged.of(ofRun, clock.instant()).ifPresent(notifier::tell);
+            } catch (RuntimeException e) {
+                // The builds were started or recorded already: failing the invocation would run that again, not the telling.
+                LOG.atError().addKeyValue(NewsTeller.UNTOLD_LOG_FIELD, ofRun.trigger()).setCause(e)
+                        .log("the news of {} was not told: {}", ofRun.trigger(), e.getMessage());
+            }
         }
     }
 

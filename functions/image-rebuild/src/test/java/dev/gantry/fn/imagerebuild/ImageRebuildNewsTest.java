@@ -24,6 +24,7 @@ import dev.gantry.testing.RecordingNotifier;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -38,8 +39,9 @@ class ImageRebuildNewsTest {
     private final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
     private final InMemoryBuildRunner builds = new InMemoryBuildRunner();
     private final RecordingNotifier notifier = new RecordingNotifier();
+    private final InMemoryImageRegistry registry = new InMemoryImageRegistry();
     private final RebuildService rebuilds = new RebuildService(Fixtures.exampleConfig(), new InMemoryRebuildLedger(), builds,
-            new InMemoryImageLabels(), new InMemoryImageRegistry(), "111111111111", "eu-west-1", clock);
+            new InMemoryImageLabels(), registry, "111111111111", "eu-west-1", clock);
 
     @Test
     void tellsTheRebuildsANewBaseImageStarted() throws Exception {
@@ -60,6 +62,33 @@ class ImageRebuildNewsTest {
                 assertThat(dependent.status()).isEqualTo("STARTED");
                 assertThat(dependent.buildId()).isEqualTo(builds.starts().getFirst().buildId());
             });
+        });
+    }
+
+    @Test
+    void tellsTheRebuildsANewerBaseSupersededInTheThreadOfTheOlderBase() throws Exception {
+        ImageDigest older = new ImageDigest("sha256:" + "0123456789ab".repeat(5) + "0123");
+        registry.givenTag("111111111111.dkr.ecr.eu-west-1.amazonaws.com/golden/java21:latest", older);
+        // The account runs no more builds, so the older base's rebuild is still waiting when the newer base is pushed.
+        builds.givenAccountLimit(0);
+        ImageRebuildHandler handler = new ImageRebuildHandler(rebuilds, image -> image, notifier, clock);
+        invoke(handler, "gantry-scheduled-rebuild-golden-java21.json");
+        clock.advance(Duration.ofMinutes(1));
+
+        invoke(handler, "gantry-ecr-push-golden-java21.json");
+
+        assertThat(notifier.told()).hasSize(3).element(2).isInstanceOfSatisfying(RebuildChanged.class, rebuild -> {
+            assertThat(rebuild.thread()).isEqualTo(ThreadKey.rebuild("golden/java21", older));
+            assertThat(rebuild.dependents()).singleElement().satisfies(dependent -> {
+                assertThat(dependent.name()).isEqualTo("runtime-java");
+                assertThat(dependent.status()).isEqualTo("SUPERSEDED");
+                assertThat(dependent.line()).isEqualTo("runtime-java (codebuild runtime-java-image): superseded by the newer base "
+                        + "golden/java21 sha256:f8d12a184946: not started");
+            });
+        });
+        assertThat(notifier.told().get(1)).isInstanceOfSatisfying(RebuildChanged.class, rebuild -> {
+            assertThat(rebuild.thread()).isEqualTo(ThreadKey.rebuild("golden/java21", GOLDEN));
+            assertThat(rebuild.dependents()).extracting(RebuildChanged.Dependent::status).containsExactly("PENDING");
         });
     }
 

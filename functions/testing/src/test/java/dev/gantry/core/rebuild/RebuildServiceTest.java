@@ -627,6 +627,230 @@ class RebuildServiceTest {
         assertThat(ledger.inFlightCount()).isEqualTo(MAX_BUILDS);
     }
 
+    @Test
+    void startsNoQueuedRebuildOfAnOlderBaseDigestOnceANewerOneIsPushed() {
+        ImageDigest newer = digest("os-3");
+        service.onImagePush(push("golden/os", "stable", OS));
+        clock.advance(Duration.ofMinutes(1));
+
+        service.onImagePush(push("golden/os", "stable", newer));
+        finishEveryBuild();
+
+        assertThat(builds.starts()).filteredOn(s -> s.variables().get("BASE_DIGEST").equals(OS.value()))
+                .extracting(s -> s.target().name()).containsExactly("fleet-01", "fleet-02", "fleet-03");
+        assertThat(builds.starts()).filteredOn(s -> s.variables().get("BASE_DIGEST").equals(newer.value()))
+                .extracting(s -> s.target().name()).doesNotHaveDuplicates().hasSize(FLEET_SIZE);
+        assertThat(ledger.find(key("fleet-01", OS)).orElseThrow().status()).isEqualTo(RebuildStatus.SUCCEEDED);
+        assertThat(ledger.find(key("fleet-04", OS)).orElseThrow()).satisfies(r -> {
+            assertThat(r.status()).isEqualTo(RebuildStatus.SUPERSEDED);
+            assertThat(r.buildId()).isNull();
+            assertThat(r.reason()).isEqualTo("superseded by the newer base golden/os sha256:" + newer.shortForm() + ": not started");
+        });
+        assertThat(ledger.all()).filteredOn(r -> r.key().baseDigest().equals(newer))
+                .allSatisfy(r -> assertThat(r.status()).isEqualTo(RebuildStatus.SUCCEEDED));
+    }
+
+    @Test
+    void tellsTheSupersededRebuildsInTheReportOfTheirOwnRun() {
+        ImageDigest newer = digest("os-3");
+        service.onImagePush(push("golden/os", "stable", OS));
+        clock.advance(Duration.ofMinutes(1));
+
+        RebuildReport report = service.onImagePush(push("golden/os", "stable", newer));
+
+        assertThat(report.run()).isEqualTo(new RunKey("golden/os", newer, RebuildKey.ON_NEW_BASE));
+        assertThat(report.outcomes()).hasSize(FLEET_SIZE).allSatisfy(o -> assertThat(o.action()).isEqualTo(Action.QUEUED));
+        assertThat(report.otherRuns()).singleElement().satisfies(older -> {
+            assertThat(older.run()).isEqualTo(new RunKey("golden/os", OS, RebuildKey.ON_NEW_BASE));
+            assertThat(older.root()).isEqualTo(older.run());
+            assertThat(older.summary()).isEqualTo("golden/os sha256:" + OS.shortForm() + " -> rebuilding 12 images, wave 1 of 1");
+            assertThat(older.outcomes()).hasSize(FLEET_SIZE - MAX_BUILDS).allSatisfy(o -> {
+                assertThat(o.action()).isEqualTo(Action.SUPERSEDED);
+                assertThat(o.status()).isEqualTo(RebuildStatus.SUPERSEDED);
+            });
+            assertThat(older.outcomes().get(0).line()).isEqualTo("fleet-04 (codebuild fleet-04): superseded by the newer base "
+                    + "golden/os sha256:" + newer.shortForm() + ": not started");
+        });
+        assertThat(report.lines()).endsWith(report.otherRuns().get(0).lines().toArray(String[]::new));
+    }
+
+    @Test
+    void tellsARebuildThatAFreedSlotStartsInTheReportOfItsOwnRun() {
+        service.onImagePush(push("golden/java21", "latest", GOLDEN));
+        service.onImagePush(push("golden/os", "stable", OS));
+        builds.finish("runtime-java-image:1");
+
+        RebuildReport report = service.onBuildFinished("runtime-java-image:1", true, null);
+
+        assertThat(report.run()).isEqualTo(new RunKey("golden/java21", GOLDEN, RebuildKey.ON_NEW_BASE));
+        assertThat(report.outcomes()).extracting(RebuildOutcome::line)
+                .containsExactly("runtime-java (codebuild runtime-java-image): build runtime-java-image:1 succeeded");
+        assertThat(report.otherRuns()).singleElement().satisfies(os -> {
+            assertThat(os.run()).isEqualTo(new RunKey("golden/os", OS, RebuildKey.ON_NEW_BASE));
+            assertThat(os.outcomes()).extracting(RebuildOutcome::line).containsExactly("fleet-03 (codebuild fleet-03): started fleet-03:1");
+        });
+    }
+
+    @Test
+    void supersedesNothingOfTheSameDigestOnAnotherOccasion() {
+        registry.givenTag(REGISTRY + "/golden/os:stable", OS);
+        service.onImagePush(push("golden/os", "stable", OS));
+        clock.advance(Duration.ofMinutes(1));
+
+        RebuildReport scheduled = service.onScheduledRebuild("golden-os", Instant.parse("2026-11-23T03:00:00Z"));
+
+        assertThat(scheduled.otherRuns()).isEmpty();
+        assertThat(ledger.all()).filteredOn(r -> r.status() == RebuildStatus.SUPERSEDED).isEmpty();
+        assertThat(ledger.all()).filteredOn(r -> r.status() == RebuildStatus.PENDING).hasSize(2 * FLEET_SIZE - MAX_BUILDS);
+    }
+
+    @Test
+    void leavesAnOlderDigestsRunningBuildToFinishButItsLaterPushContinuesNoCascade() {
+        ImageDigest newerGolden = digest("golden-3");
+        ImageDigest runtimeOnNewer = digest("runtime-3");
+        service.onImagePush(push("golden/java21", "latest", GOLDEN));
+        clock.advance(Duration.ofMinutes(1));
+        service.onImagePush(push("golden/java21", "latest", newerGolden));
+        builtAndPushed("runtime-java-image:2", runtimeOnNewer, newerGolden);
+
+        RebuildReport stalePush = builtAndPushed("runtime-java-image:1", RUNTIME, GOLDEN);
+
+        assertThat(ledger.find(key("runtime-java", GOLDEN)).orElseThrow().status()).isEqualTo(RebuildStatus.SUCCEEDED);
+        assertThat(stalePush.result()).isEqualTo(Result.IGNORED);
+        assertThat(stalePush.note()).isEqualTo("runtime/java sha256:" + RUNTIME.shortForm() + " was built on golden/java21 sha256:"
+                + GOLDEN.shortForm() + ", and runtime-java is rebuilt on the newer sha256:" + newerGolden.shortForm()
+                + ": its dependents are rebuilt from that image, not this one");
+        assertThat(ledger.find("payments-api-image", RUNTIME)).isEmpty();
+        assertThat(builds.starts()).filteredOn(s -> s.target().name().equals("payments-api-image")).singleElement()
+                .satisfies(s -> assertThat(s.variables()).containsEntry("BASE_IMAGE", REGISTRY + "/runtime/java@" + runtimeOnNewer));
+    }
+
+    @Test
+    void continuesNoCascadeFromAnOlderDigestsPushWhileTheNewerRebuildOfItsImageStillRuns() {
+        ImageDigest newerGolden = digest("golden-3");
+        ImageDigest runtimeOnNewer = digest("runtime-3");
+        service.onImagePush(push("golden/java21", "latest", GOLDEN));
+        clock.advance(Duration.ofMinutes(1));
+        service.onImagePush(push("golden/java21", "latest", newerGolden));
+
+        RebuildReport earlyStalePush = builtAndPushed("runtime-java-image:1", RUNTIME, GOLDEN);
+        RebuildReport newerPush = builtAndPushed("runtime-java-image:2", runtimeOnNewer, newerGolden);
+
+        assertThat(earlyStalePush.result()).isEqualTo(Result.IGNORED);
+        assertThat(newerPush.outcomes()).extracting(RebuildOutcome::action).containsExactly(Action.STARTED, Action.STARTED);
+        assertThat(builds.starts()).filteredOn(s -> s.target().name().equals("payments-api-image")).singleElement()
+                .satisfies(s -> assertThat(s.variables()).containsEntry("BASE_IMAGE", REGISTRY + "/runtime/java@" + runtimeOnNewer));
+    }
+
+    @Test
+    void startsNoRebuildWhoseDependentHasANewerDigestPlannedEvenWhenItsRecordIsWrittenLast() {
+        ImageDigest newerGolden = digest("golden-3");
+        service.onImagePush(push("golden/java21", "latest", newerGolden));
+        // The older base's plan began first but wrote its record after the newer one's.
+        Rebuild late = Rebuild.pending(key("runtime-java", GOLDEN), "golden/java21", REGISTRY + "/golden/java21@" + GOLDEN,
+                new BuildTarget(BuildTarget.Kind.CODEBUILD, "runtime-java-image"), "runtime/java",
+                new RunKey("golden/java21", GOLDEN, RebuildKey.ON_NEW_BASE), 1, "ECR push golden/java21:latest",
+                clock.instant().minusSeconds(30));
+        ledger.enqueue(late);
+
+        RebuildReport sweep = service.resume();
+
+        assertThat(builds.starts()).singleElement()
+                .satisfies(s -> assertThat(s.variables()).containsEntry("BASE_DIGEST", newerGolden.value()));
+        assertThat(sweep.outcomes()).singleElement().satisfies(o -> assertThat(o.action()).isEqualTo(Action.SUPERSEDED));
+        assertThat(ledger.find(late.key()).orElseThrow().status()).isEqualTo(RebuildStatus.SUPERSEDED);
+        assertThat(ledger.inFlightCount()).isEqualTo(1);
+    }
+
+    @Test
+    void startsNoTakenOverStartOfAnOlderDigestThatItsDeadInvocationNeverSent() {
+        Rebuild pending = Rebuild.pending(key("runtime-java", GOLDEN), "golden/java21", REGISTRY + "/golden/java21@" + GOLDEN,
+                new BuildTarget(BuildTarget.Kind.CODEBUILD, "runtime-java-image"), "runtime/java",
+                new RunKey("golden/java21", GOLDEN, RebuildKey.ON_NEW_BASE), 1, "ECR push golden/java21:latest", clock.instant());
+        ledger.enqueue(pending);
+        ledger.takeSlot(pending.starting(clock.instant().plus(RebuildService.START_LEASE), clock.instant()), MAX_BUILDS);
+        // the invocation that took the slot dies here, before StartBuild
+        clock.advance(Duration.ofSeconds(10));
+        ImageDigest newerGolden = digest("golden-3");
+        service.onImagePush(push("golden/java21", "latest", newerGolden));
+        clock.advance(RebuildService.START_LEASE);
+
+        service.resume();
+
+        assertThat(builds.starts()).singleElement()
+                .satisfies(s -> assertThat(s.variables()).containsEntry("BASE_DIGEST", newerGolden.value()));
+        assertThat(ledger.find(pending.key()).orElseThrow().status()).isEqualTo(RebuildStatus.SUPERSEDED);
+        assertThat(ledger.inFlightCount()).isEqualTo(1);
+    }
+
+    @Test
+    void rebuildsEachDependentOncePerDigestWithinTheLimitWhenANewerBaseArrivesAmidBuildEnds() throws Exception {
+        ImageDigest newer = digest("os-3");
+        service.onImagePush(push("golden/os", "stable", OS));
+        clock.advance(Duration.ofMinutes(1));
+        List<String> firstBuilds = List.copyOf(builds.running());
+        int deliveries = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(deliveries + firstBuilds.size());
+        try {
+            CyclicBarrier together = new CyclicBarrier(deliveries + firstBuilds.size());
+            List<Future<RebuildReport>> reports = new ArrayList<>();
+            for (int i = 0; i < deliveries; i++) {
+                reports.add(pool.submit(() -> {
+                    together.await(10, TimeUnit.SECONDS);
+                    return service.onImagePush(push("golden/os", "stable", newer));
+                }));
+            }
+            for (String buildId : firstBuilds) {
+                reports.add(pool.submit(() -> {
+                    together.await(10, TimeUnit.SECONDS);
+                    builds.finish(buildId);
+                    return service.onBuildFinished(buildId, true, null);
+                }));
+            }
+            for (Future<RebuildReport> report : reports) {
+                report.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        finishEveryBuild();
+
+        assertThat(ledger.all()).hasSize(2 * FLEET_SIZE);
+        assertThat(builds.peakRunning()).isLessThanOrEqualTo(MAX_BUILDS);
+        assertThat(builds.starts()).extracting(InMemoryBuildRunner.Start::idempotencyToken).doesNotHaveDuplicates();
+        // Each build end may start one older rebuild before the newer base is queued; none starts after.
+        assertThat(builds.starts()).filteredOn(s -> s.variables().get("BASE_DIGEST").equals(OS.value()))
+                .hasSizeLessThanOrEqualTo(MAX_BUILDS + firstBuilds.size());
+        assertThat(ledger.all()).filteredOn(r -> r.key().baseDigest().equals(newer))
+                .allSatisfy(r -> assertThat(r.status()).isEqualTo(RebuildStatus.SUCCEEDED));
+        assertThat(ledger.all()).filteredOn(r -> r.key().baseDigest().equals(OS)).allSatisfy(r -> assertThat(r.status())
+                .isIn(RebuildStatus.SUCCEEDED, RebuildStatus.SUPERSEDED));
+        assertThat(ledger.all()).filteredOn(r -> r.status() == RebuildStatus.SUPERSEDED)
+                .allSatisfy(r -> assertThat(r.buildId()).isNull());
+    }
+
+    /** Plays the build service until nothing runs: each build ends, oldest first, and its end is told. */
+    private void finishEveryBuild() {
+        for (int events = 0; !builds.running().isEmpty(); events++) {
+            assertThat(events).as("build ends told").isLessThan(10 * FLEET_SIZE);
+            String buildId = builds.running().stream().sorted().findFirst().orElseThrow();
+            builds.finish(buildId);
+            service.onBuildFinished(buildId, true, null);
+        }
+    }
+
+    /**
+     * The runtime image's build {@code buildId} pushes {@code image}, labelled as built on golden/java21 {@code builtOn},
+     * and then ends. @return the push's report
+     */
+    private RebuildReport builtAndPushed(String buildId, ImageDigest image, ImageDigest builtOn) {
+        labels.givenBuiltOn("runtime/java", image.value(), REGISTRY + "/golden/java21@" + builtOn, builtOn.value());
+        builds.finish(buildId);
+        RebuildReport pushed = service.onImagePush(push("runtime/java", "latest", image));
+        service.onBuildFinished(buildId, true, null);
+        return pushed;
+    }
+
     private static ImagePush push(String repository, String tag, ImageDigest digest) {
         return new ImagePush("event-1", "111111111111", "eu-west-1", repository, tag, digest.value(), "PUSH", "SUCCESS",
                 Instant.parse("2026-11-23T09:59:00Z"));
