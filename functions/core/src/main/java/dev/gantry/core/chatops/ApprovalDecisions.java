@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * the release is at its gate and the digest is the release's; N of M is the approvals check's, at the evaluation the
  * decision triggers.
  *
+ * <p>A gate counts each person's latest decision ({@link dev.gantry.core.gate.ApprovalPolicy}), so a person may click
+ * again to change theirs (Reject after Approve) or to renew an approval that expired. A click repeating the decision
+ * that stands and still counts records nothing: {@link Check.Unchanged}.
+ *
  * <p>A pipeline approval is decided once: the decision is recorded ({@link PendingApprovals#startDeciding}) before
  * CodePipeline is told, and told with the recorded decision; see {@link PendingApprovals} for the sequence and how a
  * crash is resumed.
@@ -76,8 +80,16 @@ final class ApprovalDecisions {
          */
         record Refused(String why, ChatReply reply, PendingApproval approval) implements Check {}
 
-        /** It may: {@code approve} or reject {@code approval}. */
-        record Allowed(PendingApproval approval, boolean approve) implements Check {}
+        /**
+         * It may: {@code approve} or reject {@code approval}.
+         *
+         * @param standing the person's decision that stood on the gate when the click was checked; null when they had
+         *     none, and for a pipeline approval
+         */
+        record Allowed(PendingApproval approval, boolean approve, Approval standing) implements Check {}
+
+        /** The person's decision that stands on the gate is this one and still counts: nothing to record. */
+        record Unchanged(String outcome) implements Check {}
     }
 
     /**
@@ -146,12 +158,12 @@ final class ApprovalDecisions {
                                 + (approval.decision().approved() ? "Approve" : "Reject") + "; CodePipeline is being told. Should that fail, "
                                 + "a click after " + RESUMABLE_AT.format(resumable) + " sends the decision."), approval);
             }
-            return new Check.Allowed(approval, approval.decision().approved());
+            return new Check.Allowed(approval, approval.decision().approved(), null);
         }
         if (approval.expiredAt(now)) {
             return refused("This approval expired at " + approval.expiresAt() + "; nothing was decided", approval);
         }
-        return new Check.Allowed(approval, approve);
+        return new Check.Allowed(approval, approve, null);
     }
 
     private Check checkGate(PendingApproval approval, String userId, boolean approve, Instant now) {
@@ -182,7 +194,29 @@ final class ApprovalDecisions {
         if (approve && permissions.triggeringUsers(record.get().triggeredBy()).contains(userId)) {
             return refused("You triggered this release, so someone else must approve it; nothing was decided", approval);
         }
-        return new Check.Allowed(approval, approve);
+        Approval standing = standingDecision(record.get(), userId);
+        if (standing != null && standing.decision() == (approve ? Approval.Decision.APPROVE : Approval.Decision.REJECT)) {
+            // Rejects never expire; an approval counts for expiresAfter, and once it no longer does, clicking renews it.
+            Instant countsUntil = approve ? standing.at().plus(approvals.expiresAfter()) : Instant.MAX;
+            if (now.isBefore(countsUntil)) {
+                return new Check.Unchanged(target.key().id() + ": " + (approve ? "approved" : "rejected") + " by " + userId + " at "
+                        + standing.at() + (approve ? ", counted until " + countsUntil : ""));
+            }
+        }
+        return new Check.Allowed(approval, approve, standing);
+    }
+
+    /** The person's latest approve or reject on the release's digest, as the approvals check counts it; null when none. */
+    private static Approval standingDecision(GateRecord record, String userId) {
+        Approval latest = null;
+        for (Approval decision : record.decisions()) {
+            boolean counted = decision.decision() != Approval.Decision.BREAK_GLASS && decision.userId().equals(userId)
+                    && decision.digest().equals(record.key().digest());
+            if (counted && (latest == null || !decision.at().isBefore(latest.at()))) {
+                latest = decision;
+            }
+        }
+        return latest;
     }
 
     private Decided decidePipeline(PendingApproval approval, boolean approve, Requester who) {

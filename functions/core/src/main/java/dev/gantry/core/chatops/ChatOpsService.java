@@ -4,6 +4,7 @@ import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.deploy.DeployControls;
 import dev.gantry.core.deploy.DeployControlsService;
 import dev.gantry.core.deploy.DeployService;
+import dev.gantry.core.gate.Approval;
 import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.gate.GateService;
 import dev.gantry.core.gate.GateStore;
@@ -28,9 +29,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every request is checked, in this order: it comes from {@code slack.teamId} through {@code slack.appId}; the
  * command reads (else its usage); the person may run it ({@link ChatPermissions}). A command that changes something
- * then has one effect per Slack {@code trigger_id}, and a click one per pending approval and person, through the
- * {@link ChatRequestLedger}: a Slack retry or a double click is answered with the first outcome. Every change and
- * every decision, and every refusal of one, is written to the {@link AuditLog} before the request counts as done.
+ * then has one effect per Slack {@code trigger_id}, through the {@link ChatRequestLedger}: a Slack retry is answered
+ * with the first outcome. A click on a pipeline approval counts once per approval and person. A click on a gate's card
+ * counts once per Slack {@code trigger_id}, and once per person, decision and the decision of theirs it replaces: a
+ * double click is answered with the first outcome, while a person's new decision (Reject after Approve, an approval
+ * renewed after it expired) counts. Every change and every decision, and every refusal of one, is written to the
+ * {@link AuditLog} before the request counts as done.
  *
  * <p>Answers: refusals, usage, {@code status} and {@code help} go to the asker only; a change is announced to the
  * channel; a decision redraws its card.
@@ -111,7 +115,7 @@ public final class ChatOpsService {
             return ChatReply.privately("Refused: Slack sent this command without a trigger_id, so Gantry cannot make sure it runs once.");
         }
         String key = "command#" + request.teamId() + "#" + request.triggerId();
-        return once(key, who, () -> {
+        return once(List.of(key), who, () -> {
             CommandOutcome outcome = run(command, who);
             AuditEntry entry = new AuditEntry(key, clock.instant(), who.teamId(), who.userId(), who.userName(), command.verb(), serviceOf(command),
                     outcome.environment() != null ? outcome.environment() : environmentOf(command), outcome.digest(),
@@ -138,9 +142,23 @@ public final class ChatOpsService {
             record(clickEntry("refused#" + click.triggerId(), who, actionOf(click), refused.approval(), AuditEntry.Outcome.REFUSED, refused.why()));
             return refused.reply();
         }
+        if (check instanceof ApprovalDecisions.Check.Unchanged unchanged) {
+            return ChatReply.privately("Already done: " + unchanged.outcome());
+        }
         ApprovalDecisions.Check.Allowed allowed = (ApprovalDecisions.Check.Allowed) check;
         String key = "click#" + allowed.approval().id() + "#" + click.userId();
-        return once(key, who, () -> {
+        if (allowed.approval().kind() == PendingApproval.Kind.GATE) {
+            String clickKey = key + "#" + click.triggerId();
+            // Clicks checked at once read the same standing decision, so a double click shares this key and counts once.
+            String decisionKey = key + "#" + (allowed.approve() ? "approve" : "reject") + "#over#" + describe(allowed.standing());
+            return once(List.of(clickKey, decisionKey), who, () -> {
+                ApprovalDecisions.Decided decided = decisions.decide(allowed, who);
+                AuditEntry entry = clickEntry(clickKey, who, allowed.approve() ? "approve" : "reject", allowed.approval(), decided.outcome(),
+                        decided.summary());
+                return new Answered(entry, decided.summary(), decided.reply(), decided.retryable());
+            });
+        }
+        return once(List.of(key), who, () -> {
             ApprovalDecisions.Decided decided = decisions.decide(allowed, who);
             // A decision that could not be sent is recorded under the click's own id, so the click that later sends it has its own entry.
             String entryId = decided.retryable() ? key + "#" + click.triggerId() : key;
@@ -150,43 +168,59 @@ public final class ChatOpsService {
         });
     }
 
+    private static String describe(Approval standing) {
+        return standing == null ? "none" : standing.decision() + "@" + standing.at();
+    }
+
     /** What one claimed request came to: its audit entry, the outcome a retry is told, the answer. */
     private record Answered(AuditEntry entry, String outcome, ChatReply reply, boolean retryable) {}
 
     /**
-     * Runs {@code work} once per {@code key}: a request already done is told its first outcome, one in progress is told
-     * so. The audit entry is written before the ledger completes, and a failure of either gives the claim up, so a retry
-     * records and completes it.
+     * Runs {@code work} once per each of {@code keys}, claimed in order: when one is done already the request is told its
+     * first outcome, when one is in progress it is told so, and the keys claimed before it are given up. The audit entry
+     * is written before the ledger completes, and a failure of either gives the claims up, so a retry records and
+     * completes it.
      */
-    private ChatReply once(String key, Requester who, Supplier<Answered> work) {
-        ChatRequestLedger.Claim claim = ledger.claim(key, who.invocationId(), clock.instant(), LEASE);
-        switch (claim) {
-            case ChatRequestLedger.Claim.AlreadyDone done -> {
-                return ChatReply.privately("Already done: " + done.outcome());
-            }
-            case ChatRequestLedger.Claim.InProgress inProgress -> {
-                return ChatReply.privately("Already being handled; the answer follows.");
-            }
-            case ChatRequestLedger.Claim.Granted granted -> {
-                // handled below
-            }
-        }
+    private ChatReply once(List<String> keys, Requester who, Supplier<Answered> work) {
+        List<String> held = new ArrayList<>();
         try {
+            for (String key : keys) {
+                ChatRequestLedger.Claim claim = ledger.claim(key, who.invocationId(), clock.instant(), LEASE);
+                switch (claim) {
+                    case ChatRequestLedger.Claim.AlreadyDone done -> {
+                        giveUp(held, who);
+                        return ChatReply.privately("Already done: " + done.outcome());
+                    }
+                    case ChatRequestLedger.Claim.InProgress inProgress -> {
+                        giveUp(held, who);
+                        return ChatReply.privately("Already being handled; the answer follows.");
+                    }
+                    case ChatRequestLedger.Claim.Granted granted -> held.add(key);
+                }
+            }
             Answered answered = work.get();
             audit.record(answered.entry());
             if (answered.retryable()) {
-                ledger.abandon(key, who.invocationId(), clock.instant());
+                giveUp(held, who);
             } else {
-                ledger.complete(key, who.invocationId(), answered.outcome(), clock.instant());
+                for (String key : held) {
+                    ledger.complete(key, who.invocationId(), answered.outcome(), clock.instant());
+                }
             }
             return answered.reply();
         } catch (RuntimeException e) {
             try {
-                ledger.abandon(key, who.invocationId(), clock.instant());
+                giveUp(held, who);
             } catch (RuntimeException again) {
                 e.addSuppressed(again);
             }
             throw e;
+        }
+    }
+
+    private void giveUp(List<String> held, Requester who) {
+        for (String key : held) {
+            ledger.abandon(key, who.invocationId(), clock.instant());
         }
     }
 

@@ -6,7 +6,10 @@ import java.time.Instant;
 /**
  * The guard that gives each Slack request one effect, although Slack retries a command it got no quick answer to and
  * people double-click. Commands are keyed by Slack's {@code trigger_id} ({@code command#<team id>#<trigger id>}),
- * approval clicks by the pending approval and the person ({@code click#<pending approval id>#<user id>}).
+ * clicks on a pipeline approval by the pending approval and the person ({@code click#<pending approval id>#<user id>}).
+ * A click on a gate's card holds two keys, so that a person may change their decision but not repeat it: the click
+ * itself ({@code click#<pending approval id>#<user id>#<trigger id>}), and the decision with the one of theirs it
+ * replaces ({@code click#<pending approval id>#<user id>#<approve|reject>#over#<none|APPROVE@<at>|REJECT@<at>>}).
  *
  * <p>Contract, as for the pipeline job ledger: every change is a conditional write. Records are kept at least as long
  * as a pending approval can be clicked (the DynamoDB ledger: 30 days after the last change, by TTL). Implementations

@@ -361,6 +361,73 @@ class ApprovalClicksTest {
         }
 
         @Test
+        void aRejectAfterTheSamePersonsApprovalFailsTheGate() {
+            // given: APPROVER_1 approved, then saw a bug
+            world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id()));
+
+            // when
+            ChatReply reject = world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_REJECT, card.id()));
+
+            // then
+            GateRecord record = world.gates.find(key).orElseThrow();
+            assertThat(record.decisions()).extracting(Approval::userId, Approval::decision)
+                    .containsExactly(tuple(APPROVER_1, Approval.Decision.APPROVE), tuple(APPROVER_1, Approval.Decision.REJECT));
+            assertThat(record.status()).isEqualTo(GateStatus.FAILED);
+            assertThat(textOf(reject)).contains("*Gate decided*: FAILED");
+            assertThat(world.audit.entries()).extracting(AuditEntry::userId, AuditEntry::action, AuditEntry::outcome)
+                    .containsExactly(tuple(APPROVER_1, "approve", AuditEntry.Outcome.DONE), tuple(APPROVER_1, "reject", AuditEntry.Outcome.DONE));
+        }
+
+        @Test
+        void anApprovalThatExpiredIsGivenAgainByTheNextClick() {
+            // given: APPROVER_1's approval expired (expiresAfter 1h), the card has not (timeout 4h)
+            world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id()));
+            world.clock.advance(Duration.ofMinutes(61));
+
+            // when
+            world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id()));
+            ChatReply second = world.chatOps.handle(world.click(GROUP_APPROVER, ApprovalCards.GATE_APPROVE, card.id()));
+
+            // then: the renewed approval and GROUP_APPROVER's are two of two
+            assertThat(world.gates.find(key).orElseThrow().decisions()).extracting(Approval::userId)
+                    .containsExactly(APPROVER_1, APPROVER_1, GROUP_APPROVER);
+            assertThat(world.gates.find(key).orElseThrow().status()).isEqualTo(GateStatus.PASSED);
+            assertThat(textOf(second)).contains("*Gate decided*: PASSED");
+        }
+
+        @Test
+        void aRepeatOfTheSameClickChangesNothingEvenOnceItsApprovalExpired() {
+            // given
+            ChatAction click = world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id());
+            world.chatOps.handle(click);
+            world.clock.advance(Duration.ofMinutes(61));
+
+            // when: the queue delivers the same request again
+            ChatReply replayed = world.chatOps.handle(click);
+
+            // then
+            assertThat(world.gates.find(key).orElseThrow().decisions()).hasSize(1);
+            assertThat(textOf(replayed)).startsWith("Already done: payments-api/prod/a1a1a1a1a1a1: approved by " + APPROVER_1);
+        }
+
+        @Test
+        void aClickArrivingWhileTheSamePersonsSameDecisionIsHandledChangesNothing() {
+            // given: APPROVER_1's first click holds the claim on approving over no decision of theirs, not recorded yet
+            world.ledger.claim("click#" + card.id() + "#" + APPROVER_1 + "#approve#over#none", "first-click", world.clock.instant(),
+                    ChatOpsService.LEASE);
+
+            // when
+            ChatReply second = world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id()));
+            world.ledger.abandon("click#" + card.id() + "#" + APPROVER_1 + "#approve#over#none", "first-click", world.clock.instant());
+            ChatReply afterTheFirstGaveUp = world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id()));
+
+            // then: the second click's own claim was given up with it, so nothing stands in the way of a later click
+            assertThat(textOf(second)).isEqualTo("Already being handled; the answer follows.");
+            assertThat(textOf(afterTheFirstGaveUp)).contains("approved by <@" + APPROVER_1 + ">");
+            assertThat(world.gates.find(key).orElseThrow().decisions()).hasSize(1);
+        }
+
+        @Test
         void refusesTheApprovalOfWhoeverTriggeredTheRelease() {
             // DEV pushed as dev@example.com, an alias of theirs under slack.people, and is one of the gate's approvers
             ChatReply reply = world.chatOps.handle(world.click(DEV, ApprovalCards.GATE_APPROVE, card.id()));

@@ -121,7 +121,7 @@ final class ChatOpsWorld {
                   - { name: staging, account: "111111111111", region: eu-west-1, cluster: staging, service: checkout-web }
             gates:
               - name: production
-                approvals: { required: 2, users: [U0APPR001, U0APPR002, U0DEV0001], groups: [S0APPROVE] }
+                approvals: { required: 2, users: [U0APPR001, U0APPR002, U0DEV0001], groups: [S0APPROVE], expiresAfter: 1h }
                 freezes:
                   - { from: 2026-12-22T00:00:00Z, until: 2027-01-04T00:00:00Z }
                 timeout: 4h
