@@ -11,6 +11,7 @@ import static dev.gantry.aws.DynamoDbItems.textList;
 import dev.gantry.core.chatops.PendingApproval;
 import dev.gantry.core.chatops.PendingApprovals;
 import dev.gantry.core.image.ImageDigest;
+import dev.gantry.core.notify.PostingMarker;
 import dev.gantry.core.release.ReleaseKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,8 +29,9 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * {@code sk = APPROVAL}. The target is a map ({@code pipeline} or {@code gate}, as {@code kind} says) and the decision a
  * map, readable in the console; instants are ISO-8601 text. The approval's own expiry is {@code approvalExpiresAt},
  * because {@code expiresAt} is the table's TTL attribute: set on create to {@value #RETENTION_DAYS} days after the
- * approval expires, so DynamoDB removes it once no click can need it. State moves are updates conditional on the
- * state before; a failed condition answers false.
+ * approval expires, so DynamoDB removes it once no click can need it. The delivery posting the card is
+ * {@code postingMarker} and {@code postingAt}, as on a release thread (decision 25). State moves are updates conditional
+ * on the state before; a failed condition answers false.
  */
 public final class DynamoDbPendingApprovals implements PendingApprovals {
 
@@ -87,6 +89,21 @@ public final class DynamoDbPendingApprovals implements PendingApprovals {
     }
 
     @Override
+    public boolean startPostingCard(String id, PostingMarker seen, PostingMarker marker) {
+        Map<String, String> names = new HashMap<>(Map.of("#pk", StateTable.PARTITION_KEY, "#channelId", "channelId",
+                "#postingMarker", "postingMarker", "#postingAt", "postingAt"));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":marker", s(marker.id()), ":at", s(marker.at().toString())));
+        String seenCondition = "attribute_not_exists(#postingMarker)";
+        if (seen != null) {
+            seenCondition = "#postingMarker = :seen";
+            values.put(":seen", s(seen.id()));
+        }
+        return update(id, "SET #postingMarker = :marker, #postingAt = :at",
+                "attribute_exists(#pk) AND attribute_not_exists(#channelId) AND " + seenCondition, names, values,
+                "recording the delivery posting the card of");
+    }
+
+    @Override
     public boolean startDeciding(String id, PendingApproval.Decision decision) {
         return update(id, "SET #state = :deciding, #decision = :decision", "#state = :pending",
                 Map.of("#state", "state", "#decision", "decision"),
@@ -141,6 +158,10 @@ public final class DynamoDbPendingApprovals implements PendingApprovals {
         putInstant(item, "approvalExpiresAt", approval.expiresAt());
         putText(item, "channelId", approval.channelId());
         putText(item, "messageTs", approval.messageTs());
+        if (approval.postingMarker() != null) {
+            item.put("postingMarker", s(approval.postingMarker().id()));
+            putInstant(item, "postingAt", approval.postingMarker().at());
+        }
         item.put("state", s(approval.state().name()));
         if (approval.decision() != null) {
             item.put("decision", decision(approval.decision()));
@@ -198,6 +219,7 @@ public final class DynamoDbPendingApprovals implements PendingApprovals {
                 instant(item, "approvalExpiresAt"),
                 text(item, "channelId"),
                 text(item, "messageTs"),
+                item.containsKey("postingMarker") ? new PostingMarker(text(item, "postingMarker"), instant(item, "postingAt")) : null,
                 PendingApproval.State.valueOf(text(item, "state")),
                 decision == null ? null : decision(decision.m()),
                 text(item, "outcome"));

@@ -2,6 +2,7 @@ package dev.gantry.testing;
 
 import dev.gantry.core.chatops.PendingApproval;
 import dev.gantry.core.chatops.PendingApprovals;
+import dev.gantry.core.notify.PostingMarker;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,6 +30,20 @@ public final class InMemoryPendingApprovals implements PendingApprovals {
             throw new PendingApprovalsException("no pending approval " + id, null);
         }
         approvals.put(id, stored.postedAt(channelId, messageTs));
+    }
+
+    @Override
+    public synchronized boolean startPostingCard(String id, PostingMarker seen, PostingMarker marker) {
+        PendingApproval stored = approvals.get(id);
+        if (stored == null || stored.channelId() != null || !idOf(stored.postingMarker()).equals(idOf(seen))) {
+            return false;
+        }
+        approvals.put(id, stored.postingCard(marker));
+        return true;
+    }
+
+    private static String idOf(PostingMarker marker) {
+        return marker == null ? "" : marker.id();
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gantry.core.chatops.PendingApproval;
 import dev.gantry.core.chatops.PendingApprovals;
 import dev.gantry.core.image.ImageDigest;
+import dev.gantry.core.notify.PostingMarker;
 import dev.gantry.core.release.ReleaseKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,8 +13,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link PendingApprovals} must do: create once, and move a decision PENDING -> DECIDING -> DECIDED only
- * from the state before, so one decision is sent however many clicks race.
+ * What every {@link PendingApprovals} must do: create once, let one delivery at a time set out to post the card, and
+ * move a decision PENDING -> DECIDING -> DECIDED only from the state before, so one decision is sent however many clicks
+ * race.
  */
 public abstract class PendingApprovalsContract {
 
@@ -55,6 +57,42 @@ public abstract class PendingApprovalsContract {
         approvals.cardPosted("pa_1", "C0RELEASES", "1795428000.000100");
 
         assertThat(approvals.find("pa_1").orElseThrow()).isEqualTo(pipelineApproval("pa_1").postedAt("C0RELEASES", "1795428000.000100"));
+    }
+
+    @Test
+    void keepsTheMarkerOfTheDeliveryPostingTheCardWithThePlaceItPostedAt() {
+        PendingApprovals approvals = approvals();
+        PostingMarker marker = new PostingMarker("delivery-1", T0.plusNanos(123_456_789));
+        approvals.create(gateApproval("ga_2").postingCard(marker));
+
+        approvals.cardPosted("ga_2", "C0RELEASES", "1795428000.000100");
+
+        assertThat(approvals.find("ga_2").orElseThrow()).isEqualTo(gateApproval("ga_2").postingCard(marker)
+                .postedAt("C0RELEASES", "1795428000.000100"));
+    }
+
+    @Test
+    void letsADeliveryTakeOverPostingTheCardOnlyFromTheMarkerItFoundAndBeforeACardIsRecorded() {
+        PendingApprovals approvals = approvals();
+        PostingMarker first = new PostingMarker("delivery-1", T0);
+        PostingMarker second = new PostingMarker("delivery-2", T0.plusSeconds(360));
+        PostingMarker third = new PostingMarker("delivery-3", T0.plusSeconds(361));
+        approvals.create(pipelineApproval("pa_5").postingCard(first));
+        approvals.create(pipelineApproval("pa_6"));
+
+        boolean tookOver = approvals.startPostingCard("pa_5", first, second);
+        boolean tookOverFromAnOldMarker = approvals.startPostingCard("pa_5", first, third);
+        boolean tookOverAnApprovalWithoutOne = approvals.startPostingCard("pa_6", null, third);
+        approvals.cardPosted("pa_5", "C0RELEASES", "1795428000.000100");
+        boolean tookOverAPostedCard = approvals.startPostingCard("pa_5", second, third);
+
+        assertThat(tookOver).isTrue();
+        assertThat(tookOverFromAnOldMarker).isFalse();
+        assertThat(tookOverAnApprovalWithoutOne).isTrue();
+        assertThat(tookOverAPostedCard).isFalse();
+        assertThat(approvals.find("pa_5").orElseThrow().postingMarker()).isEqualTo(second);
+        assertThat(approvals.find("pa_6").orElseThrow().postingMarker()).isEqualTo(third);
+        assertThat(approvals.startPostingCard("pa_missing", null, third)).isFalse();
     }
 
     @Test

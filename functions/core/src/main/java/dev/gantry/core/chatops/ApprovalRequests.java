@@ -6,6 +6,8 @@ import dev.gantry.core.config.SlackConfig;
 import dev.gantry.core.gate.GateRecord;
 import dev.gantry.core.notify.ChatGateway;
 import dev.gantry.core.notify.ChatMessage;
+import dev.gantry.core.notify.PostingMarker;
+import dev.gantry.core.notify.ThreadKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +19,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -27,9 +30,17 @@ import java.util.stream.Collectors;
  * stored the record posts the card; another waits for that card rather than posting its own, unless the record is older
  * than {@link #POSTER_GRACE} without one (its delivery died after storing it), and then it posts the card itself.
  *
+ * <p>A card is posted once even when its place was never recorded (the store failed after Slack took the post, or the
+ * post's answer was lost): as a thread's headline is (decision 25), the record carries a posting marker saved before the
+ * post, the card's message carries the marker and the approval's id, and a delivery that finds a marker without a card
+ * looks the message up ({@link ChatGateway#findHeadline}) and records it instead of posting another. Only when it is not
+ * there does that delivery put its own marker in place of the one it found, and post.
+ *
  * <p>Errors: {@link IllegalArgumentException} for a gate record that is not waiting or a gate without approvals;
  * {@link IllegalStateException} when Slack is not configured; {@link CardPendingException} when another delivery's card
- * did not appear while this one waited; the ports' own exceptions as they are.
+ * did not appear while this one waited, or another delivery took over its posting; the ports' own exceptions as they
+ * are, among them the chat service's refusal to be read ({@link ChatGateway.RejectedException}, e.g.
+ * {@code not_in_channel}): then nothing is posted, since a card whose post may have gone through cannot be looked for.
  */
 public final class ApprovalRequests {
 
@@ -127,17 +138,47 @@ public final class ApprovalRequests {
         return "ga_" + hash(record.key().service(), record.key().environment(), record.key().digest().value(), String.valueOf(record.arrival()));
     }
 
+    /**
+     * How the card's message names its approval where a headline names its thread: under the kind of story it belongs to,
+     * with the approval's id in place of the thread's.
+     */
+    static ThreadKey cardKey(PendingApproval approval) {
+        return approval.kind() == PendingApproval.Kind.GATE
+                ? new ThreadKey(ThreadKey.Kind.RELEASE, approval.gate().key().service(), approval.id())
+                : new ThreadKey(ThreadKey.Kind.PIPELINE, approval.pipeline().pipeline(), approval.id());
+    }
+
     private PendingApproval posted(PendingApproval approval, String channel, Function<PendingApproval, ChatMessage> card) {
-        PendingApproval stored = approval;
-        if (!pending.create(approval)) {
+        PendingApproval stored = approval.postingCard(newMarker());
+        if (!pending.create(stored)) {
             stored = postedByItsDelivery(approval);
             if (stored.channelId() != null) {
                 return stored;
             }
+            Optional<ChatGateway.Posted> found = stored.postingMarker() == null ? Optional.empty()
+                    : chat.findHeadline(channel, cardKey(stored), stored.postingMarker());
+            if (found.isPresent()) {
+                pending.cardPosted(stored.id(), found.get().channelId(), found.get().ts());
+                return stored.postedAt(found.get().channelId(), found.get().ts());
+            }
+            PostingMarker ours = newMarker();
+            if (!pending.startPostingCard(stored.id(), stored.postingMarker(), ours)) {
+                PendingApproval now = pending.find(stored.id()).orElse(stored);
+                if (now.channelId() != null) {
+                    return now;
+                }
+                throw new CardPendingException("another delivery took over posting the card of approval " + stored.id()
+                        + "; this delivery is to be tried again");
+            }
+            stored = stored.postingCard(ours);
         }
-        ChatGateway.Posted posted = chat.post(channel, card.apply(stored), null);
+        ChatGateway.Posted posted = chat.postHeadline(channel, card.apply(stored), cardKey(stored), stored.postingMarker());
         pending.cardPosted(stored.id(), posted.channelId(), posted.ts());
         return stored.postedAt(posted.channelId(), posted.ts());
+    }
+
+    private PostingMarker newMarker() {
+        return new PostingMarker(UUID.randomUUID().toString(), clock.instant());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.gantry.core.chatops;
 
+import dev.gantry.core.notify.PostingMarker;
 import dev.gantry.core.release.ReleaseKey;
 import java.time.Instant;
 import java.util.List;
@@ -18,13 +19,16 @@ import java.util.Objects;
  * @param expiresAt from this instant on, clicks are refused: CodePipeline's own expiry, or the gate's timeout
  * @param channelId where the card was posted; null until it was
  * @param messageTs the card's message; null until it was posted
+ * @param postingMarker the delivery that set out to post the card, saved before the post and carried by the card's
+ *     message, so that a later delivery finding no card recorded looks for the message before posting another; null on
+ *     an approval stored before Gantry kept one
  * @param state how far the decision got (pipeline approvals only; a gate approval stays {@link State#PENDING}, its
  *     decisions live on the gate record)
  * @param decision who decided what; null while {@link State#PENDING}
  * @param outcome what came of the decision, as shown on the card; null until {@link State#DECIDED}
  */
 public record PendingApproval(String id, Kind kind, PipelineTarget pipeline, GateTarget gate, Instant createdAt, Instant expiresAt,
-        String channelId, String messageTs, State state, Decision decision, String outcome) {
+        String channelId, String messageTs, PostingMarker postingMarker, State state, Decision decision, String outcome) {
 
     public PendingApproval {
         Objects.requireNonNull(id, "id");
@@ -38,11 +42,11 @@ public record PendingApproval(String id, Kind kind, PipelineTarget pipeline, Gat
     }
 
     public static PendingApproval forPipeline(String id, PipelineTarget pipeline, Instant createdAt, Instant expiresAt) {
-        return new PendingApproval(id, Kind.PIPELINE, pipeline, null, createdAt, expiresAt, null, null, State.PENDING, null, null);
+        return new PendingApproval(id, Kind.PIPELINE, pipeline, null, createdAt, expiresAt, null, null, null, State.PENDING, null, null);
     }
 
     public static PendingApproval forGate(String id, GateTarget gate, Instant createdAt, Instant expiresAt) {
-        return new PendingApproval(id, Kind.GATE, null, gate, createdAt, expiresAt, null, null, State.PENDING, null, null);
+        return new PendingApproval(id, Kind.GATE, null, gate, createdAt, expiresAt, null, null, null, State.PENDING, null, null);
     }
 
     /** Whether a click at {@code now} comes too late. The expiry instant itself is too late. */
@@ -51,15 +55,23 @@ public record PendingApproval(String id, Kind kind, PipelineTarget pipeline, Gat
     }
 
     public PendingApproval postedAt(String newChannelId, String newMessageTs) {
-        return new PendingApproval(id, kind, pipeline, gate, createdAt, expiresAt, newChannelId, newMessageTs, state, decision, outcome);
+        return new PendingApproval(id, kind, pipeline, gate, createdAt, expiresAt, newChannelId, newMessageTs, postingMarker, state, decision,
+                outcome);
+    }
+
+    public PendingApproval postingCard(PostingMarker newPostingMarker) {
+        return new PendingApproval(id, kind, pipeline, gate, createdAt, expiresAt, channelId, messageTs, newPostingMarker, state, decision,
+                outcome);
     }
 
     public PendingApproval deciding(Decision newDecision) {
-        return new PendingApproval(id, kind, pipeline, gate, createdAt, expiresAt, channelId, messageTs, State.DECIDING, newDecision, null);
+        return new PendingApproval(id, kind, pipeline, gate, createdAt, expiresAt, channelId, messageTs, postingMarker, State.DECIDING,
+                newDecision, null);
     }
 
     public PendingApproval decided(String newOutcome) {
-        return new PendingApproval(id, kind, pipeline, gate, createdAt, expiresAt, channelId, messageTs, State.DECIDED, decision, newOutcome);
+        return new PendingApproval(id, kind, pipeline, gate, createdAt, expiresAt, channelId, messageTs, postingMarker, State.DECIDED, decision,
+                newOutcome);
     }
 
     public enum Kind { PIPELINE, GATE }

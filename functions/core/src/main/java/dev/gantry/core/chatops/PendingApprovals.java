@@ -1,5 +1,6 @@
 package dev.gantry.core.chatops;
 
+import dev.gantry.core.notify.PostingMarker;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -36,6 +37,15 @@ public interface PendingApprovals {
 
     /** Records where its card was posted, replacing an earlier place (condition: it exists). */
     void cardPosted(String id, String channelId, String messageTs);
+
+    /**
+     * Records that a delivery sets out to post the card, in place of the delivery that set out before it and did not
+     * record a card (condition: it exists, no card is recorded, and its posting marker is {@code seen}'s, or it has none
+     * when {@code seen} is null).
+     *
+     * @return false when the condition failed: another delivery took over, or the card was recorded
+     */
+    boolean startPostingCard(String id, PostingMarker seen, PostingMarker marker);
 
     /**
      * PENDING -> DECIDING, recording {@code decision}.

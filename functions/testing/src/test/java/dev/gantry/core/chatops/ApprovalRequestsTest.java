@@ -7,17 +7,21 @@ import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.notify.ChatGateway;
 import dev.gantry.core.notify.ChatMessage;
+import dev.gantry.core.notify.PostingMarker;
 import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.InMemoryPendingApprovals;
 import dev.gantry.testing.MutableClock;
 import dev.gantry.testing.RecordingChatGateway;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
  * Copies of one CodePipeline approval notification arriving while the first is still posting its card: the card is
- * posted once, by the delivery that stored the approval, unless that delivery died before posting it.
+ * posted once, by the delivery that stored the approval, unless that delivery died before posting it; and once when the
+ * place of a posted card was never recorded.
  */
 class ApprovalRequestsTest {
 
@@ -69,6 +73,52 @@ class ApprovalRequestsTest {
         assertThat(pending.find(answered.id()).orElseThrow().messageTs()).isEqualTo(answered.messageTs());
     }
 
+    @Test
+    void postsOneCardWhenTheStoreFailsAfterSlackTookThePost() {
+        // given: Slack took the card, then recording where failed; the notification comes again after the visibility timeout
+        FailingOnceAfterThePost store = new FailingOnceAfterThePost(pending);
+        assertThatThrownBy(() -> requests(store, pause -> { }).requestPipelineApproval(notice, null))
+                .isInstanceOf(PendingApprovals.PendingApprovalsException.class);
+        clock.advance(Duration.ofMinutes(6));
+
+        // when
+        PendingApproval answered = requests(store, pause -> { throw new AssertionError("nothing to wait for"); })
+                .requestPipelineApproval(notice, null);
+
+        // then: the first card is the card, and clicks on it count
+        assertThat(chat.headlinePosts()).singleElement().satisfies(card -> {
+            assertThat(answered.messageTs()).isEqualTo(card.ts());
+            assertThat(pending.find(answered.id()).orElseThrow().messageTs()).isEqualTo(card.ts());
+            assertThat(card.thread().id()).isEqualTo(answered.id());
+        });
+        assertThat(chat.lookups()).singleElement().satisfies(lookup -> assertThat(lookup.found()).isNotNull());
+    }
+
+    @Test
+    void postsOneCardWhenSlacksAnswerToThePostIsLost() {
+        chat.loseAnswerOfNext(new ChatGateway.UnavailableException("Slack timed out", null));
+        assertThatThrownBy(() -> requests(pause -> { }).requestPipelineApproval(notice, null)).isInstanceOf(ChatGateway.UnavailableException.class);
+        clock.advance(Duration.ofMinutes(6));
+
+        PendingApproval answered = requests(pause -> { throw new AssertionError("nothing to wait for"); }).requestPipelineApproval(notice, null);
+
+        assertThat(chat.headlinePosts()).singleElement().satisfies(card -> assertThat(answered.messageTs()).isEqualTo(card.ts()));
+        assertThat(pending.find(answered.id()).orElseThrow().channelId()).isEqualTo(answered.channelId());
+    }
+
+    @Test
+    void postsNothingWhileACardWhosePostMayHaveGoneThroughCannotBeLookedFor() {
+        FailingOnceAfterThePost store = new FailingOnceAfterThePost(pending);
+        assertThatThrownBy(() -> requests(store, pause -> { }).requestPipelineApproval(notice, null))
+                .isInstanceOf(PendingApprovals.PendingApprovalsException.class);
+        clock.advance(Duration.ofMinutes(6));
+        chat.refuseLookups("not_in_channel");
+
+        assertThatThrownBy(() -> requests(store, pause -> { }).requestPipelineApproval(notice, null))
+                .isInstanceOf(ChatGateway.RejectedException.class);
+        assertThat(chat.headlinePosts()).hasSize(1);
+    }
+
     /** The first delivery stored the approval; its card is not in Slack yet (its post failed here, and is under way there). */
     private void givenAnotherDeliveryStoredTheApprovalAndIsPostingItsCard() {
         chat.failNext(new ChatGateway.UnavailableException("Slack answered 503", null));
@@ -77,6 +127,54 @@ class ApprovalRequestsTest {
     }
 
     private ApprovalRequests requests(ApprovalRequests.Pause pause) {
-        return new ApprovalRequests(CONFIG, pending, chat, new ChatPermissions(CONFIG, ApproverGroups.none()), clock, pause);
+        return requests(pending, pause);
+    }
+
+    private ApprovalRequests requests(PendingApprovals store, ApprovalRequests.Pause pause) {
+        return new ApprovalRequests(CONFIG, store, chat, new ChatPermissions(CONFIG, ApproverGroups.none()), clock, pause);
+    }
+
+    /** The pending approvals, whose first recording of a card's place fails as a throttled or unreachable table does. */
+    private static final class FailingOnceAfterThePost implements PendingApprovals {
+        private final PendingApprovals stored;
+        private boolean failed;
+
+        FailingOnceAfterThePost(PendingApprovals stored) {
+            this.stored = stored;
+        }
+
+        @Override
+        public boolean create(PendingApproval approval) {
+            return stored.create(approval);
+        }
+
+        @Override
+        public Optional<PendingApproval> find(String id) {
+            return stored.find(id);
+        }
+
+        @Override
+        public void cardPosted(String id, String channelId, String messageTs) {
+            if (!failed) {
+                failed = true;
+                throw new PendingApprovalsException("recording the card of pending approval " + id + " failed: throttled", null);
+            }
+            stored.cardPosted(id, channelId, messageTs);
+        }
+
+        @Override
+        public boolean startPostingCard(String id, PostingMarker seen, PostingMarker marker) {
+            return stored.startPostingCard(id, seen, marker);
+        }
+
+        @Override
+        public boolean startDeciding(String id, PendingApproval.Decision decision) {
+            return stored.startDeciding(id, decision);
+        }
+
+        @Override
+        public boolean finishDeciding(String id, String outcome, Instant at) {
+            return stored.finishDeciding(id, outcome, at);
+        }
     }
 }

@@ -207,26 +207,35 @@ final class ChatOpsWorld {
                 tag, clock.instant(), List.of("dev@example.com"), GateOrigin.DEPLOY, "push-" + tag));
     }
 
-    /** A chat service that answers every post with the channel's id and a fresh timestamp, and remembers what was posted. */
+    /**
+     * A chat service that answers every post with the channel's id and a fresh timestamp, remembers what was posted, and
+     * finds a card by what its message carries.
+     */
     static final class RecordingChat implements ChatGateway {
         final List<ChatMessage> posts = new ArrayList<>();
+        private final Map<List<Object>, Posted> carried = new HashMap<>();
         private long ts = 1_795_428_000_000_100L;
 
         @Override
         public synchronized Posted post(String channel, ChatMessage message, String threadTs) {
             posts.add(message);
-            return new Posted(channel.startsWith("#") ? "C0" + channel.substring(1).toUpperCase().replace("-", "") : channel,
-                    String.valueOf(ts++ / 1_000_000) + "." + String.format("%06d", ts % 1_000_000));
+            return new Posted(channelId(channel), String.valueOf(ts++ / 1_000_000) + "." + String.format("%06d", ts % 1_000_000));
+        }
+
+        private static String channelId(String channel) {
+            return channel.startsWith("#") ? "C0" + channel.substring(1).toUpperCase().replace("-", "") : channel;
         }
 
         @Override
-        public Posted postHeadline(String channel, ChatMessage message, ThreadKey thread, PostingMarker marker) {
-            throw new UnsupportedOperationException("ChatOps posts no release thread");
+        public synchronized Posted postHeadline(String channel, ChatMessage message, ThreadKey thread, PostingMarker marker) {
+            Posted posted = post(channel, message, null);
+            carried.put(List.of(posted.channelId(), thread, marker), posted);
+            return posted;
         }
 
         @Override
-        public Optional<Posted> findHeadline(String channel, ThreadKey thread, PostingMarker marker) {
-            throw new UnsupportedOperationException("ChatOps posts no release thread");
+        public synchronized Optional<Posted> findHeadline(String channel, ThreadKey thread, PostingMarker marker) {
+            return Optional.ofNullable(carried.get(List.of(channelId(channel), thread, marker)));
         }
 
         @Override
