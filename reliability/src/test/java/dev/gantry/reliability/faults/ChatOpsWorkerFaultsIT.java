@@ -55,9 +55,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * DynamoDB) and a click approving a CodePipeline manual approval (CodePipeline's PutApprovalResult), each answered
  * through the request's {@code response_url}.
  *
- * <p>Two ways a request comes again: a message reported in {@code batchItemFailures} is delivered again by the queue,
- * the same body; a request answered with a failure (the person told that the deploy failed, or that CodePipeline
- * could not be told) is asked again by the person, which is a new Slack request with its own {@code trigger_id}.
+ * <p>Two ways a request comes again: a message reported in {@code batchItemFailures} (among them a click CodePipeline
+ * could not be told) is delivered again by the queue, the same body; a request answered with a failure (the person told
+ * that the deploy failed) is asked again by the person, which is a new Slack request with its own {@code trigger_id}.
  * Done is the effect exactly once and the person told that it was done.
  */
 class ChatOpsWorkerFaultsIT {
@@ -287,7 +287,7 @@ class ChatOpsWorkerFaultsIT {
             });
         }
 
-        /** The person clicks again as told, "in a few minutes": by then a recorded, untold decision may be sent. */
+        /** The click comes again minutes later, from the queue or the person: by then a recorded, untold decision may be sent. */
         @Override
         void minutesPassed(Map<String, String> environment) {
             String id = card(environment).id();

@@ -31,7 +31,9 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
  *
  * <p>A request that fails (a body that cannot be read, Slack not taking the answer, the state table unreachable) is
  * reported in {@code batchItemFailures}: the queue delivers it again, and after five tries it waits in the dead-letter
- * queue. A retry does no second deploy or decision; the person is told it was already done.
+ * queue. A retry does no second deploy or decision; the person is told it was already done. So is a request answered
+ * but not finished ({@link ChatReply#retryLater}: a decision CodePipeline could not be told yet), whose redelivery
+ * finishes it.
  */
 public final class ChatOpsWorkerHandler implements RequestStreamHandler {
 
@@ -73,7 +75,10 @@ public final class ChatOpsWorkerHandler implements RequestStreamHandler {
             String messageId = record.path("messageId").asText();
             MDC.put("correlation_id", messageId);
             try {
-                answer(SlackPayloads.parseHandedOver(record.path("body").asText()));
+                if (answer(SlackPayloads.parseHandedOver(record.path("body").asText())).retryLater()) {
+                    LOG.warn("Slack request {} answered but not finished; the queue delivers it again", messageId);
+                    failures.addObject().put("itemIdentifier", messageId);
+                }
             } catch (RuntimeException e) {
                 LOG.error("Slack request {} not handled: {}", messageId, e.getMessage(), e);
                 failures.addObject().put("itemIdentifier", messageId);
@@ -84,7 +89,7 @@ public final class ChatOpsWorkerHandler implements RequestStreamHandler {
         return answer;
     }
 
-    private void answer(SlackPayload payload) {
+    private ChatReply answer(SlackPayload payload) {
         ChatReply reply;
         String responseUrl;
         if (payload instanceof SlackCommand command) {
@@ -102,6 +107,7 @@ public final class ChatOpsWorkerHandler implements RequestStreamHandler {
         if (reply.message() != null) {
             chat.respond(responseUrl, reply.message(), reply.replaceOriginal(), reply.ephemeral());
         }
+        return reply;
     }
 
     private static String firstWord(String text) {

@@ -13,6 +13,7 @@ import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.gantry.aws.DynamoDbAuditLog;
 import dev.gantry.aws.DynamoDbChatRequestLedger;
 import dev.gantry.aws.DynamoDbDeployControls;
@@ -43,6 +44,7 @@ import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.InMemoryAlarmStates;
 import dev.gantry.testing.InMemoryChangeCalendars;
 import dev.gantry.testing.InMemoryCustomChecks;
+import dev.gantry.testing.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -178,6 +180,36 @@ class ChatOpsWorkerHandlerIT {
     }
 
     @Test
+    void reportsAClickCodePipelineCouldNotBeToldSoItsRedeliverySendsTheDecision() throws Exception {
+        // given: CodePipeline throttles the first PutApprovalResult, and takes the next
+        LOOPBACK.stubFor(JsonProtocolWire.CODEPIPELINE.operation("PutApprovalResult").inScenario("throttled once")
+                .whenScenarioStateIs(Scenario.STARTED).willSetStateTo("taking results")
+                .willReturn(JsonProtocolWire.error("ThrottlingException", "Rate exceeded")));
+        LOOPBACK.stubFor(JsonProtocolWire.CODEPIPELINE.operation("PutApprovalResult").inScenario("throttled once")
+                .whenScenarioStateIs("taking results").willReturn(JsonProtocolWire.json("{\"approvedAt\":1763892000}")));
+        PendingApproval card = pipelineApprovalCard();
+        String clicked = queued(click("U0OPS0001", ApprovalCards.PIPELINE_APPROVE, card.id(), "trigger-8"));
+        MutableClock clock = MutableClock.at(NOW.toString());
+
+        // when: the click, then its redelivery after the request queue's visibility timeout (six minutes)
+        JsonNode first = invoke(clicked, clock);
+        clock.advance(Duration.ofMinutes(6));
+        JsonNode redelivered = invoke(clicked, clock);
+
+        // then
+        assertThat(first.at("/batchItemFailures/0/itemIdentifier").asText()).isEqualTo("m-1");
+        assertThat(redelivered.at("/batchItemFailures")).isEmpty();
+        List<JsonNode> decisions = JsonProtocolWire.CODEPIPELINE.requests(LOOPBACK, "PutApprovalResult");
+        assertThat(decisions).hasSize(2).allSatisfy(decision -> assertThat(decision.at("/result/status").asText()).isEqualTo("Approved"));
+        List<JsonNode> told = responses();
+        assertThat(told).hasSize(2);
+        assertThat(told.get(0).at("/response_type").asText()).isEqualTo("ephemeral");
+        assertThat(told.get(0).at("/text").asText()).contains("Gantry sends it again in a few minutes");
+        assertThat(told.get(1).at("/replace_original").asBoolean()).isTrue();
+        assertThat(new DynamoDbPendingApprovals(dynamo, TABLE).find(card.id()).orElseThrow().state()).isEqualTo(PendingApproval.State.DECIDED);
+    }
+
+    @Test
     void refusesAClickFromSomeoneWhoMayNotDecide() throws Exception {
         PendingApproval card = pipelineApprovalCard();
 
@@ -208,8 +240,7 @@ class ChatOpsWorkerHandlerIT {
                 .requestPipelineApproval(PipelineApprovalNotice.parse(message), null);
     }
 
-    private static ChatOpsWorkerHandler handler() {
-        Clock clock = clock();
+    private static ChatOpsWorkerHandler handler(Clock clock) {
         DynamoDbReleaseStore releases = new DynamoDbReleaseStore(dynamo, TABLE);
         DynamoDbDeployControls controls = new DynamoDbDeployControls(dynamo, TABLE);
         DynamoDbGateStore gateStore = new DynamoDbGateStore(dynamo, TABLE);
@@ -276,8 +307,12 @@ class ChatOpsWorkerHandlerIT {
     }
 
     private static JsonNode invoke(String event) throws Exception {
+        return invoke(event, clock());
+    }
+
+    private static JsonNode invoke(String event, Clock clock) throws Exception {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        handler().handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), output,
+        handler(clock).handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), output,
                 new LocalContext("chatops-worker", 60_000));
         return JSON.readTree(output.toByteArray());
     }

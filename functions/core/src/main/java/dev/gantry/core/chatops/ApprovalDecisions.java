@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A pipeline approval is decided once: the decision is recorded ({@link PendingApprovals#startDeciding}) before
  * CodePipeline is told, and told with the recorded decision; see {@link PendingApprovals} for the sequence and how a
- * crash is resumed.
+ * crash is resumed. A click whose decision CodePipeline could not be told is answered with {@link ChatReply#retryLater}:
+ * its redelivery, once the decision is {@link #RESUME_AFTER} old, sends it, so nobody has to click again.
  */
 final class ApprovalDecisions {
 
@@ -90,12 +91,19 @@ final class ApprovalDecisions {
 
         /** The person's decision that stands on the gate is this one and still counts: nothing to record. */
         record Unchanged(String outcome) implements Check {}
+
+        /**
+         * The person's own pipeline decision is recorded and not sent yet, too recently for this click to send it: nothing
+         * to record now, and the click is to be delivered again ({@link ChatReply#retryLater}) to send it then.
+         */
+        record NotYet(ChatReply reply) implements Check {}
     }
 
     /**
      * What a counted click came to.
      *
-     * @param retryable nothing was decided for good (CodePipeline could not be reached): the person may click again
+     * @param retryable nothing was decided for good (CodePipeline or the gate record could not be reached): the click's
+     *     claim is given up, so its redelivery or the person's next click carries it out
      */
     record Decided(AuditEntry.Outcome outcome, String summary, ChatReply reply, boolean retryable) {}
 
@@ -150,9 +158,15 @@ final class ApprovalDecisions {
         }
         if (approval.state() == PendingApproval.State.DECIDING) {
             Instant resumable = approval.decision().at().plus(RESUME_AFTER);
+            if (now.isBefore(resumable) && approval.decision().userId().equals(userId)) {
+                // The click CodePipeline could not be told, delivered again before its decision may be resumed (a queue
+                // whose visibility timeout is shorter than RESUME_AFTER), or its person clicking again: keep it coming.
+                return new Check.NotYet(ChatReply.privatelyRetryingLater("Your decision is recorded and CodePipeline is being told; "
+                        + "should that fail, Gantry sends it again after " + RESUMABLE_AT.format(resumable) + "."));
+            }
             if (now.isBefore(resumable)) {
-                // The first click may also have failed to reach CodePipeline and asked its person to click again: say when
-                // a click can send the decision, so nobody takes "being told" for done and stops clicking.
+                // The first click may also have failed to reach CodePipeline: say when a click can send the decision, so
+                // nobody takes "being told" for done should the first click's redeliveries run out.
                 return new Check.Refused("already being decided by " + approval.decision().userId(),
                         ChatReply.privately("Already decided by " + mention(approval.decision().userId()) + ", who clicked "
                                 + (approval.decision().approved() ? "Approve" : "Reject") + "; CodePipeline is being told. Should that fail, "
@@ -253,10 +267,11 @@ final class ApprovalDecisions {
             outcome = "not applied: CodePipeline no longer takes this approval (it expired, the stage ran again, or it was decided outside Slack)";
             audited = AuditEntry.Outcome.REFUSED;
         } catch (RuntimeException e) {
-            LOG.error("PutApprovalResult for {} failed (pending approval {})", target.path(), current.id(), e);
-            String told = "Your decision is recorded but CodePipeline could not be told; click again in a few minutes to send it.";
+            LOG.error("PutApprovalResult for {} failed (pending approval {}); the click is to be delivered again to send it", target.path(),
+                    current.id(), e);
+            String told = "Your decision is recorded but CodePipeline could not be told yet; Gantry sends it again in a few minutes.";
             return new Decided(AuditEntry.Outcome.FAILED, decision.userId() + "'s decision on " + target.path() + " not sent yet: CodePipeline"
-                    + " unreachable", ChatReply.privately(told), true);
+                    + " unreachable", ChatReply.privatelyRetryingLater(told), true);
         }
         if (!pending.finishDeciding(current.id(), outcome, clock.instant())) {
             LOG.info("pending approval {} was finished by another click", current.id());

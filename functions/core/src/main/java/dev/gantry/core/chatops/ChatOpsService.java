@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * {@link AuditLog} before the request counts as done.
  *
  * <p>Answers: refusals, usage, {@code status} and {@code help} go to the asker only; a change is announced to the
- * channel; a decision redraws its card.
+ * channel; a decision redraws its card. A click whose decision CodePipeline could not be told is answered with
+ * {@link ChatReply#retryLater}: the caller has the request delivered again, and the delivery sends the decision.
  *
  * <p>Errors: the ledger's and the audit log's exceptions, which fail the request (the claim is given up first, so Slack's
  * retry or the person's next click tries again). Everything else is an answer: a failure is told in a sentence, its
@@ -144,6 +145,9 @@ public final class ChatOpsService {
         }
         if (check instanceof ApprovalDecisions.Check.Unchanged unchanged) {
             return ChatReply.privately("Already done: " + unchanged.outcome());
+        }
+        if (check instanceof ApprovalDecisions.Check.NotYet notYet) {
+            return notYet.reply();
         }
         ApprovalDecisions.Check.Allowed allowed = (ApprovalDecisions.Check.Allowed) check;
         String key = "click#" + allowed.approval().id() + "#" + click.userId();

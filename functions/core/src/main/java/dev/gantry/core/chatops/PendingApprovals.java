@@ -17,8 +17,9 @@ import java.util.Optional;
  *   <li>{@link PipelineApprovals#putApprovalResult} with the recorded decision.</li>
  *   <li>{@link #finishDeciding}: DECIDING -> DECIDED with the outcome (condition {@code #state = DECIDING}).</li>
  * </ol>
- * A crash between 1 and 3 leaves DECIDING; the next click on the card, whoever's, sends the <em>recorded</em>
- * decision again (CodePipeline answering "already decided" then means the first call got through) and finishes it.
+ * A crash or a failed call between 1 and 3 leaves DECIDING; the next click on the card, whoever's, or the redelivery of
+ * the click whose call failed, sends the <em>recorded</em> decision again (CodePipeline answering "already decided" then
+ * means the first call got through) and finishes it.
  * Gate approvals never leave PENDING here: N people each decide, and their decisions live on the gate record.
  *
  * <p>Implementations translate their own failures into {@link PendingApprovalsException}.

@@ -254,22 +254,29 @@ class ApprovalClicksTest {
         }
 
         @Test
-        void aClickTooSoonAfterCodePipelineCouldNotBeToldSaysWhenAClickSendsTheDecision() {
-            // given: OPS's approval was recorded, but CodePipeline could not be reached, and OPS was asked to click again
+        void aClickCodePipelineCouldNotBeToldIsDeliveredAgainAndItsRedeliverySendsTheDecision() {
+            // given: OPS's approval was recorded, but CodePipeline could not be reached
             world.pipelines.failNext(new PipelineApprovals.PipelineApprovalsException("unreachable", null));
-            ChatReply failed = world.chatOps.handle(world.click(OPS, ApprovalCards.PIPELINE_APPROVE, card.id()));
+            ChatAction click = world.click(OPS, ApprovalCards.PIPELINE_APPROVE, card.id());
+            ChatReply failed = world.chatOps.handle(click);
+
+            // when: the queue delivers the click again, too soon and then once the decision may be resumed
             world.clock.advance(Duration.ofSeconds(30));
-
-            // when: OPS clicks again at once
-            ChatReply tooSoon = world.chatOps.handle(world.click(OPS, ApprovalCards.PIPELINE_APPROVE, card.id()));
+            ChatReply tooSoon = world.chatOps.handle(click);
             world.clock.advance(ApprovalDecisions.RESUME_AFTER);
-            ChatReply resumed = world.chatOps.handle(world.click(OPS, ApprovalCards.PIPELINE_APPROVE, card.id()));
+            ChatReply resumed = world.chatOps.handle(click);
 
-            // then: the early click names the time a click sends the decision, and that click sends it, once
-            assertThat(textOf(failed)).contains("click again in a few minutes");
-            assertThat(textOf(tooSoon)).contains("Should that fail, a click after 10:02:00 UTC sends the decision.");
-            assertThat(world.pipelines.results()).singleElement().satisfies(r -> assertThat(r.approved()).isTrue());
+            // then: OPS is told Gantry retries, and the redelivery sends the recorded approval, once, by itself
+            assertThat(failed.retryLater()).isTrue();
+            assertThat(textOf(failed)).isEqualTo("Your decision is recorded but CodePipeline could not be told yet; Gantry sends it again in a"
+                    + " few minutes.");
+            assertThat(tooSoon.retryLater()).isTrue();
+            assertThat(textOf(tooSoon)).contains("Gantry sends it again after 10:02:00 UTC.");
+            assertThat(resumed.retryLater()).isFalse();
             assertThat(textOf(resumed)).contains("*Approved* by <@" + OPS + ">");
+            assertThat(world.pipelines.results()).singleElement().satisfies(r -> assertThat(r.approved()).isTrue());
+            assertThat(world.pending.find(card.id()).orElseThrow().state()).isEqualTo(PendingApproval.State.DECIDED);
+            assertThat(world.audit.entries()).extracting(AuditEntry::outcome).containsExactly(AuditEntry.Outcome.FAILED, AuditEntry.Outcome.DONE);
         }
 
         @Test
@@ -299,8 +306,8 @@ class ApprovalClicksTest {
             ChatReply retried = world.chatOps.handle(world.click(OPS, ApprovalCards.PIPELINE_APPROVE, card.id()));
 
             // then
-            assertThat(textOf(failed)).isEqualTo("Your decision is recorded but CodePipeline could not be told; click again in a few minutes"
-                    + " to send it.");
+            assertThat(textOf(failed)).isEqualTo("Your decision is recorded but CodePipeline could not be told yet; Gantry sends it again in a"
+                    + " few minutes.");
             assertThat(textOf(retried)).contains("*Approved* by <@" + OPS + ">");
             assertThat(world.pipelines.results()).hasSize(1);
             assertThat(world.audit.entries()).extracting(AuditEntry::outcome)
