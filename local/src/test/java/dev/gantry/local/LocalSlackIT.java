@@ -68,7 +68,7 @@ class LocalSlackIT {
     @Test
     void refusesAsSlackDoes() {
         assertThatThrownBy(() -> api("fake-local-bot-token-of-another-run").post("#releases", ChatMessage.plain("hi"), null))
-                .isInstanceOfSatisfying(ChatGateway.RejectedException.class, e -> assertThat(e.error()).isEqualTo("invalid_auth"));
+                .isInstanceOfSatisfying(ChatGateway.AppRefusedException.class, e -> assertThat(e.error()).isEqualTo("invalid_auth"));
         SlackWebApi api = api(secrets.botToken());
         assertThatThrownBy(() -> api.post("C0NOTHERE1", ChatMessage.plain("hi"), null))
                 .isInstanceOfSatisfying(ChatGateway.RejectedException.class, e -> assertThat(e.error()).isEqualTo("channel_not_found"));

@@ -35,4 +35,10 @@ public final class ExpiringValue<T> implements Supplier<T> {
         }
         return value;
     }
+
+    /** Drops the value held, so that the next {@link #get} reads it again: for a value found wrong before it expired. */
+    public synchronized void forget() {
+        value = null;
+        readAt = null;
+    }
 }

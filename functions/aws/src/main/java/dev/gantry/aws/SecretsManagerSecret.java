@@ -39,6 +39,14 @@ public final class SecretsManagerSecret implements Supplier<String> {
         return value.get();
     }
 
+    /**
+     * Drops the value read, so that the next {@link #get} reads the secret again: for a value its user was refused with,
+     * such as a Slack token rotated since it was read, which would otherwise be used for up to {@link #CACHE_FOR}.
+     */
+    public void forget() {
+        value.forget();
+    }
+
     private String fetch() {
         GetSecretValueResponse response;
         try {

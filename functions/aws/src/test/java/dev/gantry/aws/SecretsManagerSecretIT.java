@@ -112,6 +112,19 @@ class SecretsManagerSecretIT {
     }
 
     @Test
+    void readsTheSecretAgainAtOnceOnceItsValueIsForgotten() {
+        server.stubFor(getSecretValue().willReturn(secretString(FAKE_TOKEN)));
+        secret.get();
+        server.stubFor(getSecretValue().willReturn(secretString("fake-slack-bot-token-rotated-for-tests")));
+
+        secret.forget();
+        String reread = secret.get();
+
+        assertThat(reread).isEqualTo("fake-slack-bot-token-rotated-for-tests");
+        assertThat(requests()).hasSize(2);
+    }
+
+    @Test
     void refusalNamesTheSecretAndNeverCarriesItsValue() {
         server.stubFor(getSecretValue().willReturn(secretString(FAKE_TOKEN)));
         secret.get();

@@ -19,6 +19,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -38,9 +40,13 @@ import org.slf4j.LoggerFactory;
  * {@code chat:write}) and the {@code response_url} Slack gives with an interaction or a command.
  *
  * <p>Within one call it retries what a moment's wait can fix, as {@link RetryPolicy} allows: a rate limit after the
- * {@code Retry-After} Slack asked for, and a 5xx, a timeout or a broken connection after an exponential backoff with
- * jitter. Past that it throws {@link RateLimitedException} or {@link UnavailableException}, and the message waits in
- * its queue. Any other refusal ({@code ok: false}, a 4xx) is a {@link RejectedException} at once.
+ * {@code Retry-After} Slack asked for, and a 5xx, a timeout, a broken connection or an error Slack calls temporary
+ * ({@code internal_error}, {@code service_unavailable}, ...) after an exponential backoff with jitter. Past that it
+ * throws {@link RateLimitedException} or {@link UnavailableException}, and the message waits in its queue. A refusal
+ * ({@code ok: false}, a 4xx) is thrown at once as whose it is: the channel's or message's ({@link RejectedException}),
+ * the message Gantry made ({@link MessageRefusedException}), or the app's ({@link AppRefusedException}: its token, its
+ * scopes, or an error Gantry does not know). A refused token is dropped from the token's cache and read again; when that
+ * gives another token (a rotation), the call is made once more with it.
  *
  * <p>A headline carries Slack message metadata: event type {@value #HEADLINE_EVENT}, with the thread's kind, name and
  * id and the posting marker in its payload. {@link #findHeadline} reads it back with {@code conversations.history}
@@ -65,6 +71,29 @@ public final class SlackWebApi implements ChatGateway {
     private static final String RATE_LIMITED = "ratelimited";
     // Slack sends Retry-After with every 429; this is only for an answer that forgot it.
     private static final long RETRY_AFTER_WHEN_UNSAID = 1;
+    // Slack's own failures, which its documentation calls temporary or internal (a migration of the workspace is one
+    // too). internal_error and fatal_error may come after part of the call took effect, so each is handled as a 5xx is:
+    // tried again, and a headline looked for before it is posted again.
+    private static final Set<String> SLACK_FAILURES = Set.of("internal_error", "fatal_error", "service_unavailable",
+            "request_timeout", "update_failed", "team_added_to_org", "org_login_required", "external_channel_migrating");
+
+    // Refusals of the token: the same answer for every call until the token is replaced, which a rotation of its secret
+    // does without telling the functions that cached the old one.
+    private static final Set<String> TOKEN_REFUSALS = Set.of("invalid_auth", "not_authed", "token_revoked", "token_expired",
+            "account_inactive");
+
+    // Refusals of the conversation or the message a call names, which concern that one thread: its channel or headline is
+    // gone, archived or closed to the app, and telling it again would be refused the same way.
+    private static final Set<String> THREAD_REFUSALS = Set.of("channel_not_found", "is_archived", "is_inactive", "not_in_channel",
+            "message_not_found", "thread_not_found", "cant_update_message", "edit_window_closed", "cannot_reply_to_message",
+            "restricted_action_read_only_channel", "restricted_action_thread_only_channel",
+            "restricted_action_non_threadable_channel", "restricted_action_thread_locked");
+
+    // Refusals of the message itself, which only a change to how Gantry renders it can fix.
+    private static final Set<String> MESSAGE_REFUSALS = Set.of("msg_too_long", "msg_blocks_too_long", "no_text", "invalid_blocks",
+            "invalid_blocks_format", "invalid_attachments", "too_many_attachments", "attachment_payload_limit_exceeded",
+            "invalid_metadata_format", "invalid_metadata_schema", "metadata_too_large", "block_mismatch", "markdown_text_conflict");
+
     private static final String HISTORY = "conversations.history";
     private static final String MEMBER_CHANNELS = "users.conversations";
 
@@ -79,6 +108,7 @@ public final class SlackWebApi implements ChatGateway {
     private static final int MAX_CHANNEL_PAGES = 50;
 
     private final Supplier<String> botToken;
+    private final Runnable forgetBotToken;
     private final String apiUrl;
     private final BlockKitRenderer renderer;
     private final RetryPolicy retryPolicy;
@@ -92,18 +122,35 @@ public final class SlackWebApi implements ChatGateway {
     }
 
     /**
+     * With a bot token that never changes, so none is read again after Slack refused it.
+     *
      * @param baseUrl where the Web API lives, e.g. a loopback test server; its methods are under {@code /api/}
      * @param sleeper how the calling thread waits between attempts; tests pass one that only records
      */
     public SlackWebApi(Supplier<String> botToken, URI baseUrl, RetryPolicy retryPolicy, Sleeper sleeper) {
-        // Drawn per backoff from a fresh SecureRandom, never from a generator seeded at init: with SnapStart every
-        // restored copy of the function would otherwise back off in lockstep.
-        this(botToken, baseUrl, retryPolicy, sleeper, () -> new SecureRandom().nextDouble());
+        this(botToken, () -> { }, baseUrl, retryPolicy, sleeper);
     }
 
-    SlackWebApi(Supplier<String> botToken, URI baseUrl, RetryPolicy retryPolicy, Sleeper sleeper,
+    /**
+     * @param forgetBotToken told when Slack refused the token {@code botToken} gave, so that its next read fetches the
+     *     token afresh rather than from a cache: a rotated token is then used at once
+     * @param baseUrl where the Web API lives, e.g. a loopback test server; its methods are under {@code /api/}
+     * @param sleeper how the calling thread waits between attempts; tests pass one that only records
+     */
+    public SlackWebApi(Supplier<String> botToken, Runnable forgetBotToken, URI baseUrl, RetryPolicy retryPolicy, Sleeper sleeper) {
+        // Drawn per backoff from a fresh SecureRandom, never from a generator seeded at init: with SnapStart every
+        // restored copy of the function would otherwise back off in lockstep.
+        this(botToken, forgetBotToken, baseUrl, retryPolicy, sleeper, () -> new SecureRandom().nextDouble());
+    }
+
+    SlackWebApi(Supplier<String> botToken, URI baseUrl, RetryPolicy retryPolicy, Sleeper sleeper, DoubleSupplier jitter) {
+        this(botToken, () -> { }, baseUrl, retryPolicy, sleeper, jitter);
+    }
+
+    SlackWebApi(Supplier<String> botToken, Runnable forgetBotToken, URI baseUrl, RetryPolicy retryPolicy, Sleeper sleeper,
             DoubleSupplier jitter) {
         this.botToken = Objects.requireNonNull(botToken, "botToken");
+        this.forgetBotToken = Objects.requireNonNull(forgetBotToken, "forgetBotToken");
         this.apiUrl = baseUrl.toString().replaceAll("/+$", "") + "/api/";
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
@@ -320,12 +367,14 @@ public final class SlackWebApi implements ChatGateway {
         int failures = 0;
         int rateLimitRetries = 0;
         Duration waitedForRateLimits = Duration.ZERO;
+        boolean tokenReadAgain = false;
         while (true) {
             String failure;
             IOException cause = null;
             boolean answerLost = true;
+            String token = withToken ? token() : null;
             try {
-                HttpResponse<String> response = send(method, url, json, withToken);
+                HttpResponse<String> response = send(method, url, json, token);
                 JsonNode answer = parse(response.body());
                 Optional<String> error = errorOf(answer).or(() -> plainError(response));
                 if (response.statusCode() == 429 || error.filter(RATE_LIMITED::equals).isPresent()) {
@@ -342,9 +391,21 @@ public final class SlackWebApi implements ChatGateway {
                     pause(wait);
                     continue;
                 }
-                failure = transientFailure(response, answer, withToken);
+                if (withToken && error.filter(TOKEN_REFUSALS::contains).isPresent()) {
+                    forgetBotToken.run();
+                    if (!tokenReadAgain) {
+                        tokenReadAgain = true;
+                        if (!sameToken(token, token())) {
+                            // Refused before it did anything, so asking again cannot do it twice.
+                            LOG.info("Slack {} refused the bot token ({}); its secret holds another one now, asking again with that",
+                                    method, error.get());
+                            continue;
+                        }
+                    }
+                }
+                failure = transientFailure(response, answer, error, withToken);
                 if (failure == null) {
-                    rejectIfRefused(method, response, answer, error);
+                    throwIfRefused(method, response, answer, error, withToken);
                     // A response_url may answer a bare "ok" rather than JSON.
                     return answer == null ? JSON.createObjectNode() : answer;
                 }
@@ -371,9 +432,14 @@ public final class SlackWebApi implements ChatGateway {
         }
     }
 
-    private HttpResponse<String> send(String method, URI url, byte[] json, boolean withToken) throws IOException {
+    private static boolean sameToken(String refused, String current) {
+        return MessageDigest.isEqual(refused.getBytes(StandardCharsets.UTF_8), current.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @param token the bot token to send; null for a response_url, which carries its own authority */
+    private HttpResponse<String> send(String method, URI url, byte[] json, String token) throws IOException {
         try {
-            return http.send(request(url, json, withToken), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return http.send(request(url, json, token), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnavailableException("interrupted while calling Slack " + method, e);
@@ -381,7 +447,7 @@ public final class SlackWebApi implements ChatGateway {
     }
 
     /** What makes an answer worth another attempt, or null when it is Slack's considered answer. */
-    private static String transientFailure(HttpResponse<String> response, JsonNode answer, boolean webApi) {
+    private static String transientFailure(HttpResponse<String> response, JsonNode answer, Optional<String> error, boolean webApi) {
         if (response.statusCode() >= 500) {
             return "HTTP " + response.statusCode();
         }
@@ -389,25 +455,42 @@ public final class SlackWebApi implements ChatGateway {
             // The Web API always answers {"ok": ...}; anything else came from something in between.
             return "HTTP " + response.statusCode() + " with a body that is not a Web API response";
         }
+        if (webApi && error.filter(SLACK_FAILURES::contains).isPresent()) {
+            return error.get();
+        }
         return null;
     }
 
-    private static void rejectIfRefused(String method, HttpResponse<String> response, JsonNode answer,
-            Optional<String> error) {
-        if (response.statusCode() / 100 != 2) {
-            String code = error.orElse("http_" + response.statusCode());
-            throw new RejectedException(code, "Slack " + method + " answered HTTP " + response.statusCode() + " "
-                    + code);
+    /** Throws what a refusal in {@code response} means, by whose it is; nothing when Slack took the call. */
+    private static void throwIfRefused(String method, HttpResponse<String> response, JsonNode answer, Optional<String> error,
+            boolean webApi) {
+        boolean refused = response.statusCode() / 100 != 2
+                || answer != null && answer.path("ok").isBoolean() && !answer.get("ok").booleanValue();
+        if (!refused) {
+            return;
         }
-        if (answer != null && answer.path("ok").isBoolean() && !answer.get("ok").booleanValue()) {
-            String code = error.orElse("unknown_error");
-            // missing_scope names the scope the app lacks: what the person reading the error has to add.
-            String needed = answer.path("needed").isTextual() ? " (needs scope " + answer.get("needed").textValue() + ")" : "";
-            throw new RejectedException(code, "Slack " + method + " refused the call: " + code + needed);
+        String code = error.orElse(response.statusCode() / 100 != 2 ? "http_" + response.statusCode() : "unknown_error");
+        String said = response.statusCode() / 100 != 2 ? "answered HTTP " + response.statusCode() + " " + code : "refused the call: " + code;
+        if (!webApi) {
+            // A response_url belongs to one interaction, and answers for that one alone (expired_url, used_url).
+            throw new RejectedException(code, "Slack " + method + " " + said);
         }
+        // missing_scope names the scope the app lacks: what the person reading the error has to add.
+        String needed = answer != null && answer.path("needed").isTextual() ? " (needs scope " + answer.get("needed").textValue() + ")" : "";
+        String message = "Slack " + method + " " + said + needed;
+        if (THREAD_REFUSALS.contains(code)) {
+            throw new RejectedException(code, message);
+        }
+        if (MESSAGE_REFUSALS.contains(code)) {
+            throw new MessageRefusedException(code, message);
+        }
+        // The token's refusals, the app's scopes and standing in the workspace, and whatever Gantry has no rule for:
+        // taken for the app's, which fails every thread's news loudly, rather than for one thread's, which would stop
+        // telling that thread without anyone hearing of it.
+        throw new AppRefusedException(code, message);
     }
 
-    private HttpRequest request(URI url, byte[] json, boolean withToken) {
+    private HttpRequest request(URI url, byte[] json, String token) {
         HttpRequest.Builder request = HttpRequest.newBuilder(url)
                 .timeout(retryPolicy.requestTimeout())
                 .header("Accept", "application/json");
@@ -416,8 +499,8 @@ public final class SlackWebApi implements ChatGateway {
         } else {
             request.header("Content-Type", "application/json; charset=utf-8").POST(HttpRequest.BodyPublishers.ofByteArray(json));
         }
-        if (withToken) {
-            request.header("Authorization", "Bearer " + token());
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
         }
         return request.build();
     }
@@ -431,7 +514,7 @@ public final class SlackWebApi implements ChatGateway {
             throw new UnavailableException("the Slack bot token could not be read: " + e.getMessage(), null);
         }
         if (token == null || token.isBlank()) {
-            throw new RejectedException("not_authed", "the Slack bot token is empty");
+            throw new AppRefusedException("not_authed", "the Slack bot token is empty");
         }
         // A secret stored with a trailing newline would otherwise fail as invalid_auth.
         return token.strip();

@@ -20,6 +20,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.gantry.core.image.ImageDigest;
+import dev.gantry.core.notify.ChatGateway.AppRefusedException;
+import dev.gantry.core.notify.ChatGateway.MessageRefusedException;
 import dev.gantry.core.notify.ChatGateway.Posted;
 import dev.gantry.core.notify.ChatGateway.RateLimitedException;
 import dev.gantry.core.notify.ChatGateway.RejectedException;
@@ -42,10 +44,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * chat.postMessage, chat.update, a response_url, and the lookup of a headline (users.conversations,
@@ -343,6 +349,105 @@ class SlackWebApiIT {
         assertThat(slept).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"channel_not_found", "is_archived", "not_in_channel", "message_not_found", "cant_update_message",
+            "edit_window_closed"})
+    void rejectsWhatSlackRefusesAboutTheChannelOrMessageWithoutRetrying(String error) {
+        server.stubFor(post(urlPathEqualTo(UPDATE)).willReturn(ok("{\"ok\":false,\"error\":\"" + error + "\"}")));
+
+        assertThatThrownBy(() -> slack.update("C0PAYMENTS", "1763892000.000100", APPROVAL_CARD))
+                .isInstanceOfSatisfying(RejectedException.class, e -> assertThat(e.error()).isEqualTo(error))
+                .hasMessageContaining("chat.update");
+        assertThat(server.getAllServeEvents()).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+    void retriesSlacksTemporaryErrorsAndThenGivesUpAsUnavailable(String error) {
+        server.stubFor(post(urlPathEqualTo(UPDATE)).willReturn(ok("{\"ok\":false,\"error\":\"" + error + "\"}")));
+
+        assertThatThrownBy(() -> slack.update("C0PAYMENTS", "1763892000.000100", APPROVAL_CARD))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("chat.update failed after 3 attempts")
+                .hasMessageContaining(error);
+        assertThat(server.getAllServeEvents()).hasSize(3);
+        assertThat(slept).hasSize(2);
+    }
+
+    @Test
+    void looksForAHeadlineSlacksInternalErrorMayHavePostedBeforePostingItAgain() {
+        // given Slack failing with an error that may come after the post was made, and the post in the channel
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).willReturn(ok("""
+                {"ok":false,"error":"internal_error"}""")));
+        server.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(ok("""
+                {"ok":true,"has_more":false,"messages":[{"type":"message","ts":"1795428000.000100","metadata":%s}]}"""
+                .formatted(HEADLINE_METADATA))));
+
+        Posted posted = slack.postHeadline("C0PAYMENTS", APPROVAL_CARD, THREAD, MARKER);
+
+        assertThat(posted).isEqualTo(new Posted("C0PAYMENTS", "1795428000.000100"));
+        assertThat(server.findAll(postRequestedFor(urlPathEqualTo(POST_MESSAGE)))).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
+    void refusesATokenSlackRefusesAsTheAppsProblemAndReadsItAfreshNextTime(String error) {
+        // given a token Slack refuses, which reading it afresh does not change
+        AtomicInteger forgotten = new AtomicInteger();
+        AtomicInteger reads = new AtomicInteger();
+        slack = new SlackWebApi(() -> {
+            reads.incrementAndGet();
+            return TOKEN;
+        }, forgotten::incrementAndGet, URI.create(server.baseUrl()), SlackWebApi.RetryPolicy.DEFAULTS, slept::add, () -> 0.5);
+        server.stubFor(post(urlPathEqualTo(UPDATE)).willReturn(ok("{\"ok\":false,\"error\":\"" + error + "\"}")));
+
+        assertThatThrownBy(() -> slack.update("C0PAYMENTS", "1763892000.000100", APPROVAL_CARD))
+                .isInstanceOfSatisfying(AppRefusedException.class, e -> assertThat(e.error()).isEqualTo(error))
+                .hasMessageContaining("chat.update")
+                .message().doesNotContain(TOKEN);
+        assertThat(forgotten).as("the cached token is dropped").hasValue(1);
+        assertThat(server.getAllServeEvents()).as("the same token is not sent twice").hasSize(1);
+        assertThat(slept).isEmpty();
+    }
+
+    @Test
+    void triesOnceMoreWithTheTokenReadAfreshWhenSlackRefusesTheCachedOne() {
+        // given a cached token that was rotated: Slack refuses it, and reading the secret again gives the new one
+        String revoked = "test-bot-token-revoked-not-real";
+        AtomicReference<String> cached = new AtomicReference<>(revoked);
+        slack = new SlackWebApi(cached::get, () -> cached.set(TOKEN), URI.create(server.baseUrl()), SlackWebApi.RetryPolicy.DEFAULTS,
+                slept::add, () -> 0.5);
+        server.stubFor(post(urlPathEqualTo(UPDATE)).withHeader("Authorization", equalTo("Bearer " + revoked)).willReturn(ok("""
+                {"ok":false,"error":"token_revoked"}""")));
+        server.stubFor(post(urlPathEqualTo(UPDATE)).withHeader("Authorization", equalTo("Bearer " + TOKEN)).willReturn(ok("""
+                {"ok":true,"channel":"C0PAYMENTS","ts":"1763892000.000100"}""")));
+
+        slack.update("C0PAYMENTS", "1763892000.000100", APPROVAL_CARD);
+
+        assertThat(server.findAll(postRequestedFor(urlPathEqualTo(UPDATE)))).extracting(r -> r.getHeader("Authorization"))
+                .containsExactly("Bearer " + revoked, "Bearer " + TOKEN);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"msg_too_long", "invalid_blocks", "invalid_blocks_format", "no_text"})
+    void refusesAMessageSlackCannotShowWithoutRetrying(String error) {
+        server.stubFor(post(urlPathEqualTo(POST_MESSAGE)).willReturn(ok("{\"ok\":false,\"error\":\"" + error + "\"}")));
+
+        assertThatThrownBy(() -> slack.post("C0PAYMENTS", APPROVAL_CARD, "1763892000.000100"))
+                .isInstanceOfSatisfying(MessageRefusedException.class, e -> assertThat(e.error()).isEqualTo(error));
+        assertThat(server.getAllServeEvents()).hasSize(1);
+    }
+
+    @Test
+    void refusesAnErrorItDoesNotKnowAsTheAppsProblemRatherThanTheThreads() {
+        server.stubFor(post(urlPathEqualTo(UPDATE)).willReturn(ok("""
+                {"ok":false,"error":"some_error_slack_adds_later"}""")));
+
+        assertThatThrownBy(() -> slack.update("C0PAYMENTS", "1763892000.000100", APPROVAL_CARD))
+                .isInstanceOfSatisfying(AppRefusedException.class, e -> assertThat(e.error()).isEqualTo("some_error_slack_adds_later"));
+        assertThat(server.getAllServeEvents()).hasSize(1);
+    }
+
     @Test
     void neverLogsTheToken() {
         // given failures that are logged on their way to an answer
@@ -452,7 +557,7 @@ class SlackWebApiIT {
                 {"ok":false,"error":"missing_scope","needed":"groups:history","provided":"chat:write,chat:write.public,channels:history"}""")));
 
         assertThatThrownBy(() -> slack.findHeadline("G0PRIVATE1", THREAD, MARKER))
-                .isInstanceOfSatisfying(RejectedException.class, e -> assertThat(e.error()).isEqualTo("missing_scope"))
+                .isInstanceOfSatisfying(AppRefusedException.class, e -> assertThat(e.error()).isEqualTo("missing_scope"))
                 .hasMessageContaining("needs scope groups:history");
     }
 

@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -174,6 +175,49 @@ class ChatOpsNotifyFaultsIT {
                 + headlinesTwice + " headlines posted twice");
         assertThat(findings).isEmpty();
         assertThat(headlinesTwice).as("headlines posted twice").isZero();
+    }
+
+    /**
+     * The bot token rotated while a warm function holds the old one: Slack refuses that one, and the function reads the
+     * secret again at once and tells the news with the new token. Nothing is reported failed, nothing is rejected.
+     */
+    @Test
+    void aBotTokenRotatedUnderAWarmFunctionIsReadAgainOnceSlackRefusesTheOldOne() throws Exception {
+        aws.reset();
+        stubSlack(aws);
+        Map<String, String> environment = aws.environment(aws.freshTable());
+        ChatOpsNotifyHandler handler = handler(environment);
+        List<String> logged = new ArrayList<>();
+        JsonNode first = invoke(handler, batchOf(QueuedReleaseNews.NEWS.get(0)), logged);
+        String rotated = "test-bot-token-rotated-not-real";
+        aws.server.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody("{\"ARN\":\"" + BOT_TOKEN_ARN + "\",\"Name\":\"gantry/slack-bot-token\",\"SecretString\":\"" + rotated + "\"}")));
+        aws.server.stubFor(post(urlPathEqualTo("/api/chat.update")).atPriority(1).withHeader("Authorization", equalTo("Bearer test-bot-token-not-real"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("{\"ok\":false,\"error\":\"token_revoked\"}")));
+
+        JsonNode second = invoke(handler, batchOf(QueuedReleaseNews.NEWS.get(1)), logged);
+
+        assertThat(first.path("batchItemFailures")).isEmpty();
+        assertThat(second.path("batchItemFailures")).isEmpty();
+        assertThat(aws.server.findAll(postRequestedFor(urlEqualTo("/api/chat.update")).withHeader("Authorization", equalTo("Bearer " + rotated))))
+                .isNotEmpty();
+        var thread = new DynamoDbReleaseThreads(aws.dynamo, environment.get("GANTRY_TABLE")).find(RELEASE).orElseThrow();
+        assertThat(thread.rejected()).isNull();
+        assertThat(thread.delivered()).isTrue();
+        assertThat(logged).noneMatch(line -> line.contains(rotated) || line.contains("test-bot-token-not-real"));
+    }
+
+    /** A batch of the notify queue holding {@code news}, each in its thread's group. */
+    private static String batchOf(ReleaseNews... news) {
+        ObjectNode batch = JSON.createObjectNode();
+        ArrayNode records = batch.putArray("Records");
+        for (int i = 0; i < news.length; i++) {
+            ObjectNode record = records.addObject().put("messageId", "news-" + i).put("body", ReleaseNewsJson.write(news[i]))
+                    .put("eventSource", "aws:sqs");
+            record.putObject("attributes").put("MessageGroupId", SqsNotifier.groupOf(news[i].thread()));
+        }
+        return batch.toString();
     }
 
     /** Every fault in the full run; in the shortened one, one fault per case, rotating through them. */

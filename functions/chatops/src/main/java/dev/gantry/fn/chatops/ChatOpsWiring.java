@@ -96,7 +96,7 @@ final class ChatOpsWiring {
         GantryConfig config = ConfigLoader.fromEnvironment(environment);
         AwsClients aws = new AwsClients(environment);
         SecretsManagerSecret botToken = new SecretsManagerSecret(aws.secretsManager(), aws.required(BOT_TOKEN_SECRET_ARN_ENV));
-        return new ChatOpsWiring(config, aws.dynamoDb(), aws.required(DynamoDbReleaseStore.TABLE_ENV), new SlackWebApi(botToken,
+        return new ChatOpsWiring(config, aws.dynamoDb(), aws.required(DynamoDbReleaseStore.TABLE_ENV), new SlackWebApi(botToken, botToken::forget,
                 SlackApiUrl.from(aws.optional(SlackApiUrl.ENV)), SlackWebApi.RetryPolicy.DEFAULTS, SlackWebApi.Sleeper.THREAD),
                 Clock.systemUTC(), aws);
     }

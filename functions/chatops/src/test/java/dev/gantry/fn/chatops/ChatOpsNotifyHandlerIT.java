@@ -53,6 +53,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -179,6 +181,46 @@ class ChatOpsNotifyHandlerIT {
         assertThat(SLACK.findAll(getRequestedFor(urlPathEqualTo("/api/conversations.history")))).singleElement()
                 .satisfies(lookup -> assertThat(lookup.queryParameter("channel").firstValue()).isEqualTo("C0RELEASES"));
         assertThat(headlines()).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "invalid_auth", "token_revoked",
+            "account_inactive", "not_authed"})
+    void keepsNewsInTheQueueWhileSlackFailsOrRefusesTheTokenAndTellsItOnceSlackTakesIt(String error) throws Exception {
+        // given a thread in Slack, and Slack answering its next update with a temporary error or a refusal of the token
+        ReleaseNews started = pipeline("Started", NOW);
+        ReleaseNews succeeded = pipeline("Succeeded", NOW.plusSeconds(300));
+        invoke(handler(), sqsBatch(List.of(started)));
+        slackAnswers("chat.update", "{\"ok\":false,\"error\":\"" + error + "\"}");
+
+        // when
+        JsonNode refused = invoke(handler(), sqsBatch(List.of(succeeded)));
+
+        // then the news waits in the queue, and the thread is told once Slack takes it
+        assertThat(refused.at("/batchItemFailures/0/itemIdentifier").asText()).isEqualTo("message-0");
+        assertThat(new DynamoDbReleaseThreads(dynamo, TABLE).find(succeeded.thread()).orElseThrow().rejected()).isNull();
+        slackAnswers("chat.update", "{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}");
+        int updates = calls("chat.update").size();
+
+        JsonNode redelivered = invoke(handler(), sqsBatch(List.of(succeeded)));
+
+        assertThat(redelivered.at("/batchItemFailures")).isEmpty();
+        assertThat(calls("chat.update")).hasSize(updates + 1);
+        assertThat(headlines()).hasSize(1);
+        assertThat(new DynamoDbReleaseThreads(dynamo, TABLE).find(succeeded.thread()).orElseThrow().delivered()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"channel_not_found", "is_archived", "message_not_found", "cant_update_message"})
+    void stopsTellingAThreadWhoseChannelOrMessageSlackRefuses(String error) throws Exception {
+        ReleaseNews started = pipeline("Started", NOW);
+        invoke(handler(), sqsBatch(List.of(started)));
+        slackAnswers("chat.update", "{\"ok\":false,\"error\":\"" + error + "\"}");
+
+        JsonNode refused = invoke(handler(), sqsBatch(List.of(pipeline("Succeeded", NOW.plusSeconds(300)))));
+
+        assertThat(refused.at("/batchItemFailures")).isEmpty();
+        assertThat(new DynamoDbReleaseThreads(dynamo, TABLE).find(started.thread()).orElseThrow().rejected()).isEqualTo(error);
     }
 
     @Test

@@ -5,9 +5,16 @@ import java.util.Optional;
 /**
  * Where Gantry's messages are posted and updated: Slack's Web API in production, a recording fake in tests.
  *
- * <p>Failures are told apart because they are handled apart: a rate limit or an unavailable chat service is retried
- * later with nothing lost (the message waits in its queue); a rejected call (an unknown channel, a message that no
- * longer exists, a revoked token) is not retried, because a retry would be rejected the same way.
+ * <p>Failures are told apart because they are handled apart, by whose they are:
+ * <ul>
+ *   <li>the chat service's own: a rate limit ({@link RateLimitedException}) or an outage, its temporary errors included
+ *       ({@link UnavailableException}). Retried later with nothing lost: the message waits in its queue;</li>
+ *   <li>one thread's: the channel or the message a call names is gone, archived or closed to the app
+ *       ({@link RejectedException}). Not retried: a retry would be refused the same way, and no one is waiting for it;</li>
+ *   <li>Gantry's: its token or the app's permissions ({@link AppRefusedException}), or a message the chat service cannot
+ *       show ({@link MessageRefusedException}). Refused for every thread alike until someone fixes Gantry or its app, so
+ *       the caller fails and keeps what it was telling, for its queue to try again and park where an alarm sees it.</li>
+ * </ul>
  */
 public interface ChatGateway {
 
@@ -69,18 +76,59 @@ public interface ChatGateway {
         }
     }
 
-    /** The chat service could not be reached or failed (5xx, a timeout) after the adapter's own retries. */
+    /**
+     * The chat service could not be reached or failed (5xx, a timeout, an error it calls temporary) after the adapter's
+     * own retries.
+     */
     class UnavailableException extends RuntimeException {
         public UnavailableException(String message, Throwable cause) {
             super(message, cause);
         }
     }
 
-    /** The chat service refused the call for a reason a retry would not change; {@code error} is its code, e.g. channel_not_found. */
+    /**
+     * The chat service refused the channel or the message the call names, for a reason a retry would not change:
+     * {@code error} is its code, e.g. {@code channel_not_found}, {@code is_archived}, {@code message_not_found}.
+     */
     class RejectedException extends RuntimeException {
         private final String error;
 
         public RejectedException(String error, String message) {
+            super(message);
+            this.error = error;
+        }
+
+        public String error() {
+            return error;
+        }
+    }
+
+    /**
+     * The chat service refused Gantry's app rather than the thread: its token ({@code invalid_auth}, {@code token_revoked},
+     * {@code account_inactive}), its permissions ({@code missing_scope}), or for a reason Gantry does not know. Every
+     * thread is refused alike until someone fixes the app or its token; {@code error} is the chat service's code.
+     */
+    class AppRefusedException extends RuntimeException {
+        private final String error;
+
+        public AppRefusedException(String error, String message) {
+            super(message);
+            this.error = error;
+        }
+
+        public String error() {
+            return error;
+        }
+    }
+
+    /**
+     * The chat service refused the message Gantry made, e.g. {@code msg_too_long} or {@code invalid_blocks}: the same
+     * message is refused however often it is sent, until Gantry renders it differently.
+     */
+    class MessageRefusedException extends RuntimeException {
+        private final String error;
+
+        public MessageRefusedException(String error, String message) {
             super(message);
             this.error = error;
         }

@@ -40,10 +40,15 @@ import org.slf4j.LoggerFactory;
  *       it. Should the holder die, its own news comes back from its queue after the lease has run out, and that
  *       delivery takes everything pending along. The lease must therefore be shorter than the queue's visibility
  *       timeout; the default is {@link #DEFAULT_LEASE}.</li>
- *   <li>A rejected call ({@link ChatGateway.RejectedException}, e.g. {@code channel_not_found}) is not retried: a
- *       rejected headline marks the thread rejected, and later news is only folded into it
- *       ({@link Delivery.Result#REJECTED}) until the service's configured channel changes (before the first headline
- *       was posted). A rejected reply is dropped, and the rest of the thread goes on.</li>
+ *   <li>A refusal of the thread's channel or message ({@link ChatGateway.RejectedException}, e.g.
+ *       {@code channel_not_found}, {@code is_archived}, {@code message_not_found}) is not retried: the thread is marked
+ *       rejected, saying why in the log, and later news is only folded into it ({@link Delivery.Result#REJECTED}) until
+ *       the service's configured channel changes (before the first headline was posted).</li>
+ *   <li>A refusal of Gantry's app ({@link ChatGateway.AppRefusedException}: its token, its scopes) is no refusal of the
+ *       thread: it propagates like an outage, and the news waits for someone to fix the app.</li>
+ *   <li>A message the chat service cannot show ({@link ChatGateway.MessageRefusedException}) is a reply dropped, saying
+ *       why, while the rest of the thread goes on; a headline it refuses propagates like an outage, and the news waits
+ *       until Gantry renders it differently.</li>
  * </ul>
  *
  * <p>Channels: a release thread goes to {@link SlackConfig#channelFor} its service, a pipeline thread to its service's
@@ -133,11 +138,11 @@ public final class NotifyService {
      * news waits until the chat service can tell (e.g. once the bot is invited to the channel).
      */
     public static final class HeadlineUncertainException extends RuntimeException {
-        HeadlineUncertainException(StoredThread thread, ChatGateway.RejectedException cause) {
+        HeadlineUncertainException(StoredThread thread, String error, RuntimeException cause) {
             super("thread " + thread.key().describe() + ": a headline post in " + thread.channel() + " under marker " + thread.posting().id()
                     + " (" + thread.posting().at() + ") was never recorded, and the chat service refused to say whether it is there ("
-                    + cause.error() + ": " + cause.getMessage() + "); the headline is not posted again until it can be looked up"
-                    + ("not_in_channel".equals(cause.error()) ? ": invite the Slack app to " + thread.channel() + " so it may read it" : ""),
+                    + error + ": " + cause.getMessage() + "); the headline is not posted again until it can be looked up"
+                    + ("not_in_channel".equals(error) ? ": invite the Slack app to " + thread.channel() + " so it may read it" : ""),
                     cause);
         }
     }
@@ -240,8 +245,12 @@ public final class NotifyService {
                     try {
                         chat.post(current.channel(), reply.message(), current.headlineTs());
                         replies++;
-                    } catch (ChatGateway.RejectedException e) {
-                        LOG.warn("thread {}: reply {} was rejected ({}); dropped", key.describe(), reply.id(), e.error());
+                    } catch (ChatGateway.MessageRefusedException e) {
+                        // Refused however often it is sent, until Gantry renders it differently. A reply is one detail of
+                        // the story, which the headline tells whole: holding it would hold every later news of the
+                        // thread behind it (the queue's group is the thread) for its fifty receives, hours, only to park
+                        // it in the dead-letter queue. So it is dropped, loudly, and the thread goes on.
+                        LOG.error("thread {}: reply {} dropped, the chat service cannot show it: {}", key.describe(), reply.id(), e.getMessage());
                         detail = "reply " + reply.id() + " dropped: " + e.error();
                     }
                     thread = record(current, owner, s -> s.withState(s.state().replyPosted(reply.id())));
@@ -263,11 +272,16 @@ public final class NotifyService {
                 }
             }
         } catch (ChatGateway.RejectedException e) {
-            LOG.warn("thread {} was rejected by the chat service ({}); it is not told again", key.describe(), e.error());
+            LOG.warn("thread {} was rejected by the chat service, which refused its channel or message ({}); it is not told again",
+                    key.describe(), e.getMessage());
             record(thread, owner, s -> s.rejectedWith(e.error()));
             return new Delivery(key, Delivery.Result.REJECTED, replies, e.error());
         } catch (RuntimeException e) {
-            // A rate-limited post was not made: the next delivery need not look for it.
+            // Everything else leaves the thread as it is and fails the delivery, so its news stays queued: an outage, a
+            // refused token or scope, and a headline the chat service cannot show. Skipping such a headline would leave
+            // the release untold with no one hearing of it, and rejecting the thread would silence it for good; failing
+            // ends in the queue's dead-letter queue, which alarms, and a redrive after the fix tells it. A rate-limited
+            // post was not made: the next delivery need not look for it.
             letGo(thread, owner, e instanceof ChatGateway.RateLimitedException);
             throw e;
         }
@@ -296,7 +310,9 @@ public final class NotifyService {
             return chat.findHeadline(thread.channel(), thread.key(), thread.posting());
         } catch (ChatGateway.RejectedException e) {
             // Not a refusal of the thread: the thread is not marked rejected, and its news waits.
-            throw new HeadlineUncertainException(thread, e);
+            throw new HeadlineUncertainException(thread, e.error(), e);
+        } catch (ChatGateway.AppRefusedException e) {
+            throw new HeadlineUncertainException(thread, e.error(), e);
         }
     }
 

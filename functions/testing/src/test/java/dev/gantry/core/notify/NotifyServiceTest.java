@@ -540,15 +540,80 @@ class NotifyServiceTest {
     }
 
     @Test
-    void dropsARejectedReplyAndTellsTheRest() {
+    void dropsAReplySlackCannotShowAndTellsTheRest() {
         notify.apply(Story.deployed("staging", T0));
-        chat.failCall(2, new ChatGateway.RejectedException("msg_too_long", "too long"));
+        chat.failCall(2, new ChatGateway.MessageRefusedException("msg_too_long", "Slack chat.postMessage refused the message: msg_too_long"));
 
         Delivery delivery = notify.apply(Story.rollout("staging", RolloutStatus.COMPLETED, null, T0.plusSeconds(240)));
 
         assertThat(delivery.result()).isEqualTo(Delivery.Result.UPDATED);
         assertThat(delivery.detail()).contains("msg_too_long");
-        assertThat(threads.find(ThreadKey.release(SERVICE, Story.DIGEST)).orElseThrow().delivered()).isTrue();
+        StoredThread thread = threads.find(ThreadKey.release(SERVICE, Story.DIGEST)).orElseThrow();
+        assertThat(thread.delivered()).isTrue();
+        assertThat(thread.rejected()).isNull();
+    }
+
+    @Test
+    void keepsTheNewsWaitingWhenSlackCannotShowTheHeadlineWithoutRejectingTheThread() {
+        ThreadKey key = ThreadKey.release(SERVICE, Story.DIGEST);
+        notify.apply(Story.deployed("staging", T0));
+        ReleaseNews completed = Story.rollout("staging", RolloutStatus.COMPLETED, null, T0.plusSeconds(240));
+        chat.failNext(new ChatGateway.MessageRefusedException("invalid_blocks", "Slack chat.update refused the message: invalid_blocks"));
+
+        assertThatThrownBy(() -> notify.apply(completed)).isInstanceOf(ChatGateway.MessageRefusedException.class);
+
+        assertThat(threads.find(key).orElseThrow().rejected()).isNull();
+        assertThat(notify.apply(completed).result()).isEqualTo(Delivery.Result.UPDATED);
+        assertThat(markdown(chat.shown(chat.headlinePosts().getFirst().ts()))).contains("*staging* :white_check_mark: deployed");
+    }
+
+    @Test
+    void keepsTheNewsWaitingWhileSlackRefusesTheAppAndTellsItOnceItIsFixed() {
+        ThreadKey key = ThreadKey.release(SERVICE, Story.DIGEST);
+        notify.apply(Story.deployed("staging", T0));
+        ReleaseNews completed = Story.rollout("staging", RolloutStatus.COMPLETED, null, T0.plusSeconds(240));
+        chat.failNext(new ChatGateway.AppRefusedException("token_revoked", "Slack chat.update refused the bot token: token_revoked"));
+
+        assertThatThrownBy(() -> notify.apply(completed)).isInstanceOf(ChatGateway.AppRefusedException.class);
+
+        assertThat(threads.find(key).orElseThrow().rejected()).isNull();
+        assertThat(notify.apply(completed).result()).isEqualTo(Delivery.Result.UPDATED);
+        assertThat(threads.find(key).orElseThrow().delivered()).isTrue();
+    }
+
+    @Test
+    void stopsTellingAThreadWhoseChannelSlackRefusesAReplyIn() {
+        notify.apply(Story.deployed("staging", T0));
+        chat.failCall(2, new ChatGateway.RejectedException("is_archived", "Slack chat.postMessage refused the call: is_archived"));
+
+        Delivery rejected = notify.apply(Story.rollout("staging", RolloutStatus.COMPLETED, null, T0.plusSeconds(240)));
+        int attempts = chat.attempts();
+        Delivery later = notify.apply(Story.deployed("prod", T0.plusSeconds(600)));
+
+        assertThat(rejected.result()).isEqualTo(Delivery.Result.REJECTED);
+        assertThat(rejected.detail()).isEqualTo("is_archived");
+        assertThat(later.result()).isEqualTo(Delivery.Result.REJECTED);
+        assertThat(chat.attempts()).isEqualTo(attempts);
+    }
+
+    @Test
+    void keepsTheNewsWaitingWithoutPostingWhenTheAppMayNotReadTheChannel() {
+        ThreadKey key = ThreadKey.release(SERVICE, Story.DIGEST);
+        ReleaseNews deployed = Story.deployed("staging", T0);
+        assertThatThrownBy(() -> notifier(tableDownOnceSlackTookTheHeadline(), chat, SLACK).apply(deployed))
+                .isInstanceOf(ReleaseThreads.ReleaseThreadsException.class);
+        clock.advance(NotifyService.DEFAULT_LEASE.plusSeconds(1));
+        chat.failNext(new ChatGateway.AppRefusedException("missing_scope",
+                "Slack conversations.history refused the app: missing_scope (needs scope groups:history)"));
+
+        assertThatThrownBy(() -> notify.apply(deployed))
+                .isInstanceOf(NotifyService.HeadlineUncertainException.class)
+                .hasMessageContaining("missing_scope")
+                .hasMessageContaining("needs scope groups:history");
+
+        assertThat(chat.headlinePosts()).hasSize(1);
+        assertThat(threads.find(key).orElseThrow().rejected()).isNull();
+        assertThat(notify.apply(deployed).result()).isEqualTo(Delivery.Result.FOUND);
     }
 
     @Test
