@@ -151,8 +151,8 @@ class GantryAppTest {
     }
 
     @Test
-    void withChatOpsGantrysOwnAlarmsReachTheNotifyFunctionAndNoOtherAlarmDoes() {
-        String notify = onlyFunction(chatOpsTemplate, "dev.gantry.fn.chatops.ChatOpsNotifyHandler::handleRequest");
+    void withChatOpsGantrysOwnAlarmsReachTheNotifyFunctionThroughItsEventQueueAndNoOtherAlarmDoes() {
+        String eventQueue = logicalIdOf(chatOpsTemplate, "AWS::SQS::Queue", "ChatOpsEventQueue");
 
         chatOpsTemplate.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "dev.gantry.fn.chatops.ChatOpsNotifyHandler::handleRequest",
@@ -163,7 +163,7 @@ class GantryAppTest {
                         "detail-type", List.of("CloudWatch Alarm State Change"),
                         "detail", Map.of("alarmName", List.of(Map.of("prefix", "Gantry-")))),
                 "Targets", List.of(Match.objectLike(Map.of(
-                        "Arn", Map.of("Ref", aliasOf(chatOpsTemplate, notify)),
+                        "Arn", Map.of("Fn::GetAtt", List.of(eventQueue, "Arn")),
                         "DeadLetterConfig", Match.objectLike(Map.of()),
                         "RetryPolicy", Match.objectLike(Map.of()))))));
         // Without ChatOps there is nobody in Slack to tell: the topic alone carries them.
@@ -533,14 +533,14 @@ class GantryAppTest {
         after = withoutType(after, "AWS::Lambda::Version");
         assertThat(after).containsKeys(before.keySet().toArray(String[]::new));
         // Per function a log group, role, policy, function and alias, an errors, a throttles and an untold-news alarm, and
-        // the three metric filters of its log group; worker and
-        // notify an async config and an SQS event source mapping each; slack-interactions its URL and the two permissions
-        // Lambda asks for on a public one; the request and notify queues and their dead-letter queues, each with its
-        // policy; the two dead-letter queues' depth alarms; four rules (pipelines, builds, gate alarms and Gantry's own
-        // alarms), each with its invoke permission; the approval topic, its policy, the subscription and its invoke
-        // permission. The undelivered-event and failed-invocation queues are the deploy automation's.
-        assertThat(after).hasSize(before.size() + 3 * 5 + 3 * 3 + 3 * 3 + 2 * 2 + 3 + 4 * 2 + 2 + 4 * 2 + 4);
-        chatOpsTemplate.resourceCountIs("AWS::SQS::Queue", 2 + 4);
+        // the three metric filters of its log group; worker and notify an async config and an SQS event source mapping
+        // each, and notify a second one for the event queue; slack-interactions its URL and the two permissions Lambda asks
+        // for on a public one; the request, notify and event queues and their dead-letter queues, each with its policy; the
+        // three dead-letter queues' depth alarms; four rules (pipelines, builds, gate alarms and Gantry's own alarms),
+        // sending to the event queue; the approval topic, its policy and the subscription. The undelivered-event and
+        // failed-invocation queues are the deploy automation's.
+        assertThat(after).hasSize(before.size() + 3 * 5 + 3 * 3 + 3 * 3 + 2 * 2 + 1 + 3 + 6 * 2 + 3 + 4 + 3);
+        chatOpsTemplate.resourceCountIs("AWS::SQS::Queue", 2 + 6);
     }
 
     @Test
@@ -610,6 +610,8 @@ class GantryAppTest {
         assertThat(resources(chatOpsTemplate)).containsKeys(
                 "ChatOpsNotifyQueue2790AC8B",
                 "ChatOpsNotifyDeadLetterQueue4370487C",
+                "ChatOpsEventQueue763B0280",
+                "ChatOpsEventDeadLetterQueueC027105F",
                 "ChatOpsRequestQueueAD419511",
                 "ChatOpsRequestDeadLetterQueue9D379B37");
     }

@@ -171,7 +171,10 @@ class GantryStackNagTest {
             Map.entry("/Gantry/Default/ChatOps/Notify/Resource Serverless-LambdaDLQ", ON_FAILURE_DESTINATION),
             Map.entry("/Gantry/Default/ChatOps/NotifyDeadLetterQueue/Resource Serverless-SQSRedrivePolicy", IS_A_DEAD_LETTER_QUEUE),
             Map.entry("/Gantry/Default/ChatOps/RequestDeadLetterQueue/Resource Serverless-SQSRedrivePolicy", IS_A_DEAD_LETTER_QUEUE),
+            Map.entry("/Gantry/Default/ChatOps/EventDeadLetterQueue/Resource Serverless-SQSRedrivePolicy", IS_A_DEAD_LETTER_QUEUE),
             Map.entry("/Gantry/Default/ChatOps/NotifyAlias/SqsEventSource:GantryChatOpsNotifyQueueD2546933/Resource "
+                    + "Serverless-LambdaEventSourceMappingDestination", SQS_SOURCE_FAILURES),
+            Map.entry("/Gantry/Default/ChatOps/NotifyAlias/SqsEventSource:GantryChatOpsEventQueue93B166EE/Resource "
                     + "Serverless-LambdaEventSourceMappingDestination", SQS_SOURCE_FAILURES),
             Map.entry("/Gantry/Default/ChatOps/WorkerAlias/SqsEventSource:GantryChatOpsRequestQueueE1D0D5B7/Resource "
                     + "Serverless-LambdaEventSourceMappingDestination", SQS_SOURCE_FAILURES),

@@ -31,6 +31,8 @@ class StatefulLogicalIdsTest {
 
     private static final Map<String, String> PINNED = new TreeMap<>(Map.ofEntries(
             Map.entry("ChatOpsApprovalTopicCC683958", "AWS::SNS::Topic"),
+            Map.entry("ChatOpsEventDeadLetterQueueC027105F", "AWS::SQS::Queue"),
+            Map.entry("ChatOpsEventQueue763B0280", "AWS::SQS::Queue"),
             Map.entry("ChatOpsInteractionsLogGroup30C3FAC4", "AWS::Logs::LogGroup"),
             Map.entry("ChatOpsNotifyDeadLetterQueue4370487C", "AWS::SQS::Queue"),
             Map.entry("ChatOpsNotifyLogGroup2D35AD2E", "AWS::Logs::LogGroup"),

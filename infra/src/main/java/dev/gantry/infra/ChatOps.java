@@ -16,8 +16,8 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.codepipeline.IPipeline;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
-import software.amazon.awscdk.services.events.targets.LambdaFunction;
-import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
+import software.amazon.awscdk.services.events.targets.SqsQueue;
+import software.amazon.awscdk.services.events.targets.SqsQueueProps;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.Role;
@@ -33,8 +33,8 @@ import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.sns.Topic;
-import software.amazon.awscdk.services.sns.subscriptions.LambdaSubscription;
-import software.amazon.awscdk.services.sns.subscriptions.LambdaSubscriptionProps;
+import software.amazon.awscdk.services.sns.subscriptions.SqsSubscription;
+import software.amazon.awscdk.services.sns.subscriptions.SqsSubscriptionProps;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.sqs.Queue;
@@ -62,11 +62,13 @@ import software.constructs.Construct;
  *       there, one message group per release thread, and {@code chatops-notify} posts it in
  *       order. While Slack is down the messages wait and are tried again; after {@value #NOTIFY_MAX_RECEIVES} receives
  *       a message moves to a FIFO dead-letter queue, kept {@value #NOTIFY_RETENTION_DAYS} days, to be redriven;</li>
- *   <li>EventBridge rules feeding chatops-notify: the known pipelines' execution and stage changes, the rebuild
- *       projects' build changes and the state changes of the alarms the gates in use watch; each only when there is
- *       something to match;</li>
- *   <li>an encrypted SNS topic for CodePipeline manual approvals ({@link #getApprovalTopic()}), to which chatops-notify
- *       is subscribed: a pipeline's approval action names it to have its approval asked in Slack;</li>
+ *   <li>the event queue (standard, encrypted, {@value #NOTIFY_RETENTION_DAYS} days), which also feeds chatops-notify:
+ *       EventBridge rules put in it the known pipelines' execution and stage changes, the rebuild projects' build changes
+ *       and the state changes of the alarms the gates in use watch (each rule only when there is something to match),
+ *       and the approval topic CodePipeline's manual approvals. Like news, they wait there while Slack is down and go to
+ *       a dead-letter queue after {@value #NOTIFY_MAX_RECEIVES} receives (decision 35);</li>
+ *   <li>an encrypted SNS topic for CodePipeline manual approvals ({@link #getApprovalTopic()}), whose notifications go
+ *       to the event queue: a pipeline's approval action names it to have its approval asked in Slack;</li>
  *   <li>for each function a log group and a role of its own.</li>
  * </ul>
  *
@@ -75,9 +77,9 @@ import software.constructs.Construct;
  * {@link ReleaseGates#sendNotificationsTo}, {@link ImageRebuildAutomation#sendNotificationsTo}).
  *
  * <p>The functions run on java25 and arm64 with SnapStart, JSON logs and X-Ray tracing, each published behind a
- * {@code live} alias: the function URL, the queues' event sources, the rules and the topic's subscription invoke that
- * alias, and the {@code get*Function()} getters return it (the function itself, whose metrics cover every version, is
- * its {@link Alias#getLambda()}). Asynchronous invocations are not retried and land in the failed-invocation queue
+ * {@code live} alias: the function URL and the queues' event sources invoke that alias, and the {@code get*Function()}
+ * getters return it (the function itself, whose metrics cover every version, is its {@link Alias#getLambda()}). Nothing
+ * invokes them asynchronously; should someone, the invocation is not retried and lands in the failed-invocation queue
  * (decision 8). Defaults and limits are on {@link ChatOpsProps}.
  */
 public final class ChatOps extends Construct {
@@ -88,7 +90,7 @@ public final class ChatOps extends Construct {
     /** chatops-worker: carries out one queued request. */
     public static final String WORKER_HANDLER = "dev.gantry.fn.chatops.ChatOpsWorkerHandler::handleRequest";
 
-    /** chatops-notify: posts and updates release threads from the notify queue, EventBridge and SNS. */
+    /** chatops-notify: posts and updates release threads from the notify queue and the event queue. */
     public static final String NOTIFY_HANDLER = "dev.gantry.fn.chatops.ChatOpsNotifyHandler::handleRequest";
 
     /** The ChatOps jar's name inside chatops-worker's and chatops-notify's package, under {@code lib/}. */
@@ -115,7 +117,11 @@ public final class ChatOps extends Construct {
     /** The variable holding the notify queue's URL, in every function that has news for Slack. */
     public static final String NOTIFY_QUEUE_ENV = "GANTRY_NOTIFY_QUEUE_URL";
 
-    /** Lambda's async retries for chatops-notify, the one function invoked asynchronously: none (decision 8). */
+    /**
+     * Lambda's async retries for chatops-worker and chatops-notify: none (decision 8). Queues feed both, so this governs
+     * only an asynchronous invoke someone makes by hand; EventBridge and SNS deliver to the event queue instead of
+     * invoking chatops-notify, whose failures Lambda would retry twice at most (decision 35).
+     */
     public static final int INVOKE_RETRY_ATTEMPTS = 0;
 
     /**
@@ -125,8 +131,9 @@ public final class ChatOps extends Construct {
     public static final int REQUEST_MAX_RECEIVES = 5;
 
     /**
-     * How often a notification is tried before it goes to the notify dead-letter queue: with the visibility timeout of
-     * six function timeouts, fifty tries span hours of a Slack outage, after which the message waits there to be redriven.
+     * How often a notification, or an event of the event queue, is tried before it goes to its dead-letter queue: with
+     * the visibility timeout of six function timeouts, fifty tries span hours of a Slack outage, after which the message
+     * waits there to be redriven.
      */
     public static final int NOTIFY_MAX_RECEIVES = 50;
 
@@ -180,6 +187,8 @@ public final class ChatOps extends Construct {
     private final Queue requestDeadLetterQueue;
     private final Queue notifyQueue;
     private final Queue notifyDeadLetterQueue;
+    private final Queue eventQueue;
+    private final Queue eventDeadLetterQueue;
     private final ITopic approvalTopic;
     private final IQueue deliveryDeadLetterQueue;
     private final IQueue failedInvocationQueue;
@@ -248,6 +257,18 @@ public final class ChatOps extends Construct {
                 .deadLetterQueue(DeadLetterQueue.builder().queue(notifyDeadLetterQueue).maxReceiveCount(NOTIFY_MAX_RECEIVES).build())
                 .build();
 
+        // Standard: a standard SNS topic (what CodePipeline's approvals publish to) cannot deliver to a FIFO queue, and
+        // EventBridge only under one fixed message group, which would hold every thread behind any event that fails. These
+        // events need no order between them: a thread's story is a fold in which no phase goes backwards.
+        this.eventDeadLetterQueue = encryptedQueue("EventDeadLetterQueue", Duration.days(NOTIFY_RETENTION_DAYS));
+        this.eventQueue = Queue.Builder.create(this, "EventQueue")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(Duration.days(NOTIFY_RETENTION_DAYS))
+                .visibilityTimeout(visibilityTimeout)
+                .deadLetterQueue(DeadLetterQueue.builder().queue(eventDeadLetterQueue).maxReceiveCount(NOTIFY_MAX_RECEIVES).build())
+                .build();
+
         Function interactionsFunction = interactionsFunction(interactionsCode, props);
         this.interactions = GantryFunction.liveAlias(this, "Interactions", interactionsFunction);
         this.interactivityUrl = interactions.addFunctionUrl(FunctionUrlOptions.builder().authType(FunctionUrlAuthType.NONE).build());
@@ -281,6 +302,10 @@ public final class ChatOps extends Construct {
                 .batchSize(NOTIFY_BATCH_SIZE)
                 .reportBatchItemFailures(true)
                 .build()));
+        notify.alias().addEventSource(new SqsEventSource(eventQueue, SqsEventSourceProps.builder()
+                .batchSize(NOTIFY_BATCH_SIZE)
+                .reportBatchItemFailures(true)
+                .build()));
 
         this.pipelineRule = knownPipelineNames.isEmpty() ? null : deliver(Rule.Builder.create(this, "PipelineRule")
                 .description("Gantry ChatOps: an execution or a stage of a pipeline Gantry knows changed state")
@@ -310,9 +335,9 @@ public final class ChatOps extends Construct {
                 .build());
 
         this.approvalTopic = props.approvalTopic() != null ? props.approvalTopic() : approvalTopic(this);
-        // SNS retries a Lambda subscriber that refuses the call itself; what it still cannot deliver goes where the
-        // rules' undelivered events go.
-        approvalTopic.addSubscription(new LambdaSubscription(notify.alias(), LambdaSubscriptionProps.builder()
+        // SNS retries a delivery the queue refuses; what it still cannot deliver goes where the rules' undelivered events
+        // go. Not raw: the envelope's MessageId names the notification in the log.
+        approvalTopic.addSubscription(new SqsSubscription(eventQueue, SqsSubscriptionProps.builder()
                 .deadLetterQueue(deliveryDeadLetterQueue)
                 .build()));
 
@@ -348,7 +373,7 @@ public final class ChatOps extends Construct {
         return worker.alias();
     }
 
-    /** chatops-notify's {@code live} alias, which the notify queue, the rules and the approval topic invoke. */
+    /** chatops-notify's {@code live} alias, which the notify queue and the event queue invoke. */
     public Alias getNotifyFunction() {
         return notify.alias();
     }
@@ -373,6 +398,16 @@ public final class ChatOps extends Construct {
         return notifyDeadLetterQueue;
     }
 
+    /** The queue EventBridge's rules and the approval topic deliver to, and chatops-notify reads. */
+    public IQueue getEventQueue() {
+        return eventQueue;
+    }
+
+    /** Events and approval notifications chatops-notify failed on {@value #NOTIFY_MAX_RECEIVES} times; redrive them once fixed. */
+    public IQueue getEventDeadLetterQueue() {
+        return eventDeadLetterQueue;
+    }
+
     /**
      * An encrypted topic for CodePipeline manual approvals, for a stack that needs it before its ChatOps (see
      * {@link ChatOpsProps#approvalTopic()}); ChatOps makes the same one itself otherwise.
@@ -390,12 +425,12 @@ public final class ChatOps extends Construct {
         return approvalTopic;
     }
 
-    /** Receives the events EventBridge and SNS could not deliver to chatops-notify. */
+    /** Receives the events EventBridge and SNS could not deliver to the event queue. */
     public IQueue getDeliveryDeadLetterQueue() {
         return deliveryDeadLetterQueue;
     }
 
-    /** Receives Lambda's record of chatops-notify's failed invocations. */
+    /** Receives Lambda's record of a failed asynchronous invocation of chatops-worker or chatops-notify. */
     public IQueue getFailedInvocationQueue() {
         return failedInvocationQueue;
     }
@@ -479,7 +514,7 @@ public final class ChatOps extends Construct {
 
     /**
      * Posts Gantry's own alarms in the default channel: the notify function learns their name prefix, and a rule brings
-     * their state changes to it like every other event it tells.
+     * their state changes to the event queue like every other event it tells.
      *
      * @param alarmNamePrefix the prefix every operations alarm's name starts with
      * @param alarmStateChanges the state changes of exactly those alarms
@@ -492,8 +527,12 @@ public final class ChatOps extends Construct {
                 .build());
     }
 
+    /**
+     * Sends what {@code rule} matches to the event queue rather than to chatops-notify: EventBridge invokes a function
+     * asynchronously, and its retries and dead-letter queue cover only that invoke, not a failure inside the function.
+     */
     private Rule deliver(Rule rule) {
-        rule.addTarget(new LambdaFunction(notify.alias(), LambdaFunctionProps.builder()
+        rule.addTarget(new SqsQueue(eventQueue, SqsQueueProps.builder()
                 .deadLetterQueue(deliveryDeadLetterQueue)
                 .maxEventAge(Duration.hours(GantryFunction.MAX_EVENT_AGE_HOURS))
                 .retryAttempts(DELIVERY_RETRY_ATTEMPTS)

@@ -212,6 +212,7 @@ public final class GantryAutomation extends Construct {
             queue.accept("failed-invocations", chat.getFailedInvocationQueue(), GantryOperationsProps.DeadLetters.FAILED_INVOCATIONS);
             queue.accept("request-dead-letters", chat.getRequestDeadLetterQueue(), GantryOperationsProps.DeadLetters.EXHAUSTED_MESSAGES);
             queue.accept("notify-dead-letters", chat.getNotifyDeadLetterQueue(), GantryOperationsProps.DeadLetters.EXHAUSTED_MESSAGES);
+            queue.accept("event-dead-letters", chat.getEventDeadLetterQueue(), GantryOperationsProps.DeadLetters.EXHAUSTED_MESSAGES);
         });
         return watched.build();
     }

@@ -519,11 +519,12 @@ public final class GantryOperations extends Construct {
             String where = "SQS queue " + queue.queue().getQueueName() + " (" + queue.name() + ")";
             String read = " Read it: SQS console, the queue, Send and receive messages, Poll for messages.";
             return switch (queue.kind()) {
-                case UNDELIVERED_EVENTS -> "EventBridge or SNS could not invoke a Gantry function and parked the event in " + where + "."
-                        + read + " Its attributes ERROR_CODE and ERROR_MESSAGE say why, RULE_ARN and TARGET_ARN which rule and "
-                        + "function; the body is the event. Once the cause is fixed, save the body as event.json and replay it: aws "
-                        + "lambda invoke --function-name TARGET_ARN --invocation-type Event --cli-binary-format raw-in-base64-out "
-                        + "--payload file://event.json out.json; then delete the message. Gantry acts on a replayed event once.";
+                case UNDELIVERED_EVENTS -> "EventBridge or SNS could not deliver an event to its Gantry target and parked it in "
+                        + where + "." + read + " Its attributes ERROR_CODE and ERROR_MESSAGE say why, RULE_ARN and TARGET_ARN which "
+                        + "rule and target; the body is the event. Once the cause is fixed, save the body as event.json and replay "
+                        + "it: aws lambda invoke --function-name TARGET_ARN --invocation-type Event --cli-binary-format "
+                        + "raw-in-base64-out --payload file://event.json out.json, or for a queue aws sqs send-message --queue-url "
+                        + "its URL --message-body file://event.json; then delete the message. Gantry acts on a replayed event once.";
                 case FAILED_INVOCATIONS -> "A Gantry function failed on an event and Lambda parked the invocation in " + where
                         + "; Gantry does not retry it." + read + " In the body, requestContext.functionArn names the function, "
                         + "responsePayload holds the error and requestPayload the event. Once the cause is fixed, save requestPayload "
@@ -531,9 +532,10 @@ public final class GantryOperations extends Construct {
                         + "--cli-binary-format raw-in-base64-out --payload file://event.json out.json; then delete the message. A "
                         + "replay resumes a half-done release from its record.";
                 case EXHAUSTED_MESSAGES -> "Messages that failed every receive from their source queue were moved to " + where
-                        + ": Slack news or requests Gantry could not handle." + read + " The consuming function's ERROR log lines "
-                        + "say why. Once the cause is fixed, move them back: the queue's Start DLQ redrive in the console, or aws sqs "
-                        + "start-message-move-task --source-arn with the queue's ARN. News told twice changes nothing.";
+                        + ": Slack news, AWS events for Slack or requests Gantry could not handle." + read + " The consuming "
+                        + "function's ERROR log lines say why. Once the cause is fixed, move them back: the queue's Start DLQ redrive "
+                        + "in the console, or aws sqs start-message-move-task --source-arn with the queue's ARN. News or an event told "
+                        + "twice changes nothing.";
             };
         }
     }

@@ -49,7 +49,10 @@ public final class GantryOperationsProps {
 
     /** How a dead-letter queue fills, which decides how its messages are read and replayed. */
     public enum DeadLetters {
-        /** EventBridge (or SNS) could not invoke a function: each message is the event, with the error in its attributes. */
+        /**
+         * EventBridge (or SNS) could not deliver to its target, a function or a queue: each message is the event, with the
+         * error in its attributes.
+         */
         UNDELIVERED_EVENTS,
         /** Lambda's on-failure destination: each message is an invocation record with the event, the error and the function. */
         FAILED_INVOCATIONS,

@@ -366,7 +366,7 @@ class ChatOpsTest {
 
     @Test
     void everyQueueRefusesUnencryptedTransport() {
-        assertThat(json.resources("AWS::SQS::Queue")).hasSize(6);
+        assertThat(json.resources("AWS::SQS::Queue")).hasSize(8);
         assertThat(json.resources("AWS::SQS::QueuePolicy").values().stream().map(TemplateJson::properties)
                 .map(policy -> TemplateJson.list(policy.get("Queues")).get(0)))
                 .containsExactlyInAnyOrderElementsOf(json.resources("AWS::SQS::Queue").keySet().stream().map(id -> Map.of("Ref", id)).toList());
@@ -377,7 +377,7 @@ class ChatOpsTest {
 
     @Test
     void queuesFeedTheWorkerOneCommandAtATimeAndNotifyTenAtATimeReportingFailuresPerMessage() {
-        template.resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
+        template.resourceCountIs("AWS::Lambda::EventSourceMapping", 3);
         // The mappings name the live aliases, <function name>:live.
         template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
                 "FunctionName", TemplateJson.qualifiedNameOf(Fn.WORKER.aliasId(json), "live"),
@@ -408,15 +408,44 @@ class ChatOpsTest {
     }
 
     @Test
-    void everyRuleRetriesDeliveryAndParksWhatItCannotDeliver() {
+    void awsChangesAndApprovalsWaitInAStandardQueueThatNotifyIsRetriedFromForHoursBeforeItsDeadLetterQueue() {
+        String eventQueue = json.idOf("AWS::SQS::Queue", "ChatOpsEventQueue");
+        String deadLetters = json.idOf("AWS::SQS::Queue", "ChatOpsEventDeadLetterQueue");
+
+        // Standard: a standard SNS topic cannot deliver to a FIFO queue, and these events have no order to keep.
+        assertThat(TemplateJson.properties(json.resources("AWS::SQS::Queue").get(eventQueue))).isEqualTo(Map.of(
+                "SqsManagedSseEnabled", true,
+                "MessageRetentionPeriod", 14 * 24 * 3600,
+                "VisibilityTimeout", 6 * 60,
+                "RedrivePolicy", Map.of("deadLetterTargetArn", Map.of("Fn::GetAtt", List.of(deadLetters, "Arn")), "maxReceiveCount", 50)));
+        assertThat(TemplateJson.properties(json.resources("AWS::SQS::Queue").get(deadLetters)))
+                .isEqualTo(Map.of("SqsManagedSseEnabled", true, "MessageRetentionPeriod", 14 * 24 * 3600));
+        template.hasResourceProperties("AWS::Lambda::EventSourceMapping", Map.of(
+                "FunctionName", TemplateJson.qualifiedNameOf(Fn.NOTIFY.aliasId(json), "live"),
+                "EventSourceArn", Map.of("Fn::GetAtt", List.of(eventQueue, "Arn")),
+                "BatchSize", 10,
+                "FunctionResponseTypes", List.of("ReportBatchItemFailures")));
+        // Nothing invokes chatops-notify asynchronously: Lambda would retry a failure at most twice, then park it.
+        assertThat(json.resources("AWS::Lambda::Permission").values().stream().map(TemplateJson::properties)
+                .filter(permission -> Map.of("Ref", Fn.NOTIFY.aliasId(json)).equals(permission.get("FunctionName"))
+                        || Map.of("Ref", Fn.NOTIFY.functionId(json)).equals(permission.get("FunctionName"))))
+                .isEmpty();
+    }
+
+    @Test
+    void everyRuleDeliversToTheEventQueueRetryingAndParkingWhatItCannotDeliver() {
+        String eventQueue = json.idOf("AWS::SQS::Queue", "ChatOpsEventQueue");
         String deadLetters = json.idOf("AWS::SQS::Queue", "ChatOpsDeliveryDeadLetterQueue");
 
         assertThat(json.resources("AWS::Events::Rule")).hasSize(3).allSatisfy((id, rule) ->
                 assertThat(TemplateJson.list(TemplateJson.properties(rule).get("Targets"))).as(id).singleElement().isEqualTo(Map.of(
-                        "Arn", Map.of("Ref", Fn.NOTIFY.aliasId(json)),
+                        "Arn", Map.of("Fn::GetAtt", List.of(eventQueue, "Arn")),
                         "Id", "Target0",
                         "DeadLetterConfig", Map.of("Arn", Map.of("Fn::GetAtt", List.of(deadLetters, "Arn"))),
                         "RetryPolicy", Map.of("MaximumEventAgeInSeconds", 3600, "MaximumRetryAttempts", 8))));
+        List<Object> rules = json.resources("AWS::Events::Rule").keySet().stream()
+                .map(rule -> (Object) Map.of("Fn::GetAtt", List.of(rule, "Arn"))).toList();
+        assertThat(sendersTo(eventQueue, "events.amazonaws.com")).containsExactlyInAnyOrderElementsOf(rules);
     }
 
     @Test
@@ -431,22 +460,20 @@ class ChatOpsTest {
     }
 
     @Test
-    void manualApprovalsArriveThroughAnEncryptedTopicNotifyIsSubscribedTo() {
+    void manualApprovalsArriveThroughAnEncryptedTopicWhoseNotificationsWaitInTheEventQueue() {
         String topic = json.idOf("AWS::SNS::Topic", "ChatOpsApprovalTopic");
+        String eventQueue = json.idOf("AWS::SQS::Queue", "ChatOpsEventQueue");
 
         assertThat(TemplateJson.render(TemplateJson.properties(json.only("AWS::SNS::Topic")).get("KmsMasterKeyId")))
                 .isEqualTo("arn:aws:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/sns");
+        // Not raw: the notification keeps SNS's envelope, whose MessageId the log lines carry.
         assertThat(TemplateJson.properties(json.only("AWS::SNS::Subscription"))).isEqualTo(Map.of(
-                "Protocol", "lambda",
+                "Protocol", "sqs",
                 "TopicArn", Map.of("Ref", topic),
-                "Endpoint", Map.of("Ref", Fn.NOTIFY.aliasId(json)),
+                "Endpoint", Map.of("Fn::GetAtt", List.of(eventQueue, "Arn")),
                 "RedrivePolicy", Map.of("deadLetterTargetArn",
                         Map.of("Fn::GetAtt", List.of(json.idOf("AWS::SQS::Queue", "ChatOpsDeliveryDeadLetterQueue"), "Arn")))));
-        template.hasResourceProperties("AWS::Lambda::Permission", Map.of(
-                "Action", "lambda:InvokeFunction",
-                "FunctionName", Map.of("Ref", Fn.NOTIFY.aliasId(json)),
-                "Principal", "sns.amazonaws.com",
-                "SourceArn", Map.of("Ref", topic)));
+        assertThat(sendersTo(eventQueue, "sns.amazonaws.com")).containsExactly(Map.of("Ref", topic));
         template.hasResourceProperties("AWS::SNS::TopicPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(Match.objectLike(Map.of(
                 "Effect", "Deny",
                 "Action", "sns:Publish",
@@ -532,7 +559,7 @@ class ChatOpsTest {
                 .hasSize(senders.size())
                 .allSatisfy(s -> assertThat(s.actions()).containsExactly("sqs:SendMessage"));
         // Only the queues Gantry owns; the two in-stack queues of EcsDeploy are shared, so ChatOps made none of its own.
-        assertThat(all.resources("AWS::SQS::Queue")).hasSize(6);
+        assertThat(all.resources("AWS::SQS::Queue")).hasSize(8);
     }
 
     @Test
@@ -612,6 +639,8 @@ class ChatOpsTest {
         assertThat(chatOps.getNotifyFunction().getAliasName()).isEqualTo("live");
         assertThat(chatOps.getRequestQueue().getNode().getPath()).isEqualTo("Test/ChatOps/RequestQueue");
         assertThat(chatOps.getNotifyQueue().getNode().getPath()).isEqualTo("Test/ChatOps/NotifyQueue");
+        assertThat(chatOps.getEventQueue().getNode().getPath()).isEqualTo("Test/ChatOps/EventQueue");
+        assertThat(chatOps.getEventDeadLetterQueue().getNode().getPath()).isEqualTo("Test/ChatOps/EventDeadLetterQueue");
         assertThat(chatOps.getApprovalTopic().getNode().getPath()).isEqualTo("Test/ChatOps/ApprovalTopic");
         assertThat(chatOps.getPipelineRule()).isPresent();
         assertThat(chatOps.getBuildRule()).isPresent();
@@ -632,6 +661,19 @@ class ChatOpsTest {
         assertThat(json.resources("AWS::SNS::Topic")).hasSize(1);
         assertThat(TemplateJson.properties(json.only("AWS::SNS::Subscription")))
                 .containsEntry("TopicArn", Map.of("Ref", json.idOf("AWS::SNS::Topic", "ApprovalTopic")));
+    }
+
+    /** The sources {@code service} may send to {@code queue} from, as its queue policy names them in aws:SourceArn. */
+    private static List<Object> sendersTo(String queue, String service) {
+        return json.resources("AWS::SQS::QueuePolicy").values().stream().map(TemplateJson::properties)
+                .filter(policy -> Map.of("Ref", queue).equals(TemplateJson.list(policy.get("Queues")).get(0)))
+                .flatMap(policy -> TemplateJson.list(TemplateJson.map(policy.get("PolicyDocument")).get("Statement")).stream())
+                .map(TemplateJson::map)
+                .filter(statement -> "Allow".equals(statement.get("Effect"))
+                        && Map.of("Service", service).equals(statement.get("Principal"))
+                        && (statement.get("Action").equals("sqs:SendMessage") || TemplateJson.list(statement.get("Action")).contains("sqs:SendMessage")))
+                .map(statement -> TemplateJson.map(TemplateJson.map(statement.get("Condition")).get("ArnEquals")).get("aws:SourceArn"))
+                .toList();
     }
 
     private static Map<String, Object> rulePattern(TemplateJson template, String prefix) {

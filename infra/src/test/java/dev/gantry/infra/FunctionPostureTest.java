@@ -68,6 +68,8 @@ class FunctionPostureTest {
             Map.entry("ReleaseGatesEcsGateHookLogGroup574A4E59", "AWS::Logs::LogGroup"),
             Map.entry("ReleaseGatesPipelineGateLogGroupC6E65AE2", "AWS::Logs::LogGroup"),
             Map.entry("ReleasePipelinepaymentsapiBuildLogGroupED901CBE", "AWS::Logs::LogGroup"),
+            Map.entry("ChatOpsEventDeadLetterQueueC027105F", "AWS::SQS::Queue"),
+            Map.entry("ChatOpsEventQueue763B0280", "AWS::SQS::Queue"),
             Map.entry("ChatOpsNotifyDeadLetterQueue4370487C", "AWS::SQS::Queue"),
             Map.entry("ChatOpsNotifyQueue2790AC8B", "AWS::SQS::Queue"),
             Map.entry("ChatOpsRequestDeadLetterQueue9D379B37", "AWS::SQS::Queue"),
@@ -202,30 +204,33 @@ class FunctionPostureTest {
     }
 
     @Test
-    void everyRuleTargetsALiveAliasOrAPipeline() {
+    void everyRuleTargetsALiveAliasAPipelineOrTheQueueChatOpsNotifyReads() {
+        String eventQueue = json.idOf("AWS::SQS::Queue", "ChatOpsEventQueue");
         List<Object> targets = json.resources("AWS::Events::Rule").values().stream()
                 .flatMap(rule -> TemplateJson.list(TemplateJson.properties(rule).get("Targets")).stream())
                 .map(target -> TemplateJson.map(target).get("Arn"))
                 .toList();
 
-        assertThat(targets).isNotEmpty().allSatisfy(arn -> assertThat(isAlias(arn) || TemplateJson.render(arn).contains(":codepipeline:"))
+        assertThat(targets).isNotEmpty().allSatisfy(arn -> assertThat(isAlias(arn) || TemplateJson.render(arn).contains(":codepipeline:")
+                        || Map.of("Fn::GetAtt", List.of(eventQueue, "Arn")).equals(arn))
                 .as(arn.toString()).isTrue());
         assertThat(targets).filteredOn(FunctionPostureTest::isAlias).extracting(FunctionPostureTest::ref).map(functionByAlias::get)
                 .containsAll(List.of(
                         functionWithHandler(EcsDeployAutomation.HANDLER),
                         functionWithHandler(EcsDeployAutomation.ROLLOUT_FOLLOW_HANDLER),
                         functionWithHandler(EcsDeployAutomation.GATE_SWEEP_HANDLER),
-                        functionWithHandler(ImageRebuildAutomation.HANDLER),
-                        functionWithHandler(ChatOps.NOTIFY_HANDLER)));
+                        functionWithHandler(ImageRebuildAutomation.HANDLER)))
+                .doesNotContain(functionWithHandler(ChatOps.NOTIFY_HANDLER));
+        assertThat(targets).contains(Map.of("Fn::GetAtt", List.of(eventQueue, "Arn")));
     }
 
     @Test
     void everyInvokePermissionIsOnALiveAlias() {
         Map<String, Map<String, Object>> permissions = json.resources("AWS::Lambda::Permission");
 
-        // Each kind of caller that needs a resource policy: the rules, the approval topic and the public URL.
+        // Each kind of caller that needs a resource policy: the rules and the public URL.
         assertThat(permissions.values()).extracting(TemplateJson::properties).extracting(p -> p.get("Principal"))
-                .contains("events.amazonaws.com", "sns.amazonaws.com", "*");
+                .contains("events.amazonaws.com", "*");
         assertThat(permissions).allSatisfy((id, permission) -> assertThat(isAlias(TemplateJson.properties(permission).get("FunctionName")))
                 .as(id).isTrue());
     }
@@ -235,17 +240,28 @@ class FunctionPostureTest {
         Map<String, Map<String, Object>> mappings = json.resources("AWS::Lambda::EventSourceMapping");
 
         assertThat(mappings.values()).extracting(TemplateJson::properties).extracting(m -> m.get("FunctionName"))
-                .hasSize(2)
+                .hasSize(3)
                 .allSatisfy(name -> assertThat(name).isEqualTo(TemplateJson.qualifiedNameOf(aliasBehind(name), "live")))
                 .extracting(FunctionPostureTest::aliasBehind).map(functionByAlias::get)
-                .containsExactlyInAnyOrder(functionWithHandler(ChatOps.WORKER_HANDLER), functionWithHandler(ChatOps.NOTIFY_HANDLER));
+                .containsExactlyInAnyOrder(functionWithHandler(ChatOps.WORKER_HANDLER), functionWithHandler(ChatOps.NOTIFY_HANDLER),
+                        functionWithHandler(ChatOps.NOTIFY_HANDLER));
     }
 
     @Test
-    void theApprovalTopicDeliversToTheLiveAlias() {
+    void theApprovalTopicDeliversToAQueueTheLiveAliasOfChatOpsNotifyReads() {
+        Object endpoint = json.resources("AWS::SNS::Subscription").values().stream().map(TemplateJson::properties)
+                .filter(s -> "sqs".equals(s.get("Protocol")))
+                .map(s -> s.get("Endpoint"))
+                .reduce((a, b) -> {
+                    throw new AssertionError("more than one queue subscribed: " + a + ", " + b);
+                })
+                .orElseThrow();
+
         assertThat(json.resources("AWS::SNS::Subscription").values()).extracting(TemplateJson::properties)
-                .filteredOn(s -> "lambda".equals(s.get("Protocol")))
-                .singleElement().satisfies(s -> assertThat(functionByAlias.get(ref(s.get("Endpoint"))))
+                .noneMatch(s -> "lambda".equals(s.get("Protocol")));
+        assertThat(json.resources("AWS::Lambda::EventSourceMapping").values()).extracting(TemplateJson::properties)
+                .filteredOn(m -> endpoint.equals(m.get("EventSourceArn")))
+                .singleElement().satisfies(m -> assertThat(functionByAlias.get(aliasBehind(m.get("FunctionName"))))
                         .isEqualTo(functionWithHandler(ChatOps.NOTIFY_HANDLER)));
     }
 

@@ -142,11 +142,14 @@ final class ChatOpsHandlers {
         return batch.toString();
     }
 
-    /** The SNS envelope of the Lambda developer guide's sample carrying {@code message}. */
-    static String snsEvent(String message) {
-        ObjectNode envelope = (ObjectNode) read(Fixtures.eventText("sns-lambda-event-envelope.lambda-dev-guide.json"));
-        ((ObjectNode) envelope.path("Records").path(0).path("Sns")).put("Message", message);
-        return envelope.toString();
+    /**
+     * The notification SNS puts in the event queue carrying {@code message}: the document the Lambda developer guide's
+     * sample record holds as {@code Sns}.
+     */
+    static String snsNotification(String message) {
+        ObjectNode notification = (ObjectNode) read(Fixtures.eventText("sns-lambda-event-envelope.lambda-dev-guide.json")).path("Records").path(0)
+                .path("Sns");
+        return notification.put("Message", message).toString();
     }
 
     private static JsonNode read(String json) {

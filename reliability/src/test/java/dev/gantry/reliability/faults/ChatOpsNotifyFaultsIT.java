@@ -56,10 +56,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The notify function with every call it makes failing in turn: the bot token from Secrets Manager, Slack's
  * chat.postMessage and chat.update, and every DynamoDB call of the thread store; and, where a headline's post may have
  * gone through unrecorded, the lookup that finds it again (users.conversations, conversations.history). Its news comes
- * two ways: from the FIFO notify queue (a release's deploy and rollout, one message each, one group), where a failed
- * message and the rest of its group are delivered again; and from EventBridge (a pipeline execution), where a failed
- * invocation is retried. Either way the redelivery comes minutes later (the queue's visibility timeout is six function
- * timeouts, EventBridge retries after a minute), when the delivery lease of a failed attempt has run out.
+ * two ways, as deployed: from the FIFO notify queue (a release's deploy and rollout, one message each, one group), where
+ * a failed message and the rest of its group are delivered again; and from the event queue, where EventBridge puts AWS's
+ * events (a pipeline execution), and a failed message is delivered again. Either way the redelivery comes minutes later
+ * (both queues' visibility timeout is six function timeouts), when the delivery lease of a failed attempt has run out.
  *
  * <p>Slack is one channel here, whose history is what chat.postMessage took, with the metadata it was sent.
  *
@@ -463,15 +463,14 @@ class ChatOpsNotifyFaultsIT {
         }
     }
 
-    /** checkout-web-release's execution succeeded, as EventBridge delivers it: its thread posted once. */
+    /** checkout-web-release's execution succeeded, as EventBridge puts it in the event queue: its thread posted once. */
     private static final class PipelineExecutionEvent implements FaultScenario {
 
         private final Set<String> delivered = new HashSet<>();
 
-
         @Override
         public String name() {
-            return "chatops-notify: checkout-web-release execution succeeded, from EventBridge";
+            return "chatops-notify: checkout-web-release execution succeeded, from EventBridge through the event queue";
         }
 
         @Override
@@ -485,9 +484,17 @@ class ChatOpsNotifyFaultsIT {
             if (!delivered.add(table)) {
                 leaseRanOut(environment, EXECUTION);
             }
-            ChatOpsNotifyHandler handler = handler(environment);
-            ChatOpsNotifyFaultsIT.invoke(handler, Fixtures.eventText("gantry-codepipeline-execution-succeeded-checkout-web-release.json"),
-                    new ArrayList<>());
+            // A standard queue: no message group, and the body is the event as EventBridge sent it.
+            ObjectNode batch = JSON.createObjectNode();
+            batch.putArray("Records").addObject().put("messageId", "event-0")
+                    .put("body", Fixtures.eventText("gantry-codepipeline-execution-succeeded-checkout-web-release.json"))
+                    .put("eventSource", "aws:sqs").put("eventSourceARN", "arn:aws:sqs:eu-west-1:111111111111:gantry-chatops-events");
+            List<String> logged = new ArrayList<>();
+            JsonNode answer = ChatOpsNotifyFaultsIT.invoke(handler(environment), batch.toString(), logged);
+            if (!answer.path("batchItemFailures").isEmpty()) {
+                throw new QueueDeliversAgain("event-0 reported in batchItemFailures, the event queue delivers it again: "
+                        + String.join(" | ", logged));
+            }
         }
 
         @Override

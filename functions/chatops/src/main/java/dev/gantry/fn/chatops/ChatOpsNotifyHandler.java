@@ -20,6 +20,7 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,15 +28,20 @@ import org.slf4j.MDC;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
- * Keeps each release's Slack thread up to date. Two ways in:
+ * Keeps each release's Slack thread up to date. Its news comes from two queues, whose batches it answers with the
+ * messages to deliver again ({@code batchItemFailures}), so that what failed (Slack down or rate-limiting, say) waits in
+ * its queue and is delivered later:
  * <ul>
  *   <li>the FIFO notify queue, where Gantry's functions put their news: one message group per thread, so a thread's
- *       news arrives in the order told. The answer lists the messages to deliver again ({@code batchItemFailures}):
- *       a message that failed, and every later message of its group in the batch, so nothing overtakes it. Slack
- *       being down or rate-limiting is such a failure: the news waits in the queue and is delivered later;</li>
- *   <li>EventBridge, with AWS's own state changes (pipelines, rebuild builds, watched alarms), applied at once; a
- *       failure fails the invocation, and EventBridge's retries and dead-letter queue take over.</li>
+ *       news arrives in the order told. A message that failed is reported with every later message of its group in the
+ *       batch, so nothing overtakes it;</li>
+ *   <li>the event queue, where EventBridge puts AWS's own state changes (pipelines, rebuild builds, watched alarms) and
+ *       SNS CodePipeline's manual approvals. A message that failed is reported alone: these have no order to keep.</li>
  * </ul>
+ * The same events invoking the function themselves (an EventBridge event, an SNS notification: {@code scripts/invoke},
+ * the local run) are applied at once, and a failure fails the invocation. Deployed, nothing invokes it so: Lambda retries
+ * a failed asynchronous invocation twice at most, and EventBridge's and SNS's own retries cover only the invoke itself
+ * (decision 35).
  */
 public final class ChatOpsNotifyHandler implements RequestStreamHandler {
 
@@ -67,7 +73,7 @@ public final class ChatOpsNotifyHandler implements RequestStreamHandler {
         JsonNode event = read(input);
         JsonNode answer = PowertoolsLogging.withLogging(context, () -> {
             if (!event.has("Records")) {
-                return changed(event);
+                return changedNow(event);
             }
             JsonNode records = event.path("Records");
             return "aws:sns".equals(records.path(0).path("EventSource").asText()) ? approvalsAsked(records) : queued(records);
@@ -97,16 +103,20 @@ public final class ChatOpsNotifyHandler implements RequestStreamHandler {
                 continue;
             }
             try {
-                ReleaseNews news = ReleaseNewsJson.read(record.path("body").asText());
-                MDC.put("correlation_id", news.newsId());
-                Delivery delivery = threads.apply(news);
-                LOG.info("{} {}: {}", news.thread().describe(), delivery.result(), delivery.detail());
-                approvals.gateApproval(news).ifPresent(card -> LOG.info("approval card {} for {}", card.id(), news.thread().describe()));
+                String body = record.path("body").asText();
+                Optional<JsonNode> awsEvent = awsEventIn(body);
+                if (awsEvent.isPresent() && isSnsNotification(awsEvent.get())) {
+                    approvalAsked(awsEvent.get());
+                } else if (awsEvent.isPresent()) {
+                    changed(awsEvent.get());
+                } else {
+                    told(ReleaseNewsJson.read(body));
+                }
             } catch (ChatGateway.RateLimitedException | ChatGateway.UnavailableException e) {
-                LOG.warn("Slack did not take news {} yet; it waits in the queue: {}", messageId, e.getMessage());
+                LOG.warn("Slack did not take message {} yet; it waits in the queue: {}", messageId, e.getMessage());
                 failed(failures, failedGroups, messageId, group);
             } catch (RuntimeException e) {
-                LOG.error("news {} not delivered: {}", messageId, e.getMessage(), e);
+                LOG.error("message {} not delivered: {}", messageId, e.getMessage(), e);
                 failed(failures, failedGroups, messageId, group);
             } finally {
                 MDC.remove("correlation_id");
@@ -115,20 +125,51 @@ public final class ChatOpsNotifyHandler implements RequestStreamHandler {
         return answer;
     }
 
+    private void told(ReleaseNews news) {
+        MDC.put("correlation_id", news.newsId());
+        Delivery delivery = threads.apply(news);
+        LOG.info("{} {}: {}", news.thread().describe(), delivery.result(), delivery.detail());
+        approvals.gateApproval(news).ifPresent(card -> LOG.info("approval card {} for {}", card.id(), news.thread().describe()));
+    }
+
+    /**
+     * The AWS event a queued message holds: an EventBridge event or an SNS notification as the event queue took them in.
+     * Empty for news, which Gantry's functions write and which is neither.
+     */
+    private static Optional<JsonNode> awsEventIn(String body) {
+        JsonNode message;
+        try {
+            message = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            // Not news either; ReleaseNewsJson says so, naming the problem.
+            return Optional.empty();
+        }
+        return message != null && (message.has("detail-type") || isSnsNotification(message)) ? Optional.of(message) : Optional.empty();
+    }
+
+    private static boolean isSnsNotification(JsonNode message) {
+        return "Notification".equals(message.path("Type").asText()) && message.has("TopicArn");
+    }
+
     /**
      * CodePipeline's manual approvals, as its SNS notification carries them: one card each. A failure fails the
-     * invocation, so SNS's retries and the subscription's dead-letter queue keep the approval from vanishing.
+     * invocation; Gantry's topic delivers to the event queue instead, so this is for an invoke made by hand.
      */
     private ObjectNode approvalsAsked(JsonNode records) {
         ObjectNode answer = JSON.createObjectNode();
         ArrayNode cards = answer.putArray("approvalCards");
         for (JsonNode record : records) {
-            MDC.put("correlation_id", record.path("Sns").path("MessageId").asText("unknown"));
-            PendingApproval card = approvals.pipelineApproval(record.path("Sns").path("Message").asText());
-            LOG.info("approval card {} for pipeline {}", card.id(), card.pipeline().pipeline());
-            cards.add(card.id());
+            cards.add(approvalAsked(record.path("Sns")).id());
         }
         return answer;
+    }
+
+    /** @param notification SNS's notification, as a Lambda record's {@code Sns} or an SQS message's body holds it */
+    private PendingApproval approvalAsked(JsonNode notification) {
+        MDC.put("correlation_id", notification.path("MessageId").asText("unknown"));
+        PendingApproval card = approvals.pipelineApproval(notification.path("Message").asText());
+        LOG.info("approval card {} for pipeline {}", card.id(), card.pipeline().pipeline());
+        return card;
     }
 
     private static void failed(ArrayNode failures, Set<String> failedGroups, String messageId, String group) {
@@ -138,15 +179,23 @@ public final class ChatOpsNotifyHandler implements RequestStreamHandler {
         }
     }
 
-    private ObjectNode changed(JsonNode event) {
+    /** An EventBridge event invoking the function itself; a failure fails the invocation. */
+    private ObjectNode changedNow(JsonNode event) {
+        ObjectNode answer = JSON.createObjectNode();
+        answer.putPOJO("delivered", changed(event));
+        return answer;
+    }
+
+    private List<String> changed(JsonNode event) {
         MDC.put("correlation_id", event.path("id").asText("unknown"));
         List<String> outcomes = new ArrayList<>();
         for (ReleaseNews news : changes.of(event)) {
             Delivery delivery = threads.apply(news);
             outcomes.add(news.thread().describe() + ": " + delivery.result());
         }
-        ObjectNode answer = JSON.createObjectNode();
-        answer.putPOJO("delivered", outcomes);
-        return answer;
+        if (!outcomes.isEmpty()) {
+            LOG.info("{} {}: {}", event.path("detail-type").asText(), event.path("id").asText(), String.join(", ", outcomes));
+        }
+        return outcomes;
     }
 }

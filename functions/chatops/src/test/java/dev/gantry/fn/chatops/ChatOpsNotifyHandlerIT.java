@@ -363,6 +363,61 @@ class ChatOpsNotifyHandlerIT {
     }
 
     @Test
+    void keepsAPipelineEventInTheEventQueueWhileSlackIsDownAndTellsItOnceHoweverOftenItComesAgain() throws Exception {
+        // given the event as the rule put it in the event queue, and Slack down
+        String event = Fixtures.eventText("codepipeline-pipeline-execution-succeeded.json");
+        SLACK.stubFor(post(urlEqualTo("/api/chat.postMessage")).willReturn(aResponse().withStatus(503)));
+
+        // when
+        JsonNode failed = invoke(handler(), eventQueueBatch(event));
+
+        // then it waits in the queue; once Slack is back, the queue's redelivery and a copy EventBridge sent twice tell it once
+        assertThat(failed.at("/batchItemFailures")).extracting(f -> f.at("/itemIdentifier").asText()).containsExactly("event-0");
+        SLACK.resetAll();
+        slackAnswers("chat.postMessage", "{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}");
+        slackAnswers("chat.update", "{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}");
+        slackMemberOf("releases", "C0RELEASES");
+        slackHistoryHolds();
+
+        JsonNode redelivered = invoke(handler(), eventQueueBatch(event, event));
+        int calls = calls("chat.postMessage").size() + calls("chat.update").size();
+        JsonNode later = invoke(handler(), eventQueueBatch(event));
+
+        assertThat(redelivered.at("/batchItemFailures")).isEmpty();
+        assertThat(later.at("/batchItemFailures")).isEmpty();
+        assertThat(headlines()).singleElement().satisfies(headline -> assertThat(headline.toString()).contains("myPipeline"));
+        assertThat(calls("chat.postMessage").size() + calls("chat.update").size()).as("nothing more for a copy").isEqualTo(calls);
+    }
+
+    @Test
+    void keepsAManualApprovalInTheEventQueueWhileSlackIsDownAndPostsOneCardHoweverOftenItComesAgain() throws Exception {
+        // given CodePipeline's notification as SNS puts it in the event queue (the document a Lambda record's Sns holds),
+        // and Slack down
+        String message = Fixtures.eventText("codepipeline-manual-approval-sns-message.json").replace("2016-07-07T20:22Z", "2026-11-30T20:22Z");
+        ObjectNode notification = (ObjectNode) JSON.readTree(Fixtures.eventText("sns-lambda-event-envelope.lambda-dev-guide.json"))
+                .at("/Records/0/Sns");
+        notification.put("Message", message);
+        SLACK.stubFor(post(urlEqualTo("/api/chat.postMessage")).willReturn(aResponse().withStatus(503)));
+
+        JsonNode failed = invoke(handler(), eventQueueBatch(notification.toString()));
+
+        assertThat(failed.at("/batchItemFailures/0/itemIdentifier").asText()).isEqualTo("event-0");
+        SLACK.resetAll();
+        slackAnswers("chat.postMessage", "{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}");
+
+        // when the queue delivers it again, after its visibility timeout, with a copy SNS sent twice
+        ChatOpsNotifyHandler later = handler(null, Clock.fixed(NOW.plusSeconds(360), ZoneOffset.UTC));
+        JsonNode redelivered = invoke(later, eventQueueBatch(notification.toString(), notification.toString()));
+        JsonNode again = invoke(later, eventQueueBatch(notification.toString()));
+
+        // then
+        assertThat(redelivered.at("/batchItemFailures")).isEmpty();
+        assertThat(again.at("/batchItemFailures")).isEmpty();
+        JsonNode card = single(calls("chat.postMessage"));
+        assertThat(card.toString()).contains("MyApprovalStage", "gantry.pipeline.approve", "gantry.pipeline.reject");
+    }
+
+    @Test
     void rejectsAnEventOfAnotherKindNamingItsDetailType() {
         String other = Fixtures.eventText("ecr-image-action-push-success.json");
 
@@ -412,6 +467,21 @@ class ChatOpsNotifyHandlerIT {
                     .put("body", ReleaseNewsJson.write(news.get(i)))
                     .put("eventSource", "aws:sqs");
             record.putObject("attributes").put("MessageGroupId", SqsNotifier.groupOf(news.get(i).thread()));
+        }
+        return batch.toString();
+    }
+
+    /** A batch of the event queue as Lambda delivers it: a standard queue, so its messages have no group. */
+    private static String eventQueueBatch(String... bodies) {
+        ObjectNode batch = JSON.createObjectNode();
+        ArrayNode records = batch.putArray("Records");
+        for (int i = 0; i < bodies.length; i++) {
+            ObjectNode record = records.addObject()
+                    .put("messageId", "event-" + i)
+                    .put("body", bodies[i])
+                    .put("eventSource", "aws:sqs")
+                    .put("eventSourceARN", "arn:aws:sqs:eu-west-1:111111111111:gantry-chatops-events");
+            record.putObject("attributes").put("ApproximateReceiveCount", "1");
         }
         return batch.toString();
     }
