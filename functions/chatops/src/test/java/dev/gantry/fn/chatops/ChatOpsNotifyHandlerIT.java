@@ -404,6 +404,9 @@ class ChatOpsNotifyHandlerIT {
         assertThat(failed.at("/batchItemFailures/0/itemIdentifier").asText()).isEqualTo("event-0");
         SLACK.resetAll();
         slackAnswers("chat.postMessage", "{\"ok\":true,\"channel\":\"C0RELEASES\",\"ts\":\"1763892000.000100\"}");
+        // Before posting again, the card's channel is searched for the card the failed post may have left: none is there.
+        slackMemberOf("releases", "C0RELEASES");
+        slackHistoryHolds();
 
         // when the queue delivers it again, after its visibility timeout, with a copy SNS sent twice
         ChatOpsNotifyHandler later = handler(null, Clock.fixed(NOW.plusSeconds(360), ZoneOffset.UTC));
