@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -63,6 +64,19 @@ public final class CodePipelineJobEvent {
         @Override
         public String toString() {
             return "Credentials[redacted]";
+        }
+    }
+
+    /**
+     * As {@link #parse(InputStream)}, handing a job whose id could be read but whose data could not to
+     * {@code tellThePipeline} before throwing, so that the pipeline hears why rather than waiting out its timeout.
+     */
+    public static PipelineJob parse(InputStream json, Consumer<UnreadableJobException> tellThePipeline) {
+        try {
+            return parse(json);
+        } catch (UnreadableJobException e) {
+            tellThePipeline.accept(e);
+            throw e;
         }
     }
 

@@ -9,7 +9,6 @@ import dev.gantry.core.notify.DeployNews;
 import dev.gantry.core.pipeline.PipelineDeployService;
 import dev.gantry.core.pipeline.PipelineJob;
 import dev.gantry.core.pipeline.PipelineJobReport;
-import dev.gantry.core.pipeline.UnreadableJobException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -55,13 +54,7 @@ public final class PipelineDeployHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         PipelineJobReport report = PowertoolsLogging.withLogging(context, () -> {
-            PipelineJob job;
-            try {
-                job = CodePipelineJobEvent.parse(input);
-            } catch (UnreadableJobException e) {
-                pipelineDeploys.refuseUnreadable(e);
-                throw e;
-            }
+            PipelineJob job = CodePipelineJobEvent.parse(input, pipelineDeploys::refuseUnreadable);
             MDC.put("correlation_id", job.id());
             PipelineJobReport ran = pipelineDeploys.run(job, context.getAwsRequestId());
             news.afterPipelineJob(job, ran);

@@ -8,7 +8,6 @@ import dev.gantry.aws.events.CodePipelineJobEvent;
 import dev.gantry.core.pipeline.PipelineGateService;
 import dev.gantry.core.pipeline.PipelineJob;
 import dev.gantry.core.pipeline.PipelineJobReport;
-import dev.gantry.core.pipeline.UnreadableJobException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,13 +47,7 @@ public final class PipelineGateHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         PipelineJobReport report = PowertoolsLogging.withLogging(context, () -> {
-            PipelineJob job;
-            try {
-                job = CodePipelineJobEvent.parse(input);
-            } catch (UnreadableJobException e) {
-                gates.refuseUnreadable(e);
-                throw e;
-            }
+            PipelineJob job = CodePipelineJobEvent.parse(input, gates::refuseUnreadable);
             MDC.put("correlation_id", job.id());
             return gates.run(job, job.continuationToken(), context.getAwsRequestId());
         });
