@@ -183,9 +183,11 @@ public final class DynamoDbRebuildLedger implements RebuildLedger {
         if (transact(items, "replacing", updated).committed()) {
             return true;
         }
-        // The condition cannot say which half failed: the stored record can.
+        // The condition cannot say which half failed: the stored record can. Only a change from the version it was read
+        // at can be misuse; a record another writer changed since (a slot taken meanwhile) is a lost race.
         Optional<Rebuild> stored = find(updated.key());
-        if (stored.isPresent() && stored.get().status().inFlight() != updated.status().inFlight()) {
+        if (stored.isPresent() && stored.get().version() == updated.version() - 1
+                && stored.get().status().inFlight() != updated.status().inFlight()) {
             throw new IllegalArgumentException("from " + stored.get().status() + " to " + updated.status()
                     + " takes or frees a build slot: use takeSlot or releaseSlot");
         }

@@ -71,7 +71,8 @@ public final class InMemoryRebuildLedger implements RebuildLedger {
     @Override
     public synchronized boolean replace(Rebuild updated) {
         Rebuild stored = rebuilds.get(updated.key());
-        if (stored != null && stored.status().inFlight() != updated.status().inFlight()) {
+        // Only a change from the version it was read at can be misuse; a record changed since is a lost race.
+        if (stored != null && stored.version() == updated.version() - 1 && stored.status().inFlight() != updated.status().inFlight()) {
             throw new IllegalArgumentException("from " + stored.status() + " to " + updated.status()
                     + " takes or frees a build slot: use takeSlot or releaseSlot");
         }

@@ -161,6 +161,22 @@ public abstract class RebuildLedgerContract {
     }
 
     @Test
+    void answersFalseToAReplaceThatLostItsRecordToATakenSlot() {
+        RebuildLedger ledger = ledger();
+        Rebuild rebuild = pending("runtime-java");
+        ledger.enqueue(rebuild);
+        // Another invocation started the rebuild between this one's read and its write.
+        ledger.takeSlot(starting(rebuild), 5);
+        Rebuild superseded = rebuild.settled(RebuildStatus.SUPERSEDED, "superseded by the newer base", T0.plusSeconds(1));
+
+        boolean replaced = ledger.replace(superseded);
+
+        assertThat(replaced).isFalse();
+        assertThat(ledger.find(rebuild.key()).orElseThrow().status()).isEqualTo(RebuildStatus.STARTING);
+        assertThat(ledger.inFlightCount()).isEqualTo(1);
+    }
+
+    @Test
     void refusesAReplaceThatWouldTakeOrFreeASlot() {
         RebuildLedger ledger = ledger();
         Rebuild rebuild = pending("runtime-java");
