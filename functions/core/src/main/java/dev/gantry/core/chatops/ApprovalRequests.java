@@ -182,22 +182,25 @@ public final class ApprovalRequests {
     }
 
     /**
-     * The approval another delivery stored, once that delivery has posted its card; or still without a card when it was
-     * stored more than {@link #POSTER_GRACE} ago, for this delivery to post. Copies of one notification arriving together
-     * thus post one card, where each posting what it did not see posted yet would post one each.
+     * The approval another delivery stored, once that delivery has posted its card; or still without a card when the
+     * delivery that last set out to post it did so more than {@link #POSTER_GRACE} ago, for this delivery to post. Copies
+     * of one notification arriving together thus post one card, where each posting what it did not see posted yet would
+     * post one each. The grace runs from the latest marker, not from when the approval was stored: a copy arriving just
+     * after another took the posting over must leave that one its grace too, or both would post.
      *
      * @throws CardPendingException when no card appeared while this delivery looked, though its poster may still post it
      */
     private PendingApproval postedByItsDelivery(PendingApproval approval) {
         for (int look = 1; ; look++) {
             PendingApproval stored = pending.find(approval.id()).orElse(approval);
-            if (stored.channelId() != null || !clock.instant().isBefore(stored.createdAt().plus(POSTER_GRACE))) {
+            Instant setOut = stored.postingMarker() != null ? stored.postingMarker().at() : stored.createdAt();
+            if (stored.channelId() != null || !clock.instant().isBefore(setOut.plus(POSTER_GRACE))) {
                 return stored;
             }
             if (look == LOOKS) {
                 throw new CardPendingException("the card of approval " + approval.id() + " is being posted by another delivery, which "
-                        + "stored it at " + stored.createdAt() + "; this delivery is to be tried again, and posts it after "
-                        + stored.createdAt().plus(POSTER_GRACE) + " if it is still not there");
+                        + "set out at " + setOut + "; this delivery is to be tried again, and posts it after "
+                        + setOut.plus(POSTER_GRACE) + " if it is still not there");
             }
             pause.pause(LOOK_INTERVAL);
         }

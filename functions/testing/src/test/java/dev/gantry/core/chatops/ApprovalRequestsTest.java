@@ -74,6 +74,24 @@ class ApprovalRequestsTest {
     }
 
     @Test
+    void leavesTheDeliveryThatTookThePostingOverItsOwnGrace() {
+        // given: the delivery that stored the approval died; after its grace a second one took the posting over, and its
+        // post is under way
+        givenAnotherDeliveryStoredTheApprovalAndIsPostingItsCard();
+        clock.advance(ApprovalRequests.POSTER_GRACE);
+        PendingApproval stored = pending.find(ApprovalRequests.pipelineApprovalId(notice)).orElseThrow();
+        assertThat(pending.startPostingCard(stored.id(), stored.postingMarker(), new PostingMarker("second-delivery", clock.instant())))
+                .isTrue();
+
+        // when: a third copy arrives at once
+        ApprovalRequests third = requests(pause -> clock.advance(Duration.ofMillis(100)));
+
+        // then: it waits for the second one's card rather than post its own
+        assertThatThrownBy(() -> third.requestPipelineApproval(notice, null)).isInstanceOf(ApprovalRequests.CardPendingException.class);
+        assertThat(chat.headlinePosts()).isEmpty();
+    }
+
+    @Test
     void postsOneCardWhenTheStoreFailsAfterSlackTookThePost() {
         // given: Slack took the card, then recording where failed; the notification comes again after the visibility timeout
         FailingOnceAfterThePost store = new FailingOnceAfterThePost(pending);
