@@ -566,8 +566,10 @@ public final class DeployService {
             if (plan.isNoOp()) {
                 releases.recordRegistered(release.key(), owner, from, from, List.of(), clock.instant());
                 releases.recordServiceUpdated(release.key(), owner, clock.instant());
-                // No deployment follows, so no ECS event will ever end this release's rollout: without this, the next
-                // environment's soak would wait for it until its gate timed out, and a rollback to it would be refused.
+                // This release starts no deployment, and the rollout follower never matches a release to a revision it
+                // replaced itself, so nothing else would end its rollout: the next environment's soak would wait for it
+                // until its gate timed out, and a rollback to it would be refused. (A rollout of that revision still under
+                // way was started outside Gantry and is not this release's.)
                 releases.recordRollout(release.key(), RolloutStatus.COMPLETED, "the service already ran " + image.render() + " in " + from
                         + " when Gantry came to deploy it; no rollout was started", clock.instant());
                 return new DeployOutcome(service.name(), environment.name(), Result.UNCHANGED,
