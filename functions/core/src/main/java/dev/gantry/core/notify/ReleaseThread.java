@@ -450,7 +450,29 @@ public record ReleaseThread(
         if (r.images() == 0) {
             return new Standing(Status.STARTED, "Started");
         }
-        return new Standing(Status.SUCCEEDED, "Rebuilt " + r.images() + (r.images() == 1 ? " image" : " images"));
+        long succeeded = r.count(s -> s == RebuildStatus.SUCCEEDED);
+        if (succeeded == r.images()) {
+            return new Standing(Status.SUCCEEDED, "Rebuilt " + r.images() + (r.images() == 1 ? " image" : " images"));
+        }
+        // A base digest whose rebuilds a newer digest took over, or that was revoked, built less than it planned: the
+        // headline must not read as if every image were rebuilt on it, nor as a failure nobody needs to look at.
+        String notBuilt = notBuilt(r);
+        return succeeded == 0
+                ? new Standing(Status.STOPPED, "Nothing rebuilt; " + notBuilt)
+                : new Standing(Status.SUCCEEDED, "Rebuilt " + succeeded + " of " + r.images() + " images; " + notBuilt);
+    }
+
+    private static String notBuilt(Rebuilds r) {
+        List<String> why = new ArrayList<>();
+        long superseded = r.count(s -> s == RebuildStatus.SUPERSEDED);
+        long blocked = r.count(s -> s == RebuildStatus.BLOCKED);
+        if (superseded > 0) {
+            why.add(superseded + " superseded by a newer digest of the base");
+        }
+        if (blocked > 0) {
+            why.add(blocked + " blocked");
+        }
+        return String.join(", ", why);
     }
 
     private Standing operationsStanding() {
@@ -505,7 +527,9 @@ public record ReleaseThread(
                 + " · " + rebuilds.count(s -> s == RebuildStatus.PENDING) + " pending"
                 + " · " + rebuilds.count(s -> s == RebuildStatus.SUCCEEDED) + " succeeded"
                 + " · " + rebuilds.count(s -> s == RebuildStatus.FAILED) + " failed"
-                + (rebuilds.count(s -> s == RebuildStatus.BLOCKED) == 0 ? "" : " · " + rebuilds.count(s -> s == RebuildStatus.BLOCKED) + " blocked");
+                + (rebuilds.count(s -> s == RebuildStatus.BLOCKED) == 0 ? "" : " · " + rebuilds.count(s -> s == RebuildStatus.BLOCKED) + " blocked")
+                + (rebuilds.count(s -> s == RebuildStatus.SUPERSEDED) == 0 ? ""
+                        : " · " + rebuilds.count(s -> s == RebuildStatus.SUPERSEDED) + " superseded");
     }
 
     private static String stepLine(Step step) {

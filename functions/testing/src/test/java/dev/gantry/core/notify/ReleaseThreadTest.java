@@ -150,6 +150,27 @@ class ReleaseThreadTest {
     }
 
     @Test
+    void countsRebuildsANewerBaseDigestSupersededInsteadOfCallingThemRebuilt() {
+        ThreadKey key = ThreadKey.rebuild("golden/java21", Story.digest("golden"));
+        ReleaseThread thread = ReleaseThread.open(key, MENTION).apply(rebuild("r1", 2,
+                new Dependent("runtime-java", 1, "SUCCEEDED", "runtime-java-image:7", "runtime-java: succeeded"),
+                new Dependent("tools", 2, "SUPERSEDED", null, "tools: superseded by a newer digest of its base"),
+                new Dependent("batch", 2, "SUPERSEDED", null, "batch: superseded by a newer digest of its base")));
+
+        assertThat(thread.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(thread.headline().text()).endsWith(": Rebuilt 1 of 3 images; 2 superseded by a newer digest of the base");
+        assertThat(sections(thread.headline())).contains("3 images · wave 2 of 2 · 0 started · 0 pending · 1 succeeded · 0 failed · 2 superseded");
+
+        ReleaseThread noneBuilt = ReleaseThread.open(key, MENTION).apply(rebuild("r2", 1,
+                new Dependent("runtime-java", 1, "SUPERSEDED", null, "runtime-java: superseded"),
+                new Dependent("tools", 2, "SUPERSEDED", null, "tools: superseded"),
+                new Dependent("batch", 2, "BLOCKED", null, "batch: its base was revoked")));
+
+        assertThat(noneBuilt.status()).isEqualTo(Status.STOPPED);
+        assertThat(noneBuilt.headline().text()).endsWith(": Nothing rebuilt; 2 superseded by a newer digest of the base, 1 blocked");
+    }
+
+    @Test
     void tellsAPipelineRunWithoutADigestInItsOwnThread() {
         ReleaseNews started = ReleaseNews.PipelineChanged.of("payments-release", "0a1b2c3d-4e5f", null, "STARTED", SERVICE, null, Story.REGION, T0);
         ReleaseNews buildFailed = ReleaseNews.PipelineChanged.of("payments-release", "0a1b2c3d-4e5f", "Build", "FAILED", SERVICE, null,
