@@ -146,7 +146,7 @@ public final class RebuildBenchmark {
                 + "default retries, to a loopback server in this JVM (AWS JSON 1.1) that starts a build per new idempotency "
                 + "token and holds it running until its finish event");
         out.println("image labels and registry: InMemoryImageLabels, InMemoryImageRegistry (the runtime image's push reads its "
-                + "labels there, not from ECR)");
+                + "labels there, and each push's tag there, not from ECR)");
         out.println("builds finish: the longest-running first, one event every " + EVENT_SPACING.toSeconds() + " s of the "
                 + "benchmark's clock; every " + FAIL_EVERY + "th finished build failed (never the runtime image's)");
         out.println("threads: 1 (events one after another, as one function invocation at a time)");
@@ -275,6 +275,7 @@ public final class RebuildBenchmark {
         Map<RebuildStatus, Integer> byStatus = new EnumMap<>(RebuildStatus.class);
         LoopbackCodeBuild.Counts wire;
         Map<String, Long> sdkCalls;
+        private final InMemoryImageRegistry registry = new InMemoryImageRegistry();
 
         Run(GantryConfig config, String seed, LoopbackCodeBuild server, SdkCalls calls, SdkBuildRunner runner) {
             this.config = config;
@@ -282,7 +283,7 @@ public final class RebuildBenchmark {
             this.count = config.baseImages().stream().mapToInt(b -> b.dependents().size()).sum();
             this.server = server;
             this.calls = calls;
-            this.service = new RebuildService(config, ledger, runner, labels, new InMemoryImageRegistry(), ACCOUNT, REGION, clock);
+            this.service = new RebuildService(config, ledger, runner, labels, registry, ACCOUNT, REGION, clock);
             this.goldenDigest = digest(seed + "/golden");
             this.runtimeDigest = digest(seed + "/runtime");
             this.finishNanos = new long[count];
@@ -372,6 +373,8 @@ public final class RebuildBenchmark {
         }
 
         private RebuildReport timedPush(String repository, ImageDigest digest) {
+            // The push moved the tag, as in ECR: a push whose tag names another digest is out of date, and plans nothing.
+            registry.givenTag(ACCOUNT + ".dkr.ecr." + REGION + ".amazonaws.com/" + repository + ":" + TAG, digest);
             ImagePush push = new ImagePush("bench-" + seed + "-" + repository, ACCOUNT, REGION, repository, TAG, digest.value(),
                     "PUSH", "SUCCESS", clock.instant());
             try {

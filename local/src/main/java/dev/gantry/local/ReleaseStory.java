@@ -142,6 +142,9 @@ final class ReleaseStory {
         ObjectNode push = event(GOLDEN_PUSH_SAMPLE);
         ((ObjectNode) push.path("detail")).put("repository-name", plan.base().repository()).put("image-tag", plan.base().tag());
         String baseDigest = push.path("detail").path("image-digest").asText();
+        // The push moved the tag, as in ECR; image-rebuild plans nothing on a push whose tag names another digest now.
+        functions.registry.givenTag(push.path("account").asText() + ".dkr.ecr." + push.path("region").asText() + ".amazonaws.com/"
+                + plan.base().repository() + ":" + plan.base().tag(), ImageDigest.parse(baseDigest));
         JsonNode report = invoke(1, "golden image push", functions.imageRebuild, "gantry-image-rebuild", push);
         step(1, "golden image push", plan.base().repository() + ":" + plan.base().tag() + " " + shortDigest(baseDigest)
                 + " (ECR Image Action to image-rebuild)");

@@ -9,6 +9,7 @@ import dev.gantry.aws.DynamoDbDeployControls;
 import dev.gantry.aws.DynamoDbLineageHistory;
 import dev.gantry.aws.DynamoDbRebuildLedger;
 import dev.gantry.aws.DynamoDbRevokedBases;
+import dev.gantry.aws.EcrTagsWire;
 import dev.gantry.aws.SdkBuildRunner;
 import dev.gantry.aws.SdkImageLabels;
 import dev.gantry.aws.SdkImageRegistry;
@@ -66,6 +67,7 @@ class RebuildFunctionDuplicatesIT {
         try {
             for (int round = 0; round < ROUNDS; round++) {
                 String table = aws.newRound();
+                EcrTagsWire.asTheSampleBasePushesLeftThem(aws.server);
                 PROJECTS.forEach(aws::acceptBuildsOf);
                 String push = Fixtures.eventText(BASE_PUSH);
 

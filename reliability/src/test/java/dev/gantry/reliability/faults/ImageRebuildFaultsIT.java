@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import dev.gantry.aws.DynamoDbRebuildLedger;
+import dev.gantry.aws.EcrTagsWire;
 import dev.gantry.aws.JsonProtocolWire;
 import dev.gantry.aws.events.EcrImageActionEvent;
 import dev.gantry.aws.lambda.LocalContext;
@@ -254,6 +255,7 @@ class ImageRebuildFaultsIT {
         public void stubServices(FaultyAws aws) {
             stubBuildServices(aws);
             stubRuntimeImageLabels(aws);
+            EcrTagsWire.asTheSampleBasePushesLeftThem(aws.server);
         }
 
         @Override

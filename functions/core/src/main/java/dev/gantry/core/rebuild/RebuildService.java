@@ -31,6 +31,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Rebuilds the images built FROM a base image when the base changes: each dependent once per base digest, wave by
@@ -68,6 +70,8 @@ public final class RebuildService {
      * metric filter takes its value from it.
      */
     public static final String IN_FLIGHT_LOG_FIELD = "rebuildsInFlight";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RebuildService.class);
 
     private final GantryConfig config;
     private final LineageGraph graph;
@@ -155,8 +159,36 @@ public final class RebuildService {
                         + ": its dependents are rebuilt from that image, not this one" + vetoed);
             }
         }
+        Optional<ImageDigest> taggedNow = digestTaggedNow(push);
+        if (taggedNow.isPresent() && !taggedNow.get().equals(digest)) {
+            return RebuildReport.ignored(trigger, push.repository() + ":" + push.tag() + " names sha256:" + taggedNow.get().shortForm()
+                    + " now, not the pushed sha256:" + digest.shortForm() + ": this push is out of date (delivered late, or replayed),"
+                    + " and the dependents are rebuilt on the tag's newer image when its own push arrives" + vetoed);
+        }
         String baseImage = ImageReference.ecr(push.account(), push.region(), push.repository(), digest).render();
         return plan(base.get(), digest, baseImage, RebuildKey.ON_NEW_BASE, trigger, parent);
+    }
+
+    /**
+     * What the pushed tag points at when the push is handled. Planning supersedes by the order Gantry plans digests in
+     * (decision 12), so a base push handled after a newer one (an event delivered late, or replayed from the failure
+     * queue once a newer digest was planned) would otherwise supersede the newer digest's pending rebuilds and rebuild
+     * every dependent on the older base. The tag is the base's own word on which digest is current.
+     *
+     * @return empty when the tag is gone since (deleted or moved out of the repository): the push is then all there is
+     *     to go by
+     * @throws ImageRegistry.ImageRegistryException when ECR cannot answer: the push fails and waits in the failure queue
+     *     rather than risk rebuilding on a stale base
+     */
+    private Optional<ImageDigest> digestTaggedNow(ImagePush push) {
+        ImageReference tagged = new ImageReference(push.account() + ".dkr.ecr." + push.region() + ".amazonaws.com", push.repository(),
+                push.tag(), null);
+        try {
+            return Optional.of(registry.digestOf(tagged));
+        } catch (ImageRegistry.ImageNotFoundException e) {
+            LOG.warn("{} is no longer tagged; planning on the pushed digest", tagged.render());
+            return Optional.empty();
+        }
     }
 
     /**

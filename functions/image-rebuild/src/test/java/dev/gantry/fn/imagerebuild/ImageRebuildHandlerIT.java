@@ -69,7 +69,7 @@ class ImageRebuildHandlerIT {
 
     @BeforeEach
     void freshState() {
-        aws.services.resetAll();
+        aws.resetToTheSamples();
         aws.freshTable();
     }
 
@@ -188,7 +188,7 @@ class ImageRebuildHandlerIT {
         assertThat(refused.at("/outcomes/0/status").asText()).isEqualTo("PENDING");
         assertThat(aws.startBuildRequests()).hasSize(1);
 
-        aws.services.resetAll();
+        aws.resetToTheSamples();
         aws.acceptBuildsOf("runtime-java-image");
         JsonNode swept = invoke(handler, Fixtures.eventText(RESUME));
 

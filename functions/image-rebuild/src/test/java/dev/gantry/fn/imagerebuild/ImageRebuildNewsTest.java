@@ -74,6 +74,7 @@ class ImageRebuildNewsTest {
         ImageRebuildHandler handler = new ImageRebuildHandler(rebuilds, image -> image, notifier, clock);
         invoke(handler, "gantry-scheduled-rebuild-golden-java21.json");
         clock.advance(Duration.ofMinutes(1));
+        registry.givenTag("111111111111.dkr.ecr.eu-west-1.amazonaws.com/golden/java21:latest", GOLDEN);
 
         invoke(handler, "gantry-ecr-push-golden-java21.json");
 

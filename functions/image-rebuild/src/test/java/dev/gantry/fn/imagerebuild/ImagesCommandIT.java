@@ -78,7 +78,7 @@ class ImagesCommandIT {
 
     @BeforeEach
     void freshState() {
-        aws.services.resetAll();
+        aws.resetToTheSamples();
         aws.freshTable();
         clock = MutableClock.at("2026-03-02T09:00:00Z");
     }
@@ -86,8 +86,8 @@ class ImagesCommandIT {
     @Test
     void reportsEachChildWithItsBaseDigestHowFarBehindItIsAndTheServicesRunningIt() throws Exception {
         recordTheChain();
-        push(Fixtures.eventText("gantry-ecr-push-golden-java21.json").replace(GOLDEN, PATCHED));
         aws.tagPointsAt("golden/java21", "latest", PATCHED);
+        push(Fixtures.eventText("gantry-ecr-push-golden-java21.json").replace(GOLDEN, PATCHED));
 
         Run run = run("lineage", "--json");
 

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import dev.gantry.aws.EcrTagsWire;
 import dev.gantry.aws.EcsWire;
 import dev.gantry.aws.JsonProtocolWire;
 import dev.gantry.aws.StateTable;
@@ -241,13 +242,19 @@ final class LoopbackAws implements AutoCloseable {
         }
     }
 
+    /**
+     * Forgets every stub and request, then answers as the ECR the sample base pushes came from (see {@link EcrTagsWire}).
+     * A test that pushes another digest moves the tag first, with {@link #tagPointsAt}, or Gantry takes its push for an
+     * out-of-date one.
+     */
+    void resetToTheSamples() {
+        services.resetAll();
+        EcrTagsWire.asTheSampleBasePushesLeftThem(services);
+    }
+
     /** ECR answering DescribeImages of {@code repository:tag} with {@code digest}: where the tag points now. */
     void tagPointsAt(String repository, String tag, String digest) {
-        services.stubFor(JsonProtocolWire.ECR.operation("DescribeImages")
-                .withRequestBody(matchingJsonPath("$.repositoryName", equalTo(repository)))
-                .willReturn(JsonProtocolWire.json("""
-                        {"imageDetails":[{"registryId":"%s","repositoryName":"%s","imageDigest":"%s","imageTags":["%s"]}]}"""
-                        .formatted(ACCOUNT, repository, digest, tag))));
+        EcrTagsWire.tagPointsAt(services, ACCOUNT, repository, tag, digest);
     }
 
     /**

@@ -35,7 +35,7 @@ class ScriptsInvokeIT {
 
     @BeforeEach
     void freshState() {
-        aws.services.resetAll();
+        aws.resetToTheSamples();
         aws.freshTable();
     }
 

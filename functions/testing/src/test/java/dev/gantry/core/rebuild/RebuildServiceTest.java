@@ -7,6 +7,8 @@ import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImagePush;
+import dev.gantry.core.image.ImageReference;
+import dev.gantry.core.image.ImageRegistry;
 import dev.gantry.core.rebuild.BuildRunner.BuildTarget;
 import dev.gantry.core.rebuild.RebuildOutcome.Action;
 import dev.gantry.core.rebuild.RebuildReport.Result;
@@ -648,6 +650,45 @@ class RebuildServiceTest {
         });
         assertThat(ledger.all()).filteredOn(r -> r.key().baseDigest().equals(newer))
                 .allSatisfy(r -> assertThat(r.status()).isEqualTo(RebuildStatus.SUCCEEDED));
+    }
+
+    @Test
+    void rebuildsNothingOnAnOlderBaseDigestWhosePushIsHandledAfterItsTagMovedOn() {
+        ImageDigest newer = digest("os-3");
+        registry.givenTag(REGISTRY + "/golden/os:stable", newer);
+        service.onImagePush(push("golden/os", "stable", newer));
+        clock.advance(Duration.ofMinutes(1));
+
+        RebuildReport replayed = service.onImagePush(push("golden/os", "stable", OS));
+
+        assertThat(replayed.result()).isEqualTo(Result.IGNORED);
+        assertThat(replayed.note()).isEqualTo("golden/os:stable names sha256:" + newer.shortForm() + " now, not the pushed sha256:"
+                + OS.shortForm() + ": this push is out of date (delivered late, or replayed), and the dependents are rebuilt on the"
+                + " tag's newer image when its own push arrives");
+        assertThat(ledger.all()).noneMatch(r -> r.key().baseDigest().equals(OS));
+        assertThat(ledger.all()).filteredOn(r -> r.key().baseDigest().equals(newer)).hasSize(FLEET_SIZE)
+                .noneMatch(r -> r.status() == RebuildStatus.SUPERSEDED);
+    }
+
+    @Test
+    void plansAPushWhoseTagIsGoneSinceOnThePushedDigest() {
+        RebuildReport report = service.onImagePush(push("golden/os", "stable", OS));
+
+        assertThat(report.result()).isEqualTo(Result.REBUILDING);
+        assertThat(registry.lookups()).extracting(ImageReference::render).contains(REGISTRY + "/golden/os:stable");
+    }
+
+    @Test
+    void failsABasePushWhenTheRegistryCannotSayWhatItsTagNamesNow() {
+        ImageRegistry unreachable = image -> {
+            throw new ImageRegistry.ImageRegistryException("DescribeImages of golden/os:stable failed: connection refused", null);
+        };
+        RebuildService blind = new RebuildService(CONFIG, ledger, builds, labels, unreachable, "111111111111", "eu-west-1", clock);
+
+        assertThatThrownBy(() -> blind.onImagePush(push("golden/os", "stable", OS)))
+                .isInstanceOf(ImageRegistry.ImageRegistryException.class);
+        assertThat(ledger.all()).isEmpty();
+        assertThat(builds.starts()).isEmpty();
     }
 
     @Test
