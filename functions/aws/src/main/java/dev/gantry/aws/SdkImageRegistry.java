@@ -14,6 +14,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.DescribeImagesResponse;
+import software.amazon.awssdk.services.ecr.model.ImageDetail;
 import software.amazon.awssdk.services.ecr.model.ImageIdentifier;
 import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 
@@ -30,7 +31,6 @@ public final class SdkImageRegistry implements ImageRegistry {
         this.clientForRegion = clientForRegion;
     }
 
-    /** One client for every region: tests, and deployments that use a single region. */
     /**
      * A registry over ECR in the region Gantry runs in and every region the configuration deploys to: where the
      * images a pipeline hands over live. The clients are built now rather than on first use.
@@ -61,44 +61,54 @@ public final class SdkImageRegistry implements ImageRegistry {
         });
     }
 
+    /** One client for every region: tests, and deployments that use a single region. */
     public SdkImageRegistry(EcrClient client) {
         this(region -> client);
     }
 
+    /**
+     * One {@code DescribeImages} call, by digest or by tag: it answers the digest and {@code imagePushedAt} together,
+     * where {@code BatchGetImage} would answer no push time.
+     */
     @Override
-    public ImageDigest digestOf(ImageReference image) {
-        if (image.tag() == null) {
-            throw new IllegalArgumentException("image " + image + " has no tag to look up");
+    public PinnedImage pin(ImageReference image) {
+        if (image.digest() == null && image.tag() == null) {
+            throw new IllegalArgumentException("image " + image + " has neither a digest nor a tag to look up");
         }
         String account = image.ecrAccount()
                 .orElseThrow(() -> new IllegalArgumentException("image " + image + " is not in an Amazon ECR registry"));
         String region = image.ecrRegion().orElseThrow();
         String where = "ECR repository " + image.repository() + " (" + account + ", " + region + ")";
+        boolean byDigest = image.digest() != null;
+        String wanted = byDigest ? image.digest() : "tagged '" + image.tag() + "'";
+        String asked = image.repository() + (byDigest ? "@" + image.digest() : ":" + image.tag());
+        ImageIdentifier id = byDigest
+                ? ImageIdentifier.builder().imageDigest(image.digest()).build()
+                : ImageIdentifier.builder().imageTag(image.tag()).build();
         DescribeImagesResponse response;
         try {
             response = clientForRegion.apply(region).describeImages(r -> r
                     .registryId(account)
                     .repositoryName(image.repository())
-                    .imageIds(ImageIdentifier.builder().imageTag(image.tag()).build()));
+                    .imageIds(id));
         } catch (software.amazon.awssdk.services.ecr.model.ImageNotFoundException e) {
-            throw new ImageNotFoundException("no image tagged '" + image.tag() + "' in " + where, e);
+            throw new ImageNotFoundException("no image " + wanted + " in " + where, e);
         } catch (RepositoryNotFoundException e) {
-            throw new ImageNotFoundException(where + " does not exist, so it has no image tagged '" + image.tag() + "'", e);
+            throw new ImageNotFoundException(where + " does not exist, so it has no image " + wanted, e);
         } catch (AwsServiceException e) {
-            throw new ImageRegistryException("DescribeImages of " + image.repository() + ":" + image.tag() + " in " + where
+            throw new ImageRegistryException("DescribeImages of " + asked + " in " + where
                     + " was refused: " + e.awsErrorDetails().errorCode() + " (HTTP " + e.statusCode() + ")", e);
         } catch (SdkException e) {
-            throw new ImageRegistryException("DescribeImages of " + image.repository() + ":" + image.tag() + " in " + where
-                    + " failed: " + e.getMessage(), e);
+            throw new ImageRegistryException("DescribeImages of " + asked + " in " + where + " failed: " + e.getMessage(), e);
         }
         if (!response.hasImageDetails() || response.imageDetails().isEmpty()) {
-            throw new ImageNotFoundException("no image tagged '" + image.tag() + "' in " + where, null);
+            throw new ImageNotFoundException("no image " + wanted + " in " + where, null);
         }
-        String digest = response.imageDetails().get(0).imageDigest();
+        ImageDetail detail = response.imageDetails().get(0);
         try {
-            return ImageDigest.parse(digest);
+            return new PinnedImage(ImageDigest.parse(detail.imageDigest()), detail.imagePushedAt());
         } catch (ImageDigest.InvalidDigestException e) {
-            throw new ImageRegistryException("ECR answered " + image.repository() + ":" + image.tag() + " with " + e.getMessage(), e);
+            throw new ImageRegistryException("ECR answered " + asked + " with " + e.getMessage(), e);
         }
     }
 }

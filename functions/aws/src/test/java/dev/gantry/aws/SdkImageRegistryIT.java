@@ -9,8 +9,10 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImageReference;
 import dev.gantry.core.image.ImageRegistry.ImageNotFoundException;
+import dev.gantry.core.image.ImageRegistry.PinnedImage;
 import dev.gantry.core.image.ImageRegistry.ImageRegistryException;
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +30,8 @@ class SdkImageRegistryIT {
 
     private static final JsonProtocolWire ECR = JsonProtocolWire.ECR;
     private static final String DIGEST = "sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd";
-    private static final ImageReference TAGGED = ImageReference.parse("222222222222.dkr.ecr.eu-central-1.amazonaws.com/payments-api:1.4.0");
+    private static final String REPOSITORY = "222222222222.dkr.ecr.eu-central-1.amazonaws.com/payments-api";
+    private static final ImageReference TAGGED = ImageReference.parse(REPOSITORY + ":1.4.0");
 
     private static WireMockServer server;
     private static EcrClient client;
@@ -78,6 +81,65 @@ class SdkImageRegistryIT {
         assertThat(request.at("/imageIds/0/imageTag").asText()).isEqualTo("1.4.0");
         assertThat(request.at("/imageIds/0").has("imageDigest")).isFalse();
         assertThat(regionsAsked).containsExactly("eu-central-1");
+    }
+
+    @Test
+    void readsTheDigestAndPushTimeOfATagInOneCall() {
+        server.stubFor(ECR.operation("DescribeImages").willReturn(JsonProtocolWire.json("""
+                {"imageDetails":[{"registryId":"222222222222","repositoryName":"payments-api","imageDigest":"%s",
+                  "imageTags":["main-07348c1"],"imagePushedAt":1795427892.125}]}""".formatted(DIGEST))));
+
+        PinnedImage pinned = registry.pin(ImageReference.parse(REPOSITORY + ":main-07348c1"));
+
+        assertThat(pinned).isEqualTo(new PinnedImage(new ImageDigest(DIGEST), Instant.parse("2026-11-23T09:58:12.125Z")));
+        assertThat(ECR.requests(server, "DescribeImages")).singleElement()
+                .satisfies(request -> assertThat(request.at("/imageIds/0/imageTag").asText()).isEqualTo("main-07348c1"));
+    }
+
+    @Test
+    void looksUpAnImageHandedOverByDigestByThatDigestForItsPushTime() {
+        server.stubFor(ECR.operation("DescribeImages").willReturn(JsonProtocolWire.json("""
+                {"imageDetails":[{"registryId":"222222222222","repositoryName":"payments-api","imageDigest":"%s",
+                  "imagePushedAt":1795427892}]}""".formatted(DIGEST))));
+
+        PinnedImage pinned = registry.pin(ImageReference.parse(REPOSITORY + "@" + DIGEST));
+
+        assertThat(pinned).isEqualTo(new PinnedImage(new ImageDigest(DIGEST), Instant.parse("2026-11-23T09:58:12Z")));
+        JsonNode request = ECR.requests(server, "DescribeImages").get(0);
+        assertThat(request.at("/registryId").asText()).isEqualTo("222222222222");
+        assertThat(request.at("/repositoryName").asText()).isEqualTo("payments-api");
+        assertThat(request.at("/imageIds/0/imageDigest").asText()).isEqualTo(DIGEST);
+        assertThat(request.at("/imageIds/0").has("imageTag")).isFalse();
+        assertThat(regionsAsked).containsExactly("eu-central-1");
+    }
+
+    @Test
+    void answersNoPushTimeWhenEcrGivesNone() {
+        server.stubFor(ECR.operation("DescribeImages").willReturn(JsonProtocolWire.json("""
+                {"imageDetails":[{"registryId":"222222222222","repositoryName":"payments-api","imageDigest":"%s"}]}""".formatted(DIGEST))));
+
+        assertThat(registry.pin(ImageReference.parse(REPOSITORY + "@" + DIGEST)).pushedAt()).isNull();
+    }
+
+    @Test
+    void reportsAnUnknownDigestAsNotFoundNamingDigestAndRepository() {
+        server.stubFor(ECR.operation("DescribeImages").willReturn(JsonProtocolWire.error("ImageNotFoundException",
+                "The image with imageId {imageDigest:'" + DIGEST + "', imageTag:'null'} does not exist within the repository")));
+
+        assertThatThrownBy(() -> registry.pin(ImageReference.parse(REPOSITORY + "@" + DIGEST)))
+                .isInstanceOf(ImageNotFoundException.class)
+                .hasMessage("no image " + DIGEST + " in ECR repository payments-api (222222222222, eu-central-1)");
+    }
+
+    @Test
+    void reportsARefusedDigestLookupAsARegistryFailureNamingTheDigest() {
+        server.stubFor(ECR.operation("DescribeImages").willReturn(JsonProtocolWire.error("AccessDeniedException",
+                "User is not authorized to perform: ecr:DescribeImages")));
+
+        assertThatThrownBy(() -> registry.pin(ImageReference.parse(REPOSITORY + "@" + DIGEST)))
+                .isInstanceOf(ImageRegistryException.class)
+                .hasMessage("DescribeImages of payments-api@" + DIGEST + " in ECR repository payments-api (222222222222, eu-central-1)"
+                        + " was refused: AccessDeniedException (HTTP 400)");
     }
 
     @Test
