@@ -37,6 +37,7 @@ import dev.gantry.testing.InMemoryPipelineJobs;
 import dev.gantry.testing.MutableClock;
 import dev.gantry.testing.PipelineArtifacts;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -141,8 +142,11 @@ class ConcurrentGateIT {
     void putsOneResultForAPipelineGateJobDeliveredEightTimesAtOnce() throws Exception {
         InMemoryArtifactReader artifacts = new InMemoryArtifactReader();
         artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_PINNED));
+        InMemoryImageRegistry registry = new InMemoryImageRegistry();
+        // The registry the pinned artifact names, not this test's.
+        registry.givenImage("111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments-api@" + DIGEST, Instant.parse("2026-11-23T09:58:12Z"));
         InMemoryPipelineJobs jobs = new InMemoryPipelineJobs();
-        PipelineGateService pipelineGates = new PipelineGateService(config, gates, artifacts, new InMemoryImageRegistry(), jobs,
+        PipelineGateService pipelineGates = new PipelineGateService(config, gates, artifacts, registry, jobs,
                 new DynamoDbJobLedger(dynamo, table), clock);
         PipelineJob job = new PipelineJob("job-1", "111122223333", "{\"service\":\"payments-api\",\"environment\":\"prod\"}",
                 List.of(BUILD_OUTPUT), ACCESS);

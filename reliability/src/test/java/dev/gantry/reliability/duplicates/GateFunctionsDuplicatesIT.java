@@ -54,6 +54,7 @@ class GateFunctionsDuplicatesIT {
                 String table = aws.newRound();
                 aws.acceptPipelineResults();
                 aws.serveArtifact(PROD_ARTIFACT, PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_PINNED));
+                aws.holdsImage("payments-api", LoopbackAws.DIGEST);
                 String job = Fixtures.eventText(GATE_JOB);
 
                 List<Delivery> deliveries = AtOnce.deliver(COPIES, copy -> new Invocation(pipelineGate(table), job));

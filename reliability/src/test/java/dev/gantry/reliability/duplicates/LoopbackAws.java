@@ -201,6 +201,16 @@ final class LoopbackAws implements AfterAllCallback, AutoCloseable {
                         .formatted(ACCOUNT, repository, digest, tag))));
     }
 
+    /** ECR holding {@code repository@digest}, pushed at 2026-11-23T09:58:12Z ({@code imagePushedAt} in epoch seconds, as ECR's JSON has it). */
+    void holdsImage(String repository, String digest) {
+        server.stubFor(JsonProtocolWire.ECR.operation("DescribeImages")
+                .withRequestBody(matchingJsonPath("$.repositoryName", equalTo(repository)))
+                .withRequestBody(matchingJsonPath("$.imageIds[0].imageDigest", equalTo(digest)))
+                .willReturn(JsonProtocolWire.json("""
+                        {"imageDetails":[{"registryId":"%s","repositoryName":"%s","imageDigest":"%s","imagePushedAt":1795427892}]}"""
+                        .formatted(ACCOUNT, repository, digest))));
+    }
+
     /** CodeBuild starting {@code project}'s build as {@code <project>:<BUILD_UUID>}. */
     void acceptBuildsOf(String project) {
         server.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo(START_BUILD))

@@ -45,10 +45,15 @@ public record DeployRequest(String service, String environment, ImageReference i
         this(service, environment, image, tag, eventId, pushedAt, triggeredBy, gateOrigin, null, null);
     }
 
-    /** What a pipeline's deploy action asks for, in execution {@code pipelineExecution} (null when its job does not say). */
-    public static DeployRequest fromPipeline(String service, String environment, ImageReference image, String tag, String jobId,
-            List<String> triggeredBy, String pipelineExecution) {
-        return new DeployRequest(service, environment, image, tag, jobId, null, triggeredBy, GateOrigin.PIPELINE, null, pipelineExecution);
+    /**
+     * What a pipeline's deploy action asks for, in execution {@code pipelineExecution} (null when its job does not say), of an
+     * image pushed at {@code pushedAt} (null when the registry cannot say). It is ordered against what the environment runs
+     * as a push is: see {@link #ordered()}.
+     */
+    public static DeployRequest fromPipeline(String service, String environment, ImageReference image, String tag, Instant pushedAt,
+            String jobId, List<String> triggeredBy, String pipelineExecution) {
+        return new DeployRequest(service, environment, image, tag, jobId, pushedAt, triggeredBy, GateOrigin.PIPELINE, null,
+                pipelineExecution);
     }
 
     public DeployRequest(String service, String environment, ImageReference image, String tag, String eventId, Instant pushedAt) {
@@ -63,5 +68,14 @@ public record DeployRequest(String service, String environment, ImageReference i
 
     public boolean isRollback() {
         return rollbackFrom != null;
+    }
+
+    /**
+     * Whether this request is held back when it is older than what its environment runs (decision 9), as a push is. A
+     * pipeline's is: a late run of an older build would otherwise replace a newer one that another run deployed. A
+     * person's explicit deploy and a rollback are not: going back is what they ask for.
+     */
+    public boolean ordered() {
+        return gateOrigin == GateOrigin.PIPELINE && !isRollback();
     }
 }

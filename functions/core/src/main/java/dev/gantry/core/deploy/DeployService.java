@@ -201,7 +201,9 @@ public final class DeployService {
 
     /**
      * Deploys {@code request.image()} to the requested environments of a service, whatever its tag
-     * policy says: the caller (a pipeline, an operator) chose this image.
+     * policy says: the caller (a pipeline, an operator) chose this image. A pipeline's image is still held back
+     * (SKIPPED) when it is older than what the environment runs, by version or push time as for a push
+     * ({@link DeployRequest#ordered()}); an operator's is not.
      *
      * <p>A rollback request returns its environment to a release Gantry deployed there before, claimed again
      * through {@link ReleaseStore#claimRedeploy} so that the request (named by its event id) moves the service
@@ -250,8 +252,9 @@ public final class DeployService {
     }
 
     /**
-     * @param policy the tag policy that chose the image, or null when a person or pipeline chose it: only
-     *     chosen-by-policy images are held back for being older than what runs
+     * @param policy the tag policy that chose the image, or null when a person or pipeline chose it. Chosen-by-policy
+     *     images are held back for being older than what runs, and so are a pipeline's ({@link DeployRequest#ordered()}),
+     *     ordered under the service's tag policy
      */
     private void deployEach(ServiceConfig service, DeployRequest request, TagPolicy policy, String invocationId,
             List<DeployOutcome> outcomes, List<String> failures) {
@@ -312,8 +315,9 @@ public final class DeployService {
             if (request.isRollback()) {
                 return rollBack(service, environment, request, digest, invocationId);
             }
-            if (policy != null) {
-                Optional<String> newer = newerRelease(service.name(), environment.name(), request, digest, policy);
+            TagPolicy ordering = policy != null ? policy : request.ordered() ? service.tagPolicy().toPolicy() : null;
+            if (ordering != null) {
+                Optional<String> newer = newerRelease(service.name(), environment.name(), request, digest, ordering);
                 if (newer.isPresent()) {
                     return DeployOutcome.of(service.name(), environment.name(), Result.SKIPPED, newer.get());
                 }

@@ -6,6 +6,7 @@ import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImageReference;
 import dev.gantry.core.image.ImageRegistry;
 import dev.gantry.core.pipeline.ArtifactImagePolicy.HandedOverImage;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -15,8 +16,11 @@ import org.slf4j.LoggerFactory;
  * The image a pipeline job hands over in its input artifact ({@code imagedefinitions.json} or
  * {@code imageDetail.json}), pinned to its digest: what the deploy action deploys and the gate action gates.
  *
+ * <p>An image in Amazon ECR is looked up in its registry, by tag or by digest, which also tells when it was pushed.
+ *
  * <p>Errors: {@link PipelineJobException} for a problem with the job's artifacts or the image it names;
- * {@link ArtifactReader.ArtifactReadException} and the {@link ImageRegistry} exceptions from reading them.
+ * {@link ArtifactReader.ArtifactReadException} and the {@link ImageRegistry} exceptions from reading them (an image
+ * in ECR that is not there is {@link ImageRegistry.ImageNotFoundException}).
  */
 final class HandedOverImages {
 
@@ -34,14 +38,27 @@ final class HandedOverImages {
      * @param image the image pinned to its digest
      * @param tag the tag it was handed over with; empty when it came as a digest without one, because null would
      *     not survive the release record (the store writes the tag as a string attribute)
+     * @param pushedAt when the registry received the image; null for an image outside Amazon ECR, which Gantry cannot ask
      * @param source which file of which artifact named it
      */
-    record Pinned(ImageReference image, String tag, String source) {}
+    record Pinned(ImageReference image, String tag, Instant pushedAt, String source) {}
 
     Pinned pinned(PipelineJob job, ServiceConfig service, EnvironmentConfig environment) {
         HandedOverImage handedOver = handedOverImage(job, service, environment);
         String tag = handedOver.tag() != null ? handedOver.tag() : handedOver.image().digest() == null ? "latest" : "";
-        return new Pinned(pin(handedOver), tag, handedOver.source());
+        ImageReference image = pinnable(handedOver);
+        if (image.ecrAccount().isEmpty()) {
+            // Only ECR is asked for push times, so this release carries none, and is ordered against the environment's
+            // others as decision 9 has it without one: by version under a semver tag policy, and not at all otherwise
+            // (the deploy path lets it in, a gate by arrival).
+            return new Pinned(image, tag, null, handedOver.source());
+        }
+        // The artifact names the image only: the registry tells when it was pushed, which is what orders releases whose
+        // tags do not (a late pipeline run for an older main-abc123 must not replace a newer one).
+        ImageRegistry.PinnedImage found = registry.pin(image);
+        LOG.info("pinned {} to {}, pushed at {}", image, found.digest(), found.pushedAt());
+        return new Pinned(new ImageReference(image.registry(), image.repository(), null, found.digest().value()), tag, found.pushedAt(),
+                handedOver.source());
     }
 
     /** The first input artifact that holds an image file decides; the others are not read. */
@@ -63,8 +80,11 @@ final class HandedOverImages {
                 + " or " + PipelineArtifact.IMAGE_DETAIL + " at its root: " + String.join("; ", without));
     }
 
-    /** The handed-over image pinned to its digest: as given, or the digest its tag points at now. */
-    private ImageReference pin(HandedOverImage handedOver) {
+    /**
+     * The handed-over image as the registry is asked about it: pinned to the digest it was given with, or by the tag it
+     * names (none means "latest", as for docker pull; pinning it now is what makes the deploy repeatable).
+     */
+    private static ImageReference pinnable(HandedOverImage handedOver) {
         ImageReference image = handedOver.image();
         if (image.digest() != null) {
             try {
@@ -77,11 +97,7 @@ final class HandedOverImages {
             throw new PipelineJobException(JobFailureType.CONFIGURATION_ERROR, handedOver.source() + " names " + image
                     + ", which has no digest and is not in Amazon ECR, so Gantry cannot pin it: hand over repository@sha256:<digest>");
         }
-        // No tag means "latest", as for docker pull; pinning it now is what makes the deploy repeatable.
-        ImageReference tagged = image.tag() != null ? image : new ImageReference(image.registry(), image.repository(), "latest", null);
-        ImageDigest digest = registry.digestOf(tagged);
-        LOG.info("pinned {} to {}", tagged, digest);
-        return new ImageReference(image.registry(), image.repository(), null, digest.value());
+        return image.tag() != null ? image : new ImageReference(image.registry(), image.repository(), "latest", null);
     }
 
 }

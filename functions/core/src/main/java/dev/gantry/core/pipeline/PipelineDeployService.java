@@ -113,8 +113,8 @@ public final class PipelineDeployService {
         LOG.info("pipeline job {}: deploying {} from {} to {}", job.id(), pinned, handedOver.source(), target);
 
         DeployReport report = deploys.deploy(
-                DeployRequest.fromPipeline(service.name(), environment.name(), pinned, tag, job.id(), target.triggeredBy(),
-                        target.executionOf(job)),
+                DeployRequest.fromPipeline(service.name(), environment.name(), pinned, tag, handedOver.pushedAt(), job.id(),
+                        target.triggeredBy(), target.executionOf(job)),
                 invocationId);
         DeployOutcome outcome = report.outcomes().stream()
                 .filter(o -> o.environment().equals(environment.name()))

@@ -113,8 +113,8 @@ public final class PipelineGateService {
         HandedOverImages.Pinned pinned = images.pinned(job, service, environment);
         ImageDigest digest = new ImageDigest(pinned.image().digest());
         return new GateSubject(new ReleaseKey(service.name(), environment.name(), digest), pinned.image().render(),
-                pinned.tag().isEmpty() ? null : pinned.tag(), null, target.triggeredBy(), GateOrigin.PIPELINE, "pipeline-job:" + job.id(),
-                target.executionOf(job));
+                pinned.tag().isEmpty() ? null : pinned.tag(), pinned.pushedAt(), target.triggeredBy(), GateOrigin.PIPELINE,
+                "pipeline-job:" + job.id(), target.executionOf(job));
     }
 
     private GateSubject continuedAsk(String token, PipelineTarget target) {

@@ -90,6 +90,19 @@ final class LoopbackAws implements AutoCloseable {
                         .formatted(repository, digest, tag))));
     }
 
+    /**
+     * ECR answering {@code DescribeImages} for {@code repository@digest} in the example registry, pushed at
+     * {@code imagePushedAt} (epoch seconds, as ECR's JSON gives it).
+     */
+    void stubEcrImage(String repository, String digest, String imagePushedAt) {
+        ecs.stubFor(dev.gantry.aws.JsonProtocolWire.ECR.operation("DescribeImages")
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath("$.imageIds[0].imageDigest",
+                        com.github.tomakehurst.wiremock.client.WireMock.equalTo(digest)))
+                .willReturn(dev.gantry.aws.JsonProtocolWire.json("""
+                        {"imageDetails":[{"registryId":"111111111111","repositoryName":"%s","imageDigest":"%s","imagePushedAt":%s}]}"""
+                        .formatted(repository, digest, imagePushedAt))));
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

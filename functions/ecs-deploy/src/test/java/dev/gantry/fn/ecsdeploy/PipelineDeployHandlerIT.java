@@ -34,6 +34,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -79,6 +80,7 @@ class PipelineDeployHandlerIT {
     private static SdkHttpClient http;
     private PipelineDeployHandler handler;
     private DynamoDbJobLedger ledger;
+    private DynamoDbReleaseStore releases;
 
     @BeforeAll
     static void startLoopbackAws() throws Exception {
@@ -116,7 +118,8 @@ class PipelineDeployHandlerIT {
         StateTable.createIfMissing(aws.dynamo, table);
         ledger = new DynamoDbJobLedger(aws.dynamo, table);
         GantryConfig config = Fixtures.exampleConfig();
-        DeployService deploys = new DeployService(config, new SdkEcsGateway(ecsClient), new DynamoDbReleaseStore(aws.dynamo, table),
+        releases = new DynamoDbReleaseStore(aws.dynamo, table);
+        DeployService deploys = new DeployService(config, new SdkEcsGateway(ecsClient), releases,
                 new InMemoryDeployControls(), Clock.systemUTC());
         handler = new PipelineDeployHandler(new PipelineDeployService(config, deploys,
                 new S3ArtifactReader(http, Region.EU_WEST_1, URI.create(aws.ecs.baseUrl()), true),
@@ -149,13 +152,19 @@ class PipelineDeployHandlerIT {
     }
 
     @Test
-    void deploysAnImageHandedOverByDigestWithoutAskingEcr() throws Exception {
+    void deploysAnImageHandedOverByDigestRecordingWhenEcrSaysItWasPushed() throws Exception {
         aws.stubPipelineArtifact(BUCKET, STAGING_KEY, PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_PINNED));
+        aws.stubEcrImage("payments-api", DIGEST, "1795427892.125");
 
         JsonNode answer = invoke("gantry-codepipeline-job-payments-api-staging.json");
 
         assertThat(answer.at("/outcome").asText()).isEqualTo("SUCCEEDED");
-        assertThat(JsonProtocolWire.ECR.requests(aws.ecs, "DescribeImages")).isEmpty();
+        assertThat(JsonProtocolWire.ECR.requests(aws.ecs, "DescribeImages")).singleElement().satisfies(describe -> {
+            assertThat(describe.at("/imageIds/0/imageDigest").asText()).isEqualTo(DIGEST);
+            assertThat(describe.at("/imageIds/0").has("imageTag")).isFalse();
+        });
+        assertThat(releases.history("payments-api", "staging")).singleElement()
+                .satisfies(release -> assertThat(release.pushedAt()).isEqualTo(Instant.parse("2026-11-23T09:58:12.125Z")));
         assertThat(EcsWire.requests(aws.ecs, "RegisterTaskDefinition").get(0).at("/containerDefinitions/0/image").asText())
                 .isEqualTo(LoopbackAws.REGISTRY + "/payments-api@" + DIGEST);
         assertThat(CODEPIPELINE.requests(aws.ecs, "PutJobSuccessResult").get(0).at("/executionDetails/summary").asText())

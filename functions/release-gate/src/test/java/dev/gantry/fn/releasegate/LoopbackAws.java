@@ -29,6 +29,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -54,6 +55,8 @@ final class LoopbackAws implements AutoCloseable {
     static final String TABLE = "gantry-state";
     static final String REGISTRY = "111111111111.dkr.ecr.eu-west-1.amazonaws.com";
     static final String DIGEST = "sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd";
+    /** When ECR says {@link #DIGEST} was pushed: {@code imagePushedAt} 1795427892.125, epoch seconds as its JSON gives them. */
+    static final Instant PUSHED_AT = Instant.parse("2026-11-23T09:58:12.125Z");
     static final String ARTIFACT_BUCKET = "eu-west-1-111111111111-payments-api";
     static final String PROD_ARTIFACT_KEY = "payments-api/BuildArtif/Jz9oSs4";
     static final String PROD_SERVICE_ARN = "arn:aws:ecs:eu-west-1:111111111111:service/prod/payments-api";
@@ -146,13 +149,13 @@ final class LoopbackAws implements AutoCloseable {
         server.stubFor(S3Wire.getObject(ARTIFACT_BUCKET, PROD_ARTIFACT_KEY).willReturn(S3Wire.object(zip)));
     }
 
-    /** ECR answering {@code DescribeImages} for payments-api:1.4.0 with {@link #DIGEST}. */
+    /** ECR answering {@code DescribeImages} for payments-api:1.4.0 with {@link #DIGEST}, pushed at {@link #PUSHED_AT}. */
     void stubEcrTag() {
         server.stubFor(JsonProtocolWire.ECR.operation("DescribeImages")
                 .withRequestBody(WireMock.matchingJsonPath("$.imageIds[0].imageTag", WireMock.equalTo("1.4.0")))
                 .willReturn(JsonProtocolWire.json("""
                         {"imageDetails":[{"registryId":"111111111111","repositoryName":"payments-api","imageDigest":"%s",
-                          "imageTags":["1.4.0"]}]}""".formatted(DIGEST))));
+                          "imageTags":["1.4.0"],"imagePushedAt":1795427892.125}]}""".formatted(DIGEST))));
     }
 
     /**

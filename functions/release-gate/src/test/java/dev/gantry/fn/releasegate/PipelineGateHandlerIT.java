@@ -111,6 +111,8 @@ class PipelineGateHandlerIT {
         assertThat(CODEPIPELINE.requests(aws.server, "PutJobFailureResult")).isEmpty();
         assertThat(answer.at("/disposition").asText()).isEqualTo("COMPLETED");
         assertThat(answer.at("/outcome").asText()).isEqualTo("CONTINUED");
+        assertThat(approvers.find(RELEASE).orElseThrow().pushedAt()).as("when ECR says it was pushed, which orders it at the gate")
+                .isEqualTo(LoopbackAws.PUSHED_AT);
     }
 
     @Test

@@ -47,6 +47,8 @@ class PipelineDeployServiceTest {
     private static final String REGISTRY = "111111111111.dkr.ecr.eu-west-1.amazonaws.com";
     private static final String DIGEST = "sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd";
     private static final String PINNED = REGISTRY + "/payments-api@" + DIGEST;
+    /** When the image {@code events/gantry-imagedefinitions-payments-api-pinned.json} hands over was pushed. */
+    private static final Instant PUSHED = Instant.parse("2026-11-23T09:58:12Z");
     private static final String LOG_ROUTER = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4";
     // The credentials of the AWS Lambda Developer Guide's sample job: obviously not real.
     private static final ArtifactAccess ACCESS = new ArtifactAccess("AKIAIOSFODNN7EXAMPLE", "6CGtmAa3lzWtV7a...", "IQoJb3JpZ2luX2VjEA...");
@@ -69,6 +71,7 @@ class PipelineDeployServiceTest {
 
     @BeforeEach
     void givenRunningServices() {
+        registry.givenImage(PINNED, PUSHED);
         for (EnvironmentConfig environment : config.services().get(0).environments()) {
             ecs.givenService(EcsServiceRef.of(environment), "payments-api-" + environment.cluster(), List.of(
                     new ContainerImage("app", REGISTRY + "/payments-api:1.3.0"),
@@ -91,7 +94,7 @@ class PipelineDeployServiceTest {
         assertThat(report.disposition()).isEqualTo(Disposition.COMPLETED);
         assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(ledger.find("job-1").orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
-        assertThat(registry.lookups()).isEmpty();
+        assertThat(registry.lookups()).as("asked by digest, for when it was pushed").containsExactly(ImageReference.parse(PINNED));
     }
 
     @Test
@@ -164,6 +167,52 @@ class PipelineDeployServiceTest {
     }
 
     @Test
+    void refusesALatePipelineRunOfAnImagePushedBeforeTheOneTheEnvironmentRunsAsADowngrade() {
+        String olderDigest = "sha256:" + "a1".repeat(32);
+        String newerDigest = "sha256:" + "b2".repeat(32);
+        registry.givenTag(REGISTRY + "/payments-api:main-a1a1a1a", new ImageDigest(olderDigest), Instant.parse("2026-11-23T09:40:00Z"));
+        registry.givenTag(REGISTRY + "/payments-api:main-b2b2b2b", new ImageDigest(newerDigest), Instant.parse("2026-11-23T09:50:00Z"));
+        givenImageDefinitionsByTag("main-b2b2b2b");
+        service.run(job("job-1", STAGING), "inv-1");
+        givenImageDefinitionsByTag("main-a1a1a1a");
+        clock.advance(Duration.ofMinutes(5));
+
+        PipelineJobReport late = service.run(job("job-2", STAGING), "inv-2");
+
+        assertThat(late.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(jobs.puts("job-2")).singleElement().satisfies(put -> assertThat(put.result().message())
+                .contains("did not take " + REGISTRY + "/payments-api@" + olderDigest + " (SKIPPED)")
+                .contains("pushed before what staging runs: main-a1a1a1a at 2026-11-23T09:40:00Z < main-b2b2b2b at 2026-11-23T09:50:00Z")
+                .contains("Gantry never downgrades"));
+        assertThat(ecs.running(staging()).containers().get(0).image()).isEqualTo(REGISTRY + "/payments-api@" + newerDigest);
+        assertThat(ecs.calls("UpdateService")).hasSize(1);
+    }
+
+    @Test
+    void recordsWhenTheRegistryReceivedAnImageHandedOverByDigest() {
+        artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_PINNED));
+
+        service.run(job("job-1", STAGING), "inv-1");
+
+        assertThat(registry.lookups()).containsExactly(ImageReference.parse(PINNED));
+        assertThat(releases.history("payments-api", "staging")).singleElement()
+                .satisfies(release -> assertThat(release.pushedAt()).isEqualTo(PUSHED));
+    }
+
+    @Test
+    void failsTheJobWhenTheDigestItHandsOverIsNotInTheRegistry() {
+        String unknown = REGISTRY + "/payments-api@sha256:" + "c3".repeat(32);
+        artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.zip(Map.of("imagedefinitions.json",
+                "[{\"name\":\"app\",\"imageUri\":\"" + unknown + "\"}]")));
+
+        service.run(job("job-1", STAGING), "inv-1");
+
+        assertThat(failure()).isEqualTo(new JobResult.Failed(JobFailureType.JOB_FAILED,
+                "no image sha256:" + "c3".repeat(32) + " in repository payments-api"));
+        assertThat(ecs.calls()).isEmpty();
+    }
+
+    @Test
     void failsTheJobWhenTheTagIsNotInTheRegistry() {
         artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_BY_TAG));
 
@@ -175,12 +224,12 @@ class PipelineDeployServiceTest {
     }
 
     @Test
-    void takesTheDigestAndTagOfImageDetailWithoutAskingTheRegistry() {
+    void takesTheDigestAndTagOfImageDetailAskingTheRegistryOnlyWhenThatDigestWasPushed() {
         artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.imageDetail(PipelineArtifacts.IMAGE_DETAIL));
 
         service.run(job("job-1", STAGING), "inv-1");
 
-        assertThat(registry.lookups()).isEmpty();
+        assertThat(registry.lookups()).containsExactly(ImageReference.parse(PINNED));
         assertThat(ecs.running(staging()).containers().get(0).image()).isEqualTo(PINNED);
         assertThat(jobs.puts()).singleElement().satisfies(put -> assertThat(put.result().message()).contains("(tag 1.4.0)"));
         assertThat(releases.history("payments-api", "staging")).singleElement()
@@ -526,6 +575,11 @@ class PipelineDeployServiceTest {
 
         assertThat(jobs.puts()).singleElement().satisfies(put -> assertThat(put.result()).isInstanceOf(JobResult.Succeeded.class));
         assertThat(artifacts.reads()).extracting(InMemoryArtifactReader.Read::location).containsExactly(source, BUILD_OUTPUT);
+    }
+
+    private void givenImageDefinitionsByTag(String tag) {
+        artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.zip(Map.of("imagedefinitions.json",
+                "[{\"name\":\"app\",\"imageUri\":\"" + REGISTRY + "/payments-api:" + tag + "\"}]")));
     }
 
     private static PipelineJob job(String id, String userParameters) {

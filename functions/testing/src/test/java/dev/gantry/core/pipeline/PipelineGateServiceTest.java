@@ -11,6 +11,7 @@ import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.gate.GateOrigin;
 import dev.gantry.core.gate.GateRecord;
 import dev.gantry.core.gate.GateService;
+import dev.gantry.core.gate.GateStatus;
 import dev.gantry.core.gate.GateStore;
 import dev.gantry.core.gate.GateSubject;
 import dev.gantry.core.image.ImageDigest;
@@ -31,6 +32,7 @@ import dev.gantry.testing.PipelineArtifacts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +45,8 @@ class PipelineGateServiceTest {
     /** The digest {@code events/gantry-imagedefinitions-payments-api-pinned.json} hands over. */
     private static final String DIGEST = "sha256:07348c1177395e36a0630834b693a5318a854ba216a887b7c7244eefa4b0efcd";
     private static final String NEWER = "sha256:" + "b2".repeat(32);
+    private static final String OLDER = "sha256:" + "a1".repeat(32);
+    private static final String REGISTRY = "111122223333.dkr.ecr.eu-west-1.amazonaws.com";
     private static final String ACCESS_KEY_ID = "fake-access-key-id-for-gate-tests";
     private static final String SECRET_ACCESS_KEY = "fake-secret-access-key-for-gate-tests";
     private static final String SESSION_TOKEN = "fake-session-token-for-gate-tests";
@@ -87,6 +91,7 @@ class PipelineGateServiceTest {
     void givenTheBuildArtifact() {
         artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(),
                 PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_PINNED));
+        registry.givenImage("111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments-api@" + DIGEST, Instant.parse("2026-11-23T09:58:12Z"));
     }
 
     @AfterEach
@@ -189,6 +194,43 @@ class PipelineGateServiceTest {
         assertThat(failed.type()).isEqualTo(JobFailureType.JOB_FAILED);
         assertThat(failed.message()).isEqualTo("gate 'production' for payments-api/prod/07348c117739: replaced at the gate by a newer"
                 + " digest, b2b2b2b2b2b2; the newer release goes through the gate instead");
+    }
+
+    @Test
+    void aLatePipelineRunOfAnOlderPushYieldsToTheNewerPushWaitingAtTheGate() {
+        registry.givenTag(REGISTRY + "/payments-api:main-a1a1a1a", new ImageDigest(OLDER), Instant.parse("2026-11-23T09:40:00Z"));
+        registry.givenTag(REGISTRY + "/payments-api:main-b2b2b2b", new ImageDigest(NEWER), Instant.parse("2026-11-23T09:50:00Z"));
+        givenImageDefinitionsByTag("main-b2b2b2b");
+        service.run(job("job-1", PROD), null, "inv-1");
+        givenImageDefinitionsByTag("main-a1a1a1a");
+        clock.advance(Duration.ofMinutes(5));
+
+        service.run(job("job-2", PROD), null, "inv-2");
+
+        assertThat(onlyPut("job-2", JobResult.Failed.class).message()).isEqualTo("gate 'production' for payments-api/prod/a1a1a1a1a1a1:"
+                + " replaced at the gate by a newer digest, b2b2b2b2b2b2; the newer release goes through the gate instead");
+        GateRecord newer = store.find(prod(NEWER)).orElseThrow();
+        assertThat(newer.status()).isEqualTo(GateStatus.WAITING);
+        assertThat(newer.pushedAt()).isEqualTo(Instant.parse("2026-11-23T09:50:00Z"));
+    }
+
+    @Test
+    void aPipelineRunOfANewerPushSupersedesTheOlderPushWaitingAtTheGate() {
+        registry.givenTag(REGISTRY + "/payments-api:main-a1a1a1a", new ImageDigest(OLDER), Instant.parse("2026-11-23T09:40:00Z"));
+        registry.givenTag(REGISTRY + "/payments-api:main-b2b2b2b", new ImageDigest(NEWER), Instant.parse("2026-11-23T09:50:00Z"));
+        givenImageDefinitionsByTag("main-a1a1a1a");
+        service.run(job("job-1", PROD), null, "inv-1");
+        String olderToken = onlyPut("job-1", JobResult.Continued.class).continuationToken();
+        givenImageDefinitionsByTag("main-b2b2b2b");
+        clock.advance(Duration.ofMinutes(5));
+
+        service.run(job("job-2", PROD), null, "inv-2");
+        service.run(job("job-3", PROD), olderToken, "inv-3");
+
+        assertThat(onlyPut("job-2", JobResult.Continued.class).summary())
+                .startsWith("gate 'production' for payments-api/prod/b2b2b2b2b2b2 is waiting");
+        assertThat(onlyPut("job-3", JobResult.Failed.class).message()).contains("replaced at the gate by a newer digest, b2b2b2b2b2b2");
+        assertThat(store.find(prod(OLDER)).orElseThrow().pushedAt()).isEqualTo(Instant.parse("2026-11-23T09:40:00Z"));
     }
 
     @Test
@@ -323,6 +365,11 @@ class PipelineGateServiceTest {
 
     private static ReleaseKey prod(String digest) {
         return new ReleaseKey("payments-api", "prod", new ImageDigest(digest));
+    }
+
+    private void givenImageDefinitionsByTag(String tag) {
+        artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.zip(Map.of("imagedefinitions.json",
+                "[{\"name\":\"app\",\"imageUri\":\"" + REGISTRY + "/payments-api:" + tag + "\"}]")));
     }
 
     private static PipelineJob job(String id, String userParameters) {

@@ -29,6 +29,7 @@ import dev.gantry.testing.InMemoryReleaseStore;
 import dev.gantry.testing.MutableClock;
 import dev.gantry.testing.PipelineArtifacts;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,7 @@ class PipelineGateThenDeployTest {
     @BeforeEach
     void givenTheBuildArtifactAndRunningServices() {
         artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_PINNED));
+        registry.givenImage(PINNED, Instant.parse("2026-11-23T09:58:12Z"));
         for (EnvironmentConfig environment : config.services().get(0).environments()) {
             ecs.givenService(EcsServiceRef.of(environment), "payments-api-" + environment.cluster(),
                     List.of(new ContainerImage("app", REGISTRY + "/payments-api:1.3.0")));
