@@ -89,7 +89,7 @@ public final class PipelineGateService {
             }
             GateSubject subject = continuationToken == null
                     ? firstAsk(job, target, service, environment)
-                    : continuedAsk(continuationToken, target);
+                    : continuedAsk(continuationToken, target, job);
             GateRecord record = gates.evaluate(subject);
             return answer(job, record);
         } catch (PipelineJobException e) {
@@ -117,7 +117,12 @@ public final class PipelineGateService {
                 "pipeline-job:" + job.id(), target.executionOf(job));
     }
 
-    private GateSubject continuedAsk(String token, PipelineTarget target) {
+    /**
+     * The round the token names, asked about by {@code job}'s own execution: the stored record may have been brought by
+     * another execution's gate action on the same digest since, and a pass this job gets is its execution's, for that
+     * execution's deploy action to enter on.
+     */
+    private GateSubject continuedAsk(String token, PipelineTarget target, PipelineJob job) {
         ReleaseKey key = readToken(token);
         String arrival = readArrival(token);
         if (!key.service().equals(target.service()) || !key.environment().equals(target.environment())) {
@@ -128,7 +133,7 @@ public final class PipelineGateService {
                 "the continuation token names " + key.id() + ", which never reached its gate"));
         GateSubject stored = GateService.subjectOf(record);
         return new GateSubject(stored.key(), stored.image(), stored.tag(), stored.pushedAt(), stored.triggeredBy(), stored.origin(),
-                arrival != null ? arrival : stored.arrival(), stored.pipelineExecution());
+                arrival != null ? arrival : stored.arrival(), target.executionOf(job));
     }
 
     private JobResult answer(PipelineJob job, GateRecord record) {

@@ -47,6 +47,8 @@ class PipelineGateServiceTest {
     private static final String NEWER = "sha256:" + "b2".repeat(32);
     private static final String OLDER = "sha256:" + "a1".repeat(32);
     private static final String REGISTRY = "111122223333.dkr.ecr.eu-west-1.amazonaws.com";
+    private static final String FIRST_EXECUTION = "3137f7cb-7cf7-4b2c-9d1e-0a1b2c3d4e5f";
+    private static final String NEWER_EXECUTION = "5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8a9b0c";
     private static final String ACCESS_KEY_ID = "fake-access-key-id-for-gate-tests";
     private static final String SECRET_ACCESS_KEY = "fake-secret-access-key-for-gate-tests";
     private static final String SESSION_TOKEN = "fake-session-token-for-gate-tests";
@@ -138,6 +140,29 @@ class PipelineGateServiceTest {
         assertThat(onlyPut("job-2", JobResult.Succeeded.class).summary())
                 .startsWith("gate 'production' for payments-api/prod/07348c117739 passed: all checks passed");
         assertThat(artifacts.reads()).as("a continuation asks about the digest in its token").hasSize(1);
+    }
+
+    @Test
+    void aContinuationJobTiesThePassToItsOwnExecutionWhenAnotherExecutionBroughtTheSameDigestMeanwhile() {
+        // given: the first execution's gate action waits for an approval, which comes between two of its jobs; before its
+        // next job, a newer execution's gate action brings the same digest and, the approval still valid, passes a round of its own
+        service.run(inExecution("job-1", FIRST_EXECUTION), null, "inv-1");
+        String token = onlyPut("job-1", JobResult.Continued.class).continuationToken();
+        clock.advance(Duration.ofMinutes(3));
+        gates.decide(prod(DIGEST), approve("U0AAAA002", DIGEST));
+        service.run(inExecution("job-2", NEWER_EXECUTION), null, "inv-2");
+        onlyPut("job-2", JobResult.Succeeded.class);
+        assertThat(store.find(prod(DIGEST)).orElseThrow().pipelineExecution()).isEqualTo(NEWER_EXECUTION);
+        clock.advance(Duration.ofMinutes(1));
+
+        // when: the first execution's continuation job asks
+        service.run(inExecution("job-3", FIRST_EXECUTION), token, "inv-3");
+
+        // then: it passes for its own execution, so that execution's deploy action enters on it; the newer one's pass is not its
+        onlyPut("job-3", JobResult.Succeeded.class);
+        GateRecord record = store.find(prod(DIGEST)).orElseThrow();
+        assertThat(record.status()).isEqualTo(GateStatus.PASSED);
+        assertThat(record.pipelineExecution()).isEqualTo(FIRST_EXECUTION);
     }
 
     @Test
@@ -370,6 +395,10 @@ class PipelineGateServiceTest {
     private void givenImageDefinitionsByTag(String tag) {
         artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.zip(Map.of("imagedefinitions.json",
                 "[{\"name\":\"app\",\"imageUri\":\"" + REGISTRY + "/payments-api:" + tag + "\"}]")));
+    }
+
+    private static PipelineJob inExecution(String id, String execution) {
+        return new PipelineJob(id, "111122223333", PROD, List.of(BUILD_OUTPUT), ACCESS, null, execution);
     }
 
     private static PipelineJob job(String id, String userParameters) {
