@@ -333,16 +333,22 @@ public final class DeployService {
 
     /**
      * Deploys a release to a gated environment only when its gate has passed, evaluating the gate first; a
-     * release the gate holds waits there, and the gate sweep deploys it when the gate passes.
+     * release the gate holds waits there, and the gate sweep deploys it when the gate passes. A pipeline's deploy action
+     * entering on the pass of its execution's gate action goes in only while the gate's live conditions still hold.
      */
     private DeployOutcome throughGate(ServiceConfig service, EnvironmentConfig environment, DeployRequest request,
             ImageDigest digest, String invocationId) {
         ReleaseKey key = new ReleaseKey(service.name(), environment.name(), digest);
-        GateRecord atGate = gates.evaluate(new GateSubject(key, request.image().render(), request.tag(), request.pushedAt(),
-                request.triggeredBy(), request.gateOrigin(), request.eventId(), request.pipelineExecution()));
+        GateSubject subject = new GateSubject(key, request.image().render(), request.tag(), request.pushedAt(), request.triggeredBy(),
+                request.gateOrigin(), request.eventId(), request.pipelineExecution());
+        GateRecord atGate = gates.evaluate(subject);
         String gate = "gate '" + atGate.gate() + "'";
         return switch (atGate.status()) {
             case PASSED -> {
+                Optional<String> passNotEnough = gates.whyExecutionPassDoesNotHold(subject, atGate);
+                if (passNotEnough.isPresent()) {
+                    yield DeployOutcome.of(service.name(), environment.name(), Result.REFUSED, passNotEnough.get());
+                }
                 DeployOutcome outcome = deploy(service, environment, request, digest, invocationId);
                 // A deploy under way elsewhere is no hand-off yet: the sweep keeps the release due until it has one.
                 if (atGate.handoff() == null && outcome.result() != Result.IN_PROGRESS) {

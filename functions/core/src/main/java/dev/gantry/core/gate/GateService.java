@@ -134,6 +134,46 @@ public final class GateService {
     }
 
     /**
+     * Why {@code subject} may not go on although {@code record}, the round {@link #evaluate} answered it with, passed. That
+     * is only ever so for a later action of a pipeline execution entering on the pass that execution's gate action got
+     * (its deploy action, which no new round holds): what the round earned stands (the soak, the steady minutes), but the
+     * gate's conditions about the world now are asked again and must all pass: alarms, freezes (the configured windows and
+     * change calendars, and manual ones), custom checks, and the approvals as they count now (one past the gate's
+     * {@code expiresAfter} no longer does; a rejection recorded since refuses). A check that waits or cannot
+     * answer does not hold either: a retried deploy days later must not go in on what nobody can confirm.
+     *
+     * @return the conditions that do not hold, saying that the execution's pass was not enough; empty when the caller may
+     *     go on, and whenever {@code record} is not such a pass (its own status then says what the gate answered)
+     * @throws NoGateException when the service environment has no gate
+     */
+    public Optional<String> whyExecutionPassDoesNotHold(GateSubject subject, GateRecord record) {
+        if (!entersOnExecutionPass(record, subject)) {
+            return Optional.empty();
+        }
+        GateConfig gate = gateOf(subject.key().service(), subject.key().environment())
+                .orElseThrow(() -> new NoGateException(subject.key().service() + "/" + subject.key().environment() + " has no gate"));
+        List<String> notHolding = new ArrayList<>();
+        for (CheckResult check : runChecks(record, gate, clock.instant(), false)) {
+            switch (check) {
+                case CheckResult.Fail fail -> notHolding.add(fail.check() + ": " + fail.reason());
+                case CheckResult.Wait wait -> notHolding.add(wait.check() + ": " + wait.reason());
+                case CheckResult.Pass pass -> { }
+            }
+        }
+        String pass = "gate '" + gate.name() + "' passed " + record.key().digest().shortForm() + " for pipeline execution "
+                + record.pipelineExecution() + " at " + record.lastEvaluatedAt();
+        if (notHolding.isEmpty()) {
+            LOG.info("{} ({}): it still holds, and {} enters on it", pass, record.key().id(), subject.arrival());
+            return Optional.empty();
+        }
+        String why = pass + ", but that pass is not enough now: " + String.join("; ", notHolding) + ". A later action of the"
+                + " execution enters on its pass only while the gate's alarms, freezes, custom checks and approvals still hold;"
+                + " retry it once they do, or start a new execution to go through the gate again";
+        LOG.warn("{} ({})", why, record.key().id());
+        return Optional.of(why);
+    }
+
+    /**
      * Brings {@code subject} to its gate (or back to it) and answers where it stands, evaluating the checks
      * when the record is due.
      *
@@ -248,13 +288,18 @@ public final class GateService {
 
     /**
      * A pipeline's deploy action runs as a job of its own, after the gate action of the same execution passed the release.
-     * A new round there would wait out minSteady again, or fail on a freeze or an approval expiry that began after the gate
-     * let the release in: the execution's pass stands. A new execution asks the gate afresh, and so does a retried gate
-     * action after a failure, since a failed round is no pass.
+     * A new round there would wait out minSteady and the soak again: the execution's pass stands, and what it earned with
+     * it, while the gate's conditions about the world now still hold ({@link #whyExecutionPassDoesNotHold}). A new
+     * execution asks the gate afresh, and so does a retried gate action after a failure, since a failed round is no pass.
      */
     private static boolean passedForThisPipelineExecution(GateRecord record, GateSubject subject) {
         return record.status() == GateStatus.PASSED && subject.pipelineExecution() != null
                 && subject.pipelineExecution().equals(record.pipelineExecution());
+    }
+
+    /** Another action of the execution whose round passed, which {@link #evaluate} lets in on that pass, not its own answer. */
+    private static boolean entersOnExecutionPass(GateRecord record, GateSubject subject) {
+        return passedForThisPipelineExecution(record, subject) && subject.arrival() != null && !subject.arrival().equals(record.arrival());
     }
 
     /**
@@ -313,7 +358,7 @@ public final class GateService {
      *     itself; after a person's decision nobody does, so the sweep must take it at its next run
      */
     private GateRecord evaluated(GateRecord record, GateConfig gate, Instant now, boolean deployFollows) {
-        List<CheckResult> results = runChecks(record, gate, now);
+        List<CheckResult> results = runChecks(record, gate, now, true);
         GateVerdict verdict = engine.decide(gate, results, record.state(), now);
         GateStatus status = switch (verdict.outcome()) {
             case PASSED -> GateStatus.PASSED;
@@ -334,7 +379,11 @@ public final class GateService {
         return record.evaluated(verdict, status, nextLook, dueAt, now);
     }
 
-    private List<CheckResult> runChecks(GateRecord record, GateConfig gate, Instant now) {
+    /**
+     * @param withSoak whether to ask the soak as well; an execution's pass keeps what it earned there (see {@link
+     *     #whyExecutionPassDoesNotHold})
+     */
+    private List<CheckResult> runChecks(GateRecord record, GateConfig gate, Instant now, boolean withSoak) {
         List<CheckResult> results = new ArrayList<>();
         Duration interval = gate.interval();
         List<AlarmStates.AlarmState> alarmStates = null;
@@ -347,7 +396,7 @@ public final class GateService {
             }
             results.add(alarmCheck.evaluate(gate.alarms(), alarmStates, alarmError, now, interval));
         }
-        if (gate.soak() != null) {
+        if (withSoak && gate.soak() != null) {
             String previous = previousEnvironment(record.key());
             List<Release> history = previous == null ? List.of() : releases.history(record.key().service(), previous);
             GateConfig.InsufficientData insufficientData = gate.alarms() == null ? GateConfig.InsufficientData.WAIT : gate.alarms().insufficientData();

@@ -63,11 +63,14 @@ class PipelineGateThenDeployTest {
             gates:
               - name: production
                 alarms: { names: [payments-api-5xx] }
+                freezes:
+                  - changeCalendar: payments-release-calendar
                 minSteady: 10m
                 timeout: 2h
             """, "gantry.yml");
     private final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
     private final InMemoryAlarmStates alarms = new InMemoryAlarmStates();
+    private final InMemoryChangeCalendars calendars = new InMemoryChangeCalendars();
     private final InMemoryGateStore gateStore = new InMemoryGateStore();
     private final InMemoryReleaseStore releases = new InMemoryReleaseStore();
     private final InMemoryEcsGateway ecs = new InMemoryEcsGateway();
@@ -75,7 +78,7 @@ class PipelineGateThenDeployTest {
     private final InMemoryImageRegistry registry = new InMemoryImageRegistry();
     private final InMemoryPipelineJobs jobs = new InMemoryPipelineJobs();
     private final InMemoryJobLedger ledger = new InMemoryJobLedger();
-    private final GateService gates = new GateService(config, gateStore, releases, alarms, new InMemoryChangeCalendars(),
+    private final GateService gates = new GateService(config, gateStore, releases, alarms, calendars,
             new InMemoryCustomChecks(), ApproverGroups.none(), clock);
     private final PipelineGateService gateAction = new PipelineGateService(config, gates, artifacts, registry, jobs, ledger, clock);
     private final PipelineDeployService deployAction = new PipelineDeployService(config,
@@ -91,6 +94,7 @@ class PipelineGateThenDeployTest {
                     List.of(new ContainerImage("app", REGISTRY + "/payments-api:1.3.0")));
         }
         alarms.givenAlarm("payments-api-5xx", AlarmStates.State.OK, null);
+        calendars.givenOpen("payments-release-calendar", null);
     }
 
     @Test
@@ -113,15 +117,66 @@ class PipelineGateThenDeployTest {
     }
 
     @Test
-    void anAlarmFiringBetweenTheGateAndTheDeployActionDoesNotUndoTheExecutionsPass() {
+    void anAlarmFiringBetweenTheGateAndTheDeployActionStopsTheDeploy() {
         passTheGateAction(EXECUTION, "gate-job-1", "gate-job-2");
         alarms.givenAlarm("payments-api-5xx", AlarmStates.State.ALARM, clock.instant());
         clock.advance(Duration.ofSeconds(40));
 
         deployAction.run(job("deploy-job-1", EXECUTION), "inv-deploy-1");
 
-        assertThat(onlyPut("deploy-job-1")).isInstanceOf(JobResult.Succeeded.class);
+        JobResult result = onlyPut("deploy-job-1");
+        assertThat(result).isInstanceOf(JobResult.Failed.class);
+        assertThat(result.message()).contains("payments-api-5xx").contains(passNotEnough());
+        assertThat(ecs.calls("UpdateService")).isEmpty();
+    }
+
+    @Test
+    void aDeployRetriedDaysLaterInTheSameExecutionIsRefusedOnceAChangeFreezeBegan() {
+        // given: the gate action passed; the deploy action failed on something else, and the freeze began since
+        passTheGateAction(EXECUTION, "gate-job-1", "gate-job-2");
+        clock.advance(Duration.ofDays(3));
+        calendars.givenClosed("payments-release-calendar", clock.instant().plus(Duration.ofDays(2)));
+
+        // when: someone retries the failed deploy stage, which CodePipeline runs as a new job of the same execution
+        deployAction.run(job("deploy-job-2", EXECUTION), "inv-deploy-2");
+
+        // then
+        JobResult result = onlyPut("deploy-job-2");
+        assertThat(result).isInstanceOf(JobResult.Failed.class);
+        assertThat(((JobResult.Failed) result).type()).isEqualTo(JobFailureType.JOB_FAILED);
+        assertThat(result.message()).contains("freeze: ").contains("payments-release-calendar").contains(passNotEnough());
+        assertThat(ecs.calls("UpdateService")).isEmpty();
+        GateRecord record = gateStore.find(release()).orElseThrow();
+        assertThat(record.status()).as("the execution's pass is on record as it was").isEqualTo(GateStatus.PASSED);
+        assertThat(record.handoff()).isNull();
+    }
+
+    @Test
+    void aDeployRetriedDaysLaterInTheSameExecutionIsRefusedOnceAnAlarmFires() {
+        passTheGateAction(EXECUTION, "gate-job-1", "gate-job-2");
+        clock.advance(Duration.ofDays(3));
+        alarms.givenAlarm("payments-api-5xx", AlarmStates.State.ALARM, clock.instant());
+
+        deployAction.run(job("deploy-job-2", EXECUTION), "inv-deploy-2");
+
+        JobResult result = onlyPut("deploy-job-2");
+        assertThat(result).isInstanceOf(JobResult.Failed.class);
+        assertThat(result.message()).contains("alarms: ").contains("payments-api-5xx").contains(passNotEnough());
+        assertThat(ecs.calls("UpdateService")).isEmpty();
+    }
+
+    @Test
+    void aDeployRetriedDaysLaterInTheSameExecutionDeploysWithoutANewSoakWhileTheGateStillHolds() {
+        passTheGateAction(EXECUTION, "gate-job-1", "gate-job-2");
+        clock.advance(Duration.ofDays(3));
+
+        deployAction.run(job("deploy-job-2", EXECUTION), "inv-deploy-2");
+
+        assertThat(onlyPut("deploy-job-2")).isInstanceOf(JobResult.Succeeded.class);
         assertThat(ecs.running(prod()).containers()).containsExactly(new ContainerImage("app", PINNED));
+        GateRecord record = gateStore.find(release()).orElseThrow();
+        assertThat(record.arrival()).as("no new round, so no ten steady minutes again").isEqualTo("pipeline-job:gate-job-1");
+        assertThat(record.handoff()).startsWith("DEPLOYED");
     }
 
     @Test
@@ -198,6 +253,10 @@ class PipelineGateThenDeployTest {
         clock.advance(Duration.ofMinutes(10));
         gateAction.run(job(continuationJob, execution), ((JobResult.Continued) first).continuationToken(), "inv-" + continuationJob);
         assertThat(onlyPut(continuationJob)).isInstanceOf(JobResult.Succeeded.class);
+    }
+
+    private static String passNotEnough() {
+        return "passed " + new ImageDigest(DIGEST).shortForm() + " for pipeline execution " + EXECUTION;
     }
 
     private JobResult onlyPut(String jobId) {
