@@ -153,7 +153,8 @@ final class LocalFunctions {
     private GateService gateService(GantryConfig config, DynamoDbClient dynamo, String table, Clock clock) {
         return new GateService(config, new DynamoDbGateStore(dynamo, table), new DynamoDbReleaseStore(dynamo, table), alarms,
                 new InMemoryChangeCalendars(), new InMemoryCustomChecks(), ApproverGroups.none(), clock)
-                .withManualFreezes(new DynamoDbManualFreezes(dynamo, table));
+                .withManualFreezes(new DynamoDbManualFreezes(dynamo, table))
+                .withVetoes(new DynamoDbDeployControls(dynamo, table));
     }
 
     private DeployService deployService(GantryConfig config, DynamoDbClient dynamo, String table, GateService gates, Clock clock) {

@@ -87,8 +87,10 @@ public final class GateAdapters {
                         : (CustomChecks) (check, question) -> { throw unused("custom checks"); },
                 groups,
                 clock)
-                // Every function that evaluates gates honours the freezes people put on from Slack.
-                .withManualFreezes(new DynamoDbManualFreezes(dynamo, table));
+                // Every function that evaluates gates honours the freezes people put on from Slack, and the vetoes operators and
+                // rollbacks put on a digest: a vetoed release ends its round instead of waiting, or holding others back, for nothing.
+                .withManualFreezes(new DynamoDbManualFreezes(dynamo, table))
+                .withVetoes(new DynamoDbDeployControls(dynamo, table));
     }
 
     /**

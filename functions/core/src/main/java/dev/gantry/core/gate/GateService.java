@@ -5,6 +5,7 @@ import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.config.GateConfig;
 import dev.gantry.core.config.ServiceConfig;
+import dev.gantry.core.deploy.DeployControls;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.TagPolicy;
 import dev.gantry.core.release.Release;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>One record per release (service, environment, digest), created when the release first reaches the
  *       gate. When a newer digest reaches the same environment's gate, the older ones still waiting there
  *       are superseded: only the newest release waits. Digests that arrive together (the containers of one
- *       ECS service revision) do not supersede one another.</li>
+ *       ECS service revision) do not supersede one another, and a digest vetoed in the environment supersedes
+ *       none: its own round fails on the veto (see {@link #withVetoes}).</li>
  *   <li>Checks run when the record is due: at the gate's next look, at most one sampling interval after the
  *       last run, or at once after a new decision. Asking more often (CodePipeline's continuation jobs, ECS
  *       re-invoking a hook) costs a read and no calls to AWS.</li>
@@ -60,6 +62,9 @@ public final class GateService {
      */
     public static final String STATUS_LOG_FIELD = "gateStatus";
 
+    /** The name a veto of the release's digest fails its round under, beside the gate's own checks. */
+    static final String VETO_CHECK = "veto";
+
     private static final int MAX_ATTEMPTS = 8;
     private static final Logger LOG = LoggerFactory.getLogger(GateService.class);
 
@@ -79,16 +84,20 @@ public final class GateService {
     private final ManualFreezes manualFreezes;
     /** Null when nobody follows the records written. */
     private final Consumer<GateRecord> recordListener;
+    /** Null when vetoes are left to the deploy, which refuses a vetoed digest whatever its gate said. */
+    private final DeployControls vetoes;
     private final ApprovalPolicy approvalPolicy = new ApprovalPolicy();
 
     public GateService(GantryConfig config, GateStore store, ReleaseStore releases, AlarmStates alarms, ChangeCalendars calendars,
             CustomChecks custom, ApproverGroups groups, Clock clock) {
-        this(config, store, releases, alarms, calendars, custom, groups, clock, null, null);
+        this(config, store, releases, alarms, calendars, custom, groups, clock, null, null, null);
     }
 
     private GateService(GantryConfig config, GateStore store, ReleaseStore releases, AlarmStates alarms, ChangeCalendars calendars,
-            CustomChecks custom, ApproverGroups groups, Clock clock, ManualFreezes manualFreezes, Consumer<GateRecord> recordListener) {
+            CustomChecks custom, ApproverGroups groups, Clock clock, ManualFreezes manualFreezes, Consumer<GateRecord> recordListener,
+            DeployControls vetoes) {
         this.manualFreezes = manualFreezes;
+        this.vetoes = vetoes;
         this.recordListener = recordListener;
         this.freezeCheck = manualFreezes == null ? new FreezeCheck() : new FreezeCheck(manualFreezes);
         this.config = config;
@@ -107,7 +116,7 @@ public final class GateService {
      */
     public GateService withManualFreezes(ManualFreezes freezes) {
         return new GateService(config, store, releases, alarms, calendars, custom, groups, clock, Objects.requireNonNull(freezes, "freezes"),
-                recordListener);
+                recordListener, vetoes);
     }
 
     /**
@@ -121,7 +130,18 @@ public final class GateService {
      */
     public GateService withRecordListener(Consumer<GateRecord> listener) {
         return new GateService(config, store, releases, alarms, calendars, custom, groups, clock, manualFreezes,
-                Objects.requireNonNull(listener, "listener"));
+                Objects.requireNonNull(listener, "listener"), vetoes);
+    }
+
+    /**
+     * The same service, with the digests operators and rollbacks vetoed in an environment ({@link DeployControls}) kept
+     * from its gate: a vetoed release waiting there fails its round at the gate's next look, saying who vetoed it and why,
+     * and never supersedes another release, so a hotfix pushed after it waits for its own answer. A veto that cannot be
+     * read holds the round as a check that could not answer does.
+     */
+    public GateService withVetoes(DeployControls controls) {
+        return new GateService(config, store, releases, alarms, calendars, custom, groups, clock, manualFreezes, recordListener,
+                Objects.requireNonNull(controls, "controls"));
     }
 
     /** The gate a service environment must pass, if it has one. */
@@ -138,8 +158,8 @@ public final class GateService {
      * is only ever so for a later action of a pipeline execution entering on the pass that execution's gate action got
      * (its deploy action, which no new round holds): what the round earned stands (the soak, the steady minutes), but the
      * gate's conditions about the world now are asked again and must all pass: alarms, freezes (the configured windows and
-     * change calendars, and manual ones), custom checks, and the approvals as they count now (one past the gate's
-     * {@code expiresAfter} no longer does; a rejection recorded since refuses). A check that waits or cannot
+     * change calendars, and manual ones), custom checks, the approvals as they count now (one past the gate's
+     * {@code expiresAfter} no longer does; a rejection recorded since refuses), and a veto. A check that waits or cannot
      * answer does not hold either: a retried deploy days later must not go in on what nobody can confirm.
      *
      * @return the conditions that do not hold, saying that the execution's pass was not enough; empty when the caller may
@@ -307,7 +327,7 @@ public final class GateService {
      * ReleaseOrderPolicy} under the service's tag policy: the higher version, else the later push), then by arrival at the
      * gate, digest breaking ties: every caller orders the same two records the same way, so when two arrive at once
      * exactly one of them keeps waiting, and a late, replayed event for an older digest, or a hotfix of an older line,
-     * does not push the newer one out.
+     * does not push the newer one out. A newer digest vetoed in the environment pushes nothing out: it can never deploy there.
      *
      * @return the arriving record as it stands afterwards: still waiting, or superseded by a newer one already there
      */
@@ -319,6 +339,13 @@ public final class GateService {
             boolean otherIsNewer = newestLast(other, arriving) > 0;
             GateRecord older = otherIsNewer ? arriving : other;
             ImageDigest newer = otherIsNewer ? other.key().digest() : arriving.key().digest();
+            if (vetoed(new ReleaseKey(older.key().service(), older.key().environment(), newer))) {
+                // It can never deploy here: counting it as newer would hold a hotfix of an older line behind it, until its own
+                // round ends on the veto.
+                LOG.info("release {} at gate '{}' is not superseded by {}, which is vetoed there", older.key().id(), older.gate(),
+                        newer.shortForm());
+                continue;
+            }
             GateRecord result = change(older.key(), record -> record.status().decided() ? record : record.superseded(newer, clock.instant()));
             if (result.status() == GateStatus.SUPERSEDED) {
                 LOG.info("release {} at gate '{}' superseded by {}", older.key().id(), older.gate(), newer.shortForm());
@@ -330,6 +357,19 @@ public final class GateService {
             }
         }
         return store.find(arriving.key()).orElse(arriving);
+    }
+
+    /** Whether the digest is vetoed in the environment; a veto that cannot be read is none here, as before vetoes counted. */
+    private boolean vetoed(ReleaseKey key) {
+        if (vetoes == null) {
+            return false;
+        }
+        try {
+            return vetoes.vetoOf(key.service(), key.environment(), key.digest()).isPresent();
+        } catch (ReleaseStore.ReleaseStoreException e) {
+            LOG.warn("could not read whether {} is vetoed; it is ordered at the gate as any release: {}", key.id(), e.getMessage());
+            return false;
+        }
     }
 
     /** Records of one service environment, the newer one the greater. */
@@ -386,6 +426,9 @@ public final class GateService {
     private List<CheckResult> runChecks(GateRecord record, GateConfig gate, Instant now, boolean withSoak) {
         List<CheckResult> results = new ArrayList<>();
         Duration interval = gate.interval();
+        if (vetoes != null) {
+            vetoCheck(record.key(), now, interval).ifPresent(results::add);
+        }
         List<AlarmStates.AlarmState> alarmStates = null;
         String alarmError = null;
         if (gate.alarms() != null) {
@@ -419,6 +462,24 @@ public final class GateService {
             results.add(ask(check, record, gate, now));
         }
         return results;
+    }
+
+    /**
+     * A vetoed digest is never deployed to the environment, so its round ends, naming the veto, instead of waiting for a deploy
+     * that cannot come. Not vetoed, it adds nothing: a veto is no check the gate was configured with, and every evaluation
+     * would otherwise show it.
+     */
+    private Optional<CheckResult> vetoCheck(ReleaseKey key, Instant now, Duration interval) {
+        try {
+            return vetoes.vetoOf(key.service(), key.environment(), key.digest()).map(veto -> {
+                String reason = key.digest().shortForm() + " is vetoed for " + key.environment() + " by " + veto.by() + " at " + veto.at()
+                        + ": " + veto.reason();
+                return CheckResult.fail(VETO_CHECK, reason, List.of(reason));
+            });
+        } catch (ReleaseStore.ReleaseStoreException e) {
+            return Optional.of(CheckResult.unanswered(VETO_CHECK, "could not read whether it is vetoed: " + e.getMessage(),
+                    now.plus(interval), List.of("vetoes unreadable: " + e.getMessage())));
+        }
     }
 
     private Map<String, FreezeCheck.CalendarReading> readCalendars(GateConfig gate) {

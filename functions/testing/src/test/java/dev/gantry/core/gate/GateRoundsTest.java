@@ -2,11 +2,13 @@ package dev.gantry.core.gate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gantry.core.deploy.DeployControls;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.testing.InMemoryAlarmStates;
 import dev.gantry.testing.InMemoryChangeCalendars;
 import dev.gantry.testing.InMemoryCustomChecks;
+import dev.gantry.testing.InMemoryDeployControls;
 import dev.gantry.testing.InMemoryGateStore;
 import dev.gantry.testing.InMemoryReleaseStore;
 import dev.gantry.testing.MutableClock;
@@ -31,11 +33,12 @@ class GateRoundsTest {
     private final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
     private final InMemoryGateStore store = new InMemoryGateStore();
     private final InMemoryAlarmStates alarms = new InMemoryAlarmStates();
+    private final InMemoryDeployControls controls = new InMemoryDeployControls();
     private final GateService gates = new GateService(GateServiceTest.configWithGate("""
             alarms: { names: [payments-api-5xx] }
             interval: 1m
             """), store, new InMemoryReleaseStore(), alarms, new InMemoryChangeCalendars(), new InMemoryCustomChecks(),
-            ApproverGroups.none(), clock);
+            ApproverGroups.none(), clock).withVetoes(controls);
 
     @Test
     void aPassedDigestBroughtBackByAnotherArrivalIsLookedAtAgain() {
@@ -78,6 +81,51 @@ class GateRoundsTest {
         assertThat(older.status()).isEqualTo(GateStatus.SUPERSEDED);
         assertThat(older.reason()).contains(new ImageDigest(NEWER).shortForm());
         assertThat(store.find(key(NEWER)).orElseThrow().status()).isEqualTo(GateStatus.WAITING);
+    }
+
+    @Test
+    void aVetoedHigherVersionWaitingAtTheGateDoesNotSupersedeAHotfixOfAnOlderLine() {
+        // given: 1.5.0 waits at the gate, and an operator vetoes it there
+        alarms.givenAlarm("payments-api-5xx", AlarmStates.State.INSUFFICIENT_DATA, null);
+        gates.evaluate(pushed(NEWER, "1.5.0", "event-1", Instant.parse("2026-11-23T09:40:00Z")));
+        controls.veto(veto(NEWER, "corrupts the ledger on retry"));
+        clock.advance(Duration.ofSeconds(20));
+
+        // when: a hotfix of the 1.4 line is pushed
+        GateRecord hotfix = gates.evaluate(pushed(OLDER, "1.4.1", "event-2", Instant.parse("2026-11-23T09:55:00Z")));
+
+        // then: the hotfix waits, and the vetoed release is not marked as replaced by an older one either
+        assertThat(hotfix.status()).isEqualTo(GateStatus.WAITING);
+        assertThat(store.find(key(NEWER)).orElseThrow().status()).isNotEqualTo(GateStatus.SUPERSEDED);
+    }
+
+    @Test
+    void aVetoedReleaseArrivingAtTheGatePushesNoOlderOneOut() {
+        alarms.givenAlarm("payments-api-5xx", AlarmStates.State.INSUFFICIENT_DATA, null);
+        gates.evaluate(pushed(OLDER, "1.4.1", "event-1", Instant.parse("2026-11-23T09:40:00Z")));
+        controls.veto(veto(NEWER, "corrupts the ledger on retry"));
+        clock.advance(Duration.ofSeconds(20));
+
+        GateRecord vetoed = gates.evaluate(pushed(NEWER, "1.5.0", "event-2", Instant.parse("2026-11-23T09:55:00Z")));
+
+        assertThat(store.find(key(OLDER)).orElseThrow().status()).isEqualTo(GateStatus.WAITING);
+        assertThat(vetoed.status()).isEqualTo(GateStatus.FAILED);
+    }
+
+    @Test
+    void vetoingAReleaseWaitingAtTheGateEndsItsRoundWithTheVetosReason() {
+        alarms.givenAlarm("payments-api-5xx", AlarmStates.State.INSUFFICIENT_DATA, null);
+        GateSubject higher = pushed(NEWER, "1.5.0", "event-1", Instant.parse("2026-11-23T09:40:00Z"));
+        assertThat(gates.evaluate(higher).status()).isEqualTo(GateStatus.WAITING);
+        controls.veto(veto(NEWER, "corrupts the ledger on retry"));
+        clock.advance(Duration.ofMinutes(1));
+
+        // when: the gate looks again, as the sweep, a continuation job or an ECS hook makes it
+        GateRecord record = gates.evaluate(higher);
+
+        assertThat(record.status()).isEqualTo(GateStatus.FAILED);
+        assertThat(record.reason()).isEqualTo("veto: " + new ImageDigest(NEWER).shortForm()
+                + " is vetoed for prod by U0AAAA003 at 2026-11-23T10:00:00Z: corrupts the ledger on retry");
     }
 
     @RepeatedTest(5)
@@ -136,6 +184,10 @@ class GateRoundsTest {
     /** A push of {@code tag}, which Gantry's own deploy flow brings to the gate. */
     private GateSubject pushed(String digest, String tag, String eventId, Instant pushedAt) {
         return new GateSubject(key(digest), REGISTRY + "/payments-api@" + digest, tag, pushedAt, List.of(), GateOrigin.DEPLOY, eventId);
+    }
+
+    private DeployControls.Veto veto(String digest, String reason) {
+        return new DeployControls.Veto("payments-api", "prod", new ImageDigest(digest), reason, "U0AAAA003", clock.instant());
     }
 
     private static ReleaseKey key(String digest) {
