@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import dev.gantry.aws.CloudWatchWire;
+import dev.gantry.aws.DynamoDbDeployControls;
 import dev.gantry.aws.DynamoDbGateStore;
 import dev.gantry.aws.DynamoDbReleaseStore;
 import dev.gantry.aws.EcsWire;
@@ -129,7 +130,8 @@ final class LoopbackAws implements AutoCloseable {
     /** The gate service as the functions wire it, over the real adapters, this loopback and {@code clock}. */
     GateService gateService(GantryConfig config, String table, Clock clock) {
         return new GateService(config, new DynamoDbGateStore(dynamo, table), new DynamoDbReleaseStore(dynamo, table),
-                new SdkAlarmStates(cloudWatch), new SdkChangeCalendars(ssm), new SdkCustomChecks(null), ApproverGroups.none(), clock);
+                new SdkAlarmStates(cloudWatch), new SdkChangeCalendars(ssm), new SdkCustomChecks(null), ApproverGroups.none(), clock)
+                .withVetoes(new DynamoDbDeployControls(dynamo, table));
     }
 
     /** CloudWatch answering that the gate's alarm is in {@code state}, for {@code reason}. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.gantry.aws.CloudWatchWire;
+import dev.gantry.aws.DynamoDbDeployControls;
 import dev.gantry.aws.DynamoDbJobLedger;
 import dev.gantry.aws.JsonProtocolWire;
 import dev.gantry.aws.S3ArtifactReader;
@@ -17,6 +18,7 @@ import dev.gantry.aws.SdkPipelineJobs;
 import dev.gantry.aws.events.CodePipelineJobEvent;
 import dev.gantry.aws.lambda.LocalContext;
 import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.deploy.DeployControls;
 import dev.gantry.core.gate.Approval;
 import dev.gantry.core.gate.GateService;
 import dev.gantry.core.image.ImageDigest;
@@ -63,6 +65,7 @@ class PipelineGateHandlerIT {
     private PipelineGateHandler handler;
     /** Records decisions as Slack will: another function's gate service over the same table. */
     private GateService approvers;
+    private String table;
 
     @BeforeAll
     static void startLoopbackAws() throws Exception {
@@ -82,7 +85,7 @@ class PipelineGateHandlerIT {
         aws.stubEcrTag();
         aws.stubAlarm("OK", "Threshold Crossed: no datapoints were greater than the threshold (5.0).");
         clock = MutableClock.at("2026-03-04T10:00:00Z");
-        String table = aws.freshTable();
+        table = aws.freshTable();
         GantryConfig config = LoopbackAws.gatedConfig();
         handler = new PipelineGateHandler(new PipelineGateService(config, aws.gateService(config, table, clock),
                 new S3ArtifactReader(aws.http, Region.EU_WEST_1, URI.create(aws.server.baseUrl()), true),
@@ -165,6 +168,22 @@ class PipelineGateHandlerIT {
         // The token names the release: the continuation neither reads the artifact nor pins the tag again.
         assertThat(S3Wire.gets(aws.server, LoopbackAws.ARTIFACT_BUCKET, LoopbackAws.PROD_ARTIFACT_KEY)).hasSize(1);
         assertThat(JsonProtocolWire.ECR.requests(aws.server, "DescribeImages")).hasSize(1);
+    }
+
+    @Test
+    void failsTheWaitingActionOnceAnOperatorVetoesItsDigest() throws Exception {
+        invoke(GATE_JOB_EVENT);
+        new DynamoDbDeployControls(aws.dynamo, table).veto(new DeployControls.Veto("payments-api", "prod", RELEASE.digest(),
+                "leaks connections under load", "U0EXAMPLE1", clock.instant()));
+        clock.advance(Duration.ofMinutes(20));
+
+        JsonNode answer = invoke(CONTINUED_JOB_EVENT);
+
+        List<JsonNode> failures = CODEPIPELINE.requests(aws.server, "PutJobFailureResult");
+        assertThat(failures).singleElement().satisfies(failure -> assertThat(failure.at("/failureDetails/message").asText())
+                .startsWith("gate 'production' for payments-api/prod/07348c117739 refused the release: veto: 07348c117739 is vetoed"
+                        + " for prod by U0EXAMPLE1 at 2026-03-04T10:00:00Z: leaks connections under load"));
+        assertThat(answer.at("/outcome").asText()).isEqualTo("FAILED");
     }
 
     @Test
