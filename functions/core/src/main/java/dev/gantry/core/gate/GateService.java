@@ -359,7 +359,10 @@ public final class GateService {
         return store.find(arriving.key()).orElse(arriving);
     }
 
-    /** Whether the digest is vetoed in the environment; a veto that cannot be read is none here, as before vetoes counted. */
+    /**
+     * Whether the digest is vetoed in the environment. One that cannot be read is ordered as any release: failing the arrival
+     * would leave two releases waiting, and the round's own evaluation waits on the unread veto anyway.
+     */
     private boolean vetoed(ReleaseKey key) {
         if (vetoes == null) {
             return false;
