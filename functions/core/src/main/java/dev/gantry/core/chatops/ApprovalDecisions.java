@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A gate counts each person's latest decision ({@link dev.gantry.core.gate.ApprovalPolicy}), so a person may click
  * again to change theirs (Reject after Approve) or to renew an approval that expired. A click repeating the decision
- * that stands and still counts records nothing: {@link Check.Unchanged}.
+ * that stands and still counts, or with which the gate decided, records nothing: {@link Check.Unchanged}. Every check
+ * of a gate click carries the person's standing decision ({@link Check#standing()}), so that the caller can make sure
+ * that decision has its audit entry even when the click that recorded it stopped before writing one.
  *
  * <p>A pipeline approval is decided once: the decision is recorded ({@link PendingApprovals#startDeciding}) before
  * CodePipeline is told, and told with the recorded decision; see {@link PendingApprovals} for the sequence and how a
@@ -74,12 +76,25 @@ final class ApprovalDecisions {
 
     /** Whether a click may count. */
     sealed interface Check {
+
+        /**
+         * The clicking person's latest decision on the gate's release, whatever this click comes to: it may be one whose
+         * click stopped before its audit entry was written. Null when they have none, and for a pipeline approval.
+         */
+        default Approval standing() {
+            return null;
+        }
+
         /**
          * It may not; nothing changed.
          *
          * @param reply what the person sees: the reason, or the card redrawn with an outcome reached before
          */
-        record Refused(String why, ChatReply reply, PendingApproval approval) implements Check {}
+        record Refused(String why, ChatReply reply, PendingApproval approval, Approval standing) implements Check {
+            Refused(String why, ChatReply reply, PendingApproval approval) {
+                this(why, reply, approval, null);
+            }
+        }
 
         /**
          * It may: {@code approve} or reject {@code approval}.
@@ -89,8 +104,13 @@ final class ApprovalDecisions {
          */
         record Allowed(PendingApproval approval, boolean approve, Approval standing) implements Check {}
 
-        /** The person's decision that stands on the gate is this one and still counts: nothing to record. */
-        record Unchanged(String outcome) implements Check {}
+        /**
+         * The person's decision that stands on the gate is this one, and it still counts or the gate decided with it:
+         * nothing to record.
+         *
+         * @param reply "already done", or the decided card redrawn
+         */
+        record Unchanged(ChatReply reply, PendingApproval approval, Approval standing) implements Check {}
 
         /**
          * The person's own pipeline decision is recorded and not sent yet, too recently for this click to send it: nothing
@@ -104,8 +124,13 @@ final class ApprovalDecisions {
      *
      * @param retryable nothing was decided for good (CodePipeline or the gate record could not be reached): the click's
      *     claim is given up, so its redelivery or the person's next click carries it out
+     * @param recorded the decision recorded on the gate; null when none was, and for a pipeline approval
      */
-    record Decided(AuditEntry.Outcome outcome, String summary, ChatReply reply, boolean retryable) {}
+    record Decided(AuditEntry.Outcome outcome, String summary, ChatReply reply, boolean retryable, Approval recorded) {
+        Decided(AuditEntry.Outcome outcome, String summary, ChatReply reply, boolean retryable) {
+            this(outcome, summary, reply, retryable, null);
+        }
+    }
 
     Check check(ChatAction action) {
         Instant now = clock.instant();
@@ -192,29 +217,32 @@ final class ApprovalDecisions {
             return refused("Release " + target.key().id() + " is not at its gate; nothing was decided", approval);
         }
         GateConfig.Approvals approvals = gate.get().approvals();
+        Approval standing = standingDecision(record.get(), userId);
+        boolean repeatsStanding = standing != null && standing.decision() == (approve ? Approval.Decision.APPROVE : Approval.Decision.REJECT);
         if (record.get().status().decided()) {
-            return new Check.Refused("the gate already decided: " + record.get().status(),
-                    ChatReply.replacingCard(gateCard(approval, approvals, record.get())), approval);
+            ChatReply decidedCard = ChatReply.replacingCard(gateCard(approval, approvals, record.get()));
+            // The click that decided, delivered again after its worker stopped, is no refusal: it counted.
+            return repeatsStanding ? new Check.Unchanged(decidedCard, approval, standing)
+                    : new Check.Refused("the gate already decided: " + record.get().status(), decidedCard, approval, standing);
         }
         if (approval.expiredAt(now)) {
-            return refused("This approval expired at " + approval.expiresAt() + "; nothing was decided", approval);
+            return refused("This approval expired at " + approval.expiresAt() + "; nothing was decided", approval, standing);
         }
         if (approvals == null) {
-            return refused("Gate '" + target.gate() + "' takes no approvals", approval);
+            return refused("Gate '" + target.gate() + "' takes no approvals", approval, standing);
         }
         if (!permissions.gateApprovers(approvals).contains(userId)) {
-            return refused("You are not among the approvers of gate '" + target.gate() + "'; nothing was decided", approval);
+            return refused("You are not among the approvers of gate '" + target.gate() + "'; nothing was decided", approval, standing);
         }
         if (approve && permissions.triggeringUsers(record.get().triggeredBy()).contains(userId)) {
-            return refused("You triggered this release, so someone else must approve it; nothing was decided", approval);
+            return refused("You triggered this release, so someone else must approve it; nothing was decided", approval, standing);
         }
-        Approval standing = standingDecision(record.get(), userId);
-        if (standing != null && standing.decision() == (approve ? Approval.Decision.APPROVE : Approval.Decision.REJECT)) {
+        if (repeatsStanding) {
             // Rejects never expire; an approval counts for expiresAfter, and once it no longer does, clicking renews it.
             Instant countsUntil = approve ? standing.at().plus(approvals.expiresAfter()) : Instant.MAX;
             if (now.isBefore(countsUntil)) {
-                return new Check.Unchanged(target.key().id() + ": " + (approve ? "approved" : "rejected") + " by " + userId + " at "
-                        + standing.at() + (approve ? ", counted until " + countsUntil : ""));
+                return new Check.Unchanged(ChatReply.privately("Already done: " + target.key().id() + ": " + (approve ? "approved" : "rejected")
+                        + " by " + userId + " at " + standing.at() + (approve ? ", counted until " + countsUntil : "")), approval, standing);
             }
         }
         return new Check.Allowed(approval, approve, standing);
@@ -300,7 +328,7 @@ final class ApprovalDecisions {
         GateConfig.Approvals approvals = gates.gateOf(target.key().service(), target.key().environment()).map(GateConfig::approvals).orElse(null);
         String summary = target.key().id() + ": " + (approve ? "approved" : "rejected") + " by " + who.userId() + "; gate " + after.status()
                 + (after.reason().isBlank() ? "" : " (" + after.reason() + ")");
-        return new Decided(AuditEntry.Outcome.DONE, summary, ChatReply.replacingCard(gateCard(approval, approvals, after)), false);
+        return new Decided(AuditEntry.Outcome.DONE, summary, ChatReply.replacingCard(gateCard(approval, approvals, after)), false, decision);
     }
 
     private ChatMessage pipelineCard(PendingApproval approval) {
@@ -329,6 +357,10 @@ final class ApprovalDecisions {
     }
 
     private static Check refused(String why, PendingApproval approval) {
-        return new Check.Refused(why, ChatReply.privately(why), approval);
+        return refused(why, approval, null);
+    }
+
+    private static Check refused(String why, PendingApproval approval, Approval standing) {
+        return new Check.Refused(why, ChatReply.privately(why), approval, standing);
     }
 }

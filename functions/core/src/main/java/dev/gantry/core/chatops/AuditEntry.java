@@ -7,7 +7,10 @@ import java.util.Objects;
  * One line of the ChatOps audit trail: who asked for what, on which release, and what came of it.
  *
  * @param id identifies the request this entry records, so a retried request is recorded once: {@code command#<team>#<trigger id>}
- *     for a command, {@code click#<pending approval id>#<user>} for a decision, {@code refused#<trigger id>} for a refusal
+ *     for a command, {@code click#<pending approval id>#<user>} for a pipeline decision,
+ *     {@code decision#<service>#<environment>#<digest>#<user>#<APPROVE|REJECT>@<at>} for a decision recorded on a gate (so
+ *     whichever click finds it standing writes the same entry), {@code click#<pending approval id>#<user>#<trigger id>}
+ *     for a gate click that recorded none, {@code refused#<trigger id>} for a refusal
  * @param at when Gantry answered
  * @param teamId the Slack workspace the request came from
  * @param userId who asked (Slack user id)

@@ -11,6 +11,7 @@ import dev.gantry.core.gate.GateStore;
 import dev.gantry.core.image.ImageRegistry;
 import dev.gantry.core.notify.ChatMessage;
 import dev.gantry.core.rebuild.RebuildService;
+import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.ReleaseStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * counts once per Slack {@code trigger_id}, and once per person, decision and the decision of theirs it replaces: a
  * double click is answered with the first outcome, while a person's new decision (Reject after Approve, an approval
  * renewed after it expired) counts. Every change and every decision, and every refusal of one, is written to the
- * {@link AuditLog} before the request counts as done.
+ * {@link AuditLog} before the request counts as done; a decision recorded on a gate by a click that stopped before its
+ * entry was written gets the entry from the next click of that person on the card, its redelivery included.
  *
  * <p>Answers: refusals, usage, {@code status} and {@code help} go to the asker only; a change is announced to the
  * channel; a decision redraws its card. A click whose decision CodePipeline could not be told is answered with
@@ -139,12 +141,13 @@ public final class ChatOpsService {
             return ChatReply.privately("Refused: " + refusal + ".");
         }
         ApprovalDecisions.Check check = decisions.check(click);
+        auditStanding(who, check);
         if (check instanceof ApprovalDecisions.Check.Refused refused) {
             record(clickEntry("refused#" + click.triggerId(), who, actionOf(click), refused.approval(), AuditEntry.Outcome.REFUSED, refused.why()));
             return refused.reply();
         }
         if (check instanceof ApprovalDecisions.Check.Unchanged unchanged) {
-            return ChatReply.privately("Already done: " + unchanged.outcome());
+            return unchanged.reply();
         }
         if (check instanceof ApprovalDecisions.Check.NotYet notYet) {
             return notYet.reply();
@@ -157,7 +160,8 @@ public final class ChatOpsService {
             String decisionKey = key + "#" + (allowed.approve() ? "approve" : "reject") + "#over#" + describe(allowed.standing());
             return once(List.of(clickKey, decisionKey), who, () -> {
                 ApprovalDecisions.Decided decided = decisions.decide(allowed, who);
-                AuditEntry entry = clickEntry(clickKey, who, allowed.approve() ? "approve" : "reject", allowed.approval(), decided.outcome(),
+                String entryId = decided.recorded() == null ? clickKey : decisionEntryId(allowed.approval(), decided.recorded());
+                AuditEntry entry = clickEntry(entryId, who, allowed.approve() ? "approve" : "reject", allowed.approval(), decided.outcome(),
                         decided.summary());
                 return new Answered(entry, decided.summary(), decided.reply(), decided.retryable());
             });
@@ -170,6 +174,35 @@ public final class ChatOpsService {
                     decided.summary());
             return new Answered(entry, decided.summary(), decided.reply(), decided.retryable());
         });
+    }
+
+    /**
+     * Writes the audit entry of the person's decision standing on the gate, which exists already unless the click that
+     * recorded it stopped between the gate record and the audit log: the redelivery of that click, or the person's next
+     * click, sees the decision and writes the entry it lacks. Keyed by the decision, so a written entry stays the only one.
+     */
+    private void auditStanding(Requester who, ApprovalDecisions.Check check) {
+        Approval standing = check.standing();
+        PendingApproval approval = switch (check) {
+            case ApprovalDecisions.Check.Refused refused -> refused.approval();
+            case ApprovalDecisions.Check.Unchanged unchanged -> unchanged.approval();
+            case ApprovalDecisions.Check.Allowed allowed -> allowed.approval();
+            case ApprovalDecisions.Check.NotYet notYet -> null;
+        };
+        if (standing == null || approval == null) {
+            return;
+        }
+        boolean approved = standing.decision() == Approval.Decision.APPROVE;
+        audit.record(clickEntry(decisionEntryId(approval, standing), who, approved ? "approve" : "reject", approval, AuditEntry.Outcome.DONE,
+                approval.gate().key().id() + ": " + (approved ? "approved" : "rejected") + " by " + standing.userId() + " at " + standing.at()
+                        + "; entry written by a later click, the one that recorded it having stopped first"));
+    }
+
+    /** What identifies a decision recorded on a gate: whose, which, on which release and digest, when. */
+    private static String decisionEntryId(PendingApproval approval, Approval decision) {
+        ReleaseKey key = approval.gate().key();
+        return "decision#" + key.service() + "#" + key.environment() + "#" + decision.digest().value() + "#" + decision.userId() + "#"
+                + decision.decision() + "@" + decision.at();
     }
 
     private static String describe(Approval standing) {

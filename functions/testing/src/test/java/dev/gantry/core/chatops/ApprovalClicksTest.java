@@ -9,6 +9,7 @@ import static dev.gantry.core.chatops.ChatOpsWorld.STRANGER;
 import static dev.gantry.core.chatops.ChatOpsWorld.digest;
 import static dev.gantry.core.chatops.ChatOpsWorld.textOf;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.gantry.core.gate.Approval;
@@ -365,6 +366,72 @@ class ApprovalClicksTest {
 
             assertThat(world.gates.find(key).orElseThrow().decisions()).hasSize(1);
             assertThat(textOf(again)).startsWith("Already done: payments-api/prod/a1a1a1a1a1a1: approved by " + APPROVER_1);
+        }
+
+        @Test
+        void aDoubleClickWritesOneAuditEntry() {
+            world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id()));
+            world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id()));
+
+            assertThat(world.audit.entries()).extracting(AuditEntry::userId, AuditEntry::action, AuditEntry::outcome)
+                    .containsExactly(tuple(APPROVER_1, "approve", AuditEntry.Outcome.DONE));
+        }
+
+        @Test
+        void aDecisionWhoseAuditEntryFailedIsAuditedOnceWhenTheClickIsDeliveredAgain() {
+            // given: APPROVER_1's approval is recorded on the gate, then writing its audit entry fails
+            ChatAction click = world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id());
+            world.audit.failNextWith(new AuditLog.AuditLogException("state table unreachable", null));
+            assertThatThrownBy(() -> world.chatOps.handle(click)).isInstanceOf(AuditLog.AuditLogException.class);
+
+            // when: the queue delivers the click again, twice
+            ChatReply redelivered = world.chatOps.handle(click);
+            world.chatOps.handle(click);
+
+            // then
+            assertThat(world.gates.find(key).orElseThrow().decisions()).hasSize(1);
+            assertThat(textOf(redelivered)).startsWith("Already done: payments-api/prod/a1a1a1a1a1a1: approved by " + APPROVER_1);
+            assertThat(world.audit.entries()).extracting(AuditEntry::userId, AuditEntry::action, AuditEntry::digest, AuditEntry::outcome)
+                    .containsExactly(tuple(APPROVER_1, "approve", D140.value(), AuditEntry.Outcome.DONE));
+        }
+
+        @Test
+        void aDecisionWhoseWorkerStoppedBeforeAuditingIsAuditedOnceByTheRedelivery() {
+            // given: a worker claimed APPROVER_1's click, recorded the approval on the gate and stopped there
+            ChatAction click = world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id());
+            String clicks = "click#" + card.id() + "#" + APPROVER_1;
+            world.ledger.claim(clicks + "#" + click.triggerId(), "stopped-worker", world.clock.instant(), ChatOpsService.LEASE);
+            world.ledger.claim(clicks + "#approve#over#none", "stopped-worker", world.clock.instant(), ChatOpsService.LEASE);
+            world.gates.decide(key, new Approval(APPROVER_1, world.clock.instant(), D140, Approval.Decision.APPROVE, null));
+
+            // when: the queue delivers the click again while the stopped worker's lease runs, and once it ended
+            world.clock.advance(Duration.ofSeconds(30));
+            world.chatOps.handle(click);
+            world.clock.advance(Duration.ofMinutes(5));
+            world.chatOps.handle(click);
+
+            // then
+            assertThat(world.gates.find(key).orElseThrow().decisions()).hasSize(1);
+            assertThat(world.audit.entries()).extracting(AuditEntry::userId, AuditEntry::action, AuditEntry::digest, AuditEntry::outcome)
+                    .containsExactly(tuple(APPROVER_1, "approve", D140.value(), AuditEntry.Outcome.DONE));
+        }
+
+        @Test
+        void anApprovalThatPassedTheGateIsAuditedOnceWhenItsClickIsDeliveredAgain() {
+            // given: GROUP_APPROVER approved; APPROVER_1's approval passes the gate, and writing its entry fails
+            world.chatOps.handle(world.click(GROUP_APPROVER, ApprovalCards.GATE_APPROVE, card.id()));
+            ChatAction click = world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id());
+            world.audit.failNextWith(new AuditLog.AuditLogException("state table unreachable", null));
+            assertThatThrownBy(() -> world.chatOps.handle(click)).isInstanceOf(AuditLog.AuditLogException.class);
+
+            // when
+            ChatReply redelivered = world.chatOps.handle(click);
+
+            // then: the click counted, so its redelivery is no refusal; it redraws the decided card
+            assertThat(world.gates.find(key).orElseThrow().status()).isEqualTo(GateStatus.PASSED);
+            assertThat(textOf(redelivered)).contains("*Gate decided*: PASSED");
+            assertThat(world.audit.entries()).extracting(AuditEntry::userId, AuditEntry::action, AuditEntry::outcome)
+                    .containsExactly(tuple(GROUP_APPROVER, "approve", AuditEntry.Outcome.DONE), tuple(APPROVER_1, "approve", AuditEntry.Outcome.DONE));
         }
 
         @Test
