@@ -193,6 +193,7 @@ public final class ChatOps extends Construct {
     private final IQueue deliveryDeadLetterQueue;
     private final IQueue failedInvocationQueue;
     private final Rule pipelineRule;
+    private final Rule approvalRule;
     private final Rule buildRule;
     private final Rule alarmRule;
 
@@ -313,6 +314,17 @@ public final class ChatOps extends Construct {
                         .source(List.of("aws.codepipeline"))
                         .detailType(List.of("CodePipeline Pipeline Execution State Change", "CodePipeline Stage Execution State Change"))
                         .detail(Map.of("pipeline", knownPipelineNames))
+                        .build())
+                .build());
+        // An approval card loses its buttons when its approval ends outside Slack; only the approval actions' ends, so
+        // that the known pipelines' other actions (builds, deploys) do not flow through the queue.
+        this.approvalRule = knownPipelineNames.isEmpty() ? null : deliver(Rule.Builder.create(this, "ApprovalRule")
+                .description("Gantry ChatOps: a manual approval of a pipeline Gantry knows ended")
+                .eventPattern(EventPattern.builder()
+                        .source(List.of("aws.codepipeline"))
+                        .detailType(List.of("CodePipeline Action Execution State Change"))
+                        .detail(Map.of("pipeline", knownPipelineNames, "type", Map.of("category", List.of("Approval")),
+                                "state", List.of("SUCCEEDED", "FAILED", "ABANDONED")))
                         .build())
                 .build());
         List<String> projects = ImageRebuildAutomation.rebuildProjects(config);
@@ -438,6 +450,11 @@ public final class ChatOps extends Construct {
     /** The rule matching the known pipelines' executions and stages; empty when Gantry knows no pipeline. */
     public Optional<Rule> getPipelineRule() {
         return Optional.ofNullable(pipelineRule);
+    }
+
+    /** The rule matching the end of the known pipelines' manual approvals; empty when Gantry knows no pipeline. */
+    public Optional<Rule> getApprovalRule() {
+        return Optional.ofNullable(approvalRule);
     }
 
     /** The rule matching the rebuild projects' builds; empty when no dependent is built by CodeBuild. */

@@ -397,6 +397,11 @@ class ChatOpsTest {
                 "source", List.of("aws.codepipeline"),
                 "detail-type", List.of("CodePipeline Pipeline Execution State Change", "CodePipeline Stage Execution State Change"),
                 "detail", Map.of("pipeline", List.of("checkout-web-release"))));
+        assertThat(rulePattern(json, "ChatOpsApprovalRule")).isEqualTo(Map.of(
+                "source", List.of("aws.codepipeline"),
+                "detail-type", List.of("CodePipeline Action Execution State Change"),
+                "detail", Map.of("pipeline", List.of("checkout-web-release"), "type", Map.of("category", List.of("Approval")),
+                        "state", List.of("SUCCEEDED", "FAILED", "ABANDONED"))));
         assertThat(rulePattern(json, "ChatOpsBuildRule")).isEqualTo(Map.of(
                 "source", List.of("aws.codebuild"),
                 "detail-type", List.of("CodeBuild Build State Change"),
@@ -437,7 +442,7 @@ class ChatOpsTest {
         String eventQueue = json.idOf("AWS::SQS::Queue", "ChatOpsEventQueue");
         String deadLetters = json.idOf("AWS::SQS::Queue", "ChatOpsDeliveryDeadLetterQueue");
 
-        assertThat(json.resources("AWS::Events::Rule")).hasSize(3).allSatisfy((id, rule) ->
+        assertThat(json.resources("AWS::Events::Rule")).hasSize(4).allSatisfy((id, rule) ->
                 assertThat(TemplateJson.list(TemplateJson.properties(rule).get("Targets"))).as(id).singleElement().isEqualTo(Map.of(
                         "Arn", Map.of("Fn::GetAtt", List.of(eventQueue, "Arn")),
                         "Id", "Target0",

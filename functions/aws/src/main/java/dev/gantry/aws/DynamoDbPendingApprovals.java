@@ -16,6 +16,7 @@ import dev.gantry.core.release.ReleaseKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,6 +24,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * Pending approvals in Gantry's DynamoDB table (decision 15): one item per approval, {@code pk = APPROVAL#<id>},
@@ -32,16 +34,25 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * approval expires, so DynamoDB removes it once no click can need it. The delivery posting the card is
  * {@code postingMarker} and {@code postingAt}, as on a release thread (decision 25). State moves are updates conditional
  * on the state before; a failed condition answers false.
+ *
+ * <p>A pipeline approval is also listed under its action, in the same transaction as its create:
+ * {@code pk = APPROVAL_ACTION#<region>#<pipeline>#<stage>#<action>} (an empty region when the notification named none),
+ * {@code sk = <createdAt, nine fraction digits>#<id>}, holding {@code approvalId} and the approval's TTL, so that the
+ * approval an action's "ended" event is about is one Query, newest first, below the event's time.
  */
 public final class DynamoDbPendingApprovals implements PendingApprovals {
 
     static final String PARTITION_PREFIX = "APPROVAL#";
     static final String SORT_KEY_VALUE = "APPROVAL";
     static final String TTL_ATTRIBUTE = "expiresAt";
+    static final String ACTION_PREFIX = "APPROVAL_ACTION#";
 
     /** How long an approval outlives its expiry: long enough to answer a late click, and for people asking who decided. */
     static final int RETENTION_DAYS = 30;
     static final Duration RETENTION = Duration.ofDays(RETENTION_DAYS);
+
+    /** Attempts at a create that collided with another delivery's create of the same approval. */
+    private static final int CONFLICT_ATTEMPTS = 5;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -53,6 +64,18 @@ public final class DynamoDbPendingApprovals implements PendingApprovals {
 
     @Override
     public boolean create(PendingApproval approval) {
+        if (approval.kind() == PendingApproval.Kind.PIPELINE) {
+            List<TransactWriteItem> items = List.of(
+                    TransactWriteItem.builder().put(p -> p
+                            .tableName(table)
+                            .item(item(approval))
+                            .conditionExpression("attribute_not_exists(#pk)")
+                            .expressionAttributeNames(Map.of("#pk", StateTable.PARTITION_KEY)))
+                            .build(),
+                    TransactWriteItem.builder().put(p -> p.tableName(table).item(actionItem(approval))).build());
+            return DynamoDbRequests.transact(dynamo, items, "creating pending approval " + approval.id() + " in table " + table, CONFLICT_ATTEMPTS,
+                    PendingApprovalsException::new).committed();
+        }
         try {
             dynamo.putItem(r -> r
                     .tableName(table)
@@ -76,6 +99,26 @@ public final class DynamoDbPendingApprovals implements PendingApprovals {
             throw new PendingApprovalsException("reading pending approval " + id + " from table " + table + " failed: " + e.getMessage(), e);
         }
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(approval(item));
+    }
+
+    @Override
+    public Optional<PendingApproval> lastPipelineApprovalBefore(String region, String pipeline, String stage, String action, Instant before) {
+        String listed = actionPartition(region, pipeline, stage, action);
+        List<Map<String, AttributeValue>> newest;
+        try {
+            newest = dynamo.query(r -> r
+                    .tableName(table)
+                    .keyConditionExpression("#pk = :pk AND #sk < :before")
+                    .expressionAttributeNames(Map.of("#pk", StateTable.PARTITION_KEY, "#sk", StateTable.SORT_KEY))
+                    .expressionAttributeValues(Map.of(":pk", s(listed), ":before", s(StateTable.sortableInstant(before))))
+                    .scanIndexForward(false)
+                    .limit(1)
+                    .consistentRead(true)).items();
+        } catch (SdkException e) {
+            throw new PendingApprovalsException("listing the pending approvals of " + pipeline + "/" + stage + "/" + action + " from table "
+                    + table + " failed: " + e.getMessage(), e);
+        }
+        return newest.isEmpty() ? Optional.empty() : find(text(newest.getFirst(), "approvalId"));
     }
 
     @Override
@@ -123,6 +166,20 @@ public final class DynamoDbPendingApprovals implements PendingApprovals {
 
     static Map<String, AttributeValue> key(String id) {
         return Map.of(StateTable.PARTITION_KEY, s(PARTITION_PREFIX + id), StateTable.SORT_KEY, s(SORT_KEY_VALUE));
+    }
+
+    static String actionPartition(String region, String pipeline, String stage, String action) {
+        // CodePipeline's names and AWS regions hold no '#', so the parts cannot run into each other.
+        return ACTION_PREFIX + (region == null ? "" : region) + "#" + pipeline + "#" + stage + "#" + action;
+    }
+
+    private static Map<String, AttributeValue> actionItem(PendingApproval approval) {
+        PendingApproval.PipelineTarget target = approval.pipeline();
+        return Map.of(
+                StateTable.PARTITION_KEY, s(actionPartition(target.region(), target.pipeline(), target.stage(), target.action())),
+                StateTable.SORT_KEY, s(StateTable.sortableInstant(approval.createdAt()) + "#" + approval.id()),
+                "approvalId", s(approval.id()),
+                TTL_ATTRIBUTE, n(approval.expiresAt().plus(RETENTION).getEpochSecond()));
     }
 
     /** @return false when the condition failed, which for a missing item it always does */

@@ -136,6 +136,31 @@ class DynamoDbPendingApprovalsIT extends PendingApprovalsContract {
         }
     }
 
+    @Test
+    void listsAPipelineApprovalUnderItsActionOnceAndAGatesNowhere() {
+        // given: two deliveries of the same notification, and a gate's approval
+        String table = freshTable();
+        PendingApprovals approvals = new DynamoDbPendingApprovals(dynamo, table);
+        approvals.create(pipelineApproval("pa_listed"));
+        approvals.create(PendingApproval.forPipeline("pa_listed", pipelineApproval("pa_listed").pipeline(), T0.plusSeconds(2),
+                T0.plus(Duration.ofDays(7))));
+        approvals.create(gateApproval("ga_unlisted"));
+
+        // when
+        List<Map<String, AttributeValue>> listed = dynamo.scan(r -> r.tableName(table)).items().stream()
+                .filter(item -> item.get(StateTable.PARTITION_KEY).s().startsWith("APPROVAL_ACTION#"))
+                .toList();
+
+        // then: the second delivery's create wrote nothing, its listing included
+        assertThat(listed).singleElement().satisfies(item -> {
+            assertThat(item.get(StateTable.PARTITION_KEY).s()).isEqualTo("APPROVAL_ACTION#us-east-2#MyFirstPipeline#MyApprovalStage#MyApprovalAction");
+            assertThat(item.get(StateTable.SORT_KEY).s()).isEqualTo("2026-11-23T10:00:00.000000000Z#pa_listed");
+            assertThat(item.get("approvalId").s()).isEqualTo("pa_listed");
+            assertThat(item.get("expiresAt").n())
+                    .isEqualTo(Long.toString(T0.plus(Duration.ofDays(7)).plus(Duration.ofDays(30)).getEpochSecond()));
+        });
+    }
+
     private static Map<String, AttributeValue> rawItem(String table, String pk) {
         Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table)
                 .key(Map.of(StateTable.PARTITION_KEY, AttributeValue.fromS(pk), StateTable.SORT_KEY, AttributeValue.fromS("APPROVAL")))

@@ -4,8 +4,10 @@ import dev.gantry.core.chatops.PendingApproval;
 import dev.gantry.core.chatops.PendingApprovals;
 import dev.gantry.core.notify.PostingMarker;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /** Pending approvals in memory, every change conditional on the stored state as in the DynamoDB table. */
@@ -64,6 +66,16 @@ public final class InMemoryPendingApprovals implements PendingApprovals {
         }
         approvals.put(id, stored.decided(outcome));
         return true;
+    }
+
+    @Override
+    public synchronized Optional<PendingApproval> lastPipelineApprovalBefore(String region, String pipeline, String stage, String action,
+            Instant before) {
+        return approvals.values().stream()
+                .filter(a -> a.kind() == PendingApproval.Kind.PIPELINE && Objects.equals(a.pipeline().region(), region)
+                        && a.pipeline().pipeline().equals(pipeline) && a.pipeline().stage().equals(stage) && a.pipeline().action().equals(action)
+                        && a.createdAt().isBefore(before))
+                .max(Comparator.comparing(PendingApproval::createdAt));
     }
 
     /** Stores {@code approval} as it is, whatever its state: a test's way to set up a crash half-way. */

@@ -133,4 +133,50 @@ public abstract class PendingApprovalsContract {
         assertThat(approvals.startDeciding("pa_missing", new PendingApproval.Decision("U1", true, "ok", T0))).isFalse();
         assertThat(approvals.find("pa_4").orElseThrow().state()).isEqualTo(PendingApproval.State.PENDING);
     }
+
+    @Test
+    void findsThePipelineApprovalAskedForLastAtAnActionBeforeAnInstant() {
+        // given: two runs of the same approval action, another action, another region, and a gate's approval
+        PendingApprovals approvals = approvals();
+        approvals.create(pipelineApproval("pa_run1", "us-east-2", "MyApprovalAction", T0));
+        approvals.create(pipelineApproval("pa_run2", "us-east-2", "MyApprovalAction", T0.plus(Duration.ofHours(2))));
+        approvals.create(pipelineApproval("pa_other_action", "us-east-2", "OtherApproval", T0.plusSeconds(60)));
+        approvals.create(pipelineApproval("pa_other_region", "eu-west-1", "MyApprovalAction", T0.plusSeconds(60)));
+        approvals.create(gateApproval("ga_5"));
+
+        // when
+        var endedDuringRun1 = approvals.lastPipelineApprovalBefore("us-east-2", "MyFirstPipeline", "MyApprovalStage", "MyApprovalAction",
+                T0.plus(Duration.ofHours(1)));
+        var endedDuringRun2 = approvals.lastPipelineApprovalBefore("us-east-2", "MyFirstPipeline", "MyApprovalStage", "MyApprovalAction",
+                T0.plus(Duration.ofHours(3)));
+        var endedAsRun1WasAskedFor = approvals.lastPipelineApprovalBefore("us-east-2", "MyFirstPipeline", "MyApprovalStage",
+                "MyApprovalAction", T0);
+        var elsewhere = approvals.lastPipelineApprovalBefore("us-east-2", "MyFirstPipeline", "OtherStage", "MyApprovalAction",
+                T0.plus(Duration.ofHours(3)));
+
+        // then
+        assertThat(endedDuringRun1).map(PendingApproval::id).contains("pa_run1");
+        assertThat(endedDuringRun2).map(PendingApproval::id).contains("pa_run2");
+        assertThat(endedAsRun1WasAskedFor).isEmpty();
+        assertThat(elsewhere).isEmpty();
+    }
+
+    @Test
+    void findsThePipelineApprovalWithItsCardAndDecisionAsTheyStandNow() {
+        PendingApprovals approvals = approvals();
+        approvals.create(pipelineApproval("pa_7", "us-east-2", "MyApprovalAction", T0));
+        approvals.cardPosted("pa_7", "C0RELEASES", "1795428000.000100");
+        approvals.startDeciding("pa_7", new PendingApproval.Decision("U1", true, "ok", T0.plusSeconds(5)));
+
+        var found = approvals.lastPipelineApprovalBefore("us-east-2", "MyFirstPipeline", "MyApprovalStage", "MyApprovalAction",
+                T0.plusSeconds(10));
+
+        assertThat(found).isEqualTo(approvals.find("pa_7"));
+        assertThat(found.orElseThrow().state()).isEqualTo(PendingApproval.State.DECIDING);
+    }
+
+    private static PendingApproval pipelineApproval(String id, String region, String action, Instant askedAt) {
+        return PendingApproval.forPipeline(id, new PendingApproval.PipelineTarget(region, "MyFirstPipeline", "MyApprovalStage", action,
+                "token-" + id, null, null, null), askedAt, askedAt.plus(Duration.ofDays(7)));
+    }
 }

@@ -2,6 +2,7 @@ package dev.gantry.fn.chatops;
 
 import dev.gantry.core.chatops.ApprovalRequests;
 import dev.gantry.core.chatops.ChatOpsService;
+import dev.gantry.core.chatops.EndedApprovals;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.gate.GateStore;
 import dev.gantry.core.notify.AlarmThreads;
@@ -28,11 +29,11 @@ public final class HandlersFromParts {
     /**
      * chatops-notify on services a test chooses: release threads through {@code threads}, a rebuild's and an alarm's news
      * through {@code rebuilds} and {@code alarms}, approval cards through {@code approvals} over the gate records in
-     * {@code gates}.
+     * {@code gates}, and redrawn without buttons through {@code ended}.
      */
     public static ChatOpsNotifyHandler notify(NotifyService threads, RebuildLedger rebuilds, AlarmThreads alarms, ApprovalRequests approvals,
-            GateStore gates) {
-        return new ChatOpsNotifyHandler(threads, new AwsChangeNews(rebuilds, alarms), new ApprovalCardRequests(approvals, gates));
+            GateStore gates, EndedApprovals ended) {
+        return new ChatOpsNotifyHandler(threads, new AwsChangeNews(rebuilds, alarms), new ApprovalCardRequests(approvals, gates, ended));
     }
 
     /** The ChatOps worker answering through {@code chat}. */

@@ -9,6 +9,7 @@ import dev.gantry.aws.lambda.LocalContext;
 import dev.gantry.core.chatops.ApprovalRequests;
 import dev.gantry.core.chatops.ChatOpsService;
 import dev.gantry.core.chatops.ChatPermissions;
+import dev.gantry.core.chatops.EndedApprovals;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.EnvironmentConfig;
 import dev.gantry.core.config.GantryConfig;
@@ -299,7 +300,8 @@ final class FuzzedHandlers implements AutoCloseable {
 
         RequestStreamHandler notifyHandler() {
             return HandlersFromParts.notify(new NotifyService(new InMemoryReleaseThreads(), chat, config.slack(), clock), rebuildLedger,
-                    new AlarmThreads(config, gateStore, "Gantry-"), approvals(), gateStore);
+                    new AlarmThreads(config, gateStore, "Gantry-"), approvals(), gateStore,
+                    new EndedApprovals(config, pendingApprovals, gateStore, chat, new ChatPermissions(config, ApproverGroups.none())));
         }
 
         ChatOpsService chatOps() {

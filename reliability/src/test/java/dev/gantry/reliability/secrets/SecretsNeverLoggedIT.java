@@ -39,6 +39,7 @@ import dev.gantry.aws.lambda.LocalContext;
 import dev.gantry.core.chatops.ApprovalRequests;
 import dev.gantry.core.chatops.ChatOpsService;
 import dev.gantry.core.chatops.ChatPermissions;
+import dev.gantry.core.chatops.EndedApprovals;
 import dev.gantry.core.chatops.PendingApproval;
 import dev.gantry.core.chatops.PipelineApprovalNotice;
 import dev.gantry.core.config.ConfigLoader;
@@ -938,10 +939,12 @@ class SecretsNeverLoggedIT {
     private RequestStreamHandler notifyHandler(GantryConfig chatOpsConfig) {
         SlackWebApi slack = slackWebApi();
         InMemoryGateStore gateStore = new InMemoryGateStore();
+        InMemoryPendingApprovals pending = new InMemoryPendingApprovals();
+        ChatPermissions permissions = new ChatPermissions(chatOpsConfig, ApproverGroups.none());
         return HandlersFromParts.notify(new NotifyService(new InMemoryReleaseThreads(), slack, chatOpsConfig.slack(), clock),
                 new InMemoryRebuildLedger(), new AlarmThreads(chatOpsConfig, gateStore, null),
-                new ApprovalRequests(chatOpsConfig, new InMemoryPendingApprovals(), slack, new ChatPermissions(chatOpsConfig,
-                        ApproverGroups.none()), clock), gateStore);
+                new ApprovalRequests(chatOpsConfig, pending, slack, permissions, clock), gateStore,
+                new EndedApprovals(chatOpsConfig, pending, gateStore, slack, permissions));
     }
 
     /** The example configuration, with the Slack workspace and app whose requests ChatOps answers. */

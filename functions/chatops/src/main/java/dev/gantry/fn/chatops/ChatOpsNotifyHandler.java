@@ -35,8 +35,9 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
  *   <li>the FIFO notify queue, where Gantry's functions put their news: one message group per thread, so a thread's
  *       news arrives in the order told. A message that failed is reported with every later message of its group in the
  *       batch, so nothing overtakes it;</li>
- *   <li>the event queue, where EventBridge puts AWS's own state changes (pipelines, rebuild builds, watched alarms) and
- *       SNS CodePipeline's manual approvals. A message that failed is reported alone: these have no order to keep.</li>
+ *   <li>the event queue, where EventBridge puts AWS's own state changes (pipelines, rebuild builds, watched alarms,
+ *       the end of a manual approval) and SNS CodePipeline's manual approvals. A message that failed is reported alone:
+ *       these have no order to keep.</li>
  * </ul>
  * The same events invoking the function themselves (an EventBridge event, an SNS notification: {@code scripts/invoke},
  * the local run) are applied at once, and a failure fails the invocation. Deployed, nothing invokes it so: Lambda retries
@@ -130,6 +131,7 @@ public final class ChatOpsNotifyHandler implements RequestStreamHandler {
         Delivery delivery = threads.apply(news);
         LOG.info("{} {}: {}", news.thread().describe(), delivery.result(), delivery.detail());
         approvals.gateApproval(news).ifPresent(card -> LOG.info("approval card {} for {}", card.id(), news.thread().describe()));
+        approvals.gateApprovalEnded(news).ifPresent(card -> LOG.info("approval card {} closed: the gate decided", card.id()));
     }
 
     /**
@@ -196,6 +198,10 @@ public final class ChatOpsNotifyHandler implements RequestStreamHandler {
         if (!outcomes.isEmpty()) {
             LOG.info("{} {}: {}", event.path("detail-type").asText(), event.path("id").asText(), String.join(", ", outcomes));
         }
+        changes.approvalEnded(event).flatMap(approvals::pipelineApprovalEnded).ifPresent(card -> {
+            LOG.info("approval card {} closed: {}", card.id(), card.pipeline().path());
+            outcomes.add("approval card " + card.id() + ": closed");
+        });
         return outcomes;
     }
 }

@@ -21,6 +21,7 @@ import dev.gantry.aws.SqsNotifier;
 import dev.gantry.core.chatops.ApprovalRequests;
 import dev.gantry.core.chatops.ChatOpsService;
 import dev.gantry.core.chatops.ChatPermissions;
+import dev.gantry.core.chatops.EndedApprovals;
 import dev.gantry.core.deploy.DeployService;
 import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.gate.GateService;
@@ -195,9 +196,11 @@ final class ChatOpsWiring {
     /** Approval cards, with Slack user groups resolved when the bot token's secret is configured. */
     ApprovalCardRequests approvalCardRequests() {
         ApproverGroups groups = aws == null ? ApproverGroups.none() : new SlackApproverGroups(botToken(), SlackApiUrl.from(aws.optional(SlackApiUrl.ENV)), clock);
-        ApprovalRequests requests = new ApprovalRequests(config, new DynamoDbPendingApprovals(dynamo, table), chat,
-                new ChatPermissions(config, groups), clock);
-        return new ApprovalCardRequests(requests, new DynamoDbGateStore(dynamo, table));
+        ChatPermissions permissions = new ChatPermissions(config, groups);
+        DynamoDbPendingApprovals pending = new DynamoDbPendingApprovals(dynamo, table);
+        DynamoDbGateStore gates = new DynamoDbGateStore(dynamo, table);
+        return new ApprovalCardRequests(new ApprovalRequests(config, pending, chat, permissions, clock), gates,
+                new EndedApprovals(config, pending, gates, chat, permissions));
     }
 
     AwsChangeNews awsChangeNews() {

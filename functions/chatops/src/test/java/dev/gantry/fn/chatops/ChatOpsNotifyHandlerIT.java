@@ -28,6 +28,7 @@ import dev.gantry.aws.StateTable;
 import dev.gantry.aws.lambda.LocalContext;
 import dev.gantry.core.chatops.ApprovalRequests;
 import dev.gantry.core.chatops.ChatPermissions;
+import dev.gantry.core.chatops.EndedApprovals;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.notify.AlarmThreads;
@@ -421,6 +422,51 @@ class ChatOpsNotifyHandlerIT {
     }
 
     @Test
+    void takesTheButtonsOffTheCardOfAnApprovalDecidedInTheConsoleAndPostsNothing() throws Exception {
+        // given: the approval's card, posted from CodePipeline's notification
+        String message = Fixtures.eventText("codepipeline-manual-approval-sns-message.json").replace("2016-07-07T20:22Z", "2026-11-30T20:22Z");
+        ObjectNode envelope = (ObjectNode) JSON.readTree(Fixtures.eventText("sns-lambda-event-envelope.lambda-dev-guide.json"));
+        ((ObjectNode) envelope.at("/Records/0/Sns")).put("Message", message);
+        invoke(handler(), envelope.toString());
+        String ended = Fixtures.eventText("gantry-codepipeline-action-approval-succeeded.json");
+
+        // when: EventBridge's event that the approval action succeeded arrives, and a copy of it
+        JsonNode answer = invoke(handler(), eventQueueBatch(ended, ended));
+
+        // then
+        assertThat(answer.at("/batchItemFailures")).isEmpty();
+        assertThat(calls("chat.postMessage")).as("the card only").hasSize(1);
+        assertThat(calls("chat.update")).hasSize(2).allSatisfy(update -> {
+            assertThat(update.at("/channel").asText()).isEqualTo("C0RELEASES");
+            assertThat(update.at("/ts").asText()).isEqualTo("1763892000.000100");
+            assertThat(update.toString()).contains("Approval closed: MyFirstPipeline", "approved in CodePipeline, outside Slack")
+                    .doesNotContain("gantry.pipeline.approve", "gantry.pipeline.reject");
+        });
+        assertThat(calls("chat.update").get(1)).isEqualTo(calls("chat.update").get(0));
+    }
+
+    @Test
+    void keepsTheEndOfAnApprovalInTheEventQueueWhileSlackIsDown() throws Exception {
+        String message = Fixtures.eventText("codepipeline-manual-approval-sns-message.json").replace("2016-07-07T20:22Z", "2026-11-30T20:22Z");
+        ObjectNode envelope = (ObjectNode) JSON.readTree(Fixtures.eventText("sns-lambda-event-envelope.lambda-dev-guide.json"));
+        ((ObjectNode) envelope.at("/Records/0/Sns")).put("Message", message);
+        invoke(handler(), envelope.toString());
+        SLACK.stubFor(post(urlEqualTo("/api/chat.update")).willReturn(aResponse().withStatus(503)));
+
+        JsonNode failed = invoke(handler(), eventQueueBatch(Fixtures.eventText("gantry-codepipeline-action-approval-succeeded.json")));
+
+        assertThat(failed.at("/batchItemFailures")).extracting(f -> f.at("/itemIdentifier").asText()).containsExactly("event-0");
+    }
+
+    @Test
+    void tellsNothingOfAnApprovalThatEndedWithoutACard() throws Exception {
+        JsonNode answer = invoke(handler(), Fixtures.eventText("gantry-codepipeline-action-approval-succeeded.json"));
+
+        assertThat(answer.at("/delivered")).isEmpty();
+        assertThat(SLACK.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
     void rejectsAnEventOfAnotherKindNamingItsDetailType() {
         String other = Fixtures.eventText("ecr-image-action-push-success.json");
 
@@ -448,11 +494,13 @@ class ChatOpsNotifyHandlerIT {
                 new SlackWebApi.RetryPolicy(0, Duration.ZERO, 1, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(2)),
                 duration -> { });
         NotifyService threads = new NotifyService(new DynamoDbReleaseThreads(dynamo, TABLE), slack, config.slack(), clock);
-        ApprovalRequests requests = new ApprovalRequests(config, new DynamoDbPendingApprovals(dynamo, TABLE), slack,
-                new ChatPermissions(config, ApproverGroups.none()), clock);
+        ChatPermissions permissions = new ChatPermissions(config, ApproverGroups.none());
+        ApprovalRequests requests = new ApprovalRequests(config, new DynamoDbPendingApprovals(dynamo, TABLE), slack, permissions, clock);
+        EndedApprovals ended = new EndedApprovals(config, new DynamoDbPendingApprovals(dynamo, TABLE), new DynamoDbGateStore(dynamo, TABLE),
+                slack, permissions);
         return new ChatOpsNotifyHandler(threads, new AwsChangeNews(new DynamoDbRebuildLedger(dynamo, TABLE),
                 new AlarmThreads(config, new DynamoDbGateStore(dynamo, TABLE), operationsAlarmPrefix)),
-                new ApprovalCardRequests(requests, new DynamoDbGateStore(dynamo, TABLE)));
+                new ApprovalCardRequests(requests, new DynamoDbGateStore(dynamo, TABLE), ended));
     }
 
     private static ReleaseNews pipeline(String state, Instant at) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gantry.aws.lambda.LocalContext;
 import dev.gantry.core.chatops.ApprovalRequests;
 import dev.gantry.core.chatops.ChatPermissions;
+import dev.gantry.core.chatops.EndedApprovals;
 import dev.gantry.core.config.GantryConfig;
 import dev.gantry.core.gate.ApproverGroups;
 import dev.gantry.core.notify.AlarmThreads;
@@ -35,7 +36,8 @@ class ChatOpsNotifyHandlerTest {
             new NotifyService(new InMemoryReleaseThreads(), chat, config.slack(), clock),
             new AwsChangeNews(new InMemoryRebuildLedger(), new AlarmThreads(config, gates)),
             new ApprovalCardRequests(new ApprovalRequests(config, new InMemoryPendingApprovals(), chat,
-                    new ChatPermissions(config, ApproverGroups.none()), clock), gates));
+                    new ChatPermissions(config, ApproverGroups.none()), clock), gates,
+                    new EndedApprovals(config, new InMemoryPendingApprovals(), gates, chat, new ChatPermissions(config, ApproverGroups.none()))));
 
     @ParameterizedTest
     @ValueSource(ints = {1, 40, 300})

@@ -22,6 +22,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -160,6 +161,23 @@ public final class ApprovalCards {
             text = release + " for " + target.key().environment() + ": " + outcome;
         }
         return new ChatMessage(text, blocks);
+    }
+
+    /**
+     * {@link #gateCard(PendingApproval, GateConfig.Approvals, GateRecord, List, Set)} naming the gate's approvers, and the
+     * Slack users who triggered the release as {@code permissions} resolve them.
+     */
+    static ChatMessage gateCard(PendingApproval approval, GateConfig.Approvals approvals, GateRecord record, ChatPermissions permissions) {
+        List<String> approvers = new ArrayList<>();
+        if (approvals != null) {
+            approvers.addAll(approvals.users());
+            approvers.addAll(approvals.groups());
+        }
+        Set<String> excluded = new LinkedHashSet<>();
+        permissions.triggeringUsers(record == null ? approval.gate().triggeredBy() : record.triggeredBy()).stream()
+                .filter(SlackText::isUserId)
+                .forEach(excluded::add);
+        return gateCard(approval, approvals, record, approvers, excluded);
     }
 
     /** Each person's standing approve or reject of the card's digest, as the approvals check counts them. */

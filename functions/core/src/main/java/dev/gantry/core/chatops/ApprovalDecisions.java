@@ -14,11 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -337,16 +334,7 @@ final class ApprovalDecisions {
     }
 
     private ChatMessage gateCard(PendingApproval approval, GateConfig.Approvals approvals, GateRecord record) {
-        List<String> approvers = new ArrayList<>();
-        if (approvals != null) {
-            approvers.addAll(approvals.users());
-            approvers.addAll(approvals.groups());
-        }
-        Set<String> excluded = new LinkedHashSet<>();
-        permissions.triggeringUsers(record == null ? approval.gate().triggeredBy() : record.triggeredBy()).stream()
-                .filter(SlackText::isUserId)
-                .forEach(excluded::add);
-        return ApprovalCards.gateCard(approval, approvals, record, approvers, excluded);
+        return ApprovalCards.gateCard(approval, approvals, record, permissions);
     }
 
     /** What CodePipeline shows in the run's history, within its limit. */

@@ -62,6 +62,17 @@ public interface PendingApprovals {
      */
     boolean finishDeciding(String id, String outcome, Instant at);
 
+    /**
+     * The CodePipeline approval asked for last at {@code pipeline/stage/action} in {@code region}, asked for strictly
+     * before {@code before}: CodePipeline's event saying an approval action ended names the action and its run, not the
+     * approval's token, and the card of a later run of the action (asked for after this one ended) must not be taken for
+     * it. DynamoDB: each pipeline approval is also listed under its action when created, and this is one Query.
+     *
+     * @param region the pipeline's region; null matches approvals whose notification named none
+     * @return empty when no approval of that action was asked for before {@code before}
+     */
+    Optional<PendingApproval> lastPipelineApprovalBefore(String region, String pipeline, String stage, String action, Instant before);
+
     class PendingApprovalsException extends RuntimeException {
         public PendingApprovalsException(String message, Throwable cause) {
             super(message, cause);

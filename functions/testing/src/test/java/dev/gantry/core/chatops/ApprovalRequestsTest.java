@@ -194,5 +194,11 @@ class ApprovalRequestsTest {
         public boolean finishDeciding(String id, String outcome, Instant at) {
             return stored.finishDeciding(id, outcome, at);
         }
+
+        @Override
+        public Optional<PendingApproval> lastPipelineApprovalBefore(String region, String pipeline, String stage, String action,
+                Instant before) {
+            return stored.lastPipelineApprovalBefore(region, pipeline, stage, action, before);
+        }
     }
 }

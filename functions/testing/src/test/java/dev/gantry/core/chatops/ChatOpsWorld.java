@@ -164,6 +164,7 @@ final class ChatOpsWorld {
             .pendingApprovals(pending).pipelineApprovals(pipelines)
             .build();
     final ApprovalRequests approvalRequests = new ApprovalRequests(CONFIG, pending, chat, permissions, clock);
+    final EndedApprovals endedApprovals = new EndedApprovals(CONFIG, pending, gateStore, chat, permissions);
 
     private final AtomicInteger triggers = new AtomicInteger();
 
@@ -213,6 +214,8 @@ final class ChatOpsWorld {
      */
     static final class RecordingChat implements ChatGateway {
         final List<ChatMessage> posts = new ArrayList<>();
+        final List<Updated> updates = new ArrayList<>();
+        private RuntimeException updateFailure;
         private final Map<List<Object>, Posted> carried = new HashMap<>();
         private long ts = 1_795_428_000_000_100L;
 
@@ -238,10 +241,20 @@ final class ChatOpsWorld {
             return Optional.ofNullable(carried.get(List.of(channelId(channel), thread, marker)));
         }
 
-        @Override
-        public void update(String channelId, String ts, ChatMessage message) {
-            throw new UnsupportedOperationException("ChatOps answers through response_url");
+        /** Every later update throws {@code failure}, as a chat service refusing or unreachable does. */
+        synchronized void failUpdatesWith(RuntimeException failure) {
+            this.updateFailure = failure;
         }
+
+        @Override
+        public synchronized void update(String channelId, String ts, ChatMessage message) {
+            if (updateFailure != null) {
+                throw updateFailure;
+            }
+            updates.add(new Updated(channelId, ts, message));
+        }
+
+        record Updated(String channelId, String ts, ChatMessage message) {}
 
         @Override
         public void respond(String responseUrl, ChatMessage message, boolean replaceOriginal, boolean ephemeral) {

@@ -1,0 +1,103 @@
+package dev.gantry.core.chatops;
+
+import dev.gantry.core.config.GantryConfig;
+import dev.gantry.core.config.GateConfig;
+import dev.gantry.core.gate.GateRecord;
+import dev.gantry.core.gate.GateStore;
+import dev.gantry.core.notify.ChatGateway;
+import dev.gantry.core.notify.NewsTeller;
+import dev.gantry.core.release.ReleaseKey;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes the buttons off an approval card once its approval ended without a click on the card: the gate decided (passed,
+ * failed, timed out, superseded), or CodePipeline's approval was decided in its console or CLI, expired, or was abandoned
+ * with its run. The card is redrawn in place ({@link ChatGateway#update}, at the channel and message recorded on its
+ * {@link PendingApproval}) saying the outcome. Nothing is ever posted: an approval whose card was never posted (or whose
+ * place was never recorded) has nothing to redraw, and a repeated event redraws the same card again.
+ *
+ * <p>A click on a card whose approval ended is answered safely anyway ({@link ApprovalDecisions} redraws it too); this is
+ * so that nobody sees buttons that look live.
+ */
+public final class EndedApprovals {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EndedApprovals.class);
+
+    private final GantryConfig config;
+    private final PendingApprovals pending;
+    private final GateStore gates;
+    private final ChatGateway chat;
+    private final ChatPermissions permissions;
+
+    public EndedApprovals(GantryConfig config, PendingApprovals pending, GateStore gates, ChatGateway chat, ChatPermissions permissions) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.pending = Objects.requireNonNull(pending, "pending");
+        this.gates = Objects.requireNonNull(gates, "gates");
+        this.chat = Objects.requireNonNull(chat, "chat");
+        this.permissions = Objects.requireNonNull(permissions, "permissions");
+    }
+
+    /**
+     * Redraws the card of the release's gate approval once its gate decided, as the record now stands. Never throws: the
+     * redraw rides on the news of the gate's answer, which stands and is told whether or not the card could be redrawn, so
+     * a failure (the gate record or the approvals unreadable, Slack refusing) is logged under
+     * {@link NewsTeller#UNTOLD_LOG_FIELD}.
+     *
+     * @return the approval whose card was redrawn; empty when the gate has not decided (a new round may be waiting), no
+     *     card was asked for this round, it was never posted, or the redraw failed
+     */
+    public Optional<PendingApproval> gateDecided(ReleaseKey key) {
+        try {
+            Optional<GateRecord> record = gates.find(key).filter(r -> r.status().decided());
+            if (record.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<PendingApproval> card = pending.find(ApprovalRequests.gateApprovalId(record.get())).filter(EndedApprovals::posted);
+            if (card.isEmpty()) {
+                return Optional.empty();
+            }
+            GateConfig.Approvals approvals = config.gate(record.get().gate()).map(GateConfig::approvals).orElse(null);
+            chat.update(card.get().channelId(), card.get().messageTs(), ApprovalCards.gateCard(card.get(), approvals, record.get(), permissions));
+            return card;
+        } catch (RuntimeException e) {
+            LOG.atError().addKeyValue(NewsTeller.UNTOLD_LOG_FIELD, "approval card of " + key.id()).setCause(e)
+                    .log("the approval card of {} still shows its buttons, though its gate decided: {}", key.id(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Redraws the card of the CodePipeline approval that {@code ended}, unless a click on it decided it (its card says so
+     * already). The approval is the one asked for last at that action before it ended
+     * ({@link PendingApprovals#lastPipelineApprovalBefore}); a card asked for later belongs to a later run.
+     *
+     * <p>Errors: the store's and the chat service's, as they are, so that the event is delivered again; except
+     * {@link ChatGateway.RejectedException} (the card's message or channel is gone, or closed to the app), which no retry
+     * changes: it is logged under {@link NewsTeller#UNTOLD_LOG_FIELD}, and the approval answered empty.
+     *
+     * @return the approval whose card was redrawn; empty when none was asked for, it was decided in Slack, or its card
+     *     was never posted
+     */
+    public Optional<PendingApproval> pipelineApprovalEnded(PipelineApprovalEnded ended) {
+        Optional<PendingApproval> card = pending.lastPipelineApprovalBefore(ended.region(), ended.pipeline(), ended.stage(), ended.action(),
+                ended.at()).filter(a -> a.state() == PendingApproval.State.PENDING).filter(EndedApprovals::posted);
+        if (card.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            chat.update(card.get().channelId(), card.get().messageTs(), ApprovalCards.pipelineClosedCard(card.get(), ended.state().outcome()));
+            return card;
+        } catch (ChatGateway.RejectedException e) {
+            LOG.atError().addKeyValue(NewsTeller.UNTOLD_LOG_FIELD, "approval card of " + ended.path()).setCause(e)
+                    .log("the approval card of {} could not be redrawn: {}", ended.path(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static boolean posted(PendingApproval approval) {
+        return approval.channelId() != null && approval.messageTs() != null;
+    }
+}
