@@ -272,7 +272,7 @@ class EventFuzzingIT {
                 || sample.startsWith("codepipeline-pipeline-execution-") || sample.startsWith("gantry-codepipeline-execution-")) {
             handlers = List.of(Handler.IMAGE_REBUILD, Handler.CHATOPS_NOTIFY);
         } else if (sample.startsWith("codepipeline-stage-execution-") || sample.startsWith("codepipeline-action-execution-")
-                || sample.startsWith("cloudwatch-alarm-") || sample.startsWith("gantry-cloudwatch-alarm-") || sample.equals(SNS_SAMPLE)) {
+                || sample.startsWith("gantry-codepipeline-action-") || sample.startsWith("cloudwatch-alarm-") || sample.startsWith("gantry-cloudwatch-alarm-") || sample.equals(SNS_SAMPLE)) {
             handlers = List.of(Handler.CHATOPS_NOTIFY);
         } else if (sample.startsWith("codepipeline-manual-approval-sns-message")) {
             handlers = List.of(Handler.CHATOPS_NOTIFY);
