@@ -536,10 +536,10 @@ class GantryAppTest {
         // the three metric filters of its log group; worker and notify an async config and an SQS event source mapping
         // each, and notify a second one for the event queue; slack-interactions its URL and the two permissions Lambda asks
         // for on a public one; the request, notify and event queues and their dead-letter queues, each with its policy; the
-        // three dead-letter queues' depth alarms; four rules (pipelines, builds, gate alarms and Gantry's own alarms),
-        // sending to the event queue; the approval topic, its policy and the subscription. The undelivered-event and
+        // three dead-letter queues' depth alarms; five rules (pipelines, manual approvals' ends, builds, gate alarms and
+        // Gantry's own alarms), sending to the event queue; the approval topic, its policy and the subscription. The undelivered-event and
         // failed-invocation queues are the deploy automation's.
-        assertThat(after).hasSize(before.size() + 3 * 5 + 3 * 3 + 3 * 3 + 2 * 2 + 1 + 3 + 6 * 2 + 3 + 4 + 3);
+        assertThat(after).hasSize(before.size() + 3 * 5 + 3 * 3 + 3 * 3 + 2 * 2 + 1 + 3 + 6 * 2 + 3 + 5 + 3);
         chatOpsTemplate.resourceCountIs("AWS::SQS::Queue", 2 + 6);
     }
 
