@@ -18,6 +18,7 @@ public final class InMemoryImageRegistry implements ImageRegistry {
     private final Map<String, ImageDigest> digestByTaggedImage = new HashMap<>();
     private final Map<String, PinnedImage> imageByPinnedImage = new HashMap<>();
     private final List<ImageReference> lookups = new ArrayList<>();
+    private RuntimeException refusal;
 
     /** Makes {@code taggedImage} (registry/repository:tag) point at {@code digest}, whose push time the registry does not say. */
     public void givenTag(String taggedImage, ImageDigest digest) {
@@ -47,8 +48,17 @@ public final class InMemoryImageRegistry implements ImageRegistry {
         imageByPinnedImage.put(pinned(image, image.digest()).render(), new PinnedImage(ImageDigest.parse(image.digest()), pushedAt));
     }
 
+    /** Every lookup from now on fails with {@code refusal}, as ECR refusing Gantry's role does; null answers again. */
+    public synchronized void refuseLookups(RuntimeException refusal) {
+        this.refusal = refusal;
+    }
+
     @Override
     public synchronized PinnedImage pin(ImageReference image) {
+        if (refusal != null) {
+            lookups.add(image);
+            throw refusal;
+        }
         if (image.digest() != null) {
             ImageReference byDigest = pinned(image, image.digest());
             lookups.add(byDigest);

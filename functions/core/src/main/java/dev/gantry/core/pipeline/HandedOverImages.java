@@ -55,7 +55,20 @@ final class HandedOverImages {
         }
         // The artifact names the image only: the registry tells when it was pushed, which is what orders releases whose
         // tags do not (a late pipeline run for an older main-abc123 must not replace a newer one).
-        ImageRegistry.PinnedImage found = registry.pin(image);
+        ImageRegistry.PinnedImage found;
+        try {
+            found = registry.pin(image);
+        } catch (ImageRegistry.ImageRegistryException | IllegalArgumentException e) {
+            if (handedOver.image().digest() == null) {
+                throw e;
+            }
+            // An image handed over by digest needs the registry for its push time only. Gantry's role may not read it (a
+            // central registry, another account's repository without a policy for Gantry) or the region may be one Gantry
+            // has no client for: the release then goes without a push time, as an image outside ECR does, rather than
+            // failing a deploy that needs nothing else from the registry.
+            LOG.warn("no push time for {}: {}; it is ordered without one (decision 9)", image, e.getMessage());
+            return new Pinned(image, tag, null, handedOver.source());
+        }
         LOG.info("pinned {} to {}, pushed at {}", image, found.digest(), found.pushedAt());
         return new Pinned(new ImageReference(image.registry(), image.repository(), null, found.digest().value()), tag, found.pushedAt(),
                 handedOver.source());

@@ -12,6 +12,7 @@ import dev.gantry.core.deploy.EcsGateway;
 import dev.gantry.core.deploy.EcsServiceRef;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImageReference;
+import dev.gantry.core.image.ImageRegistry;
 import dev.gantry.core.pipeline.ArtifactReader.ArtifactReadException;
 import dev.gantry.core.pipeline.PipelineJobReport.Disposition;
 import dev.gantry.core.pipeline.PipelineJobReport.Outcome;
@@ -209,6 +210,31 @@ class PipelineDeployServiceTest {
 
         assertThat(failure()).isEqualTo(new JobResult.Failed(JobFailureType.JOB_FAILED,
                 "no image sha256:" + "c3".repeat(32) + " in repository payments-api"));
+        assertThat(ecs.calls()).isEmpty();
+    }
+
+    @Test
+    void deploysAnImageHandedOverByDigestWithoutAPushTimeWhenTheRegistryRefusesToSay() {
+        artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_PINNED));
+        registry.refuseLookups(new ImageRegistry.ImageRegistryException("DescribeImages of payments-api was refused: "
+                + "AccessDeniedException (HTTP 400)", null));
+
+        PipelineJobReport report = service.run(job("job-1", STAGING), "inv-1");
+
+        assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(releases.history("payments-api", "staging")).singleElement()
+                .satisfies(release -> assertThat(release.pushedAt()).isNull());
+    }
+
+    @Test
+    void failsTheJobWhenTheRegistryRefusesToPinAnImageHandedOverByTag() {
+        artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_BY_TAG));
+        registry.refuseLookups(new ImageRegistry.ImageRegistryException("DescribeImages of payments-api:1.4.0 was refused: "
+                + "AccessDeniedException (HTTP 400)", null));
+
+        PipelineJobReport report = service.run(job("job-1", STAGING), "inv-1");
+
+        assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(ecs.calls()).isEmpty();
     }
 
