@@ -234,6 +234,7 @@ public final class DynamoDbGateStore implements GateStore {
         item.put("image", s(record.image()));
         putText(item, "arrival", record.arrival());
         putText(item, "pipelineExecution", record.pipelineExecution());
+        item.put("executionPasses", AttributeValue.fromL(record.executionPasses().stream().map(DynamoDbGateStore::executionPassItem).toList()));
         putText(item, "tag", record.tag());
         putInstant(item, "pushedAt", record.pushedAt());
         item.put("triggeredBy", textList(record.triggeredBy()));
@@ -262,6 +263,13 @@ public final class DynamoDbGateStore implements GateStore {
         map.put("digest", s(approval.digest().value()));
         map.put("decision", s(approval.decision().name()));
         putText(map, "comment", approval.comment());
+        return AttributeValue.fromM(map);
+    }
+
+    private static AttributeValue executionPassItem(GateRecord.ExecutionPass pass) {
+        Map<String, AttributeValue> map = new HashMap<>();
+        map.put("execution", s(pass.execution()));
+        putInstant(map, "at", pass.at());
         return AttributeValue.fromM(map);
     }
 
@@ -309,7 +317,12 @@ public final class DynamoDbGateStore implements GateStore {
                 instant(item, "updatedAt"),
                 Long.parseLong(item.get("version").n()),
                 text(item, "arrival"),
-                text(item, "pipelineExecution"));
+                text(item, "pipelineExecution"),
+                maps(item, "executionPasses").stream().map(DynamoDbGateStore::executionPass).toList());
+    }
+
+    private static GateRecord.ExecutionPass executionPass(Map<String, AttributeValue> map) {
+        return new GateRecord.ExecutionPass(text(map, "execution"), instant(map, "at"));
     }
 
     private static Approval decision(Map<String, AttributeValue> map) {

@@ -70,7 +70,7 @@ public abstract class GateStoreContract {
         return new GateRecord(record.key(), record.gate(), record.origin(), record.image(), record.tag(), record.pushedAt(),
                 record.triggeredBy(), status, record.reason(), record.state(), record.nextLook(), record.lastEvaluatedAt(), dueAt,
                 record.decisions(), record.evaluations(), record.handoff(), record.createdAt(), record.updatedAt(), record.version() + 1,
-                record.arrival(), record.pipelineExecution());
+                record.arrival(), record.pipelineExecution(), record.executionPasses());
     }
 
     /** A record with every field set, nanoseconds in its instants, and every kind of decision and check answer. */
@@ -98,7 +98,9 @@ public abstract class GateStoreContract {
                 "waiting for approvals", new GateState(created.plusMillis(7), created.plusNanos(1)),
                 created.plusSeconds(90).plusNanos(5), created.plusSeconds(80).plusNanos(6), created.plusSeconds(90).plusNanos(7),
                 decisions, evaluations, "DEPLOYED: staging moved to revision 7", created, created.plusSeconds(80).plusNanos(8), 7,
-                "event-6f2c1e0a-push", "3137f7cb-7cf7-4b2c-9d1e-0a1b2c3d4e5f");
+                "event-6f2c1e0a-push", "3137f7cb-7cf7-4b2c-9d1e-0a1b2c3d4e5f",
+                List.of(new GateRecord.ExecutionPass("0b5e2f1a-9c8d-4e7f-a6b5-c4d3e2f1a0b9", created.plusSeconds(40).plusNanos(9)),
+                        new GateRecord.ExecutionPass("3137f7cb-7cf7-4b2c-9d1e-0a1b2c3d4e5f", created.plusSeconds(80).plusNanos(6))));
     }
 
     /** A record with everything that may be absent left absent. */
@@ -141,6 +143,7 @@ public abstract class GateStoreContract {
         assertThat(read.reason()).isEmpty();
         assertThat(read.decisions()).isEmpty();
         assertThat(read.evaluations()).isEmpty();
+        assertThat(read.executionPasses()).isEmpty();
     }
 
     @Test

@@ -144,7 +144,8 @@ final class GatedProd {
                 current.pushedAt(), current.triggeredBy(), current.status(), current.reason(), state, earlier(current.nextLook(), wait),
                 earlier(current.lastEvaluatedAt(), wait), earlier(current.dueAt(), wait), current.decisions(), current.evaluations(),
                 current.handoff(), earlier(current.createdAt(), wait), earlier(current.updatedAt(), wait), current.version() + 1,
-                current.arrival(), current.pipelineExecution());
+                current.arrival(), current.pipelineExecution(),
+                current.executionPasses().stream().map(pass -> new GateRecord.ExecutionPass(pass.execution(), earlier(pass.at(), wait))).toList());
         if (!store.replace(moved)) {
             throw new IllegalStateException("gate record " + RELEASE.id() + " changed while the test moved it on");
         }

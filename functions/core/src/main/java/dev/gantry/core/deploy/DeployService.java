@@ -334,7 +334,8 @@ public final class DeployService {
     /**
      * Deploys a release to a gated environment only when its gate has passed, evaluating the gate first; a
      * release the gate holds waits there, and the gate sweep deploys it when the gate passes. A pipeline's deploy action
-     * entering on the pass of its execution's gate action goes in only while the gate's live conditions still hold.
+     * entering on the pass of its execution's gate action goes in only while the gate's live conditions still hold, whatever
+     * round another execution bringing the same digest opened since.
      */
     private DeployOutcome throughGate(ServiceConfig service, EnvironmentConfig environment, DeployRequest request,
             ImageDigest digest, String invocationId) {
@@ -343,7 +344,8 @@ public final class DeployService {
                 request.gateOrigin(), request.eventId(), request.pipelineExecution());
         GateRecord atGate = gates.evaluate(subject);
         String gate = "gate '" + atGate.gate() + "'";
-        return switch (atGate.status()) {
+        GateStatus answer = gates.entersOnExecutionPass(subject, atGate) ? GateStatus.PASSED : atGate.status();
+        return switch (answer) {
             case PASSED -> {
                 Optional<String> passNotEnough = gates.whyExecutionPassDoesNotHold(subject, atGate);
                 if (passNotEnough.isPresent()) {
@@ -351,7 +353,8 @@ public final class DeployService {
                 }
                 DeployOutcome outcome = deploy(service, environment, request, digest, invocationId);
                 // A deploy under way elsewhere is no hand-off yet: the sweep keeps the release due until it has one.
-                if (atGate.handoff() == null && outcome.result() != Result.IN_PROGRESS) {
+                // Another execution's round of the digest, still open, is not this deploy's to end.
+                if (atGate.status() == GateStatus.PASSED && atGate.handoff() == null && outcome.result() != Result.IN_PROGRESS) {
                     gates.recordHandoff(key, outcome.result() + ": " + outcome.reason());
                 }
                 yield outcome;

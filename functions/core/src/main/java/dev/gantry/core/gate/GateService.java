@@ -154,43 +154,88 @@ public final class GateService {
     }
 
     /**
-     * Why {@code subject} may not go on although {@code record}, the round {@link #evaluate} answered it with, passed. That
-     * is only ever so for a later action of a pipeline execution entering on the pass that execution's gate action got
-     * (its deploy action, which no new round holds): what the round earned stands (the soak, the steady minutes), but the
-     * gate's conditions about the world now are asked again and must all pass: alarms, freezes (the configured windows and
-     * change calendars, and manual ones), custom checks, the approvals as they count now (one past the gate's
-     * {@code expiresAfter} no longer does; a rejection recorded since refuses), and a veto. A check that waits or cannot
-     * answer does not hold either: a retried deploy days later must not go in on what nobody can confirm.
+     * Whether {@code subject} goes on the pass its pipeline execution's gate action got rather than on {@code record}'s own
+     * answer: a later action of that execution (its deploy action, or its gate action asked again), which opens no round of its
+     * own, whatever round another execution bringing the same digest opened since. Such an action goes in only while {@link
+     * #whyExecutionPassDoesNotHold} says nothing.
      *
-     * @return the conditions that do not hold, saying that the execution's pass was not enough; empty when the caller may
-     *     go on, and whenever {@code record} is not such a pass (its own status then says what the gate answered)
+     * @param record the round {@link #evaluate} answered {@code subject} with
+     */
+    public boolean entersOnExecutionPass(GateSubject subject, GateRecord record) {
+        return record.passOf(subject.pipelineExecution()).isPresent() && subject.arrival() != null
+                && !(record.status() == GateStatus.PASSED && subject.arrival().equals(record.arrival()));
+    }
+
+    /**
+     * Why {@code subject}, entering on its execution's pass ({@link #entersOnExecutionPass}), may not go on. What the pass
+     * earned stands (the soak, the steady minutes), and so do the approvals that let the release in: they are counted as of
+     * the pass, since {@code expiresAfter} bounds how long an approval waits for the gate, not how long the pipeline takes
+     * after it, and nobody can approve a passed round again. A rejection of the digest recorded since (in another
+     * execution's round of it) refuses, as does a veto. The gate's conditions about the world now are asked again and must
+     * all pass: alarms, freezes (the configured windows and change calendars, and manual ones) and custom checks. A check
+     * that waits or cannot answer does not hold either: a retried deploy days later must not go in on what nobody can
+     * confirm.
+     *
+     * @return the conditions that do not hold, saying that the execution's pass was not enough and what people can do: retry
+     *     the stage once a freeze, an alarm or a custom check allows, or start a new pipeline execution when approvals no
+     *     longer hold; empty when the caller may go on, and whenever {@code subject} does not enter on its execution's pass
+     *     ({@code record}'s own status then says what the gate answered)
      * @throws NoGateException when the service environment has no gate
      */
     public Optional<String> whyExecutionPassDoesNotHold(GateSubject subject, GateRecord record) {
-        if (!entersOnExecutionPass(record, subject)) {
+        if (!entersOnExecutionPass(subject, record)) {
             return Optional.empty();
         }
+        GateRecord.ExecutionPass pass = record.passOf(subject.pipelineExecution()).orElseThrow();
         GateConfig gate = gateOf(subject.key().service(), subject.key().environment())
                 .orElseThrow(() -> new NoGateException(subject.key().service() + "/" + subject.key().environment() + " has no gate"));
-        List<String> notHolding = new ArrayList<>();
-        for (CheckResult check : runChecks(record, gate, clock.instant(), false)) {
-            switch (check) {
-                case CheckResult.Fail fail -> notHolding.add(fail.check() + ": " + fail.reason());
-                case CheckResult.Wait wait -> notHolding.add(wait.check() + ": " + wait.reason());
-                case CheckResult.Pass pass -> { }
-            }
-        }
-        String pass = "gate '" + gate.name() + "' passed " + record.key().digest().shortForm() + " for pipeline execution "
-                + record.pipelineExecution() + " at " + record.lastEvaluatedAt();
+        List<CheckResult> notHolding = runChecks(record, gate, clock.instant(), pass).stream()
+                .filter(check -> !(check instanceof CheckResult.Pass))
+                .toList();
+        String passed = "gate '" + gate.name() + "' passed " + record.key().digest().shortForm() + " for pipeline execution "
+                + pass.execution() + " at " + pass.at();
         if (notHolding.isEmpty()) {
-            LOG.info("{} ({}): it still holds, and {} enters on it", pass, record.key().id(), subject.arrival());
+            LOG.info("{} ({}): it still holds, and {} enters on it", passed, record.key().id(), subject.arrival());
             return Optional.empty();
         }
-        String why = pass + ", but that pass is not enough now: " + String.join("; ", notHolding) + ". A later action of the"
-                + " execution enters on its pass only while the gate's alarms, freezes, custom checks and approvals still hold;"
-                + " retry it once they do, or start a new execution to go through the gate again";
+        List<String> reasons = notHolding.stream().map(check -> check.check() + ": " + reasonOf(check)).toList();
+        String why = passed + ", but that pass is not enough now: " + String.join("; ", reasons) + ". " + whatToDo(notHolding);
         LOG.warn("{} ({})", why, record.key().id());
         return Optional.of(why);
+    }
+
+    private static String reasonOf(CheckResult check) {
+        return switch (check) {
+            case CheckResult.Fail fail -> fail.reason();
+            case CheckResult.Wait wait -> wait.reason();
+            case CheckResult.Pass pass -> "passes";
+        };
+    }
+
+    /**
+     * Only what can work: a passed round's approval card has no buttons left and its record takes no decision, so approvals
+     * never come back to a pass by waiting, nor does a vetoed digest; a freeze, an alarm or a custom check may.
+     */
+    private static String whatToDo(List<CheckResult> notHolding) {
+        Set<String> checks = new LinkedHashSet<>();
+        notHolding.forEach(check -> checks.add(check.check()));
+        if (checks.contains(VETO_CHECK)) {
+            return "A vetoed digest is not deployed to the environment: retrying cannot help";
+        }
+        if (checks.contains(ApprovalPolicy.CHECK)) {
+            return "No approval can be given to a round that passed, so retrying this stage cannot help: start a new pipeline"
+                    + " execution to ask for approval again";
+        }
+        List<String> until = new ArrayList<>();
+        if (checks.contains(FreezeCheck.CHECK)) {
+            until.add("the freeze is over");
+        }
+        if (checks.contains(AlarmCheck.CHECK)) {
+            until.add("the alarms are OK again");
+        }
+        checks.stream().filter(check -> check.startsWith("custom:")).forEach(check -> until.add(check + " passes"));
+        return "The execution's pass stands, with its soak and steady minutes: retry this stage once " + String.join(" and ", until)
+                + ", or start a new pipeline execution to go through the gate again";
     }
 
     /**
@@ -211,7 +256,18 @@ public final class GateService {
      * @throws NoGateException when the service environment has no gate
      */
     public GateRecord evaluate(GateSubject subject, Set<ImageDigest> arrivingTogether) {
-        return bringToGate(subject, arrivingTogether, null);
+        GateRecord record = bringToGate(subject, arrivingTogether, null);
+        String execution = subject.pipelineExecution();
+        if (record.status() != GateStatus.PASSED || execution == null || record.passOf(execution).isPresent()) {
+            return record;
+        }
+        // It waited on a round another execution brought, and that round passed: the pass is this execution's too, or its
+        // deploy action would meet the round as a new arrival.
+        GateRecord joined = change(record.key(), current -> current.status() == GateStatus.PASSED && current.passOf(execution).isEmpty()
+                ? current.passedFor(execution, clock.instant())
+                : current);
+        LOG.info("gate '{}' passed {} for pipeline execution {} too", joined.gate(), joined.key().id(), execution);
+        return joined;
     }
 
     /**
@@ -300,26 +356,18 @@ public final class GateService {
         return supersedeOrYield(fresh, arrivingTogether);
     }
 
-    /** A decided round met by an arrival it did not answer: the gate must look again rather than repeat itself. */
+    /**
+     * A decided round met by an arrival it did not answer: the gate must look again rather than repeat itself. Not so for an
+     * action of a pipeline execution a round already passed: a pipeline's deploy action runs as a job of its own, after the
+     * gate action of the same execution passed the release, and a new round there would wait out minSteady and the soak
+     * again, and take the round from another execution that brought the same digest since. The execution's pass stands, and
+     * what it earned with it, while the gate's conditions about the world now still hold ({@link
+     * #whyExecutionPassDoesNotHold}). A new execution asks the gate afresh, and so does a retried gate action after a failure,
+     * since a failed round is no pass.
+     */
     private static boolean isNewArrival(GateRecord record, GateSubject subject) {
         return record.status().decided() && subject.arrival() != null && !subject.arrival().equals(record.arrival())
-                && !passedForThisPipelineExecution(record, subject);
-    }
-
-    /**
-     * A pipeline's deploy action runs as a job of its own, after the gate action of the same execution passed the release.
-     * A new round there would wait out minSteady and the soak again: the execution's pass stands, and what it earned with
-     * it, while the gate's conditions about the world now still hold ({@link #whyExecutionPassDoesNotHold}). A new
-     * execution asks the gate afresh, and so does a retried gate action after a failure, since a failed round is no pass.
-     */
-    private static boolean passedForThisPipelineExecution(GateRecord record, GateSubject subject) {
-        return record.status() == GateStatus.PASSED && subject.pipelineExecution() != null
-                && subject.pipelineExecution().equals(record.pipelineExecution());
-    }
-
-    /** Another action of the execution whose round passed, which {@link #evaluate} lets in on that pass, not its own answer. */
-    private static boolean entersOnExecutionPass(GateRecord record, GateSubject subject) {
-        return passedForThisPipelineExecution(record, subject) && subject.arrival() != null && !subject.arrival().equals(record.arrival());
+                && record.passOf(subject.pipelineExecution()).isEmpty();
     }
 
     /**
@@ -401,7 +449,7 @@ public final class GateService {
      *     itself; after a person's decision nobody does, so the sweep must take it at its next run
      */
     private GateRecord evaluated(GateRecord record, GateConfig gate, Instant now, boolean deployFollows) {
-        List<CheckResult> results = runChecks(record, gate, now, true);
+        List<CheckResult> results = runChecks(record, gate, now);
         GateVerdict verdict = engine.decide(gate, results, record.state(), now);
         GateStatus status = switch (verdict.outcome()) {
             case PASSED -> GateStatus.PASSED;
@@ -422,11 +470,15 @@ public final class GateService {
         return record.evaluated(verdict, status, nextLook, dueAt, now);
     }
 
+    private List<CheckResult> runChecks(GateRecord record, GateConfig gate, Instant now) {
+        return runChecks(record, gate, now, null);
+    }
+
     /**
-     * @param withSoak whether to ask the soak as well; an execution's pass keeps what it earned there (see {@link
-     *     #whyExecutionPassDoesNotHold})
+     * @param pass the execution pass the checks confirm (see {@link #whyExecutionPassDoesNotHold}), which keeps what it earned
+     *     at the soak and the approvals that let the release in; null for a round
      */
-    private List<CheckResult> runChecks(GateRecord record, GateConfig gate, Instant now, boolean withSoak) {
+    private List<CheckResult> runChecks(GateRecord record, GateConfig gate, Instant now, GateRecord.ExecutionPass pass) {
         List<CheckResult> results = new ArrayList<>();
         Duration interval = gate.interval();
         if (vetoes != null) {
@@ -442,7 +494,7 @@ public final class GateService {
             }
             results.add(alarmCheck.evaluate(gate.alarms(), alarmStates, alarmError, now, interval));
         }
-        if (withSoak && gate.soak() != null) {
+        if (pass == null && gate.soak() != null) {
             String previous = previousEnvironment(record.key());
             List<Release> history = previous == null ? List.of() : releases.history(record.key().service(), previous);
             GateConfig.InsufficientData insufficientData = gate.alarms() == null ? GateConfig.InsufficientData.WAIT : gate.alarms().insufficientData();
@@ -455,7 +507,9 @@ public final class GateService {
         if (gate.approvals() != null) {
             members = gate.approvals().groups().isEmpty() ? Map.of() : groups.members(gate.approvals().groups());
             allowed = allowedApprovers(gate.approvals(), members);
-            results.add(approvalPolicy.evaluate(gate.approvals(), record.decisions(), record.key().digest(), triggeredBy, members, now));
+            results.add(pass == null
+                    ? approvalPolicy.evaluate(gate.approvals(), record.decisions(), record.key().digest(), triggeredBy, members, now)
+                    : approvalsOfPass(gate.approvals(), record, triggeredBy, members, pass, now));
         }
         if (!gate.freezes().isEmpty() || manualFreezes != null) {
             results.add(freezeCheck.evaluate(record.key().environment(), gate, readCalendars(gate), record.decisions(),
@@ -465,6 +519,24 @@ public final class GateService {
             results.add(ask(check, record, gate, now));
         }
         return results;
+    }
+
+    /**
+     * The approvals as they counted when the round passed the execution, unless an allowed approver's standing decision is a
+     * rejection now: a rejection recorded since, which another execution's round of the same digest can take, is a person's
+     * no, and does not expire.
+     */
+    private CheckResult approvalsOfPass(GateConfig.Approvals approvals, GateRecord record, Set<String> triggeredBy,
+            Map<String, Set<String>> members, GateRecord.ExecutionPass pass, Instant now) {
+        CheckResult standingNow = approvalPolicy.evaluate(approvals, record.decisions(), record.key().digest(), triggeredBy, members, now);
+        if (standingNow instanceof CheckResult.Fail) {
+            return standingNow;
+        }
+        CheckResult atPass = approvalPolicy.evaluate(approvals, record.decisions(), record.key().digest(), triggeredBy, members, pass.at());
+        return atPass instanceof CheckResult.Wait wait
+                ? CheckResult.waitUntil(wait.check(), wait.reason() + " as they counted when the gate passed, at " + pass.at(), Instant.MAX,
+                        wait.evidence())
+                : atPass;
     }
 
     /**

@@ -91,6 +91,12 @@ public final class PipelineGateService {
                     ? firstAsk(job, target, service, environment)
                     : continuedAsk(continuationToken, target, job);
             GateRecord record = gates.evaluate(subject);
+            if (gates.entersOnExecutionPass(subject, record)) {
+                // The deploy action asks the gate's live conditions again; this action only says its execution has the pass.
+                GateRecord.ExecutionPass pass = record.passOf(subject.pipelineExecution()).orElseThrow();
+                return PipelineJobRunner.succeeded(job, "gate '" + record.gate() + "' for " + record.key().id() + " passed for pipeline"
+                        + " execution " + pass.execution() + " at " + pass.at());
+            }
             return answer(job, record);
         } catch (PipelineJobException e) {
             return PipelineJobRunner.failed(job, e.type(), e.getMessage());

@@ -143,7 +143,7 @@ class PipelineGateServiceTest {
     }
 
     @Test
-    void aContinuationJobTiesThePassToItsOwnExecutionWhenAnotherExecutionBroughtTheSameDigestMeanwhile() {
+    void aContinuationJobPassesOnItsOwnExecutionsPassWhenAnotherExecutionBroughtTheSameDigestMeanwhile() {
         // given: the first execution's gate action waits for an approval, which comes between two of its jobs; before its
         // next job, a newer execution's gate action brings the same digest and, the approval still valid, passes a round of its own
         service.run(inExecution("job-1", FIRST_EXECUTION), null, "inv-1");
@@ -158,11 +158,13 @@ class PipelineGateServiceTest {
         // when: the first execution's continuation job asks
         service.run(inExecution("job-3", FIRST_EXECUTION), token, "inv-3");
 
-        // then: it passes for its own execution, so that execution's deploy action enters on it; the newer one's pass is not its
-        onlyPut("job-3", JobResult.Succeeded.class);
+        // then: the round the approval passed was its execution's pass, and stands; the newer execution keeps its own round
+        assertThat(onlyPut("job-3", JobResult.Succeeded.class).message()).contains("passed for pipeline execution " + FIRST_EXECUTION);
         GateRecord record = store.find(prod(DIGEST)).orElseThrow();
         assertThat(record.status()).isEqualTo(GateStatus.PASSED);
-        assertThat(record.pipelineExecution()).isEqualTo(FIRST_EXECUTION);
+        assertThat(record.pipelineExecution()).isEqualTo(NEWER_EXECUTION);
+        assertThat(record.executionPasses()).extracting(GateRecord.ExecutionPass::execution)
+                .containsExactly(FIRST_EXECUTION, NEWER_EXECUTION);
     }
 
     @Test
