@@ -24,7 +24,7 @@ import java.util.List;
  *     asked for. Such a request returns {@code environment} to {@code image}, a release that ran there before, and
  *     is carried out only while the environment still runs {@code rollbackFrom} (see {@link DeployService#deploy})
  * @param pipelineExecution the CodePipeline execution whose deploy action asks, when its job says: the gate's pass for that
- *     execution lets it in (see {@link dev.gantry.core.gate.GateRecord#pipelineExecution()}). Null otherwise
+ *     execution lets it in (see {@link dev.gantry.core.gate.GateRecord#executionPasses()}). Null otherwise
  */
 public record DeployRequest(String service, String environment, ImageReference image, String tag, String eventId, Instant pushedAt,
         List<String> triggeredBy, GateOrigin gateOrigin, ImageDigest rollbackFrom, String pipelineExecution) {

@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param arrival identifies this arrival (a push's event id, the first job of a pipeline run, an ECS service
  *     deployment); null when the caller only asks again about the round already at the gate
  * @param pipelineExecution the CodePipeline execution the asking action runs in, when its job says; null for every
- *     other caller. A round its gate action passed is that execution's pass: see {@link GateRecord#pipelineExecution()}
+ *     other caller. A round its gate action passed is that execution's pass: see {@link GateRecord#executionPasses()}
  */
 public record GateSubject(ReleaseKey key, String image, String tag, Instant pushedAt, List<String> triggeredBy, GateOrigin origin,
         String arrival, String pipelineExecution) {
