@@ -123,6 +123,23 @@ public final class LineageGraph {
         return waves(base).stream().flatMap(List::stream).toList();
     }
 
+    /**
+     * Every dependent built, directly or not, on the image {@code dependentName} produces: what a cascade cannot
+     * rebuild when that dependent's rebuild leaves no image to continue it, each once. Empty for a dependent whose image is no
+     * base, or an unknown one.
+     */
+    public List<DependentConfig> below(String dependentName) {
+        DependentConfig dependent = dependentByName.get(dependentName);
+        if (dependent == null || dependent.produces() == null) {
+            return List.of();
+        }
+        Map<String, DependentConfig> below = new LinkedHashMap<>();
+        for (BaseImageConfig base : basesOfRepository(dependent.produces())) {
+            descendants(base).forEach(d -> below.putIfAbsent(d.name(), d));
+        }
+        return List.copyOf(below.values());
+    }
+
     /** In which wave below {@code root} {@code dependentName} rebuilds; empty when it is not a descendant of it. */
     public Optional<Integer> waveOf(BaseImageConfig root, String dependentName) {
         List<List<DependentConfig>> waves = waves(root);

@@ -49,9 +49,10 @@ import org.slf4j.LoggerFactory;
  * after one that has not started, that one is never started (SUPERSEDED). One already started is left to finish, but
  * its image's push continues no cascade: the newer rebuild's push does (decision 12).
  *
- * <p>Built with {@link RevokedBases}, nothing is rebuilt on a revoked base digest or on an image descending from one,
- * and a child image pushed later on such a digest is vetoed in every environment of the services deployed from its
- * repository, as {@link RevocationService} vetoes the ones it finds.
+ * <p>Built with {@link RevokedBases}, nothing is rebuilt on a revoked base digest or on an image descending from one (a
+ * rebuild planned before the revocation is BLOCKED when its turn comes), and a child image pushed later on such a
+ * digest is vetoed in every environment of the services deployed from its repository, as {@link RevocationService}
+ * vetoes the ones it finds.
  */
 public final class RebuildService {
 
@@ -153,17 +154,19 @@ public final class RebuildService {
         if (parent.isPresent()) {
             Optional<RebuildKey> newer = supersederOf(parent.get());
             if (newer.isPresent()) {
-                return RebuildReport.ignored(trigger, push.repository() + " sha256:" + digest.shortForm() + " was built on "
+                return ignoredPush(trigger, push.repository() + " sha256:" + digest.shortForm() + " was built on "
                         + parent.get().baseRepository() + " sha256:" + parent.get().key().baseDigest().shortForm() + ", and "
                         + parent.get().dependent() + " is rebuilt on the newer sha256:" + newer.get().baseDigest().shortForm()
-                        + ": its dependents are rebuilt from that image, not this one" + vetoed);
+                        + ": its dependents are rebuilt from that image, not this one" + vetoed,
+                        parent, digest, "their base image is rebuilt on a newer digest of its base");
             }
         }
         Optional<ImageDigest> taggedNow = digestTaggedNow(push);
         if (taggedNow.isPresent() && !taggedNow.get().equals(digest)) {
-            return RebuildReport.ignored(trigger, push.repository() + ":" + push.tag() + " names sha256:" + taggedNow.get().shortForm()
+            return ignoredPush(trigger, push.repository() + ":" + push.tag() + " names sha256:" + taggedNow.get().shortForm()
                     + " now, not the pushed sha256:" + digest.shortForm() + ": this push is out of date (delivered late, or replayed),"
-                    + " and the dependents are rebuilt on the tag's newer image when its own push arrives" + vetoed);
+                    + " and the dependents are rebuilt on the tag's newer image when its own push arrives" + vetoed,
+                    parent, digest, "their base image's tag names a newer image");
         }
         String baseImage = ImageReference.ecr(push.account(), push.region(), push.repository(), digest).render();
         return plan(base.get(), digest, baseImage, RebuildKey.ON_NEW_BASE, trigger, parent);
@@ -339,10 +342,11 @@ public final class RebuildService {
         if (revokedAncestor.isPresent()) {
             RevokedBase cause = revokedAncestor.get();
             String what = base.repository() + " sha256:" + digest.shortForm();
-            return RebuildReport.ignored(trigger, (cause.repository().equals(base.repository()) && cause.digest().equals(digest)
+            return ignoredPush(trigger, (cause.repository().equals(base.repository()) && cause.digest().equals(digest)
                     ? what + " is revoked"
                     : what + " is built on revoked base " + cause.describe())
-                    + " (by " + cause.revokedBy() + ": " + cause.reason() + "); nothing is rebuilt on it until a new base is pushed");
+                    + " (by " + cause.revokedBy() + ": " + cause.reason() + "); nothing is rebuilt on it until a new base is pushed",
+                    parent, digest, "their base image was built on a revoked base");
         }
         RunKey run = new RunKey(base.repository(), digest, occasion);
         RunKey root = parent.map(Rebuild::root).orElse(run);
@@ -379,6 +383,35 @@ public final class RebuildService {
             }
         }
         return report(run, root, wave, trigger, outcomes);
+    }
+
+    /**
+     * A push that continues no cascade. When the image is a rebuild's ({@code parent}), the images its cascade would
+     * have rebuilt on it are never planned there, so the report tells that rebuild's run so, in a report of its own
+     * (the push's own is ignored): a thread following the cascade can then end instead of waiting for them. A push
+     * whose image continued the cascade already (the same push delivered again) tells nothing more.
+     *
+     * @param because why the images below are not rebuilt, completing "N not rebuilt: ..."
+     */
+    private RebuildReport ignoredPush(String trigger, String note, Optional<Rebuild> parent, ImageDigest pushed, String because) {
+        RebuildReport ignored = RebuildReport.ignored(trigger, note);
+        if (parent.isEmpty()) {
+            return ignored;
+        }
+        Rebuild producer = parent.get();
+        List<DependentConfig> below = graph.below(producer.dependent());
+        boolean continuedAlready = graph.dependent(producer.dependent())
+                .map(d -> graph.basesOfRepository(d.produces()).stream()
+                        .flatMap(b -> b.dependents().stream())
+                        .anyMatch(child -> !ledger.find(child.name(), pushed).isEmpty()))
+                .orElse(false);
+        if (below.isEmpty() || continuedAlready) {
+            return ignored;
+        }
+        RebuildOutcome ended = RebuildOutcome.of(producer, Action.CASCADE_ENDED, "its image " + producer.produces() + " sha256:"
+                + pushed.shortForm() + " continues no cascade: " + because).notRebuildingBelow(below.size(), because);
+        RebuildReport ofProducer = runReport(producer.run(), producer.root(), producer.wave(), trigger, List.of(ended), List.of());
+        return new RebuildReport(Result.IGNORED, trigger, null, null, 0, 0, 0, List.of(), note, List.of(ofProducer));
     }
 
     /**
@@ -431,7 +464,19 @@ public final class RebuildService {
         Optional<BaseImageConfig> rootBase = rootBase(root, run);
         int images = rootBase.map(b -> graph.descendants(b).size()).orElse(0);
         int waves = Math.max(wave, rootBase.map(graph::depth).orElse(wave));
-        return new RebuildReport(Result.REBUILDING, trigger, run, root, images, wave, waves, outcomes, null, otherRuns);
+        return new RebuildReport(Result.REBUILDING, trigger, run, root, images, wave, waves,
+                outcomes.stream().map(this::withImagesNotRebuiltBelow).toList(), null, otherRuns);
+    }
+
+    /** A rebuild that ended without an image leaves every image below it in its cascade never planned. */
+    private RebuildOutcome withImagesNotRebuiltBelow(RebuildOutcome outcome) {
+        String because = switch (outcome.status()) {
+            case SUPERSEDED -> "their base image's rebuild was superseded";
+            case BLOCKED -> "their base image's rebuild was blocked by a revocation";
+            case FAILED -> "their base image's rebuild failed";
+            case PENDING, STARTING, STARTED, SUCCEEDED -> null;
+        };
+        return because == null ? outcome : outcome.notRebuildingBelow(graph.below(outcome.dependent()).size(), because);
     }
 
     /**
@@ -578,6 +623,17 @@ public final class RebuildService {
         Optional<RebuildKey> newer = supersederOf(starting);
         if (newer.isPresent()) {
             settle(starting, RebuildStatus.SUPERSEDED, supersededReason(starting, newer.get()), Action.SUPERSEDED, outcomes);
+            return true;
+        }
+        // Planned before its base digest, or one that base was built on, was revoked: building it now would make an
+        // image the revocation vetoes anyway.
+        Optional<RevokedBase> revokedBase = vetoes == null ? Optional.empty()
+                : vetoes.revokedAncestor(starting.baseRepository(), starting.key().baseDigest());
+        if (revokedBase.isPresent()) {
+            RevokedBase cause = revokedBase.get();
+            settle(starting, RebuildStatus.BLOCKED, "not started: " + (cause.repository().equals(starting.baseRepository())
+                    && cause.digest().equals(starting.key().baseDigest()) ? "its base " : "its base is built on ") + cause.describe()
+                    + ", revoked by " + cause.revokedBy() + ": " + cause.reason(), Action.BLOCKED, outcomes);
             return true;
         }
         Map<String, String> variables = Map.of(

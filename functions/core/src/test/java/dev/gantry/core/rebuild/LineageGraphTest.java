@@ -70,6 +70,20 @@ class LineageGraphTest {
                 List.of("api", "web"));
     }
 
+    @ParameterizedTest(name = "below {0}: {1}")
+    @CsvSource(delimiter = ';', value = {
+            "golden-java; runtime,batch,debug-tools,api,web",
+            "runtime; api,web",
+            "debug-tools; api,web",
+            "tools; ''",
+            "api; ''",
+            "no-such-dependent; ''",
+    })
+    void listsTheImagesBuiltOnADependentsImageAcrossEveryBaseOfItsRepository(String dependent, String below) {
+        assertThat(GRAPH.below(dependent)).extracting(DependentConfig::name)
+                .containsExactlyInAnyOrderElementsOf(below.isEmpty() ? List.of() : List.of(below.split(",")));
+    }
+
     @ParameterizedTest(name = "{0}: {1} waves, {2} images")
     @CsvSource({
             "os, 3, 7",

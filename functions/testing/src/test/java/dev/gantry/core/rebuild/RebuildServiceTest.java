@@ -13,9 +13,11 @@ import dev.gantry.core.rebuild.BuildRunner.BuildTarget;
 import dev.gantry.core.rebuild.RebuildOutcome.Action;
 import dev.gantry.core.rebuild.RebuildReport.Result;
 import dev.gantry.testing.InMemoryBuildRunner;
+import dev.gantry.testing.InMemoryDeployControls;
 import dev.gantry.testing.InMemoryImageLabels;
 import dev.gantry.testing.InMemoryImageRegistry;
 import dev.gantry.testing.InMemoryRebuildLedger;
+import dev.gantry.testing.InMemoryRevokedBases;
 import dev.gantry.testing.MutableClock;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -73,6 +75,28 @@ class RebuildServiceTest {
                     .mapToObj(i -> "          - name: fleet-%02d\n            codebuild: fleet-%02d\n            produces: fleet/app-%02d"
                             .formatted(i, i, i))
                     .reduce((a, b) -> a + "\n" + b).orElseThrow()), "gantry.yml");
+
+    /** The same images with one build slot, so that the fleet's build keeps the golden rebuilds waiting. */
+    private static final String CONFIG_ONE_SLOT = """
+            version: 1
+            rebuilds:
+              maxConcurrentBuilds: 1
+            baseImages:
+              - name: golden-os
+                repository: golden/os
+                tag: stable
+                dependents:
+                  - { name: fleet-01, codebuild: fleet-01, produces: fleet/app-01 }
+              - name: golden-java21
+                repository: golden/java21
+                dependents:
+                  - { name: runtime-java, codebuild: runtime-java-image, produces: runtime/java }
+              - name: runtime-java
+                repository: runtime/java
+                dependents:
+                  - { name: payments-api-image, codebuild: payments-api-image, produces: payments-api }
+                  - { name: checkout-web-image, pipeline: checkout-web-release, produces: checkout-web }
+            """;
 
     private final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
     private final InMemoryRebuildLedger ledger = new InMemoryRebuildLedger();
@@ -764,6 +788,83 @@ class RebuildServiceTest {
         assertThat(ledger.find("payments-api-image", RUNTIME)).isEmpty();
         assertThat(builds.starts()).filteredOn(s -> s.target().name().equals("payments-api-image")).singleElement()
                 .satisfies(s -> assertThat(s.variables()).containsEntry("BASE_IMAGE", REGISTRY + "/runtime/java@" + runtimeOnNewer));
+    }
+
+    @Test
+    void tellsTheOlderDigestsRunThatTheImagesBelowItsRebuildWhosePushContinuesNoCascadeAreNotRebuilt() {
+        ImageDigest newerGolden = digest("golden-3");
+        service.onImagePush(push("golden/java21", "latest", GOLDEN));
+        clock.advance(Duration.ofMinutes(1));
+        service.onImagePush(push("golden/java21", "latest", newerGolden));
+
+        RebuildReport stalePush = builtAndPushed("runtime-java-image:1", RUNTIME, GOLDEN);
+
+        assertThat(stalePush.run()).isNull();
+        assertThat(stalePush.otherRuns()).singleElement().satisfies(older -> {
+            assertThat(older.result()).isEqualTo(Result.REBUILDING);
+            assertThat(older.root()).isEqualTo(new RunKey("golden/java21", GOLDEN, RebuildKey.ON_NEW_BASE));
+            assertThat(older.images()).isEqualTo(3);
+            assertThat(older.outcomes()).singleElement().satisfies(o -> {
+                assertThat(o.action()).isEqualTo(Action.CASCADE_ENDED);
+                assertThat(o.notRebuiltBelow()).isEqualTo(2);
+                assertThat(o.notRebuiltBecause()).isEqualTo("their base image is rebuilt on a newer digest of its base");
+                assertThat(o.line()).isEqualTo("runtime-java (codebuild runtime-java-image): its image runtime/java sha256:"
+                        + RUNTIME.shortForm() + " continues no cascade: their base image is rebuilt on a newer digest of its base");
+            });
+        });
+    }
+
+    @Test
+    void tellsNothingMoreOfAReplayedPushWhoseImageContinuedTheCascadeBeforeItsTagMovedOn() {
+        service.onImagePush(push("golden/java21", "latest", GOLDEN));
+        builtAndPushed("runtime-java-image:1", RUNTIME, GOLDEN);
+        registry.givenTag(REGISTRY + "/runtime/java:latest", digest("runtime-3"));
+
+        RebuildReport replayed = service.onImagePush(push("runtime/java", "latest", RUNTIME));
+
+        assertThat(replayed.result()).isEqualTo(Result.IGNORED);
+        assertThat(replayed.otherRuns()).isEmpty();
+    }
+
+    @Test
+    void countsTheImagesBelowASupersededRebuildAsNotRebuiltInItsRunsReport() {
+        RebuildService oneSlot = new RebuildService(ConfigLoader.parse(CONFIG_ONE_SLOT, "gantry.yml"), ledger, builds, labels, registry,
+                "111111111111", "eu-west-1", clock);
+        oneSlot.onImagePush(push("golden/os", "stable", OS));
+        oneSlot.onImagePush(push("golden/java21", "latest", GOLDEN));
+        clock.advance(Duration.ofMinutes(1));
+
+        RebuildReport newer = oneSlot.onImagePush(push("golden/java21", "latest", digest("golden-3")));
+
+        assertThat(newer.otherRuns()).singleElement().satisfies(older -> assertThat(older.outcomes()).singleElement().satisfies(o -> {
+            assertThat(o.status()).isEqualTo(RebuildStatus.SUPERSEDED);
+            assertThat(o.notRebuiltBelow()).isEqualTo(2);
+            assertThat(o.notRebuiltBecause()).isEqualTo("their base image's rebuild was superseded");
+        }));
+    }
+
+    @Test
+    void startsNoPendingRebuildWhoseBaseDigestWasRevokedAfterItWasPlanned() {
+        InMemoryRevokedBases revoked = new InMemoryRevokedBases();
+        RebuildService revoking = new RebuildService(ConfigLoader.parse(CONFIG_ONE_SLOT, "gantry.yml"), ledger, builds, labels, registry,
+                "111111111111", "eu-west-1", clock, revoked, new InMemoryDeployControls(), null);
+        revoking.onImagePush(push("golden/os", "stable", OS));
+        revoking.onImagePush(push("golden/java21", "latest", GOLDEN));
+        revoked.revoke(new RevokedBases.RevokedBase("golden/java21", GOLDEN, "U012ALICE", "CVE-2026-1234", clock.instant()));
+        builds.finish("fleet-01:1");
+
+        RebuildReport finished = revoking.onBuildFinished("fleet-01:1", true, null);
+
+        assertThat(builds.starts()).extracting(s -> s.target().name()).containsExactly("fleet-01");
+        assertThat(ledger.find(key("runtime-java", GOLDEN)).orElseThrow().status()).isEqualTo(RebuildStatus.BLOCKED);
+        assertThat(ledger.inFlightCount()).isZero();
+        assertThat(finished.otherRuns()).singleElement().satisfies(java -> assertThat(java.outcomes()).singleElement().satisfies(o -> {
+            assertThat(o.action()).isEqualTo(Action.BLOCKED);
+            assertThat(o.line()).isEqualTo("runtime-java (codebuild runtime-java-image): not started: its base golden/java21 sha256:"
+                    + GOLDEN.shortForm() + ", revoked by U012ALICE: CVE-2026-1234");
+            assertThat(o.notRebuiltBelow()).isEqualTo(2);
+            assertThat(o.notRebuiltBecause()).isEqualTo("their base image's rebuild was blocked by a revocation");
+        }));
     }
 
     @Test
