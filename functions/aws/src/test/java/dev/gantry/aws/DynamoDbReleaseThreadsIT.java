@@ -4,6 +4,7 @@ import static dev.gantry.aws.DynamoDbLocal.freshTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gantry.core.notify.ReleaseThread;
 import dev.gantry.core.notify.ReleaseThreads;
 import dev.gantry.core.notify.StoredThread;
 import dev.gantry.core.notify.ThreadKey;
@@ -96,6 +97,25 @@ class DynamoDbReleaseThreadsIT extends ReleaseThreadsContract {
         StoredThread read = threads.find(thread.key()).orElseThrow();
 
         assertThat(read).isEqualTo(thread);
+    }
+
+    @Test
+    void readsARebuildStorySavedBeforeItCountedTheImagesNotRebuilt() {
+        String table = freshTable();
+        ReleaseThreads threads = new DynamoDbReleaseThreads(dynamo, table);
+        StoredThread thread = rebuildThread();
+        threads.save(thread, 0);
+        Map<String, AttributeValue> item = new HashMap<>(rawItem(table, "THREAD#REBUILD#golden/java21", thread.key().id()));
+        String older = item.get("state").s().replaceAll(",\"notRebuiltBelow\":\\d+", "").replaceAll(",\"notRebuiltBecause\":\"[^\"]*\"", "");
+        assertThat(older).doesNotContain("notRebuilt");
+        item.put("state", AttributeValue.fromS(older));
+        dynamo.putItem(r -> r.tableName(table).item(item));
+
+        StoredThread read = threads.find(thread.key()).orElseThrow();
+
+        assertThat(read.state().rebuilds().dependents()).extracting(ReleaseThread.DependentStatus::status)
+                .containsExactly("STARTED", "PENDING", "SUPERSEDED");
+        assertThat(read.state().rebuilds().notRebuilt()).isEmpty();
     }
 
     @Test

@@ -61,7 +61,7 @@ class ReleaseNewsJsonTest {
                 "runtime-java-image", "runtime-java-image:1234", "SUCCEEDED", "https://console.example/logs", "eu-west-1", "111111111111"));
         news.put("RebuildChanged", new RebuildChanged("rebuild/golden-java21/run-1/PUSH/0123456789abcdef", AT, "golden/java21", BASE, 1, 2,
                 3, "wave 1 of 2: 1 started", List.of(new RebuildChanged.Dependent("runtime-java", 1, "STARTED", "runtime-java-image:1234",
-                        "runtime-java: started runtime-java-image:1234"))));
+                        "runtime-java: its image continues no cascade", 2, "their base image is rebuilt on a newer digest of its base"))));
         news.put("AlarmChanged", new AlarmChanged("alarm/payments-api-5xx/ALARM/" + AT, AT, ThreadKey.release("payments-api", DIGEST),
                 "payments-api-5xx", "ALARM", "Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).", "eu-west-1",
                 "Page the payments on-call."));
@@ -111,6 +111,22 @@ class ReleaseNewsJsonTest {
 
         assertThat(read.description()).isEmpty();
         assertThat(read.reason()).isEqualTo(((AlarmChanged) everyKind().get("AlarmChanged")).reason());
+    }
+
+    @Test
+    void readsRebuildNewsFromASenderThatCountsNoImagesNotRebuiltYet() throws Exception {
+        ObjectNode older = (ObjectNode) JSON.readTree(ReleaseNewsJson.write(everyKind().get("RebuildChanged")));
+        ObjectNode dependent = (ObjectNode) older.path("dependents").get(0);
+        dependent.remove("notRebuiltBelow");
+        dependent.remove("notRebuiltBecause");
+
+        RebuildChanged read = (RebuildChanged) ReleaseNewsJson.read(older.toString());
+
+        assertThat(read.dependents()).singleElement().satisfies(d -> {
+            assertThat(d.status()).isEqualTo("STARTED");
+            assertThat(d.notRebuiltBelow()).isZero();
+            assertThat(d.notRebuiltBecause()).isNull();
+        });
     }
 
     @Test

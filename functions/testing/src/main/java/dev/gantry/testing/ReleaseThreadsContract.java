@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -90,10 +91,12 @@ public abstract class ReleaseThreadsContract {
     protected static StoredThread rebuildThread() {
         ImageDigest base = digest("golden");
         ThreadKey key = ThreadKey.rebuild("golden/java21", base);
-        ReleaseThread state = ReleaseThread.open(key, null).apply(new ReleaseNews.RebuildChanged("rebuild/1", T0, "golden/java21", base, 1, 2, 3,
-                "golden/java21 sha256:" + base.shortForm() + " -> rebuilding 3 images, wave 1 of 2",
+        ReleaseThread state = ReleaseThread.open(key, null).apply(new ReleaseNews.RebuildChanged("rebuild/1", T0, "golden/java21", base, 1, 2, 4,
+                "golden/java21 sha256:" + base.shortForm() + " -> rebuilding 4 images, wave 1 of 2",
                 List.of(new ReleaseNews.RebuildChanged.Dependent("runtime-java", 1, "STARTED", "runtime-java-image:7", "runtime-java: started"),
-                        new ReleaseNews.RebuildChanged.Dependent("tools", 1, "PENDING", null, null))));
+                        new ReleaseNews.RebuildChanged.Dependent("tools", 1, "PENDING", null, null),
+                        new ReleaseNews.RebuildChanged.Dependent("batch-runtime", 1, "SUPERSEDED", null, "batch-runtime: superseded", 1,
+                                "their base image's rebuild was superseded"))));
         return StoredThread.fresh(key, "#releases", null).withState(state).next(T0);
     }
 
@@ -122,7 +125,9 @@ public abstract class ReleaseThreadsContract {
 
         StoredThread read = threads.find(thread.key()).orElseThrow();
         assertThat(read).isEqualTo(thread);
-        assertThat(read.state().rebuilds().dependents()).extracting(ReleaseThread.DependentStatus::status).containsExactly("STARTED", "PENDING");
+        assertThat(read.state().rebuilds().dependents()).extracting(ReleaseThread.DependentStatus::status)
+                .containsExactly("STARTED", "PENDING", "SUPERSEDED");
+        assertThat(read.state().rebuilds().notRebuilt()).containsExactly(Map.entry("their base image's rebuild was superseded", 1));
     }
 
     @Test

@@ -380,11 +380,26 @@ public sealed interface ReleaseNews permits ReleaseNews.DeployStarted, ReleaseNe
         /**
          * @param status the rebuild's {@link dev.gantry.core.rebuild.RebuildStatus} name
          * @param line the report's line for it
+         * @param notRebuiltBelow how many images of the cascade below this dependent will not be rebuilt because its
+         *     rebuild left no image to continue the cascade; 0 otherwise, and in news told before it was known
+         * @param notRebuiltBecause why, completing "N not rebuilt: ..."; null when none
          */
-        public record Dependent(String name, int wave, String status, String buildId, String line) {
+        public record Dependent(String name, int wave, String status, String buildId, String line, int notRebuiltBelow,
+                String notRebuiltBecause) {
             public Dependent {
                 Objects.requireNonNull(name, "name");
                 Objects.requireNonNull(status, "status");
+                notRebuiltBelow = Math.max(0, notRebuiltBelow);
+                if (notRebuiltBelow == 0) {
+                    notRebuiltBecause = null;
+                } else if (notRebuiltBecause == null) {
+                    notRebuiltBecause = "their base image was not rebuilt";
+                }
+            }
+
+            /** A dependent that leaves nothing below it unaccounted for. */
+            public Dependent(String name, int wave, String status, String buildId, String line) {
+                this(name, wave, status, buildId, line, 0, null);
             }
         }
 
@@ -397,7 +412,8 @@ public sealed interface ReleaseNews permits ReleaseNews.DeployStarted, ReleaseNe
                 return Optional.empty();
             }
             List<Dependent> dependents = report.outcomes().stream()
-                    .map(o -> new Dependent(o.dependent(), o.wave(), o.status().name(), o.buildId(), o.line()))
+                    .map(o -> new Dependent(o.dependent(), o.wave(), o.status().name(), o.buildId(), o.line(), o.notRebuiltBelow(),
+                            o.notRebuiltBecause()))
                     .toList();
             // Reports carry no id of their own: what they say is their identity, so a report translated twice is one news.
             String id = "rebuild/" + report.root().describe() + "/" + report.run().describe() + "/" + report.run().occasion() + "/"

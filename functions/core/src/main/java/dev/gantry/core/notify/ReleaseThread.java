@@ -206,10 +206,47 @@ public record ReleaseThread(
         public long count(Predicate<RebuildStatus> which) {
             return dependents.stream().filter(d -> which.test(RebuildStatus.valueOf(d.status()))).count();
         }
+
+        /**
+         * The images the cascade will not rebuild, by why, in the order first reported: those below the dependents
+         * whose rebuild left no image to continue it. Never more than the images not reported yet, so an image reported
+         * after all (its base image was pushed again) is not counted twice.
+         */
+        public Map<String, Integer> notRebuilt() {
+            int left = Math.max(0, images - dependents.size());
+            Map<String, Integer> notRebuilt = new LinkedHashMap<>();
+            for (DependentStatus dependent : dependents) {
+                int counted = Math.min(left, dependent.notRebuiltBelow());
+                if (counted > 0) {
+                    notRebuilt.merge(dependent.notRebuiltBecause(), counted, Integer::sum);
+                    left -= counted;
+                }
+            }
+            return notRebuilt;
+        }
+
+        /** How many images the cascade will not rebuild: the sum of {@link #notRebuilt()}. */
+        public int notRebuiltCount() {
+            return notRebuilt().values().stream().mapToInt(Integer::intValue).sum();
+        }
     }
 
-    /** @param status a {@link RebuildStatus} name */
-    public record DependentStatus(String name, String status) {}
+    /**
+     * @param status a {@link RebuildStatus} name
+     * @param notRebuiltBelow how many images below this dependent the cascade will not rebuild; 0 when none, or not
+     *     known (a thread saved before Gantry told it)
+     * @param notRebuiltBecause why, completing "N not rebuilt: ..."; null when none
+     */
+    public record DependentStatus(String name, String status, int notRebuiltBelow, String notRebuiltBecause) {
+        public DependentStatus {
+            notRebuiltBelow = Math.max(0, notRebuiltBelow);
+            notRebuiltBecause = notRebuiltBelow == 0 ? null : notRebuiltBecause;
+        }
+
+        public DependentStatus(String name, String status) {
+            this(name, status, 0, null);
+        }
+    }
 
     /**
      * A detail to post in the thread once.
@@ -444,7 +481,9 @@ public record ReleaseThread(
         if (failed > 0) {
             return new Standing(Status.FAILED, failed + " of " + r.images() + (r.images() == 1 ? " rebuild" : " rebuilds") + " failed");
         }
-        if (running > 0 || r.dependents().size() < r.images()) {
+        // The images below a rebuild that left no image to continue its cascade are never reported: they are waited
+        // for no longer once the news says so.
+        if (running > 0 || r.dependents().size() + r.notRebuiltCount() < r.images()) {
             return new Standing(Status.IN_PROGRESS, "Rebuilding: wave " + r.wave() + " of " + r.waves());
         }
         if (r.images() == 0) {
@@ -472,6 +511,7 @@ public record ReleaseThread(
         if (blocked > 0) {
             why.add(blocked + " blocked");
         }
+        r.notRebuilt().forEach((because, count) -> why.add(count + " not rebuilt: " + because));
         return String.join(", ", why);
     }
 
@@ -529,7 +569,8 @@ public record ReleaseThread(
                 + " · " + rebuilds.count(s -> s == RebuildStatus.FAILED) + " failed"
                 + (rebuilds.count(s -> s == RebuildStatus.BLOCKED) == 0 ? "" : " · " + rebuilds.count(s -> s == RebuildStatus.BLOCKED) + " blocked")
                 + (rebuilds.count(s -> s == RebuildStatus.SUPERSEDED) == 0 ? ""
-                        : " · " + rebuilds.count(s -> s == RebuildStatus.SUPERSEDED) + " superseded");
+                        : " · " + rebuilds.count(s -> s == RebuildStatus.SUPERSEDED) + " superseded")
+                + (rebuilds.notRebuiltCount() == 0 ? "" : " · " + rebuilds.notRebuiltCount() + " not rebuilt");
     }
 
     private static String stepLine(Step step) {
@@ -725,20 +766,25 @@ public record ReleaseThread(
 
         void rebuild(RebuildChanged news) {
             Rebuilds current = rebuilds == null ? Rebuilds.NONE : rebuilds;
-            Map<String, String> statuses = new LinkedHashMap<>();
-            current.dependents().forEach(d -> statuses.put(d.name(), d.status()));
+            Map<String, DependentStatus> statuses = new LinkedHashMap<>();
+            current.dependents().forEach(d -> statuses.put(d.name(), d));
             boolean newFailure = false;
             for (RebuildChanged.Dependent dependent : news.dependents()) {
-                String known = statuses.get(dependent.name());
-                if (known != null && RebuildStatus.valueOf(known).isFinal() && !RebuildStatus.valueOf(dependent.status()).isFinal()) {
-                    continue;
+                DependentStatus known = statuses.get(dependent.name());
+                String status = dependent.status();
+                if (known != null && RebuildStatus.valueOf(known.status()).isFinal() && !RebuildStatus.valueOf(status).isFinal()) {
+                    status = known.status();
                 }
-                newFailure |= dependent.status().equals(RebuildStatus.FAILED.name()) && !dependent.status().equals(known);
-                statuses.put(dependent.name(), dependent.status());
+                newFailure |= status.equals(RebuildStatus.FAILED.name()) && (known == null || !status.equals(known.status()));
+                // Only the report that ended the dependent's cascade knows the images below it; a later one (its build's
+                // end after its push) must not take them back.
+                DependentStatus below = known != null && known.notRebuiltBelow() >= dependent.notRebuiltBelow() ? known
+                        : new DependentStatus(dependent.name(), status, dependent.notRebuiltBelow(), dependent.notRebuiltBecause());
+                statuses.put(dependent.name(),
+                        new DependentStatus(dependent.name(), status, below.notRebuiltBelow(), below.notRebuiltBecause()));
             }
             rebuilds = new Rebuilds(Math.max(current.wave(), news.wave()), Math.max(current.waves(), news.waves()),
-                    Math.max(current.images(), news.images()),
-                    statuses.entrySet().stream().map(e -> new DependentStatus(e.getKey(), e.getValue())).toList());
+                    Math.max(current.images(), news.images()), List.copyOf(statuses.values()));
             List<String> lines = news.dependents().stream().map(d -> d.line() == null ? d.name() + ": " + d.status() : d.line()).toList();
             StringBuilder reply = new StringBuilder(":package: " + news.summary());
             if (!lines.isEmpty()) {

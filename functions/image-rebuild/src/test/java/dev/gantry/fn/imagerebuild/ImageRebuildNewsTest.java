@@ -35,13 +35,16 @@ class ImageRebuildNewsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The digest {@code gantry-ecr-push-golden-java21.json} pushes. */
     private static final ImageDigest GOLDEN = new ImageDigest("sha256:f8d12a184946dc448a204f10aa8d1f19ba23405f1b8a026e613ec92efb0a2720");
+    /** The digest {@code gantry-ecr-push-runtime-java.json} pushes. */
+    private static final ImageDigest RUNTIME_PUSHED = new ImageDigest("sha256:b0ab965fce589f89683a969b58f502be2b104de6735b9519b9cf537604be73c5");
 
     private final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
     private final InMemoryBuildRunner builds = new InMemoryBuildRunner();
     private final RecordingNotifier notifier = new RecordingNotifier();
     private final InMemoryImageRegistry registry = new InMemoryImageRegistry();
+    private final InMemoryImageLabels labels = new InMemoryImageLabels();
     private final RebuildService rebuilds = new RebuildService(Fixtures.exampleConfig(), new InMemoryRebuildLedger(), builds,
-            new InMemoryImageLabels(), registry, "111111111111", "eu-west-1", clock);
+            labels, registry, "111111111111", "eu-west-1", clock);
 
     @Test
     void tellsTheRebuildsANewBaseImageStarted() throws Exception {
@@ -85,11 +88,39 @@ class ImageRebuildNewsTest {
                 assertThat(dependent.status()).isEqualTo("SUPERSEDED");
                 assertThat(dependent.line()).isEqualTo("runtime-java (codebuild runtime-java-image): superseded by the newer base "
                         + "golden/java21 sha256:f8d12a184946: not started");
+                assertThat(dependent.notRebuiltBelow()).isEqualTo(2);
+                assertThat(dependent.notRebuiltBecause()).isEqualTo("their base image's rebuild was superseded");
             });
         });
         assertThat(notifier.told().get(1)).isInstanceOfSatisfying(RebuildChanged.class, rebuild -> {
             assertThat(rebuild.thread()).isEqualTo(ThreadKey.rebuild("golden/java21", GOLDEN));
             assertThat(rebuild.dependents()).extracting(RebuildChanged.Dependent::status).containsExactly("PENDING");
+        });
+    }
+
+    @Test
+    void tellsTheOlderBasesThreadThatItsRebuiltImagesPushContinuesNoCascade() throws Exception {
+        ImageDigest older = new ImageDigest("sha256:" + "0123456789ab".repeat(5) + "0123");
+        registry.givenTag("111111111111.dkr.ecr.eu-west-1.amazonaws.com/golden/java21:latest", older);
+        ImageRebuildHandler handler = new ImageRebuildHandler(rebuilds, image -> image, notifier, clock);
+        invoke(handler, "gantry-scheduled-rebuild-golden-java21.json");
+        clock.advance(Duration.ofMinutes(1));
+        registry.givenTag("111111111111.dkr.ecr.eu-west-1.amazonaws.com/golden/java21:latest", GOLDEN);
+        invoke(handler, "gantry-ecr-push-golden-java21.json");
+        labels.givenBuiltOn("runtime/java", RUNTIME_PUSHED.value(), "golden/java21", older.value());
+        int toldBefore = notifier.told().size();
+
+        JsonNode report = invoke(handler, "gantry-ecr-push-runtime-java.json");
+
+        assertThat(report.at("/result").asText()).isEqualTo("IGNORED");
+        assertThat(notifier.told().subList(toldBefore, notifier.told().size())).singleElement().isInstanceOfSatisfying(RebuildChanged.class, rebuild -> {
+            assertThat(rebuild.thread()).isEqualTo(ThreadKey.rebuild("golden/java21", older));
+            assertThat(rebuild.images()).isEqualTo(3);
+            assertThat(rebuild.dependents()).singleElement().satisfies(dependent -> {
+                assertThat(dependent.name()).isEqualTo("runtime-java");
+                assertThat(dependent.notRebuiltBelow()).isEqualTo(2);
+                assertThat(dependent.notRebuiltBecause()).isEqualTo("their base image is rebuilt on a newer digest of its base");
+            });
         });
     }
 

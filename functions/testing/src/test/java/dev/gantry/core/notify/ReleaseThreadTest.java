@@ -16,6 +16,7 @@ import dev.gantry.core.notify.ReleaseThread.Phase;
 import dev.gantry.core.notify.ReleaseThread.Status;
 import dev.gantry.core.release.RolloutStatus;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -150,24 +151,48 @@ class ReleaseThreadTest {
     }
 
     @Test
-    void countsRebuildsANewerBaseDigestSupersededInsteadOfCallingThemRebuilt() {
+    void endsOnceTheImagesBelowARebuildThatContinuedNoCascadeAreToldWhicheverNewsComesFirst() {
         ThreadKey key = ThreadKey.rebuild("golden/java21", Story.digest("golden"));
-        ReleaseThread thread = ReleaseThread.open(key, MENTION).apply(rebuild("r1", 2,
-                new Dependent("runtime-java", 1, "SUCCEEDED", "runtime-java-image:7", "runtime-java: succeeded"),
-                new Dependent("tools", 2, "SUPERSEDED", null, "tools: superseded by a newer digest of its base"),
-                new Dependent("batch", 2, "SUPERSEDED", null, "batch: superseded by a newer digest of its base")));
+        RebuildChanged planned = rebuild("r1", 1, new Dependent("runtime-java", 1, "STARTED", "runtime-java-image:7", "runtime-java: started"));
+        RebuildChanged cascadeEnded = rebuild("r2", 1, new Dependent("runtime-java", 1, "STARTED", "runtime-java-image:7",
+                "runtime-java: its image continues no cascade", 2, "their base image is rebuilt on a newer digest of its base"));
+        RebuildChanged finished = rebuild("r3", 1, new Dependent("runtime-java", 1, "SUCCEEDED", "runtime-java-image:7", "runtime-java: succeeded"));
 
-        assertThat(thread.status()).isEqualTo(Status.SUCCEEDED);
-        assertThat(thread.headline().text()).endsWith(": Rebuilt 1 of 3 images; 2 superseded by a newer digest of the base");
-        assertThat(sections(thread.headline())).contains("3 images · wave 2 of 2 · 0 started · 0 pending · 1 succeeded · 0 failed · 2 superseded");
+        ReleaseThread inOrder = ReleaseThread.open(key, MENTION).apply(planned).apply(cascadeEnded).apply(finished);
+        ReleaseThread reversedTwice = ReleaseThread.open(key, MENTION).apply(finished).apply(cascadeEnded).apply(planned)
+                .apply(finished).apply(cascadeEnded);
 
-        ReleaseThread noneBuilt = ReleaseThread.open(key, MENTION).apply(rebuild("r2", 1,
+        assertThat(inOrder.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(inOrder.headline().text()).endsWith(": Rebuilt 1 of 3 images; 2 not rebuilt: their base image is rebuilt on a newer"
+                + " digest of its base");
+        assertThat(sections(inOrder.headline())).contains("3 images · wave 1 of 2 · 0 started · 0 pending · 1 succeeded · 0 failed · 2 not rebuilt");
+        assertThat(reversedTwice.headline()).isEqualTo(inOrder.headline());
+        assertThat(reversedTwice.rebuilds()).isEqualTo(inOrder.rebuilds());
+    }
+
+    @Test
+    void keepsWaitingForImagesBelowASupersededRebuildThatOlderNewsDoesNotCount() {
+        ThreadKey key = ThreadKey.rebuild("golden/java21", Story.digest("golden"));
+
+        ReleaseThread thread = ReleaseThread.open(key, MENTION).apply(rebuild("r1", 1,
                 new Dependent("runtime-java", 1, "SUPERSEDED", null, "runtime-java: superseded"),
-                new Dependent("tools", 2, "SUPERSEDED", null, "tools: superseded"),
-                new Dependent("batch", 2, "BLOCKED", null, "batch: its base was revoked")));
+                new Dependent("tools", 1, "SUPERSEDED", null, "tools: superseded")));
 
-        assertThat(noneBuilt.status()).isEqualTo(Status.STOPPED);
-        assertThat(noneBuilt.headline().text()).endsWith(": Nothing rebuilt; 2 superseded by a newer digest of the base, 1 blocked");
+        assertThat(thread.status()).isEqualTo(Status.IN_PROGRESS);
+        assertThat(thread.headline().text()).endsWith(": Rebuilding: wave 1 of 2");
+    }
+
+    @Test
+    void neverCountsAnImageBothReportedAndNotRebuilt() {
+        ThreadKey key = ThreadKey.rebuild("golden/java21", Story.digest("golden"));
+
+        ReleaseThread thread = ReleaseThread.open(key, MENTION)
+                .apply(rebuild("r1", 1, new Dependent("runtime-java", 1, "SUCCEEDED", "runtime-java-image:7", "runtime-java: succeeded",
+                        2, "their base image's tag names a newer image")))
+                .apply(rebuild("r2", 2, new Dependent("payments-api", 2, "SUCCEEDED", "payments-api-image:3", "payments-api: succeeded")));
+
+        assertThat(thread.rebuilds().notRebuilt()).containsExactly(Map.entry("their base image's tag names a newer image", 1));
+        assertThat(thread.headline().text()).endsWith(": Rebuilt 2 of 3 images; 1 not rebuilt: their base image's tag names a newer image");
     }
 
     @Test
