@@ -622,7 +622,9 @@ public final class ColdStartBench {
     /** An ECR push under a digest never pushed before. */
     private byte[] ecrPush(String file) {
         ObjectNode event = event(file);
-        ((ObjectNode) event.path("detail")).put("image-digest", "sha256:" + RecordingLoopbackAws.sha256(("bench push " + next()).getBytes(StandardCharsets.UTF_8)));
+        ObjectNode detail = (ObjectNode) event.path("detail");
+        detail.put("image-digest", "sha256:" + RecordingLoopbackAws.sha256(("bench push " + next()).getBytes(StandardCharsets.UTF_8)));
+        aws.tagPointsAt(detail.path("repository-name").asText(), detail.path("image-tag").asText(), detail.path("image-digest").asText());
         return withFreshId(event);
     }
 

@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -97,6 +98,7 @@ public final class RecordingLoopbackAws {
     private final String imageConfigDigest;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+    private final Map<String, String> digestByTag = new ConcurrentHashMap<>();
 
     private RecordingLoopbackAws(Path events, URI dynamoDb, DynamoDBProxyServer dynamoServer) throws IOException {
         this.dynamoDb = dynamoDb;
@@ -199,6 +201,15 @@ public final class RecordingLoopbackAws {
             calls.clear();
             return taken;
         }
+    }
+
+    /**
+     * Makes ECR's DescribeImages of {@code repository:tag} answer {@code digest}, as ECR does once that push happened:
+     * image-rebuild plans nothing on a push whose tag names another digest by the time it is handled. Tags never pushed
+     * answer a fresh digest.
+     */
+    void tagPointsAt(String repository, String tag, String digest) {
+        digestByTag.put(repository + ":" + tag, digest);
     }
 
     /**
@@ -426,7 +437,9 @@ public final class RecordingLoopbackAws {
             ObjectNode detail = details.addObject()
                     .put("registryId", request.path("registryId").asText("111111111111"))
                     .put("repositoryName", request.path("repositoryName").asText())
-                    .put("imageDigest", id.has("imageDigest") ? id.path("imageDigest").asText() : freshDigest())
+                    .put("imageDigest", id.has("imageDigest") ? id.path("imageDigest").asText()
+                            : digestByTag.getOrDefault(request.path("repositoryName").asText() + ":" + id.path("imageTag").asText(),
+                                    freshDigest()))
                     .put("imagePushedAt", Instant.now().getEpochSecond())
                     .put("imageManifestMediaType", "application/vnd.oci.image.manifest.v1+json");
             detail.putArray("imageTags").add(id.has("imageTag") ? id.path("imageTag").asText() : "latest");
