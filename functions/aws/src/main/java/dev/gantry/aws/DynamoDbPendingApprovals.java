@@ -9,7 +9,9 @@ import static dev.gantry.aws.DynamoDbItems.text;
 import static dev.gantry.aws.DynamoDbItems.textList;
 
 import dev.gantry.core.chatops.PendingApproval;
+import dev.gantry.core.chatops.ApprovalRequests;
 import dev.gantry.core.chatops.PendingApprovals;
+import dev.gantry.core.chatops.PipelineApprovalEnded;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.notify.PostingMarker;
 import dev.gantry.core.release.ReleaseKey;
@@ -37,8 +39,11 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
  *
  * <p>A pipeline approval is also listed under its action, in the same transaction as its create:
  * {@code pk = APPROVAL_ACTION#<region>#<pipeline>#<stage>#<action>} (an empty region when the notification named none),
- * {@code sk = <createdAt, nine fraction digits>#<id>}, holding {@code approvalId} and the approval's TTL, so that the
- * approval an action's "ended" event is about is one Query, newest first, below the event's time.
+ * {@code sk = <createdAt, nine fraction digits>#<id>} ({@code createdAt}: when CodePipeline asked), holding
+ * {@code approvalId} and the approval's TTL, so that the approval an action's "ended" event is about is one Query, newest
+ * first, below the event's time. The action's ends are kept beside it, whether or not their approval is known yet:
+ * {@code pk = APPROVAL_ACTION_END#<region>#<pipeline>#<stage>#<action>}, {@code sk = <time, nine fraction digits>},
+ * holding {@code state} and {@code executionId}, with a TTL as long as an approval asked for just before it could live.
  */
 public final class DynamoDbPendingApprovals implements PendingApprovals {
 
@@ -46,6 +51,7 @@ public final class DynamoDbPendingApprovals implements PendingApprovals {
     static final String SORT_KEY_VALUE = "APPROVAL";
     static final String TTL_ATTRIBUTE = "expiresAt";
     static final String ACTION_PREFIX = "APPROVAL_ACTION#";
+    static final String ACTION_END_PREFIX = "APPROVAL_ACTION_END#";
 
     /** How long an approval outlives its expiry: long enough to answer a late click, and for people asking who decided. */
     static final int RETENTION_DAYS = 30;
@@ -122,6 +128,58 @@ public final class DynamoDbPendingApprovals implements PendingApprovals {
     }
 
     @Override
+    public void rememberPipelineApprovalEnd(PipelineApprovalEnded ended) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(StateTable.PARTITION_KEY, s(ACTION_END_PREFIX + actionPath(ended.region(), ended.pipeline(), ended.stage(), ended.action())));
+        item.put(StateTable.SORT_KEY, s(StateTable.sortableInstant(ended.at())));
+        item.put("state", s(ended.state().name()));
+        putText(item, "executionId", ended.executionId());
+        // An approval asked for just before this end could be posted, and clicked, until its own expiry and retention.
+        item.put(TTL_ATTRIBUTE, n(ended.at().plus(ApprovalRequests.DEFAULT_PIPELINE_EXPIRY).plus(RETENTION).getEpochSecond()));
+        try {
+            dynamo.putItem(r -> r.tableName(table).item(item));
+        } catch (SdkException e) {
+            throw new PendingApprovalsException("remembering the end of approval action " + ended.path() + " at " + ended.at() + " in table "
+                    + table + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<PipelineApprovalEnded> firstPipelineApprovalEndAfter(String region, String pipeline, String stage, String action,
+            Instant after) {
+        List<Map<String, AttributeValue>> first;
+        try {
+            first = dynamo.query(r -> r
+                    .tableName(table)
+                    .keyConditionExpression("#pk = :pk AND #sk > :after")
+                    .expressionAttributeNames(Map.of("#pk", StateTable.PARTITION_KEY, "#sk", StateTable.SORT_KEY))
+                    .expressionAttributeValues(Map.of(":pk", s(ACTION_END_PREFIX + actionPath(region, pipeline, stage, action)),
+                            ":after", s(StateTable.sortableInstant(after))))
+                    .scanIndexForward(true)
+                    .limit(1)
+                    .consistentRead(true)).items();
+        } catch (SdkException e) {
+            throw new PendingApprovalsException("reading the ends of approval action " + pipeline + "/" + stage + "/" + action + " from table "
+                    + table + " failed: " + e.getMessage(), e);
+        }
+        if (first.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, AttributeValue> end = first.getFirst();
+        return Optional.of(new PipelineApprovalEnded(region, pipeline, stage, action, text(end, "executionId"),
+                PipelineApprovalEnded.State.valueOf(text(end, "state")), Instant.parse(text(end, StateTable.SORT_KEY))));
+    }
+
+    @Override
+    public boolean endPipelineApproval(String id, String outcome) {
+        return update(id, "SET #state = :ended, #outcome = :outcome", "#state IN (:pending, :ended)",
+                Map.of("#state", "state", "#outcome", "outcome"),
+                Map.of(":ended", s(PendingApproval.State.ENDED.name()), ":pending", s(PendingApproval.State.PENDING.name()),
+                        ":outcome", s(outcome)),
+                "ending");
+    }
+
+    @Override
     public void cardPosted(String id, String channelId, String messageTs) {
         boolean updated = update(id, "SET #channelId = :channelId, #messageTs = :messageTs", "attribute_exists(#pk)",
                 Map.of("#channelId", "channelId", "#messageTs", "messageTs", "#pk", StateTable.PARTITION_KEY),
@@ -169,8 +227,12 @@ public final class DynamoDbPendingApprovals implements PendingApprovals {
     }
 
     static String actionPartition(String region, String pipeline, String stage, String action) {
+        return ACTION_PREFIX + actionPath(region, pipeline, stage, action);
+    }
+
+    private static String actionPath(String region, String pipeline, String stage, String action) {
         // CodePipeline's names and AWS regions hold no '#', so the parts cannot run into each other.
-        return ACTION_PREFIX + (region == null ? "" : region) + "#" + pipeline + "#" + stage + "#" + action;
+        return (region == null ? "" : region) + "#" + pipeline + "#" + stage + "#" + action;
     }
 
     private static Map<String, AttributeValue> actionItem(PendingApproval approval) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gantry.core.chatops.PendingApproval;
 import dev.gantry.core.chatops.PendingApprovals;
 import dev.gantry.core.chatops.PendingApprovals.PendingApprovalsException;
+import dev.gantry.core.chatops.PipelineApprovalEnded;
 import dev.gantry.testing.PendingApprovalsContract;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,6 +159,30 @@ class DynamoDbPendingApprovalsIT extends PendingApprovalsContract {
             assertThat(item.get("approvalId").s()).isEqualTo("pa_listed");
             assertThat(item.get("expiresAt").n())
                     .isEqualTo(Long.toString(T0.plus(Duration.ofDays(7)).plus(Duration.ofDays(30)).getEpochSecond()));
+        });
+    }
+
+    @Test
+    void keepsAnActionsEndUnderItsActionAndTimeOnceForAsLongAsAnApprovalAskedBeforeItCouldLive() {
+        // given
+        String table = freshTable();
+        PendingApprovals approvals = new DynamoDbPendingApprovals(dynamo, table);
+        PipelineApprovalEnded ended = new PipelineApprovalEnded("us-east-2", "MyFirstPipeline", "MyApprovalStage", "MyApprovalAction",
+                "12345678-1234-5678-abcd-12345678abcd", PipelineApprovalEnded.State.SUCCEEDED, T0.plusSeconds(30));
+
+        // when: delivered twice
+        approvals.rememberPipelineApprovalEnd(ended);
+        approvals.rememberPipelineApprovalEnd(ended);
+
+        // then
+        List<Map<String, AttributeValue>> ends = dynamo.scan(r -> r.tableName(table)).items();
+        assertThat(ends).singleElement().satisfies(item -> {
+            assertThat(item.get(StateTable.PARTITION_KEY).s())
+                    .isEqualTo("APPROVAL_ACTION_END#us-east-2#MyFirstPipeline#MyApprovalStage#MyApprovalAction");
+            assertThat(item.get(StateTable.SORT_KEY).s()).isEqualTo("2026-11-23T10:00:30.000000000Z");
+            assertThat(item.get("state").s()).isEqualTo("SUCCEEDED");
+            assertThat(item.get("expiresAt").n())
+                    .isEqualTo(Long.toString(T0.plusSeconds(30).plus(Duration.ofDays(7)).plus(Duration.ofDays(30)).getEpochSecond()));
         });
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.core.chatops.PendingApproval;
 import dev.gantry.core.chatops.PendingApprovals;
+import dev.gantry.core.chatops.PipelineApprovalEnded;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.notify.PostingMarker;
 import dev.gantry.core.release.ReleaseKey;
@@ -173,6 +174,57 @@ public abstract class PendingApprovalsContract {
 
         assertThat(found).isEqualTo(approvals.find("pa_7"));
         assertThat(found.orElseThrow().state()).isEqualTo(PendingApproval.State.DECIDING);
+    }
+
+    @Test
+    void remembersAnActionsEndsAndFindsTheFirstStrictlyAfterAnInstant() {
+        // given: two ends of one action, one of them delivered twice, and ends elsewhere
+        PendingApprovals approvals = approvals();
+        PipelineApprovalEnded run1 = ended("us-east-2", "MyApprovalAction", PipelineApprovalEnded.State.FAILED, T0.plus(Duration.ofHours(1)));
+        PipelineApprovalEnded run2 = ended("us-east-2", "MyApprovalAction", PipelineApprovalEnded.State.SUCCEEDED, T0.plus(Duration.ofHours(3)));
+        approvals.rememberPipelineApprovalEnd(run2);
+        approvals.rememberPipelineApprovalEnd(run1);
+        approvals.rememberPipelineApprovalEnd(run1);
+        approvals.rememberPipelineApprovalEnd(ended("us-east-2", "OtherApproval", PipelineApprovalEnded.State.ABANDONED, T0.plusSeconds(60)));
+        approvals.rememberPipelineApprovalEnd(ended(null, "MyApprovalAction", PipelineApprovalEnded.State.ABANDONED, T0.plusSeconds(60)));
+
+        // when
+        var afterRun1Asked = approvals.firstPipelineApprovalEndAfter("us-east-2", "MyFirstPipeline", "MyApprovalStage", "MyApprovalAction", T0);
+        var atRun1sEnd = approvals.firstPipelineApprovalEndAfter("us-east-2", "MyFirstPipeline", "MyApprovalStage", "MyApprovalAction",
+                run1.at());
+        var afterRun2sEnd = approvals.firstPipelineApprovalEndAfter("us-east-2", "MyFirstPipeline", "MyApprovalStage", "MyApprovalAction",
+                run2.at());
+        var noRegion = approvals.firstPipelineApprovalEndAfter(null, "MyFirstPipeline", "MyApprovalStage", "MyApprovalAction", T0);
+
+        // then
+        assertThat(afterRun1Asked).contains(run1);
+        assertThat(atRun1sEnd).contains(run2);
+        assertThat(afterRun2sEnd).isEmpty();
+        assertThat(noRegion).map(PipelineApprovalEnded::state).contains(PipelineApprovalEnded.State.ABANDONED);
+    }
+
+    @Test
+    void endsAPendingApprovalCorrectsAnEndedOnesOutcomeAndLeavesADecidedOneAlone() {
+        PendingApprovals approvals = approvals();
+        approvals.create(pipelineApproval("pa_8"));
+        approvals.create(pipelineApproval("pa_9"));
+        approvals.startDeciding("pa_9", new PendingApproval.Decision("U1", true, "ok", T0.plusSeconds(5)));
+
+        boolean ended = approvals.endPipelineApproval("pa_8", "abandoned");
+        boolean corrected = approvals.endPipelineApproval("pa_8", "approved in CodePipeline, outside Slack");
+        boolean endedWhileDeciding = approvals.endPipelineApproval("pa_9", "abandoned");
+        boolean endedMissing = approvals.endPipelineApproval("pa_missing", "abandoned");
+
+        assertThat(ended).isTrue();
+        assertThat(corrected).isTrue();
+        assertThat(endedWhileDeciding).isFalse();
+        assertThat(endedMissing).isFalse();
+        assertThat(approvals.find("pa_8").orElseThrow()).isEqualTo(pipelineApproval("pa_8").ended("approved in CodePipeline, outside Slack"));
+        assertThat(approvals.find("pa_9").orElseThrow().state()).isEqualTo(PendingApproval.State.DECIDING);
+    }
+
+    private static PipelineApprovalEnded ended(String region, String action, PipelineApprovalEnded.State state, Instant at) {
+        return new PipelineApprovalEnded(region, "MyFirstPipeline", "MyApprovalStage", action, "execution-" + at.getEpochSecond(), state, at);
     }
 
     private static PendingApproval pipelineApproval(String id, String region, String action, Instant askedAt) {

@@ -9,6 +9,7 @@ import dev.gantry.core.gate.GateRecord;
 import dev.gantry.core.gate.GateStore;
 import dev.gantry.core.notify.ReleaseNews;
 import dev.gantry.core.release.ReleaseKey;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,8 +31,9 @@ final class ApprovalCardRequests {
         this.ended = ended;
     }
 
-    PendingApproval pipelineApproval(String snsMessage) {
-        return requests.requestPipelineApproval(PipelineApprovalNotice.parse(snsMessage), null);
+    /** @param askedAt the SNS notification's {@code Timestamp}: when CodePipeline asked; null when it carried none */
+    PendingApproval pipelineApproval(String snsMessage, Instant askedAt) {
+        return requests.requestPipelineApproval(PipelineApprovalNotice.parse(snsMessage), askedAt, null);
     }
 
     /** The gate's card when {@code news} says a release waits for approvals it does not have yet; empty otherwise. */

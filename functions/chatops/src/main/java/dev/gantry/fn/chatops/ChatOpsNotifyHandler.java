@@ -17,6 +17,8 @@ import dev.gantry.core.release.MalformedEventException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -169,9 +171,25 @@ public final class ChatOpsNotifyHandler implements RequestStreamHandler {
     /** @param notification SNS's notification, as a Lambda record's {@code Sns} or an SQS message's body holds it */
     private PendingApproval approvalAsked(JsonNode notification) {
         MDC.put("correlation_id", notification.path("MessageId").asText("unknown"));
-        PendingApproval card = approvals.pipelineApproval(notification.path("Message").asText());
+        PendingApproval card = approvals.pipelineApproval(notification.path("Message").asText(), publishedAt(notification));
         LOG.info("approval card {} for pipeline {}", card.id(), card.pipeline().pipeline());
         return card;
+    }
+
+    /**
+     * When SNS took the notification in, which is when CodePipeline asked: the notification may wait in the event queue
+     * long after, and only this time places the approval before or after its action's end.
+     */
+    private static Instant publishedAt(JsonNode notification) {
+        String timestamp = notification.path("Timestamp").asText(null);
+        if (timestamp == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(timestamp);
+        } catch (DateTimeParseException e) {
+            throw new MalformedEventException("Timestamp: '" + timestamp + "' is not a time", e);
+        }
     }
 
     private static void failed(ArrayNode failures, Set<String> failedGroups, String messageId, String group) {

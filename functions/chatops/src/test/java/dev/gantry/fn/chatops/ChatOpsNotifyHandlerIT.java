@@ -446,6 +446,28 @@ class ChatOpsNotifyHandlerIT {
     }
 
     @Test
+    void postsTheCardClosedWhenTheApprovalWasDecidedInTheConsoleBeforeItsNotificationLeftTheQueue() throws Exception {
+        // given: CodePipeline asked at 10:20 and the approval was decided in the console at 10:30, while its notification
+        // waited in the event queue
+        String message = Fixtures.eventText("codepipeline-manual-approval-sns-message.json").replace("2016-07-07T20:22Z", "2026-11-30T20:22Z");
+        ObjectNode notification = (ObjectNode) JSON.readTree(Fixtures.eventText("sns-lambda-event-envelope.lambda-dev-guide.json"))
+                .at("/Records/0/Sns");
+        notification.put("Message", message).put("Timestamp", "2026-11-23T10:20:00.000Z");
+        ChatOpsNotifyHandler later = handler(null, Clock.fixed(NOW.plus(Duration.ofMinutes(40)), ZoneOffset.UTC));
+
+        // when: the end is handled first, then the notification
+        JsonNode ended = invoke(later, eventQueueBatch(Fixtures.eventText("gantry-codepipeline-action-approval-succeeded.json")));
+        JsonNode asked = invoke(later, eventQueueBatch(notification.toString()));
+
+        // then
+        assertThat(ended.at("/batchItemFailures")).isEmpty();
+        assertThat(asked.at("/batchItemFailures")).isEmpty();
+        assertThat(calls("chat.update")).isEmpty();
+        assertThat(single(calls("chat.postMessage")).toString()).contains("Approval closed: MyFirstPipeline", "approved in CodePipeline, outside Slack")
+                .doesNotContain("gantry.pipeline.approve", "gantry.pipeline.reject");
+    }
+
+    @Test
     void keepsTheEndOfAnApprovalInTheEventQueueWhileSlackIsDown() throws Exception {
         String message = Fixtures.eventText("codepipeline-manual-approval-sns-message.json").replace("2016-07-07T20:22Z", "2026-11-30T20:22Z");
         ObjectNode envelope = (ObjectNode) JSON.readTree(Fixtures.eventText("sns-lambda-event-envelope.lambda-dev-guide.json"));

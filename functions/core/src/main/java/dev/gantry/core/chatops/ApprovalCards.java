@@ -50,11 +50,15 @@ public final class ApprovalCards {
     private ApprovalCards() {}
 
     /**
-     * A CodePipeline manual approval: with buttons while PENDING, with the decision once DECIDING or DECIDED.
+     * A CodePipeline manual approval: with buttons while PENDING, with the decision once DECIDING or DECIDED, closed
+     * once ENDED outside Slack.
      *
      * @param deciders who may decide it from Slack (user and group ids)
      */
     public static ChatMessage pipelineCard(PendingApproval approval, List<String> deciders) {
+        if (approval.state() == PendingApproval.State.ENDED) {
+            return pipelineClosedCard(approval, approval.outcome());
+        }
         PendingApproval.PipelineTarget target = approval.pipeline();
         List<Block> blocks = new ArrayList<>();
         blocks.add(new Header("Approval needed: " + target.pipeline()));

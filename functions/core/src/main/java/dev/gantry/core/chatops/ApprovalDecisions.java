@@ -171,6 +171,10 @@ final class ApprovalDecisions {
     }
 
     private Check checkPipeline(PendingApproval approval, String userId, boolean approve, Instant now) {
+        if (approval.state() == PendingApproval.State.ENDED) {
+            return new Check.Refused("already ended outside Slack: " + approval.outcome(), ChatReply.replacingCard(pipelineCard(approval)),
+                    approval);
+        }
         if (approval.state() == PendingApproval.State.DECIDED) {
             return new Check.Refused("already decided by " + approval.decision().userId() + ": " + approval.outcome(),
                     ChatReply.replacingCard(pipelineCard(approval)), approval);

@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -85,20 +86,52 @@ public final class ApprovalRequests {
     }
 
     /**
-     * Posts the card of a CodePipeline manual approval.
+     * Posts the card of a CodePipeline manual approval, taking Gantry's clock for when CodePipeline asked; see
+     * {@link #requestPipelineApproval(PipelineApprovalNotice, Instant, String)}.
+     */
+    public PendingApproval requestPipelineApproval(PipelineApprovalNotice notice, String channel) {
+        return requestPipelineApproval(notice, null, channel);
+    }
+
+    /**
+     * Posts the card of a CodePipeline manual approval; drawn closed, without buttons, when the approval's action is
+     * known to have ended since {@code askedAt} ({@link PendingApprovals#firstPipelineApprovalEndAfter}): decided in the
+     * console before Gantry got to the notification, say. An end that arrives while the card is being posted is caught by
+     * looking again once its place is recorded, since the end's own redraw may have found no card yet.
      *
+     * @param askedAt when CodePipeline asked: the SNS notification's {@code Timestamp}, which tells this run's approval
+     *     from an earlier one and places it before or after an action's end; null for now
      * @param channel where; null for {@code slack.defaultChannel}
      * @return the pending approval, with where its card is
      */
-    public PendingApproval requestPipelineApproval(PipelineApprovalNotice notice, String channel) {
+    public PendingApproval requestPipelineApproval(PipelineApprovalNotice notice, Instant askedAt, String channel) {
         SlackConfig slack = slack();
-        Instant now = clock.instant();
+        Instant asked = askedAt != null ? askedAt : clock.instant();
         PendingApproval.PipelineTarget target = new PendingApproval.PipelineTarget(notice.region(), notice.pipeline(), notice.stage(),
                 notice.action(), notice.token(), notice.approvalReviewLink(), notice.externalEntityLink(), notice.customData());
-        Instant expiresAt = notice.expires() != null ? notice.expires() : now.plus(DEFAULT_PIPELINE_EXPIRY);
-        PendingApproval approval = PendingApproval.forPipeline(pipelineApprovalId(notice), target, now, expiresAt);
-        return posted(approval, channel != null ? channel : slack.defaultChannel(),
-                stored -> ApprovalCards.pipelineCard(stored, slack.permissions().pipelineApprovals()));
+        Instant expiresAt = notice.expires() != null ? notice.expires() : asked.plus(DEFAULT_PIPELINE_EXPIRY);
+        PendingApproval approval = PendingApproval.forPipeline(pipelineApprovalId(notice), target, asked, expiresAt);
+        AtomicBoolean drawnClosed = new AtomicBoolean();
+        PendingApproval posted = posted(approval, channel != null ? channel : slack.defaultChannel(), stored -> {
+            Optional<PipelineApprovalEnded> end = endAfterAsked(stored);
+            drawnClosed.set(end.isPresent());
+            return end.map(e -> ApprovalCards.pipelineClosedCard(stored, e.state().outcome()))
+                    .orElseGet(() -> ApprovalCards.pipelineCard(stored, slack.permissions().pipelineApprovals()));
+        });
+        Optional<PipelineApprovalEnded> end = endAfterAsked(posted);
+        if (end.isEmpty() || !pending.endPipelineApproval(posted.id(), end.get().state().outcome())) {
+            return posted;
+        }
+        PendingApproval ended = posted.ended(end.get().state().outcome());
+        if (!drawnClosed.get() && ended.channelId() != null) {
+            chat.update(ended.channelId(), ended.messageTs(), ApprovalCards.pipelineClosedCard(ended, end.get().state().outcome()));
+        }
+        return ended;
+    }
+
+    private Optional<PipelineApprovalEnded> endAfterAsked(PendingApproval approval) {
+        PendingApproval.PipelineTarget target = approval.pipeline();
+        return pending.firstPipelineApprovalEndAfter(target.region(), target.pipeline(), target.stage(), target.action(), approval.createdAt());
     }
 
     /**

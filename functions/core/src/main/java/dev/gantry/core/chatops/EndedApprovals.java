@@ -70,20 +70,33 @@ public final class EndedApprovals {
     }
 
     /**
-     * Redraws the card of the CodePipeline approval that {@code ended}, unless a click on it decided it (its card says so
-     * already). The approval is the one asked for last at that action before it ended
-     * ({@link PendingApprovals#lastPipelineApprovalBefore}); a card asked for later belongs to a later run.
+     * Redraws the card of the CodePipeline approval that {@code ended}, and records it ENDED, unless a click on it decided
+     * it (its card says so already). The end is remembered under its action first
+     * ({@link PendingApprovals#rememberPipelineApprovalEnd}), since the approval it ended may not be known yet: its
+     * notification can still wait in its queue, and {@link ApprovalRequests} then draws its card closed. The approval it
+     * ended is the one asked for last at that action before it ({@link PendingApprovals#lastPipelineApprovalBefore}),
+     * provided this is the first end after that approval was asked for; a later end belongs to a later run, whose
+     * approval is not known yet. An end delivered again, or after a later one that was taken for its approval's, redraws
+     * the card with its own outcome.
      *
      * <p>Errors: the store's and the chat service's, as they are, so that the event is delivered again; except
      * {@link ChatGateway.RejectedException} (the card's message or channel is gone, or closed to the app), which no retry
      * changes: it is logged under {@link NewsTeller#UNTOLD_LOG_FIELD}, and the approval answered empty.
      *
-     * @return the approval whose card was redrawn; empty when none was asked for, it was decided in Slack, or its card
-     *     was never posted
+     * @return the approval whose card was redrawn; empty when none was asked for (yet), it was decided in Slack, or its
+     *     card was never posted
      */
     public Optional<PendingApproval> pipelineApprovalEnded(PipelineApprovalEnded ended) {
-        Optional<PendingApproval> card = pending.lastPipelineApprovalBefore(ended.region(), ended.pipeline(), ended.stage(), ended.action(),
-                ended.at()).filter(a -> a.state() == PendingApproval.State.PENDING).filter(EndedApprovals::posted);
+        pending.rememberPipelineApprovalEnd(ended);
+        Optional<PendingApproval> approval = pending.lastPipelineApprovalBefore(ended.region(), ended.pipeline(), ended.stage(),
+                ended.action(), ended.at());
+        if (approval.isEmpty() || !endedBy(approval.get(), ended)) {
+            return Optional.empty();
+        }
+        if (!pending.endPipelineApproval(approval.get().id(), ended.state().outcome())) {
+            return Optional.empty();
+        }
+        Optional<PendingApproval> card = approval.map(a -> a.ended(ended.state().outcome())).filter(EndedApprovals::posted);
         if (card.isEmpty()) {
             return Optional.empty();
         }
@@ -95,6 +108,12 @@ public final class EndedApprovals {
                     .log("the approval card of {} could not be redrawn: {}", ended.path(), e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /** Whether {@code ended} is the first end of the approval's action after it was asked for, as runs wait there in turn. */
+    private boolean endedBy(PendingApproval approval, PipelineApprovalEnded ended) {
+        return pending.firstPipelineApprovalEndAfter(ended.region(), ended.pipeline(), ended.stage(), ended.action(), approval.createdAt())
+                .filter(first -> first.at().equals(ended.at())).isPresent();
     }
 
     private static boolean posted(PendingApproval approval) {

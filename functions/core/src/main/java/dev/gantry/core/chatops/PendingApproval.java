@@ -15,7 +15,9 @@ import java.util.Objects;
  * @param kind a CodePipeline manual approval or a release waiting at a Gantry gate
  * @param pipeline what a CodePipeline approval decides; null for a gate
  * @param gate what a gate approval decides; null for a pipeline
- * @param createdAt when the card was asked for
+ * @param createdAt when the approval was asked for: for a pipeline approval, when CodePipeline asked (its SNS
+ *     notification's {@code Timestamp}), which may be well before Gantry got to the notification; for a gate approval,
+ *     when Gantry asked
  * @param expiresAt from this instant on, clicks are refused: CodePipeline's own expiry, or the gate's timeout
  * @param channelId where the card was posted; null until it was
  * @param messageTs the card's message; null until it was posted
@@ -24,8 +26,8 @@ import java.util.Objects;
  *     an approval stored before Gantry kept one
  * @param state how far the decision got (pipeline approvals only; a gate approval stays {@link State#PENDING}, its
  *     decisions live on the gate record)
- * @param decision who decided what; null while {@link State#PENDING}
- * @param outcome what came of the decision, as shown on the card; null until {@link State#DECIDED}
+ * @param decision who decided what; null while {@link State#PENDING}, and when it {@link State#ENDED} outside Slack
+ * @param outcome what came of the decision, as shown on the card; null until {@link State#DECIDED} or {@link State#ENDED}
  */
 public record PendingApproval(String id, Kind kind, PipelineTarget pipeline, GateTarget gate, Instant createdAt, Instant expiresAt,
         String channelId, String messageTs, PostingMarker postingMarker, State state, Decision decision, String outcome) {
@@ -74,13 +76,20 @@ public record PendingApproval(String id, Kind kind, PipelineTarget pipeline, Gat
                 newOutcome);
     }
 
+    /** Ended outside Slack, CodePipeline's event said: decided in its console or CLI, expired, or abandoned with its run. */
+    public PendingApproval ended(String newOutcome) {
+        return new PendingApproval(id, kind, pipeline, gate, createdAt, expiresAt, channelId, messageTs, postingMarker, State.ENDED, null,
+                newOutcome);
+    }
+
     public enum Kind { PIPELINE, GATE }
 
     /**
      * A pipeline approval's decision goes PENDING, then DECIDING (the decision is recorded, CodePipeline not told yet),
-     * then DECIDED (CodePipeline answered). A crash between the two leaves DECIDING, which the next click resumes.
+     * then DECIDED (CodePipeline answered). A crash between the two leaves DECIDING, which the next click resumes. One
+     * that CodePipeline says ended while PENDING (decided outside Slack, expired, abandoned) is ENDED.
      */
-    public enum State { PENDING, DECIDING, DECIDED }
+    public enum State { PENDING, DECIDING, DECIDED, ENDED }
 
     /**
      * @param region the pipeline's region

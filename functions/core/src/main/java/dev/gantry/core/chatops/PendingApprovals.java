@@ -64,14 +64,39 @@ public interface PendingApprovals {
 
     /**
      * The CodePipeline approval asked for last at {@code pipeline/stage/action} in {@code region}, asked for strictly
-     * before {@code before}: CodePipeline's event saying an approval action ended names the action and its run, not the
-     * approval's token, and the card of a later run of the action (asked for after this one ended) must not be taken for
-     * it. DynamoDB: each pipeline approval is also listed under its action when created, and this is one Query.
+     * before {@code before}, by {@link PendingApproval#createdAt()}: when CodePipeline asked, not when Gantry got to its
+     * notification. CodePipeline's event saying an approval action ended names the action and its run, not the
+     * approval's token; whether this approval is the one that event ended is for {@link #firstPipelineApprovalEndAfter}
+     * to say. DynamoDB: each pipeline approval is also listed under its action when created, and this is one Query.
      *
      * @param region the pipeline's region; null matches approvals whose notification named none
-     * @return empty when no approval of that action was asked for before {@code before}
+     * @return empty when no approval of that action was asked for before {@code before}; an approval in any state
      */
     Optional<PendingApproval> lastPipelineApprovalBefore(String region, String pipeline, String stage, String action, Instant before);
+
+    /**
+     * Remembers that an approval action ended, under its action and its time, whether or not its approval is known yet:
+     * CodePipeline's notification asking for it may still wait in its queue. Putting the same end again changes nothing.
+     * DynamoDB: kept as long as a pipeline approval is.
+     */
+    void rememberPipelineApprovalEnd(PipelineApprovalEnded ended);
+
+    /**
+     * The end remembered first at {@code pipeline/stage/action} in {@code region} strictly after {@code after}. Runs wait
+     * at one approval action one after another, so an approval asked for at {@code after} ended at that end, and a later
+     * end belongs to a later run. One Query.
+     *
+     * @return empty while none was remembered after it
+     */
+    Optional<PipelineApprovalEnded> firstPipelineApprovalEndAfter(String region, String pipeline, String stage, String action, Instant after);
+
+    /**
+     * PENDING (or ENDED, whose outcome an end delivered out of order corrects) -> ENDED, recording {@code outcome}: the
+     * approval ended outside Slack, and its card says so.
+     *
+     * @return false when a click is deciding or decided it, or it does not exist
+     */
+    boolean endPipelineApproval(String id, String outcome);
 
     class PendingApprovalsException extends RuntimeException {
         public PendingApprovalsException(String message, Throwable cause) {

@@ -200,5 +200,21 @@ class ApprovalRequestsTest {
                 Instant before) {
             return stored.lastPipelineApprovalBefore(region, pipeline, stage, action, before);
         }
+
+        @Override
+        public void rememberPipelineApprovalEnd(PipelineApprovalEnded ended) {
+            stored.rememberPipelineApprovalEnd(ended);
+        }
+
+        @Override
+        public Optional<PipelineApprovalEnded> firstPipelineApprovalEndAfter(String region, String pipeline, String stage, String action,
+                Instant after) {
+            return stored.firstPipelineApprovalEndAfter(region, pipeline, stage, action, after);
+        }
+
+        @Override
+        public boolean endPipelineApproval(String id, String outcome) {
+            return stored.endPipelineApproval(id, outcome);
+        }
     }
 }

@@ -19,6 +19,7 @@ import dev.gantry.testing.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -204,6 +205,132 @@ class EndedApprovalsTest {
             assertThat(gone).isEmpty();
             assertThatThrownBy(() -> world.endedApprovals.pipelineApprovalEnded(ended(PipelineApprovalEnded.State.SUCCEEDED,
                     Duration.ofMinutes(1)))).isInstanceOf(ChatGateway.UnavailableException.class);
+        }
+
+        @Test
+        void anApprovalEndedOutsideSlackIsRecordedEndedAndItsCardRefusesClicks() {
+            // given
+            world.pipelines.givenWaiting(notice.token());
+            PendingApproval card = world.approvalRequests.requestPipelineApproval(notice, null);
+            world.endedApprovals.pipelineApprovalEnded(ended(PipelineApprovalEnded.State.FAILED, Duration.ofMinutes(30)));
+
+            // when
+            ChatReply clicked = world.chatOps.handle(world.click(OPS, ApprovalCards.PIPELINE_APPROVE, card.id()));
+
+            // then
+            PendingApproval stored = world.pending.find(card.id()).orElseThrow();
+            assertThat(stored.state()).isEqualTo(PendingApproval.State.ENDED);
+            assertThat(stored.outcome()).isEqualTo(PipelineApprovalEnded.State.FAILED.outcome());
+            assertThat(textOf(clicked)).contains("Approval closed").contains("rejected in CodePipeline outside Slack, or expired")
+                    .doesNotContain("[Approve]");
+            assertThat(world.pipelines.results()).isEmpty();
+        }
+
+        @Test
+        void aRunApprovedInTheConsoleBeforeGantryGotToItsNotificationGetsAClosedCardAndTheEarlierRunsCardIsLeftAlone() {
+            // given: run 1's card, closed from the console
+            Instant run1Asked = world.clock.instant();
+            world.pipelines.givenWaiting(notice.token());
+            PendingApproval run1 = world.approvalRequests.requestPipelineApproval(notice, run1Asked, null);
+            world.endedApprovals.pipelineApprovalEnded(endedAt(PipelineApprovalEnded.State.FAILED, run1Asked.plus(Duration.ofHours(1))));
+            // run 2 asks, and is approved in the console while its notification waits in the queue behind Slack's rate limit
+            PipelineApprovalNotice run2Notice = run(notice, "token-run-2");
+            Instant run2Asked = run1Asked.plus(Duration.ofHours(2));
+            PipelineApprovalEnded run2Approved = endedAt(PipelineApprovalEnded.State.SUCCEEDED, run2Asked.plus(Duration.ofMinutes(3)));
+            world.clock.advance(Duration.ofHours(2).plusMinutes(10));
+
+            // when: the end is handled first, then the notification
+            Optional<PendingApproval> redrawn = world.endedApprovals.pipelineApprovalEnded(run2Approved);
+            PendingApproval run2 = world.approvalRequests.requestPipelineApproval(run2Notice, run2Asked, null);
+
+            // then: run 1's card was redrawn once, by its own end; run 2's card was posted closed
+            assertThat(redrawn).isEmpty();
+            assertThat(world.chat.updates).singleElement().satisfies(update -> assertThat(update.ts()).isEqualTo(run1.messageTs()));
+            assertThat(textOf(world.chat.posts.getLast())).contains("Approval closed")
+                    .contains("approved in CodePipeline, outside Slack").doesNotContain("[Approve]", "[Reject]");
+            assertThat(world.chat.posts.getLast().blocks()).noneMatch(ChatMessage.Actions.class::isInstance);
+            assertThat(run2.state()).isEqualTo(PendingApproval.State.ENDED);
+            assertThat(world.pending.find(run2.id()).orElseThrow().state()).isEqualTo(PendingApproval.State.ENDED);
+            assertThat(world.pending.find(run1.id()).orElseThrow().outcome()).isEqualTo(PipelineApprovalEnded.State.FAILED.outcome());
+        }
+
+        @Test
+        void anEndDeliveredAgainAfterItsRunsCardWasPostedRedrawsThatCard() {
+            // given: run 1 ended; run 2 ended before its card was posted closed
+            Instant run1Asked = world.clock.instant();
+            world.approvalRequests.requestPipelineApproval(notice, run1Asked, null);
+            world.endedApprovals.pipelineApprovalEnded(endedAt(PipelineApprovalEnded.State.SUCCEEDED, run1Asked.plus(Duration.ofHours(1))));
+            Instant run2Asked = run1Asked.plus(Duration.ofHours(2));
+            PipelineApprovalEnded run2Abandoned = endedAt(PipelineApprovalEnded.State.ABANDONED, run2Asked.plus(Duration.ofMinutes(1)));
+            world.endedApprovals.pipelineApprovalEnded(run2Abandoned);
+            PendingApproval run2 = world.approvalRequests.requestPipelineApproval(run(notice, "token-run-2"), run2Asked, null);
+
+            // when
+            Optional<PendingApproval> redrawn = world.endedApprovals.pipelineApprovalEnded(run2Abandoned);
+
+            // then
+            assertThat(redrawn).map(PendingApproval::id).contains(run2.id());
+            assertThat(world.chat.updates.getLast().ts()).isEqualTo(run2.messageTs());
+            assertThat(textOf(world.chat.updates.getLast().message())).contains("abandoned").doesNotContain("[Approve]");
+        }
+
+        @Test
+        void endsDeliveredOutOfOrderLeaveEachCardClosedWithItsOwnOutcome() {
+            // given: run 1 was rejected, run 2 approved, both in the console; run 2's end and notification come first
+            Instant run1Asked = world.clock.instant();
+            PendingApproval run1 = world.approvalRequests.requestPipelineApproval(notice, run1Asked, null);
+            PipelineApprovalEnded run1Rejected = endedAt(PipelineApprovalEnded.State.FAILED, run1Asked.plus(Duration.ofHours(1)));
+            Instant run2Asked = run1Asked.plus(Duration.ofHours(2));
+            PipelineApprovalEnded run2Approved = endedAt(PipelineApprovalEnded.State.SUCCEEDED, run2Asked.plus(Duration.ofMinutes(1)));
+
+            // when
+            world.endedApprovals.pipelineApprovalEnded(run2Approved);
+            PendingApproval run2 = world.approvalRequests.requestPipelineApproval(run(notice, "token-run-2"), run2Asked, null);
+            world.endedApprovals.pipelineApprovalEnded(run1Rejected);
+            world.endedApprovals.pipelineApprovalEnded(run2Approved);
+
+            // then
+            assertThat(world.pending.find(run1.id()).orElseThrow().outcome()).isEqualTo(PipelineApprovalEnded.State.FAILED.outcome());
+            assertThat(world.pending.find(run2.id()).orElseThrow().outcome()).isEqualTo(PipelineApprovalEnded.State.SUCCEEDED.outcome());
+            assertThat(lastDrawing(run1)).contains("rejected in CodePipeline outside Slack, or expired").doesNotContain("[Approve]");
+            assertThat(lastDrawing(run2)).contains("approved in CodePipeline, outside Slack").doesNotContain("[Approve]");
+        }
+
+        @Test
+        void aCardWhoseApprovalEndedBeforeItsDelayedPosterPostedItIsPostedClosed() {
+            // given: the approval was stored and its delivery died before posting; then it was approved in the console
+            Instant asked = world.clock.instant();
+            world.pending.create(PendingApproval.forPipeline(ApprovalRequests.pipelineApprovalId(notice),
+                    new PendingApproval.PipelineTarget(notice.region(), notice.pipeline(), notice.stage(), notice.action(), notice.token(),
+                            null, null, null), asked, notice.expires()));
+            world.endedApprovals.pipelineApprovalEnded(endedAt(PipelineApprovalEnded.State.SUCCEEDED, asked.plus(Duration.ofMinutes(1))));
+            world.clock.advance(ApprovalRequests.POSTER_GRACE.plusMinutes(1));
+
+            // when: the notification is delivered again
+            PendingApproval card = world.approvalRequests.requestPipelineApproval(notice, asked, null);
+
+            // then
+            assertThat(card.state()).isEqualTo(PendingApproval.State.ENDED);
+            assertThat(textOf(world.chat.posts.getLast())).contains("approved in CodePipeline, outside Slack").doesNotContain("[Approve]");
+        }
+
+        /** What the card's message shows now: its last redraw, or the post. */
+        private String lastDrawing(PendingApproval card) {
+            PendingApproval stored = world.pending.find(card.id()).orElseThrow();
+            return world.chat.updates.stream().filter(u -> u.ts().equals(stored.messageTs())).reduce((a, b) -> b)
+                    .map(u -> textOf(u.message()))
+                    .orElseGet(() -> textOf(world.chat.posts.get(world.chat.posts.size() - 1)));
+        }
+
+        private PipelineApprovalEnded endedAt(PipelineApprovalEnded.State state, Instant at) {
+            return new PipelineApprovalEnded(notice.region(), notice.pipeline(), notice.stage(), notice.action(),
+                    "12345678-1234-5678-abcd-12345678abcd", state, at);
+        }
+
+        /** The same approval action, asked again by a later run: a token of its own. */
+        private PipelineApprovalNotice run(PipelineApprovalNotice first, String token) {
+            return new PipelineApprovalNotice(first.region(), first.consoleLink(), first.pipeline(), first.stage(), first.action(), token,
+                    first.expires(), first.externalEntityLink(), first.approvalReviewLink(), first.customData());
         }
 
         private PipelineApprovalEnded ended(PipelineApprovalEnded.State state, Duration afterTheCard) {
