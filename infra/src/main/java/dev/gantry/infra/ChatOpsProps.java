@@ -1,5 +1,6 @@
 package dev.gantry.infra;
 
+import dev.gantry.core.chatops.ChatOpsService;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -33,9 +34,11 @@ public final class ChatOpsProps extends GantryFunctionProps {
 
     /**
      * The worker deploys and rolls back like ecs-deploy, under the same 90 s release lease, so its invocation must end
-     * well before the lease does (see {@link EcsDeployAutomationProps#MAX_TIMEOUT_SECONDS}).
+     * well before the lease does (see {@link EcsDeployAutomationProps#MAX_TIMEOUT_SECONDS}). ChatOps counts on it too:
+     * a click writes the missing audit entry of a gate decision only once the decision is older than the worker's
+     * longest run can explain ({@link ChatOpsService#AUDIT_BACKFILL_GRACE}), so both read the one constant.
      */
-    public static final int MAX_TIMEOUT_SECONDS = EcsDeployAutomationProps.MAX_TIMEOUT_SECONDS;
+    public static final int MAX_TIMEOUT_SECONDS = ChatOpsService.WORKER_MAX_TIMEOUT_SECONDS;
 
     // arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>. The suffix is not checked: a
     // partial ARN is still an ARN, but only the complete one matches the policy the function gets.

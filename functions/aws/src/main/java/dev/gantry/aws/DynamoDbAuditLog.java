@@ -86,7 +86,7 @@ public final class DynamoDbAuditLog implements AuditLog {
         return query(day, null).stream().sorted(TIME_ORDER).toList();
     }
 
-    /** The entries about {@code service} answered on {@code day} (UTC), oldest first. */
+    @Override
     public List<AuditEntry> entriesOn(LocalDate day, String service) {
         Objects.requireNonNull(service, "service");
         // The prefix query is exact for names without '#', which service names cannot hold; the filter keeps it exact anyway.

@@ -9,9 +9,9 @@ import java.util.Objects;
  * @param id identifies the request this entry records, so a retried request is recorded once: {@code command#<team>#<trigger id>}
  *     for a command, {@code click#<pending approval id>#<user>} for a pipeline decision,
  *     {@code decision#<service>#<environment>#<digest>#<user>#<APPROVE|REJECT>@<at>} for a decision recorded on a gate (so
- *     whichever click finds it standing writes the same entry), {@code click#<pending approval id>#<user>#<trigger id>}
+ *     whichever click finds it standing without one writes the same entry), {@code click#<pending approval id>#<user>#<trigger id>}
  *     for a gate click that recorded none, {@code refused#<trigger id>} for a refusal
- * @param at when Gantry answered
+ * @param at when Gantry answered; for a decision's entry written late by a later click, when the decision was recorded
  * @param teamId the Slack workspace the request came from
  * @param userId who asked (Slack user id)
  * @param userName their handle as Slack sent it; informational

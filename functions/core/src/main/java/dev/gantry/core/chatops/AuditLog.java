@@ -1,5 +1,8 @@
 package dev.gantry.core.chatops;
 
+import java.time.LocalDate;
+import java.util.List;
+
 /**
  * Where every decision and every change asked for in Slack is kept for auditors, refusals included.
  *
@@ -12,6 +15,12 @@ package dev.gantry.core.chatops;
 public interface AuditLog {
 
     void record(AuditEntry entry);
+
+    /**
+     * The entries about {@code service} answered on {@code day} (UTC, by {@link AuditEntry#at()}), oldest first.
+     * DynamoDB: one Query on the day's partition and the service's prefix.
+     */
+    List<AuditEntry> entriesOn(LocalDate day, String service);
 
     class AuditLogException extends RuntimeException {
         public AuditLogException(String message, Throwable cause) {

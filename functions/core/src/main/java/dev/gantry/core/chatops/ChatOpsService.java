@@ -15,6 +15,9 @@ import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.core.release.ReleaseStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * double click is answered with the first outcome, while a person's new decision (Reject after Approve, an approval
  * renewed after it expired) counts. Every change and every decision, and every refusal of one, is written to the
  * {@link AuditLog} before the request counts as done; a decision recorded on a gate by a click that stopped before its
- * entry was written gets the entry from the next click of that person on the card, its redelivery included.
+ * entry was written gets the entry from the next click of that person on the card, its redelivery included, once the
+ * decision is {@link #AUDIT_BACKFILL_GRACE} old. A click finding the decision younger and without an entry writes
+ * nothing, since the click that recorded it may still be writing it, and is answered to be delivered again.
  *
  * <p>Answers: refusals, usage, {@code status} and {@code help} go to the asker only; a change is announced to the
  * channel; a decision redraws its card. A click whose decision CodePipeline could not be told is answered with
@@ -50,6 +55,19 @@ public final class ChatOpsService {
 
     /** How long one request may take before a retry of it may take over: far longer than a Slack function runs. */
     public static final Duration LEASE = ApprovalDecisions.RESUME_AFTER;
+
+    /**
+     * The longest a chatops worker invocation runs: the infrastructure caps the worker's Lambda timeout at this
+     * ({@code ChatOpsProps.MAX_TIMEOUT_SECONDS}), so that its deploys end well inside their 90 s release lease.
+     */
+    public static final int WORKER_MAX_TIMEOUT_SECONDS = 75;
+
+    /**
+     * How old a person's decision standing on a gate must be before a later click writes the audit entry it lacks: twice
+     * the worker's longest run, so the click that recorded it (custom checks of up to 10 s each included) has certainly
+     * stopped, whether it wrote the entry or not.
+     */
+    public static final Duration AUDIT_BACKFILL_GRACE = Duration.ofSeconds(2L * WORKER_MAX_TIMEOUT_SECONDS);
 
     private static final Logger LOG = LoggerFactory.getLogger(ChatOpsService.class);
 
@@ -141,13 +159,14 @@ public final class ChatOpsService {
             return ChatReply.privately("Refused: " + refusal + ".");
         }
         ApprovalDecisions.Check check = decisions.check(click);
-        auditStanding(who, check);
+        boolean standingUnaudited = auditStanding(who, check);
         if (check instanceof ApprovalDecisions.Check.Refused refused) {
             record(clickEntry("refused#" + click.triggerId(), who, actionOf(click), refused.approval(), AuditEntry.Outcome.REFUSED, refused.why()));
-            return refused.reply();
+            return standingUnaudited ? refused.reply().retryingLater() : refused.reply();
         }
         if (check instanceof ApprovalDecisions.Check.Unchanged unchanged) {
-            return unchanged.reply();
+            // Delivered again after the grace, the click writes the entry, should the click that recorded it have stopped.
+            return standingUnaudited ? unchanged.reply().retryingLater() : unchanged.reply();
         }
         if (check instanceof ApprovalDecisions.Check.NotYet notYet) {
             return notYet.reply();
@@ -177,11 +196,15 @@ public final class ChatOpsService {
     }
 
     /**
-     * Writes the audit entry of the person's decision standing on the gate, which exists already unless the click that
-     * recorded it stopped between the gate record and the audit log: the redelivery of that click, or the person's next
-     * click, sees the decision and writes the entry it lacks. Keyed by the decision, so a written entry stays the only one.
+     * Writes the audit entry of the person's decision standing on the gate when it has none and is older than
+     * {@link #AUDIT_BACKFILL_GRACE}: the click that recorded it stopped between the gate record and the audit log, and
+     * this click (its redelivery, or the person's next one) writes the entry it lacks, dated with the decision's own time
+     * so that it lands in the decision's audit day. Keyed by the decision, so a written entry stays the only one.
+     *
+     * @return whether the standing decision has no entry and is too young for this click to write one: the click that
+     *     recorded it may still be writing it (a double click checked while the first one runs its custom checks)
      */
-    private void auditStanding(Requester who, ApprovalDecisions.Check check) {
+    private boolean auditStanding(Requester who, ApprovalDecisions.Check check) {
         Approval standing = check.standing();
         PendingApproval approval = switch (check) {
             case ApprovalDecisions.Check.Refused refused -> refused.approval();
@@ -189,13 +212,42 @@ public final class ChatOpsService {
             case ApprovalDecisions.Check.Allowed allowed -> allowed.approval();
             case ApprovalDecisions.Check.NotYet notYet -> null;
         };
-        if (standing == null || approval == null) {
-            return;
+        if (standing == null || approval == null || audited(approval, standing)) {
+            return false;
         }
+        Instant now = clock.instant();
+        if (now.isBefore(standing.at().plus(AUDIT_BACKFILL_GRACE))) {
+            return true;
+        }
+        ReleaseKey key = approval.gate().key();
         boolean approved = standing.decision() == Approval.Decision.APPROVE;
-        audit.record(clickEntry(decisionEntryId(approval, standing), who, approved ? "approve" : "reject", approval, AuditEntry.Outcome.DONE,
-                approval.gate().key().id() + ": " + (approved ? "approved" : "rejected") + " by " + standing.userId() + " at " + standing.at()
-                        + "; entry written by a later click, the one that recorded it having stopped first"));
+        record(new AuditEntry(decisionEntryId(approval, standing), standing.at(), who.teamId(), standing.userId(), who.userName(),
+                approved ? "approve" : "reject", key.service(), key.environment(), standing.digest().value(), "gate " + approval.gate().gate(),
+                AuditEntry.Outcome.DONE, key.id() + ": " + (approved ? "approved" : "rejected") + " by " + standing.userId() + " at "
+                        + standing.at() + ", as recorded on the gate; entry written late, at " + now + ", none having been written"));
+        return false;
+    }
+
+    /**
+     * Whether an entry records the decision: one by its person, of its action, release and digest, answered between the
+     * decision and the end of its grace. Entries written before decisions were keyed by the decision carry the click's
+     * id, so the id alone would not find them.
+     */
+    private boolean audited(PendingApproval approval, Approval decision) {
+        ReleaseKey key = approval.gate().key();
+        String action = decision.decision() == Approval.Decision.APPROVE ? "approve" : "reject";
+        Instant until = decision.at().plus(AUDIT_BACKFILL_GRACE);
+        LocalDate last = LocalDate.ofInstant(until, ZoneOffset.UTC);
+        for (LocalDate day = LocalDate.ofInstant(decision.at(), ZoneOffset.UTC); !day.isAfter(last); day = day.plusDays(1)) {
+            for (AuditEntry entry : audit.entriesOn(day, key.service())) {
+                if (entry.outcome() == AuditEntry.Outcome.DONE && action.equals(entry.action()) && decision.userId().equals(entry.userId())
+                        && key.environment().equals(entry.environment()) && decision.digest().value().equals(entry.digest())
+                        && !entry.at().isBefore(decision.at()) && !entry.at().isAfter(until)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** What identifies a decision recorded on a gate: whose, which, on which release and digest, when. */

@@ -26,6 +26,11 @@ public record ChatReply(ChatMessage message, boolean replaceOriginal, boolean ep
         return new ChatReply(ChatMessage.plain(text), false, true, true);
     }
 
+    /** This answer, to a request that is to be delivered again to be finished. */
+    public ChatReply retryingLater() {
+        return new ChatReply(message, replaceOriginal, ephemeral, true);
+    }
+
     public static ChatReply privately(String text) {
         return privately(ChatMessage.plain(text));
     }

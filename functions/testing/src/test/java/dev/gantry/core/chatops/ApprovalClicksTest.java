@@ -21,6 +21,8 @@ import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.testing.Fixtures;
 import dev.gantry.testing.RecordingPipelineApprovals;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -378,42 +380,96 @@ class ApprovalClicksTest {
         }
 
         @Test
-        void aDecisionWhoseAuditEntryFailedIsAuditedOnceWhenTheClickIsDeliveredAgain() {
+        void aDecisionWhoseAuditEntryFailedIsAuditedOnceWhenTheClickIsDeliveredAgainAfterTheGrace() {
             // given: APPROVER_1's approval is recorded on the gate, then writing its audit entry fails
+            Instant decidedAt = world.clock.instant();
             ChatAction click = world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id());
             world.audit.failNextWith(new AuditLog.AuditLogException("state table unreachable", null));
             assertThatThrownBy(() -> world.chatOps.handle(click)).isInstanceOf(AuditLog.AuditLogException.class);
 
-            // when: the queue delivers the click again, twice
+            // when: the queue delivers the click again at once, and after the grace, twice
+            ChatReply tooSoon = world.chatOps.handle(click);
+            world.clock.advance(ChatOpsService.AUDIT_BACKFILL_GRACE);
             ChatReply redelivered = world.chatOps.handle(click);
             world.chatOps.handle(click);
 
             // then
+            assertThat(tooSoon.retryLater()).isTrue();
+            assertThat(redelivered.retryLater()).isFalse();
             assertThat(world.gates.find(key).orElseThrow().decisions()).hasSize(1);
             assertThat(textOf(redelivered)).startsWith("Already done: payments-api/prod/a1a1a1a1a1a1: approved by " + APPROVER_1);
-            assertThat(world.audit.entries()).extracting(AuditEntry::userId, AuditEntry::action, AuditEntry::digest, AuditEntry::outcome)
-                    .containsExactly(tuple(APPROVER_1, "approve", D140.value(), AuditEntry.Outcome.DONE));
+            assertThat(world.audit.entries()).extracting(AuditEntry::userId, AuditEntry::action, AuditEntry::digest, AuditEntry::outcome,
+                    AuditEntry::at).containsExactly(tuple(APPROVER_1, "approve", D140.value(), AuditEntry.Outcome.DONE, decidedAt));
         }
 
         @Test
-        void aDecisionWhoseWorkerStoppedBeforeAuditingIsAuditedOnceByTheRedelivery() {
+        void aDecisionWhoseWorkerStoppedBeforeAuditingIsAuditedOnceByTheRedeliveryAfterTheGrace() {
             // given: a worker claimed APPROVER_1's click, recorded the approval on the gate and stopped there
             ChatAction click = world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id());
             String clicks = "click#" + card.id() + "#" + APPROVER_1;
             world.ledger.claim(clicks + "#" + click.triggerId(), "stopped-worker", world.clock.instant(), ChatOpsService.LEASE);
             world.ledger.claim(clicks + "#approve#over#none", "stopped-worker", world.clock.instant(), ChatOpsService.LEASE);
-            world.gates.decide(key, new Approval(APPROVER_1, world.clock.instant(), D140, Approval.Decision.APPROVE, null));
+            Instant decidedAt = world.clock.instant();
+            world.gates.decide(key, new Approval(APPROVER_1, decidedAt, D140, Approval.Decision.APPROVE, null));
 
-            // when: the queue delivers the click again while the stopped worker's lease runs, and once it ended
+            // when: the queue delivers the click again while the stopped worker's lease runs, and once the grace is over
             world.clock.advance(Duration.ofSeconds(30));
+            ChatReply inTheGrace = world.chatOps.handle(click);
+            List<AuditEntry> writtenInTheGrace = world.audit.entries();
+            world.clock.advance(ChatOpsService.AUDIT_BACKFILL_GRACE);
             world.chatOps.handle(click);
-            world.clock.advance(Duration.ofMinutes(5));
-            world.chatOps.handle(click);
+
+            // then: one entry, dated with the decision, saying what is known
+            assertThat(inTheGrace.retryLater()).isTrue();
+            assertThat(writtenInTheGrace).isEmpty();
+            assertThat(world.gates.find(key).orElseThrow().decisions()).hasSize(1);
+            assertThat(world.audit.entries()).singleElement().satisfies(entry -> {
+                assertThat(entry.at()).isEqualTo(decidedAt);
+                assertThat(entry).extracting(AuditEntry::userId, AuditEntry::action, AuditEntry::service, AuditEntry::environment,
+                        AuditEntry::digest, AuditEntry::outcome)
+                        .containsExactly(APPROVER_1, "approve", "payments-api", "prod", D140.value(), AuditEntry.Outcome.DONE);
+                assertThat(entry.detail()).isEqualTo("payments-api/prod/a1a1a1a1a1a1: approved by " + APPROVER_1 + " at " + decidedAt
+                        + ", as recorded on the gate; entry written late, at " + world.clock.instant() + ", none having been written");
+            });
+        }
+
+        @Test
+        void aDoubleClickCheckedBeforeTheFirstClickAuditedWritesNothingAndTheFirstClicksEntryStands() {
+            // given: the second click is checked after the first put its approval on the gate, before it wrote its entry
+            ChatAction first = world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id());
+            ChatAction second = world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id());
+            List<ChatReply> secondReplies = new ArrayList<>();
+            world.audit.beforeNextRecord(() -> secondReplies.add(world.chatOps.handle(second)));
+
+            // when: the first click finishes, and the second is delivered again after the grace
+            world.chatOps.handle(first);
+            world.clock.advance(ChatOpsService.AUDIT_BACKFILL_GRACE);
+            secondReplies.add(world.chatOps.handle(second));
+
+            // then: the first click's own entry, with the gate's result, is the only one
+            assertThat(secondReplies).extracting(ChatReply::retryLater).containsExactly(true, false);
+            assertThat(world.audit.entries()).singleElement().satisfies(entry -> {
+                assertThat(entry.userId()).isEqualTo(APPROVER_1);
+                assertThat(entry.detail()).startsWith("payments-api/prod/a1a1a1a1a1a1: approved by " + APPROVER_1 + "; gate WAITING (");
+            });
+        }
+
+        @Test
+        void aDecisionAuditedUnderItsClicksIdBeforeDecisionsWereKeyedIsNotAuditedAgain() {
+            // given: APPROVER_1's approval, audited under the click's id, as entries were written before
+            Instant decidedAt = world.clock.instant();
+            world.gates.decide(key, new Approval(APPROVER_1, decidedAt, D140, Approval.Decision.APPROVE, null));
+            world.audit.record(new AuditEntry("click#" + card.id() + "#" + APPROVER_1 + "#trigger-old", decidedAt.plusSeconds(20),
+                    ChatOpsWorld.TEAM, APPROVER_1, null, "approve", "payments-api", "prod", D140.value(), "gate production",
+                    AuditEntry.Outcome.DONE, "payments-api/prod/a1a1a1a1a1a1: approved by " + APPROVER_1 + "; gate WAITING"));
+
+            // when: they click Approve again, after the grace, while their approval still counts
+            world.clock.advance(ChatOpsService.AUDIT_BACKFILL_GRACE.multipliedBy(2));
+            ChatReply again = world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id()));
 
             // then
-            assertThat(world.gates.find(key).orElseThrow().decisions()).hasSize(1);
-            assertThat(world.audit.entries()).extracting(AuditEntry::userId, AuditEntry::action, AuditEntry::digest, AuditEntry::outcome)
-                    .containsExactly(tuple(APPROVER_1, "approve", D140.value(), AuditEntry.Outcome.DONE));
+            assertThat(again.retryLater()).isFalse();
+            assertThat(world.audit.entries()).extracting(AuditEntry::id).containsExactly("click#" + card.id() + "#" + APPROVER_1 + "#trigger-old");
         }
 
         @Test
@@ -425,6 +481,7 @@ class ApprovalClicksTest {
             assertThatThrownBy(() -> world.chatOps.handle(click)).isInstanceOf(AuditLog.AuditLogException.class);
 
             // when
+            world.clock.advance(ChatOpsService.AUDIT_BACKFILL_GRACE);
             ChatReply redelivered = world.chatOps.handle(click);
 
             // then: the click counted, so its redelivery is no refusal; it redraws the decided card
