@@ -96,8 +96,11 @@ public final class SdkImageRegistry implements ImageRegistry {
         } catch (RepositoryNotFoundException e) {
             throw new ImageNotFoundException(where + " does not exist, so it has no image " + wanted, e);
         } catch (AwsServiceException e) {
-            throw new ImageRegistryException("DescribeImages of " + asked + " in " + where
-                    + " was refused: " + e.awsErrorDetails().errorCode() + " (HTTP " + e.statusCode() + ")", e);
+            String message = "DescribeImages of " + asked + " in " + where + " was refused: " + e.awsErrorDetails().errorCode()
+                    + " (HTTP " + e.statusCode() + ")";
+            throw "AccessDeniedException".equals(e.awsErrorDetails().errorCode())
+                    ? new ImageAccessDeniedException(message, e)
+                    : new ImageRegistryException(message, e);
         } catch (SdkException e) {
             throw new ImageRegistryException("DescribeImages of " + asked + " in " + where + " failed: " + e.getMessage(), e);
         }

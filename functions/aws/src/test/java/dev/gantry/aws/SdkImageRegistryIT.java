@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImageReference;
+import dev.gantry.core.image.ImageRegistry;
 import dev.gantry.core.image.ImageRegistry.ImageNotFoundException;
 import dev.gantry.core.image.ImageRegistry.PinnedImage;
 import dev.gantry.core.image.ImageRegistry.ImageRegistryException;
@@ -137,9 +138,19 @@ class SdkImageRegistryIT {
                 "User is not authorized to perform: ecr:DescribeImages")));
 
         assertThatThrownBy(() -> registry.pin(ImageReference.parse(REPOSITORY + "@" + DIGEST)))
-                .isInstanceOf(ImageRegistryException.class)
+                .isInstanceOf(ImageRegistry.ImageAccessDeniedException.class)
                 .hasMessage("DescribeImages of payments-api@" + DIGEST + " in ECR repository payments-api (222222222222, eu-central-1)"
                         + " was refused: AccessDeniedException (HTTP 400)");
+    }
+
+    @Test
+    void reportsThrottlingAsARegistryFailureThatIsNoRefusal() {
+        server.stubFor(ECR.operation("DescribeImages").willReturn(JsonProtocolWire.error("ThrottlingException", "Rate exceeded")));
+
+        assertThatThrownBy(() -> registry.pin(ImageReference.parse(REPOSITORY + "@" + DIGEST)))
+                .isInstanceOf(ImageRegistryException.class)
+                .isNotInstanceOf(ImageRegistry.ImageAccessDeniedException.class)
+                .hasMessageContaining("was refused: ThrottlingException (HTTP 400)");
     }
 
     @Test

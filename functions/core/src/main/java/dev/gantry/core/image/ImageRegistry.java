@@ -63,4 +63,14 @@ public interface ImageRegistry {
             super(message, cause);
         }
     }
+
+    /**
+     * The registry refuses Gantry's role the lookup: a repository of another account without a policy for Gantry, or a
+     * central registry. Asking again cannot help, unlike the registry failing or throttling.
+     */
+    class ImageAccessDeniedException extends ImageRegistryException {
+        public ImageAccessDeniedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 }

@@ -58,14 +58,16 @@ final class HandedOverImages {
         ImageRegistry.PinnedImage found;
         try {
             found = registry.pin(image);
-        } catch (ImageRegistry.ImageRegistryException | IllegalArgumentException e) {
+        } catch (ImageRegistry.ImageAccessDeniedException | IllegalArgumentException e) {
             if (handedOver.image().digest() == null) {
                 throw e;
             }
             // An image handed over by digest needs the registry for its push time only. Gantry's role may not read it (a
             // central registry, another account's repository without a policy for Gantry) or the region may be one Gantry
             // has no client for: the release then goes without a push time, as an image outside ECR does, rather than
-            // failing a deploy that needs nothing else from the registry.
+            // failing a deploy that needs nothing else from the registry. ECR failing or throttling is not that: going on
+            // without the push time would skip newest-wins for a late run of an older image, so the job fails and is
+            // retried.
             LOG.warn("no push time for {}: {}; it is ordered without one (decision 9)", image, e.getMessage());
             return new Pinned(image, tag, null, handedOver.source());
         }

@@ -216,7 +216,7 @@ class PipelineDeployServiceTest {
     @Test
     void deploysAnImageHandedOverByDigestWithoutAPushTimeWhenTheRegistryRefusesToSay() {
         artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_PINNED));
-        registry.refuseLookups(new ImageRegistry.ImageRegistryException("DescribeImages of payments-api was refused: "
+        registry.refuseLookups(new ImageRegistry.ImageAccessDeniedException("DescribeImages of payments-api was refused: "
                 + "AccessDeniedException (HTTP 400)", null));
 
         PipelineJobReport report = service.run(job("job-1", STAGING), "inv-1");
@@ -224,6 +224,18 @@ class PipelineDeployServiceTest {
         assertThat(report.outcome()).isEqualTo(Outcome.SUCCEEDED);
         assertThat(releases.history("payments-api", "staging")).singleElement()
                 .satisfies(release -> assertThat(release.pushedAt()).isNull());
+    }
+
+    @Test
+    void failsTheJobOfAnImageHandedOverByDigestWhenTheRegistryFailsRatherThanDeployWithoutItsPushTime() {
+        artifacts.givenArtifact(BUILD_OUTPUT.bucket(), BUILD_OUTPUT.key(), PipelineArtifacts.imageDefinitions(PipelineArtifacts.IMAGE_DEFINITIONS_PINNED));
+        registry.refuseLookups(new ImageRegistry.ImageRegistryException("DescribeImages of payments-api was refused: "
+                + "ThrottlingException (HTTP 400)", null));
+
+        PipelineJobReport report = service.run(job("job-1", STAGING), "inv-1");
+
+        assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(ecs.calls()).isEmpty();
     }
 
     @Test
