@@ -124,20 +124,52 @@ public final class LineageGraph {
     }
 
     /**
-     * Every dependent built, directly or not, on the image {@code dependentName} produces: what a cascade cannot
-     * rebuild when that dependent's rebuild leaves no image to continue it, each once. Empty for a dependent whose image is no
-     * base, or an unknown one.
+     * The images of {@code root}'s cascade that are lost when {@code dependentName}'s rebuild leaves no image to
+     * continue it: those every path to which from {@code root} passes through it, each once, in wave order. The
+     * configuration does not say under which tag a dependent pushes its image, so an image built on any base of a
+     * repository that another producer, still live, also pushes to is not lost: that producer's push may rebuild it.
+     * The answer can therefore be low (that producer pushes under another tag), never high. Empty when the dependent
+     * is not in the cascade, or an unknown one.
      */
-    public List<DependentConfig> below(String dependentName) {
-        DependentConfig dependent = dependentByName.get(dependentName);
-        if (dependent == null || dependent.produces() == null) {
+    public List<DependentConfig> below(BaseImageConfig root, String dependentName) {
+        return below(root, dependentName, Set.of());
+    }
+
+    /**
+     * As {@link #below(BaseImageConfig, String)}, once the rebuilds of {@code endedAlready} have ended without an image
+     * too: the images lost only now, so that the ended rebuilds' answers, each taken with the ones ended before it,
+     * never count an image twice. Empty when {@code dependentName} is itself lost already.
+     */
+    public List<DependentConfig> below(BaseImageConfig root, String dependentName, Set<String> endedAlready) {
+        Set<String> reachable = reachableAvoiding(root, endedAlready);
+        if (!reachable.contains(dependentName)) {
             return List.of();
         }
-        Map<String, DependentConfig> below = new LinkedHashMap<>();
-        for (BaseImageConfig base : basesOfRepository(dependent.produces())) {
-            descendants(base).forEach(d -> below.putIfAbsent(d.name(), d));
+        Set<String> avoiding = new LinkedHashSet<>(endedAlready);
+        avoiding.add(dependentName);
+        reachable.removeAll(reachableAvoiding(root, avoiding));
+        reachable.remove(dependentName);
+        return descendants(root).stream().filter(d -> reachable.contains(d.name())).toList();
+    }
+
+    /** The dependents below {@code root} some path reaches without passing through any of {@code avoiding}. */
+    private Set<String> reachableAvoiding(BaseImageConfig root, Set<String> avoiding) {
+        Set<String> reached = new LinkedHashSet<>();
+        Set<String> basesSeen = new LinkedHashSet<>();
+        List<BaseImageConfig> toVisit = new ArrayList<>(List.of(root));
+        while (!toVisit.isEmpty()) {
+            BaseImageConfig base = toVisit.removeLast();
+            if (!basesSeen.add(base.name())) {
+                continue;
+            }
+            for (DependentConfig dependent : base.dependents()) {
+                if (avoiding.contains(dependent.name()) || !reached.add(dependent.name()) || dependent.produces() == null) {
+                    continue;
+                }
+                toVisit.addAll(basesOfRepository(dependent.produces()));
+            }
         }
-        return List.copyOf(below.values());
+        return reached;
     }
 
     /** In which wave below {@code root} {@code dependentName} rebuilds; empty when it is not a descendant of it. */

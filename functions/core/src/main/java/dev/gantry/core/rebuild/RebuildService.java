@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +74,12 @@ public final class RebuildService {
     public static final String IN_FLIGHT_LOG_FIELD = "rebuildsInFlight";
 
     private static final Logger LOG = LoggerFactory.getLogger(RebuildService.class);
+
+    /** The statuses of a rebuild that left no image to continue its cascade. */
+    private static final Set<RebuildStatus> ENDED_WITHOUT_IMAGE = Set.of(RebuildStatus.SUPERSEDED, RebuildStatus.BLOCKED,
+            RebuildStatus.FAILED);
+
+    private static final Comparator<Rebuild> END_ORDER = Comparator.comparing(Rebuild::updatedAt).thenComparing(Rebuild::dependent);
 
     private final GantryConfig config;
     private final LineageGraph graph;
@@ -399,7 +406,9 @@ public final class RebuildService {
             return ignored;
         }
         Rebuild producer = parent.get();
-        List<DependentConfig> below = graph.below(producer.dependent());
+        List<DependentConfig> below = rootBase(producer.root(), producer.run())
+                .map(root -> graph.below(root, producer.dependent(), endedBefore(endedWithoutImage(producer.run()), producer.dependent())))
+                .orElse(List.of());
         boolean continuedAlready = graph.dependent(producer.dependent())
                 .map(d -> graph.basesOfRepository(d.produces()).stream()
                         .flatMap(b -> b.dependents().stream())
@@ -465,18 +474,52 @@ public final class RebuildService {
         int images = rootBase.map(b -> graph.descendants(b).size()).orElse(0);
         int waves = Math.max(wave, rootBase.map(graph::depth).orElse(wave));
         return new RebuildReport(Result.REBUILDING, trigger, run, root, images, wave, waves,
-                outcomes.stream().map(this::withImagesNotRebuiltBelow).toList(), null, otherRuns);
+                withImagesNotRebuiltBelow(outcomes, run, rootBase), null, otherRuns);
     }
 
-    /** A rebuild that ended without an image leaves every image below it in its cascade never planned. */
-    private RebuildOutcome withImagesNotRebuiltBelow(RebuildOutcome outcome) {
+    private List<RebuildOutcome> withImagesNotRebuiltBelow(List<RebuildOutcome> outcomes, RunKey run,
+            Optional<BaseImageConfig> rootBase) {
+        boolean anyEnded = outcomes.stream().anyMatch(o -> ENDED_WITHOUT_IMAGE.contains(o.status()));
+        // One read of the run for the whole report, and none for a report in which no rebuild ended without an image.
+        List<Rebuild> ended = anyEnded && rootBase.isPresent() ? endedWithoutImage(run) : List.of();
+        return outcomes.stream().map(o -> withImagesNotRebuiltBelow(o, ended, rootBase)).toList();
+    }
+
+    /**
+     * A rebuild that ended without an image leaves the images below it that no other producer in its cascade can still
+     * reach never planned.
+     */
+    private RebuildOutcome withImagesNotRebuiltBelow(RebuildOutcome outcome, List<Rebuild> ended, Optional<BaseImageConfig> rootBase) {
         String because = switch (outcome.status()) {
             case SUPERSEDED -> "their base image's rebuild was superseded";
             case BLOCKED -> "their base image's rebuild was blocked by a revocation";
             case FAILED -> "their base image's rebuild failed";
             case PENDING, STARTING, STARTED, SUCCEEDED -> null;
         };
-        return because == null ? outcome : outcome.notRebuildingBelow(graph.below(outcome.dependent()).size(), because);
+        if (because == null || rootBase.isEmpty()) {
+            return outcome;
+        }
+        return outcome.notRebuildingBelow(graph.below(rootBase.get(), outcome.dependent(), endedBefore(ended, outcome.dependent())).size(),
+                because);
+    }
+
+    /** The rebuilds of {@code run} that left no image to continue its cascade, in the order they ended (ties by name). */
+    private List<Rebuild> endedWithoutImage(RunKey run) {
+        return ledger.run(run).stream().filter(r -> ENDED_WITHOUT_IMAGE.contains(r.status())).sorted(END_ORDER).toList();
+    }
+
+    /**
+     * Of {@code ended}, those that ended before {@code dependent}'s rebuild did; all of them when it has not. So each
+     * image lost with several of them is counted below the one that ended last, whichever report tells it. Rebuilds of
+     * the cascade's other runs are taken as still live, and an image they alone could have reached is counted by none:
+     * the count is low then, never high.
+     */
+    private static Set<String> endedBefore(List<Rebuild> ended, String dependent) {
+        Optional<Rebuild> own = ended.stream().filter(r -> r.dependent().equals(dependent)).findFirst();
+        return ended.stream()
+                .filter(r -> own.isEmpty() || END_ORDER.compare(r, own.get()) < 0)
+                .map(Rebuild::dependent)
+                .collect(Collectors.toSet());
     }
 
     /**

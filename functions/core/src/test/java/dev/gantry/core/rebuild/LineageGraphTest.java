@@ -6,6 +6,7 @@ import dev.gantry.core.config.BaseImageConfig;
 import dev.gantry.core.config.ConfigLoader;
 import dev.gantry.core.config.DependentConfig;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -70,18 +71,59 @@ class LineageGraphTest {
                 List.of("api", "web"));
     }
 
-    @ParameterizedTest(name = "below {0}: {1}")
+    @ParameterizedTest(name = "below {1} in {0}'s cascade, {2} ended already: {3}")
     @CsvSource(delimiter = ';', value = {
-            "golden-java; runtime,batch,debug-tools,api,web",
-            "runtime; api,web",
-            "debug-tools; api,web",
-            "tools; ''",
-            "api; ''",
-            "no-such-dependent; ''",
+            "os; golden-java; ''; runtime,batch,debug-tools,api,web",
+            "golden-java21; runtime; ''; api,web",
+            "golden-java21-debug; debug-tools; ''; api,web",
+            "os; tools; ''; ''",
+            "os; api; ''; ''",
+            "os; no-such-dependent; ''; ''",
+            "golden-java21; debug-tools; ''; ''",
+            "os; debug-tools; runtime; api,web",
+            "os; runtime; debug-tools; api,web",
+            "os; runtime; golden-java; ''",
     })
-    void listsTheImagesBuiltOnADependentsImageAcrossEveryBaseOfItsRepository(String dependent, String below) {
-        assertThat(GRAPH.below(dependent)).extracting(DependentConfig::name)
-                .containsExactlyInAnyOrderElementsOf(below.isEmpty() ? List.of() : List.of(below.split(",")));
+    void listsTheImagesOfTheCascadeEveryPathToWhichPassesThroughTheDependent(String root, String dependent, String endedAlready,
+            String below) {
+        Set<String> ended = endedAlready.isEmpty() ? Set.of() : Set.of(endedAlready.split(","));
+
+        assertThat(GRAPH.below(GRAPH.base(root).orElseThrow(), dependent, ended)).extracting(DependentConfig::name)
+                .containsExactlyElementsOf(below.isEmpty() ? List.of() : List.of(below.split(",")));
+    }
+
+    @Test
+    void losesNoImageAnotherProducerOfItsBasesRepositoryCanStillReach() {
+        // runtime and debug-tools both push to runtime/java: api and web wait for debug-tools' push
+        assertThat(GRAPH.below(GRAPH.base("os").orElseThrow(), "runtime")).isEmpty();
+    }
+
+    @Test
+    void losesTheImagesBelowTwoProducersOfOneRepositoryUnderTwoTagsOnlyOnceBothEnded() {
+        LineageGraph graph = LineageGraph.of(ConfigLoader.parse("""
+                version: 1
+                baseImages:
+                  - name: golden-java
+                    repository: golden/java
+                    dependents:
+                      - { name: runtime-java21, codebuild: runtime-java21, produces: runtime/java }
+                      - { name: runtime-java25, codebuild: runtime-java25, produces: runtime/java }
+                  - name: runtime-java21
+                    repository: runtime/java
+                    tag: java21
+                    dependents:
+                      - { name: api, codebuild: api, produces: apps/api }
+                  - name: runtime-java25
+                    repository: runtime/java
+                    tag: java25
+                    dependents:
+                      - { name: web, codebuild: web, produces: apps/web }
+                """, "gantry.yml"));
+        BaseImageConfig root = graph.base("golden-java").orElseThrow();
+
+        assertThat(graph.below(root, "runtime-java25")).isEmpty();
+        assertThat(graph.below(root, "runtime-java21", Set.of("runtime-java25"))).extracting(DependentConfig::name)
+                .containsExactly("api", "web");
     }
 
     @ParameterizedTest(name = "{0}: {1} waves, {2} images")

@@ -67,6 +67,65 @@ class RebuildThreadTest {
                   - { name: fleet-01, codebuild: fleet-01, produces: fleet/app-01 }
             """, "gantry.yml");
 
+    /**
+     * golden/java -> runtime-java21 (runtime/java, pushed as java21) -> payments-api-image; golden/java -> jdk25
+     * (golden/jdk25) -> runtime-java25 (runtime/java, pushed as java25) -> checkout-web-image. Which tag a dependent
+     * pushes is not configured, so each runtime image may be the base of both applications.
+     */
+    private static final GantryConfig TWO_TAGS = ConfigLoader.parse("""
+            version: 1
+            rebuilds:
+              maxConcurrentBuilds: 2
+            baseImages:
+              - name: golden-java
+                repository: golden/java
+                dependents:
+                  - { name: runtime-java21, codebuild: runtime-java21-image, produces: runtime/java }
+                  - { name: jdk25, codebuild: jdk25-image, produces: golden/jdk25 }
+              - name: golden-jdk25
+                repository: golden/jdk25
+                dependents:
+                  - { name: runtime-java25, codebuild: runtime-java25-image, produces: runtime/java }
+              - name: runtime-java21
+                repository: runtime/java
+                tag: java21
+                dependents:
+                  - { name: payments-api-image, codebuild: payments-api-image, produces: payments-api }
+              - name: runtime-java25
+                repository: runtime/java
+                tag: java25
+                dependents:
+                  - { name: checkout-web-image, codebuild: checkout-web-image, produces: checkout-web }
+            """, "gantry.yml");
+
+    /** golden/java -> runtime-java21 and runtime-java25, both pushing to runtime/java, under java21 and java25. */
+    private static final GantryConfig SIBLING_PRODUCERS = ConfigLoader.parse("""
+            version: 1
+            rebuilds:
+              maxConcurrentBuilds: 1
+            baseImages:
+              - name: golden-java
+                repository: golden/java
+                dependents:
+                  - { name: runtime-java21, codebuild: runtime-java21-image, produces: runtime/java }
+                  - { name: runtime-java25, codebuild: runtime-java25-image, produces: runtime/java }
+              - name: runtime-java21
+                repository: runtime/java
+                tag: java21
+                dependents:
+                  - { name: payments-api-image, codebuild: payments-api-image, produces: payments-api }
+              - name: runtime-java25
+                repository: runtime/java
+                tag: java25
+                dependents:
+                  - { name: checkout-web-image, codebuild: checkout-web-image, produces: checkout-web }
+              - name: golden-os
+                repository: golden/os
+                tag: stable
+                dependents:
+                  - { name: fleet-01, codebuild: fleet-01, produces: fleet/app-01 }
+            """, "gantry.yml");
+
     private static final ImageDigest GOLDEN = digest("golden-2");
     private static final ImageDigest NEWER_GOLDEN = digest("golden-3");
     private static final ImageDigest RUNTIME = digest("runtime-2");
@@ -168,6 +227,53 @@ class RebuildThreadTest {
 
         assertThat(thread(GOLDEN).status()).isEqualTo(Status.IN_PROGRESS);
         assertThat(thread(GOLDEN).headline().text()).endsWith(": Rebuilding: wave 1 of 2");
+    }
+
+    @Test
+    void keepsTheThreadOpenWhileAnotherProducerOfTheSupersededRebuildsRepositoryStillPushes() {
+        RebuildService twoTags = new RebuildService(TWO_TAGS, ledger, builds, labels, registry, ACCOUNT, REGION, clock);
+        ThreadKey golden = ThreadKey.rebuild("golden/java", GOLDEN);
+        tell(twoTags.onImagePush(push("golden/java", "latest", GOLDEN)));
+        labels.givenBuiltOn("golden/jdk25", digest("jdk25-2").value(), REGISTRY + "/golden/java@" + GOLDEN, GOLDEN.value());
+        tell(twoTags.onImagePush(push("golden/jdk25", "latest", digest("jdk25-2"))));
+        // jdk25's image is replaced before the runtime built on it could start: that rebuild is superseded
+        tell(twoTags.onImagePush(push("golden/jdk25", "latest", digest("jdk25-3"))));
+        builds.finish("jdk25-image:1");
+        tell(twoTags.onBuildFinished("jdk25-image:1", true, null));
+
+        // runtime-java21's build ends before its push is handled: its push may still rebuild both applications
+        builds.finish("runtime-java21-image:1");
+        tell(twoTags.onBuildFinished("runtime-java21-image:1", true, null));
+
+        assertThat(threads.get(golden).rebuilds().dependents()).extracting(ReleaseThread.DependentStatus::status)
+                .containsExactly("SUCCEEDED", "SUCCEEDED", "SUPERSEDED");
+        assertThat(threads.get(golden).status()).isEqualTo(Status.IN_PROGRESS);
+        assertThat(threads.get(golden).headline().text()).endsWith(": Rebuilding: wave 2 of 3");
+
+        labels.givenBuiltOn("runtime/java", RUNTIME.value(), REGISTRY + "/golden/java@" + GOLDEN, GOLDEN.value());
+        tell(twoTags.onImagePush(push("runtime/java", "java21", RUNTIME)));
+        builds.finish("payments-api-image:1");
+        tell(twoTags.onBuildFinished("payments-api-image:1", true, null));
+
+        // checkout-web-image was lost with runtime-java25, but java21's push could have rebuilt it: it is never counted
+        assertThat(threads.get(golden).status()).isEqualTo(Status.IN_PROGRESS);
+        assertThat(sections(threads.get(golden).headline())).contains("5 images · wave 2 of 3 · 0 started · 0 pending · 3 succeeded"
+                + " · 0 failed · 1 superseded");
+    }
+
+    @Test
+    void countsTheImagesBelowTwoSupersededProducersOfOneRepositoryOnce() {
+        RebuildService siblings = new RebuildService(SIBLING_PRODUCERS, ledger, builds, labels, registry, ACCOUNT, REGION, clock);
+        tell(siblings.onImagePush(push("golden/os", "stable", OS)));
+        tell(siblings.onImagePush(push("golden/java", "latest", GOLDEN)));
+        clock.advance(Duration.ofMinutes(1));
+
+        tell(siblings.onImagePush(push("golden/java", "latest", NEWER_GOLDEN)));
+
+        ReleaseThread older = threads.get(ThreadKey.rebuild("golden/java", GOLDEN));
+        assertThat(older.status()).isEqualTo(Status.STOPPED);
+        assertThat(older.headline().text()).endsWith(": Nothing rebuilt; 2 superseded by a newer digest of the base,"
+                + " 2 not rebuilt: their base image's rebuild was superseded");
     }
 
     /** Tells the report's news, and that of each other run it touched, as the image-rebuild function does. */
