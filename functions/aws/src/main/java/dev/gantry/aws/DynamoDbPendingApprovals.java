@@ -206,11 +206,21 @@ public final class DynamoDbPendingApprovals implements PendingApprovals {
 
     @Override
     public boolean startDeciding(String id, PendingApproval.Decision decision) {
-        return update(id, "SET #state = :deciding, #decision = :decision", "#state = :pending",
-                Map.of("#state", "state", "#decision", "decision"),
+        // An ENDED approval's outcome is dropped, as the decision's own outcome replaces it.
+        return update(id, "SET #state = :deciding, #decision = :decision REMOVE #outcome", "#state IN (:pending, :ended)",
+                Map.of("#state", "state", "#decision", "decision", "#outcome", "outcome"),
                 Map.of(":deciding", s(PendingApproval.State.DECIDING.name()), ":pending", s(PendingApproval.State.PENDING.name()),
-                        ":decision", decision(decision)),
+                        ":ended", s(PendingApproval.State.ENDED.name()), ":decision", decision(decision)),
                 "starting the decision of");
+    }
+
+    @Override
+    public boolean endDeciding(String id, String outcome) {
+        return update(id, "SET #state = :ended, #outcome = :outcome REMOVE #decision", "#state = :deciding",
+                Map.of("#state", "state", "#outcome", "outcome", "#decision", "decision"),
+                Map.of(":ended", s(PendingApproval.State.ENDED.name()), ":deciding", s(PendingApproval.State.DECIDING.name()),
+                        ":outcome", s(outcome)),
+                "ending the refused decision of");
     }
 
     @Override

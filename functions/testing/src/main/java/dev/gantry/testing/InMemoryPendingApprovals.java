@@ -57,10 +57,20 @@ public final class InMemoryPendingApprovals implements PendingApprovals {
     @Override
     public synchronized boolean startDeciding(String id, PendingApproval.Decision decision) {
         PendingApproval stored = approvals.get(id);
-        if (stored == null || stored.state() != PendingApproval.State.PENDING) {
+        if (stored == null || (stored.state() != PendingApproval.State.PENDING && stored.state() != PendingApproval.State.ENDED)) {
             return false;
         }
         approvals.put(id, stored.deciding(decision));
+        return true;
+    }
+
+    @Override
+    public synchronized boolean endDeciding(String id, String outcome) {
+        PendingApproval stored = approvals.get(id);
+        if (stored == null || stored.state() != PendingApproval.State.DECIDING) {
+            return false;
+        }
+        approvals.put(id, stored.ended(outcome));
         return true;
     }
 

@@ -112,6 +112,25 @@ public abstract class PendingApprovalsContract {
     }
 
     @Test
+    void decidesAnApprovalTakenForEndedAndPutsItBackEndedWhenCodePipelineRefuses() {
+        PendingApprovals approvals = approvals();
+        approvals.create(pipelineApproval("pa_10"));
+        approvals.endPipelineApproval("pa_10", "abandoned");
+        PendingApproval.Decision decision = new PendingApproval.Decision("U1", true, "Approved in Slack by U1", T0.plusSeconds(5));
+
+        boolean started = approvals.startDeciding("pa_10", decision);
+        PendingApproval deciding = approvals.find("pa_10").orElseThrow();
+        boolean ended = approvals.endDeciding("pa_10", "abandoned");
+        boolean endedAgain = approvals.endDeciding("pa_10", "abandoned");
+
+        assertThat(started).isTrue();
+        assertThat(deciding).isEqualTo(pipelineApproval("pa_10").deciding(decision));
+        assertThat(ended).isTrue();
+        assertThat(endedAgain).isFalse();
+        assertThat(approvals.find("pa_10").orElseThrow()).isEqualTo(pipelineApproval("pa_10").ended("abandoned"));
+    }
+
+    @Test
     void finishesADecisionOnce() {
         PendingApprovals approvals = approvals();
         approvals.create(pipelineApproval("pa_3"));

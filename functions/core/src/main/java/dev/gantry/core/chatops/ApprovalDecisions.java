@@ -171,10 +171,8 @@ final class ApprovalDecisions {
     }
 
     private Check checkPipeline(PendingApproval approval, String userId, boolean approve, Instant now) {
-        if (approval.state() == PendingApproval.State.ENDED) {
-            return new Check.Refused("already ended outside Slack: " + approval.outcome(), ChatReply.replacingCard(pipelineCard(approval)),
-                    approval);
-        }
+        // ENDED is not refused here: Gantry pairs an action's end with a run's approval by time, a guess that PARALLEL
+        // runs can prove wrong, so the click goes to CodePipeline, whose answer says whether the approval is still open.
         if (approval.state() == PendingApproval.State.DECIDED) {
             return new Check.Refused("already decided by " + approval.decision().userId() + ": " + approval.outcome(),
                     ChatReply.replacingCard(pipelineCard(approval)), approval);
@@ -266,6 +264,7 @@ final class ApprovalDecisions {
         Instant now = clock.instant();
         PendingApproval current = approval;
         boolean resumed = current.state() == PendingApproval.State.DECIDING;
+        String endedOutcome = current.state() == PendingApproval.State.ENDED ? current.outcome() : null;
         if (!resumed) {
             PendingApproval.Decision decision = new PendingApproval.Decision(who.userId(), approve, summary(who, approve), now);
             if (pending.startDeciding(current.id(), decision)) {
@@ -288,11 +287,16 @@ final class ApprovalDecisions {
             if (resumed) {
                 // The untold decision had been told after all: the earlier attempt died after CodePipeline took it.
                 outcome = (decision.approved() ? "approved" : "rejected") + " in CodePipeline";
+            } else if (endedOutcome != null) {
+                return closedAsEnded(current, endedOutcome, "already decided outside Slack");
             } else {
                 outcome = "not applied: already decided outside Slack (console or CLI) before this click";
                 audited = AuditEntry.Outcome.REFUSED;
             }
         } catch (PipelineApprovals.InvalidTokenException e) {
+            if (endedOutcome != null) {
+                return closedAsEnded(current, endedOutcome, "CodePipeline no longer takes this approval");
+            }
             outcome = "not applied: CodePipeline no longer takes this approval (it expired, the stage ran again, or it was decided outside Slack)";
             audited = AuditEntry.Outcome.REFUSED;
         } catch (RuntimeException e) {
@@ -309,6 +313,19 @@ final class ApprovalDecisions {
         String summary = target.path() + ": " + (decision.approved() ? "approved" : "rejected") + " by " + decision.userId() + "; "
                 + done.outcome();
         return new Decided(audited, summary, ChatReply.replacingCard(pipelineCard(done)), false);
+    }
+
+    /**
+     * CodePipeline confirmed that the approval Gantry took for ended is closed: it goes back to ENDED with the outcome it
+     * had, and the click is answered with the closed card.
+     */
+    private Decided closedAsEnded(PendingApproval deciding, String endedOutcome, String why) {
+        if (!pending.endDeciding(deciding.id(), endedOutcome)) {
+            LOG.info("pending approval {} was finished by another click", deciding.id());
+        }
+        PendingApproval ended = deciding.ended(endedOutcome);
+        return new Decided(AuditEntry.Outcome.REFUSED, deciding.pipeline().path() + ": not applied: " + why + "; " + endedOutcome,
+                ChatReply.replacingCard(ApprovalCards.pipelineClosedCard(ended, endedOutcome)), false);
     }
 
     private Decided decideGate(PendingApproval approval, boolean approve, Requester who) {

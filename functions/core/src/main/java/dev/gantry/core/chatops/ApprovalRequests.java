@@ -131,7 +131,8 @@ public final class ApprovalRequests {
 
     private Optional<PipelineApprovalEnded> endAfterAsked(PendingApproval approval) {
         PendingApproval.PipelineTarget target = approval.pipeline();
-        return pending.firstPipelineApprovalEndAfter(target.region(), target.pipeline(), target.stage(), target.action(), approval.createdAt());
+        return pending.firstPipelineApprovalEndAfter(target.region(), target.pipeline(), target.stage(), target.action(),
+                EndedApprovals.endedAfter(approval.createdAt()));
     }
 
     /**

@@ -7,6 +7,8 @@ import dev.gantry.core.gate.GateStore;
 import dev.gantry.core.notify.ChatGateway;
 import dev.gantry.core.notify.NewsTeller;
 import dev.gantry.core.release.ReleaseKey;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -89,7 +91,7 @@ public final class EndedApprovals {
     public Optional<PendingApproval> pipelineApprovalEnded(PipelineApprovalEnded ended) {
         pending.rememberPipelineApprovalEnd(ended);
         Optional<PendingApproval> approval = pending.lastPipelineApprovalBefore(ended.region(), ended.pipeline(), ended.stage(),
-                ended.action(), ended.at());
+                ended.action(), askedBefore(ended.at()));
         if (approval.isEmpty() || !endedBy(approval.get(), ended)) {
             return Optional.empty();
         }
@@ -112,8 +114,25 @@ public final class EndedApprovals {
 
     /** Whether {@code ended} is the first end of the approval's action after it was asked for, as runs wait there in turn. */
     private boolean endedBy(PendingApproval approval, PipelineApprovalEnded ended) {
-        return pending.firstPipelineApprovalEndAfter(ended.region(), ended.pipeline(), ended.stage(), ended.action(), approval.createdAt())
-                .filter(first -> first.at().equals(ended.at())).isPresent();
+        return pending.firstPipelineApprovalEndAfter(ended.region(), ended.pipeline(), ended.stage(), ended.action(),
+                endedAfter(approval.createdAt())).filter(first -> first.at().equals(ended.at())).isPresent();
+    }
+
+    /**
+     * The bound for {@link PendingApprovals#lastPipelineApprovalBefore} of an end at {@code endedAt}. EventBridge's
+     * {@code time} has whole seconds, the SNS notification's {@code Timestamp} milliseconds, so the two are compared by
+     * the second: an approval asked in the end's second counts as asked before it.
+     */
+    static Instant askedBefore(Instant endedAt) {
+        return endedAt.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+    }
+
+    /**
+     * The bound for {@link PendingApprovals#firstPipelineApprovalEndAfter} of an approval asked at {@code askedAt}:
+     * compared by the second, as in {@link #askedBefore}, so an end in the second it was asked counts as after it.
+     */
+    static Instant endedAfter(Instant askedAt) {
+        return askedAt.truncatedTo(ChronoUnit.SECONDS).minusNanos(1);
     }
 
     private static boolean posted(PendingApproval approval) {

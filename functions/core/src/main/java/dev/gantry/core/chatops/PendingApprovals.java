@@ -12,8 +12,9 @@ import java.util.Optional;
  * {@code expiresAt}). A pipeline approval's decision is recorded here <em>before</em> CodePipeline is told, so exactly
  * one decision is sent however many people click at once:
  * <ol>
- *   <li>{@link #startDeciding}: PENDING -> DECIDING with the decision (condition {@code #state = PENDING}). One click
- *       wins; the others read the winner.</li>
+ *   <li>{@link #startDeciding}: PENDING or ENDED -> DECIDING with the decision (condition {@code #state IN (PENDING,
+ *       ENDED)}). One click wins; the others read the winner. ENDED is Gantry's guess, which CodePipeline's answer
+ *       settles: a refused decision goes back to ENDED ({@link #endDeciding}).</li>
  *   <li>{@link PipelineApprovals#putApprovalResult} with the recorded decision.</li>
  *   <li>{@link #finishDeciding}: DECIDING -> DECIDED with the outcome (condition {@code #state = DECIDING}).</li>
  * </ol>
@@ -49,11 +50,20 @@ public interface PendingApprovals {
     boolean startPostingCard(String id, PostingMarker seen, PostingMarker marker);
 
     /**
-     * PENDING -> DECIDING, recording {@code decision}.
+     * PENDING or ENDED -> DECIDING, recording {@code decision}. ENDED is taken too because Gantry only infers it from
+     * CodePipeline's events, by time; CodePipeline's answer to the decision says whether the approval was open.
      *
-     * @return false when it is not PENDING (someone decided first) or does not exist
+     * @return false when it is neither (someone decided first) or does not exist
      */
     boolean startDeciding(String id, PendingApproval.Decision decision);
+
+    /**
+     * DECIDING -> ENDED, recording {@code outcome} and dropping the decision: CodePipeline refused a decision on an
+     * approval Gantry had taken for ended, confirming it.
+     *
+     * @return false when it is not DECIDING (another click finished it first)
+     */
+    boolean endDeciding(String id, String outcome);
 
     /**
      * DECIDING -> DECIDED, recording {@code outcome}.

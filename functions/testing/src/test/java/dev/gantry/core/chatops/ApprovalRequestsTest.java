@@ -191,6 +191,11 @@ class ApprovalRequestsTest {
         }
 
         @Override
+        public boolean endDeciding(String id, String outcome) {
+            return stored.endDeciding(id, outcome);
+        }
+
+        @Override
         public boolean finishDeciding(String id, String outcome, Instant at) {
             return stored.finishDeciding(id, outcome, at);
         }

@@ -7,6 +7,7 @@ import static dev.gantry.core.chatops.ChatOpsWorld.digest;
 import static dev.gantry.core.chatops.ChatOpsWorld.textOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.gantry.core.gate.Approval;
 import dev.gantry.core.gate.GateRecord;
@@ -16,6 +17,7 @@ import dev.gantry.core.notify.ChatGateway;
 import dev.gantry.core.notify.ChatMessage;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.testing.Fixtures;
+import dev.gantry.testing.RecordingPipelineApprovals;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -208,10 +210,11 @@ class EndedApprovalsTest {
         }
 
         @Test
-        void anApprovalEndedOutsideSlackIsRecordedEndedAndItsCardRefusesClicks() {
-            // given
+        void aClickOnACardTakenForEndedAsksCodePipelineAndShowsTheClosedCardWhenItSaysDecided() {
+            // given: rejected in the console
             world.pipelines.givenWaiting(notice.token());
             PendingApproval card = world.approvalRequests.requestPipelineApproval(notice, null);
+            world.pipelines.decidedElsewhere(notice.token());
             world.endedApprovals.pipelineApprovalEnded(ended(PipelineApprovalEnded.State.FAILED, Duration.ofMinutes(30)));
 
             // when
@@ -219,11 +222,67 @@ class EndedApprovalsTest {
 
             // then
             PendingApproval stored = world.pending.find(card.id()).orElseThrow();
+            assertThat(world.pipelines.calls()).isEqualTo(1);
+            assertThat(world.pipelines.results()).isEmpty();
             assertThat(stored.state()).isEqualTo(PendingApproval.State.ENDED);
             assertThat(stored.outcome()).isEqualTo(PipelineApprovalEnded.State.FAILED.outcome());
+            assertThat(stored.decision()).isNull();
             assertThat(textOf(clicked)).contains("Approval closed").contains("rejected in CodePipeline outside Slack, or expired")
                     .doesNotContain("[Approve]");
-            assertThat(world.pipelines.results()).isEmpty();
+            assertThat(world.audit.entries()).extracting(AuditEntry::outcome).containsExactly(AuditEntry.Outcome.REFUSED);
+        }
+
+        @Test
+        void inParallelModeTheOlderRunsEndClosesTheNewerCardButAClickOnItStillDecidesItsOwnApproval() {
+            // given: two runs wait at the approval together; the older one is approved in the console
+            Instant run1Asked = world.clock.instant();
+            world.pipelines.givenWaiting(notice.token());
+            PendingApproval run1 = world.approvalRequests.requestPipelineApproval(notice, run1Asked, null);
+            PipelineApprovalNotice run2Notice = run(notice, "token-run-2");
+            world.pipelines.givenWaiting(run2Notice.token());
+            PendingApproval run2 = world.approvalRequests.requestPipelineApproval(run2Notice, run1Asked.plusSeconds(60), null);
+            world.pipelines.decidedElsewhere(notice.token());
+            world.endedApprovals.pipelineApprovalEnded(endedAt(PipelineApprovalEnded.State.SUCCEEDED, run1Asked.plusSeconds(120)));
+
+            // when: someone clicks Approve on each card, the newer one drawn closed on a wrong guess
+            ChatReply onRun2 = world.chatOps.handle(world.click(OPS, ApprovalCards.PIPELINE_APPROVE, run2.id()));
+            ChatReply onRun1 = world.chatOps.handle(world.click(OPS, ApprovalCards.PIPELINE_APPROVE, run1.id()));
+
+            // then: CodePipeline took run 2's decision with run 2's own token, and said run 1 was decided
+            assertThat(world.pipelines.results()).extracting(RecordingPipelineApprovals.Result::token, RecordingPipelineApprovals.Result::approved)
+                    .containsExactly(tuple("token-run-2", true));
+            assertThat(world.pending.find(run2.id()).orElseThrow().state()).isEqualTo(PendingApproval.State.DECIDED);
+            assertThat(textOf(onRun2)).contains("*Approved* by").contains("approved in CodePipeline");
+            assertThat(world.pending.find(run1.id()).orElseThrow().state()).isEqualTo(PendingApproval.State.DECIDED);
+            assertThat(textOf(onRun1)).contains("already decided outside Slack").doesNotContain("[Approve]");
+        }
+
+        @Test
+        void anEndInTheSecondItsApprovalWasAskedForEndsIt() {
+            // given: the SNS notification's Timestamp has milliseconds, EventBridge's time whole seconds
+            Instant asked = Instant.parse("2026-03-09T10:15:30.412Z");
+            PendingApproval card = world.approvalRequests.requestPipelineApproval(notice, asked, null);
+
+            // when
+            Optional<PendingApproval> redrawn = world.endedApprovals.pipelineApprovalEnded(
+                    endedAt(PipelineApprovalEnded.State.SUCCEEDED, Instant.parse("2026-03-09T10:15:30Z")));
+
+            // then
+            assertThat(redrawn).map(PendingApproval::id).contains(card.id());
+            assertThat(world.pending.find(card.id()).orElseThrow().state()).isEqualTo(PendingApproval.State.ENDED);
+        }
+
+        @Test
+        void aCardAskedForInTheSecondOfAnEndHandledFirstIsPostedClosed() {
+            // given
+            world.endedApprovals.pipelineApprovalEnded(endedAt(PipelineApprovalEnded.State.SUCCEEDED, Instant.parse("2026-03-09T10:15:30Z")));
+
+            // when
+            PendingApproval card = world.approvalRequests.requestPipelineApproval(notice, Instant.parse("2026-03-09T10:15:30.412Z"), null);
+
+            // then
+            assertThat(card.state()).isEqualTo(PendingApproval.State.ENDED);
+            assertThat(textOf(world.chat.posts.getLast())).contains("Approval closed").doesNotContain("[Approve]");
         }
 
         @Test
