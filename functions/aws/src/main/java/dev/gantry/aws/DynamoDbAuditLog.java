@@ -8,6 +8,7 @@ import static dev.gantry.aws.DynamoDbItems.text;
 
 import dev.gantry.core.chatops.AuditEntry;
 import dev.gantry.core.chatops.AuditLog;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -83,21 +85,52 @@ public final class DynamoDbAuditLog implements AuditLog {
 
     /** Every entry answered on {@code day} (UTC), oldest first. */
     public List<AuditEntry> entriesOn(LocalDate day) {
-        return query(day, null).stream().sorted(TIME_ORDER).toList();
+        return query(day, null, null, null).stream().sorted(TIME_ORDER).toList();
     }
 
-    @Override
+    /** The entries about {@code service} answered on {@code day} (UTC), oldest first. */
     public List<AuditEntry> entriesOn(LocalDate day, String service) {
         Objects.requireNonNull(service, "service");
         // The prefix query is exact for names without '#', which service names cannot hold; the filter keeps it exact anyway.
-        return query(day, service).stream().filter(e -> service.equals(e.service())).toList();
+        return query(day, service, null, null).stream().filter(e -> service.equals(e.service())).toList();
     }
 
-    private List<AuditEntry> query(LocalDate day, String service) {
+    @Override
+    public Optional<AuditEntry> find(String id) {
+        try {
+            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(recordKey(id)).consistentRead(true)).item();
+            return item == null || item.isEmpty() ? Optional.empty() : Optional.of(entry(item));
+        } catch (SdkException e) {
+            throw new AuditLogException("reading audit entry " + id + " from table " + table + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<AuditEntry> entriesBetween(String service, Instant from, Instant until) {
+        Objects.requireNonNull(service, "service");
+        List<AuditEntry> entries = new ArrayList<>();
+        LocalDate last = LocalDate.ofInstant(until, ZoneOffset.UTC);
+        for (LocalDate day = LocalDate.ofInstant(from, ZoneOffset.UTC); !day.isAfter(last); day = day.plusDays(1)) {
+            query(day, service, from, until).stream().filter(e -> service.equals(e.service())).forEach(entries::add);
+        }
+        return entries;
+    }
+
+    /**
+     * @param from with {@code until}, the sort-key range of the service's entries read, both included; null for the
+     *     service's whole day
+     */
+    private List<AuditEntry> query(LocalDate day, String service, Instant from, Instant until) {
         Map<String, String> names = new HashMap<>(Map.of("#pk", StateTable.PARTITION_KEY));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", s(dayPartition(day))));
         String condition = "#pk = :pk";
-        if (service != null) {
+        if (service != null && from != null) {
+            names.put("#sk", StateTable.SORT_KEY);
+            values.put(":from", s(service + "#" + StateTable.sortableInstant(from)));
+            // An entry's key goes on with '#<id>' after its instant, so the nanosecond after until bounds those at until.
+            values.put(":until", s(service + "#" + StateTable.sortableInstant(until.plusNanos(1))));
+            condition += " AND #sk BETWEEN :from AND :until";
+        } else if (service != null) {
             names.put("#sk", StateTable.SORT_KEY);
             values.put(":service", s(service + "#"));
             condition += " AND begins_with(#sk, :service)";

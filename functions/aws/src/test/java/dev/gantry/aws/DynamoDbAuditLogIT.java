@@ -102,6 +102,32 @@ class DynamoDbAuditLogIT {
     }
 
     @Test
+    void listsAServicesEntriesBetweenTwoInstantsAcrossMidnightBothIncluded() {
+        DynamoDbAuditLog log = new DynamoDbAuditLog(dynamo, freshTable(), PAGE_SIZE);
+        Instant from = Instant.parse("2026-11-23T23:59:00Z");
+        Instant until = from.plusSeconds(150);
+        AuditEntry before = entry("command#T1#h", "payments-api", from.minusNanos(1), Outcome.DONE, "");
+        AuditEntry atFrom = entry("command#T1#i", "payments-api", from, Outcome.DONE, "");
+        AuditEntry afterMidnight = entry("command#T1#j", "payments-api", Instant.parse("2026-11-24T00:00:10Z"), Outcome.DONE, "");
+        AuditEntry atUntil = entry("command#T1#k", "payments-api", until, Outcome.DONE, "");
+        AuditEntry after = entry("command#T1#l", "payments-api", until.plusNanos(1), Outcome.DONE, "");
+        AuditEntry otherService = entry("command#T1#m", "payments-api-v2", from.plusSeconds(1), Outcome.DONE, "");
+        List.of(before, atFrom, afterMidnight, atUntil, after, otherService).forEach(log::record);
+
+        assertThat(log.entriesBetween("payments-api", from, until)).containsExactly(atFrom, afterMidnight, atUntil);
+    }
+
+    @Test
+    void findsAnEntryByItsId() {
+        DynamoDbAuditLog log = new DynamoDbAuditLog(dynamo, freshTable());
+        AuditEntry entry = entry("decision#payments-api#prod#x#U1#APPROVE@" + T0, "payments-api", T0, Outcome.DONE, "approved");
+        log.record(entry);
+
+        assertThat(log.find(entry.id())).contains(entry);
+        assertThat(log.find("decision#payments-api#prod#x#U2#APPROVE@" + T0)).isEmpty();
+    }
+
+    @Test
     void filesAnEntryUnderTheUtcDayOfItsAnswer() {
         DynamoDbAuditLog log = new DynamoDbAuditLog(dynamo, freshTable());
         AuditEntry lastNanosecond = entry("command#T1#g", "payments-api", Instant.parse("2026-11-23T23:59:59.999999999Z"), Outcome.DONE, "");

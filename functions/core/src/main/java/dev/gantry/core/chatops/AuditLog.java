@@ -1,7 +1,8 @@
 package dev.gantry.core.chatops;
 
-import java.time.LocalDate;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where every decision and every change asked for in Slack is kept for auditors, refusals included.
@@ -17,10 +18,18 @@ public interface AuditLog {
     void record(AuditEntry entry);
 
     /**
-     * The entries about {@code service} answered on {@code day} (UTC, by {@link AuditEntry#at()}), oldest first.
-     * DynamoDB: one Query on the day's partition and the service's prefix.
+     * The entry recorded under {@code id}. DynamoDB: one consistent GetItem.
+     *
+     * @return empty when none was
      */
-    List<AuditEntry> entriesOn(LocalDate day, String service);
+    Optional<AuditEntry> find(String id);
+
+    /**
+     * The entries about {@code service} answered from {@code from} to {@code until}, both included, oldest first.
+     * DynamoDB: one Query per UTC day the range touches, on the day's partition and the sort-key range
+     * {@code <service>#<from>} to {@code <service>#<until>}: the cost follows the range, not the day.
+     */
+    List<AuditEntry> entriesBetween(String service, Instant from, Instant until);
 
     class AuditLogException extends RuntimeException {
         public AuditLogException(String message, Throwable cause) {

@@ -16,8 +16,6 @@ import dev.gantry.core.release.ReleaseStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -212,16 +210,23 @@ public final class ChatOpsService {
             case ApprovalDecisions.Check.Allowed allowed -> allowed.approval();
             case ApprovalDecisions.Check.NotYet notYet -> null;
         };
-        if (standing == null || approval == null || audited(approval, standing)) {
+        if (standing == null || approval == null) {
+            return false;
+        }
+        String entryId = decisionEntryId(approval, standing);
+        if (audit.find(entryId).isPresent()) {
             return false;
         }
         Instant now = clock.instant();
         if (now.isBefore(standing.at().plus(AUDIT_BACKFILL_GRACE))) {
             return true;
         }
+        if (auditedUnderItsClick(approval, standing)) {
+            return false;
+        }
         ReleaseKey key = approval.gate().key();
         boolean approved = standing.decision() == Approval.Decision.APPROVE;
-        record(new AuditEntry(decisionEntryId(approval, standing), standing.at(), who.teamId(), standing.userId(), who.userName(),
+        record(new AuditEntry(entryId, standing.at(), who.teamId(), standing.userId(), who.userName(),
                 approved ? "approve" : "reject", key.service(), key.environment(), standing.digest().value(), "gate " + approval.gate().gate(),
                 AuditEntry.Outcome.DONE, key.id() + ": " + (approved ? "approved" : "rejected") + " by " + standing.userId() + " at "
                         + standing.at() + ", as recorded on the gate; entry written late, at " + now + ", none having been written"));
@@ -229,25 +234,17 @@ public final class ChatOpsService {
     }
 
     /**
-     * Whether an entry records the decision: one by its person, of its action, release and digest, answered between the
-     * decision and the end of its grace. Entries written before decisions were keyed by the decision carry the click's
-     * id, so the id alone would not find them.
+     * Whether an entry under another id records the decision: one by its person, of its action, release and digest,
+     * answered between the decision and the end of its grace. Entries written before decisions were keyed by the
+     * decision carry the click's id, so the decision's id alone would not find them; only that range is read.
      */
-    private boolean audited(PendingApproval approval, Approval decision) {
+    private boolean auditedUnderItsClick(PendingApproval approval, Approval decision) {
         ReleaseKey key = approval.gate().key();
         String action = decision.decision() == Approval.Decision.APPROVE ? "approve" : "reject";
-        Instant until = decision.at().plus(AUDIT_BACKFILL_GRACE);
-        LocalDate last = LocalDate.ofInstant(until, ZoneOffset.UTC);
-        for (LocalDate day = LocalDate.ofInstant(decision.at(), ZoneOffset.UTC); !day.isAfter(last); day = day.plusDays(1)) {
-            for (AuditEntry entry : audit.entriesOn(day, key.service())) {
-                if (entry.outcome() == AuditEntry.Outcome.DONE && action.equals(entry.action()) && decision.userId().equals(entry.userId())
-                        && key.environment().equals(entry.environment()) && decision.digest().value().equals(entry.digest())
-                        && !entry.at().isBefore(decision.at()) && !entry.at().isAfter(until)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return audit.entriesBetween(key.service(), decision.at(), decision.at().plus(AUDIT_BACKFILL_GRACE)).stream()
+                .anyMatch(entry -> entry.outcome() == AuditEntry.Outcome.DONE && action.equals(entry.action())
+                        && decision.userId().equals(entry.userId()) && key.environment().equals(entry.environment())
+                        && decision.digest().value().equals(entry.digest()));
     }
 
     /** What identifies a decision recorded on a gate: whose, which, on which release and digest, when. */

@@ -371,6 +371,20 @@ class ApprovalClicksTest {
         }
 
         @Test
+        void aClickOnADecisionWithItsAuditEntryListsNoEntries() {
+            // given: APPROVER_1's approval and its entry, in a busy audit day
+            world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id()));
+            world.clock.advance(ChatOpsService.AUDIT_BACKFILL_GRACE.multipliedBy(2));
+
+            // when: they click again, before and after the grace
+            world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id()));
+            world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_REJECT, card.id()));
+
+            // then: the decision's entry was read by its id alone
+            assertThat(world.audit.listings()).isEmpty();
+        }
+
+        @Test
         void aDoubleClickWritesOneAuditEntry() {
             world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id()));
             world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id()));
@@ -467,9 +481,11 @@ class ApprovalClicksTest {
             world.clock.advance(ChatOpsService.AUDIT_BACKFILL_GRACE.multipliedBy(2));
             ChatReply again = world.chatOps.handle(world.click(APPROVER_1, ApprovalCards.GATE_APPROVE, card.id()));
 
-            // then
+            // then: only the decision's grace was listed
             assertThat(again.retryLater()).isFalse();
             assertThat(world.audit.entries()).extracting(AuditEntry::id).containsExactly("click#" + card.id() + "#" + APPROVER_1 + "#trigger-old");
+            assertThat(world.audit.listings()).containsExactly("payments-api between " + decidedAt + " and "
+                    + decidedAt.plus(ChatOpsService.AUDIT_BACKFILL_GRACE));
         }
 
         @Test
