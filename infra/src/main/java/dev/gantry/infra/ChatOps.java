@@ -161,7 +161,7 @@ public final class ChatOps extends Construct {
 
     // Lambda's guidance for an SQS event source: a visibility timeout of six function timeouts, so a batch is not handed
     // out again while an invocation, with its retries for throttling, may still be working on it.
-    private static final int VISIBILITY_TIMEOUTS_PER_FUNCTION_TIMEOUT = 6;
+    static final int VISIBILITY_TIMEOUTS_PER_FUNCTION_TIMEOUT = 6;
 
     // Same reasoning as EcsDeployAutomation: eight tries with backoff span a Lambda throttle.
     private static final int DELIVERY_RETRY_ATTEMPTS = 8;

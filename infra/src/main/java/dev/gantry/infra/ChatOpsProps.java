@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.codepipeline.IPipeline;
 import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.sqs.IQueue;
@@ -14,8 +15,8 @@ import software.amazon.awscdk.services.sqs.IQueue;
  *
  * <p>The shared settings and their defaults are those of {@link GantryFunctionProps}: {@code config} must have a
  * {@code slack} section, and its gates, pipelines and projects decide what is watched; {@code functionJar} is the ChatOps
- * jar ({@value ChatOps#JAR_NAME}) of chatops-worker and chatops-notify; {@code memorySize} and {@code timeout} (at most
- * {@value #MAX_TIMEOUT_SECONDS} s) size those two. Also required: {@code interactionsJar}, slack-interactions' own jar
+ * jar ({@value ChatOps#JAR_NAME}) of chatops-worker and chatops-notify; {@code memorySize} and {@code timeout} (at least
+ * {@value #MIN_TIMEOUT_SECONDS} s, at most {@value #MAX_TIMEOUT_SECONDS} s) size those two. Also required: {@code interactionsJar}, slack-interactions' own jar
  * ({@value ChatOps#INTERACTIONS_JAR_NAME}); {@code slackSigningSecretArn}; {@code slackBotTokenSecretArn}.
  * Optional, with defaults: {@code interactionsMemorySize} {@value #DEFAULT_INTERACTIONS_MEMORY_MB} MB,
  * {@code approvalPipelines} none, and the two queues of {@link EcsDeployAutomation}: without them the construct creates
@@ -39,6 +40,17 @@ public final class ChatOpsProps extends GantryFunctionProps {
      * longest run can explain ({@link ChatOpsService#AUDIT_BACKFILL_GRACE}), so both read the one constant.
      */
     public static final int MAX_TIMEOUT_SECONDS = ChatOpsService.WORKER_MAX_TIMEOUT_SECONDS;
+
+    /**
+     * The shortest worker timeout: a click whose worker stopped after recording a gate decision, before its audit entry,
+     * is delivered again, each time asking to be retried while the decision is younger than
+     * {@link ChatOpsService#AUDIT_BACKFILL_GRACE}. Its last delivery ({@link ChatOps#REQUEST_MAX_RECEIVES} receives, a
+     * visibility timeout of {@link ChatOps#VISIBILITY_TIMEOUTS_PER_FUNCTION_TIMEOUT} worker timeouts apart, counted from
+     * the end of the first run) must come after the grace, or the click lands in the dead-letter queue with the entry
+     * never written.
+     */
+    public static final int MIN_TIMEOUT_SECONDS = (int) (ChatOpsService.AUDIT_BACKFILL_GRACE.toSeconds()
+            / ((ChatOps.REQUEST_MAX_RECEIVES - 1) * ChatOps.VISIBILITY_TIMEOUTS_PER_FUNCTION_TIMEOUT - 1)) + 1;
 
     // arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>. The suffix is not checked: a
     // partial ARN is still an ARN, but only the complete one matches the policy the function gets.
@@ -137,6 +149,23 @@ public final class ChatOpsProps extends GantryFunctionProps {
 
         @Override
         Builder self() {
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException when under {@value ChatOpsProps#MIN_TIMEOUT_SECONDS} s or over
+         *     {@value ChatOpsProps#MAX_TIMEOUT_SECONDS} s
+         */
+        @Override
+        public Builder timeout(Duration timeout) {
+            super.timeout(timeout);
+            if (timeout.toSeconds().doubleValue() < MIN_TIMEOUT_SECONDS) {
+                throw new IllegalArgumentException("timeout must be at least " + MIN_TIMEOUT_SECONDS + " seconds, was "
+                        + timeout.toHumanString() + ": a click is delivered " + ChatOps.REQUEST_MAX_RECEIVES + " times, "
+                        + ChatOps.VISIBILITY_TIMEOUTS_PER_FUNCTION_TIMEOUT + " timeouts apart, and its last delivery must come after "
+                        + "ChatOpsService.AUDIT_BACKFILL_GRACE (" + ChatOpsService.AUDIT_BACKFILL_GRACE.toSeconds() + " s) to write a "
+                        + "missing audit entry");
+            }
             return this;
         }
 

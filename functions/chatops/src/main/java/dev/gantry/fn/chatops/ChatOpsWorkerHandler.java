@@ -75,7 +75,8 @@ public final class ChatOpsWorkerHandler implements RequestStreamHandler {
             String messageId = record.path("messageId").asText();
             MDC.put("correlation_id", messageId);
             try {
-                if (answer(SlackPayloads.parseHandedOver(record.path("body").asText())).retryLater()) {
+                boolean redelivered = record.path("attributes").path("ApproximateReceiveCount").asInt(1) > 1;
+                if (answer(SlackPayloads.parseHandedOver(record.path("body").asText()), redelivered).retryLater()) {
                     LOG.warn("Slack request {} answered but not finished; the queue delivers it again", messageId);
                     failures.addObject().put("itemIdentifier", messageId);
                 }
@@ -89,7 +90,8 @@ public final class ChatOpsWorkerHandler implements RequestStreamHandler {
         return answer;
     }
 
-    private ChatReply answer(SlackPayload payload) {
+    /** @param redelivered whether the queue delivered this request before, so its asker may have been answered already */
+    private ChatReply answer(SlackPayload payload, boolean redelivered) {
         ChatReply reply;
         String responseUrl;
         if (payload instanceof SlackCommand command) {
@@ -104,7 +106,10 @@ public final class ChatOpsWorkerHandler implements RequestStreamHandler {
                     click.responseUrl(), click.triggerId(), click.channelId(), click.messageTs()));
             LOG.info("click {} by {} answered", click.actionId(), click.userId());
         }
-        if (reply.message() != null) {
+        // A request answered to be retried is delivered up to REQUEST_MAX_RECEIVES times: its asker hears the private
+        // "not finished yet" once, and then the answer that finishes it.
+        boolean toldBefore = redelivered && reply.retryLater() && reply.ephemeral();
+        if (reply.message() != null && !toldBefore) {
             chat.respond(responseUrl, reply.message(), reply.replaceOriginal(), reply.ephemeral());
         }
         return reply;

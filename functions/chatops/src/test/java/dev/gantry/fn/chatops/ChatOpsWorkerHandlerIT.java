@@ -210,6 +210,31 @@ class ChatOpsWorkerHandlerIT {
     }
 
     @Test
+    void tellsThePersonOnceWhileTheirClickIsDeliveredAgainAndAgain() throws Exception {
+        // given: CodePipeline throttles every PutApprovalResult
+        LOOPBACK.stubFor(JsonProtocolWire.CODEPIPELINE.operation("PutApprovalResult")
+                .willReturn(JsonProtocolWire.error("ThrottlingException", "Rate exceeded")));
+        PendingApproval card = pipelineApprovalCard();
+        String body = click("U0OPS0001", ApprovalCards.PIPELINE_APPROVE, card.id(), "trigger-9");
+        MutableClock clock = MutableClock.at(NOW.toString());
+
+        // when: the click, its redelivery before its decision may be resumed, and one after
+        JsonNode first = invoke(QueuedSlackRequests.queued(body, 1), clock);
+        clock.advance(Duration.ofMinutes(1));
+        JsonNode second = invoke(QueuedSlackRequests.queued(body, 2), clock);
+        clock.advance(Duration.ofMinutes(5));
+        JsonNode third = invoke(QueuedSlackRequests.queued(body, 3), clock);
+
+        // then: each delivery asks to be retried, and the person was told once
+        assertThat(List.of(first, second, third)).allSatisfy(answer ->
+                assertThat(answer.at("/batchItemFailures/0/itemIdentifier").asText()).isEqualTo("m-1"));
+        assertThat(responses()).singleElement().satisfies(told -> {
+            assertThat(told.at("/response_type").asText()).isEqualTo("ephemeral");
+            assertThat(told.at("/text").asText()).contains("Gantry sends it again in a few minutes");
+        });
+    }
+
+    @Test
     void refusesAClickFromSomeoneWhoMayNotDecide() throws Exception {
         PendingApproval card = pipelineApprovalCard();
 

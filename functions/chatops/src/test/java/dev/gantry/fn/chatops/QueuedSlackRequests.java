@@ -30,8 +30,14 @@ final class QueuedSlackRequests {
 
     /** An SQS batch of one, as Lambda delivers the request queue's messages. */
     static String queued(String body) {
+        return queued(body, 1);
+    }
+
+    /** The same, received for the {@code receiveCount}th time, as SQS counts it in the record's attributes. */
+    static String queued(String body, int receiveCount) {
         ObjectNode batch = JSON.createObjectNode();
-        batch.putArray("Records").addObject().put("messageId", "m-1").put("body", body).put("eventSource", "aws:sqs");
+        ObjectNode record = batch.putArray("Records").addObject().put("messageId", "m-1").put("body", body).put("eventSource", "aws:sqs");
+        record.putObject("attributes").put("ApproximateReceiveCount", String.valueOf(receiveCount));
         return batch.toString();
     }
 }
