@@ -270,6 +270,7 @@ public final class DynamoDbGateStore implements GateStore {
         Map<String, AttributeValue> map = new HashMap<>();
         map.put("execution", s(pass.execution()));
         putInstant(map, "at", pass.at());
+        map.put("triggeredBy", textList(pass.triggeredBy()));
         return AttributeValue.fromM(map);
     }
 
@@ -318,11 +319,16 @@ public final class DynamoDbGateStore implements GateStore {
                 Long.parseLong(item.get("version").n()),
                 text(item, "arrival"),
                 text(item, "pipelineExecution"),
-                maps(item, "executionPasses").stream().map(DynamoDbGateStore::executionPass).toList());
+                maps(item, "executionPasses").stream().map(pass -> executionPass(pass, textList(item, "triggeredBy"))).toList());
     }
 
-    private static GateRecord.ExecutionPass executionPass(Map<String, AttributeValue> map) {
-        return new GateRecord.ExecutionPass(text(map, "execution"), instant(map, "at"));
+    /**
+     * @param recordTriggeredBy who the record names as triggering it, for a pass stored before passes kept their own: the
+     *     stricter reading, which counts no approval of theirs for the pass, as Gantry did then
+     */
+    private static GateRecord.ExecutionPass executionPass(Map<String, AttributeValue> map, List<String> recordTriggeredBy) {
+        List<String> triggeredBy = map.containsKey("triggeredBy") ? textList(map, "triggeredBy") : recordTriggeredBy;
+        return new GateRecord.ExecutionPass(text(map, "execution"), instant(map, "at"), triggeredBy);
     }
 
     private static Approval decision(Map<String, AttributeValue> map) {

@@ -11,6 +11,7 @@ import dev.gantry.core.gate.GateStore;
 import dev.gantry.core.release.ReleaseKey;
 import dev.gantry.testing.GateStoreContract;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,41 @@ class DynamoDbGateStoreIT extends GateStoreContract {
         assertThat(read.pipelineExecution()).isNull();
         assertThat(read.arrival()).isNull();
         assertThat(read).usingRecursiveComparison().ignoringFields("pipelineExecution", "arrival").isEqualTo(record);
+    }
+
+    @Test
+    void keepsWhoTriggeredTheRoundEachExecutionPassCameFrom() {
+        String table = freshTable();
+        GateStore store = new DynamoDbGateStore(dynamo, table);
+        GateRecord record = everyFieldSet(key("pass-triggers"));
+
+        store.create(record);
+
+        List<AttributeValue> passes = rawItem(table, "GATE#payments-api#staging", record.key().digest().value()).get("executionPasses").l();
+        assertThat(passes.get(0).m().get("triggeredBy").l()).extracting(AttributeValue::s).containsExactly("U056CAROL", "carol@example.com");
+        assertThat(passes.get(1).m().get("triggeredBy").l()).isEmpty();
+        assertThat(store.find(record.key()).orElseThrow().executionPasses()).extracting(GateRecord.ExecutionPass::triggeredBy)
+                .containsExactly(List.of("U056CAROL", "carol@example.com"), List.of());
+    }
+
+    @Test
+    void readsAnExecutionPassStoredBeforeItKeptItsTriggerersAsTriggeredByWhoeverTheRecordNames() {
+        String table = freshTable();
+        GateStore store = new DynamoDbGateStore(dynamo, table);
+        GateRecord record = everyFieldSet(key("older-pass"));
+        store.create(record);
+        dynamo.updateItem(r -> r.tableName(table)
+                .key(Map.of(StateTable.PARTITION_KEY, AttributeValue.fromS("GATE#payments-api#staging"),
+                        StateTable.SORT_KEY, AttributeValue.fromS(record.key().digest().value())))
+                .updateExpression("REMOVE executionPasses[0].triggeredBy, executionPasses[1].triggeredBy"));
+
+        GateRecord read = store.find(record.key()).orElseThrow();
+
+        // The stricter reading: no approval of the record's triggerer counts for the pass, as before passes kept their own.
+        assertThat(read.executionPasses()).extracting(GateRecord.ExecutionPass::triggeredBy)
+                .containsExactly(record.triggeredBy(), record.triggeredBy());
+        assertThat(read.executionPasses()).extracting(GateRecord.ExecutionPass::at)
+                .containsExactlyElementsOf(record.executionPasses().stream().map(GateRecord.ExecutionPass::at).toList());
     }
 
     @Test

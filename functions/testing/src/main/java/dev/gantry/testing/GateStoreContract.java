@@ -99,8 +99,9 @@ public abstract class GateStoreContract {
                 created.plusSeconds(90).plusNanos(5), created.plusSeconds(80).plusNanos(6), created.plusSeconds(90).plusNanos(7),
                 decisions, evaluations, "DEPLOYED: staging moved to revision 7", created, created.plusSeconds(80).plusNanos(8), 7,
                 "event-6f2c1e0a-push", "3137f7cb-7cf7-4b2c-9d1e-0a1b2c3d4e5f",
-                List.of(new GateRecord.ExecutionPass("0b5e2f1a-9c8d-4e7f-a6b5-c4d3e2f1a0b9", created.plusSeconds(40).plusNanos(9)),
-                        new GateRecord.ExecutionPass("3137f7cb-7cf7-4b2c-9d1e-0a1b2c3d4e5f", created.plusSeconds(80).plusNanos(6))));
+                List.of(new GateRecord.ExecutionPass("0b5e2f1a-9c8d-4e7f-a6b5-c4d3e2f1a0b9", created.plusSeconds(40).plusNanos(9),
+                                List.of("U056CAROL", "carol@example.com")),
+                        new GateRecord.ExecutionPass("3137f7cb-7cf7-4b2c-9d1e-0a1b2c3d4e5f", created.plusSeconds(80).plusNanos(6), List.of())));
     }
 
     /** A record with everything that may be absent left absent. */

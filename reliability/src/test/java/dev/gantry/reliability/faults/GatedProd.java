@@ -145,7 +145,9 @@ final class GatedProd {
                 earlier(current.lastEvaluatedAt(), wait), earlier(current.dueAt(), wait), current.decisions(), current.evaluations(),
                 current.handoff(), earlier(current.createdAt(), wait), earlier(current.updatedAt(), wait), current.version() + 1,
                 current.arrival(), current.pipelineExecution(),
-                current.executionPasses().stream().map(pass -> new GateRecord.ExecutionPass(pass.execution(), earlier(pass.at(), wait))).toList());
+                current.executionPasses().stream()
+                        .map(pass -> new GateRecord.ExecutionPass(pass.execution(), earlier(pass.at(), wait), pass.triggeredBy()))
+                        .toList());
         if (!store.replace(moved)) {
             throw new IllegalStateException("gate record " + RELEASE.id() + " changed while the test moved it on");
         }

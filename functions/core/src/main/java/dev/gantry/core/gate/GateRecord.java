@@ -85,11 +85,15 @@ public record GateRecord(
      *
      * @param execution the CodePipeline execution id
      * @param at when the round passed: the approvals that let the release in are counted as of then
+     * @param triggeredBy who triggered the round that passed, as the round had it (empty when unknown): the approvals are
+     *     counted as of the pass against them, not against whoever brought the digest to the gate since, so an approver of
+     *     this round triggering another execution of the digest takes nothing from this one
      */
-    public record ExecutionPass(String execution, Instant at) {
+    public record ExecutionPass(String execution, Instant at, List<String> triggeredBy) {
         public ExecutionPass {
             Objects.requireNonNull(execution, "execution");
             Objects.requireNonNull(at, "at");
+            triggeredBy = triggeredBy == null ? List.of() : List.copyOf(triggeredBy);
         }
     }
 
@@ -153,7 +157,7 @@ public record GateRecord(
             }
         }
         List<ExecutionPass> passes = newStatus == GateStatus.PASSED && pipelineExecution != null
-                ? withPass(new ExecutionPass(pipelineExecution, now))
+                ? withPass(new ExecutionPass(pipelineExecution, now, triggeredBy))
                 : executionPasses;
         return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, newStatus, verdict.reason(), verdict.state(),
                 nextLookAt, now, newDueAt, decisions, history, handoff, createdAt, now, version + 1, arrival, pipelineExecution, passes);
@@ -186,8 +190,8 @@ public record GateRecord(
      * A new round for a release whose gate already decided, brought back by another arrival (a re-run pipeline, a
      * second push of the digest, an ECS deployment): the gate looks again from the start instead of repeating an
      * old answer. Decisions and evaluations stay, as the audit trail and because unexpired approvals of the digest
-     * still count; so do the executions' passes, which the new round is not theirs to take; who triggered it is the new
-     * arrival's, when it says.
+     * still count; so do the executions' passes, which the new round is not theirs to take, each with who triggered the
+     * round it passed; who triggered the new round is the new arrival's, when it says.
      */
     public GateRecord reopened(GateSubject subject, Instant now) {
         List<ExecutionPass> passes = passOf(pipelineExecution).map(this::withPass).orElse(executionPasses);
@@ -209,7 +213,7 @@ public record GateRecord(
         }
         return new GateRecord(key, gate, origin, image, tag, pushedAt, triggeredBy, status, reason, state, nextLook, lastEvaluatedAt,
                 dueAt, decisions, evaluations, handoff, createdAt, now, version + 1, arrival, pipelineExecution,
-                withPass(new ExecutionPass(execution, lastEvaluatedAt)));
+                withPass(new ExecutionPass(execution, lastEvaluatedAt, triggeredBy)));
     }
 
     /** The pass a round of this release gave pipeline execution {@code execution}'s gate action, if one did. */
@@ -223,7 +227,7 @@ public record GateRecord(
         }
         // Stored before passes were kept: the passed round's own execution is the one it passed.
         return status == GateStatus.PASSED && execution.equals(pipelineExecution) && lastEvaluatedAt != null
-                ? Optional.of(new ExecutionPass(execution, lastEvaluatedAt))
+                ? Optional.of(new ExecutionPass(execution, lastEvaluatedAt, triggeredBy))
                 : Optional.empty();
     }
 

@@ -64,6 +64,8 @@ public final class GateService {
 
     /** The name a veto of the release's digest fails its round under, beside the gate's own checks. */
     static final String VETO_CHECK = "veto";
+    /** What a refusal names when an execution's pass is older than it stands for. */
+    static final String PASS_AGE = "pass";
 
     private static final int MAX_ATTEMPTS = 8;
     private static final Logger LOG = LoggerFactory.getLogger(GateService.class);
@@ -169,17 +171,19 @@ public final class GateService {
     /**
      * Why {@code subject}, entering on its execution's pass ({@link #entersOnExecutionPass}), may not go on. What the pass
      * earned stands (the soak, the steady minutes), and so do the approvals that let the release in: they are counted as of
-     * the pass, since {@code expiresAfter} bounds how long an approval waits for the gate, not how long the pipeline takes
-     * after it, and nobody can approve a passed round again. A rejection of the digest recorded since (in another
-     * execution's round of it) refuses, as does a veto. The gate's conditions about the world now are asked again and must
-     * all pass: alarms, freezes (the configured windows and change calendars, and manual ones) and custom checks. A check
-     * that waits or cannot answer does not hold either: a retried deploy days later must not go in on what nobody can
-     * confirm.
+     * the pass, against who triggered the round that passed, since {@code expiresAfter} bounds how long an approval waits
+     * for the gate, not how long the pipeline takes after it, and nobody can approve a passed round again. A rejection of
+     * the digest recorded since (in another execution's round of it) refuses, as does a veto. The gate's conditions about
+     * the world now are asked again and must all pass: alarms, freezes (the configured windows and change calendars, and
+     * manual ones) and custom checks. A check that waits or cannot answer does not hold either: a retried deploy must not go
+     * in on what nobody can confirm. And a pass stands only for {@link #passStandsFor} after it was given: past that, what it
+     * earned and the approvals it counted are too old to deploy on.
      *
      * @return the conditions that do not hold, saying that the execution's pass was not enough and what people can do: retry
-     *     the stage once a freeze, an alarm or a custom check allows, or start a new pipeline execution when approvals no
-     *     longer hold; empty when the caller may go on, and whenever {@code subject} does not enter on its execution's pass
-     *     ({@code record}'s own status then says what the gate answered)
+     *     the stage once a freeze, an alarm or a custom check allows (while the pass stands), start a new pipeline execution
+     *     when the pass is too old or approvals no longer hold, or bring a new digest when this one is rejected or vetoed;
+     *     empty when the caller may go on, and whenever {@code subject} does not enter on its execution's pass ({@code
+     *     record}'s own status then says what the gate answered)
      * @throws NoGateException when the service environment has no gate
      */
     public Optional<String> whyExecutionPassDoesNotHold(GateSubject subject, GateRecord record) {
@@ -189,19 +193,39 @@ public final class GateService {
         GateRecord.ExecutionPass pass = record.passOf(subject.pipelineExecution()).orElseThrow();
         GateConfig gate = gateOf(subject.key().service(), subject.key().environment())
                 .orElseThrow(() -> new NoGateException(subject.key().service() + "/" + subject.key().environment() + " has no gate"));
-        List<CheckResult> notHolding = runChecks(record, gate, clock.instant(), pass).stream()
+        Instant now = clock.instant();
+        Instant standsUntil = pass.at().plus(passStandsFor(gate));
+        boolean tooOld = !now.isBefore(standsUntil);
+        List<CheckResult> notHolding = runChecks(record, gate, now, pass).stream()
                 .filter(check -> !(check instanceof CheckResult.Pass))
                 .toList();
         String passed = "gate '" + gate.name() + "' passed " + record.key().digest().shortForm() + " for pipeline execution "
                 + pass.execution() + " at " + pass.at();
-        if (notHolding.isEmpty()) {
+        if (notHolding.isEmpty() && !tooOld) {
             LOG.info("{} ({}): it still holds, and {} enters on it", passed, record.key().id(), subject.arrival());
             return Optional.empty();
         }
-        List<String> reasons = notHolding.stream().map(check -> check.check() + ": " + reasonOf(check)).toList();
-        String why = passed + ", but that pass is not enough now: " + String.join("; ", reasons) + ". " + whatToDo(notHolding);
+        List<String> reasons = new ArrayList<>();
+        if (tooOld) {
+            reasons.add(PASS_AGE + ": given at " + pass.at() + ", it stood until " + standsUntil + " ("
+                    + (gate.approvals() != null ? "approvals.expiresAfter" : "timeout") + " after the pass)");
+        }
+        notHolding.forEach(check -> reasons.add(check.check() + ": " + reasonOf(check)));
+        String why = passed + ", but that pass is not enough now: " + String.join("; ", reasons) + ". "
+                + whatToDo(record.key(), notHolding, tooOld, standsUntil);
         LOG.warn("{} ({})", why, record.key().id());
         return Optional.of(why);
+    }
+
+    /**
+     * How long an execution's pass stands after it was given. With approvals, their {@code expiresAfter}: the approvers
+     * vouched for the release for that long, and the pass, which stands in for approvals nobody can renew, gets no longer
+     * from the moment it was given. Without, the gate's {@code timeout}: how long the gate lets a release wait for its
+     * conditions is how long what the soak and the steady minutes saw is trusted to wait for the deploy. Both default to a
+     * day, within which CodePipeline's own retries of a stage fall; a stage retried later deploys nothing on a stale pass.
+     */
+    static Duration passStandsFor(GateConfig gate) {
+        return gate.approvals() != null ? gate.approvals().expiresAfter() : gate.timeout();
     }
 
     private static String reasonOf(CheckResult check) {
@@ -213,14 +237,28 @@ public final class GateService {
     }
 
     /**
-     * Only what can work: a passed round's approval card has no buttons left and its record takes no decision, so approvals
-     * never come back to a pass by waiting, nor does a vetoed digest; a freeze, an alarm or a custom check may.
+     * Only what can work. A rejection does not expire and the record keeps it across rounds, so every round of the digest
+     * fails on it at its first evaluation, before anyone could change their decision: neither a retry nor a new execution
+     * helps, nor with a veto. A pass too old, or approvals no longer enough (a changed {@code approvals} setting), come back
+     * only through a new round: a passed round's approval card has no buttons left and its record takes no decision. A
+     * freeze, an alarm or a custom check may come right while the pass stands.
      */
-    private static String whatToDo(List<CheckResult> notHolding) {
+    private static String whatToDo(ReleaseKey key, List<CheckResult> notHolding, boolean tooOld, Instant standsUntil) {
         Set<String> checks = new LinkedHashSet<>();
         notHolding.forEach(check -> checks.add(check.check()));
         if (checks.contains(VETO_CHECK)) {
-            return "A vetoed digest is not deployed to the environment: retrying cannot help";
+            return "A vetoed digest is not deployed to the environment: neither retrying this stage nor a new pipeline execution can"
+                    + " help; only a new digest can go to " + key.environment();
+        }
+        boolean rejected = notHolding.stream().anyMatch(check -> check instanceof CheckResult.Fail && check.check().equals(ApprovalPolicy.CHECK));
+        if (rejected) {
+            return key.digest().shortForm() + " is rejected for " + key.environment() + ", and a rejection does not expire: every"
+                    + " round of the digest fails on it, so neither retrying this stage nor a new pipeline execution can help; only"
+                    + " a new digest can go to " + key.environment();
+        }
+        if (tooOld) {
+            return "A pass stands for a bounded time after it was given, so retrying this stage cannot help: start a new pipeline"
+                    + " execution to go through the gate again";
         }
         if (checks.contains(ApprovalPolicy.CHECK)) {
             return "No approval can be given to a round that passed, so retrying this stage cannot help: start a new pipeline"
@@ -234,8 +272,9 @@ public final class GateService {
             until.add("the alarms are OK again");
         }
         checks.stream().filter(check -> check.startsWith("custom:")).forEach(check -> until.add(check + " passes"));
-        return "The execution's pass stands, with its soak and steady minutes: retry this stage once " + String.join(" and ", until)
-                + ", or start a new pipeline execution to go through the gate again";
+        return "The execution's pass stands, with its soak and steady minutes, until " + standsUntil + ": retry this stage once "
+                + String.join(" and ", until) + ", if that is before then; otherwise start a new pipeline execution to go through"
+                + " the gate again";
     }
 
     /**
@@ -501,7 +540,8 @@ public final class GateService {
             results.add(soakCheck.evaluate(record.key(), gate.soak(), previous, history, alarmStates, alarmError != null, insufficientData,
                     now, interval));
         }
-        Set<String> triggeredBy = slackUsersOf(record.triggeredBy());
+        // An execution's pass is judged against who triggered its round, not whoever brought the digest to the gate since.
+        Set<String> triggeredBy = slackUsersOf(pass == null ? record.triggeredBy() : pass.triggeredBy());
         Set<String> allowed = Set.of();
         Map<String, Set<String>> members = Map.of();
         if (gate.approvals() != null) {
@@ -522,7 +562,7 @@ public final class GateService {
     }
 
     /**
-     * The approvals as they counted when the round passed the execution, unless an allowed approver's standing decision is a
+     * The approvals as they counted when the round passed the execution, against who triggered that round, unless an allowed approver's standing decision is a
      * rejection now: a rejection recorded since, which another execution's round of the same digest can take, is a person's
      * no, and does not expire.
      */

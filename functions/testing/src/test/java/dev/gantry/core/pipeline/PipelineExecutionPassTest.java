@@ -51,6 +51,8 @@ class PipelineExecutionPassTest {
             "payments-api/BuildArtif/Gx7mPq2");
     private static final String EXECUTION = "3137f7cb-7cf7-4b2c-9d1e-0a1b2c3d4e5f";
     private static final String OTHER_EXECUTION = "5c0ffee0-1d2e-4f3a-8b4c-5d6e7f8a9b0c";
+    private static final String THIRD_EXECUTION = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
+    private static final String PROD_EU = "{\"service\":\"payments-api\",\"environment\":\"prod-eu\"}";
     private static final String APPROVER = "U0AAAA002";
 
     private final GantryConfig config = ConfigLoader.parse("""
@@ -62,6 +64,7 @@ class PipelineExecutionPassTest {
                 environments:
                   - { name: staging, account: "111111111111", region: eu-west-1, cluster: staging, service: payments-api }
                   - { name: prod, account: "111111111111", region: eu-west-1, cluster: prod, service: payments-api, gate: production }
+                  - { name: prod-eu, account: "111111111111", region: eu-west-1, cluster: prod-eu, service: payments-api, gate: steady }
             gates:
               - name: production
                 approvals: { required: 1, users: [U0AAAA002], expiresAfter: 1h }
@@ -70,6 +73,10 @@ class PipelineExecutionPassTest {
                   - changeCalendar: payments-release-calendar
                 minSteady: 10m
                 timeout: 2h
+              - name: steady
+                alarms: { names: [payments-api-5xx] }
+                minSteady: 10m
+                timeout: 3h
             """, "gantry.yml");
     private final MutableClock clock = MutableClock.at("2026-11-23T10:00:00Z");
     private final InMemoryAlarmStates alarms = new InMemoryAlarmStates();
@@ -117,7 +124,7 @@ class PipelineExecutionPassTest {
     @Test
     void aFreezeBegunSinceThePassRefusesTheDeployActionSayingToRetryTheStageOnceTheFreezeIsOver() {
         passTheGateAction(EXECUTION, "gate-job-1", "gate-job-2");
-        clock.advance(Duration.ofHours(2));
+        clock.advance(Duration.ofMinutes(30));
         calendars.givenClosed("payments-release-calendar", clock.instant().plus(Duration.ofHours(6)));
 
         deployAction.run(job("deploy-job-1", EXECUTION), "inv-deploy-1");
@@ -133,7 +140,7 @@ class PipelineExecutionPassTest {
     }
 
     @Test
-    void aRejectionRecordedSinceThePassRefusesTheDeployActionSayingOnlyANewExecutionCanAskForApprovalAgain() {
+    void aRejectionRecordedSinceThePassRefusesTheDeployActionSayingOnlyANewDigestCanGo() {
         // given: the execution's gate action passed; another execution brought the same digest, and the approver rejected it there
         passTheGateAction(EXECUTION, "gate-job-1", "gate-job-2");
         clock.advance(Duration.ofMinutes(5));
@@ -143,14 +150,79 @@ class PipelineExecutionPassTest {
         // when
         deployAction.run(job("deploy-job-1", EXECUTION), "inv-deploy-1");
 
-        // then
+        // then: neither a retry nor a new execution can help, since every round of the digest fails on the rejection
         JobResult result = onlyPut("deploy-job-1");
         assertThat(result).isInstanceOf(JobResult.Failed.class);
         assertThat(result.message())
-                .contains("approvals: rejected by " + APPROVER)
-                .contains("start a new pipeline execution to ask for approval again")
+                .contains("approvals: rejected by " + APPROVER + " (wrong build)")
+                .contains(new ImageDigest(DIGEST).shortForm() + " is rejected for prod")
+                .contains("only a new digest can go to prod")
+                .doesNotContain("retry this stage")
+                .doesNotContain("start a new pipeline execution");
+        assertThat(ecs.calls("UpdateService")).isEmpty();
+        gateAction.run(job("third-gate-job-1", THIRD_EXECUTION), null, "inv-third-gate-1");
+        assertThat(onlyPut("third-gate-job-1")).isInstanceOf(JobResult.Failed.class);
+    }
+
+    @Test
+    void aPassAsOldAsTheApprovalsExpiryRefusesTheDeployActionSayingOnlyANewExecutionCanGoThroughTheGate() {
+        // given: the execution's gate action passed; its deploy stage, refused for a freeze meanwhile, is retried an hour later
+        passTheGateAction(EXECUTION, "gate-job-1", "gate-job-2");
+        Instant passedAt = clock.instant();
+
+        // when
+        clock.advance(Duration.ofHours(1));
+        deployAction.run(job("deploy-job-1", EXECUTION), "inv-deploy-1");
+
+        // then: expiresAfter (1h), counted from the pass, bounds how long the pass stands in for fresh approvals
+        JobResult result = onlyPut("deploy-job-1");
+        assertThat(result).isInstanceOf(JobResult.Failed.class);
+        assertThat(result.message())
+                .contains("pass: given at " + passedAt + ", it stood until " + passedAt.plus(Duration.ofHours(1))
+                        + " (approvals.expiresAfter after the pass)")
+                .contains("start a new pipeline execution to go through the gate again")
                 .doesNotContain("retry this stage");
         assertThat(ecs.calls("UpdateService")).isEmpty();
+    }
+
+    @Test
+    void aPassOfAGateWithoutApprovalsStandsForTheGatesTimeout() {
+        // given: a gate of alarms and steady minutes only, timeout 3h; its round passed for the execution
+        gateAction.run(job("gate-job-1", EXECUTION, PROD_EU), null, "inv-gate-job-1");
+        JobResult first = onlyPut("gate-job-1");
+        clock.advance(Duration.ofMinutes(10));
+        gateAction.run(job("gate-job-2", EXECUTION, PROD_EU), ((JobResult.Continued) first).continuationToken(), "inv-gate-job-2");
+        assertThat(onlyPut("gate-job-2")).isInstanceOf(JobResult.Succeeded.class);
+
+        // when: the deploy action runs just inside the timeout, and again just past it
+        clock.advance(Duration.ofHours(3).minusSeconds(1));
+        deployAction.run(job("deploy-job-1", EXECUTION, PROD_EU), "inv-deploy-1");
+        clock.advance(Duration.ofSeconds(1));
+        deployAction.run(job("deploy-job-2", EXECUTION, PROD_EU), "inv-deploy-2");
+
+        // then
+        assertThat(onlyPut("deploy-job-1")).isInstanceOf(JobResult.Succeeded.class);
+        JobResult late = onlyPut("deploy-job-2");
+        assertThat(late).isInstanceOf(JobResult.Failed.class);
+        assertThat(late.message()).contains("(timeout after the pass)").contains("start a new pipeline execution to go through the gate again");
+    }
+
+    @Test
+    void anApproverOfThePassedRoundTriggeringAnotherExecutionOfTheDigestTakesNothingFromThePass() {
+        // given: the approver's approval passed the first execution's round; the approver then triggers a second execution
+        passTheGateAction(EXECUTION, "gate-job-1", "gate-job-2");
+        clock.advance(Duration.ofMinutes(5));
+        gateAction.run(job("other-gate-job-1", OTHER_EXECUTION, "{\"service\":\"payments-api\",\"environment\":\"prod\",\"triggeredBy\":\""
+                + APPROVER + "\"}"), null, "inv-other-gate-1");
+        assertThat(onlyPut("other-gate-job-1")).isInstanceOf(JobResult.Continued.class);
+        assertThat(gateStore.find(release()).orElseThrow().triggeredBy()).containsExactly(APPROVER);
+
+        // when
+        deployAction.run(job("deploy-job-1", EXECUTION), "inv-deploy-1");
+
+        // then: the approval counted against who triggered the first execution's round, as it did when that round passed
+        assertThat(onlyPut("deploy-job-1")).isInstanceOf(JobResult.Succeeded.class);
+        assertThat(ecs.running(prod()).containers()).containsExactly(new ContainerImage("app", PINNED));
     }
 
     @Test
@@ -229,6 +301,10 @@ class PipelineExecutionPassTest {
     }
 
     private static PipelineJob job(String id, String execution) {
-        return new PipelineJob(id, "111111111111", PROD, List.of(BUILD_OUTPUT), ACCESS, null, execution);
+        return job(id, execution, PROD);
+    }
+
+    private static PipelineJob job(String id, String execution, String userParameters) {
+        return new PipelineJob(id, "111111111111", userParameters, List.of(BUILD_OUTPUT), ACCESS, null, execution);
     }
 }
