@@ -207,7 +207,7 @@ public final class GateService {
         }
         List<String> reasons = new ArrayList<>();
         if (tooOld) {
-            reasons.add(PASS_AGE + ": given at " + pass.at() + ", it stood until " + standsUntil + " ("
+            reasons.add(PASS_AGE + ": too old: given at " + pass.at() + ", it stood until " + standsUntil + " ("
                     + (gate.approvals() != null ? "approvals.expiresAfter" : "timeout") + " after the pass)");
         }
         notHolding.forEach(check -> reasons.add(check.check() + ": " + reasonOf(check)));
@@ -222,7 +222,7 @@ public final class GateService {
      * vouched for the release for that long, and the pass, which stands in for approvals nobody can renew, gets no longer
      * from the moment it was given. Without, the gate's {@code timeout}: how long the gate lets a release wait for its
      * conditions is how long what the soak and the steady minutes saw is trusted to wait for the deploy. Both default to a
-     * day, within which CodePipeline's own retries of a stage fall; a stage retried later deploys nothing on a stale pass.
+     * day; a deploy stage retried later deploys nothing on the stale pass.
      */
     static Duration passStandsFor(GateConfig gate) {
         return gate.approvals() != null ? gate.approvals().expiresAfter() : gate.timeout();

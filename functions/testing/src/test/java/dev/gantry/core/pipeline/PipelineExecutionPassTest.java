@@ -178,7 +178,7 @@ class PipelineExecutionPassTest {
         JobResult result = onlyPut("deploy-job-1");
         assertThat(result).isInstanceOf(JobResult.Failed.class);
         assertThat(result.message())
-                .contains("pass: given at " + passedAt + ", it stood until " + passedAt.plus(Duration.ofHours(1))
+                .contains("pass: too old: given at " + passedAt + ", it stood until " + passedAt.plus(Duration.ofHours(1))
                         + " (approvals.expiresAfter after the pass)")
                 .contains("start a new pipeline execution to go through the gate again")
                 .doesNotContain("retry this stage");

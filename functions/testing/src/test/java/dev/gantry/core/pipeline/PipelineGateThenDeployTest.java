@@ -145,7 +145,7 @@ class PipelineGateThenDeployTest {
         assertThat(result).isInstanceOf(JobResult.Failed.class);
         assertThat(((JobResult.Failed) result).type()).isEqualTo(JobFailureType.JOB_FAILED);
         assertThat(result.message()).contains("freeze: ").contains("payments-release-calendar").contains(passNotEnough())
-                .doesNotContain("pass: given at");
+                .doesNotContain("pass: too old");
         assertThat(ecs.calls("UpdateService")).isEmpty();
         GateRecord record = gateStore.find(release()).orElseThrow();
         assertThat(record.status()).as("the execution's pass is on record as it was").isEqualTo(GateStatus.PASSED);
