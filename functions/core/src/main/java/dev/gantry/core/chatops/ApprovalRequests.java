@@ -132,7 +132,8 @@ public final class ApprovalRequests {
     private Optional<PipelineApprovalEnded> endAfterAsked(PendingApproval approval) {
         PendingApproval.PipelineTarget target = approval.pipeline();
         return pending.firstPipelineApprovalEndAfter(target.region(), target.pipeline(), target.stage(), target.action(),
-                EndedApprovals.endedAfter(approval.createdAt()));
+                        EndedApprovals.endedAfter(approval.createdAt()))
+                .filter(end -> !EndedApprovals.anEarlierRunStillWaits(pending, approval, end.at()));
     }
 
     /**

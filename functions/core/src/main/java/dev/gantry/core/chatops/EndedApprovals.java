@@ -7,6 +7,7 @@ import dev.gantry.core.gate.GateStore;
 import dev.gantry.core.notify.ChatGateway;
 import dev.gantry.core.notify.NewsTeller;
 import dev.gantry.core.release.ReleaseKey;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
@@ -25,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * so that nobody sees buttons that look live.
  */
 public final class EndedApprovals {
+
+    /** Bounds the queries an end costs; more runs than this waiting at one approval action at once is not expected. */
+    static final int EARLIER_RUNS_LOOKED_AT = 10;
+
+    /** CodePipeline fails a manual approval nobody answered within seven days. */
+    private static final Duration LONGEST_APPROVAL_WAIT = Duration.ofDays(7);
 
     private static final Logger LOG = LoggerFactory.getLogger(EndedApprovals.class);
 
@@ -92,7 +99,7 @@ public final class EndedApprovals {
         pending.rememberPipelineApprovalEnd(ended);
         Optional<PendingApproval> approval = pending.lastPipelineApprovalBefore(ended.region(), ended.pipeline(), ended.stage(),
                 ended.action(), askedBefore(ended.at()));
-        if (approval.isEmpty() || !endedBy(approval.get(), ended)) {
+        if (approval.isEmpty() || !endedBy(approval.get(), ended) || anEarlierRunStillWaits(pending, approval.get(), ended.at())) {
             return Optional.empty();
         }
         if (!pending.endPipelineApproval(approval.get().id(), ended.state().outcome())) {
@@ -110,6 +117,31 @@ public final class EndedApprovals {
                     .log("the approval card of {} could not be redrawn: {}", ended.path(), e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * Whether an approval of the same action, asked for before {@code approval}, was still waiting at {@code at}. Runs of a
+     * pipeline in SUPERSEDED or QUEUED mode wait at an approval action one after another, so an earlier run's approval has
+     * ended (or was decided) by the time a later one is asked for. In PARALLEL mode several wait at once, and CodePipeline's
+     * end event names no token, so which of them an end closed cannot be told: Gantry then closes no card, each keeps its
+     * buttons, and a click is settled by CodePipeline, which knows. Looks back over at most {@value #EARLIER_RUNS_LOOKED_AT}
+     * earlier approvals, and none asked for longer ago than CodePipeline lets an approval wait.
+     */
+    static boolean anEarlierRunStillWaits(PendingApprovals pending, PendingApproval approval, Instant at) {
+        PendingApproval.PipelineTarget target = approval.pipeline();
+        Instant before = approval.createdAt();
+        for (int looked = 0; looked < EARLIER_RUNS_LOOKED_AT; looked++) {
+            Optional<PendingApproval> earlier = pending.lastPipelineApprovalBefore(target.region(), target.pipeline(), target.stage(),
+                    target.action(), before);
+            if (earlier.isEmpty() || earlier.get().createdAt().isBefore(at.minus(LONGEST_APPROVAL_WAIT))) {
+                return false;
+            }
+            if (earlier.get().state() == PendingApproval.State.PENDING && !earlier.get().expiredAt(at)) {
+                return true;
+            }
+            before = earlier.get().createdAt();
+        }
+        return false;
     }
 
     /** Whether {@code ended} is the first end of the approval's action after it was asked for, as runs wait there in turn. */

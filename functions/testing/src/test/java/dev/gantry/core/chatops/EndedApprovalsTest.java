@@ -233,7 +233,7 @@ class EndedApprovalsTest {
         }
 
         @Test
-        void inParallelModeTheOlderRunsEndClosesTheNewerCardButAClickOnItStillDecidesItsOwnApproval() {
+        void inParallelModeAnEndThatCannotBeToldApartClosesNoCardAndAClickOnEachIsSettledByCodePipeline() {
             // given: two runs wait at the approval together; the older one is approved in the console
             Instant run1Asked = world.clock.instant();
             world.pipelines.givenWaiting(notice.token());
@@ -242,9 +242,15 @@ class EndedApprovalsTest {
             world.pipelines.givenWaiting(run2Notice.token());
             PendingApproval run2 = world.approvalRequests.requestPipelineApproval(run2Notice, run1Asked.plusSeconds(60), null);
             world.pipelines.decidedElsewhere(notice.token());
-            world.endedApprovals.pipelineApprovalEnded(endedAt(PipelineApprovalEnded.State.SUCCEEDED, run1Asked.plusSeconds(120)));
+            Optional<PendingApproval> redrawn = world.endedApprovals.pipelineApprovalEnded(
+                    endedAt(PipelineApprovalEnded.State.SUCCEEDED, run1Asked.plusSeconds(120)));
 
-            // when: someone clicks Approve on each card, the newer one drawn closed on a wrong guess
+            // then: the end names no token and both runs waited, so neither card is closed on a guess
+            assertThat(redrawn).isEmpty();
+            assertThat(world.pending.find(run2.id()).orElseThrow().state()).isEqualTo(PendingApproval.State.PENDING);
+            assertThat(world.pending.find(run1.id()).orElseThrow().state()).isEqualTo(PendingApproval.State.PENDING);
+
+            // when: someone clicks Approve on each card
             ChatReply onRun2 = world.chatOps.handle(world.click(OPS, ApprovalCards.PIPELINE_APPROVE, run2.id()));
             ChatReply onRun1 = world.chatOps.handle(world.click(OPS, ApprovalCards.PIPELINE_APPROVE, run1.id()));
 
@@ -255,6 +261,23 @@ class EndedApprovalsTest {
             assertThat(textOf(onRun2)).contains("*Approved* by").contains("approved in CodePipeline");
             assertThat(world.pending.find(run1.id()).orElseThrow().state()).isEqualTo(PendingApproval.State.DECIDED);
             assertThat(textOf(onRun1)).contains("already decided outside Slack").doesNotContain("[Approve]");
+        }
+
+        @Test
+        void inParallelModeACardAskedForBeforeAnEndThatCannotBeToldApartIsPostedWithItsButtons() {
+            // given: runs 1 and 2 wait together, so an end at the action closes neither; run 3's notification, asked
+            // before that end, is handled after it
+            Instant run1Asked = world.clock.instant();
+            world.approvalRequests.requestPipelineApproval(notice, run1Asked, null);
+            world.approvalRequests.requestPipelineApproval(run(notice, "token-run-2"), run1Asked.plusSeconds(30), null);
+            world.endedApprovals.pipelineApprovalEnded(endedAt(PipelineApprovalEnded.State.SUCCEEDED, run1Asked.plusSeconds(120)));
+
+            // when
+            PendingApproval run3 = world.approvalRequests.requestPipelineApproval(run(notice, "token-run-3"), run1Asked.plusSeconds(60), null);
+
+            // then: the end may be any of the three runs', so run 3's card keeps its buttons
+            assertThat(run3.state()).isEqualTo(PendingApproval.State.PENDING);
+            assertThat(textOf(world.chat.posts.getLast())).contains("[Approve]");
         }
 
         @Test
