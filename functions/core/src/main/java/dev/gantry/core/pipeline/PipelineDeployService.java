@@ -9,15 +9,11 @@ import dev.gantry.core.deploy.DeployOutcome;
 import dev.gantry.core.deploy.DeployReport;
 import dev.gantry.core.deploy.DeployRequest;
 import dev.gantry.core.deploy.DeployService;
-import dev.gantry.core.image.ImageDigest;
 import dev.gantry.core.image.ImageReference;
 import dev.gantry.core.image.ImageRegistry;
-import dev.gantry.core.pipeline.ArtifactImagePolicy.HandedOverImage;
 import dev.gantry.core.pipeline.ArtifactReader.ArtifactReadException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
